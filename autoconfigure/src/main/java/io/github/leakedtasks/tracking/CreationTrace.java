@@ -1,0 +1,105 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Where a task was created: the stack of the submitting thread, captured raw and rendered
+ * only when reported.
+ *
+ * @since 0.1.0
+ */
+public final class CreationTrace {
+
+	private static final String ENGINE_PREFIX = "io.github.leakedtasks.tracking.";
+
+	private final Throwable capture;
+
+	private final int maxDepth;
+
+	private final List<String> internalPrefixes;
+
+	private volatile List<StackTraceElement> frames;
+
+	private CreationTrace(Throwable capture, int maxDepth, List<String> internalPrefixes) {
+		this.capture = capture;
+		this.maxDepth = maxDepth;
+		this.internalPrefixes = internalPrefixes;
+	}
+
+	static Throwable capture() {
+		return new Capture();
+	}
+
+	static CreationTrace of(Throwable capture, TrackingSettings settings) {
+		return (capture != null)
+				? new CreationTrace(capture, settings.maxTraceDepth(), settings.internalFramePrefixes()) : null;
+	}
+
+	/**
+	 * Return the frames of the submitting thread, innermost first, starting at the caller
+	 * of the executor.
+	 * @return the frames, at most the configured depth
+	 */
+	public List<StackTraceElement> frames() {
+		List<StackTraceElement> frames = this.frames;
+		if (frames == null) {
+			frames = render();
+			this.frames = frames;
+		}
+		return frames;
+	}
+
+	/**
+	 * Return the caller's frame, the first of {@link #frames()}, or {@code null} when no
+	 * frame is left.
+	 * @return the creation site
+	 */
+	public StackTraceElement site() {
+		List<StackTraceElement> frames = frames();
+		return frames.isEmpty() ? null : frames.get(0);
+	}
+
+	private List<StackTraceElement> render() {
+		StackTraceElement[] all = this.capture.getStackTrace();
+		int first = 0;
+		while (first < all.length && isInternal(all[first])) {
+			first++;
+		}
+		int end = Math.min(all.length, first + this.maxDepth);
+		List<StackTraceElement> frames = new ArrayList<>(end - first);
+		for (int i = first; i < end; i++) {
+			frames.add(all[i]);
+		}
+		return Collections.unmodifiableList(frames);
+	}
+
+	private boolean isInternal(StackTraceElement frame) {
+		String className = frame.getClassName();
+		if (className.startsWith(ENGINE_PREFIX) && !className.endsWith("Tests")) {
+			return true;
+		}
+		if (className.contains("$$SpringCGLIB$$") || className.startsWith("jdk.proxy")) {
+			return true;
+		}
+		for (String prefix : this.internalPrefixes) {
+			if (className.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Raw stack capture; never thrown, never shown to the application.
+	 */
+	private static final class Capture extends Throwable {
+
+		Capture() {
+			super("Task created here", null, false, true);
+		}
+
+	}
+
+}

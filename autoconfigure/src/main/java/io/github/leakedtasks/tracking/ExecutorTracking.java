@@ -1,0 +1,240 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Tracking of one named executor: hands the executor wrapped tasks and hands the caller
+ * tracked futures. Wrappers and integrations call it with a function that submits to the
+ * real executor.
+ *
+ * @since 0.1.0
+ */
+public final class ExecutorTracking {
+
+	private static final ClassValue<String> TASK_TYPES = new ClassValue<>() {
+
+		@Override
+		protected String computeValue(Class<?> type) {
+			String name = type.getName();
+			int lambda = name.indexOf("$$Lambda");
+			return (lambda > 0) ? name.substring(0, lambda + "$$Lambda".length()) : name;
+		}
+
+	};
+
+	private final TaskTracker tracker;
+
+	private final String name;
+
+	ExecutorTracking(TaskTracker tracker, String name) {
+		this.tracker = tracker;
+		this.name = name;
+	}
+
+	/**
+	 * Return the executor's name, used in every report.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	TaskTracker tracker() {
+		return this.tracker;
+	}
+
+	/**
+	 * Run a task whose failure goes to the thread's uncaught-exception handler.
+	 * @param task the task
+	 * @param taskName the task type to report, or {@code null} for the task's class
+	 * @param executor hands the wrapped task to the real executor
+	 */
+	public void execute(Runnable task, String taskName, Consumer<Runnable> executor) {
+		TrackedTask<Object> tracked = begin(task, taskName, TrackedTask.EXECUTE, 0);
+		try {
+			executor.accept(tracked);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Submit a task, returning a tracked future.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param taskName the task type to report, or {@code null} for the task's class
+	 * @param submitter submits the wrapped task to the real executor
+	 * @return the future to hand to the caller
+	 */
+	public <T> Future<T> submit(Callable<T> task, String taskName, Function<Callable<T>, Future<T>> submitter) {
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		TrackedFuture<T> future;
+		try {
+			future = new TrackedFuture<>(submitter.apply(tracked), tracked.record);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		return published(tracked, future);
+	}
+
+	/**
+	 * Submit a runnable task, returning a tracked future.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param taskName the task type to report, or {@code null} for the task's class
+	 * @param submitter submits the wrapped task to the real executor
+	 * @return the future to hand to the caller
+	 */
+	public <T> Future<T> submitRunnable(Runnable task, String taskName, Function<Runnable, Future<T>> submitter) {
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		TrackedFuture<T> future;
+		try {
+			future = new TrackedFuture<>(submitter.apply(tracked), tracked.record);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		return published(tracked, future);
+	}
+
+	/**
+	 * Submit a task whose future is a {@link CompletableFuture}; the returned future
+	 * mirrors the one the real executor returns.
+	 * @param <T> the result type
+	 * @param task the task: a {@link Callable} or a {@link Runnable}
+	 * @param taskName the task type to report, or {@code null} for the task's class
+	 * @param submitter submits the wrapped task, a {@link Callable} and a
+	 * {@link Runnable}, to the real executor
+	 * @return the future to hand to the caller
+	 */
+	public <T> CompletableFuture<T> submitCompletable(Object task, String taskName,
+			Function<TrackedTask<T>, CompletableFuture<T>> submitter) {
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		TrackedCompletableFuture<T> future = new TrackedCompletableFuture<>(tracked.record);
+		tracked.future = future;
+		CompletableFuture<T> source;
+		try {
+			source = submitter.apply(tracked);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		future.mirror(source);
+		return future;
+	}
+
+	/**
+	 * Schedule a one-shot task, returning a tracked scheduled future.
+	 * @param <T> the result type
+	 * @param task the task: a {@link Callable} or a {@link Runnable}
+	 * @param delay when it is due
+	 * @param unit the unit of the delay
+	 * @param submitter schedules the wrapped task on the real executor
+	 * @return the future to hand to the caller
+	 */
+	public <T> ScheduledFuture<T> schedule(Object task, long delay, TimeUnit unit,
+			Function<TrackedTask<T>, ScheduledFuture<T>> submitter) {
+		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, Math.max(0, unit.toNanos(delay)));
+		return scheduled(tracked, submitter);
+	}
+
+	/**
+	 * Schedule a periodic task, which stops for good when it throws.
+	 * @param task the task
+	 * @param submitter schedules the wrapped task on the real executor
+	 * @return the future to hand to the caller
+	 */
+	public ScheduledFuture<?> schedulePeriodic(Runnable task,
+			Function<TrackedTask<Object>, ScheduledFuture<Object>> submitter) {
+		TrackedTask<Object> tracked = new TrackedTask<>(task, TrackedTask.PERIODIC);
+		// Periodic tasks wait between runs by design: they are neither live tasks nor
+		// watched for drops.
+		tracked.record = newRecord(task, null, null, 0);
+		return scheduled(tracked, submitter);
+	}
+
+	private <T> ScheduledFuture<T> scheduled(TrackedTask<T> tracked,
+			Function<TrackedTask<T>, ScheduledFuture<T>> submitter) {
+		TrackedScheduledFuture<T> future;
+		try {
+			future = new TrackedScheduledFuture<>(submitter.apply(tracked), tracked.record);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		return published(tracked, future);
+	}
+
+	/**
+	 * Report every task of this executor that was queued and never started as dropped:
+	 * the executor was shut down with {@code shutdownNow()}.
+	 */
+	public void droppedOnShutdownNow() {
+		this.tracker.droppedPending(this);
+	}
+
+	private <T, F> F published(TrackedTask<T> tracked, F future) {
+		tracked.future = future;
+		TaskRecord record = tracked.record;
+		if (record.is(TaskRecord.FAILED)) {
+			// The task failed before its future existed.
+			this.tracker.watch(record, future);
+		}
+		if (record.is(TaskRecord.FINISHED)) {
+			tracked.future = null;
+		}
+		return future;
+	}
+
+	private <T> TrackedTask<T> begin(Object task, String taskName, int mode, long delayNanos) {
+		if (task == null) {
+			throw new NullPointerException();
+		}
+		TrackedTask<T> tracked = new TrackedTask<>(task, mode);
+		tracked.record = newRecord(task, taskName, tracked, delayNanos);
+		this.tracker.started(tracked.record);
+		return tracked;
+	}
+
+	private TaskRecord newRecord(Object task, String taskName, Object referent, long delayNanos) {
+		String type = (taskName != null) ? taskName : TASK_TYPES.get(task.getClass());
+		Throwable trace = this.tracker.sampler().shouldCapture(type) ? CreationTrace.capture() : null;
+		TaskRecord record = new TaskRecord(this, type, trace, referent,
+				(referent != null) ? this.tracker.queue() : null);
+		if (delayNanos > 0) {
+			record.since += delayNanos;
+		}
+		return record;
+	}
+
+	void failed(TaskRecord record, Throwable failure, Object future) {
+		this.tracker.failed(record, failure, future);
+	}
+
+	void uncaught(TaskRecord record, Throwable failure) {
+		this.tracker.uncaught(record, failure);
+	}
+
+	void finished(TaskRecord record) {
+		this.tracker.finished(record);
+	}
+
+	@Override
+	public String toString() {
+		return "ExecutorTracking[" + this.name + "]";
+	}
+
+}

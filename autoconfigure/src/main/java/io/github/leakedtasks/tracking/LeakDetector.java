@@ -1,0 +1,156 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The tracker's daemon thread: confirms leaks the collector proved, and sweeps
+ * periodically for failures still unretrieved after the grace period and for overdue
+ * tasks.
+ *
+ * @since 0.1.0
+ */
+final class LeakDetector implements Runnable {
+
+	private static final Comparator<OverdueTask> BY_AGE = Comparator.comparing(OverdueTask::age);
+
+	private final TaskTracker tracker;
+
+	private final long graceNanos;
+
+	private final long overdueNanos;
+
+	private final long sweepMillis;
+
+	private final Thread thread;
+
+	private volatile boolean running = true;
+
+	private volatile List<OverdueTask> overdue = List.of();
+
+	private volatile Map<String, Integer> overdueCounts = Map.of();
+
+	LeakDetector(TaskTracker tracker) {
+		this.tracker = tracker;
+		TrackingSettings settings = tracker.settings();
+		this.graceNanos = settings.gracePeriod().toNanos();
+		this.overdueNanos = settings.overdueThreshold().toNanos();
+		long shortest = Math.min(settings.gracePeriod().toMillis(), settings.overdueThreshold().toMillis());
+		this.sweepMillis = Math.max(10, Math.min(1000, shortest / 4));
+		this.thread = new Thread(this, "leaked-tasks-detector");
+		this.thread.setDaemon(true);
+	}
+
+	void start() {
+		this.thread.start();
+	}
+
+	void stop() {
+		this.running = false;
+		this.thread.interrupt();
+	}
+
+	List<OverdueTask> overdue() {
+		return this.overdue;
+	}
+
+	int overdueCount(String executor) {
+		return this.overdueCounts.getOrDefault(executor, 0);
+	}
+
+	@Override
+	public void run() {
+		long nextSweep = System.nanoTime();
+		while (this.running) {
+			try {
+				Reference<?> reference = this.tracker.queue().remove(this.sweepMillis);
+				while (reference != null) {
+					collected(reference);
+					reference = this.tracker.queue().poll();
+				}
+				if (System.nanoTime() - nextSweep >= 0) {
+					sweep();
+					nextSweep = System.nanoTime() + this.sweepMillis * 1_000_000;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException | OutOfMemoryError ex) {
+				// Detection must outlive a broken listener or a short-lived memory
+				// shortage.
+			}
+		}
+	}
+
+	private void collected(Reference<?> reference) {
+		if (reference instanceof FailureWatch watch) {
+			this.tracker.watches().remove(watch);
+			if (LeakRules.isLost(watch)) {
+				this.tracker.report(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure);
+			}
+		}
+		else if (reference instanceof TaskRecord record) {
+			this.tracker.live().remove(record);
+			if (LeakRules.isDropped(record)) {
+				this.tracker.report(LeakKind.DROPPED_WHILE_PENDING, record, null);
+			}
+		}
+	}
+
+	void sweep() {
+		long now = System.nanoTime();
+		sweepSuspected(now);
+		sweepOverdue(now);
+	}
+
+	private void sweepSuspected(long now) {
+		List<LeakReport> suspected = new ArrayList<>();
+		for (FailureWatch watch : this.tracker.watches()) {
+			if (!LeakRules.isLost(watch)) {
+				this.tracker.watches().remove(watch);
+				watch.clear();
+			}
+			else if (now - watch.failedAt >= this.graceNanos && !watch.record.is(TaskRecord.REPORTED)) {
+				suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure,
+						this.tracker.settings(), this.tracker.clock().instant()));
+			}
+		}
+		this.tracker.groups().replaceSuspected(suspected);
+	}
+
+	private void sweepOverdue(long now) {
+		int max = this.tracker.settings().maxOverdueTasks();
+		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
+		Map<String, Integer> counts = new HashMap<>();
+		this.tracker.live().forEach((record) -> {
+			long age = now - record.since;
+			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
+				return;
+			}
+			counts.merge(record.executor.name(), 1, Integer::sum);
+			Thread runner = record.runner;
+			boolean running = record.is(TaskRecord.STARTED);
+			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
+					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
+					(running && runner != null) ? runner.getName() : null,
+					CreationTrace.of(record.trace, this.tracker.settings()));
+			oldest.add(task);
+			if (oldest.size() > max) {
+				oldest.poll();
+			}
+		});
+		List<OverdueTask> overdue = new ArrayList<>(oldest);
+		overdue.sort(BY_AGE.reversed());
+		this.overdue = List.copyOf(overdue);
+		this.overdueCounts = Map.copyOf(counts);
+	}
+
+}

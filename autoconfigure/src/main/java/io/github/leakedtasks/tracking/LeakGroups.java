@@ -1,0 +1,161 @@
+package io.github.leakedtasks.tracking;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Leaks grouped by kind, executor, task type, creation site and exception type, in
+ * bounded memory: past the cap the oldest group is evicted and counted.
+ *
+ * @since 0.1.0
+ */
+final class LeakGroups {
+
+	private final int maxGroups;
+
+	private final LinkedHashMap<Key, Group> confirmed = new LinkedHashMap<>();
+
+	private Map<Key, Group> suspected = Map.of();
+
+	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
+
+	private final Map<String, Map<LeakKind, Long>> executors = new TreeMap<>();
+
+	private long evicted;
+
+	LeakGroups(int maxGroups) {
+		this.maxGroups = maxGroups;
+	}
+
+	synchronized Added add(LeakReport report, LeakStatus status) {
+		Key key = Key.of(report);
+		Group group = this.confirmed.get(key);
+		boolean created = group == null;
+		if (created) {
+			group = new Group(key, report.time());
+			this.confirmed.put(key, group);
+			evictOverCap();
+		}
+		group.add(report);
+		this.totals.merge(report.kind(), 1L, Long::sum);
+		this.executors.computeIfAbsent(report.executor(), (name) -> new EnumMap<>(LeakKind.class))
+			.merge(report.kind(), 1L, Long::sum);
+		return new Added(group.toLeakGroup(status), created);
+	}
+
+	synchronized void replaceSuspected(List<LeakReport> reports) {
+		Map<Key, Group> suspected = new LinkedHashMap<>();
+		for (LeakReport report : reports) {
+			Key key = Key.of(report);
+			if (this.confirmed.containsKey(key)) {
+				continue;
+			}
+			Group group = suspected.get(key);
+			if (group == null) {
+				if (suspected.size() >= this.maxGroups) {
+					continue;
+				}
+				group = new Group(key, report.time());
+				suspected.put(key, group);
+			}
+			group.add(report);
+		}
+		this.suspected = suspected;
+	}
+
+	synchronized List<LeakGroup> snapshot() {
+		List<LeakGroup> groups = new ArrayList<>(this.confirmed.size() + this.suspected.size());
+		this.confirmed.values().forEach((group) -> groups.add(group.toLeakGroup(LeakStatus.CONFIRMED)));
+		this.suspected.forEach((key, group) -> {
+			if (!this.confirmed.containsKey(key)) {
+				groups.add(group.toLeakGroup(LeakStatus.SUSPECTED));
+			}
+		});
+		return groups;
+	}
+
+	synchronized void clear() {
+		this.confirmed.clear();
+		this.suspected = Map.of();
+	}
+
+	synchronized LeakSummary summary() {
+		Map<String, Map<LeakKind, Long>> executors = new TreeMap<>();
+		this.executors.forEach((name, counts) -> executors.put(name, Map.copyOf(counts)));
+		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted);
+	}
+
+	private void evictOverCap() {
+		Iterator<Group> oldest = this.confirmed.values().iterator();
+		while (this.confirmed.size() > this.maxGroups && oldest.hasNext()) {
+			oldest.next();
+			oldest.remove();
+			this.evicted++;
+		}
+	}
+
+	record Added(LeakGroup group, boolean newGroup) {
+	}
+
+	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType) {
+
+		static Key of(LeakReport report) {
+			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().site() : null;
+			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
+					report.exceptionType());
+		}
+
+		String id() {
+			// FNV-1a over the key: the same place always gets the same id, suspected or
+			// confirmed.
+			long hash = 0xcbf29ce484222325L;
+			for (byte b : toString().getBytes(StandardCharsets.UTF_8)) {
+				hash ^= b;
+				hash *= 0x100000001b3L;
+			}
+			return String.format("%016x", hash);
+		}
+
+	}
+
+	private static final class Group {
+
+		private final Key key;
+
+		private final String id;
+
+		private final Instant firstSeen;
+
+		private Instant lastSeen;
+
+		private long count;
+
+		private LeakReport latest;
+
+		Group(Key key, Instant firstSeen) {
+			this.key = key;
+			this.id = key.id();
+			this.firstSeen = firstSeen;
+		}
+
+		void add(LeakReport report) {
+			this.count++;
+			this.lastSeen = report.time();
+			this.latest = report;
+		}
+
+		LeakGroup toLeakGroup(LeakStatus status) {
+			return new LeakGroup(this.id, this.key.kind(), status, this.key.executor(), this.key.task(),
+					this.key.exceptionType(), this.count, this.firstSeen, this.lastSeen, this.latest);
+		}
+
+	}
+
+}

@@ -1,0 +1,29 @@
+package io.github.leakedtasks.tracking;
+
+/**
+ * Receives what the tracker detects. Logs, meters and other reporting are listeners; they
+ * are called on the tracker's detector thread or on the thread of a failed task, and must
+ * not block.
+ *
+ * @since 0.1.0
+ */
+public interface LeakListener {
+
+	/**
+	 * Called once for every confirmed leak.
+	 * @param report the leak
+	 * @param group its group, including this leak
+	 * @param newGroup whether this leak started the group
+	 */
+	default void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+	}
+
+	/**
+	 * Called when a task run with {@code execute()} failed, before the thread's
+	 * uncaught-exception handler runs.
+	 * @param report the failure
+	 */
+	default void onUncaught(UncaughtReport report) {
+	}
+
+}

@@ -1,0 +1,15 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.Map;
+
+/**
+ * Confirmed leaks since start, including those of groups evicted by the cap or cleared.
+ *
+ * @param totals count per kind
+ * @param executors count per executor and kind
+ * @param evictedGroups number of groups evicted because of the cap on groups
+ * @since 0.1.0
+ */
+public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups) {
+
+}

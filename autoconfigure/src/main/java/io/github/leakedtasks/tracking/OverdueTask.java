@@ -1,0 +1,36 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+
+/**
+ * A task queued or running for longer than the overdue threshold.
+ *
+ * @param executor name of the executor
+ * @param task task type
+ * @param state whether the task waits in the queue or runs
+ * @param age how long it has been queued or running
+ * @param runningThread name of the thread running it, or {@code null} while queued
+ * @param creationTrace where the task was created, or {@code null}
+ * @since 0.1.0
+ */
+public record OverdueTask(String executor, String task, State state, Duration age, String runningThread,
+		CreationTrace creationTrace) {
+
+	/**
+	 * Where an overdue task is.
+	 */
+	public enum State {
+
+		/**
+		 * Waiting in the executor's queue.
+		 */
+		QUEUED,
+
+		/**
+		 * Running on a thread.
+		 */
+		RUNNING
+
+	}
+
+}

@@ -1,0 +1,144 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * Tracking state of one task: who created it, where, and what became of it. It is a
+ * phantom reference to the task wrapper, so that a task the executor dropped without
+ * running it is noticed when the wrapper is collected.
+ *
+ * @since 0.1.0
+ */
+final class TaskRecord extends PhantomReference<Object> {
+
+	static final int STARTED = 1;
+
+	static final int FINISHED = 1 << 1;
+
+	static final int FAILED = 1 << 2;
+
+	static final int RETRIEVED = 1 << 3;
+
+	static final int CANCELLED = 1 << 4;
+
+	static final int REPORTED = 1 << 5;
+
+	static final int WATCHED = 1 << 6;
+
+	private static final AtomicIntegerFieldUpdater<TaskRecord> STATE = AtomicIntegerFieldUpdater
+		.newUpdater(TaskRecord.class, "state");
+
+	final ExecutorTracking executor;
+
+	final String taskType;
+
+	final Throwable trace;
+
+	final String threadName;
+
+	/**
+	 * Record of the stage whose {@code whenComplete} created this dependent: its action
+	 * saw that failure.
+	 */
+	volatile TaskRecord observedSource;
+
+	private volatile int state;
+
+	volatile Throwable failure;
+
+	/**
+	 * When the task was queued (or is due), then when it started, in
+	 * {@link System#nanoTime()}.
+	 */
+	volatile long since;
+
+	volatile Thread runner;
+
+	/** Links of {@link LiveTasks}, guarded by the stripe. */
+	LiveTasks.Stripe stripe;
+
+	TaskRecord prev;
+
+	TaskRecord next;
+
+	TaskRecord(ExecutorTracking executor, String taskType, Throwable trace, Object task, ReferenceQueue<Object> queue) {
+		super(task, queue);
+		this.executor = executor;
+		this.taskType = taskType;
+		this.trace = trace;
+		this.threadName = Thread.currentThread().getName();
+		this.observedSource = null;
+		this.since = System.nanoTime();
+	}
+
+	/**
+	 * Create the record of a dependent stage, which inherits where its chain was created.
+	 */
+	TaskRecord(TaskRecord parent, TaskRecord observedSource) {
+		super(null, null);
+		this.executor = parent.executor;
+		this.taskType = parent.taskType;
+		this.trace = parent.trace;
+		this.threadName = parent.threadName;
+		this.observedSource = observedSource;
+		this.since = System.nanoTime();
+	}
+
+	boolean is(int flag) {
+		return (this.state & flag) != 0;
+	}
+
+	/**
+	 * Set a flag.
+	 * @param flag the flag
+	 * @return whether this call set it
+	 */
+	boolean mark(int flag) {
+		int current;
+		do {
+			current = this.state;
+			if ((current & flag) != 0) {
+				return false;
+			}
+		}
+		while (!STATE.compareAndSet(this, current, current | flag));
+		return true;
+	}
+
+	void retrieved() {
+		if ((this.state & RETRIEVED) == 0) {
+			mark(RETRIEVED);
+		}
+	}
+
+	void started() {
+		this.runner = Thread.currentThread();
+		this.since = System.nanoTime();
+		if ((this.state & STARTED) == 0) {
+			mark(STARTED);
+		}
+	}
+
+	/**
+	 * Whether this record's failure is the one its {@code whenComplete} source handed to
+	 * the action, so that the action has seen it.
+	 */
+	boolean failureSeenBySource(Throwable failure) {
+		TaskRecord source = this.observedSource;
+		return source != null && source.failure != null && unwrap(source.failure) == unwrap(failure);
+	}
+
+	static Throwable unwrap(Throwable failure) {
+		Throwable current = failure;
+		while ((current instanceof CompletionException || current instanceof ExecutionException)
+				&& current.getCause() != null) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+}

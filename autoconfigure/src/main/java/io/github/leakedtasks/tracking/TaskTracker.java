@@ -1,0 +1,279 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.ReferenceQueue;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Entry point of the engine: wraps executors under a name, tracks what they run and the
+ * futures they hand out, and reports lost failures, dropped tasks and overdue tasks to
+ * its listeners.
+ *
+ * <pre class="code">
+ * TaskTracker tracker = TaskTracker.create(TrackingSettings.defaults());
+ * tracker.addListener(LoggingLeakListener.systemLogger());
+ * ExecutorService executor = tracker.wrap("orders", Executors.newFixedThreadPool(4));
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+public final class TaskTracker implements AutoCloseable {
+
+	private final TrackingSettings settings;
+
+	private final TraceSampler sampler;
+
+	private final LiveTasks live = new LiveTasks();
+
+	private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
+
+	private final Set<FailureWatch> watches = ConcurrentHashMap.newKeySet();
+
+	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final LeakGroups groups;
+
+	private final Clock clock;
+
+	private final LeakDetector detector;
+
+	private TaskTracker(TrackingSettings settings, Clock clock) {
+		this.settings = settings;
+		this.sampler = new TraceSampler(settings);
+		this.clock = clock;
+		this.groups = new LeakGroups(settings.maxGroups());
+		this.detector = new LeakDetector(this);
+	}
+
+	/**
+	 * Create a tracker with default settings and start its detector thread.
+	 * @return the tracker
+	 */
+	public static TaskTracker create() {
+		return create(TrackingSettings.defaults());
+	}
+
+	/**
+	 * Create a tracker and start its detector thread.
+	 * @param settings the settings
+	 * @return the tracker
+	 */
+	public static TaskTracker create(TrackingSettings settings) {
+		return create(settings, Clock.systemUTC());
+	}
+
+	static TaskTracker create(TrackingSettings settings, Clock clock) {
+		TaskTracker tracker = new TaskTracker(settings, clock);
+		tracker.detector.start();
+		return tracker;
+	}
+
+	public TrackingSettings settings() {
+		return this.settings;
+	}
+
+	public void addListener(LeakListener listener) {
+		this.listeners.add(listener);
+	}
+
+	public void removeListener(LeakListener listener) {
+		this.listeners.remove(listener);
+	}
+
+	/**
+	 * Return the tracking of an executor, for integrations that wrap executors of their
+	 * own types.
+	 * @param name the executor's name
+	 * @return the tracking
+	 */
+	public ExecutorTracking executor(String name) {
+		if (name == null || name.isEmpty()) {
+			throw new IllegalArgumentException("Executor name must not be empty");
+		}
+		return new ExecutorTracking(this, name);
+	}
+
+	public Executor wrap(String name, Executor executor) {
+		if (executor instanceof ScheduledExecutorService scheduled) {
+			return wrap(name, scheduled);
+		}
+		if (executor instanceof ExecutorService service) {
+			return wrap(name, service);
+		}
+		return (executor instanceof TrackedExecutor) ? executor : new TrackedExecutor(executor(name), executor);
+	}
+
+	public ExecutorService wrap(String name, ExecutorService executor) {
+		if (executor instanceof ScheduledExecutorService scheduled) {
+			return wrap(name, scheduled);
+		}
+		return (executor instanceof TrackedExecutorService) ? executor
+				: new TrackedExecutorService(executor(name), executor);
+	}
+
+	public ScheduledExecutorService wrap(String name, ScheduledExecutorService executor) {
+		return (executor instanceof TrackedScheduledExecutorService) ? executor
+				: new TrackedScheduledExecutorService(executor(name), executor);
+	}
+
+	/**
+	 * Return the groups of leaks: confirmed ones, then those only suspected so far.
+	 * @return the groups
+	 */
+	public List<LeakGroup> leaks() {
+		return this.groups.snapshot();
+	}
+
+	public Optional<LeakGroup> leak(String id) {
+		return leaks().stream().filter((group) -> group.id().equals(id)).findFirst();
+	}
+
+	/**
+	 * Forget the groups of leaks; the totals of {@link #summary()} are kept.
+	 */
+	public void clearLeaks() {
+		this.groups.clear();
+	}
+
+	public LeakSummary summary() {
+		return this.groups.summary();
+	}
+
+	/**
+	 * Return the tasks queued or running longer than the overdue threshold, as of the
+	 * latest sweep, longest first.
+	 * @return the overdue tasks, at most the configured number
+	 */
+	public List<OverdueTask> overdueTasks() {
+		return this.detector.overdue();
+	}
+
+	/**
+	 * Return how many tasks of an executor are overdue, as of the latest sweep.
+	 * @param executor the executor's name
+	 * @return the number of overdue tasks
+	 */
+	public int overdueCount(String executor) {
+		return this.detector.overdueCount(executor);
+	}
+
+	/**
+	 * Return how many tasks are queued or running.
+	 * @return the number of live tasks
+	 */
+	public int liveTaskCount() {
+		return this.live.size();
+	}
+
+	/**
+	 * Return how many failed futures are watched, waiting to be retrieved or collected.
+	 * @return the number of watched failures
+	 */
+	public int watchedFailureCount() {
+		return this.watches.size();
+	}
+
+	@Override
+	public void close() {
+		this.detector.stop();
+	}
+
+	TraceSampler sampler() {
+		return this.sampler;
+	}
+
+	ReferenceQueue<Object> queue() {
+		return this.queue;
+	}
+
+	LiveTasks live() {
+		return this.live;
+	}
+
+	Set<FailureWatch> watches() {
+		return this.watches;
+	}
+
+	LeakGroups groups() {
+		return this.groups;
+	}
+
+	Clock clock() {
+		return this.clock;
+	}
+
+	void started(TaskRecord record) {
+		this.live.add(record);
+	}
+
+	void finished(TaskRecord record) {
+		record.mark(TaskRecord.FINISHED);
+		this.live.remove(record);
+		record.clear();
+	}
+
+	void failed(TaskRecord record, Throwable failure, Object future) {
+		record.failure = failure;
+		record.mark(TaskRecord.FAILED);
+		if (future != null) {
+			watch(record, future);
+		}
+	}
+
+	void watch(TaskRecord record, Object future) {
+		if (!record.is(TaskRecord.RETRIEVED) && record.mark(TaskRecord.WATCHED)) {
+			this.watches.add(new FailureWatch(future, record, record.failure, this.queue));
+		}
+	}
+
+	void uncaught(TaskRecord record, Throwable failure) {
+		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure,
+				CreationTrace.of(record.trace, this.settings), record.threadName, this.clock.instant());
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onUncaught(report);
+			}
+			catch (RuntimeException ex) {
+				// A broken listener must not change how the task fails.
+			}
+		}
+	}
+
+	void droppedPending(ExecutorTracking executor) {
+		List<TaskRecord> dropped = new java.util.ArrayList<>();
+		this.live.forEach((record) -> {
+			if (record.executor == executor && LeakRules.isDropped(record)) {
+				dropped.add(record);
+			}
+		});
+		for (TaskRecord record : dropped) {
+			this.live.remove(record);
+			record.clear();
+			report(LeakKind.DROPPED_WHILE_PENDING, record, null);
+		}
+	}
+
+	void report(LeakKind kind, TaskRecord record, Throwable failure) {
+		if (!record.mark(TaskRecord.REPORTED)) {
+			return;
+		}
+		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
+		LeakGroups.Added added = this.groups.add(report, LeakStatus.CONFIRMED);
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onLeak(report, added.group(), added.newGroup());
+			}
+			catch (RuntimeException ex) {
+				// Reporting goes on for the other listeners.
+			}
+		}
+	}
+
+}

@@ -1,0 +1,103 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A tracked {@link ExecutorService}. {@code invokeAll} and {@code invokeAny} pass through
+ * untracked: they return only after their tasks complete, to a caller that waits for
+ * them.
+ *
+ * @since 0.1.0
+ */
+class TrackedExecutorService extends TrackedExecutor implements ExecutorService {
+
+	final ExecutorService delegate;
+
+	TrackedExecutorService(ExecutorTracking tracking, ExecutorService delegate) {
+		super(tracking, delegate);
+		this.delegate = delegate;
+	}
+
+	@Override
+	public <T> Future<T> submit(Callable<T> task) {
+		return this.tracking.submit(task, null, this.delegate::submit);
+	}
+
+	@Override
+	public <T> Future<T> submit(Runnable task, T result) {
+		return this.tracking.submitRunnable(task, null, (tracked) -> this.delegate.submit(tracked, result));
+	}
+
+	@Override
+	public Future<?> submit(Runnable task) {
+		return this.tracking.<Object>submitRunnable(task, null, this::submitUntyped);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Future<Object> submitUntyped(Runnable task) {
+		return (Future<Object>) this.delegate.submit(task);
+	}
+
+	@Override
+	public void shutdown() {
+		this.delegate.shutdown();
+	}
+
+	@Override
+	public List<Runnable> shutdownNow() {
+		List<Runnable> pending = this.delegate.shutdownNow();
+		this.tracking.droppedOnShutdownNow();
+		return pending;
+	}
+
+	@Override
+	public boolean isShutdown() {
+		return this.delegate.isShutdown();
+	}
+
+	@Override
+	public boolean isTerminated() {
+		return this.delegate.isTerminated();
+	}
+
+	@Override
+	public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+		return this.delegate.awaitTermination(timeout, unit);
+	}
+
+	@Override
+	public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+		return this.delegate.invokeAll(tasks);
+	}
+
+	@Override
+	public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+			throws InterruptedException {
+		return this.delegate.invokeAll(tasks, timeout, unit);
+	}
+
+	@Override
+	public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+		return this.delegate.invokeAny(tasks);
+	}
+
+	@Override
+	public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+			throws InterruptedException, ExecutionException, TimeoutException {
+		return this.delegate.invokeAny(tasks, timeout, unit);
+	}
+
+	// Overrides ExecutorService.close() on Java 19 and later, so that the executor's own
+	// close() runs.
+	public void close() {
+		FutureMethods.invoke(FutureMethods.EXECUTOR_CLOSE, this.delegate);
+	}
+
+}

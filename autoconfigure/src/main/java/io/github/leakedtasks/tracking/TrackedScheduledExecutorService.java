@@ -1,0 +1,52 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A tracked {@link ScheduledExecutorService}: a periodic task that throws stops for good,
+ * and its failure is lost unless its future is read.
+ *
+ * @since 0.1.0
+ */
+final class TrackedScheduledExecutorService extends TrackedExecutorService implements ScheduledExecutorService {
+
+	private final ScheduledExecutorService scheduler;
+
+	TrackedScheduledExecutorService(ExecutorTracking tracking, ScheduledExecutorService delegate) {
+		super(tracking, delegate);
+		this.scheduler = delegate;
+	}
+
+	@Override
+	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+		return this.tracking.<Object>schedule(command, delay, unit,
+				(tracked) -> cast(this.scheduler.schedule((Runnable) tracked, delay, unit)));
+	}
+
+	@Override
+	public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+		return this.tracking.schedule(callable, delay, unit,
+				(tracked) -> this.scheduler.schedule((Callable<V>) tracked, delay, unit));
+	}
+
+	@Override
+	public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+		return this.tracking.schedulePeriodic(command,
+				(tracked) -> cast(this.scheduler.scheduleAtFixedRate(tracked, initialDelay, period, unit)));
+	}
+
+	@Override
+	public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+		return this.tracking.schedulePeriodic(command,
+				(tracked) -> cast(this.scheduler.scheduleWithFixedDelay(tracked, initialDelay, delay, unit)));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ScheduledFuture<Object> cast(ScheduledFuture<?> future) {
+		return (ScheduledFuture<Object>) future;
+	}
+
+}

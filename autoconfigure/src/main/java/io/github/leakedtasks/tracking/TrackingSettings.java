@@ -1,0 +1,188 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Immutable settings of a {@link TaskTracker}, validated when built.
+ *
+ * @since 0.1.0
+ */
+public final class TrackingSettings {
+
+	private final CreationTraceMode traceMode;
+
+	private final int tracedTasksPerType;
+
+	private final int sampleRate;
+
+	private final int maxTraceDepth;
+
+	private final Duration gracePeriod;
+
+	private final int maxGroups;
+
+	private final Duration overdueThreshold;
+
+	private final int maxOverdueTasks;
+
+	private final List<String> internalFramePrefixes;
+
+	private TrackingSettings(Builder builder) {
+		this.traceMode = builder.traceMode;
+		this.tracedTasksPerType = builder.tracedTasksPerType;
+		this.sampleRate = builder.sampleRate;
+		this.maxTraceDepth = builder.maxTraceDepth;
+		this.gracePeriod = builder.gracePeriod;
+		this.maxGroups = builder.maxGroups;
+		this.overdueThreshold = builder.overdueThreshold;
+		this.maxOverdueTasks = builder.maxOverdueTasks;
+		this.internalFramePrefixes = List.copyOf(builder.internalFramePrefixes);
+	}
+
+	public static TrackingSettings defaults() {
+		return builder().build();
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	public CreationTraceMode traceMode() {
+		return this.traceMode;
+	}
+
+	public int tracedTasksPerType() {
+		return this.tracedTasksPerType;
+	}
+
+	public int sampleRate() {
+		return this.sampleRate;
+	}
+
+	public int maxTraceDepth() {
+		return this.maxTraceDepth;
+	}
+
+	public Duration gracePeriod() {
+		return this.gracePeriod;
+	}
+
+	public int maxGroups() {
+		return this.maxGroups;
+	}
+
+	public Duration overdueThreshold() {
+		return this.overdueThreshold;
+	}
+
+	public int maxOverdueTasks() {
+		return this.maxOverdueTasks;
+	}
+
+	public List<String> internalFramePrefixes() {
+		return this.internalFramePrefixes;
+	}
+
+	/**
+	 * Builder of {@link TrackingSettings}; each setter rejects values out of range with a
+	 * message naming the setting.
+	 */
+	public static final class Builder {
+
+		private CreationTraceMode traceMode = CreationTraceMode.SAMPLED;
+
+		private int tracedTasksPerType = 10;
+
+		private int sampleRate = 100;
+
+		private int maxTraceDepth = 64;
+
+		private Duration gracePeriod = Duration.ofSeconds(10);
+
+		private int maxGroups = 500;
+
+		private Duration overdueThreshold = Duration.ofMinutes(5);
+
+		private int maxOverdueTasks = 100;
+
+		private final List<String> internalFramePrefixes = new ArrayList<>();
+
+		private Builder() {
+		}
+
+		public Builder traceMode(CreationTraceMode traceMode) {
+			this.traceMode = Objects.requireNonNull(traceMode, "traceMode must not be null");
+			return this;
+		}
+
+		public Builder tracedTasksPerType(int tracedTasksPerType) {
+			this.tracedTasksPerType = atLeast("tracedTasksPerType", tracedTasksPerType, 0);
+			return this;
+		}
+
+		public Builder sampleRate(int sampleRate) {
+			this.sampleRate = atLeast("sampleRate", sampleRate, 1);
+			return this;
+		}
+
+		public Builder maxTraceDepth(int maxTraceDepth) {
+			this.maxTraceDepth = atLeast("maxTraceDepth", maxTraceDepth, 1);
+			return this;
+		}
+
+		public Builder gracePeriod(Duration gracePeriod) {
+			this.gracePeriod = positive("gracePeriod", gracePeriod);
+			return this;
+		}
+
+		public Builder maxGroups(int maxGroups) {
+			this.maxGroups = atLeast("maxGroups", maxGroups, 1);
+			return this;
+		}
+
+		public Builder overdueThreshold(Duration overdueThreshold) {
+			this.overdueThreshold = positive("overdueThreshold", overdueThreshold);
+			return this;
+		}
+
+		public Builder maxOverdueTasks(int maxOverdueTasks) {
+			this.maxOverdueTasks = atLeast("maxOverdueTasks", maxOverdueTasks, 1);
+			return this;
+		}
+
+		/**
+		 * Add prefixes of class names whose frames are removed from the top of creation
+		 * traces, such as proxy machinery between the caller and the executor.
+		 * @param prefixes class name prefixes
+		 * @return this builder
+		 */
+		public Builder internalFramePrefixes(List<String> prefixes) {
+			this.internalFramePrefixes.addAll(prefixes);
+			return this;
+		}
+
+		public TrackingSettings build() {
+			return new TrackingSettings(this);
+		}
+
+		private static int atLeast(String name, int value, int min) {
+			if (value < min) {
+				throw new IllegalArgumentException(name + " must be at least " + min + " but was " + value);
+			}
+			return value;
+		}
+
+		private static Duration positive(String name, Duration value) {
+			Objects.requireNonNull(value, () -> name + " must not be null");
+			if (value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive but was " + value);
+			}
+			return value;
+		}
+
+	}
+
+}
