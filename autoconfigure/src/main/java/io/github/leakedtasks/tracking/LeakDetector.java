@@ -69,6 +69,7 @@ final class LeakDetector implements Runnable {
 		long nextSweep = System.nanoTime();
 		while (this.running) {
 			try {
+				this.tracker.checkCompletedDependents();
 				Reference<?> reference = this.tracker.queue().remove(this.sweepMillis);
 				while (reference != null) {
 					collected(reference);

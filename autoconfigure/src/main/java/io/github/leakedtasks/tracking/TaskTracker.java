@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +39,8 @@ public final class TaskTracker implements AutoCloseable {
 	private final Set<FailureWatch> watches = ConcurrentHashMap.newKeySet();
 
 	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final Queue<TrackedCompletableFuture<?>> completedDependents = new ConcurrentLinkedQueue<>();
 
 	private final LeakGroups groups;
 
@@ -207,6 +211,27 @@ public final class TaskTracker implements AutoCloseable {
 
 	Clock clock() {
 		return this.clock;
+	}
+
+	void checkCompletedDependent(TrackedCompletableFuture<?> dependent) {
+		this.completedDependents.add(dependent);
+	}
+
+	/**
+	 * Look at dependents created complete; those still running asynchronously are looked
+	 * at again next time.
+	 */
+	void checkCompletedDependents() {
+		int count = this.completedDependents.size();
+		for (int i = 0; i < count; i++) {
+			TrackedCompletableFuture<?> dependent = this.completedDependents.poll();
+			if (dependent == null) {
+				return;
+			}
+			if (!dependent.checkCompleted()) {
+				this.completedDependents.add(dependent);
+			}
+		}
 	}
 
 	void started(TaskRecord record) {

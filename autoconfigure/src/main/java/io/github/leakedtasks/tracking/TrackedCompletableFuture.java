@@ -1,7 +1,9 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -86,7 +88,37 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return new CompletableFuture<>();
 		}
 		this.record.retrieved();
-		return new TrackedCompletableFuture<>(new TaskRecord(this.record, null), true);
+		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(new TaskRecord(this.record, null), true);
+		if (isDone()) {
+			// CompletableFuture completes a dependent of a completed stage by writing its
+			// result directly, without
+			// firing the dependent's own dependents: our observer never runs, so the
+			// detector looks at it instead.
+			this.record.executor.tracker().checkCompletedDependent(dependent);
+		}
+		return dependent;
+	}
+
+	/**
+	 * Report the failure of a dependent that was completed without running its observer.
+	 * @return whether the dependent is complete
+	 */
+	boolean checkCompleted() {
+		if (this.observed) {
+			return true;
+		}
+		if (!isDone()) {
+			return false;
+		}
+		Throwable failure = null;
+		try {
+			super.getNow(null);
+		}
+		catch (CompletionException | CancellationException ex) {
+			failure = ex;
+		}
+		dependentCompleted(null, failure);
+		return true;
 	}
 
 	@Override
