@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,12 @@ final class LeakGroups {
 
 	private final LinkedHashMap<Key, Group> confirmed = new LinkedHashMap<>();
 
+	/**
+	 * Latest group of each place regardless of creation site, for leaks whose trace was
+	 * not sampled.
+	 */
+	private final Map<Key, Key> bySitelessKey = new HashMap<>();
+
 	private Map<Key, Group> suspected = Map.of();
 
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
@@ -35,12 +42,14 @@ final class LeakGroups {
 	}
 
 	synchronized Added add(LeakReport report, LeakStatus status) {
-		Key key = Key.of(report);
+		Key key = resolve(Key.of(report), this.confirmed);
+		adoptSitelessGroup(key);
 		Group group = this.confirmed.get(key);
 		boolean created = group == null;
 		if (created) {
 			group = new Group(key, report.time());
 			this.confirmed.put(key, group);
+			this.bySitelessKey.put(key.withoutSite(), key);
 			evictOverCap();
 		}
 		group.add(report);
@@ -53,7 +62,7 @@ final class LeakGroups {
 	synchronized void replaceSuspected(List<LeakReport> reports) {
 		Map<Key, Group> suspected = new LinkedHashMap<>();
 		for (LeakReport report : reports) {
-			Key key = Key.of(report);
+			Key key = resolve(Key.of(report), this.confirmed);
 			if (this.confirmed.containsKey(key)) {
 				continue;
 			}
@@ -83,6 +92,7 @@ final class LeakGroups {
 
 	synchronized void clear() {
 		this.confirmed.clear();
+		this.bySitelessKey.clear();
 		this.suspected = Map.of();
 	}
 
@@ -92,11 +102,44 @@ final class LeakGroups {
 		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted);
 	}
 
+	/**
+	 * A leak without a creation trace joins the latest group of its place with one:
+	 * sampling must not split a place.
+	 */
+	private Key resolve(Key key, Map<Key, Group> groups) {
+		if (!key.site().isEmpty()) {
+			return key;
+		}
+		Key traced = this.bySitelessKey.get(key);
+		return (traced != null && groups.containsKey(traced)) ? traced : key;
+	}
+
+	/**
+	 * A group started by leaks without a trace takes the site of the first traced leak of
+	 * its place.
+	 */
+	private void adoptSitelessGroup(Key key) {
+		if (key.site().isEmpty() || this.confirmed.containsKey(key)) {
+			return;
+		}
+		Key siteless = key.withoutSite();
+		Group group = this.confirmed.get(siteless);
+		if (group != null) {
+			Map<Key, Group> reordered = new LinkedHashMap<>(this.confirmed);
+			this.confirmed.clear();
+			reordered
+				.forEach((existing, value) -> this.confirmed.put(existing.equals(siteless) ? key : existing, value));
+			group.key = key;
+			this.bySitelessKey.put(siteless, key);
+		}
+	}
+
 	private void evictOverCap() {
 		Iterator<Group> oldest = this.confirmed.values().iterator();
 		while (this.confirmed.size() > this.maxGroups && oldest.hasNext()) {
-			oldest.next();
+			Key evictedKey = oldest.next().key;
 			oldest.remove();
+			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 		}
 	}
@@ -110,6 +153,10 @@ final class LeakGroups {
 			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().site() : null;
 			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
 					report.exceptionType());
+		}
+
+		Key withoutSite() {
+			return new Key(this.kind, this.executor, this.task, "", this.exceptionType);
 		}
 
 		String id() {
@@ -127,7 +174,7 @@ final class LeakGroups {
 
 	private static final class Group {
 
-		private final Key key;
+		private Key key;
 
 		private final String id;
 

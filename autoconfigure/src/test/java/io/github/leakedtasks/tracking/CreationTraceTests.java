@@ -1,0 +1,86 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Rule 6: each report says where its task was created, the caller's frame first; sampling
+ * always traces the first tasks of each type.
+ */
+class CreationTraceTests {
+
+	@Test
+	void firstFrameOfCreationTraceIsTheCallersLine() throws InterruptedException {
+		try (TrackerFixture fixture = new TrackerFixture(settings(CreationTraceMode.ALWAYS, 64))) {
+			int line = loseFailureAndReturnLine(fixture.pool("orders"));
+			List<StackTraceElement> frames = awaitLeak(fixture).creationTrace().frames();
+			assertThat(frames.get(0).getClassName()).isEqualTo(getClass().getName());
+			assertThat(frames.get(0).getMethodName()).isEqualTo("loseFailureAndReturnLine");
+			assertThat(frames.get(0).getLineNumber()).isEqualTo(line);
+			assertThat(frames.get(1).getMethodName()).isEqualTo("firstFrameOfCreationTraceIsTheCallersLine");
+		}
+	}
+
+	@Test
+	void offModeCapturesNoTrace() throws InterruptedException {
+		try (TrackerFixture fixture = new TrackerFixture(settings(CreationTraceMode.OFF, 64))) {
+			loseFailureAndReturnLine(fixture.pool("orders"));
+			assertThat(awaitLeak(fixture).creationTrace()).isNull();
+		}
+	}
+
+	@Test
+	void sampledModeTracesTheFirstTasksOfEachType() {
+		TraceSampler sampler = new TraceSampler(TrackingSettings.builder()
+			.traceMode(CreationTraceMode.SAMPLED)
+			.tracedTasksPerType(3)
+			.sampleRate(1_000_000)
+			.build());
+		assertThat(sampler.shouldCapture("a")).isTrue();
+		assertThat(sampler.shouldCapture("a")).isTrue();
+		assertThat(sampler.shouldCapture("a")).isTrue();
+		assertThat(sampler.shouldCapture("b")).isTrue();
+		int sampled = 0;
+		for (int i = 0; i < 1000; i++) {
+			sampled += sampler.shouldCapture("a") ? 1 : 0;
+		}
+		assertThat(sampled).isLessThan(10);
+	}
+
+	@Test
+	void traceDepthIsBounded() throws InterruptedException {
+		try (TrackerFixture fixture = new TrackerFixture(settings(CreationTraceMode.ALWAYS, 2))) {
+			loseFailureAndReturnLine(fixture.pool("orders"));
+			assertThat(awaitLeak(fixture).creationTrace().frames()).hasSize(2);
+		}
+	}
+
+	private static TrackingSettings settings(CreationTraceMode mode, int depth) {
+		return TrackingSettings.builder().traceMode(mode).maxTraceDepth(depth).build();
+	}
+
+	private static int loseFailureAndReturnLine(ExecutorService executor) {
+		int line = new Throwable().getStackTrace()[0].getLineNumber() + 1;
+		Future<Object> future = executor.submit(() -> {
+			throw new IllegalStateException("lost");
+		});
+		TrackerFixture.awaitDone(future);
+		return line;
+	}
+
+	private static LeakReport awaitLeak(TrackerFixture fixture) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(fixture.listener.leaks).hasSize(1);
+		});
+		return fixture.listener.leaks.get(0);
+	}
+
+}

@@ -1,0 +1,105 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Rules 7 and 8: leaks are grouped by place in bounded memory, and each new group is
+ * logged once.
+ */
+class LeakGroupingTests {
+
+	@Test
+	void hundredThousandLostFailuresFromOnePlaceEndAsOneGroupWithExactCount() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture()) {
+			List<String> logged = new CopyOnWriteArrayList<>();
+			fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> logged.add(message)));
+			ExecutorService executor = fixture.pool("storm");
+			loseFailures(executor, 100_000);
+			await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.tracker.summary().totals()).containsEntry(LeakKind.EXCEPTION_NOT_RETRIEVED,
+						100_000L);
+			});
+			assertThat(fixture.tracker.leaks()).singleElement().satisfies((group) -> {
+				assertThat(group.count()).isEqualTo(100_000);
+				assertThat(group.status()).isEqualTo(LeakStatus.CONFIRMED);
+			});
+			assertThat(logged).hasSize(1);
+			assertThat(fixture.tracker.watchedFailureCount()).isZero();
+			assertThat(fixture.tracker.liveTaskCount()).isZero();
+		}
+	}
+
+	@Test
+	void oldestGroupsAreEvictedAndCountedPastTheCap() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder().maxGroups(3).build())) {
+			ExecutorTracking tracking = fixture.tracker.executor("places");
+			ExecutorService pool = fixture.register(Executors.newFixedThreadPool(2));
+			for (int place = 0; place < 5; place++) {
+				loseNamedFailure(tracking, pool, "place" + place);
+				int confirmed = place + 1;
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(fixture.listener.leaks).hasSize(confirmed);
+				});
+			}
+			assertThat(fixture.tracker.leaks()).extracting(LeakGroup::task)
+				.containsExactly("place2", "place3", "place4");
+			LeakSummary summary = fixture.tracker.summary();
+			assertThat(summary.evictedGroups()).isEqualTo(2);
+			assertThat(summary.totals()).containsEntry(LeakKind.EXCEPTION_NOT_RETRIEVED, 5L);
+			assertThat(summary.executors().get("places")).containsEntry(LeakKind.EXCEPTION_NOT_RETRIEVED, 5L);
+		}
+	}
+
+	@Test
+	void groupIdIsStableAndClearingKeepsTotals() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture()) {
+			ExecutorTracking tracking = fixture.tracker.executor("places");
+			ExecutorService pool = fixture.register(Executors.newFixedThreadPool(2));
+			loseNamedFailure(tracking, pool, "place");
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.listener.leaks).hasSize(1);
+			});
+			String id = fixture.tracker.leaks().get(0).id();
+			loseNamedFailure(tracking, pool, "place");
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.listener.leaks).hasSize(2);
+			});
+			assertThat(fixture.tracker.leak(id)).hasValueSatisfying((group) -> assertThat(group.count()).isEqualTo(2));
+			fixture.tracker.clearLeaks();
+			assertThat(fixture.tracker.leaks()).isEmpty();
+			assertThat(fixture.tracker.summary().totals()).containsEntry(LeakKind.EXCEPTION_NOT_RETRIEVED, 2L);
+		}
+	}
+
+	private static void loseFailures(ExecutorService executor, int count) {
+		Future<?> last = null;
+		for (int i = 0; i < count; i++) {
+			last = executor.submit(LeakGroupingTests::fail);
+		}
+		TrackerFixture.awaitDone(last);
+	}
+
+	private static void loseNamedFailure(ExecutorTracking tracking, ExecutorService pool, String name) {
+		Future<Object> future = tracking.submit(LeakGroupingTests::fail, name, pool::submit);
+		TrackerFixture.awaitDone(future);
+	}
+
+	private static Object fail() {
+		throw new IllegalStateException("storm");
+	}
+
+}

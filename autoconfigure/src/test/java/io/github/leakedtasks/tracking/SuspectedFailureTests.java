@@ -1,0 +1,83 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Rule 5: a failure still unretrieved after the grace period is listed as suspected
+ * without waiting for a collection; the collector's proof confirms it, and only confirmed
+ * leaks are counted.
+ */
+class SuspectedFailureTests {
+
+	private final TrackerFixture fixture = new TrackerFixture();
+
+	private Future<Object> held;
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.fixture.close();
+	}
+
+	@Test
+	void unretrievedFailureIsSuspectedAfterGracePeriodThenConfirmedByCollector() {
+		this.held = this.fixture.pool("orders").submit(() -> {
+			throw new IllegalStateException("unread");
+		});
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.fixture.tracker.leaks()).singleElement()
+				.satisfies((group) -> assertThat(group.status()).isEqualTo(LeakStatus.SUSPECTED)));
+		assertThat(this.fixture.listener.leaks).isEmpty();
+		assertThat(this.fixture.tracker.summary().totals()).isEmpty();
+		this.held = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.tracker.leaks()).singleElement().satisfies((group) -> {
+				assertThat(group.status()).isEqualTo(LeakStatus.CONFIRMED);
+				assertThat(group.count()).isOne();
+			});
+		});
+		assertThat(this.fixture.listener.leaks).hasSize(1);
+	}
+
+	@Test
+	void suspicionIsWithdrawnWhenTheFailureIsRetrievedLate() {
+		this.held = this.fixture.pool("orders").submit(() -> {
+			throw new IllegalStateException("read late");
+		});
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.fixture.tracker.leaks()).hasSize(1));
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(this.held::get);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.fixture.tracker.leaks()).isEmpty());
+		assertThat(this.fixture.tracker.watchedFailureCount()).isZero();
+	}
+
+	@Test
+	void failureIsNotSuspectedBeforeGracePeriod() {
+		TrackerFixture slow = new TrackerFixture(TrackingSettings.builder().gracePeriod(Duration.ofHours(1)).build());
+		try {
+			this.held = slow.pool("orders").submit(() -> {
+				throw new IllegalStateException("recent");
+			});
+			TrackerFixture.awaitDone(this.held);
+			assertThat(slow.tracker.watchedFailureCount()).isOne();
+			assertThat(slow.tracker.leaks()).isEmpty();
+		}
+		finally {
+			try {
+				slow.close();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+}

@@ -1,0 +1,65 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rule 2: a failure of an {@code execute()} task is counted as uncaught, then handed to
+ * the thread's uncaught-exception handler exactly as before; it is never a leak.
+ */
+class UncaughtFailureTests {
+
+	private final TrackerFixture fixture = new TrackerFixture();
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.fixture.close();
+	}
+
+	@Test
+	void executeFailureIsCountedAsUncaughtAndHandlerStillGetsTheSameException() throws InterruptedException {
+		List<Throwable> handled = new CopyOnWriteArrayList<>();
+		CountDownLatch handlerRan = new CountDownLatch(1);
+		ExecutorService pool = this.fixture.register(Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task);
+			thread.setUncaughtExceptionHandler((t, ex) -> {
+				handled.add(ex);
+				handlerRan.countDown();
+			});
+			return thread;
+		}));
+		IllegalStateException failure = new IllegalStateException("boom");
+		this.fixture.tracker.wrap("jobs", pool).execute(() -> {
+			throw failure;
+		});
+		assertThat(handlerRan.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(handled).containsExactly(failure);
+		assertThat(this.fixture.listener.uncaught).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).isSameAs(failure);
+			assertThat(report.executor()).isEqualTo("jobs");
+			assertThat(report.creationTrace().site().getClassName()).isEqualTo(getClass().getName());
+		});
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("jobs")).isEmpty();
+	}
+
+	@Test
+	void successfulExecuteTaskIsNeitherUncaughtNorLeaked() throws InterruptedException {
+		CountDownLatch ran = new CountDownLatch(1);
+		this.fixture.pool("jobs").execute(ran::countDown);
+		assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.uncaught).isEmpty();
+		assertThat(this.fixture.listener.leaksOf("jobs")).isEmpty();
+	}
+
+}
