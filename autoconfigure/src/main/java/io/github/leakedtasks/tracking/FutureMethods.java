@@ -40,11 +40,16 @@ final class FutureMethods {
 		}
 	}
 
-	static MethodHandle findSpecial(Class<?> caller, String name, Class<?> returnType) {
+	/**
+	 * Find a {@link CompletableFuture} method to call as {@code super.name()} from a
+	 * subclass.
+	 * @param lookup the subclass's own lookup: calling a super method needs its private
+	 * access
+	 */
+	static MethodHandle findSuper(MethodHandles.Lookup lookup, String name, Class<?> returnType) {
 		try {
-			return MethodHandles.lookup()
-				.in(caller)
-				.findSpecial(CompletableFuture.class, name, MethodType.methodType(returnType), caller);
+			return lookup.findSpecial(CompletableFuture.class, name, MethodType.methodType(returnType),
+					lookup.lookupClass());
 		}
 		catch (ReflectiveOperationException ex) {
 			return null;

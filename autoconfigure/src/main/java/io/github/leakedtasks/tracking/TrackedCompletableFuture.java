@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,11 +23,11 @@ import java.util.function.BiConsumer;
  */
 final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
-	private static final MethodHandle RESULT_NOW = FutureMethods.findSpecial(TrackedCompletableFuture.class,
-			"resultNow", Object.class);
+	private static final MethodHandle RESULT_NOW = FutureMethods.findSuper(MethodHandles.lookup(), "resultNow",
+			Object.class);
 
-	private static final MethodHandle EXCEPTION_NOW = FutureMethods.findSpecial(TrackedCompletableFuture.class,
-			"exceptionNow", Throwable.class);
+	private static final MethodHandle EXCEPTION_NOW = FutureMethods.findSuper(MethodHandles.lookup(), "exceptionNow",
+			Throwable.class);
 
 	final TaskRecord record;
 
