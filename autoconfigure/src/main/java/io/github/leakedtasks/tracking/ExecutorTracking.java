@@ -179,6 +179,43 @@ public final class ExecutorTracking {
 	}
 
 	/**
+	 * Start tracking a task that an integration runs itself with
+	 * {@link TrackedTask#invoke}, such as an {@code @Async} method call. Its future, if
+	 * any, is handed over with {@link #publish}.
+	 * @param taskName the task type to report
+	 * @param deliversResult whether a future delivers the task's failure; if not, a
+	 * failure is uncaught
+	 * @return the task
+	 */
+	public TrackedTask<Object> newTask(String taskName, boolean deliversResult) {
+		TrackedTask<Object> tracked = new TrackedTask<>(taskName,
+				deliversResult ? TrackedTask.FUTURE : TrackedTask.EXECUTE);
+		// Not a live task: the integration's executor may be untracked, so nothing would
+		// see the task dropped.
+		tracked.record = newRecord(taskName, taskName, null, 0);
+		return tracked;
+	}
+
+	/**
+	 * Return the future to hand to the caller of a task from {@link #newTask}: a tracked
+	 * view of the executor's.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param future the executor's future
+	 * @return the tracked future
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> Future<T> publish(TrackedTask<?> task, Future<T> future) {
+		if (future instanceof CompletableFuture<T> completable) {
+			TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(task.record);
+			published(task, tracked);
+			tracked.mirror(completable);
+			return tracked;
+		}
+		return published(task, new TrackedFuture<>(future, task.record));
+	}
+
+	/**
 	 * Report every task of this executor that was queued and never started as dropped:
 	 * the executor was shut down with {@code shutdownNow()}.
 	 */

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 
 /**
  * What counts as a leak, decided from a task's record.
@@ -19,6 +20,7 @@ final class LeakRules {
 	static boolean isLost(FailureWatch watch) {
 		TaskRecord record = watch.record;
 		return !record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.CANCELLED)
+				&& !(TaskRecord.unwrap(watch.failure) instanceof CancellationException)
 				&& !record.failureSeenBySource(watch.failure);
 	}
 

@@ -73,6 +73,37 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 		}
 	}
 
+	/**
+	 * Run an invocation as this task, for integrations whose task is a method call rather
+	 * than a {@link Runnable} or {@link Callable}. A failure is recorded, then rethrown
+	 * unchanged.
+	 * @param invocation the invocation
+	 * @return what the invocation returned
+	 * @throws Throwable what the invocation threw
+	 */
+	public Object invoke(Invocation invocation) throws Throwable {
+		this.record.started();
+		try {
+			return invocation.proceed();
+		}
+		catch (Throwable ex) {
+			failed(ex);
+			throw ex;
+		}
+		finally {
+			finish();
+		}
+	}
+
+	/**
+	 * Record a failure the task delivered without throwing, such as a failed future it
+	 * returned.
+	 * @param failure the failure
+	 */
+	public void failedWith(Throwable failure) {
+		failed(failure);
+	}
+
 	private void failed(Throwable ex) {
 		if (this.mode == EXECUTE) {
 			this.record.executor.uncaught(this.record, ex);
@@ -93,6 +124,16 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	void abandon() {
 		this.record.retrieved();
 		finish();
+	}
+
+	/**
+	 * A method call run as a task.
+	 */
+	@FunctionalInterface
+	public interface Invocation {
+
+		Object proceed() throws Throwable;
+
 	}
 
 	@Override

@@ -1,0 +1,116 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.github.leakedtasks.tracking.ExecutorTracking;
+import io.github.leakedtasks.tracking.TaskTracker;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.BridgeMethodResolver;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.AsyncConfigurer;
+import org.springframework.util.ReflectionUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Names the executor an {@code @Async} method runs on, as Spring resolves it: the
+ * qualifier of {@code @Async("name")}, else the bean name of the default executor, else
+ * the name of the {@link AsyncConfigurer} bean that supplies it.
+ *
+ * @since 0.1.0
+ */
+final class AsyncExecutorNames {
+
+	private static final Method DETERMINE_EXECUTOR = findDetermineExecutor();
+
+	private final ConfigurableListableBeanFactory beanFactory;
+
+	private final Supplier<TaskTracker> tracker;
+
+	private final Set<String> excluded;
+
+	private final Map<Object, String> executorBeans = Collections.synchronizedMap(new IdentityHashMap<>());
+
+	private final Map<String, ExecutorTracking> trackings = new ConcurrentHashMap<>();
+
+	private final Map<Method, Optional<ExecutorTracking>> byMethod = new ConcurrentHashMap<>();
+
+	AsyncExecutorNames(ConfigurableListableBeanFactory beanFactory, Supplier<TaskTracker> tracker,
+			Set<String> excluded) {
+		this.beanFactory = beanFactory;
+		this.tracker = tracker;
+		this.excluded = excluded;
+	}
+
+	void registerExecutorBean(Object executor, String beanName) {
+		this.executorBeans.put(executor, beanName);
+	}
+
+	ExecutorTracking tracking(String name) {
+		return this.trackings.computeIfAbsent(name, (key) -> this.tracker.get().executor(key));
+	}
+
+	boolean isExcluded(String name) {
+		return this.excluded.contains(name);
+	}
+
+	/**
+	 * Return the tracking of the executor an invocation is submitted to, or {@code null}
+	 * when it is excluded.
+	 */
+	ExecutorTracking trackingFor(MethodInvocation invocation, AsyncExecutionAspectSupport asyncInterceptor) {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
+		Method method = BridgeMethodResolver.getMostSpecificMethod(invocation.getMethod(), targetClass);
+		return this.byMethod.computeIfAbsent(method, (key) -> {
+			String name = executorName(key, asyncInterceptor);
+			return (name == null || isExcluded(name)) ? Optional.empty() : Optional.of(tracking(name));
+		}).orElse(null);
+	}
+
+	private String executorName(Method method, AsyncExecutionAspectSupport asyncInterceptor) {
+		String qualifier = qualifier(method);
+		if (StringUtils.hasText(qualifier)) {
+			String resolved = this.beanFactory.resolveEmbeddedValue(qualifier);
+			return (resolved != null) ? resolved : qualifier;
+		}
+		// Spring's own resolution of the default executor, which it caches per method.
+		Object executor = (DETERMINE_EXECUTOR != null)
+				? ReflectionUtils.invokeMethod(DETERMINE_EXECUTOR, asyncInterceptor, method) : null;
+		String beanName = (executor != null) ? this.executorBeans.get(executor) : null;
+		if (beanName != null) {
+			return beanName;
+		}
+		String[] configurers = this.beanFactory.getBeanNamesForType(AsyncConfigurer.class, false, false);
+		return (configurers.length == 1) ? configurers[0] : "async";
+	}
+
+	private static String qualifier(Method method) {
+		Async async = AnnotatedElementUtils.findMergedAnnotation(method, Async.class);
+		if (async == null) {
+			async = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(), Async.class);
+		}
+		return (async != null) ? async.value() : null;
+	}
+
+	private static Method findDetermineExecutor() {
+		Method method = ReflectionUtils.findMethod(AsyncExecutionAspectSupport.class, "determineAsyncExecutor",
+				Method.class);
+		if (method != null) {
+			ReflectionUtils.makeAccessible(method);
+		}
+		return method;
+	}
+
+}

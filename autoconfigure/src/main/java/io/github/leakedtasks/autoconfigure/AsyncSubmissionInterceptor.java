@@ -1,0 +1,72 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.concurrent.Future;
+
+import io.github.leakedtasks.tracking.ExecutorTracking;
+import io.github.leakedtasks.tracking.TrackedTask;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
+import org.springframework.aop.support.AopUtils;
+
+/**
+ * Runs on the caller's thread before Spring's {@code AsyncExecutionInterceptor}: starts
+ * tracking the call as a task named by its method, and hands the caller a tracked view of
+ * the future the executor returns. The task itself is followed by
+ * {@link AsyncTaskInterceptor} on the executor's thread.
+ *
+ * @since 0.1.0
+ */
+final class AsyncSubmissionInterceptor implements MethodInterceptor {
+
+	static final String TASK_ATTRIBUTE = AsyncSubmissionInterceptor.class.getName() + ".task";
+
+	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
+
+	private final AsyncExecutorNames executorNames;
+
+	private final AsyncExecutionAspectSupport asyncInterceptor;
+
+	AsyncSubmissionInterceptor(AsyncExecutorNames executorNames, AsyncExecutionAspectSupport asyncInterceptor) {
+		this.executorNames = executorNames;
+		this.asyncInterceptor = asyncInterceptor;
+	}
+
+	/**
+	 * Whether the current thread is submitting an {@code @Async} call, already tracked
+	 * here, so that the executor's own tracking stands aside.
+	 */
+	static boolean isSubmitting() {
+		return SUBMITTING.get() != null;
+	}
+
+	@Override
+	public Object invoke(MethodInvocation invocation) throws Throwable {
+		ExecutorTracking tracking = this.executorNames.trackingFor(invocation, this.asyncInterceptor);
+		if (tracking == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
+			return invocation.proceed();
+		}
+		Class<?> returnType = invocation.getMethod().getReturnType();
+		boolean deliversResult = Future.class.isAssignableFrom(returnType);
+		TrackedTask<Object> task = tracking.newTask(taskName(invocation), deliversResult);
+		proxied.setUserAttribute(TASK_ATTRIBUTE, task);
+		Object result;
+		SUBMITTING.set(Boolean.TRUE);
+		try {
+			result = invocation.proceed();
+		}
+		finally {
+			SUBMITTING.remove();
+		}
+		return (result instanceof Future<?> future) ? tracking.publish(task, future) : result;
+	}
+
+	private static String taskName(MethodInvocation invocation) {
+		Object target = invocation.getThis();
+		Class<?> type = (target != null) ? AopUtils.getTargetClass(target) : invocation.getMethod().getDeclaringClass();
+		return type.getSimpleName() + "." + invocation.getMethod().getName();
+	}
+
+}

@@ -1,0 +1,94 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Wraps an executor bean without changing its type: a class-based proxy when every public
+ * method of its class can be intercepted, an interface-based proxy when its class is not
+ * public (so no injection point can name it), and no proxy at all otherwise. Sleuth's
+ * executor proxies broke applications on final methods (spring-cloud-sleuth #1336, #1385,
+ * #1569): such executors are left exactly as they are.
+ *
+ * @since 0.1.0
+ */
+final class ExecutorProxies {
+
+	private static final Log logger = LogFactory.getLog(ExecutorProxies.class);
+
+	private ExecutorProxies() {
+	}
+
+	static Object wrap(String beanName, Executor executor, ExecutorTrackingInterceptor interceptor,
+			ClassLoader classLoader) {
+		if (AopUtils.isAopProxy(executor) && executor instanceof Advised advised) {
+			return addTo(beanName, advised, interceptor);
+		}
+		Class<?> type = executor.getClass();
+		List<String> finalMethods = publicFinalMethods(type);
+		boolean publicType = Modifier.isPublic(type.getModifiers());
+		if (publicType && !Modifier.isFinal(type.getModifiers()) && finalMethods.isEmpty()) {
+			return proxy(executor, interceptor, true, classLoader);
+		}
+		if (!publicType) {
+			return proxy(executor, interceptor, false, classLoader);
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Executor bean '" + beanName + "' of type " + type.getName() + " is not wrapped: a proxy "
+					+ "would change its type or break its final methods " + finalMethods + ". Its submit() futures "
+					+ "and execute() failures are not tracked; @Async methods running on it still are.");
+		}
+		return executor;
+	}
+
+	static boolean isWrapped(Object bean) {
+		return bean instanceof Advised advised && Arrays.stream(advised.getAdvisors())
+			.anyMatch((advisor) -> advisor.getAdvice() instanceof ExecutorTrackingInterceptor);
+	}
+
+	private static Object addTo(String beanName, Advised advised, ExecutorTrackingInterceptor interceptor) {
+		if (advised.isFrozen()) {
+			logger.debug("Executor bean '" + beanName + "' is a frozen proxy and is not wrapped");
+			return advised;
+		}
+		advised.addAdvisor(0, new DefaultPointcutAdvisor(interceptor));
+		return advised;
+	}
+
+	private static Object proxy(Executor executor, ExecutorTrackingInterceptor interceptor, boolean classBased,
+			ClassLoader classLoader) {
+		ProxyFactory factory = new ProxyFactory(executor);
+		factory.setProxyTargetClass(classBased);
+		if (!classBased) {
+			for (Class<?> type : ClassUtils.getAllInterfacesForClassAsSet(executor.getClass(), classLoader)) {
+				if (Modifier.isPublic(type.getModifiers())) {
+					factory.addInterface(type);
+				}
+			}
+		}
+		factory.addAdvisor(new DefaultPointcutAdvisor(interceptor));
+		return factory.getProxy(classLoader);
+	}
+
+	private static List<String> publicFinalMethods(Class<?> type) {
+		return Arrays.stream(type.getMethods())
+			.filter((method) -> method.getDeclaringClass() != Object.class)
+			.filter((method) -> Modifier.isFinal(method.getModifiers()) && !Modifier.isStatic(method.getModifiers()))
+			.map(Method::getName)
+			.distinct()
+			.toList();
+	}
+
+}

@@ -1,0 +1,73 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.ArrayList;
+
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.TaskTracker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for leaked-tasks: tracks every
+ * executor bean and {@code @Async} method, and logs what is lost.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LeakedTasksProperties.class)
+public final class LeakedTasksAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, ObjectProvider<LeakListener> listeners) {
+		TaskTracker tracker = TaskTracker.create(properties.toSettings());
+		listeners.orderedStream().forEach(tracker::addListener);
+		return tracker;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoggingLeakListener leakedTasksLoggingListener(LeakedTasksProperties properties) {
+		Log logger = LogFactory.getLog("io.github.leakedtasks");
+		LogLevel level = properties.getLogLevel();
+		return new LoggingLeakListener((message, exception) -> log(logger, level, message, exception));
+	}
+
+	@Bean
+	static LeakedTasksBeanPostProcessor leakedTasksBeanPostProcessor(ObjectProvider<TaskTracker> tracker,
+			Environment environment) {
+		// Bound here rather than injected: a bean post-processor must not pull in other
+		// beans early.
+		LeakedTasksProperties properties = Binder.get(environment)
+			.bind("leaked-tasks", Bindable.of(LeakedTasksProperties.class))
+			.orElseGet(LeakedTasksProperties::new);
+		return new LeakedTasksBeanPostProcessor(tracker::getObject, new ArrayList<>(properties.getExcludedExecutors()));
+	}
+
+	private static void log(Log logger, LogLevel level, String message, Throwable exception) {
+		switch (level) {
+			case TRACE -> logger.trace(message, exception);
+			case DEBUG -> logger.debug(message, exception);
+			case INFO -> logger.info(message, exception);
+			case WARN -> logger.warn(message, exception);
+			case ERROR, FATAL -> logger.error(message, exception);
+			default -> {
+			}
+		}
+	}
+
+}

@@ -1,0 +1,91 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import io.github.leakedtasks.tracking.TaskTracker;
+
+import org.springframework.aop.Advisor;
+import org.springframework.aop.PointcutAdvisor;
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanClassLoaderAware;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
+
+/**
+ * Wraps executor beans for tracking, and adds tracking around the {@code @Async} advice
+ * of beans that have it. It is not {@code Ordered}, so it runs after Spring's
+ * {@code AsyncAnnotationBeanPostProcessor} has advised a bean.
+ *
+ * @since 0.1.0
+ */
+public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
+
+	private final Supplier<TaskTracker> tracker;
+
+	private final List<String> excludedExecutors;
+
+	private ClassLoader classLoader;
+
+	private AsyncExecutorNames executorNames;
+
+	public LeakedTasksBeanPostProcessor(Supplier<TaskTracker> tracker, List<String> excludedExecutors) {
+		this.tracker = tracker;
+		this.excludedExecutors = excludedExecutors;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+		this.executorNames = new AsyncExecutorNames((ConfigurableListableBeanFactory) beanFactory, this.tracker,
+				java.util.Set.copyOf(this.excludedExecutors));
+	}
+
+	@Override
+	public void setBeanClassLoader(ClassLoader classLoader) {
+		this.classLoader = classLoader;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		if (bean instanceof Advised advised && !advised.isFrozen()) {
+			addAsyncTracking(advised);
+		}
+		if (bean instanceof Executor executor && !(bean instanceof TaskTracker)
+				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)) {
+			this.executorNames.registerExecutorBean(executor, beanName);
+			Object wrapped = ExecutorProxies.wrap(beanName, executor,
+					new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
+			this.executorNames.registerExecutorBean(wrapped, beanName);
+			return wrapped;
+		}
+		return bean;
+	}
+
+	private void addAsyncTracking(Advised advised) {
+		Advisor[] advisors = advised.getAdvisors();
+		boolean tracked = Arrays.stream(advisors)
+			.anyMatch((advisor) -> advisor.getAdvice() instanceof AsyncSubmissionInterceptor);
+		for (int i = 0; i < advisors.length && !tracked; i++) {
+			if (advisors[i] instanceof AsyncAnnotationAdvisor async
+					&& async.getAdvice() instanceof AsyncExecutionAspectSupport interceptor) {
+				PointcutAdvisor asyncAdvisor = async;
+				// After the async advice, on the executor's thread; before it, on the
+				// caller's.
+				advised.addAdvisor(i + 1,
+						new DefaultPointcutAdvisor(asyncAdvisor.getPointcut(), new AsyncTaskInterceptor()));
+				advised.addAdvisor(i, new DefaultPointcutAdvisor(asyncAdvisor.getPointcut(),
+						new AsyncSubmissionInterceptor(this.executorNames, interceptor)));
+				return;
+			}
+		}
+	}
+
+}
