@@ -31,26 +31,37 @@ final class ExecutorProxies {
 	private ExecutorProxies() {
 	}
 
-	static Object wrap(String beanName, Executor executor, ExecutorTrackingInterceptor interceptor,
-			ClassLoader classLoader) {
+	/**
+	 * Wrap an executor bean.
+	 * @param declaredType the type the bean is declared as, such as its factory method's
+	 * return type, or {@code null} when unknown
+	 */
+	static Object wrap(String beanName, Executor executor, Class<?> declaredType,
+			ExecutorTrackingInterceptor interceptor, ClassLoader classLoader) {
 		if (AopUtils.isAopProxy(executor) && executor instanceof Advised advised) {
 			return addTo(beanName, advised, interceptor);
 		}
 		Class<?> type = executor.getClass();
 		List<String> finalMethods = publicFinalMethods(type);
 		boolean publicType = Modifier.isPublic(type.getModifiers());
-		if (publicType && !Modifier.isFinal(type.getModifiers()) && finalMethods.isEmpty()) {
+		if (publicType && !Modifier.isFinal(type.getModifiers()) && finalMethods.isEmpty() && !isJdkClass(type)) {
 			return proxy(executor, interceptor, true, classLoader);
 		}
-		if (!publicType) {
+		if (!publicType || (declaredType != null && declaredType.isInterface())) {
 			return proxy(executor, interceptor, false, classLoader);
 		}
 		if (logger.isDebugEnabled()) {
-			logger.debug("Executor bean '" + beanName + "' of type " + type.getName() + " is not wrapped: a proxy "
-					+ "would change its type or break its final methods " + finalMethods + ". Its submit() futures "
-					+ "and execute() failures are not tracked; @Async methods running on it still are.");
+			String reason = isJdkClass(type) ? "it is declared as the JDK class itself, which a proxy cannot extend"
+					: "a proxy would break its final methods " + finalMethods;
+			logger.debug("Executor bean '" + beanName + "' of type " + type.getName() + " is not wrapped: " + reason
+					+ ". Its submit() futures and execute() failures are not tracked; @Async methods running on it "
+					+ "still are. Declare the bean as ExecutorService to have it tracked.");
 		}
 		return executor;
+	}
+
+	private static boolean isJdkClass(Class<?> type) {
+		return type.getClassLoader() == null || type.getName().startsWith("java.");
 	}
 
 	static boolean isWrapped(Object bean) {

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.List;
 
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LoggingLeakListener;

@@ -16,8 +16,10 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
 
 /**
@@ -37,6 +39,8 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 
 	private AsyncExecutorNames executorNames;
 
+	private ConfigurableListableBeanFactory beanFactory;
+
 	public LeakedTasksBeanPostProcessor(Supplier<TaskTracker> tracker, List<String> excludedExecutors) {
 		this.tracker = tracker;
 		this.excludedExecutors = excludedExecutors;
@@ -44,7 +48,8 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
-		this.executorNames = new AsyncExecutorNames((ConfigurableListableBeanFactory) beanFactory, this.tracker,
+		this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+		this.executorNames = new AsyncExecutorNames(this.beanFactory, this.tracker,
 				java.util.Set.copyOf(this.excludedExecutors));
 	}
 
@@ -61,12 +66,23 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		if (bean instanceof Executor executor && !(bean instanceof TaskTracker)
 				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)) {
 			this.executorNames.registerExecutorBean(executor, beanName);
-			Object wrapped = ExecutorProxies.wrap(beanName, executor,
+			Object wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
 					new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
 			this.executorNames.registerExecutorBean(wrapped, beanName);
 			return wrapped;
 		}
 		return bean;
+	}
+
+	private Class<?> declaredType(String beanName) {
+		if (!this.beanFactory.containsBeanDefinition(beanName)) {
+			return null;
+		}
+		BeanDefinition definition = this.beanFactory.getMergedBeanDefinition(beanName);
+		if (definition instanceof RootBeanDefinition root && root.getResolvedFactoryMethod() != null) {
+			return root.getResolvedFactoryMethod().getReturnType();
+		}
+		return definition.getResolvableType().resolve();
 	}
 
 	private void addAsyncTracking(Advised advised) {

@@ -9,6 +9,8 @@ import io.github.leakedtasks.tracking.TrackingSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.logging.LogLevel;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Configuration properties for leaked-tasks.
@@ -16,7 +18,7 @@ import org.springframework.boot.logging.LogLevel;
  * @since 0.1.0
  */
 @ConfigurationProperties("leaked-tasks")
-public class LeakedTasksProperties {
+public class LeakedTasksProperties implements Validator {
 
 	/**
 	 * Whether to track executors and {@code @Async} methods.
@@ -71,7 +73,7 @@ public class LeakedTasksProperties {
 	}
 
 	public void setGracePeriod(Duration gracePeriod) {
-		this.gracePeriod = positive(gracePeriod);
+		this.gracePeriod = gracePeriod;
 	}
 
 	public int getMaxGroups() {
@@ -79,7 +81,7 @@ public class LeakedTasksProperties {
 	}
 
 	public void setMaxGroups(int maxGroups) {
-		this.maxGroups = atLeastOne(maxGroups);
+		this.maxGroups = maxGroups;
 	}
 
 	public LogLevel getLogLevel() {
@@ -95,7 +97,7 @@ public class LeakedTasksProperties {
 	}
 
 	public void setOverdueThreshold(Duration overdueThreshold) {
-		this.overdueThreshold = positive(overdueThreshold);
+		this.overdueThreshold = overdueThreshold;
 	}
 
 	public CreationTrace getCreationTrace() {
@@ -114,21 +116,42 @@ public class LeakedTasksProperties {
 			.build();
 	}
 
-	// Setters reject bad values so that start-up fails naming the property, the value and
-	// what is allowed.
+	// Boot validates configuration properties that are a Validator, and its failure
+	// analysis names the property,
+	// the value and the reason.
 
-	static Duration positive(Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException("must be a positive duration, such as 10s");
-		}
-		return value;
+	@Override
+	public boolean supports(Class<?> type) {
+		return LeakedTasksProperties.class.isAssignableFrom(type);
 	}
 
-	static int atLeastOne(int value) {
-		if (value < 1) {
-			throw new IllegalArgumentException("must be at least 1");
+	@Override
+	public void validate(Object target, Errors errors) {
+		LeakedTasksProperties properties = (LeakedTasksProperties) target;
+		positive(errors, "gracePeriod", properties.gracePeriod);
+		positive(errors, "overdueThreshold", properties.overdueThreshold);
+		atLeast(errors, "maxGroups", properties.maxGroups, 1);
+		atLeast(errors, "creationTrace.tracedTasksPerType", properties.creationTrace.tracedTasksPerType, 0);
+		atLeast(errors, "creationTrace.sampleRate", properties.creationTrace.sampleRate, 1);
+		atLeast(errors, "creationTrace.maxDepth", properties.creationTrace.maxDepth, 1);
+		if (properties.creationTrace.mode == null) {
+			errors.rejectValue("creationTrace.mode", "required", "must be one of always, sampled, off");
 		}
-		return value;
+		if (properties.logLevel == null) {
+			errors.rejectValue("logLevel", "required", "must be a log level such as ERROR or WARN");
+		}
+	}
+
+	private static void positive(Errors errors, String field, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			errors.rejectValue(field, "positive", "must be a positive duration, such as 10s");
+		}
+	}
+
+	private static void atLeast(Errors errors, String field, int value, int min) {
+		if (value < min) {
+			errors.rejectValue(field, "range", "must be at least " + min);
+		}
 	}
 
 	/**
@@ -171,9 +194,6 @@ public class LeakedTasksProperties {
 		}
 
 		public void setTracedTasksPerType(int tracedTasksPerType) {
-			if (tracedTasksPerType < 0) {
-				throw new IllegalArgumentException("must be 0 or more");
-			}
 			this.tracedTasksPerType = tracedTasksPerType;
 		}
 
@@ -182,7 +202,7 @@ public class LeakedTasksProperties {
 		}
 
 		public void setSampleRate(int sampleRate) {
-			this.sampleRate = atLeastOne(sampleRate);
+			this.sampleRate = sampleRate;
 		}
 
 		public int getMaxDepth() {
@@ -190,7 +210,7 @@ public class LeakedTasksProperties {
 		}
 
 		public void setMaxDepth(int maxDepth) {
-			this.maxDepth = atLeastOne(maxDepth);
+			this.maxDepth = maxDepth;
 		}
 
 	}

@@ -1,0 +1,436 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link LeakedTasksAutoConfiguration}.
+ */
+class LeakedTasksAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LeakedTasksAutoConfiguration.class))
+		.withPropertyValues("leaked-tasks.grace-period=200ms");
+
+	@Test
+	void defaultsCreateTrackerAndLoggingListener() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(TaskTracker.class);
+			assertThat(context).hasSingleBean(LoggingLeakListener.class);
+			assertThat(context).hasSingleBean(LeakedTasksBeanPostProcessor.class);
+			TaskTracker tracker = context.getBean(TaskTracker.class);
+			assertThat(tracker.settings().gracePeriod()).isEqualTo(Duration.ofMillis(200));
+			assertThat(tracker.settings().maxGroups()).isEqualTo(500);
+		});
+	}
+
+	@Test
+	void disabledByPropertyLeavesEveryBeanUntouched() {
+		this.contextRunner.withPropertyValues("leaked-tasks.enabled=false")
+			.withUserConfiguration(ExecutorsConfiguration.class)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TaskTracker.class);
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolTaskExecutor"))).isFalse();
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolExecutor"))).isFalse();
+			});
+	}
+
+	@Test
+	void userDefinedTrackerBacksOff() {
+		this.contextRunner.withUserConfiguration(UserTrackerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(TaskTracker.class);
+			assertThat(context.getBean(TaskTracker.class)).isSameAs(UserTrackerConfiguration.tracker);
+		});
+	}
+
+	@Test
+	void worksWithoutMicrometerAndActuator() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class, Endpoint.class))
+			.withUserConfiguration(ExecutorsConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolTaskExecutor"))).isTrue();
+			});
+	}
+
+	@Test
+	void eachExecutorKindIsWrappedOnceAndInjectableByItsDeclaredType() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class).run((context) -> {
+			assertThat(context.getBean(ThreadPoolTaskExecutor.class).getCorePoolSize()).isEqualTo(3);
+			assertThat(
+					context.getBean(ThreadPoolTaskScheduler.class).getScheduledThreadPoolExecutor().getCorePoolSize())
+				.isEqualTo(2);
+			assertThat(context.getBean("threadPoolExecutor", ExecutorService.class)).isNotNull();
+			assertThat(context.getBean("scheduledThreadPoolExecutor", ScheduledExecutorService.class)).isNotNull();
+			assertThat(context.getBean("singleThreadExecutor", ExecutorService.class)).isNotNull();
+			for (String name : new String[] { "threadPoolTaskExecutor", "threadPoolTaskScheduler", "threadPoolExecutor",
+					"scheduledThreadPoolExecutor", "singleThreadExecutor" }) {
+				Object bean = context.getBean(name);
+				assertThat(AopUtils.isAopProxy(bean)).as(name).isTrue();
+				assertThat(trackingInterceptors(bean)).as(name).isOne();
+			}
+		});
+	}
+
+	@Test
+	void executorsThatAProxyWouldChangeAreLeftAsTheyAre() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class).run((context) -> {
+			SimpleAsyncTaskExecutor simple = context.getBean("simpleAsyncTaskExecutor", SimpleAsyncTaskExecutor.class);
+			assertThat(AopUtils.isAopProxy(simple)).isFalse();
+			assertThat(simple.getConcurrencyLimit()).isEqualTo(7);
+			assertThat(AopUtils.isAopProxy(context.getBean(SimpleAsyncTaskScheduler.class))).isFalse();
+			ThreadPoolExecutor concrete = context.getBean(ThreadPoolExecutor.class);
+			assertThat(AopUtils.isAopProxy(concrete)).isFalse();
+			assertThat(concrete.getCorePoolSize()).isOne();
+			FinalMethodExecutor custom = context.getBean(FinalMethodExecutor.class);
+			assertThat(AopUtils.isAopProxy(custom)).isFalse();
+			assertThat(custom.delegateName()).isEqualTo("kept");
+		});
+	}
+
+	@Test
+	void lostFailureOfExecutorBeanIsReportedUnderItsBeanName() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class, RecordingConfiguration.class)
+			.run((context) -> {
+				loseFailure(context.getBean(ThreadPoolTaskExecutor.class));
+				loseFailure(context.getBean("threadPoolExecutor", ExecutorService.class));
+				loseCompletableFailure(context.getBean(ThreadPoolTaskExecutor.class));
+				RecordingListener listener = context.getBean(RecordingListener.class);
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(listener.leaks).extracting(LeakReport::executor)
+						.containsExactlyInAnyOrder("threadPoolTaskExecutor", "threadPoolExecutor",
+								"threadPoolTaskExecutor");
+				});
+				assertThat(listener.leaks)
+					.allSatisfy((report) -> assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED));
+			});
+	}
+
+	@Test
+	void excludedExecutorIsNotWrapped() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class)
+			.withPropertyValues("leaked-tasks.excluded-executors=threadPoolExecutor")
+			.run((context) -> {
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolExecutor"))).isFalse();
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolTaskExecutor"))).isTrue();
+			});
+	}
+
+	@Test
+	void taskSchedulerMethodsStillWorkOnWrappedScheduler() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean(ThreadPoolTaskScheduler.class);
+			CountDownLatch ran = new CountDownLatch(3);
+			ScheduledFuture<?> future = scheduler.scheduleAtFixedRate(ran::countDown, Duration.ofMillis(1));
+			assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+			future.cancel(false);
+		});
+	}
+
+	@Test
+	void taskDecoratorIsStillAppliedAndRejectionExceptionIsUnchanged() {
+		this.contextRunner.withUserConfiguration(DecoratedConfiguration.class).run((context) -> {
+			ThreadPoolTaskExecutor executor = context.getBean(ThreadPoolTaskExecutor.class);
+			assertThat(executor.submit(DecoratedConfiguration.CONTEXT::get).get(30, TimeUnit.SECONDS))
+				.isEqualTo("decorated");
+			executor.shutdown();
+			assertThatExceptionOfType(org.springframework.core.task.TaskRejectedException.class)
+				.isThrownBy(() -> executor.submit(() -> "late"));
+		});
+	}
+
+	@Test
+	void springBootExecutorMetersAreStillRegistered() {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class, MeterRegistryConfiguration.class)
+			.withConfiguration(AutoConfigurations.of(TaskExecutorMetricsAutoConfiguration.class))
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find("executor.completed").tag("name", "threadPoolTaskExecutor").meter())
+					.isNotNull();
+				assertThat(registry.find("executor.completed").tag("name", "threadPoolTaskScheduler").meter())
+					.isNotNull();
+			});
+	}
+
+	@Test
+	void applicationTaskExecutorOfSpringBootIsWrapped() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.run((context) -> {
+				Object executor = context.getBean("applicationTaskExecutor");
+				assertThat(executor).isInstanceOf(ThreadPoolTaskExecutor.class);
+				assertThat(AopUtils.isAopProxy(executor)).isTrue();
+			});
+	}
+
+	@Test
+	void usersOwnWrappersStillWorkInsideAndOutside() {
+		this.contextRunner.withUserConfiguration(UserWrappersConfiguration.class).run((context) -> {
+			ExecutorService monitored = context.getBean("monitored", ExecutorService.class);
+			assertThat(monitored.submit(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("executor").tag("name", "monitored").timer().count()).isOne();
+			Object alreadyProxied = context.getBean("alreadyProxied");
+			assertThat(trackingInterceptors(alreadyProxied)).isOne();
+			assertThat(((ExecutorService) alreadyProxied).submit(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+		});
+	}
+
+	@Test
+	void negativeGracePeriodStopsStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("leaked-tasks.grace-period=-1s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasMessageContaining("prefix=leaked-tasks")
+				.hasStackTraceContaining("field 'gracePeriod': rejected value [PT-1S]")
+				.hasStackTraceContaining("must be a positive duration");
+		});
+	}
+
+	@Test
+	void unknownTraceModeStopsStartup() {
+		this.contextRunner.withPropertyValues("leaked-tasks.creation-trace.mode=sometimes").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasMessageContaining("leaked-tasks.creation-trace.mode");
+		});
+	}
+
+	@Test
+	void zeroGroupCapStopsStartup() {
+		this.contextRunner.withPropertyValues("leaked-tasks.max-groups=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasMessageContaining("prefix=leaked-tasks")
+				.hasStackTraceContaining("field 'maxGroups': rejected value [0]")
+				.hasStackTraceContaining("must be at least 1");
+		});
+	}
+
+	static long trackingInterceptors(Object bean) {
+		return java.util.Arrays.stream(((org.springframework.aop.framework.Advised) bean).getAdvisors())
+			.filter((advisor) -> advisor.getAdvice() instanceof ExecutorTrackingInterceptor)
+			.count();
+	}
+
+	private static void loseFailure(ExecutorService executor) {
+		Future<Object> future = executor.submit(() -> {
+			throw new IllegalStateException("lost");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+	}
+
+	private static void loseFailure(ThreadPoolTaskExecutor executor) {
+		Future<Object> future = executor.submit(() -> {
+			throw new IllegalStateException("lost");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+	}
+
+	private static void loseCompletableFailure(ThreadPoolTaskExecutor executor) {
+		CompletableFuture<Object> future = executor.submitCompletable(() -> {
+			throw new IllegalStateException("lost");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ExecutorsConfiguration {
+
+		@Bean
+		ThreadPoolTaskExecutor threadPoolTaskExecutor() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(3);
+			return executor;
+		}
+
+		@Bean
+		ThreadPoolTaskScheduler threadPoolTaskScheduler() {
+			ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+			scheduler.setPoolSize(2);
+			return scheduler;
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService threadPoolExecutor() {
+			return Executors.newFixedThreadPool(2);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ScheduledExecutorService scheduledThreadPoolExecutor() {
+			return new ScheduledThreadPoolExecutor(1);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ThreadPoolExecutor concreteThreadPoolExecutor() {
+			return (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService singleThreadExecutor() {
+			return Executors.newSingleThreadExecutor();
+		}
+
+		@Bean
+		SimpleAsyncTaskExecutor simpleAsyncTaskExecutor() {
+			SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor();
+			executor.setConcurrencyLimit(7);
+			return executor;
+		}
+
+		@Bean
+		SimpleAsyncTaskScheduler simpleAsyncTaskScheduler() {
+			return new SimpleAsyncTaskScheduler();
+		}
+
+		@Bean
+		FinalMethodExecutor finalMethodExecutor() {
+			return new FinalMethodExecutor("kept");
+		}
+
+	}
+
+	/**
+	 * An executor with a final method, as Jetty's QueuedThreadPool has
+	 * (spring-cloud-sleuth #1569).
+	 */
+	public static class FinalMethodExecutor implements java.util.concurrent.Executor {
+
+		private final String name;
+
+		public FinalMethodExecutor(String name) {
+			this.name = name;
+		}
+
+		public final String delegateName() {
+			return this.name;
+		}
+
+		@Override
+		public void execute(Runnable command) {
+			command.run();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserTrackerConfiguration {
+
+		static final TaskTracker tracker = TaskTracker.create();
+
+		@Bean
+		TaskTracker userTracker() {
+			return tracker;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RecordingConfiguration {
+
+		@Bean
+		RecordingListener recordingListener() {
+			return new RecordingListener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class MeterRegistryConfiguration {
+
+		@Bean
+		SimpleMeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DecoratedConfiguration {
+
+		static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
+
+		@Bean
+		ThreadPoolTaskExecutor decoratedExecutor() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setTaskDecorator((runnable) -> () -> {
+				CONTEXT.set("decorated");
+				try {
+					runnable.run();
+				}
+				finally {
+					CONTEXT.remove();
+				}
+			});
+			return executor;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserWrappersConfiguration {
+
+		@Bean
+		SimpleMeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService monitored(MeterRegistry registry) {
+			return ExecutorServiceMetrics.monitor(registry, Executors.newFixedThreadPool(1), "monitored");
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService alreadyProxied() {
+			return (ExecutorService) new ProxyFactory(Executors.newFixedThreadPool(1)).getProxy();
+		}
+
+	}
+
+	static class RecordingListener implements LeakListener {
+
+		final java.util.List<LeakReport> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@Override
+		public void onLeak(LeakReport report, io.github.leakedtasks.tracking.LeakGroup group, boolean newGroup) {
+			this.leaks.add(report);
+		}
+
+	}
+
+}
