@@ -2,6 +2,7 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import io.github.leakedtasks.tracking.CreationTraceMode;
@@ -51,6 +52,14 @@ public class LeakedTasksProperties implements Validator {
 	private Duration overdueThreshold = Duration.ofMinutes(5);
 
 	private final CreationTrace creationTrace = new CreationTrace();
+
+	/**
+	 * Frames between the caller and the engine when tasks are submitted through Spring
+	 * proxies.
+	 */
+	private static final List<String> INTERNAL_FRAMES = List.of(AsyncSubmissionInterceptor.class.getName(),
+			ExecutorTrackingInterceptor.class.getName(), "org.springframework.aop.", "org.springframework.cglib.",
+			"java.lang.reflect.", "jdk.internal.reflect.");
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -113,6 +122,7 @@ public class LeakedTasksProperties implements Validator {
 			.gracePeriod(this.gracePeriod)
 			.maxGroups(this.maxGroups)
 			.overdueThreshold(this.overdueThreshold)
+			.internalFramePrefixes(INTERNAL_FRAMES)
 			.build();
 	}
 
