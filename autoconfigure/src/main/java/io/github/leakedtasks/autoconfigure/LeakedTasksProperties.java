@@ -53,6 +53,8 @@ public class LeakedTasksProperties implements Validator {
 
 	private final CreationTrace creationTrace = new CreationTrace();
 
+	private final Endpoint endpoint = new Endpoint();
+
 	/**
 	 * Frames between the caller and the engine when tasks are submitted through Spring
 	 * proxies.
@@ -113,6 +115,10 @@ public class LeakedTasksProperties implements Validator {
 		return this.creationTrace;
 	}
 
+	public Endpoint getEndpoint() {
+		return this.endpoint;
+	}
+
 	TrackingSettings toSettings() {
 		return TrackingSettings.builder()
 			.traceMode(this.creationTrace.mode)
@@ -146,6 +152,9 @@ public class LeakedTasksProperties implements Validator {
 		atLeast(errors, "creationTrace.maxDepth", properties.creationTrace.maxDepth, 1);
 		if (properties.creationTrace.mode == null) {
 			errors.rejectValue("creationTrace.mode", "required", "must be one of always, sampled, off");
+		}
+		if (properties.endpoint.showValues == null) {
+			errors.rejectValue("endpoint.showValues", "required", "must be one of never, when-authorized, always");
 		}
 		if (properties.logLevel == null) {
 			errors.rejectValue("logLevel", "required", "must be a log level such as ERROR or WARN");
@@ -222,6 +231,63 @@ public class LeakedTasksProperties implements Validator {
 		public void setMaxDepth(int maxDepth) {
 			this.maxDepth = maxDepth;
 		}
+
+	}
+
+	/**
+	 * Endpoint settings.
+	 */
+	public static class Endpoint {
+
+		/**
+		 * When to show exception messages, which can carry secrets.
+		 */
+		private ShowValues showValues = ShowValues.NEVER;
+
+		/**
+		 * Roles that may see exception messages when 'show-values' is 'when-authorized';
+		 * empty means any authenticated user.
+		 */
+		private Set<String> roles = new LinkedHashSet<>();
+
+		public ShowValues getShowValues() {
+			return this.showValues;
+		}
+
+		public void setShowValues(ShowValues showValues) {
+			this.showValues = showValues;
+		}
+
+		public Set<String> getRoles() {
+			return this.roles;
+		}
+
+		public void setRoles(Set<String> roles) {
+			this.roles = roles;
+		}
+
+	}
+
+	/**
+	 * When exception messages are shown; the values of Spring Boot's {@code Show}, which
+	 * needs Actuator.
+	 */
+	public enum ShowValues {
+
+		/**
+		 * Never show messages.
+		 */
+		NEVER,
+
+		/**
+		 * Show messages to authorized users.
+		 */
+		WHEN_AUTHORIZED,
+
+		/**
+		 * Always show messages.
+		 */
+		ALWAYS
 
 	}
 

@@ -19,6 +19,14 @@ public interface LeakListener {
 	}
 
 	/**
+	 * Called once for each executor name the tracker tracks, including those tracked
+	 * before this listener was added.
+	 * @param executor the executor's name
+	 */
+	default void onExecutor(String executor) {
+	}
+
+	/**
 	 * Called when a task run with {@code execute()} failed, before the thread's
 	 * uncaught-exception handler runs.
 	 * @param report the failure

@@ -40,6 +40,8 @@ public final class TaskTracker implements AutoCloseable {
 
 	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
 
+	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
+
 	private final Queue<TrackedCompletableFuture<?>> completedDependents = new ConcurrentLinkedQueue<>();
 
 	private final LeakGroups groups;
@@ -85,6 +87,7 @@ public final class TaskTracker implements AutoCloseable {
 
 	public void addListener(LeakListener listener) {
 		this.listeners.add(listener);
+		this.executorNames.forEach(listener::onExecutor);
 	}
 
 	public void removeListener(LeakListener listener) {
@@ -100,6 +103,11 @@ public final class TaskTracker implements AutoCloseable {
 	public ExecutorTracking executor(String name) {
 		if (name == null || name.isEmpty()) {
 			throw new IllegalArgumentException("Executor name must not be empty");
+		}
+		if (this.executorNames.add(name)) {
+			for (LeakListener listener : this.listeners) {
+				listener.onExecutor(name);
+			}
 		}
 		return new ExecutorTracking(this, name);
 	}
@@ -144,6 +152,14 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	public void clearLeaks() {
 		this.groups.clear();
+	}
+
+	/**
+	 * Return the names of the executors tracked so far.
+	 * @return the names
+	 */
+	public Set<String> executorNames() {
+		return Set.copyOf(this.executorNames);
 	}
 
 	public LeakSummary summary() {

@@ -1,0 +1,129 @@
+package io.github.leakedtasks.actuate;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakSummary;
+import io.github.leakedtasks.tracking.OverdueTask;
+import io.github.leakedtasks.tracking.TaskTracker;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@link Endpoint @Endpoint} listing lost and dropped tasks, grouped by place, and
+ * overdue tasks. Its id has no dash (Spring Boot warns about one); its web path is
+ * {@code leaked-tasks}.
+ *
+ * @since 0.1.0
+ */
+@Endpoint(id = LeakedTasksEndpoint.ID, defaultAccess = Access.READ_ONLY)
+public class LeakedTasksEndpoint {
+
+	/**
+	 * The endpoint's id.
+	 */
+	public static final String ID = "leakedtasks";
+
+	/**
+	 * The endpoint's default web path.
+	 */
+	public static final String PATH = "leaked-tasks";
+
+	private final TaskTracker tracker;
+
+	private final Show showValues;
+
+	private final Set<String> roles;
+
+	public LeakedTasksEndpoint(TaskTracker tracker, Show showValues, Set<String> roles) {
+		this.tracker = tracker;
+		this.showValues = showValues;
+		this.roles = roles;
+	}
+
+	@ReadOperation
+	public LeaksDescriptor leaks(SecurityContext securityContext) {
+		boolean show = this.showValues.isShown(securityContext, this.roles);
+		List<LeakDescriptor> leaks = this.tracker.leaks()
+			.stream()
+			.map((group) -> LeakDescriptor.of(group, show, false))
+			.toList();
+		List<OverdueDescriptor> overdue = this.tracker.overdueTasks().stream().map(OverdueDescriptor::of).toList();
+		return new LeaksDescriptor(leaks, overdue, SummaryDescriptor.of(this.tracker.summary()));
+	}
+
+	@ReadOperation
+	public LeakDescriptor leak(SecurityContext securityContext, @Selector String id) {
+		boolean show = this.showValues.isShown(securityContext, this.roles);
+		return this.tracker.leak(id).map((group) -> LeakDescriptor.of(group, show, true)).orElse(null);
+	}
+
+	@DeleteOperation
+	public void clear() {
+		this.tracker.clearLeaks();
+	}
+
+	/**
+	 * The endpoint's response.
+	 *
+	 * @param leaks groups of leaks
+	 * @param overdue overdue tasks
+	 * @param summary totals since start
+	 */
+	public record LeaksDescriptor(List<LeakDescriptor> leaks, List<OverdueDescriptor> overdue,
+			SummaryDescriptor summary) {
+
+	}
+
+	/**
+	 * A task queued or running past the overdue threshold.
+	 *
+	 * @param executor executor bean name
+	 * @param task task type
+	 * @param state {@code QUEUED} or {@code RUNNING}
+	 * @param age ISO-8601 duration queued or running
+	 * @param thread the running thread's name
+	 * @param creationTrace frames of the submitting thread, caller first
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record OverdueDescriptor(String executor, String task, String state, String age, String thread,
+			List<String> creationTrace) {
+
+		static OverdueDescriptor of(OverdueTask task) {
+			return new OverdueDescriptor(task.executor(), task.task(), task.state().name(), task.age().toString(),
+					task.runningThread(), LeakDescriptor.frames(task.creationTrace()));
+		}
+
+	}
+
+	/**
+	 * Confirmed leaks since start, including evicted and cleared groups.
+	 *
+	 * @param total count per kind
+	 * @param executors count per executor and kind
+	 * @param evictedGroups groups evicted by the cap
+	 */
+	public record SummaryDescriptor(Map<LeakKind, Long> total, Map<String, Map<LeakKind, Long>> executors,
+			long evictedGroups) {
+
+		static SummaryDescriptor of(LeakSummary summary) {
+			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups());
+		}
+
+	}
+
+	static Set<String> roles(Collection<String> roles) {
+		return Set.copyOf(roles);
+	}
+
+}

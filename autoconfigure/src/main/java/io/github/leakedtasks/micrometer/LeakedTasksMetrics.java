@@ -1,0 +1,93 @@
+package io.github.leakedtasks.micrometer;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.UncaughtReport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Counts confirmed leaks and uncaught failures, and gauges overdue tasks, per executor.
+ *
+ * @since 0.1.0
+ */
+public class LeakedTasksMetrics implements LeakListener {
+
+	private final MeterRegistry registry;
+
+	private final ToIntFunction<String> overdueCounts;
+
+	private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Create the meters.
+	 * @param registry the registry
+	 * @param overdueCounts how many tasks of an executor are overdue, such as
+	 * {@link TaskTracker#overdueCount}
+	 */
+	public LeakedTasksMetrics(MeterRegistry registry, ToIntFunction<String> overdueCounts) {
+		this.registry = registry;
+		this.overdueCounts = overdueCounts;
+	}
+
+	@Override
+	public void onExecutor(String executor) {
+		if (this.gauged.add(executor)) {
+			Gauge.builder(TaskMeters.OVERDUE, this, (metrics) -> metrics.overdueCounts.applyAsInt(executor))
+				.description(TaskMeters.OVERDUE_DESCRIPTION)
+				.baseUnit(TaskMeters.BASE_UNIT)
+				.tag(TaskMeters.NAME_TAG, executor)
+				.strongReference(true)
+				.register(this.registry);
+		}
+	}
+
+	@Override
+	public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+		if (report.kind() == LeakKind.EXCEPTION_NOT_RETRIEVED) {
+			Counter.builder(TaskMeters.UNRETRIEVED)
+				.description(TaskMeters.UNRETRIEVED_DESCRIPTION)
+				.baseUnit(TaskMeters.BASE_UNIT)
+				.tag(TaskMeters.NAME_TAG, report.executor())
+				.tag(TaskMeters.EXCEPTION_TAG, simpleName(report.exception()))
+				.register(this.registry)
+				.increment();
+		}
+		else {
+			Counter.builder(TaskMeters.DROPPED)
+				.description(TaskMeters.DROPPED_DESCRIPTION)
+				.baseUnit(TaskMeters.BASE_UNIT)
+				.tag(TaskMeters.NAME_TAG, report.executor())
+				.register(this.registry)
+				.increment();
+		}
+	}
+
+	@Override
+	public void onUncaught(UncaughtReport report) {
+		Counter.builder(TaskMeters.UNCAUGHT)
+			.description(TaskMeters.UNCAUGHT_DESCRIPTION)
+			.baseUnit(TaskMeters.BASE_UNIT)
+			.tag(TaskMeters.NAME_TAG, report.executor())
+			.tag(TaskMeters.EXCEPTION_TAG, simpleName(report.exception()))
+			.register(this.registry)
+			.increment();
+	}
+
+	private static String simpleName(Throwable exception) {
+		if (exception == null) {
+			return "None";
+		}
+		String name = exception.getClass().getSimpleName();
+		return name.isEmpty() ? exception.getClass().getName() : name;
+	}
+
+}

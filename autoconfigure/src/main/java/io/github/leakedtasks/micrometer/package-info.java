@@ -1,0 +1,4 @@
+/**
+ * Micrometer meters counting what the tracker detects.
+ */
+package io.github.leakedtasks.micrometer;
