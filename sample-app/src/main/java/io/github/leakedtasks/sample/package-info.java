@@ -1,0 +1,4 @@
+/**
+ * Sample order service whose async work is lost in every way leaked-tasks detects.
+ */
+package io.github.leakedtasks.sample;

@@ -1,0 +1,67 @@
+package io.github.leakedtasks.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample's bugs, triggered over HTTP as the README's quick start does, show up at the
+ * endpoint.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class OrderServiceApplicationTests {
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void lostConfirmationIsSuspectedWithinSecondsThenConfirmed() throws Exception {
+		Http.post(this.port, "/orders?email=not-an-address");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(leak("NotificationService.sendConfirmation")).isNotNull());
+		System.out.println(Http.get(this.port, "/actuator/leaked-tasks"));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(leak("NotificationService.sendConfirmation")).containsEntry("status", "CONFIRMED")
+				.containsEntry("executor", "notificationExecutor");
+		});
+		assertThat(leak("NotificationService.sendConfirmation").get("creationTrace").toString())
+			.contains("io.github.leakedtasks.sample.OrderController.placeOrder(OrderController.java:");
+	}
+
+	@Test
+	void everyKindOfBugIsReported() throws Exception {
+		Http.post(this.port, "/orders/audit?orderId=abc");
+		Http.post(this.port, "/reports?count=3");
+		Http.post(this.port, "/inventory/corrupt");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			List<Map<String, Object>> leaks = Http.leaks(this.port);
+			assertThat(leaks).anySatisfy((leak) -> assertThat(leak).containsEntry("executor", "auditExecutor")
+				.containsEntry("status", "CONFIRMED"));
+			assertThat(leaks).anySatisfy((leak) -> assertThat(leak).containsEntry("executor", "reportExecutor")
+				.containsEntry("kind", "DROPPED_WHILE_PENDING"));
+			assertThat(leaks).anySatisfy((leak) -> assertThat(leak).containsEntry("executor", "inventoryScheduler")
+				.containsEntry("status", "CONFIRMED"));
+		});
+		String scrape = Http.get(this.port, "/actuator/prometheus");
+		assertThat(scrape)
+			.contains("executor_unretrieved_tasks_total{exception=\"IllegalStateException\",name=\"auditExecutor\"}")
+			.contains("executor_dropped_tasks_total{name=\"reportExecutor\"}")
+			.contains("executor_overdue_tasks{name=\"auditExecutor\"}");
+	}
+
+	private Map<String, Object> leak(String task) throws Exception {
+		return Http.leaks(this.port).stream().filter((leak) -> task.equals(leak.get("task"))).findFirst().orElse(null);
+	}
+
+}
