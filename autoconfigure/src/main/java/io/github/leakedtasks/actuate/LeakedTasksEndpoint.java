@@ -109,11 +109,11 @@ public class LeakedTasksEndpoint {
 	/**
 	 * Confirmed leaks since start, including evicted and cleared groups.
 	 *
-	 * @param total count per kind
+	 * @param totals count per kind
 	 * @param executors count per executor and kind
 	 * @param evictedGroups groups evicted by the cap
 	 */
-	public record SummaryDescriptor(Map<LeakKind, Long> total, Map<String, Map<LeakKind, Long>> executors,
+	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,
 			long evictedGroups) {
 
 		static SummaryDescriptor of(LeakSummary summary) {

@@ -42,6 +42,24 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 		return SUBMITTING.get() != null;
 	}
 
+	/**
+	 * Run a task outside any submission: an executor such as {@code SyncTaskExecutor}
+	 * runs it on the submitting thread, where the tasks it submits in turn must be
+	 * tracked.
+	 */
+	static Object outsideSubmission(TrackedTask.Invocation invocation) throws Throwable {
+		Boolean submitting = SUBMITTING.get();
+		SUBMITTING.remove();
+		try {
+			return invocation.proceed();
+		}
+		finally {
+			if (submitting != null) {
+				SUBMITTING.set(submitting);
+			}
+		}
+	}
+
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
 		ExecutorTracking tracking = this.executorNames.trackingFor(invocation, this.asyncInterceptor);

@@ -26,7 +26,7 @@ final class AsyncTaskInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		return task.invoke(() -> {
-			Object result = invocation.proceed();
+			Object result = AsyncSubmissionInterceptor.outsideSubmission(invocation::proceed);
 			if (result instanceof CompletableFuture<?> future && future.isCompletedExceptionally()) {
 				// Spring reads the returned future next and fails the task with its
 				// failure.

@@ -8,6 +8,7 @@ import io.github.leakedtasks.tracking.TaskTracker;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.Show;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMapper;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -23,7 +24,7 @@ import org.springframework.core.env.Environment;
  * @since 0.1.0
  */
 @AutoConfiguration(after = LeakedTasksAutoConfiguration.class)
-@ConditionalOnClass(LeakedTasksEndpoint.class)
+@ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(TaskTracker.class)
 @ConditionalOnAvailableEndpoint(LeakedTasksEndpoint.class)
 public final class LeakedTasksEndpointAutoConfiguration {

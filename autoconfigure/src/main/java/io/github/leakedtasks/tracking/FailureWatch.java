@@ -17,11 +17,14 @@ final class FailureWatch extends PhantomReference<Object> {
 
 	final long failedAt;
 
+	final long failedAtMillis;
+
 	FailureWatch(Object future, TaskRecord record, Throwable failure, ReferenceQueue<Object> queue) {
 		super(future, queue);
 		this.record = record;
 		this.failure = failure;
 		this.failedAt = System.nanoTime();
+		this.failedAtMillis = System.currentTimeMillis();
 	}
 
 }

@@ -2,6 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.lang.ref.Reference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -121,7 +122,7 @@ final class LeakDetector implements Runnable {
 			}
 			else if (now - watch.failedAt >= this.graceNanos && !watch.record.is(TaskRecord.REPORTED)) {
 				suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure,
-						this.tracker.settings(), this.tracker.clock().instant()));
+						this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
 			}
 		}
 		this.tracker.groups().replaceSuspected(suspected);
