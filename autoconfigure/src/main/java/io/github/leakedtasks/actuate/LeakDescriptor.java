@@ -32,8 +32,8 @@ public record LeakDescriptor(String id, String kind, String status, String execu
 		LeakReport latest = group.latest();
 		return new LeakDescriptor(group.id(), group.kind().name(), group.status().name(), group.executor(),
 				group.task(), ExceptionDescriptor.of(latest.exception(), showMessage, withStackTrace),
-				frames(latest.creationTrace()), group.count(), group.firstSeen().toString(),
-				group.lastSeen().toString(), latest.thread());
+				frames(group.creationTrace()), group.count(), group.firstSeen().toString(), group.lastSeen().toString(),
+				latest.thread());
 	}
 
 	static List<String> frames(CreationTrace trace) {

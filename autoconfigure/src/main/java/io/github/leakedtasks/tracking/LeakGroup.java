@@ -16,9 +16,11 @@ import java.time.Instant;
  * @param firstSeen when the first was detected
  * @param lastSeen when the latest was detected
  * @param latest the latest leak
+ * @param creationTrace where the group's tasks were created: the latest trace captured
+ * for it, or {@code null}
  * @since 0.1.0
  */
 public record LeakGroup(String id, LeakKind kind, LeakStatus status, String executor, String task, String exceptionType,
-		long count, Instant firstSeen, Instant lastSeen, LeakReport latest) {
+		long count, Instant firstSeen, Instant lastSeen, LeakReport latest, CreationTrace creationTrace) {
 
 }

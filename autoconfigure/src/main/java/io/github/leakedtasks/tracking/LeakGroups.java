@@ -44,6 +44,14 @@ final class LeakGroups {
 	synchronized Added add(LeakReport report, LeakStatus status) {
 		Key key = resolve(Key.of(report), this.confirmed);
 		adoptSitelessGroup(key);
+		if (this.suspected.containsKey(key) || this.suspected.containsKey(key.withoutSite())) {
+			// Confirmed now: the suspicion of the latest sweep must not outlive it, even
+			// if this group is evicted.
+			Map<Key, Group> suspected = new LinkedHashMap<>(this.suspected);
+			suspected.remove(key);
+			suspected.remove(key.withoutSite());
+			this.suspected = suspected;
+		}
 		Group group = this.confirmed.get(key);
 		boolean created = group == null;
 		if (created) {
@@ -186,6 +194,8 @@ final class LeakGroups {
 
 		private LeakReport latest;
 
+		private CreationTrace creationTrace;
+
 		Group(Key key, Instant firstSeen) {
 			this.key = key;
 			this.id = key.id();
@@ -196,11 +206,17 @@ final class LeakGroups {
 			this.count++;
 			this.lastSeen = report.time();
 			this.latest = report;
+			if (report.creationTrace() != null) {
+				// Sampling leaves most leaks of a place without a trace; the group keeps
+				// the place's.
+				this.creationTrace = report.creationTrace();
+			}
 		}
 
 		LeakGroup toLeakGroup(LeakStatus status) {
 			return new LeakGroup(this.id, this.key.kind(), status, this.key.executor(), this.key.task(),
-					this.key.exceptionType(), this.count, this.firstSeen, this.lastSeen, this.latest);
+					this.key.exceptionType(), this.count, this.firstSeen, this.lastSeen, this.latest,
+					this.creationTrace);
 		}
 
 	}
