@@ -207,8 +207,7 @@ final class LeakGroups {
 			this.lastSeen = report.time();
 			this.latest = report;
 			if (report.creationTrace() != null) {
-				// Sampling leaves most leaks of a place without a trace; the group keeps
-				// the place's.
+				// Sampling leaves most leaks of a place untraced: keep the place's trace.
 				this.creationTrace = report.creationTrace();
 			}
 		}
