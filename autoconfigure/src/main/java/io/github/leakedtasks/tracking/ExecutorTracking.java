@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -76,15 +77,7 @@ public final class ExecutorTracking {
 	 */
 	public <T> Future<T> submit(Callable<T> task, String taskName, Function<Callable<T>, Future<T>> submitter) {
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
-		TrackedFuture<T> future;
-		try {
-			future = new TrackedFuture<>(submitter.apply(tracked), tracked.record);
-		}
-		catch (RuntimeException | Error ex) {
-			tracked.abandon();
-			throw ex;
-		}
-		return published(tracked, future);
+		return publishFrom(tracked, submitter, TrackedFuture::new);
 	}
 
 	/**
@@ -97,15 +90,7 @@ public final class ExecutorTracking {
 	 */
 	public <T> Future<T> submitRunnable(Runnable task, String taskName, Function<Runnable, Future<T>> submitter) {
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
-		TrackedFuture<T> future;
-		try {
-			future = new TrackedFuture<>(submitter.apply(tracked), tracked.record);
-		}
-		catch (RuntimeException | Error ex) {
-			tracked.abandon();
-			throw ex;
-		}
-		return published(tracked, future);
+		return publishFrom(tracked, submitter, TrackedFuture::new);
 	}
 
 	/**
@@ -167,9 +152,19 @@ public final class ExecutorTracking {
 
 	private <T> ScheduledFuture<T> scheduled(TrackedTask<T> tracked,
 			Function<TrackedTask<T>, ScheduledFuture<T>> submitter) {
-		TrackedScheduledFuture<T> future;
+		return publishFrom(tracked, submitter, TrackedScheduledFuture::new);
+	}
+
+	/**
+	 * Hand a tracked task to the real executor and the caller a tracked view of the
+	 * executor's future. A task the executor refuses is forgotten, and the caller gets
+	 * the executor's exception unchanged.
+	 */
+	private <T, F extends Future<T>, V extends TrackedFuture<T>> V publishFrom(TrackedTask<T> tracked,
+			Function<? super TrackedTask<T>, F> submitter, BiFunction<F, TaskRecord, V> view) {
+		V future;
 		try {
-			future = new TrackedScheduledFuture<>(submitter.apply(tracked), tracked.record);
+			future = view.apply(submitter.apply(tracked), tracked.record);
 		}
 		catch (RuntimeException | Error ex) {
 			tracked.abandon();

@@ -56,7 +56,7 @@ class AsyncEndToEndTests {
 		assertThat(first.getClassName()).isEqualTo(getClass().getName());
 		assertThat(first.getLineNumber()).isEqualTo(line);
 		awaitControl();
-		assertThat(this.listener.leaks).hasSize(2);
+		assertThat(this.listener.leaksOf("OrderService.sendConfirmation")).hasSize(1);
 	}
 
 	@Test
@@ -80,7 +80,8 @@ class AsyncEndToEndTests {
 		assertThat(this.orders.sendConfirmation(false).get(30, TimeUnit.SECONDS)).isEqualTo("sent");
 		this.orders.sendConfirmation(false);
 		awaitControl();
-		assertThat(this.listener.leaks).extracting(LeakReport::task).containsExactly("OrderService.control");
+		assertThat(this.listener.leaks).extracting(LeakReport::task)
+			.containsExactly("OrderService.control", "OrderService.control");
 	}
 
 	@Test
@@ -125,12 +126,19 @@ class AsyncEndToEndTests {
 	}
 
 	/**
-	 * Lose a control failure and wait until it is confirmed: what was not reported by
-	 * then is not reported.
+	 * Lose a control failure and wait until it is confirmed, twice: the second is
+	 * collected by a later collection than anything lost before the first, so what was
+	 * not reported by then is not reported.
 	 */
 	private void awaitControl() {
-		loseControl();
-		awaitLeak("OrderService.control");
+		for (int round = 0; round < 2; round++) {
+			int expected = this.listener.leaksOf("OrderService.control").size() + 1;
+			loseControl();
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(this.listener.leaksOf("OrderService.control")).hasSize(expected);
+			});
+		}
 	}
 
 	@SpringBootApplication

@@ -15,12 +15,15 @@ import java.util.concurrent.Future;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +34,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code /actuator/leaked-tasks} over HTTP, with its default settings.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = LeakedTasksEndpointWebTests.EndpointApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "leaked-tasks.grace-period=200ms",
 				"management.endpoints.web.exposure.include=leakedtasks", "leaked-tasks.creation-trace.mode=always" })
@@ -93,6 +97,13 @@ class LeakedTasksEndpointWebTests {
 		});
 		assertThat(awaitSingleLeak(this.port, "SUSPECTED")).containsEntry("count", 1);
 		assertThat(held.isDone()).isTrue();
+	}
+
+	@Test
+	void startupLogsNoWarningAboutTheEndpointId(CapturedOutput output) {
+		assertThat(output).contains("Started LeakedTasksEndpointWebTests")
+			.doesNotContain("Endpoint ID")
+			.doesNotContain("invalid characters");
 	}
 
 	@Test

@@ -50,6 +50,25 @@ class VirtualThreadsEndToEndTests {
 	}
 
 	@Test
+	void virtualThreadPerTaskExecutorBeanIsWrappedAndTracked() {
+		Object bean = this.context.getBean("virtualExecutor");
+		assertThat(org.springframework.aop.support.AopUtils.isAopProxy(bean)).isTrue();
+		loseOn((java.util.concurrent.ExecutorService) bean);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks)
+				.anySatisfy((leak) -> assertThat(leak.executor()).isEqualTo("virtualExecutor"));
+		});
+	}
+
+	private static void loseOn(java.util.concurrent.ExecutorService executor) {
+		java.util.concurrent.Future<Object> future = executor.submit(() -> {
+			throw new IllegalStateException("virtual");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+	}
+
+	@Test
 	void handledFailureOnVirtualThreadIsNotReported() {
 		assertThat(this.reports.render().handle((value, ex) -> ex.getClass().getSimpleName()).join())
 			.isEqualTo("CompletionException");
@@ -73,6 +92,14 @@ class VirtualThreadsEndToEndTests {
 		@Bean
 		Reports reports() {
 			return new Reports();
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		java.util.concurrent.ExecutorService virtualExecutor() throws ReflectiveOperationException {
+			// Java 21 API, called reflectively: the library compiles for Java 17.
+			return (java.util.concurrent.ExecutorService) java.util.concurrent.Executors.class
+				.getMethod("newVirtualThreadPerTaskExecutor")
+				.invoke(null);
 		}
 
 	}

@@ -98,8 +98,13 @@ class LeakedTasksMetricsTests {
 	void droppedTasksAreCounted() {
 		ExecutorService single = Executors.newSingleThreadExecutor();
 		ExecutorService tracked = this.tracker.wrap("single", single);
+		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		tracked.execute(() -> awaitQuietly(release));
+		tracked.execute(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		});
+		awaitQuietly(started);
 		tracked.submit(() -> "never");
 		tracked.shutdownNow();
 		assertThat(this.registry.get(TaskMeters.DROPPED).tag(TaskMeters.NAME_TAG, "single").counter().count()).isOne();

@@ -1,0 +1,101 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.security.Principal;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint.LeaksDescriptor;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TrackingSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link LeakedTasksEndpoint} invoked directly: who sees messages, and overdue
+ * tasks.
+ */
+class LeakedTasksEndpointTests {
+
+	private final TaskTracker tracker = TaskTracker.create(TrackingSettings.builder()
+		.gracePeriod(Duration.ofMillis(100))
+		.overdueThreshold(Duration.ofMillis(100))
+		.build());
+
+	private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+	private final ExecutorService executor = this.tracker.wrap("orders", this.pool);
+
+	private Future<Object> held;
+
+	@AfterEach
+	void close() {
+		this.pool.shutdownNow();
+		this.tracker.close();
+	}
+
+	@Test
+	void messagesAreShownWhenAuthorizedOnlyToUsersInTheRoles() {
+		this.held = this.executor.submit(() -> {
+			throw new IllegalStateException("token=abc");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> !this.tracker.leaks().isEmpty());
+		LeakedTasksEndpoint endpoint = new LeakedTasksEndpoint(this.tracker, Show.WHEN_AUTHORIZED, Set.of("ADMIN"));
+		assertThat(message(endpoint.leaks(SecurityContext.NONE))).isEqualTo("******");
+		assertThat(message(endpoint.leaks(user("USER")))).isEqualTo("******");
+		assertThat(message(endpoint.leaks(user("ADMIN")))).isEqualTo("token=abc");
+		assertThat(message(new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of()).leaks(user("ADMIN"))))
+			.isEqualTo("******");
+	}
+
+	@Test
+	void overdueTasksAreListedWithStateAgeThreadAndTrace() throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		this.executor.submit(() -> release.await(30, TimeUnit.SECONDS));
+		LeakedTasksEndpoint endpoint = new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of());
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(endpoint.leaks(SecurityContext.NONE).overdue()).singleElement()
+				.satisfies((overdue) -> {
+					assertThat(overdue.executor()).isEqualTo("orders");
+					assertThat(overdue.state()).isEqualTo("RUNNING");
+					assertThat(Duration.parse(overdue.age())).isPositive();
+					assertThat(overdue.thread()).startsWith("pool-");
+					assertThat(overdue.creationTrace().get(0)).contains(getClass().getName());
+				}));
+		release.countDown();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(endpoint.leaks(SecurityContext.NONE).overdue()).isEmpty());
+	}
+
+	private static String message(LeaksDescriptor leaks) {
+		return leaks.leaks().get(0).exception().message();
+	}
+
+	private static SecurityContext user(String role) {
+		return new SecurityContext() {
+
+			@Override
+			public Principal getPrincipal() {
+				return () -> "user";
+			}
+
+			@Override
+			public boolean isUserInRole(String candidate) {
+				return role.equals(candidate);
+			}
+
+		};
+	}
+
+}

@@ -1,0 +1,91 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TrackingSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link TrackedExecutors}: Spring's {@link AsyncTaskExecutor} wrapped by hand.
+ */
+class TrackedExecutorsTests {
+
+	private final TaskTracker tracker = TaskTracker
+		.create(TrackingSettings.builder().gracePeriod(Duration.ofMillis(200)).build());
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+
+	TrackedExecutorsTests() {
+		this.tracker.addListener(this.listener);
+		this.pool.initialize();
+	}
+
+	@AfterEach
+	void close() {
+		this.pool.shutdown();
+		this.tracker.close();
+	}
+
+	@Test
+	void lostSubmitCompletableFailureIsReportedAndTypeIsKept() {
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "mail", this.pool);
+		assertThat(executor).isInstanceOf(ThreadPoolTaskExecutor.class);
+		loseCompletable(executor);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("mail");
+		});
+		assertThat(this.listener.leaks.get(0).exception()).isInstanceOf(IOException.class);
+	}
+
+	@Test
+	void executorThatCannotBeExtendedIsWrappedAsAnAsyncTaskExecutor() throws Exception {
+		SimpleAsyncTaskExecutor simple = new SimpleAsyncTaskExecutor();
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "simple", simple);
+		assertThat(executor).isNotSameAs(simple);
+		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(TrackedExecutors.wrap(this.tracker, "simple", executor)).isSameAs(executor);
+	}
+
+	@Test
+	void exceptionsSeenByCallersAreThoseOfTheExecutor() {
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "mail", this.pool);
+		assertThatExceptionOfType(CompletionException.class)
+			.isThrownBy(() -> executor.submitCompletable(TrackedExecutorsTests::fail).join())
+			.withCauseInstanceOf(IOException.class);
+		assertThatExceptionOfType(CompletionException.class)
+			.isThrownBy(() -> this.pool.submitCompletable(TrackedExecutorsTests::fail).join())
+			.withCauseInstanceOf(IOException.class);
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> executor.submit(TrackedExecutorsTests::fail).get(30, TimeUnit.SECONDS))
+			.withCauseInstanceOf(IOException.class);
+	}
+
+	private static void loseCompletable(AsyncTaskExecutor executor) {
+		CompletableFuture<String> future = executor.submitCompletable(TrackedExecutorsTests::fail);
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+	}
+
+	private static String fail() throws IOException {
+		throw new IOException("smtp down");
+	}
+
+}
