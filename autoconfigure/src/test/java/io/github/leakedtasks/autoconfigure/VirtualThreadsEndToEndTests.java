@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
  * {@code @Async} methods are tracked all the same.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
-@SpringBootTest(classes = VirtualThreadsEndToEndTests.VirtualApplication.class,
-		properties = { "leaked-tasks.grace-period=200ms", "spring.threads.virtual.enabled=true" })
+@SpringBootTest(classes = VirtualThreadsEndToEndTests.VirtualApplication.class, properties = {
+		"leaked-tasks.grace-period=200ms", "spring.threads.virtual.enabled=true", "spring.task.execution.mode=force" })
 class VirtualThreadsEndToEndTests {
 
 	@Autowired
