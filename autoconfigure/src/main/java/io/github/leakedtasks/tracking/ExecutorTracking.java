@@ -215,7 +215,7 @@ public final class ExecutorTracking {
 	 * the executor was shut down with {@code shutdownNow()}.
 	 */
 	public void droppedOnShutdownNow() {
-		this.tracker.droppedPending(this);
+		this.tracker.states().droppedPending(this);
 	}
 
 	private <T, F> F published(TrackedTask<T> tracked, F future) {
@@ -223,7 +223,7 @@ public final class ExecutorTracking {
 		TaskRecord record = tracked.record;
 		if (record.is(TaskRecord.FAILED)) {
 			// The task failed before its future existed.
-			this.tracker.watch(record, future);
+			this.tracker.states().watch(record, future);
 		}
 		if (record.is(TaskRecord.FINISHED)) {
 			tracked.future = null;
@@ -237,7 +237,7 @@ public final class ExecutorTracking {
 		}
 		TrackedTask<T> tracked = new TrackedTask<>(task, mode);
 		tracked.record = newRecord(task, taskName, tracked, delayNanos);
-		this.tracker.started(tracked.record);
+		this.tracker.states().started(tracked.record);
 		return tracked;
 	}
 
@@ -245,7 +245,7 @@ public final class ExecutorTracking {
 		String type = (taskName != null) ? taskName : TASK_TYPES.get(task.getClass());
 		Throwable trace = this.tracker.sampler().shouldCapture(type) ? CreationTrace.capture() : null;
 		TaskRecord record = new TaskRecord(this, type, trace, referent,
-				(referent != null) ? this.tracker.queue() : null);
+				(referent != null) ? this.tracker.states().queue() : null);
 		if (delayNanos > 0) {
 			record.since += delayNanos;
 		}
@@ -253,15 +253,15 @@ public final class ExecutorTracking {
 	}
 
 	void failed(TaskRecord record, Throwable failure, Object future) {
-		this.tracker.failed(record, failure, future);
+		this.tracker.states().failed(record, failure, future);
 	}
 
 	void uncaught(TaskRecord record, Throwable failure) {
-		this.tracker.uncaught(record, failure);
+		this.tracker.reporter().uncaught(record, failure);
 	}
 
 	void finished(TaskRecord record) {
-		this.tracker.finished(record);
+		this.tracker.states().finished(record);
 	}
 
 	@Override

@@ -70,11 +70,11 @@ final class LeakDetector implements Runnable {
 		long nextSweep = System.nanoTime();
 		while (this.running) {
 			try {
-				this.tracker.checkCompletedDependents();
-				Reference<?> reference = this.tracker.queue().remove(this.sweepMillis);
+				this.tracker.states().checkCompletedDependents();
+				Reference<?> reference = this.tracker.states().queue().remove(this.sweepMillis);
 				while (reference != null) {
 					collected(reference);
-					reference = this.tracker.queue().poll();
+					reference = this.tracker.states().queue().poll();
 				}
 				if (System.nanoTime() - nextSweep >= 0) {
 					sweep();
@@ -94,15 +94,15 @@ final class LeakDetector implements Runnable {
 
 	private void collected(Reference<?> reference) {
 		if (reference instanceof FailureWatch watch) {
-			this.tracker.watches().remove(watch);
+			this.tracker.states().watches().remove(watch);
 			if (LeakRules.isLost(watch)) {
-				this.tracker.report(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure);
+				this.tracker.reporter().confirmed(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure);
 			}
 		}
 		else if (reference instanceof TaskRecord record) {
-			this.tracker.live().remove(record);
+			this.tracker.states().live().remove(record);
 			if (LeakRules.isDropped(record)) {
-				this.tracker.report(LeakKind.DROPPED_WHILE_PENDING, record, null);
+				this.tracker.reporter().confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
 			}
 		}
 	}
@@ -115,9 +115,9 @@ final class LeakDetector implements Runnable {
 
 	private void sweepSuspected(long now) {
 		List<LeakReport> suspected = new ArrayList<>();
-		for (FailureWatch watch : this.tracker.watches()) {
+		for (FailureWatch watch : this.tracker.states().watches()) {
 			if (!LeakRules.isLost(watch)) {
-				this.tracker.watches().remove(watch);
+				this.tracker.states().watches().remove(watch);
 				watch.clear();
 			}
 			else if (now - watch.failedAt >= this.graceNanos && !watch.record.is(TaskRecord.REPORTED)) {
@@ -132,7 +132,7 @@ final class LeakDetector implements Runnable {
 		int max = this.tracker.settings().maxOverdueTasks();
 		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
 		Map<String, Integer> counts = new HashMap<>();
-		this.tracker.live().forEach((record) -> {
+		this.tracker.states().live().forEach((record) -> {
 			long age = now - record.since;
 			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
 				return;

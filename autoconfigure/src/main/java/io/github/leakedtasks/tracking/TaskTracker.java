@@ -1,14 +1,9 @@
 package io.github.leakedtasks.tracking;
 
-import java.lang.ref.ReferenceQueue;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,19 +27,11 @@ public final class TaskTracker implements AutoCloseable {
 
 	private final TraceSampler sampler;
 
-	private final LiveTasks live = new LiveTasks();
-
-	private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
-
-	private final Set<FailureWatch> watches = ConcurrentHashMap.newKeySet();
-
-	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
-
-	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
-
-	private final Queue<TrackedCompletableFuture<?>> completedDependents = new ConcurrentLinkedQueue<>();
-
 	private final LeakGroups groups;
+
+	private final LeakReporter reporter;
+
+	private final TaskStates states;
 
 	private final Clock clock;
 
@@ -55,6 +42,8 @@ public final class TaskTracker implements AutoCloseable {
 		this.sampler = new TraceSampler(settings);
 		this.clock = clock;
 		this.groups = new LeakGroups(settings.maxGroups());
+		this.reporter = new LeakReporter(settings, clock, this.groups);
+		this.states = new TaskStates(this.reporter);
 		this.detector = new LeakDetector(this);
 	}
 
@@ -86,12 +75,11 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	public void addListener(LeakListener listener) {
-		this.listeners.add(listener);
-		this.executorNames.forEach(listener::onExecutor);
+		this.reporter.addListener(listener);
 	}
 
 	public void removeListener(LeakListener listener) {
-		this.listeners.remove(listener);
+		this.reporter.removeListener(listener);
 	}
 
 	/**
@@ -104,11 +92,7 @@ public final class TaskTracker implements AutoCloseable {
 		if (name == null || name.isEmpty()) {
 			throw new IllegalArgumentException("Executor name must not be empty");
 		}
-		if (this.executorNames.add(name)) {
-			for (LeakListener listener : this.listeners) {
-				listener.onExecutor(name);
-			}
-		}
+		this.reporter.executorTracked(name);
 		return new ExecutorTracking(this, name);
 	}
 
@@ -159,7 +143,7 @@ public final class TaskTracker implements AutoCloseable {
 	 * @return the names
 	 */
 	public Set<String> executorNames() {
-		return Set.copyOf(this.executorNames);
+		return this.reporter.executorNames();
 	}
 
 	public LeakSummary summary() {
@@ -189,7 +173,7 @@ public final class TaskTracker implements AutoCloseable {
 	 * @return the number of live tasks
 	 */
 	public int liveTaskCount() {
-		return this.live.size();
+		return this.states.live().size();
 	}
 
 	/**
@@ -197,7 +181,7 @@ public final class TaskTracker implements AutoCloseable {
 	 * @return the number of watched failures
 	 */
 	public int watchedFailureCount() {
-		return this.watches.size();
+		return this.states.watches().size();
 	}
 
 	@Override
@@ -209,18 +193,6 @@ public final class TaskTracker implements AutoCloseable {
 		return this.sampler;
 	}
 
-	ReferenceQueue<Object> queue() {
-		return this.queue;
-	}
-
-	LiveTasks live() {
-		return this.live;
-	}
-
-	Set<FailureWatch> watches() {
-		return this.watches;
-	}
-
 	LeakGroups groups() {
 		return this.groups;
 	}
@@ -229,92 +201,12 @@ public final class TaskTracker implements AutoCloseable {
 		return this.clock;
 	}
 
-	void checkCompletedDependent(TrackedCompletableFuture<?> dependent) {
-		this.completedDependents.add(dependent);
+	TaskStates states() {
+		return this.states;
 	}
 
-	/**
-	 * Look at dependents created complete; those still running asynchronously are looked
-	 * at again next time.
-	 */
-	void checkCompletedDependents() {
-		int count = this.completedDependents.size();
-		for (int i = 0; i < count; i++) {
-			TrackedCompletableFuture<?> dependent = this.completedDependents.poll();
-			if (dependent == null) {
-				return;
-			}
-			if (!dependent.checkCompleted()) {
-				this.completedDependents.add(dependent);
-			}
-		}
-	}
-
-	void started(TaskRecord record) {
-		this.live.add(record);
-	}
-
-	void finished(TaskRecord record) {
-		record.mark(TaskRecord.FINISHED);
-		this.live.remove(record);
-		record.clear();
-	}
-
-	void failed(TaskRecord record, Throwable failure, Object future) {
-		record.failure = failure;
-		record.mark(TaskRecord.FAILED);
-		if (future != null) {
-			watch(record, future);
-		}
-	}
-
-	void watch(TaskRecord record, Object future) {
-		if (!record.is(TaskRecord.RETRIEVED) && record.mark(TaskRecord.WATCHED)) {
-			this.watches.add(new FailureWatch(future, record, record.failure, this.queue));
-		}
-	}
-
-	void uncaught(TaskRecord record, Throwable failure) {
-		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure,
-				CreationTrace.of(record.trace, this.settings), record.threadName, this.clock.instant());
-		for (LeakListener listener : this.listeners) {
-			try {
-				listener.onUncaught(report);
-			}
-			catch (RuntimeException ex) {
-				// A broken listener must not change how the task fails.
-			}
-		}
-	}
-
-	void droppedPending(ExecutorTracking executor) {
-		List<TaskRecord> dropped = new java.util.ArrayList<>();
-		this.live.forEach((record) -> {
-			if (record.executor == executor && LeakRules.isDropped(record)) {
-				dropped.add(record);
-			}
-		});
-		for (TaskRecord record : dropped) {
-			this.live.remove(record);
-			record.clear();
-			report(LeakKind.DROPPED_WHILE_PENDING, record, null);
-		}
-	}
-
-	void report(LeakKind kind, TaskRecord record, Throwable failure) {
-		if (!record.mark(TaskRecord.REPORTED)) {
-			return;
-		}
-		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
-		LeakGroups.Added added = this.groups.add(report, LeakStatus.CONFIRMED);
-		for (LeakListener listener : this.listeners) {
-			try {
-				listener.onLeak(report, added.group(), added.newGroup());
-			}
-			catch (RuntimeException ex) {
-				// Reporting goes on for the other listeners.
-			}
-		}
+	LeakReporter reporter() {
+		return this.reporter;
 	}
 
 }

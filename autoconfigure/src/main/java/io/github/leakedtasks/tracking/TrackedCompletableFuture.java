@@ -95,7 +95,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			// result directly, without
 			// firing the dependent's own dependents: our observer never runs, so the
 			// detector looks at it instead.
-			this.record.executor.tracker().checkCompletedDependent(dependent);
+			this.record.executor.tracker().states().checkCompletedDependent(dependent);
 		}
 		return dependent;
 	}

@@ -1,0 +1,86 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Turns what the tracker decided into reports: groups confirmed leaks and hands every
+ * event to the listeners, none of which can break the others or the task.
+ *
+ * @since 0.1.0
+ */
+final class LeakReporter {
+
+	private final TrackingSettings settings;
+
+	private final Clock clock;
+
+	private final LeakGroups groups;
+
+	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
+
+	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
+		this.settings = settings;
+		this.clock = clock;
+		this.groups = groups;
+	}
+
+	void addListener(LeakListener listener) {
+		this.listeners.add(listener);
+		this.executorNames.forEach(listener::onExecutor);
+	}
+
+	void removeListener(LeakListener listener) {
+		this.listeners.remove(listener);
+	}
+
+	Set<String> executorNames() {
+		return Set.copyOf(this.executorNames);
+	}
+
+	void executorTracked(String name) {
+		if (this.executorNames.add(name)) {
+			for (LeakListener listener : this.listeners) {
+				listener.onExecutor(name);
+			}
+		}
+	}
+
+	/**
+	 * Report a confirmed leak, once per record.
+	 */
+	void confirmed(LeakKind kind, TaskRecord record, Throwable failure) {
+		if (!record.mark(TaskRecord.REPORTED)) {
+			return;
+		}
+		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
+		LeakGroups.Added added = this.groups.add(report, LeakStatus.CONFIRMED);
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onLeak(report, added.group(), added.newGroup());
+			}
+			catch (RuntimeException ex) {
+				// Reporting goes on for the other listeners.
+			}
+		}
+	}
+
+	void uncaught(TaskRecord record, Throwable failure) {
+		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure,
+				CreationTrace.of(record.trace, this.settings), record.threadName, this.clock.instant());
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onUncaught(report);
+			}
+			catch (RuntimeException ex) {
+				// A broken listener must not change how the task fails.
+			}
+		}
+	}
+
+}
