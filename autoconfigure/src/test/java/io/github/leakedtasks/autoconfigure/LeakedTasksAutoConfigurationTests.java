@@ -179,6 +179,39 @@ class LeakedTasksAutoConfigurationTests {
 	}
 
 	@Test
+	void threadNamesAndGracefulShutdownOfWrappedExecutorAreKept() {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicReference<String> threadName = new java.util.concurrent.atomic.AtomicReference<>();
+		java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+		this.contextRunner.withUserConfiguration(GracefulConfiguration.class).run((context) -> {
+			ThreadPoolTaskExecutor executor = context.getBean(ThreadPoolTaskExecutor.class);
+			assertThat(AopUtils.isAopProxy(executor)).isTrue();
+			executor.execute(() -> {
+				threadName.set(Thread.currentThread().getName());
+				started.countDown();
+				try {
+					release.await(30, TimeUnit.SECONDS);
+					finished.set(true);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			ThreadPoolExecutor pool = executor.getThreadPoolExecutor();
+			// Released only once the context is closing: a shutdownNow() would have
+			// interrupted the task by then.
+			new Thread(() -> {
+				await().atMost(Duration.ofSeconds(30)).until(pool::isShutdown);
+				release.countDown();
+			}).start();
+		});
+		assertThat(threadName.get()).startsWith("graceful-");
+		assertThat(finished).as("task completed before the context finished closing").isTrue();
+	}
+
+	@Test
 	void springBootExecutorMetersAreStillRegistered() {
 		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class, MeterRegistryConfiguration.class)
 			.withConfiguration(AutoConfigurations.of(TaskExecutorMetricsAutoConfiguration.class))
@@ -376,6 +409,20 @@ class LeakedTasksAutoConfigurationTests {
 		@Bean
 		SimpleMeterRegistry meterRegistry() {
 			return new SimpleMeterRegistry();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class GracefulConfiguration {
+
+		@Bean
+		ThreadPoolTaskExecutor gracefulExecutor() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setThreadNamePrefix("graceful-");
+			executor.setWaitForTasksToCompleteOnShutdown(true);
+			executor.setAwaitTerminationSeconds(30);
+			return executor;
 		}
 
 	}
