@@ -162,7 +162,9 @@ class UnretrievedFailureTests {
 			release.await();
 			throw new IOException("late");
 		});
-		CompletableFuture<Object> any = CompletableFuture.anyOf(future);
+		// Two arguments: with one, anyOf takes a copy of the future, a dependent stage,
+		// not the AnyOf combinator.
+		CompletableFuture<Object> any = CompletableFuture.anyOf(future, new CompletableFuture<String>());
 		future = null;
 		release.countDown();
 		assertThat(any.handle((value, ex) -> ex).join()).isInstanceOf(CompletionException.class);
