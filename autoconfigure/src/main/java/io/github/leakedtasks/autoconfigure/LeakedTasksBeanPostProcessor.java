@@ -10,6 +10,7 @@ import io.github.leakedtasks.tracking.TaskTracker;
 import org.springframework.aop.Advisor;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.Advised;
+import org.springframework.aop.scope.ScopedObject;
 import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.BeansException;
@@ -63,7 +64,8 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		if (bean instanceof Advised advised && !advised.isFrozen()) {
 			addAsyncTracking(advised);
 		}
-		if (bean instanceof Executor executor && !(bean instanceof TaskTracker)
+		// A scoped proxy is not wrapped: its target, an executor bean of the scope, is.
+		if (bean instanceof Executor executor && !(bean instanceof TaskTracker) && !(bean instanceof ScopedObject)
 				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)) {
 			this.executorNames.registerExecutorBean(executor, beanName);
 			Object wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),

@@ -212,6 +212,63 @@ class LeakedTasksAutoConfigurationTests {
 	}
 
 	@Test
+	void schedulersOwnExecutorIsReturnedAsItIsAndKeepsRunning() {
+		// spring-cloud-sleuth #1485: a wrapper returned a new executor whose finalizer
+		// shut the real one down.
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean(ThreadPoolTaskScheduler.class);
+			java.util.concurrent.ScheduledThreadPoolExecutor pool = scheduler.getScheduledThreadPoolExecutor();
+			assertThat(scheduler.getScheduledThreadPoolExecutor()).isSameAs(pool);
+			ThreadPoolTaskScheduler target = (ThreadPoolTaskScheduler) ((org.springframework.aop.framework.Advised) scheduler)
+				.getTargetSource()
+				.getTarget();
+			assertThat(pool).isSameAs(target.getScheduledThreadPoolExecutor());
+			for (int i = 0; i < 3; i++) {
+				System.gc();
+			}
+			CountDownLatch ran = new CountDownLatch(1);
+			scheduler.schedule(ran::countDown, java.time.Instant.now());
+			assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(pool.isShutdown()).isFalse();
+		});
+	}
+
+	@Test
+	void configurationImplementingAsyncConfigurerWithSchedulerBeanStartsAsWithoutLeakedTasks() {
+		// spring-boot #29151: a post-processor that changed the type of AsyncConfigurer
+		// beans broke their @Bean
+		// methods. The same configuration must start, or fail, exactly as it does without
+		// leaked-tasks.
+		ApplicationContextRunner without = new ApplicationContextRunner()
+			.withUserConfiguration(AsyncConfigurerWithSchedulerConfiguration.class);
+		boolean failsWithout = hasFailed(without);
+		this.contextRunner.withUserConfiguration(AsyncConfigurerWithSchedulerConfiguration.class)
+			.run((context) -> assertThat(context.getStartupFailure() != null).isEqualTo(failsWithout));
+	}
+
+	@Test
+	void scopedProxyOfAnExecutorIsNotWrappedTwice() {
+		this.contextRunner.withUserConfiguration(ScopedExecutorConfiguration.class, RecordingConfiguration.class)
+			.run((context) -> {
+				ExecutorService scoped = context.getBean("scopedExecutor", ExecutorService.class);
+				assertThat(trackingInterceptors(scoped)).isZero();
+				loseFailure(scoped);
+				RecordingListener listener = context.getBean(RecordingListener.class);
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(listener.leaks).hasSize(1);
+				});
+				scoped.shutdownNow();
+			});
+	}
+
+	private static boolean hasFailed(ApplicationContextRunner runner) {
+		boolean[] failed = new boolean[1];
+		runner.run((context) -> failed[0] = context.getStartupFailure() != null);
+		return failed[0];
+	}
+
+	@Test
 	void springBootExecutorMetersAreStillRegistered() {
 		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class, MeterRegistryConfiguration.class)
 			.withConfiguration(AutoConfigurations.of(TaskExecutorMetricsAutoConfiguration.class))
@@ -409,6 +466,41 @@ class LeakedTasksAutoConfigurationTests {
 		@Bean
 		SimpleMeterRegistry meterRegistry() {
 			return new SimpleMeterRegistry();
+		}
+
+	}
+
+	@Configuration
+	static class AsyncConfigurerWithSchedulerConfiguration
+			implements org.springframework.scheduling.annotation.AsyncConfigurer {
+
+		@Bean
+		ThreadPoolTaskScheduler taskScheduler() {
+			return new ThreadPoolTaskScheduler();
+		}
+
+		@Override
+		public java.util.concurrent.Executor getAsyncExecutor() {
+			return taskScheduler();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ScopedExecutorConfiguration {
+
+		@Bean
+		static org.springframework.beans.factory.config.CustomScopeConfigurer threadScope() {
+			org.springframework.beans.factory.config.CustomScopeConfigurer configurer = new org.springframework.beans.factory.config.CustomScopeConfigurer();
+			configurer.addScope("thread", new org.springframework.context.support.SimpleThreadScope());
+			return configurer;
+		}
+
+		@Bean
+		@org.springframework.context.annotation.Scope(value = "thread",
+				proxyMode = org.springframework.context.annotation.ScopedProxyMode.INTERFACES)
+		ExecutorService scopedExecutor() {
+			return Executors.newSingleThreadExecutor();
 		}
 
 	}
