@@ -1,10 +1,11 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +26,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 
 	private final ExecutorTracking tracking;
 
+	private final Map<Method, Route> routes = new ConcurrentHashMap<>();
+
 	ExecutorTrackingInterceptor(ExecutorTracking tracking) {
 		this.tracking = tracking;
 	}
@@ -35,86 +38,88 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
-		Method method = invocation.getMethod();
+		Route route = this.routes.computeIfAbsent(invocation.getMethod(), Route::of);
 		Object[] args = invocation.getArguments();
-		if (AsyncSubmissionInterceptor.isSubmitting() || args.length == 0 || args[0] == null
-				|| !(invocation instanceof ProxyMethodInvocation proxied)) {
-			return proceedOrTrackShutdown(invocation, method);
+		if (route == Route.PASS || route == Route.SHUTDOWN_NOW || AsyncSubmissionInterceptor.isSubmitting()
+				|| args[0] == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
+			Object result = invocation.proceed();
+			if (route == Route.SHUTDOWN_NOW) {
+				this.tracking.droppedOnShutdownNow();
+			}
+			return result;
 		}
-		Class<?>[] types = method.getParameterTypes();
-		String name = method.getName();
-		switch (name) {
-			case "execute":
-				if (types[0] == Runnable.class) {
-					this.tracking.execute((Runnable) args[0], null,
-							(tracked) -> proceed(proxied, replaceFirst(args, tracked)));
-					return null;
-				}
-				break;
-			case "submit":
-				if (types.length == 1 && types[0] == Callable.class) {
-					return this.tracking.submit((Callable<?>) args[0], null,
-							(tracked) -> (Future) proceed(proxied, replaceFirst(args, tracked)));
-				}
-				if (types[0] == Runnable.class) {
-					return this.tracking.submitRunnable((Runnable) args[0], null,
-							(tracked) -> (Future) proceed(proxied, replaceFirst(args, tracked)));
-				}
-				break;
-			case "submitCompletable":
-				if (types.length == 1) {
-					return this.tracking.submitCompletable(args[0], null,
-							(tracked) -> (CompletableFuture) proceed(proxied, replaceFirst(args, tracked)));
-				}
-				break;
-			case "schedule":
-				if (isScheduledExecutorMethod(types, 3)) {
-					return this.tracking.schedule(args[0], (long) args[1], (TimeUnit) args[2],
-							(tracked) -> (ScheduledFuture) proceed(proxied, replaceFirst(args, tracked)));
-				}
-				break;
-			case "scheduleAtFixedRate":
-			case "scheduleWithFixedDelay":
-				if (isScheduledExecutorMethod(types, 4)) {
-					return this.tracking.schedulePeriodic((Runnable) args[0],
-							(tracked) -> (ScheduledFuture) proceed(proxied, replaceFirst(args, tracked)));
-				}
-				break;
-			default:
+		switch (route) {
+			case EXECUTE -> {
+				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));
+				return null;
+			}
+			case SUBMIT_CALLABLE -> {
+				return this.tracking.submit((Callable<?>) args[0], null,
+						(tracked) -> (Future) proceedWith(proxied, tracked));
+			}
+			case SUBMIT_RUNNABLE -> {
+				return this.tracking.submitRunnable((Runnable) args[0], null,
+						(tracked) -> (Future) proceedWith(proxied, tracked));
+			}
+			case SUBMIT_COMPLETABLE -> {
+				return this.tracking.submitCompletable(args[0], null,
+						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
+			}
+			case SCHEDULE -> {
+				return this.tracking.schedule(args[0], (long) args[1], (TimeUnit) args[2],
+						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
+			}
+			default -> {
+				return this.tracking.schedulePeriodic((Runnable) args[0],
+						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
+			}
 		}
-		return proceedOrTrackShutdown(invocation, method);
-	}
-
-	private Object proceedOrTrackShutdown(MethodInvocation invocation, Method method) throws Throwable {
-		Object result = invocation.proceed();
-		if (method.getName().equals("shutdownNow") && method.getParameterCount() == 0) {
-			this.tracking.droppedOnShutdownNow();
-		}
-		return result;
 	}
 
 	/**
-	 * Whether a method is one of {@link ScheduledExecutorService}'s, as opposed to a
-	 * {@code TaskScheduler} method of the same name.
+	 * Hand the tracked task to the executor in place of the caller's: the invocation's
+	 * argument array is its own, and Spring lets interceptors change it.
 	 */
-	private static boolean isScheduledExecutorMethod(Class<?>[] types, int count) {
-		return types.length == count && types[count - 1] == TimeUnit.class;
-	}
-
-	private static Object[] replaceFirst(Object[] args, Object first) {
-		Object[] replaced = args.clone();
-		replaced[0] = first;
-		return replaced;
-	}
-
-	private static Object proceed(ProxyMethodInvocation invocation, Object[] args) {
-		ProxyMethodInvocation copy = (ProxyMethodInvocation) invocation.invocableClone(args);
+	private static Object proceedWith(ProxyMethodInvocation invocation, Object tracked) {
+		invocation.getArguments()[0] = tracked;
 		try {
-			return copy.proceed();
+			return invocation.proceed();
 		}
 		catch (Throwable ex) {
 			throw Sneaky.<RuntimeException>rethrow(ex);
 		}
+	}
+
+	/**
+	 * What an executor method does with its task, decided once per method.
+	 */
+	enum Route {
+
+		EXECUTE, SUBMIT_CALLABLE, SUBMIT_RUNNABLE, SUBMIT_COMPLETABLE, SCHEDULE, SCHEDULE_PERIODIC, SHUTDOWN_NOW,
+
+		/**
+		 * Everything else, including Spring's {@code TaskScheduler} methods.
+		 */
+		PASS;
+
+		static Route of(Method method) {
+			Class<?>[] types = method.getParameterTypes();
+			int count = types.length;
+			return switch (method.getName()) {
+				case "execute" -> (count == 1 && types[0] == Runnable.class) ? EXECUTE : PASS;
+				case "submit" -> (count == 1 && types[0] == Callable.class) ? SUBMIT_CALLABLE
+						: (count >= 1 && types[0] == Runnable.class) ? SUBMIT_RUNNABLE : PASS;
+				case "submitCompletable" -> (count == 1) ? SUBMIT_COMPLETABLE : PASS;
+				// ScheduledExecutorService's methods end with a TimeUnit; TaskScheduler's
+				// of the same name do not.
+				case "schedule" -> (count == 3 && types[2] == TimeUnit.class) ? SCHEDULE : PASS;
+				case "scheduleAtFixedRate", "scheduleWithFixedDelay" ->
+					(count == 4 && types[3] == TimeUnit.class) ? SCHEDULE_PERIODIC : PASS;
+				case "shutdownNow" -> (count == 0) ? SHUTDOWN_NOW : PASS;
+				default -> PASS;
+			};
+		}
+
 	}
 
 	/**
