@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.ExecutorTracking;
@@ -44,7 +45,7 @@ final class AsyncExecutorNames {
 
 	private final Map<String, ExecutorTracking> trackings = new ConcurrentHashMap<>();
 
-	private final Map<Method, Optional<ExecutorTracking>> byMethod = new ConcurrentHashMap<>();
+	private final Map<Call, Optional<AsyncTarget>> byCall = new ConcurrentHashMap<>();
 
 	AsyncExecutorNames(ConfigurableListableBeanFactory beanFactory, Supplier<TaskTracker> tracker,
 			Set<String> excluded) {
@@ -66,16 +67,21 @@ final class AsyncExecutorNames {
 	}
 
 	/**
-	 * Return the tracking of the executor an invocation is submitted to, or {@code null}
-	 * when it is excluded.
+	 * Return where an {@code @Async} call goes and how it is reported, or {@code null}
+	 * when its executor is excluded. Resolved once per target class and method.
 	 */
-	ExecutorTracking trackingFor(MethodInvocation invocation, AsyncExecutionAspectSupport asyncInterceptor) {
+	AsyncTarget targetOf(MethodInvocation invocation, AsyncExecutionAspectSupport asyncInterceptor) {
 		Object target = invocation.getThis();
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
-		Method method = BridgeMethodResolver.getMostSpecificMethod(invocation.getMethod(), targetClass);
-		return this.byMethod.computeIfAbsent(method, (key) -> {
-			String name = executorName(key, asyncInterceptor);
-			return (name == null || isExcluded(name)) ? Optional.empty() : Optional.of(tracking(name));
+		return this.byCall.computeIfAbsent(new Call(targetClass, invocation.getMethod()), (call) -> {
+			Method method = BridgeMethodResolver.getMostSpecificMethod(call.method(), call.targetClass());
+			String name = executorName(method, asyncInterceptor);
+			if (name == null || isExcluded(name)) {
+				return Optional.empty();
+			}
+			Class<?> type = (call.targetClass() != null) ? call.targetClass() : method.getDeclaringClass();
+			return Optional.of(new AsyncTarget(tracking(name), type.getSimpleName() + "." + method.getName(),
+					Future.class.isAssignableFrom(method.getReturnType())));
 		}).orElse(null);
 	}
 
@@ -111,6 +117,20 @@ final class AsyncExecutorNames {
 			ReflectionUtils.makeAccessible(method);
 		}
 		return method;
+	}
+
+	private record Call(Class<?> targetClass, Method method) {
+	}
+
+	/**
+	 * Where an {@code @Async} method's calls go and how they are reported.
+	 *
+	 * @param tracking the executor's tracking
+	 * @param taskName the task type: {@code Class.method}
+	 * @param deliversResult whether the method returns a future, which delivers its
+	 * failure
+	 */
+	record AsyncTarget(ExecutorTracking tracking, String taskName, boolean deliversResult) {
 	}
 
 }

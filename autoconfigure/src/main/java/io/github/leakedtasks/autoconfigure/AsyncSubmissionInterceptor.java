@@ -9,7 +9,6 @@ import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
-import org.springframework.aop.support.AopUtils;
 
 /**
  * Runs on the caller's thread before Spring's {@code AsyncExecutionInterceptor}: starts
@@ -62,13 +61,12 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
-		ExecutorTracking tracking = this.executorNames.trackingFor(invocation, this.asyncInterceptor);
-		if (tracking == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
+		AsyncExecutorNames.AsyncTarget target = this.executorNames.targetOf(invocation, this.asyncInterceptor);
+		if (target == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
 			return invocation.proceed();
 		}
-		Class<?> returnType = invocation.getMethod().getReturnType();
-		boolean deliversResult = Future.class.isAssignableFrom(returnType);
-		TrackedTask<Object> task = tracking.newTask(taskName(invocation), deliversResult);
+		ExecutorTracking tracking = target.tracking();
+		TrackedTask<Object> task = tracking.newTask(target.taskName(), target.deliversResult());
 		proxied.setUserAttribute(TASK_ATTRIBUTE, task);
 		Object result;
 		SUBMITTING.set(Boolean.TRUE);
@@ -79,12 +77,6 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 			SUBMITTING.remove();
 		}
 		return (result instanceof Future<?> future) ? tracking.publish(task, future) : result;
-	}
-
-	private static String taskName(MethodInvocation invocation) {
-		Object target = invocation.getThis();
-		Class<?> type = (target != null) ? AopUtils.getTargetClass(target) : invocation.getMethod().getDeclaringClass();
-		return type.getSimpleName() + "." + invocation.getMethod().getName();
 	}
 
 }
