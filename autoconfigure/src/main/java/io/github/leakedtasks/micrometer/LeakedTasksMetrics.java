@@ -53,33 +53,30 @@ public class LeakedTasksMetrics implements LeakListener {
 	@Override
 	public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 		if (report.kind() == LeakKind.EXCEPTION_NOT_RETRIEVED) {
-			Counter.builder(TaskMeters.UNRETRIEVED)
-				.description(TaskMeters.UNRETRIEVED_DESCRIPTION)
-				.baseUnit(TaskMeters.BASE_UNIT)
-				.tag(TaskMeters.NAME_TAG, report.executor())
-				.tag(TaskMeters.EXCEPTION_TAG, simpleName(report.exception()))
-				.register(this.registry)
-				.increment();
+			count(TaskMeters.UNRETRIEVED, TaskMeters.UNRETRIEVED_DESCRIPTION, report.executor(), report.exception());
 		}
 		else {
-			Counter.builder(TaskMeters.DROPPED)
-				.description(TaskMeters.DROPPED_DESCRIPTION)
-				.baseUnit(TaskMeters.BASE_UNIT)
-				.tag(TaskMeters.NAME_TAG, report.executor())
-				.register(this.registry)
+			counter(TaskMeters.DROPPED, TaskMeters.DROPPED_DESCRIPTION, report.executor()).register(this.registry)
 				.increment();
 		}
 	}
 
 	@Override
 	public void onUncaught(UncaughtReport report) {
-		Counter.builder(TaskMeters.UNCAUGHT)
-			.description(TaskMeters.UNCAUGHT_DESCRIPTION)
-			.baseUnit(TaskMeters.BASE_UNIT)
-			.tag(TaskMeters.NAME_TAG, report.executor())
-			.tag(TaskMeters.EXCEPTION_TAG, simpleName(report.exception()))
+		count(TaskMeters.UNCAUGHT, TaskMeters.UNCAUGHT_DESCRIPTION, report.executor(), report.exception());
+	}
+
+	private void count(String name, String description, String executor, Throwable exception) {
+		counter(name, description, executor).tag(TaskMeters.EXCEPTION_TAG, simpleName(exception))
 			.register(this.registry)
 			.increment();
+	}
+
+	private static Counter.Builder counter(String name, String description, String executor) {
+		return Counter.builder(name)
+			.description(description)
+			.baseUnit(TaskMeters.BASE_UNIT)
+			.tag(TaskMeters.NAME_TAG, executor);
 	}
 
 	private static String simpleName(Throwable exception) {

@@ -106,18 +106,7 @@ public final class ExecutorTracking {
 	public <T> CompletableFuture<T> submitCompletable(Object task, String taskName,
 			Function<TrackedTask<T>, CompletableFuture<T>> submitter) {
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
-		TrackedCompletableFuture<T> future = new TrackedCompletableFuture<>(tracked.record);
-		tracked.future = future;
-		CompletableFuture<T> source;
-		try {
-			source = submitter.apply(tracked);
-		}
-		catch (RuntimeException | Error ex) {
-			tracked.abandon();
-			throw ex;
-		}
-		future.mirror(source);
-		return future;
+		return publishFrom(tracked, submitter, ExecutorTracking::mirrored);
 	}
 
 	/**
@@ -160,7 +149,7 @@ public final class ExecutorTracking {
 	 * executor's future. A task the executor refuses is forgotten, and the caller gets
 	 * the executor's exception unchanged.
 	 */
-	private <T, F extends Future<T>, V extends TrackedFuture<T>> V publishFrom(TrackedTask<T> tracked,
+	private <T, F extends Future<T>, V extends Future<T>> V publishFrom(TrackedTask<T> tracked,
 			Function<? super TrackedTask<T>, F> submitter, BiFunction<F, TaskRecord, V> view) {
 		V future;
 		try {
@@ -199,15 +188,20 @@ public final class ExecutorTracking {
 	 * @param future the executor's future
 	 * @return the tracked future
 	 */
-	@SuppressWarnings("unchecked")
 	public <T> Future<T> publish(TrackedTask<?> task, Future<T> future) {
-		if (future instanceof CompletableFuture<T> completable) {
-			TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(task.record);
-			published(task, tracked);
-			tracked.mirror(completable);
-			return tracked;
-		}
-		return published(task, new TrackedFuture<>(future, task.record));
+		return published(task, (future instanceof CompletableFuture<T> completable) ? mirrored(completable, task.record)
+				: new TrackedFuture<>(future, task.record));
+	}
+
+	/**
+	 * Return a tracked future that completes exactly as the executor's does; it also
+	 * watches the failure, so a failure that does not come from the task, such as a
+	 * failed future the task returned, is watched too.
+	 */
+	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TaskRecord record) {
+		TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(record);
+		tracked.mirror(source);
+		return tracked;
 	}
 
 	/**

@@ -29,7 +29,7 @@ final class LeakGroups {
 	 */
 	private final Map<Key, Key> bySitelessKey = new HashMap<>();
 
-	private Map<Key, Group> suspected = Map.of();
+	private Map<Key, Group> suspected = new LinkedHashMap<>();
 
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
 
@@ -101,7 +101,7 @@ final class LeakGroups {
 	synchronized void clear() {
 		this.confirmed.clear();
 		this.bySitelessKey.clear();
-		this.suspected = Map.of();
+		this.suspected.clear();
 	}
 
 	synchronized LeakSummary summary() {

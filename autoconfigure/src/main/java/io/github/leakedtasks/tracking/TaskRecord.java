@@ -71,20 +71,18 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.taskType = taskType;
 		this.trace = trace;
 		this.threadName = Thread.currentThread().getName();
-		this.observedSource = null;
 		this.since = System.nanoTime();
 	}
 
 	/**
 	 * Create the record of a dependent stage, which inherits where its chain was created.
 	 */
-	TaskRecord(TaskRecord parent, TaskRecord observedSource) {
+	TaskRecord(TaskRecord parent) {
 		super(null, null);
 		this.executor = parent.executor;
 		this.taskType = parent.taskType;
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
-		this.observedSource = observedSource;
 		this.since = System.nanoTime();
 	}
 

@@ -33,14 +33,11 @@ public final class TaskTracker implements AutoCloseable {
 
 	private final TaskStates states;
 
-	private final Clock clock;
-
 	private final LeakDetector detector;
 
 	private TaskTracker(TrackingSettings settings, Clock clock) {
 		this.settings = settings;
 		this.sampler = new TraceSampler(settings);
-		this.clock = clock;
 		this.groups = new LeakGroups(settings.maxGroups());
 		this.reporter = new LeakReporter(settings, clock, this.groups);
 		this.states = new TaskStates(this.reporter);
@@ -195,10 +192,6 @@ public final class TaskTracker implements AutoCloseable {
 
 	LeakGroups groups() {
 		return this.groups;
-	}
-
-	Clock clock() {
-		return this.clock;
 	}
 
 	TaskStates states() {

@@ -44,9 +44,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		this.dependent = false;
 	}
 
-	private TrackedCompletableFuture(TaskRecord record, boolean dependent) {
-		this.record = record;
-		this.dependent = dependent;
+	/**
+	 * Create a dependent stage, which inherits where its chain was created.
+	 */
+	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent) {
+		this.record = new TaskRecord(parent.record);
+		this.dependent = true;
 		this.registeringObserver = true;
 		// A dependent is completed by CompletableFuture's internals, which call no
 		// overridable method: observe it.
@@ -89,12 +92,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return new CompletableFuture<>();
 		}
 		this.record.retrieved();
-		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(new TaskRecord(this.record, null), true);
+		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(this);
 		if (isDone()) {
-			// CompletableFuture completes a dependent of a completed stage by writing its
-			// result directly, without
-			// firing the dependent's own dependents: our observer never runs, so the
-			// detector looks at it instead.
+			// A dependent of a completed stage gets its result written directly, with no
+			// completion firing: the observer never runs, so the detector looks at it.
 			this.record.executor.tracker().states().checkCompletedDependent(dependent);
 		}
 		return dependent;

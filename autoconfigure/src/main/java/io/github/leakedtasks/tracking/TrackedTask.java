@@ -34,10 +34,6 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 		this.mode = mode;
 	}
 
-	Object task() {
-		return this.task;
-	}
-
 	@Override
 	public void run() {
 		this.record.started();
