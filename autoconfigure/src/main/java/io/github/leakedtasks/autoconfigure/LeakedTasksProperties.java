@@ -59,7 +59,7 @@ public class LeakedTasksProperties implements Validator {
 	 * Frames between the caller and the engine when tasks are submitted through Spring
 	 * proxies.
 	 */
-	private static final List<String> INTERNAL_FRAMES = List.of(AsyncSubmissionInterceptor.class.getName(),
+	private static final List<String> INTERNAL_FRAME_PREFIXES = List.of(AsyncSubmissionInterceptor.class.getName(),
 			ExecutorTrackingInterceptor.class.getName(), "org.springframework.aop.", "org.springframework.cglib.",
 			"java.lang.reflect.", "jdk.internal.reflect.");
 
@@ -128,8 +128,14 @@ public class LeakedTasksProperties implements Validator {
 			.gracePeriod(this.gracePeriod)
 			.maxGroups(this.maxGroups)
 			.overdueThreshold(this.overdueThreshold)
-			.internalFramePrefixes(INTERNAL_FRAMES)
+			.internalFrames(LeakedTasksProperties::isInternalFrame)
 			.build();
+	}
+
+	private static boolean isInternalFrame(String className) {
+		// A CGLIB proxy class is named after the class it extends.
+		return className.contains("$$SpringCGLIB$$")
+				|| INTERNAL_FRAME_PREFIXES.stream().anyMatch(className::startsWith);
 	}
 
 	// Boot validates configuration properties that are a Validator, and its failure

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Where a task was created: the stack of the submitting thread, captured raw and rendered
@@ -12,20 +13,26 @@ import java.util.List;
  */
 public final class CreationTrace {
 
-	private static final String ENGINE_PREFIX = "io.github.leakedtasks.tracking.";
+	/**
+	 * The engine's classes between the caller and the capture; their lambdas and nested
+	 * classes follow a '$'.
+	 */
+	private static final List<String> ENGINE_CLASSES = List.of(CreationTrace.class.getName(),
+			ExecutorTracking.class.getName(), TrackedExecutor.class.getName(), TrackedExecutorService.class.getName(),
+			TrackedScheduledExecutorService.class.getName());
 
 	private final Throwable capture;
 
 	private final int maxDepth;
 
-	private final List<String> internalPrefixes;
+	private final Predicate<String> internalFrames;
 
 	private volatile List<StackTraceElement> frames;
 
-	private CreationTrace(Throwable capture, int maxDepth, List<String> internalPrefixes) {
+	private CreationTrace(Throwable capture, int maxDepth, Predicate<String> internalFrames) {
 		this.capture = capture;
 		this.maxDepth = maxDepth;
-		this.internalPrefixes = internalPrefixes;
+		this.internalFrames = internalFrames;
 	}
 
 	static Throwable capture() {
@@ -33,8 +40,8 @@ public final class CreationTrace {
 	}
 
 	static CreationTrace of(Throwable capture, TrackingSettings settings) {
-		return (capture != null)
-				? new CreationTrace(capture, settings.maxTraceDepth(), settings.internalFramePrefixes()) : null;
+		return (capture != null) ? new CreationTrace(capture, settings.maxTraceDepth(), settings.internalFrames())
+				: null;
 	}
 
 	/**
@@ -77,18 +84,14 @@ public final class CreationTrace {
 
 	private boolean isInternal(StackTraceElement frame) {
 		String className = frame.getClassName();
-		if (className.startsWith(ENGINE_PREFIX) && !className.endsWith("Tests")) {
-			return true;
-		}
-		if (className.contains("$$SpringCGLIB$$") || className.startsWith("jdk.proxy")) {
-			return true;
-		}
-		for (String prefix : this.internalPrefixes) {
-			if (className.startsWith(prefix)) {
+		for (String engineClass : ENGINE_CLASSES) {
+			if (className.startsWith(engineClass)
+					&& (className.length() == engineClass.length() || className.charAt(engineClass.length()) == '$')) {
 				return true;
 			}
 		}
-		return false;
+		// JDK dynamic proxies stand between a caller and an executor behind an interface.
+		return className.startsWith("jdk.proxy") || this.internalFrames.test(className);
 	}
 
 	/**

@@ -1,9 +1,8 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Immutable settings of a {@link TaskTracker}, validated when built.
@@ -28,7 +27,7 @@ public final class TrackingSettings {
 
 	private final int maxOverdueTasks;
 
-	private final List<String> internalFramePrefixes;
+	private final Predicate<String> internalFrames;
 
 	private TrackingSettings(Builder builder) {
 		this.traceMode = builder.traceMode;
@@ -39,7 +38,7 @@ public final class TrackingSettings {
 		this.maxGroups = builder.maxGroups;
 		this.overdueThreshold = builder.overdueThreshold;
 		this.maxOverdueTasks = builder.maxOverdueTasks;
-		this.internalFramePrefixes = List.copyOf(builder.internalFramePrefixes);
+		this.internalFrames = builder.internalFrames;
 	}
 
 	public static TrackingSettings defaults() {
@@ -82,8 +81,8 @@ public final class TrackingSettings {
 		return this.maxOverdueTasks;
 	}
 
-	public List<String> internalFramePrefixes() {
-		return this.internalFramePrefixes;
+	public Predicate<String> internalFrames() {
+		return this.internalFrames;
 	}
 
 	/**
@@ -108,7 +107,7 @@ public final class TrackingSettings {
 
 		private int maxOverdueTasks = 100;
 
-		private final List<String> internalFramePrefixes = new ArrayList<>();
+		private Predicate<String> internalFrames = (className) -> false;
 
 		private Builder() {
 		}
@@ -154,13 +153,13 @@ public final class TrackingSettings {
 		}
 
 		/**
-		 * Add prefixes of class names whose frames are removed from the top of creation
+		 * Add a test of class names whose frames are removed from the top of creation
 		 * traces, such as proxy machinery between the caller and the executor.
-		 * @param prefixes class name prefixes
+		 * @param internalFrames whether a frame's class name is internal
 		 * @return this builder
 		 */
-		public Builder internalFramePrefixes(List<String> prefixes) {
-			this.internalFramePrefixes.addAll(prefixes);
+		public Builder internalFrames(Predicate<String> internalFrames) {
+			this.internalFrames = this.internalFrames.or(Objects.requireNonNull(internalFrames, "internalFrames"));
 			return this;
 		}
 
