@@ -57,7 +57,7 @@ public final class ExecutorTracking {
 	 * @param executor hands the wrapped task to the real executor
 	 */
 	public void execute(Runnable task, String taskName, Consumer<Runnable> executor) {
-		TrackedTask<Object> tracked = begin(task, taskName, TrackedTask.EXECUTE, 0);
+		TrackedTask<Object> tracked = begin(task, taskName, TrackedTask.EXECUTE, false);
 		try {
 			executor.accept(tracked);
 		}
@@ -76,7 +76,7 @@ public final class ExecutorTracking {
 	 * @return the future to hand to the caller
 	 */
 	public <T> Future<T> submit(Callable<T> task, String taskName, Function<Callable<T>, Future<T>> submitter) {
-		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
 		return publishFrom(tracked, submitter, TrackedFuture::new);
 	}
 
@@ -89,7 +89,7 @@ public final class ExecutorTracking {
 	 * @return the future to hand to the caller
 	 */
 	public <T> Future<T> submitRunnable(Runnable task, String taskName, Function<Runnable, Future<T>> submitter) {
-		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
 		return publishFrom(tracked, submitter, TrackedFuture::new);
 	}
 
@@ -105,7 +105,8 @@ public final class ExecutorTracking {
 	 */
 	public <T> CompletableFuture<T> submitCompletable(Object task, String taskName,
 			Function<TrackedTask<T>, CompletableFuture<T>> submitter) {
-		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, 0);
+		// The mirrored future and its dependents need the record from the start.
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, true);
 		return publishFrom(tracked, submitter, ExecutorTracking::mirrored);
 	}
 
@@ -120,7 +121,13 @@ public final class ExecutorTracking {
 	 */
 	public <T> ScheduledFuture<T> schedule(Object task, long delay, TimeUnit unit,
 			Function<TrackedTask<T>, ScheduledFuture<T>> submitter) {
-		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, Math.max(0, unit.toNanos(delay)));
+		// A delayed task waits by design: it gets its record, and so its due time, at
+		// once.
+		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, true);
+		long delayNanos = unit.toNanos(delay);
+		if (delayNanos > 0) {
+			tracked.record().since += delayNanos;
+		}
 		return scheduled(tracked, submitter);
 	}
 
@@ -132,10 +139,14 @@ public final class ExecutorTracking {
 	 */
 	public ScheduledFuture<?> schedulePeriodic(Runnable task,
 			Function<TrackedTask<Object>, ScheduledFuture<Object>> submitter) {
-		TrackedTask<Object> tracked = new TrackedTask<>(task, TrackedTask.PERIODIC);
+		if (task == null) {
+			throw new NullPointerException();
+		}
+		TrackedTask<Object> tracked = new TrackedTask<>(this, task, TrackedTask.PERIODIC);
 		// Periodic tasks wait between runs by design: they are neither live tasks nor
 		// watched for drops.
-		tracked.record = newRecord(task, null, null, 0);
+		String type = taskType(task);
+		tracked.attach(newRecord(tracked, type, traceOf(type), false));
 		return scheduled(tracked, submitter);
 	}
 
@@ -150,10 +161,10 @@ public final class ExecutorTracking {
 	 * the executor's exception unchanged.
 	 */
 	private <T, F extends Future<T>, V extends Future<T>> V publishFrom(TrackedTask<T> tracked,
-			Function<? super TrackedTask<T>, F> submitter, BiFunction<F, TaskRecord, V> view) {
+			Function<? super TrackedTask<T>, F> submitter, BiFunction<F, TrackedTask<T>, V> view) {
 		V future;
 		try {
-			future = view.apply(submitter.apply(tracked), tracked.record);
+			future = view.apply(submitter.apply(tracked), tracked);
 		}
 		catch (RuntimeException | Error ex) {
 			tracked.abandon();
@@ -172,11 +183,11 @@ public final class ExecutorTracking {
 	 * @return the task
 	 */
 	public TrackedTask<Object> newTask(String taskName, boolean deliversResult) {
-		TrackedTask<Object> tracked = new TrackedTask<>(taskName,
+		TrackedTask<Object> tracked = new TrackedTask<>(this, taskName,
 				deliversResult ? TrackedTask.FUTURE : TrackedTask.EXECUTE);
 		// Not a live task: the integration's executor may be untracked, so nothing would
 		// see the task dropped.
-		tracked.record = newRecord(taskName, taskName, null, 0);
+		tracked.attach(newRecord(tracked, taskName, traceOf(taskName), false));
 		return tracked;
 	}
 
@@ -189,8 +200,8 @@ public final class ExecutorTracking {
 	 * @return the tracked future
 	 */
 	public <T> Future<T> publish(TrackedTask<?> task, Future<T> future) {
-		return published(task, (future instanceof CompletableFuture<T> completable) ? mirrored(completable, task.record)
-				: new TrackedFuture<>(future, task.record));
+		return published(task, (future instanceof CompletableFuture<T> completable)
+				? mirrored(completable, task.record()) : new TrackedFuture<>(future, task));
 	}
 
 	/**
@@ -198,6 +209,10 @@ public final class ExecutorTracking {
 	 * watches the failure, so a failure that does not come from the task, such as a
 	 * failed future the task returned, is watched too.
 	 */
+	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TrackedTask<T> task) {
+		return mirrored(source, task.record());
+	}
+
 	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TaskRecord record) {
 		TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(record);
 		tracked.mirror(source);
@@ -214,36 +229,49 @@ public final class ExecutorTracking {
 
 	private <T, F> F published(TrackedTask<T> tracked, F future) {
 		tracked.future = future;
-		TaskRecord record = tracked.record;
-		if (record.is(TaskRecord.FAILED)) {
+		if (tracked.is(TaskRecord.FAILED)) {
 			// The task failed before its future existed.
-			this.tracker.states().watch(record, future);
+			this.tracker.states().watch(tracked.record(), future);
 		}
-		if (record.is(TaskRecord.FINISHED)) {
+		if (tracked.is(TaskRecord.FINISHED)) {
 			tracked.future = null;
 		}
 		return future;
 	}
 
-	private <T> TrackedTask<T> begin(Object task, String taskName, int mode, long delayNanos) {
+	/**
+	 * Start tracking a task. It gets its record at once if it is to be traced, is named
+	 * by the integration or needs its record from the start; otherwise only if it is
+	 * still queued or running when the tracker next looks.
+	 */
+	private <T> TrackedTask<T> begin(Object task, String taskName, int mode, boolean withRecord) {
 		if (task == null) {
 			throw new NullPointerException();
 		}
-		TrackedTask<T> tracked = new TrackedTask<>(task, mode);
-		tracked.record = newRecord(task, taskName, tracked, delayNanos);
-		this.tracker.states().started(tracked.record);
+		TrackedTask<T> tracked = new TrackedTask<>(this, task, mode);
+		TaskTracker tracker = this.tracker;
+		String type = (taskName != null) ? taskName : taskType(task);
+		Throwable trace = traceOf(type);
+		if (trace != null || taskName != null || withRecord) {
+			tracker.states().started(tracked, newRecord(tracked, type, trace, true));
+		}
+		else {
+			tracker.states().started(tracked);
+		}
 		return tracked;
 	}
 
-	private TaskRecord newRecord(Object task, String taskName, Object referent, long delayNanos) {
-		String type = (taskName != null) ? taskName : TASK_TYPES.get(task.getClass());
-		Throwable trace = this.tracker.sampler().shouldCapture(type) ? CreationTrace.capture() : null;
-		TaskRecord record = new TaskRecord(this, type, trace, referent,
-				(referent != null) ? this.tracker.states().queue() : null);
-		if (delayNanos > 0) {
-			record.since += delayNanos;
-		}
-		return record;
+	private TaskRecord newRecord(TrackedTask<?> tracked, String type, Throwable trace, boolean live) {
+		return new TaskRecord(this, type, trace, tracked.threadName, live ? tracked : null,
+				live ? this.tracker.states().queue() : null);
+	}
+
+	private Throwable traceOf(String type) {
+		return this.tracker.sampler().shouldCapture(type) ? CreationTrace.capture() : null;
+	}
+
+	String taskType(Object task) {
+		return TASK_TYPES.get(task.getClass());
 	}
 
 	void failed(TaskRecord record, Throwable failure, Object future) {

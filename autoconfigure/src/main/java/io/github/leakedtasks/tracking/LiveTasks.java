@@ -3,13 +3,20 @@ package io.github.leakedtasks.tracking;
 import java.util.function.Consumer;
 
 /**
- * Tasks queued or running, in striped intrusive lists: no allocation and no shared lock
- * per task. Holding the records keeps them reachable, so that the collector enqueues them
- * when a task is dropped.
+ * Tasks queued or running, striped by submitting thread: no shared lock per task.
+ * <p>
+ * A new task without a record goes into its stripe's young tasks, a fixed array: no
+ * allocation. Holding it there keeps a dropped task reachable until the young tasks are
+ * promoted, at every sweep of the detector and whenever the array is full: each task
+ * still queued or running then gets its record, which joins the stripe's intrusive list
+ * of records, and the rest are let go. Records hold their tasks only phantom-reachably,
+ * so the collector enqueues the record of a task that is dropped.
  *
  * @since 0.1.0
  */
 final class LiveTasks {
+
+	static final int YOUNG_TASKS_PER_STRIPE = 256;
 
 	private final Stripe[] stripes;
 
@@ -24,8 +31,50 @@ final class LiveTasks {
 		this.mask = size - 1;
 	}
 
-	void add(TaskRecord record) {
-		Stripe stripe = this.stripes[(int) Thread.currentThread().getId() & this.mask];
+	/**
+	 * Return the current thread's stripe.
+	 */
+	Stripe stripe() {
+		return this.stripes[(int) Thread.currentThread().getId() & this.mask];
+	}
+
+	/**
+	 * Hold a new task that has no record.
+	 */
+	void addYoung(TrackedTask<?> task, TaskStates states) {
+		Stripe stripe = stripe();
+		synchronized (stripe) {
+			if (stripe.youngCount == stripe.young.length) {
+				promote(stripe, states);
+			}
+			stripe.young[stripe.youngCount++] = task;
+		}
+	}
+
+	/**
+	 * Give every young task still queued or running its record, and let go of the rest.
+	 */
+	void promoteAll(TaskStates states) {
+		for (Stripe stripe : this.stripes) {
+			synchronized (stripe) {
+				promote(stripe, states);
+			}
+		}
+	}
+
+	private void promote(Stripe stripe, TaskStates states) {
+		TrackedTask<?>[] young = stripe.young;
+		for (int i = 0; i < stripe.youngCount; i++) {
+			TrackedTask<?> task = young[i];
+			young[i] = null;
+			if (!task.is(TaskRecord.FINISHED)) {
+				states.inflate(task, stripe);
+			}
+		}
+		stripe.youngCount = 0;
+	}
+
+	void add(TaskRecord record, Stripe stripe) {
 		synchronized (stripe) {
 			record.stripe = stripe;
 			record.next = stripe.head;
@@ -60,6 +109,9 @@ final class LiveTasks {
 		}
 	}
 
+	/**
+	 * Visit the records of live tasks; young tasks without one are not visited.
+	 */
 	void forEach(Consumer<TaskRecord> action) {
 		for (Stripe stripe : this.stripes) {
 			synchronized (stripe) {
@@ -70,15 +122,34 @@ final class LiveTasks {
 		}
 	}
 
+	/**
+	 * Return how many tasks are queued or running, young or not.
+	 */
 	int size() {
-		int[] size = new int[1];
-		forEach((record) -> size[0]++);
-		return size[0];
+		int size = 0;
+		for (Stripe stripe : this.stripes) {
+			synchronized (stripe) {
+				for (TaskRecord record = stripe.head; record != null; record = record.next) {
+					size++;
+				}
+				for (int i = 0; i < stripe.youngCount; i++) {
+					TrackedTask<?> task = stripe.young[i];
+					if (task.record() == null && !task.is(TaskRecord.FINISHED)) {
+						size++;
+					}
+				}
+			}
+		}
+		return size;
 	}
 
 	static final class Stripe {
 
 		TaskRecord head;
+
+		final TrackedTask<?>[] young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
+
+		int youngCount;
 
 	}
 

@@ -65,12 +65,13 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	TaskRecord next;
 
-	TaskRecord(ExecutorTracking executor, String taskType, Throwable trace, Object task, ReferenceQueue<Object> queue) {
+	TaskRecord(ExecutorTracking executor, String taskType, Throwable trace, String threadName, Object task,
+			ReferenceQueue<Object> queue) {
 		super(task, queue);
 		this.executor = executor;
 		this.taskType = taskType;
 		this.trace = trace;
-		this.threadName = Thread.currentThread().getName();
+		this.threadName = threadName;
 		this.since = System.nanoTime();
 	}
 
@@ -84,6 +85,21 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
 		this.since = System.nanoTime();
+	}
+
+	/**
+	 * Set every flag of a set.
+	 * @param flags the flags
+	 */
+	void markAll(int flags) {
+		int current;
+		do {
+			current = this.state;
+			if ((current & flags) == flags) {
+				return;
+			}
+		}
+		while (!STATE.compareAndSet(this, current, current | flags));
 	}
 
 	boolean is(int flag) {

@@ -64,8 +64,60 @@ final class TaskStates {
 		}
 	}
 
-	void started(TaskRecord record) {
-		this.live.add(record);
+	/**
+	 * Start tracking a task submitted with its record.
+	 */
+	void started(TrackedTask<?> task, TaskRecord record) {
+		this.live.add(record, this.live.stripe());
+		task.attach(record);
+	}
+
+	/**
+	 * Start tracking a task submitted without a record.
+	 */
+	void started(TrackedTask<?> task) {
+		this.live.addYoung(task, this);
+	}
+
+	/**
+	 * Return a task's record, creating it if the task has none yet.
+	 */
+	TaskRecord recordOf(TrackedTask<?> task) {
+		TaskRecord record = task.record();
+		return (record != null) ? record : inflate(task, this.live.stripe());
+	}
+
+	/**
+	 * Give a task its record, a live one watching for the task to be dropped.
+	 * @param task the task
+	 * @param stripe the stripe to list the record in
+	 * @return the task's record
+	 */
+	TaskRecord inflate(TrackedTask<?> task, LiveTasks.Stripe stripe) {
+		TaskRecord record = task.record();
+		if (record != null) {
+			return record;
+		}
+		record = new TaskRecord(task.executor, task.executor.taskType(task.task()), null, task.threadName, task,
+				this.queue);
+		this.live.add(record, stripe);
+		if (!task.attach(record)) {
+			this.live.remove(record);
+			record.clear();
+			return task.record();
+		}
+		if (record.is(TaskRecord.FINISHED)) {
+			this.live.remove(record);
+			record.clear();
+		}
+		return record;
+	}
+
+	/**
+	 * Give every young task still queued or running its record.
+	 */
+	void promoteYoung() {
+		this.live.promoteAll(this);
 	}
 
 	void finished(TaskRecord record) {
@@ -89,6 +141,7 @@ final class TaskStates {
 	}
 
 	void droppedPending(ExecutorTracking executor) {
+		promoteYoung();
 		List<TaskRecord> dropped = new ArrayList<>();
 		this.live.forEach((record) -> {
 			if (record.executor == executor && LeakRules.isDropped(record)) {

@@ -16,17 +16,16 @@ class TrackedFuture<V> implements Future<V> {
 
 	final Future<V> delegate;
 
-	final TaskRecord record;
+	final TrackedTask<?> task;
 
-	TrackedFuture(Future<V> delegate, TaskRecord record) {
+	TrackedFuture(Future<V> delegate, TrackedTask<?> task) {
 		this.delegate = delegate;
-		this.record = record;
+		this.task = task;
 	}
 
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
-		this.record.mark(TaskRecord.CANCELLED);
-		this.record.retrieved();
+		this.task.mark(TaskRecord.CANCELLED | TaskRecord.RETRIEVED);
 		return this.delegate.cancel(mayInterruptIfRunning);
 	}
 
@@ -42,13 +41,13 @@ class TrackedFuture<V> implements Future<V> {
 
 	@Override
 	public V get() throws InterruptedException, ExecutionException {
-		this.record.retrieved();
+		this.task.retrieved();
 		return this.delegate.get();
 	}
 
 	@Override
 	public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-		this.record.retrieved();
+		this.task.retrieved();
 		return this.delegate.get(timeout, unit);
 	}
 
@@ -59,12 +58,12 @@ class TrackedFuture<V> implements Future<V> {
 
 	@SuppressWarnings("unchecked")
 	public V resultNow() {
-		this.record.retrieved();
+		this.task.retrieved();
 		return (V) FutureMethods.invoke(FutureMethods.FUTURE_RESULT_NOW, this.delegate);
 	}
 
 	public Throwable exceptionNow() {
-		this.record.retrieved();
+		this.task.retrieved();
 		return (Throwable) FutureMethods.invoke(FutureMethods.FUTURE_EXCEPTION_NOW, this.delegate);
 	}
 

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TrackedScheduledFuture<V> extends TrackedFuture<V> implements ScheduledFuture<V> {
 
-	TrackedScheduledFuture(ScheduledFuture<V> delegate, TaskRecord record) {
-		super(delegate, record);
+	TrackedScheduledFuture(ScheduledFuture<V> delegate, TrackedTask<?> task) {
+		super(delegate, task);
 	}
 
 	@Override

@@ -1,10 +1,17 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * Wraps a task handed to the executor, as a {@link Runnable} and as a {@link Callable}:
  * records when it starts and how it ends, and otherwise behaves exactly as the task.
+ * <p>
+ * A task that succeeds soon after it was submitted is tracked by this object alone. Its
+ * {@link TaskRecord} (which outlives it, so that a drop or a lost failure can be
+ * reported) is created only when needed: when the task fails, is traced, or is still
+ * queued or running when the tracker looks at its young tasks.
  *
  * @param <V> the result type
  * @since 0.1.0
@@ -13,15 +20,27 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 
 	static final int FUTURE = 0;
 
-	static final int EXECUTE = 1;
+	static final int EXECUTE = 1 << 8;
 
-	static final int PERIODIC = 2;
+	static final int PERIODIC = 1 << 9;
 
-	TaskRecord record;
+	@SuppressWarnings("rawtypes")
+	private static final AtomicIntegerFieldUpdater<TrackedTask> STATE = AtomicIntegerFieldUpdater
+		.newUpdater(TrackedTask.class, "state");
+
+	@SuppressWarnings("rawtypes")
+	private static final AtomicReferenceFieldUpdater<TrackedTask, TaskRecord> RECORD = AtomicReferenceFieldUpdater
+		.newUpdater(TrackedTask.class, TaskRecord.class, "record");
+
+	final ExecutorTracking executor;
+
+	/** Name of the thread that submitted the task. */
+	final String threadName;
 
 	private final Object task;
 
-	private final int mode;
+	/** The mode, then the flags of {@link TaskRecord} this task has seen. */
+	private volatile int state;
 
 	/**
 	 * The future handed to the caller, held while the task may still fail so that its
@@ -29,15 +48,21 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 */
 	volatile Object future;
 
-	TrackedTask(Object task, int mode) {
+	private volatile TaskRecord record;
+
+	private volatile Thread runner;
+
+	TrackedTask(ExecutorTracking executor, Object task, int mode) {
+		this.executor = executor;
+		this.threadName = Thread.currentThread().getName();
 		this.task = task;
-		this.mode = mode;
+		this.state = mode;
 	}
 
 	@Override
 	public void run() {
-		this.record.started();
-		boolean done = this.mode != PERIODIC;
+		started();
+		boolean done = !is(PERIODIC);
 		try {
 			((Runnable) this.task).run();
 		}
@@ -56,7 +81,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	@Override
 	@SuppressWarnings("unchecked")
 	public V call() throws Exception {
-		this.record.started();
+		started();
 		try {
 			return ((Callable<V>) this.task).call();
 		}
@@ -78,7 +103,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 * @throws Throwable what the invocation threw
 	 */
 	public Object invoke(Invocation invocation) throws Throwable {
-		this.record.started();
+		started();
 		try {
 			return invocation.proceed();
 		}
@@ -100,25 +125,105 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 		failed(failure);
 	}
 
+	Object task() {
+		return this.task;
+	}
+
+	Thread runner() {
+		return this.runner;
+	}
+
+	/**
+	 * Return the record, or {@code null} while the task has none.
+	 */
+	TaskRecord record() {
+		return this.record;
+	}
+
+	boolean is(int flag) {
+		if ((this.state & flag) != 0) {
+			return true;
+		}
+		TaskRecord record = this.record;
+		return record != null && record.is(flag);
+	}
+
+	/**
+	 * Set flags on the task, then on its record if it has one. Whoever attaches a record
+	 * copies the flags again after attaching it, so no flag is lost in between.
+	 */
+	void mark(int flags) {
+		if ((this.state & flags) != flags) {
+			int current;
+			do {
+				current = this.state;
+			}
+			while (!STATE.compareAndSet(this, current, current | flags));
+		}
+		TaskRecord record = this.record;
+		if (record != null) {
+			record.markAll(flags);
+		}
+	}
+
+	void retrieved() {
+		if (!is(TaskRecord.RETRIEVED)) {
+			mark(TaskRecord.RETRIEVED);
+		}
+	}
+
+	/**
+	 * Attach a record, unless the task has one already.
+	 * @param created the record
+	 * @return whether it was attached
+	 */
+	boolean attach(TaskRecord created) {
+		created.markAll(this.state & ~(EXECUTE | PERIODIC));
+		if (!RECORD.compareAndSet(this, null, created)) {
+			return false;
+		}
+		created.markAll(this.state & ~(EXECUTE | PERIODIC));
+		Thread runner = this.runner;
+		if (runner != null && created.is(TaskRecord.STARTED)) {
+			created.runner = runner;
+		}
+		return true;
+	}
+
+	private void started() {
+		this.runner = Thread.currentThread();
+		mark(TaskRecord.STARTED);
+		TaskRecord record = this.record;
+		if (record != null) {
+			record.started();
+		}
+	}
+
 	private void failed(Throwable ex) {
-		if (this.mode == EXECUTE) {
-			this.record.executor.uncaught(this.record, ex);
+		TaskRecord record = this.executor.tracker().states().recordOf(this);
+		if (is(EXECUTE)) {
+			this.executor.uncaught(record, ex);
 		}
 		else {
-			this.record.executor.failed(this.record, ex, this.future);
+			this.executor.failed(record, ex, this.future);
 		}
 	}
 
 	private void finish() {
 		this.future = null;
-		this.record.executor.finished(this.record);
+		mark(TaskRecord.FINISHED);
+		TaskRecord record = this.record;
+		if (record != null) {
+			this.executor.finished(record);
+		}
+		this.runner = null;
 	}
 
 	/**
 	 * Forget this task because the executor refused it: the caller got the exception.
 	 */
 	void abandon() {
-		this.record.retrieved();
+		retrieved();
 		finish();
 	}
 

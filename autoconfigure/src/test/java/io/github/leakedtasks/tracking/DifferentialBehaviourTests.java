@@ -18,6 +18,8 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,14 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Rule 9: the same operations on the unwrapped and the tracked executor give the same
  * results, the same exception classes and causes, the same cancellation and interrupts.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = CreationTraceMode.class, names = { "SAMPLED", "OFF" })
 class DifferentialBehaviourTests {
 
-	private final TrackerFixture fixture = new TrackerFixture();
+	private final TrackerFixture fixture;
 
-	private final ExecutorService raw = this.fixture.register(Executors.newFixedThreadPool(2));
+	private final ExecutorService raw;
 
-	private final ExecutorService tracked = this.fixture.tracker.wrap("tracked",
-			this.fixture.register(Executors.newFixedThreadPool(2)));
+	private final ExecutorService tracked;
+
+	DifferentialBehaviourTests(CreationTraceMode traceMode) {
+		this.fixture = new TrackerFixture(traceMode);
+		this.raw = this.fixture.register(Executors.newFixedThreadPool(2));
+		this.tracked = this.fixture.tracker.wrap("tracked", this.fixture.register(Executors.newFixedThreadPool(2)));
+	}
 
 	@AfterEach
 	void close() throws InterruptedException {

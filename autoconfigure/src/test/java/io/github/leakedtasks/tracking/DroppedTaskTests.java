@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -22,11 +24,17 @@ import static org.awaitility.Awaitility.await;
  * Rule 3: a task the executor will never run is reported as dropped; a task that still
  * runs, or was cancelled, is not.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = CreationTraceMode.class, names = { "SAMPLED", "OFF" })
 class DroppedTaskTests {
 
-	private final TrackerFixture fixture = new TrackerFixture();
+	private final TrackerFixture fixture;
 
 	private final CountDownLatch release = new CountDownLatch(1);
+
+	DroppedTaskTests(CreationTraceMode traceMode) {
+		this.fixture = new TrackerFixture(traceMode);
+	}
 
 	@AfterEach
 	void close() throws InterruptedException {

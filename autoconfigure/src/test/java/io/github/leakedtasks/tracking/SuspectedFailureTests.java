@@ -6,6 +6,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -16,11 +18,17 @@ import static org.awaitility.Awaitility.await;
  * without waiting for a collection; the collector's proof confirms it, and only confirmed
  * leaks are counted.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = CreationTraceMode.class, names = { "SAMPLED", "OFF" })
 class SuspectedFailureTests {
 
-	private final TrackerFixture fixture = new TrackerFixture();
+	private final TrackerFixture fixture;
 
 	private Future<Object> held;
+
+	SuspectedFailureTests(CreationTraceMode traceMode) {
+		this.fixture = new TrackerFixture(traceMode);
+	}
 
 	@AfterEach
 	void close() throws InterruptedException {

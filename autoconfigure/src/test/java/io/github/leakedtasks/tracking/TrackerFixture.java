@@ -27,6 +27,15 @@ class TrackerFixture implements AutoCloseable {
 		this(TrackingSettings.builder().gracePeriod(Duration.ofMillis(200)).build());
 	}
 
+	/**
+	 * A fixture whose tasks are traced as the mode says: with {@code OFF} a task gets its
+	 * record only when it fails or is still live when the tracker looks; traced tasks get
+	 * it at once.
+	 */
+	TrackerFixture(CreationTraceMode traceMode) {
+		this(TrackingSettings.builder().gracePeriod(Duration.ofMillis(200)).traceMode(traceMode).build());
+	}
+
 	TrackerFixture(TrackingSettings settings) {
 		this.tracker = TaskTracker.create(settings);
 		this.tracker.addListener(this.listener);

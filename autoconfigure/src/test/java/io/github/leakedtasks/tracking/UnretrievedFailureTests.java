@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -21,11 +23,18 @@ import static org.awaitility.Awaitility.await;
  * Rule 1 and 2: a failure nobody retrieved is reported once the collector proves its
  * future unreachable; a failure retrieved in any way is not.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = CreationTraceMode.class, names = { "SAMPLED", "OFF" })
 class UnretrievedFailureTests {
 
-	private final TrackerFixture fixture = new TrackerFixture();
+	private final TrackerFixture fixture;
 
-	private final ExecutorService executor = this.fixture.pool("orders");
+	private final ExecutorService executor;
+
+	UnretrievedFailureTests(CreationTraceMode traceMode) {
+		this.fixture = new TrackerFixture(traceMode);
+		this.executor = this.fixture.pool("orders");
+	}
 
 	@AfterEach
 	void close() throws InterruptedException {

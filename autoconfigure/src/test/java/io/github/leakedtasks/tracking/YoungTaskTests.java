@@ -1,0 +1,145 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Untraced tasks get their record only when they fail or are still queued or running when
+ * the tracker looks at its young tasks: at each sweep, or when a stripe's young tasks
+ * fill up. What the tracker sees of them must not depend on when it looked.
+ */
+class YoungTaskTests {
+
+	private final TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder()
+		.traceMode(CreationTraceMode.OFF)
+		.gracePeriod(Duration.ofMillis(200))
+		.overdueThreshold(Duration.ofMillis(200))
+		.build());
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.release.countDown();
+		this.fixture.close();
+	}
+
+	@Test
+	void untracedTasksRunningOrQueuedTooLongAreListedAsOverdue() throws InterruptedException {
+		ExecutorService executor = this.fixture.tracker.wrap("slow",
+				this.fixture.register(Executors.newSingleThreadExecutor((task) -> new Thread(task, "slow-worker"))));
+		CountDownLatch running = new CountDownLatch(1);
+		executor.submit(() -> {
+			running.countDown();
+			this.release.await();
+			return null;
+		});
+		executor.submit(() -> "queued");
+		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			List<OverdueTask> overdue = this.fixture.tracker.overdueTasks();
+			assertThat(overdue).hasSize(2);
+			assertThat(overdue).anySatisfy((task) -> {
+				assertThat(task.state()).isEqualTo(OverdueTask.State.RUNNING);
+				assertThat(task.runningThread()).isEqualTo("slow-worker");
+				assertThat(task.age()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+			});
+			assertThat(overdue).anySatisfy((task) -> assertThat(task.state()).isEqualTo(OverdueTask.State.QUEUED));
+		});
+		this.release.countDown();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			assertThat(this.fixture.tracker.overdueTasks()).isEmpty();
+			assertThat(this.fixture.tracker.liveTaskCount()).isZero();
+		});
+	}
+
+	@Test
+	void moreQueuedTasksThanAStripeHoldsAreAllCountedAndReportedWhenDropped() throws InterruptedException {
+		ExecutorService executor = this.fixture.tracker.wrap("backlog",
+				this.fixture.register(Executors.newSingleThreadExecutor()));
+		CountDownLatch running = new CountDownLatch(1);
+		executor.execute(() -> {
+			running.countDown();
+			awaitRelease();
+		});
+		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		int queued = LiveTasks.YOUNG_TASKS_PER_STRIPE * 4 + 7;
+		for (int i = 0; i < queued; i++) {
+			executor.submit(() -> "queued");
+		}
+		assertThat(this.fixture.tracker.liveTaskCount()).isEqualTo(queued + 1);
+		assertThat(executor.shutdownNow()).hasSize(queued);
+		assertThat(this.fixture.listener.leaksOf("backlog")).hasSize(queued)
+			.allSatisfy((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+	}
+
+	@Test
+	void tasksFinishingWhileTheTrackerLooksAreNeverReported() throws Exception {
+		TrackerFixture busy = new TrackerFixture(
+				TrackingSettings.builder().traceMode(CreationTraceMode.OFF).gracePeriod(Duration.ofMillis(40)).build());
+		try (busy) {
+			ExecutorService executor = busy.pool("busy");
+			ExecutorService submitters = busy.register(Executors.newFixedThreadPool(2));
+			List<Future<?>> done = new ArrayList<>();
+			for (int submitter = 0; submitter < 2; submitter++) {
+				done.add(submitters.submit(() -> submitAndForget(executor, 50_000)));
+			}
+			for (Future<?> future : done) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> busy.tracker.liveTaskCount() == 0);
+			busy.awaitControlLeak();
+			assertThat(busy.listener.leaksOf("busy")).isEmpty();
+			assertThat(busy.tracker.overdueTasks()).isEmpty();
+		}
+	}
+
+	@Test
+	void lostFailureOfAnUntracedTaskIsReportedWithItsTypeAndSubmitter() {
+		ExecutorService executor = this.fixture.pool("orders");
+		String submitter = Thread.currentThread().getName();
+		TrackerFixture.loseFailure(executor);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders")).singleElement().satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+				assertThat(report.task()).startsWith(TrackerFixture.class.getName() + "$$Lambda");
+				assertThat(report.thread()).isEqualTo(submitter);
+				assertThat(report.creationTrace()).isNull();
+			});
+		});
+	}
+
+	private static Object submitAndForget(ExecutorService executor, int count) throws Exception {
+		Future<?> last = null;
+		for (int i = 0; i < count; i++) {
+			last = executor.submit(() -> 42);
+			if (i % 1_000 == 0) {
+				last.get(30, TimeUnit.SECONDS);
+			}
+		}
+		return last.get(30, TimeUnit.SECONDS);
+	}
+
+	private void awaitRelease() {
+		try {
+			this.release.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
