@@ -108,6 +108,7 @@ final class LeakDetector implements Runnable {
 	}
 
 	void sweep() {
+		this.tracker.states().promoteYoung();
 		long now = System.nanoTime();
 		sweepSuspected(now);
 		sweepOverdue(now);
