@@ -240,9 +240,9 @@ public final class ExecutorTracking {
 	}
 
 	/**
-	 * Start tracking a task. It gets its record at once if it is to be traced, is named
-	 * by the integration or needs its record from the start; otherwise only if it is
-	 * still queued or running when the tracker next looks.
+	 * Start tracking a task. It gets its record at once if it is named by the integration
+	 * or needs its record from the start; otherwise only if it fails or is still queued
+	 * or running when the tracker next looks.
 	 */
 	private <T> TrackedTask<T> begin(Object task, String taskName, int mode, boolean withRecord) {
 		if (task == null) {
@@ -252,10 +252,11 @@ public final class ExecutorTracking {
 		TaskTracker tracker = this.tracker;
 		String type = (taskName != null) ? taskName : taskType(task);
 		Throwable trace = traceOf(type);
-		if (trace != null || taskName != null || withRecord) {
+		if (taskName != null || withRecord) {
 			tracker.states().started(tracked, newRecord(tracked, type, trace, true));
 		}
 		else {
+			tracked.trace(trace);
 			tracker.states().started(tracked);
 		}
 		return tracked;

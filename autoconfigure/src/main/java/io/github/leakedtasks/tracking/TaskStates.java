@@ -98,7 +98,7 @@ final class TaskStates {
 		if (record != null) {
 			return record;
 		}
-		record = new TaskRecord(task.executor, task.executor.taskType(task.task()), null, task.threadName, task,
+		record = new TaskRecord(task.executor, task.executor.taskType(task.task()), task.trace(), task.threadName, task,
 				this.queue);
 		this.live.add(record, stripe);
 		if (!task.attach(record)) {

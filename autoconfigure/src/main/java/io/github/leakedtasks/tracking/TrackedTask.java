@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * <p>
  * A task that succeeds soon after it was submitted is tracked by this object alone. Its
  * {@link TaskRecord} (which outlives it, so that a drop or a lost failure can be
- * reported) is created only when needed: when the task fails, is traced, or is still
- * queued or running when the tracker looks at its young tasks.
+ * reported) is created only when needed: when the task fails, or is still queued or
+ * running when the tracker looks at its young tasks.
  *
  * @param <V> the result type
  * @since 0.1.0
@@ -29,8 +29,8 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 		.newUpdater(TrackedTask.class, "state");
 
 	@SuppressWarnings("rawtypes")
-	private static final AtomicReferenceFieldUpdater<TrackedTask, TaskRecord> RECORD = AtomicReferenceFieldUpdater
-		.newUpdater(TrackedTask.class, TaskRecord.class, "record");
+	private static final AtomicReferenceFieldUpdater<TrackedTask, Object> RECORD = AtomicReferenceFieldUpdater
+		.newUpdater(TrackedTask.class, Object.class, "record");
 
 	final ExecutorTracking executor;
 
@@ -48,7 +48,11 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 */
 	volatile Object future;
 
-	private volatile TaskRecord record;
+	/**
+	 * The task's creation trace, if any, while it has no record; then its record, which
+	 * holds the trace.
+	 */
+	private volatile Object record;
 
 	private volatile Thread runner;
 
@@ -137,14 +141,29 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 * Return the record, or {@code null} while the task has none.
 	 */
 	TaskRecord record() {
-		return this.record;
+		return (this.record instanceof TaskRecord record) ? record : null;
+	}
+
+	/**
+	 * Return where the task was created, or {@code null} if it was not traced.
+	 */
+	Throwable trace() {
+		Object record = this.record;
+		return (record instanceof TaskRecord created) ? created.trace : (Throwable) record;
+	}
+
+	/**
+	 * Keep the creation trace, before the task is handed to anyone.
+	 */
+	void trace(Throwable trace) {
+		this.record = trace;
 	}
 
 	boolean is(int flag) {
 		if ((this.state & flag) != 0) {
 			return true;
 		}
-		TaskRecord record = this.record;
+		TaskRecord record = record();
 		return record != null && record.is(flag);
 	}
 
@@ -160,7 +179,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 			}
 			while (!STATE.compareAndSet(this, current, current | flags));
 		}
-		TaskRecord record = this.record;
+		TaskRecord record = record();
 		if (record != null) {
 			record.markAll(flags);
 		}
@@ -179,7 +198,8 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 */
 	boolean attach(TaskRecord created) {
 		created.markAll(this.state & ~(EXECUTE | PERIODIC));
-		if (!RECORD.compareAndSet(this, null, created)) {
+		Object trace = this.record;
+		if (trace instanceof TaskRecord || !RECORD.compareAndSet(this, trace, created)) {
 			return false;
 		}
 		created.markAll(this.state & ~(EXECUTE | PERIODIC));
@@ -193,7 +213,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	private void started() {
 		this.runner = Thread.currentThread();
 		mark(TaskRecord.STARTED);
-		TaskRecord record = this.record;
+		TaskRecord record = record();
 		if (record != null) {
 			record.started();
 		}
@@ -212,7 +232,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	private void finish() {
 		this.future = null;
 		mark(TaskRecord.FINISHED);
-		TaskRecord record = this.record;
+		TaskRecord record = record();
 		if (record != null) {
 			this.executor.finished(record);
 		}
