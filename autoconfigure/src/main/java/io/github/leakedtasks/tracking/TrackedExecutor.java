@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * A tracked plain {@link Executor}.
@@ -13,14 +14,17 @@ class TrackedExecutor implements Executor {
 
 	private final Executor delegate;
 
+	private final Consumer<Runnable> execute;
+
 	TrackedExecutor(ExecutorTracking tracking, Executor delegate) {
 		this.tracking = tracking;
 		this.delegate = delegate;
+		this.execute = delegate::execute;
 	}
 
 	@Override
 	public void execute(Runnable command) {
-		this.tracking.execute(command, null, this.delegate::execute);
+		this.tracking.execute(command, null, this.execute);
 	}
 
 	@Override

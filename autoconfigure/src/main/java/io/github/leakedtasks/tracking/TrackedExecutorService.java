@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * A tracked {@link ExecutorService}. {@code invokeAll} and {@code invokeAny} pass through
@@ -20,14 +21,21 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	final ExecutorService delegate;
 
+	// Created once: a method reference bound per call costs an allocation per task.
+	private final Function<Callable<?>, Future<?>> submitCallable;
+
+	private final Function<Runnable, Future<?>> submitRunnable;
+
 	TrackedExecutorService(ExecutorTracking tracking, ExecutorService delegate) {
 		super(tracking, delegate);
 		this.delegate = delegate;
+		this.submitCallable = delegate::submit;
+		this.submitRunnable = delegate::submit;
 	}
 
 	@Override
 	public <T> Future<T> submit(Callable<T> task) {
-		return this.tracking.submit(task, null, this.delegate::submit);
+		return this.tracking.submit(task, null, typed(this.submitCallable));
 	}
 
 	@Override
@@ -37,12 +45,12 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	@Override
 	public Future<?> submit(Runnable task) {
-		return this.tracking.<Object>submitRunnable(task, null, this::submitUntyped);
+		return this.tracking.<Object>submitRunnable(task, null, typed(this.submitRunnable));
 	}
 
 	@SuppressWarnings("unchecked")
-	private Future<Object> submitUntyped(Runnable task) {
-		return (Future<Object>) this.delegate.submit(task);
+	private static <A, R> Function<A, R> typed(Function<?, ?> submitter) {
+		return (Function<A, R>) submitter;
 	}
 
 	@Override
