@@ -1,5 +1,7 @@
 package io.github.leakedtasks.benchmarks;
 
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +60,8 @@ public class TrackingBenchmark {
 
 	private ExecutorService executor;
 
+	private ExecutorService onCaller;
+
 	private ExecutorTracking tracking;
 
 	private TaskTracker tracker;
@@ -68,14 +72,21 @@ public class TrackingBenchmark {
 	public void setUp() {
 		this.pool = Executors.newFixedThreadPool(2);
 		switch (this.variant) {
-			case "unwrapped" -> this.executor = this.pool;
-			case "micrometer" ->
-				this.executor = ExecutorServiceMetrics.monitor(new SimpleMeterRegistry(), this.pool, "benchmark");
+			case "unwrapped" -> {
+				this.executor = this.pool;
+				this.onCaller = new CallerRunsExecutor();
+			}
+			case "micrometer" -> {
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				this.executor = ExecutorServiceMetrics.monitor(registry, this.pool, "benchmark");
+				this.onCaller = ExecutorServiceMetrics.monitor(registry, new CallerRunsExecutor(), "caller");
+			}
 			default -> {
 				this.tracker = TaskTracker.create(TrackingSettings.builder()
 					.traceMode(CreationTraceMode.valueOf(this.variant.toUpperCase()))
 					.build());
 				this.executor = this.tracker.wrap("benchmark", this.pool);
+				this.onCaller = this.tracker.wrap("caller", new CallerRunsExecutor());
 				this.tracking = this.tracker.executor("benchmark");
 			}
 		}
@@ -95,6 +106,16 @@ public class TrackingBenchmark {
 	@Benchmark
 	public Object submitGet() throws Exception {
 		return atDepth(this.depth, () -> this.executor.submit(this.task).get());
+	}
+
+	/**
+	 * {@code submit} and {@code get} of a tiny task on an executor that runs it on the
+	 * calling thread: what tracking costs the submitting thread, without the hand-off to
+	 * a pool thread that dominates {@link #submitGet()}.
+	 */
+	@Benchmark
+	public Object submitGetOnCaller() throws Exception {
+		return atDepth(this.depth, () -> this.onCaller.submit(this.task).get());
 	}
 
 	/**
@@ -142,6 +163,42 @@ public class TrackingBenchmark {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Runs each task on the thread that submits it.
+	 */
+	static final class CallerRunsExecutor extends AbstractExecutorService {
+
+		@Override
+		public void execute(Runnable command) {
+			command.run();
+		}
+
+		@Override
+		public void shutdown() {
+		}
+
+		@Override
+		public List<Runnable> shutdownNow() {
+			return List.of();
+		}
+
+		@Override
+		public boolean isShutdown() {
+			return false;
+		}
+
+		@Override
+		public boolean isTerminated() {
+			return false;
+		}
+
+		@Override
+		public boolean awaitTermination(long timeout, TimeUnit unit) {
+			return false;
+		}
+
 	}
 
 	/**
