@@ -16,8 +16,9 @@ for r in results:
 variants = ["unwrapped", "micrometer", "off", "sampled", "always"]
 print("| benchmark | stack depth | variant | ns/op | ± (99.9%) | × unwrapped | B/op | B/op over unwrapped |")
 print("|---|---|---|---|---|---|---|---|")
-for name in ["submitGet", "submitCompletableJoin", "chainOfThree", "captureThrowable"]:
-    for depth in (0, 80):
+depths = sorted({key[1] for key in rows})
+for name in ["submitGet", "submitGetOnCaller", "submitCompletableJoin", "chainOfThree", "captureThrowable"]:
+    for depth in depths:
         base = rows.get((name, depth, "unwrapped"))
         for variant in variants:
             row = rows.get((name, depth, variant))

@@ -8,7 +8,9 @@ import java.time.Duration;
  * @param executor name of the executor
  * @param task task type
  * @param state whether the task waits in the queue or runs
- * @param age how long it has been queued or running
+ * @param age how long it has been queued or running; for a task the tracker had not
+ * listed yet (an untraced task that was still young), from when it was listed, at most
+ * one sweep interval late
  * @param runningThread name of the thread running it, or {@code null} while queued
  * @param creationTrace where the task was created, or {@code null}
  * @since 0.1.0
