@@ -13,7 +13,7 @@ for r in results:
     alloc = r["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score")
     rows[(name, int(p["depth"]), p["variant"])] = (score, error, alloc)
 
-variants = ["unwrapped", "micrometer", "off", "sampled", "always"]
+variants = ["unwrapped", "micrometer", "off", "sampled", "always", "starter"]
 print("| benchmark | stack depth | variant | ns/op | ± (99.9%) | × unwrapped | B/op | B/op over unwrapped |")
 print("|---|---|---|---|---|---|---|---|")
 depths = sorted({key[1] for key in rows})
