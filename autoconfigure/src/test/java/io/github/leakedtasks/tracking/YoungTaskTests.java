@@ -107,6 +107,39 @@ class YoungTaskTests {
 	}
 
 	@Test
+	void cancellationsRacingPromotionAreNeverLost() throws Exception {
+		ExecutorService executor = this.fixture.tracker.wrap("cancelled",
+				this.fixture.register(Executors.newSingleThreadExecutor()));
+		CountDownLatch running = new CountDownLatch(1);
+		executor.execute(() -> {
+			running.countDown();
+			awaitRelease();
+		});
+		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		List<Future<?>> queued = new ArrayList<>();
+		for (int i = 0; i < 20_000; i++) {
+			queued.add(executor.submit(() -> "cancelled"));
+		}
+		CountDownLatch cancelling = new CountDownLatch(1);
+		ExecutorService promoter = this.fixture.register(Executors.newSingleThreadExecutor());
+		Future<Integer> promotions = promoter.submit(() -> {
+			int count = 0;
+			while (cancelling.getCount() > 0) {
+				this.fixture.tracker.states().promoteYoung();
+				count++;
+			}
+			return count;
+		});
+		for (Future<?> future : queued) {
+			future.cancel(false);
+		}
+		cancelling.countDown();
+		assertThat(promotions.get(30, TimeUnit.SECONDS)).isPositive();
+		executor.shutdownNow();
+		assertThat(this.fixture.listener.leaksOf("cancelled")).isEmpty();
+	}
+
+	@Test
 	void lostFailureOfAnUntracedTaskIsReportedWithItsTypeAndSubmitter() {
 		ExecutorService executor = this.fixture.pool("orders");
 		String submitter = Thread.currentThread().getName();
