@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * Tracking state of one task: who created it, where, and what became of it. It is a
  * phantom reference to the task wrapper, so that a task the executor dropped without
  * running it is noticed when the wrapper is collected.
+ * <p>
+ * A task gets its record only when it needs one that outlives it: when it fails, when the
+ * detector finds it still queued or running among the young tasks, when it runs
+ * periodically, is named by an integration or hands out a {@code CompletableFuture}.
+ * Until then its {@link TrackedTask} holds its state.
  *
  * @since 0.1.0
  */
