@@ -83,8 +83,7 @@ final class TaskStates {
 	 * Return a task's record, creating it if the task has none yet.
 	 */
 	TaskRecord recordOf(TrackedTask<?> task) {
-		TaskRecord record = task.record();
-		return (record != null) ? record : inflate(task, this.live.stripe());
+		return inflate(task, this.live.stripe());
 	}
 
 	/**

@@ -24,6 +24,8 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 
 	static final int PERIODIC = 1 << 9;
 
+	private static final int MODES = EXECUTE | PERIODIC;
+
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedTask> STATE = AtomicIntegerFieldUpdater
 		.newUpdater(TrackedTask.class, "state");
@@ -133,10 +135,6 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 		return this.task;
 	}
 
-	Thread runner() {
-		return this.runner;
-	}
-
 	/**
 	 * Return the record, or {@code null} while the task has none.
 	 */
@@ -197,12 +195,12 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	 * @return whether it was attached
 	 */
 	boolean attach(TaskRecord created) {
-		created.markAll(this.state & ~(EXECUTE | PERIODIC));
+		created.markAll(this.state & ~MODES);
 		Object trace = this.record;
 		if (trace instanceof TaskRecord || !RECORD.compareAndSet(this, trace, created)) {
 			return false;
 		}
-		created.markAll(this.state & ~(EXECUTE | PERIODIC));
+		created.markAll(this.state & ~MODES);
 		Thread runner = this.runner;
 		if (runner != null && created.is(TaskRecord.STARTED)) {
 			created.runner = runner;
