@@ -67,14 +67,7 @@ class YoungTaskTests {
 
 	@Test
 	void moreQueuedTasksThanAStripeHoldsAreAllCountedAndReportedWhenDropped() throws InterruptedException {
-		ExecutorService executor = this.fixture.tracker.wrap("backlog",
-				this.fixture.register(Executors.newSingleThreadExecutor()));
-		CountDownLatch running = new CountDownLatch(1);
-		executor.execute(() -> {
-			running.countDown();
-			awaitRelease();
-		});
-		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		ExecutorService executor = blockedSingleThread("backlog");
 		int queued = LiveTasks.YOUNG_TASKS_PER_STRIPE * 4 + 7;
 		for (int i = 0; i < queued; i++) {
 			executor.submit(() -> "queued");
@@ -108,14 +101,7 @@ class YoungTaskTests {
 
 	@Test
 	void cancellationsRacingPromotionAreNeverLost() throws Exception {
-		ExecutorService executor = this.fixture.tracker.wrap("cancelled",
-				this.fixture.register(Executors.newSingleThreadExecutor()));
-		CountDownLatch running = new CountDownLatch(1);
-		executor.execute(() -> {
-			running.countDown();
-			awaitRelease();
-		});
-		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		ExecutorService executor = blockedSingleThread("cancelled");
 		List<Future<?>> queued = new ArrayList<>();
 		for (int i = 0; i < 20_000; i++) {
 			queued.add(executor.submit(() -> "cancelled"));
@@ -164,6 +150,21 @@ class YoungTaskTests {
 			}
 		}
 		return last.get(30, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * A single thread busy until the test ends, with an unbounded queue.
+	 */
+	private ExecutorService blockedSingleThread(String name) throws InterruptedException {
+		ExecutorService executor = this.fixture.tracker.wrap(name,
+				this.fixture.register(Executors.newSingleThreadExecutor()));
+		CountDownLatch running = new CountDownLatch(1);
+		executor.execute(() -> {
+			running.countDown();
+			awaitRelease();
+		});
+		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		return executor;
 	}
 
 	private void awaitRelease() {
