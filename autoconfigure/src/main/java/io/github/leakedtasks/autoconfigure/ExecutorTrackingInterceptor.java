@@ -1,6 +1,7 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -37,14 +38,15 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	}
 
 	@Override
+	@SuppressWarnings("unchecked")
 	public Object invoke(MethodInvocation invocation) throws Throwable {
 		Route route = this.routes.computeIfAbsent(invocation.getMethod(), Route::of);
 		Object[] args = invocation.getArguments();
 		if (route == Route.PASS || route == Route.SHUTDOWN_NOW || AsyncSubmissionInterceptor.isSubmitting()
 				|| args[0] == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
 			Object result = invocation.proceed();
-			if (route == Route.SHUTDOWN_NOW) {
-				this.tracking.droppedOnShutdownNow();
+			if (route == Route.SHUTDOWN_NOW && result instanceof List<?> pending) {
+				return this.tracking.handedBack((List<Runnable>) pending);
 			}
 			return result;
 		}

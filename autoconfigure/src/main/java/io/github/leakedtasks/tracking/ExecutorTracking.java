@@ -1,7 +1,10 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.WeakReference;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +80,7 @@ public final class ExecutorTracking {
 	 */
 	public <T> Future<T> submit(Callable<T> task, String taskName, Function<Callable<T>, Future<T>> submitter) {
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
-		return publishFrom(tracked, submitter, TrackedFuture::new);
+		return publishFrom(tracked, submitter, this::viewOf);
 	}
 
 	/**
@@ -90,7 +93,43 @@ public final class ExecutorTracking {
 	 */
 	public <T> Future<T> submitRunnable(Runnable task, String taskName, Function<Runnable, Future<T>> submitter) {
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
-		return publishFrom(tracked, submitter, TrackedFuture::new);
+		return publishFrom(tracked, submitter, this::viewOf);
+	}
+
+	/**
+	 * Submit a task to an executor whose {@code submit} is
+	 * {@code AbstractExecutorService}'s own: make the {@code FutureTask} it would make,
+	 * tracked, and execute it.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param executor the executor
+	 * @return the future to hand to the caller
+	 */
+	public <T> Future<T> submitAsFutureTask(Callable<T> task, Executor executor) {
+		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, false);
+		return executeFutureTask(tracked, new TrackedFutureTask<>(tracked), executor);
+	}
+
+	/**
+	 * Submit a runnable task to an executor whose {@code submit} is
+	 * {@code AbstractExecutorService}'s own.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param result what the future returns when the task completes
+	 * @param executor the executor
+	 * @return the future to hand to the caller
+	 * @see #submitAsFutureTask(Callable, Executor)
+	 */
+	public <T> Future<T> submitAsFutureTask(Runnable task, T result, Executor executor) {
+		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, false);
+		return executeFutureTask(tracked, new TrackedFutureTask<>(tracked, result), executor);
+	}
+
+	private <T> Future<T> executeFutureTask(TrackedTask<T> tracked, TrackedFutureTask<T> future, Executor executor) {
+		return publishFrom(tracked, (submitted) -> {
+			executor.execute(future);
+			return future;
+		}, (submitted, ignored) -> submitted);
 	}
 
 	/**
@@ -124,7 +163,10 @@ public final class ExecutorTracking {
 		// A delayed task waits by design: it gets its record, and so its due time, at
 		// once.
 		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, true);
-		long delayNanos = unit.toNanos(delay);
+		// A null unit is the executor's to refuse, as it refuses it untracked: the task
+		// is
+		// then abandoned like any refused task.
+		long delayNanos = (unit != null) ? unit.toNanos(delay) : 0;
 		if (delayNanos > 0) {
 			tracked.record().since += delayNanos;
 		}
@@ -152,7 +194,22 @@ public final class ExecutorTracking {
 
 	private <T> ScheduledFuture<T> scheduled(TrackedTask<T> tracked,
 			Function<TrackedTask<T>, ScheduledFuture<T>> submitter) {
-		return publishFrom(tracked, submitter, TrackedScheduledFuture::new);
+		return publishFrom(tracked, submitter, this::viewOf);
+	}
+
+	/**
+	 * Return the caller's view of the executor's future. A future that no view can stand
+	 * in for is handed over as it is, and its task's failure is no longer tracked.
+	 */
+	@SuppressWarnings("unchecked")
+	private <T, F extends Future<T>> F viewOf(F future, TrackedTask<T> tracked) {
+		Future<T> view = FutureViews.viewOf(future, tracked);
+		if (view == null) {
+			tracked.mark(TaskRecord.UNTRACKED);
+			this.tracker.reporter().untracked(future.getClass());
+			return future;
+		}
+		return (F) view;
 	}
 
 	/**
@@ -200,8 +257,16 @@ public final class ExecutorTracking {
 	 * @return the tracked future
 	 */
 	public <T> Future<T> publish(TrackedTask<?> task, Future<T> future) {
-		return published(task, (future instanceof CompletableFuture<T> completable)
-				? mirrored(completable, task.record()) : new TrackedFuture<>(future, task));
+		if (future instanceof CompletableFuture<T> completable) {
+			return published(task, mirrored(completable, task.record()));
+		}
+		Future<T> view = FutureViews.viewOf(future, task);
+		if (view == null) {
+			task.mark(TaskRecord.UNTRACKED);
+			this.tracker.reporter().untracked(future.getClass());
+			return future;
+		}
+		return published(task, view);
 	}
 
 	/**
@@ -220,18 +285,34 @@ public final class ExecutorTracking {
 	}
 
 	/**
-	 * Report every task of this executor that was queued and never started as dropped:
-	 * the executor was shut down with {@code shutdownNow()}.
+	 * Give the caller back the tasks {@code shutdownNow()} returned, as the caller handed
+	 * them over: the caller's own future for a submitted task (running or cancelling it
+	 * is then seen, and it is reported as dropped only if it is collected without having
+	 * run), and the caller's own {@code Runnable} for an executed one, which is then the
+	 * caller's and no longer tracked.
+	 * @param pending what the executor's {@code shutdownNow()} returned
+	 * @return the list to hand to the caller
 	 */
-	public void droppedOnShutdownNow() {
-		this.tracker.states().droppedPending(this);
+	public List<Runnable> handedBack(List<Runnable> pending) {
+		try {
+			return this.tracker.states().handedBack(this, pending);
+		}
+		catch (Throwable ex) {
+			// The caller gets what the executor returned, whatever the tracker does.
+			return pending;
+		}
 	}
 
 	private <T, F> F published(TrackedTask<T> tracked, F future) {
 		tracked.future = future;
+		TaskRecord record = tracked.record();
+		if (record != null && future instanceof TrackedFuture<?>) {
+			record.view = new WeakReference<>(future);
+		}
+		// The task may have failed before its future existed: it sets FAILED, then reads
+		// the future; this writes the future, then reads FAILED, so one of them watches.
 		if (tracked.is(TaskRecord.FAILED)) {
-			// The task failed before its future existed.
-			this.tracker.states().watch(tracked.record(), future);
+			this.tracker.states().watchDelivered(tracked.record(), future);
 		}
 		if (tracked.is(TaskRecord.FINISHED)) {
 			tracked.future = null;
@@ -248,7 +329,8 @@ public final class ExecutorTracking {
 		if (task == null) {
 			throw new NullPointerException();
 		}
-		TrackedTask<T> tracked = new TrackedTask<>(this, task, mode);
+		TrackedTask<T> tracked = (task instanceof Comparable<?>) ? new ComparableTrackedTask<>(this, task, mode)
+				: new TrackedTask<>(this, task, mode);
 		TaskTracker tracker = this.tracker;
 		String type = (taskName != null) ? taskName : taskType(task);
 		Throwable trace = traceOf(type);
@@ -273,10 +355,6 @@ public final class ExecutorTracking {
 
 	String taskType(Object task) {
 		return TASK_TYPES.get(task.getClass());
-	}
-
-	void failed(TaskRecord record, Throwable failure, Object future) {
-		this.tracker.states().failed(record, failure, future);
 	}
 
 	void uncaught(TaskRecord record, Throwable failure) {

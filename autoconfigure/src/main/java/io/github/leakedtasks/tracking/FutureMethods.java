@@ -47,9 +47,17 @@ final class FutureMethods {
 	 * access
 	 */
 	static MethodHandle findSuper(MethodHandles.Lookup lookup, String name, Class<?> returnType) {
+		return findSuper(lookup, CompletableFuture.class, name, returnType);
+	}
+
+	/**
+	 * Find a method of a superclass to call as {@code super.name()} from a subclass.
+	 * @param lookup the subclass's own lookup: calling a super method needs its private
+	 * access
+	 */
+	static MethodHandle findSuper(MethodHandles.Lookup lookup, Class<?> superclass, String name, Class<?> returnType) {
 		try {
-			return lookup.findSpecial(CompletableFuture.class, name, MethodType.methodType(returnType),
-					lookup.lookupClass());
+			return lookup.findSpecial(superclass, name, MethodType.methodType(returnType), lookup.lookupClass());
 		}
 		catch (ReflectiveOperationException ex) {
 			return null;

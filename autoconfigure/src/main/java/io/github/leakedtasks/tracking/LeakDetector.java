@@ -85,8 +85,9 @@ final class LeakDetector implements Runnable {
 				Thread.currentThread().interrupt();
 				return;
 			}
-			catch (RuntimeException | OutOfMemoryError ex) {
-				// Detection must outlive a broken listener or a short-lived memory
+			catch (Throwable ex) {
+				// Detection must outlive anything an application's object does: a broken
+				// listener, an exception whose methods throw, a short-lived memory
 				// shortage.
 			}
 		}
@@ -95,9 +96,7 @@ final class LeakDetector implements Runnable {
 	private void collected(Reference<?> reference) {
 		if (reference instanceof FailureWatch watch) {
 			this.tracker.states().watches().remove(watch);
-			if (LeakRules.isLost(watch)) {
-				this.tracker.reporter().confirmed(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure);
-			}
+			decide(watch);
 		}
 		else if (reference instanceof TaskRecord record) {
 			this.tracker.states().live().remove(record);
@@ -107,7 +106,32 @@ final class LeakDetector implements Runnable {
 		}
 	}
 
+	/**
+	 * Report the failure of a collected future if nobody was handed it and the future
+	 * delivers it; one whose executor future has not completed yet is decided later.
+	 */
+	private void decide(FailureWatch watch) {
+		try {
+			if (!LeakRules.isLost(watch)) {
+				return;
+			}
+			Object delivered = watch.delivered();
+			if (delivered == TrackedFuture.Outcome.PENDING) {
+				this.tracker.states().undecided(watch);
+			}
+			else if (delivered instanceof Throwable failure) {
+				this.tracker.reporter().confirmed(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure);
+			}
+		}
+		catch (Throwable ex) {
+			// One failure that cannot be looked at is not reported; the others are.
+		}
+	}
+
 	void sweep() {
+		for (FailureWatch watch : this.tracker.states().takeUndecided()) {
+			decide(watch);
+		}
 		this.tracker.states().promoteYoung();
 		long now = System.nanoTime();
 		sweepSuspected(now);
@@ -117,13 +141,29 @@ final class LeakDetector implements Runnable {
 	private void sweepSuspected(long now) {
 		List<LeakReport> suspected = new ArrayList<>();
 		for (FailureWatch watch : this.tracker.states().watches()) {
-			if (!LeakRules.isLost(watch)) {
-				this.tracker.states().watches().remove(watch);
-				watch.clear();
+			try {
+				if (!LeakRules.isLost(watch)) {
+					this.tracker.states().watches().remove(watch);
+					watch.clear();
+					continue;
+				}
+				if (now - watch.failedAt < this.graceNanos || watch.record.is(TaskRecord.REPORTED)) {
+					continue;
+				}
+				Object delivered = watch.delivered();
+				if (delivered instanceof Throwable failure) {
+					suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure,
+							this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+				}
+				else if (delivered == null) {
+					// The executor's future completed normally: its executor handled the
+					// exception.
+					this.tracker.states().watches().remove(watch);
+					watch.clear();
+				}
 			}
-			else if (now - watch.failedAt >= this.graceNanos && !watch.record.is(TaskRecord.REPORTED)) {
-				suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, watch.failure,
-						this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+			catch (Throwable ex) {
+				// One failure that cannot be looked at is not listed; the others are.
 			}
 		}
 		this.tracker.groups().replaceSuspected(suspected);

@@ -22,7 +22,11 @@ final class LeakReporter {
 
 	private final List<LeakListener> listeners = new CopyOnWriteArrayList<>();
 
+	private static final int MAX_UNTRACKED_TYPES = 100;
+
 	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> untrackedFutureTypes = ConcurrentHashMap.newKeySet();
 
 	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
 		this.settings = settings;
@@ -32,7 +36,9 @@ final class LeakReporter {
 
 	void addListener(LeakListener listener) {
 		this.listeners.add(listener);
-		this.executorNames.forEach(listener::onExecutor);
+		for (String name : this.executorNames) {
+			executorTracked(listener, name);
+		}
 	}
 
 	void removeListener(LeakListener listener) {
@@ -46,9 +52,36 @@ final class LeakReporter {
 	void executorTracked(String name) {
 		if (this.executorNames.add(name)) {
 			for (LeakListener listener : this.listeners) {
-				listener.onExecutor(name);
+				executorTracked(listener, name);
 			}
 		}
+	}
+
+	private static void executorTracked(LeakListener listener, String name) {
+		try {
+			listener.onExecutor(name);
+		}
+		catch (Throwable ex) {
+			// The executor is tracked whatever one listener does.
+		}
+	}
+
+	/**
+	 * Note that an executor handed out a future that no view can stand in for, so that
+	 * its task's failure is not tracked; said once per future type.
+	 */
+	void untracked(Class<?> futureType) {
+		if (this.untrackedFutureTypes.size() < MAX_UNTRACKED_TYPES
+				&& this.untrackedFutureTypes.add(futureType.getName())) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
+						+ " are handed to callers as they are: no tracked view can stand in for them, so the failures"
+						+ " of their tasks are not tracked");
+		}
+	}
+
+	Set<String> untrackedFutureTypes() {
+		return Set.copyOf(this.untrackedFutureTypes);
 	}
 
 	/**
@@ -64,7 +97,7 @@ final class LeakReporter {
 			try {
 				listener.onLeak(report, added.group(), added.newGroup());
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				// Reporting goes on for the other listeners.
 			}
 		}
@@ -77,7 +110,7 @@ final class LeakReporter {
 			try {
 				listener.onUncaught(report);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				// A broken listener must not change how the task fails.
 			}
 		}

@@ -1,7 +1,6 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Instant;
-import java.util.concurrent.CancellationException;
 
 /**
  * What counts as a leak, decided from a task's record.
@@ -14,14 +13,14 @@ final class LeakRules {
 	}
 
 	/**
-	 * Whether a watched failure is lost: nobody retrieved it, cancelled its task, or saw
-	 * it in a {@code whenComplete} action.
+	 * Whether a watched failure may still be lost: nobody was handed it, cancelled its
+	 * future, or saw it in a {@code whenComplete} action. It is lost if, besides, its
+	 * future delivers a failure ({@link FailureWatch#delivered()}).
 	 */
 	static boolean isLost(FailureWatch watch) {
 		TaskRecord record = watch.record;
-		return !record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.CANCELLED)
-				&& !(TaskRecord.unwrap(watch.failure) instanceof CancellationException)
-				&& !record.failureSeenBySource(watch.failure);
+		return !record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.UNTRACKED)
+				&& !record.isCancellation(watch.failure) && !record.failureSeenBySource(watch.failure);
 	}
 
 	/**

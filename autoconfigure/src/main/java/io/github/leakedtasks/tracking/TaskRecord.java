@@ -2,6 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -34,6 +35,17 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	static final int WATCHED = 1 << 6;
 
+	/**
+	 * The caller got the executor's own future, which no view can stand in for: its
+	 * failure cannot be followed.
+	 */
+	static final int UNTRACKED = 1 << 7;
+
+	/**
+	 * Cause chains are walked at most this deep: an application can make one cyclic.
+	 */
+	private static final int MAX_CAUSES = 32;
+
 	private static final AtomicIntegerFieldUpdater<TaskRecord> STATE = AtomicIntegerFieldUpdater
 		.newUpdater(TaskRecord.class, "state");
 
@@ -46,10 +58,22 @@ final class TaskRecord extends PhantomReference<Object> {
 	final String threadName;
 
 	/**
-	 * Record of the stage whose {@code whenComplete} created this dependent: its action
-	 * saw that failure.
+	 * The stage whose {@code whenComplete} created this dependent: its action saw that
+	 * stage's failure.
 	 */
-	volatile TaskRecord observedSource;
+	volatile TrackedCompletableFuture<?> observedSource;
+
+	/** Record of the stage this dependent was created from. */
+	final TaskRecord parent;
+
+	/**
+	 * The caller's view of the executor's future, held weakly: it would keep the task
+	 * reachable.
+	 */
+	volatile WeakReference<Object> view;
+
+	/** The exception of a cancellation of this task's future. */
+	volatile Throwable cancellation;
 
 	private volatile int state;
 
@@ -77,6 +101,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.taskType = taskType;
 		this.trace = trace;
 		this.threadName = threadName;
+		this.parent = null;
 		this.since = System.nanoTime();
 	}
 
@@ -89,6 +114,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.taskType = parent.taskType;
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
+		this.parent = parent;
 		this.since = System.nanoTime();
 	}
 
@@ -147,14 +173,31 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * the action, so that the action has seen it.
 	 */
 	boolean failureSeenBySource(Throwable failure) {
-		TaskRecord source = this.observedSource;
-		return source != null && source.failure != null && unwrap(source.failure) == unwrap(failure);
+		TrackedCompletableFuture<?> source = this.observedSource;
+		Throwable seen = (source != null) ? source.failureNow() : null;
+		return seen != null && unwrap(seen) == unwrap(failure);
+	}
+
+	/**
+	 * Whether a failure is the cancellation of this stage or of a stage it depends on,
+	 * carried on: cancelling is not losing a failure. A task that throws a
+	 * {@code CancellationException} of its own did fail.
+	 */
+	boolean isCancellation(Throwable failure) {
+		Throwable cause = unwrap(failure);
+		for (TaskRecord record = this; record != null; record = record.parent) {
+			if (record.is(CANCELLED) && record.cancellation == cause) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	static Throwable unwrap(Throwable failure) {
 		Throwable current = failure;
-		while ((current instanceof CompletionException || current instanceof ExecutionException)
-				&& current.getCause() != null) {
+		for (int i = 0; i < MAX_CAUSES
+				&& (current instanceof CompletionException || current instanceof ExecutionException)
+				&& current.getCause() != null; i++) {
 			current = current.getCause();
 		}
 		return current;

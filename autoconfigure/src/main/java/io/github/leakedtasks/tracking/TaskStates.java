@@ -1,12 +1,16 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
 
 /**
  * What the tracker holds about tasks in flight: live tasks, failures under watch, and the
@@ -23,7 +27,9 @@ final class TaskStates {
 
 	private final Set<FailureWatch> watches = ConcurrentHashMap.newKeySet();
 
-	private final Queue<TrackedCompletableFuture<?>> completedDependents = new ConcurrentLinkedQueue<>();
+	private final Queue<Object> completedDependents = new ConcurrentLinkedQueue<>();
+
+	private final Queue<FailureWatch> undecided = new ConcurrentLinkedQueue<>();
 
 	private final LeakReporter reporter;
 
@@ -48,20 +54,28 @@ final class TaskStates {
 	}
 
 	/**
-	 * Look at dependents created complete; those still running asynchronously are looked
-	 * at again next time.
+	 * Look at dependents created on a completed stage. One still incomplete is looked at
+	 * again next time, from then on through a weak reference: it may wait for a stage
+	 * that never completes, and must stay as collectable as it is untracked.
 	 */
 	void checkCompletedDependents() {
 		int count = this.completedDependents.size();
 		for (int i = 0; i < count; i++) {
-			TrackedCompletableFuture<?> dependent = this.completedDependents.poll();
-			if (dependent == null) {
+			Object entry = this.completedDependents.poll();
+			if (entry == null) {
 				return;
 			}
-			if (!dependent.checkCompleted()) {
-				this.completedDependents.add(dependent);
+			TrackedCompletableFuture<?> dependent = (entry instanceof WeakReference<?> weak)
+					? (TrackedCompletableFuture<?>) weak.get() : (TrackedCompletableFuture<?>) entry;
+			if (dependent != null && !dependent.checkCompleted()) {
+				this.completedDependents
+					.add((entry instanceof WeakReference<?>) ? entry : new WeakReference<>(dependent));
 			}
 		}
+	}
+
+	int completedDependentCount() {
+		return this.completedDependents.size();
 	}
 
 	/**
@@ -97,7 +111,12 @@ final class TaskStates {
 		if (record != null) {
 			return record;
 		}
-		record = new TaskRecord(task.executor, task.executor.taskType(task.task()), task.trace(), task.threadName, task,
+		Object runnable = task.task();
+		if (runnable == null) {
+			// Finished since it was looked at: it needs no record.
+			return null;
+		}
+		record = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(), task.threadName, task,
 				this.queue);
 		this.live.add(record, stripe);
 		if (!task.attach(record)) {
@@ -108,6 +127,10 @@ final class TaskStates {
 		if (record.is(TaskRecord.FINISHED)) {
 			this.live.remove(record);
 			record.clear();
+		}
+		// Read after the record is attached: see ExecutorTracking.published.
+		if (task.future instanceof TrackedFuture<?> view) {
+			record.view = new WeakReference<>(view);
 		}
 		return record;
 	}
@@ -125,33 +148,83 @@ final class TaskStates {
 		record.clear();
 	}
 
-	void failed(TaskRecord record, Throwable failure, Object future) {
+	/**
+	 * Note that a task threw. Whether its future delivers that failure is the future's to
+	 * say: an executor may handle the exception itself.
+	 */
+	void failed(TaskRecord record, Throwable failure, TrackedTask<?> task) {
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);
-		if (future != null) {
-			watch(record, future);
+		task.mark(TaskRecord.FAILED);
+		// Read after FAILED is set: see ExecutorTracking.published.
+		watchDelivered(record, task.future);
+	}
+
+	/**
+	 * Watch the future of a task that threw, if it is a view of the executor's future: a
+	 * tracked {@code CompletableFuture} or {@link TrackedFutureTask} watches the failures
+	 * it delivers itself.
+	 */
+	void watchDelivered(TaskRecord record, Object future) {
+		if (future instanceof TrackedFuture<?> view) {
+			watch(record, view, view.delegate, record.failure);
 		}
 	}
 
-	void watch(TaskRecord record, Object future) {
-		if (!record.is(TaskRecord.RETRIEVED) && record.mark(TaskRecord.WATCHED)) {
-			this.watches.add(new FailureWatch(future, record, record.failure, this.queue));
+	/**
+	 * Watch a failed future until its failure is retrieved or the future collected.
+	 * @param future the caller's future
+	 * @param delivering the executor's future that says what the caller's delivers, or
+	 * {@code null} if it is the caller's own
+	 */
+	void watch(TaskRecord record, Object future, Future<?> delivering, Throwable failure) {
+		if (!record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.UNTRACKED) && record.mark(TaskRecord.WATCHED)) {
+			this.watches.add(new FailureWatch(future, delivering, record, failure, this.queue));
 		}
 	}
 
-	void droppedPending(ExecutorTracking executor) {
+	/**
+	 * Hold a watch whose future was collected before the executor's future said how it
+	 * ended, to decide again at the next sweep.
+	 */
+	void undecided(FailureWatch watch) {
+		this.undecided.add(watch);
+	}
+
+	/**
+	 * Return the watches collected undecided so far, forgetting them.
+	 */
+	List<FailureWatch> takeUndecided() {
+		List<FailureWatch> taken = new ArrayList<>();
+		FailureWatch watch;
+		while ((watch = this.undecided.poll()) != null) {
+			taken.add(watch);
+		}
+		return taken;
+	}
+
+	List<Runnable> handedBack(ExecutorTracking executor, List<Runnable> pending) {
 		promoteYoung();
-		List<TaskRecord> dropped = new ArrayList<>();
+		Map<Object, Object> views = new IdentityHashMap<>();
 		this.live.forEach((record) -> {
-			if (record.executor == executor && LeakRules.isDropped(record)) {
-				dropped.add(record);
+			WeakReference<Object> reference = record.view;
+			Object view = (reference != null && record.executor == executor) ? reference.get() : null;
+			if (view instanceof TrackedFuture<?> future) {
+				views.put(future.delegate, future);
 			}
 		});
-		for (TaskRecord record : dropped) {
-			this.live.remove(record);
-			record.clear();
-			this.reporter.confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
+		List<Runnable> handedBack = new ArrayList<>(pending.size());
+		for (Runnable runnable : pending) {
+			if (runnable instanceof TrackedTask<?> task) {
+				Object own = task.task();
+				task.abandon();
+				handedBack.add((own instanceof Runnable ownRunnable) ? ownRunnable : runnable);
+			}
+			else {
+				handedBack.add((views.get(runnable) instanceof Runnable view) ? view : runnable);
+			}
 		}
+		return handedBack;
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The {@link CompletableFuture} handed to the caller. It mirrors the executor's own
@@ -29,6 +30,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private static final MethodHandle EXCEPTION_NOW = FutureMethods.findSuper(MethodHandles.lookup(), "exceptionNow",
 			Throwable.class);
 
+	/**
+	 * Set while {@code orTimeout} or {@code completeOnTimeout} registers the JDK's own
+	 * dependent, which neither retrieves the failure nor delivers one to anybody.
+	 */
+	private static final ThreadLocal<Boolean> INTERNAL = new ThreadLocal<>();
+
 	final TaskRecord record;
 
 	private final boolean dependent;
@@ -38,6 +45,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private boolean registeringObserver;
 
 	private volatile boolean observed;
+
+	/** Dependents the JDK registered for timeouts, not the application. */
+	private volatile int internalDependents;
 
 	TrackedCompletableFuture(TaskRecord record) {
 		this.record = record;
@@ -67,12 +77,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private void sourceCompleted(T result, Throwable failure) {
 		if (failure != null) {
-			if (super.getNumberOfDependents() > 0) {
+			if (super.getNumberOfDependents() > this.internalDependents) {
 				// A combinator such as allOf or anyOf received this future while pending:
 				// it carries the failure on.
 				this.record.retrieved();
 			}
-			super.completeExceptionally(failure);
+			completeExceptionally(failure);
 		}
 		else {
 			super.complete(result);
@@ -82,13 +92,63 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private void dependentCompleted(T result, Throwable failure) {
 		this.observed = true;
 		if (failure != null) {
-			this.record.executor.failed(this.record, failure, this);
+			delivered(failure);
+		}
+	}
+
+	@Override
+	public boolean completeExceptionally(Throwable failure) {
+		boolean completed = super.completeExceptionally(failure);
+		if (completed) {
+			delivered(failure);
+		}
+		return completed;
+	}
+
+	@Override
+	public void obtrudeException(Throwable failure) {
+		super.obtrudeException(failure);
+		delivered(failure);
+	}
+
+	/**
+	 * Watch a failure this future now delivers to whoever reads it, whatever completed
+	 * it: its task, a timeout, or the application. A cancellation is not a failure.
+	 */
+	private void delivered(Throwable failure) {
+		try {
+			if (isCancelled()) {
+				this.record.cancellation = failure;
+				this.record.mark(TaskRecord.CANCELLED);
+				return;
+			}
+			this.record.executor.tracker().states().watch(this.record, this, null, failure);
+		}
+		catch (Throwable ex) {
+			// The future completes as it would untracked, whatever the tracker does.
+		}
+	}
+
+	/**
+	 * Return the failure this future delivers, without retrieving it.
+	 * @return the failure, or {@code null} if it is pending or completed normally
+	 */
+	Throwable failureNow() {
+		if (!isDone()) {
+			return null;
+		}
+		try {
+			super.getNow(null);
+			return null;
+		}
+		catch (CompletionException | CancellationException ex) {
+			return ex;
 		}
 	}
 
 	@Override
 	public <U> CompletableFuture<U> newIncompleteFuture() {
-		if (this.registeringObserver) {
+		if (this.registeringObserver || INTERNAL.get() != null) {
 			return new CompletableFuture<>();
 		}
 		this.record.retrieved();
@@ -112,39 +172,81 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		if (!isDone()) {
 			return false;
 		}
-		Throwable failure = null;
-		try {
-			super.getNow(null);
-		}
-		catch (CompletionException | CancellationException ex) {
-			failure = ex;
-		}
+		Throwable failure = failureNow();
 		dependentCompleted(null, failure);
 		return true;
 	}
 
 	@Override
+	public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+		return internally(() -> super.orTimeout(timeout, unit));
+	}
+
+	@Override
+	public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+		return internally(() -> super.completeOnTimeout(value, timeout, unit));
+	}
+
+	private CompletableFuture<T> internally(Supplier<CompletableFuture<T>> registration) {
+		boolean pending = !isDone();
+		INTERNAL.set(Boolean.TRUE);
+		try {
+			CompletableFuture<T> result = registration.get();
+			if (pending) {
+				this.internalDependents++;
+			}
+			return result;
+		}
+		finally {
+			INTERNAL.remove();
+		}
+	}
+
+	// The reading methods note retrieval only when they hand the failure to the caller: a
+	// timed-out get or a getNow on a pending future does not.
+
+	@Override
 	public T get() throws InterruptedException, ExecutionException {
-		this.record.retrieved();
-		return super.get();
+		try {
+			return super.get();
+		}
+		catch (ExecutionException | CancellationException ex) {
+			this.record.retrieved();
+			throw ex;
+		}
 	}
 
 	@Override
 	public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-		this.record.retrieved();
-		return super.get(timeout, unit);
+		try {
+			return super.get(timeout, unit);
+		}
+		catch (ExecutionException | CancellationException ex) {
+			this.record.retrieved();
+			throw ex;
+		}
 	}
 
 	@Override
 	public T join() {
-		this.record.retrieved();
-		return super.join();
+		try {
+			return super.join();
+		}
+		catch (CompletionException | CancellationException ex) {
+			this.record.retrieved();
+			throw ex;
+		}
 	}
 
 	@Override
 	public T getNow(T valueIfAbsent) {
-		this.record.retrieved();
-		return super.getNow(valueIfAbsent);
+		try {
+			return super.getNow(valueIfAbsent);
+		}
+		catch (CompletionException | CancellationException ex) {
+			this.record.retrieved();
+			throw ex;
+		}
 	}
 
 	// resultNow() and exceptionNow() override CompletableFuture's methods on Java 19 and
@@ -152,20 +254,30 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	@SuppressWarnings("unchecked")
 	public T resultNow() {
-		this.record.retrieved();
-		return (T) FutureMethods.invoke(RESULT_NOW, this);
+		try {
+			return (T) FutureMethods.invoke(RESULT_NOW, this);
+		}
+		catch (IllegalStateException ex) {
+			if (isCompletedExceptionally()) {
+				this.record.retrieved();
+			}
+			throw ex;
+		}
 	}
 
 	public Throwable exceptionNow() {
+		Throwable failure = (Throwable) FutureMethods.invoke(EXCEPTION_NOW, this);
 		this.record.retrieved();
-		return (Throwable) FutureMethods.invoke(EXCEPTION_NOW, this);
+		return failure;
 	}
 
 	@Override
 	public boolean cancel(boolean mayInterruptIfRunning) {
-		this.record.mark(TaskRecord.CANCELLED);
-		this.record.retrieved();
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
+		if (cancelled) {
+			this.record.cancellation = failureNow();
+			this.record.mark(TaskRecord.CANCELLED);
+		}
 		CompletableFuture<T> source = this.source;
 		if (source != null) {
 			source.cancel(mayInterruptIfRunning);
@@ -206,7 +318,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		// The action saw this stage's failure: the dependent carrying that same failure
 		// on is not a second loss.
 		if (dependent instanceof TrackedCompletableFuture<T> tracked) {
-			tracked.record.observedSource = this.record;
+			tracked.record.observedSource = this;
 		}
 		return dependent;
 	}

@@ -26,25 +26,38 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	private final Function<Runnable, Future<?>> submitRunnable;
 
+	/** Whether the delegate submits as {@code AbstractExecutorService} does. */
+	private final boolean standard;
+
 	TrackedExecutorService(ExecutorTracking tracking, ExecutorService delegate) {
 		super(tracking, delegate);
 		this.delegate = delegate;
 		this.submitCallable = delegate::submit;
 		this.submitRunnable = delegate::submit;
+		this.standard = StandardSubmission.isStandard(delegate);
 	}
 
 	@Override
 	public <T> Future<T> submit(Callable<T> task) {
+		if (this.standard) {
+			return this.tracking.submitAsFutureTask(task, this.delegate);
+		}
 		return this.tracking.submit(task, null, typed(this.submitCallable));
 	}
 
 	@Override
 	public <T> Future<T> submit(Runnable task, T result) {
+		if (this.standard) {
+			return this.tracking.submitAsFutureTask(task, result, this.delegate);
+		}
 		return this.tracking.submitRunnable(task, null, (tracked) -> this.delegate.submit(tracked, result));
 	}
 
 	@Override
 	public Future<?> submit(Runnable task) {
+		if (this.standard) {
+			return this.tracking.submitAsFutureTask(task, null, this.delegate);
+		}
 		return this.tracking.<Object>submitRunnable(task, null, typed(this.submitRunnable));
 	}
 
@@ -60,9 +73,7 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	@Override
 	public List<Runnable> shutdownNow() {
-		List<Runnable> pending = this.delegate.shutdownNow();
-		this.tracking.droppedOnShutdownNow();
-		return pending;
+		return this.tracking.handedBack(this.delegate.shutdownNow());
 	}
 
 	@Override

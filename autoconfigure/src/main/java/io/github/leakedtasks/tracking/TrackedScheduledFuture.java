@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * @param <V> the result type
  * @since 0.1.0
  */
-final class TrackedScheduledFuture<V> extends TrackedFuture<V> implements ScheduledFuture<V> {
+class TrackedScheduledFuture<V> extends TrackedFuture<V> implements ScheduledFuture<V> {
 
 	TrackedScheduledFuture(ScheduledFuture<V> delegate, TrackedTask<?> task) {
 		super(delegate, task);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * @param <V> the result type
  * @since 0.1.0
  */
-public final class TrackedTask<V> implements Runnable, Callable<V> {
+public sealed class TrackedTask<V> implements Runnable, Callable<V> permits ComparableTrackedTask {
 
 	static final int FUTURE = 0;
 
@@ -39,7 +39,11 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	/** Name of the thread that submitted the task. */
 	final String threadName;
 
-	private final Object task;
+	/**
+	 * The task, let go of once it finished as {@code FutureTask} lets go of its callable:
+	 * a future the caller keeps must not keep what the task captured.
+	 */
+	private Object task;
 
 	/** The mode, then the flags of {@link TaskRecord} this task has seen. */
 	private volatile int state;
@@ -218,17 +222,25 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 	}
 
 	private void failed(Throwable ex) {
-		TaskRecord record = this.executor.tracker().states().recordOf(this);
-		if (is(EXECUTE)) {
-			this.executor.uncaught(record, ex);
+		try {
+			TaskRecord record = this.executor.tracker().states().recordOf(this);
+			if (is(EXECUTE)) {
+				this.executor.uncaught(record, ex);
+			}
+			else {
+				this.executor.tracker().states().failed(record, ex, this);
+			}
 		}
-		else {
-			this.executor.failed(record, ex, this.future);
+		catch (Throwable bookkeeping) {
+			// The task fails exactly as it would untracked, whatever the tracker does.
 		}
 	}
 
 	private void finish() {
 		this.future = null;
+		if (!is(PERIODIC)) {
+			this.task = null;
+		}
 		mark(TaskRecord.FINISHED);
 		TaskRecord record = record();
 		if (record != null) {
@@ -257,7 +269,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
 
 	@Override
 	public String toString() {
-		return this.task.toString();
+		return String.valueOf(this.task);
 	}
 
 }

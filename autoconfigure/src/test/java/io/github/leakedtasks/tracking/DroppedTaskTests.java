@@ -64,14 +64,88 @@ class DroppedTaskTests {
 	}
 
 	@Test
-	void tasksReturnedByShutdownNowAreReportedAsDropped() throws InterruptedException {
+	void tasksReturnedByShutdownNowAreReportedAsDroppedOnceNobodyCanRunThem() throws InterruptedException {
 		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		assertThat(shutDownWithOnePending(executor)).isTrue();
+		awaitDrops(1);
+		assertThat(this.fixture.listener.leaksOf("single"))
+			.allSatisfy((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+	}
+
+	private static boolean shutDownWithOnePending(ExecutorService executor) {
 		Future<String> pending = executor.submit(() -> "never");
 		List<Runnable> notRun = executor.shutdownNow();
-		assertThat(notRun).hasSize(1);
-		assertThat(this.fixture.listener.leaksOf("single")).hasSize(1)
-			.allSatisfy((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
-		assertThat(pending.isDone()).isFalse();
+		return notRun.size() == 1 && notRun.get(0) == pending && !pending.isDone();
+	}
+
+	@Test
+	void shutdownNowReturnsTheCallersOwnFuturesAndRunnables() throws InterruptedException {
+		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.AbortPolicy(), 2);
+		Future<String> submitted = executor.submit(() -> "submitted");
+		Runnable executed = () -> {
+		};
+		executor.execute(executed);
+		assertThat(executor.shutdownNow()).containsExactly((Runnable) submitted, executed);
+	}
+
+	@Test
+	void taskTheCallerTakesFromShutdownNowAndRunsIsNotReported() throws Exception {
+		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		Future<String> pending = executor.submit(() -> "run by the caller");
+		List<Runnable> notRun = executor.shutdownNow();
+		notRun.forEach(Runnable::run);
+		assertThat(pending.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
+		notRun = null;
+		pending = null;
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
+	}
+
+	@Test
+	void taskAlreadyHandedToAWorkerWhenShutdownNowIsCalledIsNotReported() throws Exception {
+		CountDownLatch handedOver = new CountDownLatch(1);
+		CountDownLatch proceed = new CountDownLatch(1);
+		ThreadPoolExecutor pool = this.fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.AbortPolicy()) {
+
+			@Override
+			protected void beforeExecute(Thread thread, Runnable task) {
+				// The worker has taken the task from the queue and not started it.
+				handedOver.countDown();
+				awaitQuietly(proceed);
+			}
+
+		});
+		ExecutorService executor = this.fixture.tracker.wrap("single", pool);
+		Future<String> future = executor.submit(() -> "ran");
+		assertThat(handedOver.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(executor.shutdownNow()).isEmpty();
+		proceed.countDown();
+		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo("ran");
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			// shutdownNow interrupts the worker; the task still runs.
+		}
+	}
+
+	@Test
+	void taskCancelledThroughTheListShutdownNowReturnedIsNotReported() throws InterruptedException {
+		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		Future<String> pending = executor.submit(() -> "never");
+		for (Runnable task : executor.shutdownNow()) {
+			((Future<?>) task).cancel(false);
+		}
+		assertThat(pending.isCancelled()).isTrue();
+		pending = null;
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
 	}
 
 	@Test
@@ -111,8 +185,13 @@ class DroppedTaskTests {
 	 * A single thread busy until the test ends, with room for one queued task.
 	 */
 	private ExecutorService busySingleThread(RejectedExecutionHandler handler) throws InterruptedException {
-		ThreadPoolExecutor pool = this.fixture
-			.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), handler));
+		return busySingleThread(handler, 1);
+	}
+
+	private ExecutorService busySingleThread(RejectedExecutionHandler handler, int queueCapacity)
+			throws InterruptedException {
+		ThreadPoolExecutor pool = this.fixture.register(
+				new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity), handler));
 		ExecutorService executor = this.fixture.tracker.wrap("single", pool);
 		CountDownLatch busy = new CountDownLatch(1);
 		executor.execute(() -> {

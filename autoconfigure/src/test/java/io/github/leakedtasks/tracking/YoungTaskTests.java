@@ -74,7 +74,11 @@ class YoungTaskTests {
 		}
 		assertThat(this.fixture.tracker.liveTaskCount()).isEqualTo(queued + 1);
 		assertThat(executor.shutdownNow()).hasSize(queued);
-		assertThat(this.fixture.listener.leaksOf("backlog")).hasSize(queued)
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("backlog")).hasSize(queued);
+		});
+		assertThat(this.fixture.listener.leaksOf("backlog"))
 			.allSatisfy((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
 	}
 
@@ -106,6 +110,7 @@ class YoungTaskTests {
 		for (int i = 0; i < 20_000; i++) {
 			queued.add(executor.submit(() -> "cancelled"));
 		}
+		CountDownLatch promoting = new CountDownLatch(1);
 		CountDownLatch cancelling = new CountDownLatch(1);
 		ExecutorService promoter = this.fixture.register(Executors.newSingleThreadExecutor());
 		Future<Integer> promotions = promoter.submit(() -> {
@@ -113,15 +118,19 @@ class YoungTaskTests {
 			while (cancelling.getCount() > 0) {
 				this.fixture.tracker.states().promoteYoung();
 				count++;
+				promoting.countDown();
 			}
 			return count;
 		});
+		assertThat(promoting.await(30, TimeUnit.SECONDS)).isTrue();
 		for (Future<?> future : queued) {
 			future.cancel(false);
 		}
 		cancelling.countDown();
 		assertThat(promotions.get(30, TimeUnit.SECONDS)).isPositive();
-		executor.shutdownNow();
+		assertThat(executor.shutdownNow()).hasSize(queued.size());
+		queued = null;
+		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("cancelled")).isEmpty();
 	}
 

@@ -1,0 +1,110 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The detector outlives whatever the application's objects do, and a broken listener
+ * never changes how a task fails.
+ */
+class DetectorRobustnessTests {
+
+	private final TrackerFixture fixture = new TrackerFixture();
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.fixture.close();
+	}
+
+	@Test
+	void listenerThrowingAnErrorDoesNotStopDetection() {
+		this.fixture.tracker.addListener(new LeakListener() {
+
+			@Override
+			public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+				throw new NoClassDefFoundError("broken listener");
+			}
+
+		});
+		TrackerFixture.loseFailure(this.fixture.pool("first"));
+		awaitLeaks("first");
+		TrackerFixture.loseFailure(this.fixture.pool("second"));
+		awaitLeaks("second");
+	}
+
+	@Test
+	void listenerThrowingAnErrorDoesNotReplaceTheExceptionOfAnExecuteTask() throws InterruptedException {
+		this.fixture.tracker.addListener(new LeakListener() {
+
+			@Override
+			public void onUncaught(UncaughtReport report) {
+				throw new AssertionError("broken listener");
+			}
+
+		});
+		AtomicReference<Throwable> received = new AtomicReference<>();
+		CountDownLatch handled = new CountDownLatch(1);
+		ThreadFactory factory = (task) -> {
+			Thread thread = new Thread(task);
+			thread.setUncaughtExceptionHandler((failed, ex) -> {
+				received.set(ex);
+				handled.countDown();
+			});
+			return thread;
+		};
+		ExecutorService executor = this.fixture.tracker.wrap("execute",
+				this.fixture.register(Executors.newSingleThreadExecutor(factory)));
+		executor.execute(() -> {
+			throw new IllegalStateException("the task's own");
+		});
+		assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(received.get()).isInstanceOf(IllegalStateException.class).hasMessage("the task's own");
+	}
+
+	@Test
+	void failureWithACyclicCauseChainDoesNotStopDetection() {
+		ExecutorService executor = this.fixture.pool("cyclic");
+		TrackerFixture.awaitDone(loseCyclic(executor));
+		this.fixture.awaitControlLeak();
+		awaitLeaks("cyclic");
+	}
+
+	private static Future<Object> loseCyclic(ExecutorService executor) {
+		return executor.submit(() -> {
+			CyclicCompletionException first = new CyclicCompletionException();
+			CyclicCompletionException second = new CyclicCompletionException();
+			first.initCause(second);
+			second.initCause(first);
+			throw first;
+		});
+	}
+
+	private void awaitLeaks(String executor) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf(executor)).hasSize(1);
+		});
+	}
+
+	static final class CyclicCompletionException extends CompletionException {
+
+		CyclicCompletionException() {
+			super("cyclic");
+		}
+
+	}
+
+}
