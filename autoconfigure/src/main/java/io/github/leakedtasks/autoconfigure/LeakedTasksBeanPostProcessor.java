@@ -65,8 +65,12 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 			addAsyncTracking(advised);
 		}
 		// A scoped proxy is not wrapped: its target, an executor bean of the scope, is.
+		// An executor the application wrapped itself, with TaskTracker.wrap or
+		// TrackedExecutors.wrap, is tracked already: wrapped again, it would report each
+		// leak twice.
 		if (bean instanceof Executor executor && !(bean instanceof TaskTracker) && !(bean instanceof ScopedObject)
-				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)) {
+				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)
+				&& !TaskTracker.isTracked(bean)) {
 			this.executorNames.registerExecutorBean(executor, beanName);
 			Object wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
 					new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
