@@ -2,15 +2,20 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint.ExecutorBeanDescriptor;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -42,6 +47,39 @@ class LeakedTasksBeanPostProcessorTests {
 			assertThat(leaksOf(listener, "selfWrapped")).hasSize(1);
 			assertThat(AopUtils.isAopProxy(selfWrapped)).isFalse();
 		});
+	}
+
+	@Test
+	void summaryListsEveryExecutorBeanWithWhetherItIsTrackedAndWhyNot() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(LeakedTasksEndpointAutoConfiguration.class))
+			.withUserConfiguration(LeakedTasksAutoConfigurationTests.ExecutorsConfiguration.class,
+					SelfWrappedConfiguration.class)
+			.withPropertyValues("management.endpoints.web.exposure.include=leakedtasks",
+					"leaked-tasks.excluded-executors=singleThreadExecutor")
+			.run((context) -> {
+				Map<String, ExecutorBeanDescriptor> beans = context.getBean(LeakedTasksEndpoint.class)
+					.leaks(SecurityContext.NONE)
+					.summary()
+					.beans();
+				assertThat(beans).containsEntry("threadPoolTaskExecutor", new ExecutorBeanDescriptor(true, null))
+					.containsEntry("threadPoolTaskScheduler", new ExecutorBeanDescriptor(true, null))
+					.containsEntry("threadPoolExecutor", new ExecutorBeanDescriptor(true, null))
+					.containsEntry("selfWrapped", new ExecutorBeanDescriptor(true, null));
+				assertThat(beans.get("singleThreadExecutor")).satisfies(notTracked("leaked-tasks.excluded-executors"));
+				assertThat(beans.get("simpleAsyncTaskExecutor")).satisfies(notTracked("final methods",
+						"@Async methods running on it are still tracked", "ThreadPoolTaskExecutor"));
+				assertThat(beans.get("simpleAsyncTaskExecutor").reason()).doesNotContain("ExecutorService");
+				assertThat(beans.get("concreteThreadPoolExecutor"))
+					.satisfies(notTracked("JDK class", "declare the bean as ExecutorService"));
+				assertThat(beans.get("finalMethodExecutor")).satisfies(notTracked("final methods [delegateName]"));
+			});
+	}
+
+	private static Consumer<ExecutorBeanDescriptor> notTracked(String... reasons) {
+		return (bean) -> {
+			assertThat(bean.tracked()).isFalse();
+			assertThat(bean.reason()).contains(reasons);
+		};
 	}
 
 	/**
