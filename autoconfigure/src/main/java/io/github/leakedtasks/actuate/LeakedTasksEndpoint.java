@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.leakedtasks.tracking.LeakKind;
@@ -45,10 +46,25 @@ public class LeakedTasksEndpoint {
 
 	private final Set<String> roles;
 
+	private final Supplier<Map<String, ExecutorBeanDescriptor>> executorBeans;
+
 	public LeakedTasksEndpoint(TaskTracker tracker, Show showValues, Set<String> roles) {
+		this(tracker, showValues, roles, Map::of);
+	}
+
+	/**
+	 * Create an endpoint that also lists the executor beans.
+	 * @param tracker the tracker
+	 * @param showValues when to show exception messages
+	 * @param roles roles that may see messages when authorized
+	 * @param executorBeans whether each executor bean is tracked, by bean name
+	 */
+	public LeakedTasksEndpoint(TaskTracker tracker, Show showValues, Set<String> roles,
+			Supplier<Map<String, ExecutorBeanDescriptor>> executorBeans) {
 		this.tracker = tracker;
 		this.showValues = showValues;
 		this.roles = roles;
+		this.executorBeans = executorBeans;
 	}
 
 	@ReadOperation
@@ -59,7 +75,8 @@ public class LeakedTasksEndpoint {
 			.map((group) -> LeakDescriptor.of(group, show, false))
 			.toList();
 		List<OverdueDescriptor> overdue = this.tracker.overdueTasks().stream().map(OverdueDescriptor::of).toList();
-		return new LeaksDescriptor(leaks, overdue, SummaryDescriptor.of(this.tracker.summary()));
+		return new LeaksDescriptor(leaks, overdue,
+				SummaryDescriptor.of(this.tracker.summary(), this.executorBeans.get()));
 	}
 
 	@ReadOperation
@@ -107,18 +124,31 @@ public class LeakedTasksEndpoint {
 	}
 
 	/**
-	 * Confirmed leaks since start, including evicted and cleared groups.
+	 * Confirmed leaks since start, including evicted and cleared groups, and the executor
+	 * beans.
 	 *
 	 * @param totals count per kind
 	 * @param executors count per executor and kind
 	 * @param evictedGroups groups evicted by the cap
+	 * @param beans every executor bean, by name, with whether it is tracked
 	 */
 	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,
-			long evictedGroups) {
+			long evictedGroups, Map<String, ExecutorBeanDescriptor> beans) {
 
-		static SummaryDescriptor of(LeakSummary summary) {
-			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups());
+		static SummaryDescriptor of(LeakSummary summary, Map<String, ExecutorBeanDescriptor> beans) {
+			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups(), beans);
 		}
+
+	}
+
+	/**
+	 * Whether an executor bean is tracked.
+	 *
+	 * @param tracked whether its tasks are tracked
+	 * @param reason why it is not, and what to do about it
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record ExecutorBeanDescriptor(boolean tracked, String reason) {
 
 	}
 

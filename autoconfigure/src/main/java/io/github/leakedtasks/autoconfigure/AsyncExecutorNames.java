@@ -17,6 +17,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
@@ -25,9 +26,10 @@ import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
- * Names the executor an {@code @Async} method runs on, as Spring resolves it: the
- * qualifier of {@code @Async("name")}, else the bean name of the default executor, else
- * the name of the {@link AsyncConfigurer} bean that supplies it.
+ * Names the executor an {@code @Async} method runs on: the bean name of the executor
+ * Spring chose for it, else its qualifier (placeholders and expressions resolved as
+ * Spring resolves them), else the name of the {@link AsyncConfigurer} bean that supplies
+ * it.
  *
  * @since 0.1.0
  */
@@ -36,6 +38,8 @@ final class AsyncExecutorNames {
 	private static final Method DETERMINE_EXECUTOR = findDetermineExecutor();
 
 	private final ConfigurableListableBeanFactory beanFactory;
+
+	private final EmbeddedValueResolver valueResolver;
 
 	private final Supplier<TaskTracker> tracker;
 
@@ -50,6 +54,7 @@ final class AsyncExecutorNames {
 	AsyncExecutorNames(ConfigurableListableBeanFactory beanFactory, Supplier<TaskTracker> tracker,
 			Set<String> excluded) {
 		this.beanFactory = beanFactory;
+		this.valueResolver = new EmbeddedValueResolver(beanFactory);
 		this.tracker = tracker;
 		this.excluded = excluded;
 	}
@@ -86,17 +91,20 @@ final class AsyncExecutorNames {
 	}
 
 	private String executorName(Method method, AsyncExecutionAspectSupport asyncInterceptor) {
-		String qualifier = qualifier(method);
-		if (StringUtils.hasText(qualifier)) {
-			String resolved = this.beanFactory.resolveEmbeddedValue(qualifier);
-			return (resolved != null) ? resolved : qualifier;
-		}
-		// Spring's own resolution of the default executor, which it caches per method.
+		// The executor Spring chose, which it caches per method: the default one when the
+		// qualifier resolves to an empty string.
 		Object executor = (DETERMINE_EXECUTOR != null)
 				? ReflectionUtils.invokeMethod(DETERMINE_EXECUTOR, asyncInterceptor, method) : null;
 		String beanName = (executor != null) ? this.executorBeans.get(executor) : null;
 		if (beanName != null) {
 			return beanName;
+		}
+		// Spring adapts an executor that is not an AsyncTaskExecutor, which then has no
+		// bean name: name it by its qualifier, resolved as Spring resolves it.
+		String qualifier = qualifier(method);
+		String resolved = StringUtils.hasLength(qualifier) ? this.valueResolver.resolveStringValue(qualifier) : null;
+		if (StringUtils.hasText(resolved)) {
+			return resolved;
 		}
 		String[] configurers = this.beanFactory.getBeanNamesForType(AsyncConfigurer.class, false, false);
 		return (configurers.length == 1) ? configurers[0] : "async";

@@ -1,11 +1,14 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.leakedtasks.tracking.ExecutorTracking;
 import io.github.leakedtasks.tracking.TrackedTask;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
@@ -22,11 +25,15 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 
 	static final String TASK_ATTRIBUTE = AsyncSubmissionInterceptor.class.getName() + ".task";
 
+	private static final Log logger = LogFactory.getLog(AsyncSubmissionInterceptor.class);
+
 	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
 
 	private final AsyncExecutorNames executorNames;
 
 	private final AsyncExecutionAspectSupport asyncInterceptor;
+
+	private final AtomicBoolean failureLogged = new AtomicBoolean();
 
 	AsyncSubmissionInterceptor(AsyncExecutorNames executorNames, AsyncExecutionAspectSupport asyncInterceptor) {
 		this.executorNames = executorNames;
@@ -61,12 +68,30 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
-		AsyncExecutorNames.AsyncTarget target = this.executorNames.targetOf(invocation, this.asyncInterceptor);
-		if (target == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
+		if (!(invocation instanceof ProxyMethodInvocation proxied)) {
 			return invocation.proceed();
 		}
-		ExecutorTracking tracking = target.tracking();
-		TrackedTask<Object> task = tracking.newTask(target.taskName(), target.deliversResult());
+		ExecutorTracking tracking;
+		TrackedTask<Object> task;
+		try {
+			AsyncExecutorNames.AsyncTarget target = this.executorNames.targetOf(invocation, this.asyncInterceptor);
+			if (target == null) {
+				return invocation.proceed();
+			}
+			tracking = target.tracking();
+			task = tracking.newTask(target.taskName(), target.deliversResult());
+		}
+		catch (VirtualMachineError ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			// Bookkeeping never fails the caller's call: Spring runs it untracked, and
+			// throws its own exception if it cannot.
+			if (this.failureLogged.compareAndSet(false, true) && logger.isDebugEnabled()) {
+				logger.debug("@Async method " + invocation.getMethod() + " runs untracked", ex);
+			}
+			return invocation.proceed();
+		}
 		proxied.setUserAttribute(TASK_ATTRIBUTE, task);
 		Object result;
 		SUBMITTING.set(Boolean.TRUE);

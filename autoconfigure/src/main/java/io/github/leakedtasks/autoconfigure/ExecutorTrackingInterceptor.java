@@ -97,14 +97,41 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	 */
 	enum Route {
 
-		EXECUTE, SUBMIT_CALLABLE, SUBMIT_RUNNABLE, SUBMIT_COMPLETABLE, SCHEDULE, SCHEDULE_PERIODIC, SHUTDOWN_NOW,
+		EXECUTE(void.class), SUBMIT_CALLABLE(Future.class), SUBMIT_RUNNABLE(Future.class),
+		SUBMIT_COMPLETABLE(CompletableFuture.class), SCHEDULE(ScheduledFuture.class),
+		SCHEDULE_PERIODIC(ScheduledFuture.class), SHUTDOWN_NOW(null),
 
 		/**
 		 * Everything else, including Spring's {@code TaskScheduler} methods.
 		 */
-		PASS;
+		PASS(null);
 
+		private final Class<?> returnType;
+
+		Route(Class<?> returnType) {
+			this.returnType = returnType;
+		}
+
+		/**
+		 * Return the route of a method. A method whose return type is not exactly what
+		 * the engine returns passes through: the engine's future could not be cast to a
+		 * narrower type, such as netty's {@code io.netty.util.concurrent.Future}.
+		 */
 		static Route of(Method method) {
+			Route route = byName(method);
+			return (route.returnType == null || method.getReturnType() == route.returnType) ? route : PASS;
+		}
+
+		/**
+		 * Whether a method submits a task by its name and parameters, but returns a type
+		 * other than the one the engine returns.
+		 */
+		static boolean isUnroutable(Method method) {
+			Route route = byName(method);
+			return route.returnType != null && method.getReturnType() != route.returnType;
+		}
+
+		private static Route byName(Method method) {
 			Class<?>[] types = method.getParameterTypes();
 			int count = types.length;
 			return switch (method.getName()) {

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 /**
@@ -34,10 +35,21 @@ public final class LeakedTasksAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, ObjectProvider<LeakListener> listeners) {
+	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, DeferredLeakListeners listeners) {
 		TaskTracker tracker = TaskTracker.create(properties.toSettings());
-		listeners.orderedStream().forEach(tracker::addListener);
+		// Not the listeners themselves: the tracker is created while the first executor
+		// bean is post-processed, and a listener may depend on that executor.
+		listeners.attachTo(tracker);
 		return tracker;
+	}
+
+	/**
+	 * Not lazy, so that its callback runs even with lazy initialization.
+	 */
+	@Bean
+	@Lazy(false)
+	DeferredLeakListeners leakedTasksListeners(ObjectProvider<LeakListener> listeners) {
+		return new DeferredLeakListeners(listeners);
 	}
 
 	@Bean

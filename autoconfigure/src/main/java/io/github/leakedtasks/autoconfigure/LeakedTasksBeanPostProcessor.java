@@ -1,7 +1,10 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -11,6 +14,7 @@ import org.springframework.aop.Advisor;
 import org.springframework.aop.PointcutAdvisor;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.scope.ScopedObject;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.interceptor.AsyncExecutionAspectSupport;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.BeansException;
@@ -42,6 +46,8 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 
 	private ConfigurableListableBeanFactory beanFactory;
 
+	private final Map<String, ExecutorBean> executorBeans = new ConcurrentSkipListMap<>();
+
 	public LeakedTasksBeanPostProcessor(Supplier<TaskTracker> tracker, List<String> excludedExecutors) {
 		this.tracker = tracker;
 		this.excludedExecutors = excludedExecutors;
@@ -64,16 +70,44 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		if (bean instanceof Advised advised && !advised.isFrozen()) {
 			addAsyncTracking(advised);
 		}
-		// A scoped proxy is not wrapped: its target, an executor bean of the scope, is.
-		if (bean instanceof Executor executor && !(bean instanceof TaskTracker) && !(bean instanceof ScopedObject)
-				&& !this.executorNames.isExcluded(beanName) && !ExecutorProxies.isWrapped(bean)) {
-			this.executorNames.registerExecutorBean(executor, beanName);
-			Object wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
-					new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
-			this.executorNames.registerExecutorBean(wrapped, beanName);
-			return wrapped;
+		if (bean instanceof Executor executor && !(bean instanceof TaskTracker)) {
+			return track(executor, beanName);
 		}
 		return bean;
+	}
+
+	private Object track(Executor executor, String beanName) {
+		if (executor instanceof ScopedObject) {
+			// Its target, an executor bean of the scope, is wrapped.
+			this.executorBeans.put(beanName, new ExecutorBean(false, "it is a scoped proxy; the executor behind it is "
+					+ "tracked as '" + ScopedProxyUtils.getTargetBeanName(beanName) + "'"));
+			return executor;
+		}
+		this.executorNames.registerExecutorBean(executor, beanName);
+		if (this.executorNames.isExcluded(beanName)) {
+			this.executorBeans.put(beanName, new ExecutorBean(false, "excluded by leaked-tasks.excluded-executors"));
+			return executor;
+		}
+		// Wrapped by the application itself, with TaskTracker.wrap or
+		// TrackedExecutors.wrap: wrapped again, it would report each leak twice.
+		if (ExecutorProxies.isWrapped(executor) || TaskTracker.isTracked(executor)) {
+			this.executorBeans.put(beanName, new ExecutorBean(true, null));
+			return executor;
+		}
+		ExecutorProxies.Wrapped wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
+				new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
+		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
+		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
+		return wrapped.bean();
+	}
+
+	/**
+	 * Return every executor bean post-processed so far, by name, with whether it is
+	 * tracked.
+	 * @return the executor beans
+	 */
+	Map<String, ExecutorBean> executorBeans() {
+		return Collections.unmodifiableMap(this.executorBeans);
 	}
 
 	private Class<?> declaredType(String beanName) {
@@ -85,6 +119,16 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 			return root.getResolvedFactoryMethod().getReturnType();
 		}
 		return definition.getResolvableType().resolve();
+	}
+
+	/**
+	 * Whether an executor bean is tracked.
+	 *
+	 * @param tracked whether its tasks are tracked
+	 * @param reason why it is not, or {@code null}
+	 */
+	record ExecutorBean(boolean tracked, String reason) {
+
 	}
 
 	private void addAsyncTracking(Advised advised) {

@@ -1,10 +1,14 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint.ExecutorBeanDescriptor;
 import io.github.leakedtasks.tracking.TaskTracker;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.Show;
@@ -31,10 +35,20 @@ public final class LeakedTasksEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LeakedTasksEndpoint leakedTasksEndpoint(TaskTracker tracker, LeakedTasksProperties properties) {
+	LeakedTasksEndpoint leakedTasksEndpoint(TaskTracker tracker, LeakedTasksProperties properties,
+			ObjectProvider<LeakedTasksBeanPostProcessor> postProcessor) {
 		LeakedTasksProperties.Endpoint endpoint = properties.getEndpoint();
 		return new LeakedTasksEndpoint(tracker, Show.valueOf(endpoint.getShowValues().name()),
-				Set.copyOf(endpoint.getRoles()));
+				Set.copyOf(endpoint.getRoles()), () -> executorBeans(postProcessor.getIfAvailable()));
+	}
+
+	private static Map<String, ExecutorBeanDescriptor> executorBeans(LeakedTasksBeanPostProcessor postProcessor) {
+		Map<String, ExecutorBeanDescriptor> beans = new LinkedHashMap<>();
+		if (postProcessor != null) {
+			postProcessor.executorBeans()
+				.forEach((name, bean) -> beans.put(name, new ExecutorBeanDescriptor(bean.tracked(), bean.reason())));
+		}
+		return beans;
 	}
 
 	/**

@@ -31,7 +31,8 @@ public final class LeakedTasksMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LeakedTasksMetrics leakedTasksMetrics(MeterRegistry registry, ObjectProvider<TaskTracker> tracker) {
-		// The tracker collects its listeners when created, so the meters read it lazily.
+		// Read lazily: the tracker is created by the first executor bean's
+		// post-processing.
 		return new LeakedTasksMetrics(registry, (executor) -> tracker.getObject().overdueCount(executor));
 	}
 

@@ -40,8 +40,10 @@ public final class TrackedExecutors {
 		if (ExecutorProxies.isWrapped(executor)) {
 			return executor;
 		}
-		return ExecutorProxies.wrap(name, executor, declaredType,
-				new ExecutorTrackingInterceptor(tracker.executor(name)), ClassUtils.getDefaultClassLoader());
+		return ExecutorProxies
+			.wrap(name, executor, declaredType, new ExecutorTrackingInterceptor(tracker.executor(name)),
+					ClassUtils.getDefaultClassLoader())
+			.bean();
 	}
 
 }

@@ -117,6 +117,16 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	/**
+	 * Return whether an executor was returned by the {@code wrap} methods of a tracker,
+	 * so that integrations do not track its tasks a second time.
+	 * @param executor the executor
+	 * @return whether it is tracked
+	 */
+	public static boolean isTracked(Object executor) {
+		return executor instanceof TrackedExecutor;
+	}
+
+	/**
 	 * Return the groups of leaks: confirmed ones, then those only suspected so far.
 	 * @return the groups
 	 */

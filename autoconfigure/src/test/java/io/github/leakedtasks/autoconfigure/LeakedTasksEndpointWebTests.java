@@ -78,6 +78,9 @@ class LeakedTasksEndpointWebTests {
 		Map<String, Object> body = get(this.port, "/actuator/leaked-tasks");
 		assertThat(body).containsKeys("leaks", "overdue", "summary");
 		assertThat(body.get("summary").toString()).contains("EXCEPTION_NOT_RETRIEVED");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> beans = (Map<String, Object>) ((Map<String, Object>) body.get("summary")).get("beans");
+		assertThat(beans).containsEntry("ordersPool", Map.of("tracked", true));
 	}
 
 	@Test

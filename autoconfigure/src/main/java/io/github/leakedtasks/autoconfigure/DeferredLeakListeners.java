@@ -1,0 +1,116 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.UncaughtReport;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+/**
+ * Hands the tracker's events to the {@link LeakListener} beans once every singleton is
+ * instantiated, and holds those that happen before. The tracker is created while the
+ * first executor bean is post-processed, when a listener that depends on an executor bean
+ * cannot be created yet.
+ *
+ * @since 0.1.0
+ */
+final class DeferredLeakListeners implements SmartInitializingSingleton {
+
+	/**
+	 * Most leak and uncaught events held before start-up completes; executor events are
+	 * always held, one per executor.
+	 */
+	static final int MAX_HELD = 1000;
+
+	private static final Log logger = LogFactory.getLog(DeferredLeakListeners.class);
+
+	private final ObjectProvider<LeakListener> provider;
+
+	private final List<Consumer<LeakListener>> held = new ArrayList<>();
+
+	private int dropped;
+
+	private volatile List<LeakListener> listeners;
+
+	DeferredLeakListeners(ObjectProvider<LeakListener> provider) {
+		this.provider = provider;
+	}
+
+	void attachTo(TaskTracker tracker) {
+		tracker.addListener(new Dispatcher());
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		List<LeakListener> resolved = this.provider.orderedStream().toList();
+		synchronized (this.held) {
+			this.held.forEach((event) -> deliver(event, resolved));
+			this.held.clear();
+			this.listeners = resolved;
+			if (this.dropped > 0) {
+				logger.warn(this.dropped + " leak reports made while the application started were not handed to "
+						+ "the listeners: more than " + MAX_HELD + " were held for them");
+			}
+		}
+	}
+
+	private void dispatch(Consumer<LeakListener> event, boolean executorEvent) {
+		List<LeakListener> current = this.listeners;
+		if (current == null) {
+			synchronized (this.held) {
+				current = this.listeners;
+				if (current == null) {
+					if (executorEvent || this.held.size() < MAX_HELD) {
+						this.held.add(event);
+					}
+					else {
+						this.dropped++;
+					}
+					return;
+				}
+			}
+		}
+		deliver(event, current);
+	}
+
+	private static void deliver(Consumer<LeakListener> event, List<LeakListener> listeners) {
+		for (LeakListener listener : listeners) {
+			try {
+				event.accept(listener);
+			}
+			catch (RuntimeException ex) {
+				// As the tracker does: a broken listener must not keep the others from
+				// their reports.
+			}
+		}
+	}
+
+	private final class Dispatcher implements LeakListener {
+
+		@Override
+		public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+			dispatch((listener) -> listener.onLeak(report, group, newGroup), false);
+		}
+
+		@Override
+		public void onExecutor(String executor) {
+			dispatch((listener) -> listener.onExecutor(executor), true);
+		}
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			dispatch((listener) -> listener.onUncaught(report), false);
+		}
+
+	}
+
+}
