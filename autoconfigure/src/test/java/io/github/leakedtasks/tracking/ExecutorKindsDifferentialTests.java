@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 @EnumSource(ExecutorKindsDifferentialTests.Kind.class)
 class ExecutorKindsDifferentialTests {
 
-	private static final List<Class<?>> TYPES = List.of(Future.class, RunnableFuture.class,
-			ScheduledFuture.class, RunnableScheduledFuture.class, Delayed.class, Comparable.class, ForkJoinTask.class);
+	private static final List<Class<?>> TYPES = List.of(Future.class, RunnableFuture.class, ScheduledFuture.class,
+			RunnableScheduledFuture.class, Delayed.class, Comparable.class, ForkJoinTask.class);
 
 	private final TrackerFixture fixture = new TrackerFixture();
 
