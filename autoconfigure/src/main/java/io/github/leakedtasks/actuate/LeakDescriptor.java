@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.leakedtasks.tracking.CreationTrace;
+import io.github.leakedtasks.tracking.Exceptions;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakReport;
 
@@ -16,6 +17,8 @@ import io.github.leakedtasks.tracking.LeakReport;
  * @param executor executor bean name
  * @param task the {@code @Async} method or the task's class
  * @param exception the original failure, absent for drops
+ * @param origin the application's frame that created the task: the first frame of the
+ * creation trace outside the JDK and the frameworks; leaks are grouped by it
  * @param creationTrace frames of the submitting thread, caller first
  * @param count how many leaks the group holds
  * @param firstSeen ISO-8601 time of the first
@@ -25,15 +28,20 @@ import io.github.leakedtasks.tracking.LeakReport;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeakDescriptor(String id, String kind, String status, String executor, String task,
-		ExceptionDescriptor exception, List<String> creationTrace, long count, String firstSeen, String lastSeen,
-		String thread) {
+		ExceptionDescriptor exception, String origin, List<String> creationTrace, long count, String firstSeen,
+		String lastSeen, String thread) {
 
 	static LeakDescriptor of(LeakGroup group, boolean showMessage, boolean withStackTrace) {
 		LeakReport latest = group.latest();
 		return new LeakDescriptor(group.id(), group.kind().name(), group.status().name(), group.executor(),
 				group.task(), ExceptionDescriptor.of(latest.exception(), showMessage, withStackTrace),
-				frames(group.creationTrace()), group.count(), group.firstSeen().toString(), group.lastSeen().toString(),
-				latest.thread());
+				origin(group.creationTrace()), frames(group.creationTrace()), group.count(),
+				group.firstSeen().toString(), group.lastSeen().toString(), latest.thread());
+	}
+
+	static String origin(CreationTrace trace) {
+		StackTraceElement origin = (trace != null) ? trace.origin() : null;
+		return (origin != null) ? origin.toString() : null;
 	}
 
 	static List<String> frames(CreationTrace trace) {
@@ -57,8 +65,11 @@ public record LeakDescriptor(String id, String kind, String status, String execu
 			if (exception == null) {
 				return null;
 			}
-			String message = (exception.getMessage() == null) ? null : (showMessage ? exception.getMessage() : HIDDEN);
-			List<String> stackTrace = withStackTrace ? java.util.Arrays.stream(exception.getStackTrace())
+			// The application's exception: its methods may throw, and must not break the
+			// listing.
+			String raw = Exceptions.message(exception);
+			String message = (raw == null) ? null : (showMessage ? raw : HIDDEN);
+			List<String> stackTrace = withStackTrace ? java.util.Arrays.stream(Exceptions.stackTrace(exception))
 				.limit(64)
 				.map(StackTraceElement::toString)
 				.toList() : null;

@@ -98,6 +98,12 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 		try {
 			result = invocation.proceed();
 		}
+		catch (Throwable ex) {
+			// Spring refused the call (no executor, a rejected task): the caller gets the
+			// exception, and the task will never run.
+			task.abandon();
+			throw ex;
+		}
 		finally {
 			SUBMITTING.remove();
 		}

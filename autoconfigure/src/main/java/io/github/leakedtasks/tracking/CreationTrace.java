@@ -21,6 +21,15 @@ public final class CreationTrace {
 			ExecutorTracking.class.getName(), TrackedExecutor.class.getName(), TrackedExecutorService.class.getName(),
 			TrackedScheduledExecutorService.class.getName());
 
+	/**
+	 * Packages of the JDK and of frameworks, whose frames stand between an application's
+	 * line and the task it created: an {@code @Async} event listener's trace starts deep
+	 * inside Spring's event multicaster.
+	 */
+	private static final List<String> FRAMEWORK_PACKAGES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
+			"jakarta.", "org.springframework.", "org.apache.", "io.micrometer.", "io.netty.", "reactor.", "kotlin.",
+			"kotlinx.", "org.aopalliance.", "net.bytebuddy.", "org.junit.");
+
 	private final Throwable capture;
 
 	private final int maxDepth;
@@ -66,6 +75,30 @@ public final class CreationTrace {
 	public StackTraceElement site() {
 		List<StackTraceElement> frames = frames();
 		return frames.isEmpty() ? null : frames.get(0);
+	}
+
+	/**
+	 * Return the application's frame that created the task: the first frame outside the
+	 * JDK and the frameworks, or the caller's frame if every frame is theirs. Leaks are
+	 * grouped by it.
+	 * @return the origin, or {@code null} when no frame is left
+	 */
+	public StackTraceElement origin() {
+		for (StackTraceElement frame : frames()) {
+			if (!isFramework(frame.getClassName())) {
+				return frame;
+			}
+		}
+		return site();
+	}
+
+	private static boolean isFramework(String className) {
+		for (String prefix : FRAMEWORK_PACKAGES) {
+			if (className.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private List<StackTraceElement> render() {

@@ -241,10 +241,10 @@ public final class ExecutorTracking {
 	 */
 	public TrackedTask<Object> newTask(String taskName, boolean deliversResult) {
 		TrackedTask<Object> tracked = new TrackedTask<>(this, taskName,
-				deliversResult ? TrackedTask.FUTURE : TrackedTask.EXECUTE);
-		// Not a live task: the integration's executor may be untracked, so nothing would
-		// see the task dropped.
-		tracked.attach(newRecord(tracked, taskName, traceOf(taskName), false));
+				(deliversResult ? TrackedTask.FUTURE : TrackedTask.EXECUTE) | TrackedTask.INTEGRATION);
+		// A live task: overdue while queued or running, dropped if the integration's
+		// executor lets go of it unrun, whether that executor is tracked or not.
+		this.tracker.states().started(tracked, newRecord(tracked, taskName, traceOf(taskName), true));
 		return tracked;
 	}
 
@@ -357,8 +357,8 @@ public final class ExecutorTracking {
 		return TASK_TYPES.get(task.getClass());
 	}
 
-	void uncaught(TaskRecord record, Throwable failure) {
-		this.tracker.reporter().uncaught(record, failure);
+	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
+		this.tracker.reporter().uncaught(record, failure, handler);
 	}
 
 	void finished(TaskRecord record) {

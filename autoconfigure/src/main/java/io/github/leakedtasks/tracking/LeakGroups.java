@@ -61,9 +61,11 @@ final class LeakGroups {
 			evictOverCap();
 		}
 		group.add(report);
-		this.totals.merge(report.kind(), 1L, Long::sum);
-		this.executors.computeIfAbsent(report.executor(), (name) -> new EnumMap<>(LeakKind.class))
-			.merge(report.kind(), 1L, Long::sum);
+		if (report.kind() != LeakKind.UNCAUGHT) {
+			this.totals.merge(report.kind(), 1L, Long::sum);
+			this.executors.computeIfAbsent(report.executor(), (name) -> new EnumMap<>(LeakKind.class))
+				.merge(report.kind(), 1L, Long::sum);
+		}
 		return new Added(group.toLeakGroup(status), created);
 	}
 
@@ -158,7 +160,7 @@ final class LeakGroups {
 	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType) {
 
 		static Key of(LeakReport report) {
-			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().site() : null;
+			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().origin() : null;
 			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
 					report.exceptionType());
 		}

@@ -17,8 +17,19 @@ public final class LeakMessages {
 		return render(what, report.executor(), report.task(), report.thread(), report.creationTrace());
 	}
 
+	/**
+	 * Describe a failure that went to a handler, which logs it too: the message says what
+	 * that handler's line lacks (executor, task, creation trace) and names the failure
+	 * without its stack trace.
+	 * @param report the failure
+	 * @return the message
+	 */
 	public static String describe(UncaughtReport report) {
-		return render("Task run with execute() failed; the thread's uncaught-exception handler gets the exception",
+		String handler = (report.handler() == UncaughtReport.Handler.INTEGRATION)
+				? "the integration's exception handler (for a void @Async method: the AsyncUncaughtExceptionHandler)"
+				: "the thread's uncaught-exception handler";
+		return render(
+				"Task failed (" + Exceptions.describe(report.exception()) + "); " + handler + " received the exception",
 				report.executor(), report.task(), report.thread(), report.creationTrace());
 	}
 

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,9 +104,14 @@ final class LeakReporter {
 		}
 	}
 
-	void uncaught(TaskRecord record, Throwable failure) {
-		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure,
-				CreationTrace.of(record.trace, this.settings), record.threadName, this.clock.instant());
+	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
+		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
+		Instant time = this.clock.instant();
+		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure, trace,
+				record.threadName, time, handler);
+		// Listed beside the leaks, so that the endpoint shows what the log shows.
+		this.groups.add(new LeakReport(LeakKind.UNCAUGHT, report.executor(), report.task(), failure, trace,
+				report.thread(), time), LeakStatus.CONFIRMED);
 		for (LeakListener listener : this.listeners) {
 			try {
 				listener.onUncaught(report);

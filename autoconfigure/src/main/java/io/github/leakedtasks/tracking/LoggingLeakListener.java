@@ -31,9 +31,13 @@ public final class LoggingLeakListener implements LeakListener {
 		}
 	}
 
+	/**
+	 * Log the failure once: its handler logs the exception with its stack trace, this
+	 * line says where the task came from.
+	 */
 	@Override
 	public void onUncaught(UncaughtReport report) {
-		this.sink.log(LeakMessages.describe(report), report.exception());
+		this.sink.log(LeakMessages.describe(report), null);
 	}
 
 	/**

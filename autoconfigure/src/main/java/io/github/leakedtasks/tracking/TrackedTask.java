@@ -24,7 +24,10 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	static final int PERIODIC = 1 << 9;
 
-	private static final int MODES = EXECUTE | PERIODIC;
+	/** A task an integration runs itself with {@link #invoke}. */
+	static final int INTEGRATION = 1 << 10;
+
+	private static final int MODES = EXECUTE | PERIODIC | INTEGRATION;
 
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedTask> STATE = AtomicIntegerFieldUpdater
@@ -225,7 +228,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		try {
 			TaskRecord record = this.executor.tracker().states().recordOf(this);
 			if (is(EXECUTE)) {
-				this.executor.uncaught(record, ex);
+				this.executor.uncaught(record, ex,
+						is(INTEGRATION) ? UncaughtReport.Handler.INTEGRATION : UncaughtReport.Handler.THREAD);
 			}
 			else {
 				this.executor.tracker().states().failed(record, ex, this);
@@ -251,8 +255,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	/**
 	 * Forget this task because the executor refused it: the caller got the exception.
+	 * Integrations call it for a task they handed to no executor.
 	 */
-	void abandon() {
+	public void abandon() {
 		retrieved();
 		finish();
 	}

@@ -3,8 +3,8 @@ package io.github.leakedtasks.tracking;
 import java.time.Instant;
 
 /**
- * A task run with {@code execute()} that failed: its failure goes to the thread's
- * uncaught-exception handler.
+ * A task with no future to deliver its failure that failed: its failure goes to a
+ * handler, which receives it exactly as it would untracked.
  *
  * @param executor name of the executor
  * @param task task type
@@ -12,9 +12,29 @@ import java.time.Instant;
  * @param creationTrace where the task was created, or {@code null}
  * @param thread name of the thread that submitted the task
  * @param time when the task failed
+ * @param handler who receives the failure besides the listeners
  * @since 0.1.0
  */
 public record UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace,
-		String thread, Instant time) {
+		String thread, Instant time, Handler handler) {
+
+	/**
+	 * Who receives the failure of a task that delivers no result.
+	 */
+	public enum Handler {
+
+		/**
+		 * The uncaught-exception handler of the thread that ran the task: a task run with
+		 * {@code execute()}.
+		 */
+		THREAD,
+
+		/**
+		 * The integration's own handler, such as Spring's
+		 * {@code AsyncUncaughtExceptionHandler} for a {@code void @Async} method.
+		 */
+		INTEGRATION
+
+	}
 
 }

@@ -109,8 +109,7 @@ class LeakedTasksMetricsTests {
 		// Dropped once the collector proves nobody can run the task any more.
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
-			assertThat(this.registry.find(TaskMeters.DROPPED).tag(TaskMeters.NAME_TAG, "single").counter())
-				.isNotNull()
+			assertThat(this.registry.find(TaskMeters.DROPPED).tag(TaskMeters.NAME_TAG, "single").counter()).isNotNull()
 				.satisfies((counter) -> assertThat(counter.count()).isOne());
 		});
 		release.countDown();

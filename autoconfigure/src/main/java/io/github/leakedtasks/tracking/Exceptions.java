@@ -1,0 +1,58 @@
+package io.github.leakedtasks.tracking;
+
+/**
+ * Reads an application's exception for a report without trusting it: its methods may
+ * throw, and its cause chain may be cyclic.
+ *
+ * @since 0.1.0
+ */
+public final class Exceptions {
+
+	private Exceptions() {
+	}
+
+	/**
+	 * Return the exception's class name and message, as {@link Throwable#toString()}
+	 * does, or only its class name if its message cannot be read.
+	 * @param exception the exception
+	 * @return the description
+	 */
+	public static String describe(Throwable exception) {
+		if (exception == null) {
+			return "null";
+		}
+		String message = message(exception);
+		return (message != null) ? exception.getClass().getName() + ": " + message : exception.getClass().getName();
+	}
+
+	/**
+	 * Return the exception's message, or {@code null} if it has none or reading it
+	 * throws.
+	 * @param exception the exception
+	 * @return the message
+	 */
+	public static String message(Throwable exception) {
+		try {
+			return exception.getLocalizedMessage();
+		}
+		catch (Throwable ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Return the exception's frames, or none if reading them throws.
+	 * @param exception the exception
+	 * @return the frames
+	 */
+	public static StackTraceElement[] stackTrace(Throwable exception) {
+		try {
+			StackTraceElement[] frames = exception.getStackTrace();
+			return (frames != null) ? frames : new StackTraceElement[0];
+		}
+		catch (Throwable ex) {
+			return new StackTraceElement[0];
+		}
+	}
+
+}
