@@ -78,6 +78,23 @@ class LeakedTasksEndpointTests {
 			.untilAsserted(() -> assertThat(endpoint.leaks(SecurityContext.NONE).overdue()).isEmpty());
 	}
 
+	@Test
+	void exceptionWhoseMethodsThrowIsListedWithoutItsMessage() {
+		this.held = this.executor.submit(() -> {
+			throw new HostileException();
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> !this.tracker.leaks().isEmpty());
+		for (Show show : Show.values()) {
+			LeakedTasksEndpoint endpoint = new LeakedTasksEndpoint(this.tracker, show, Set.of());
+			assertThat(endpoint.leaks(user("ADMIN")).leaks()).singleElement().satisfies((leak) -> {
+				assertThat(leak.exception().type()).isEqualTo(HostileException.class.getName());
+				assertThat(leak.exception().message()).isNull();
+			});
+			assertThat(endpoint.leak(user("ADMIN"), this.tracker.leaks().get(0).id()).exception().stackTrace())
+				.isEmpty();
+		}
+	}
+
 	private static String message(LeaksDescriptor leaks) {
 		return leaks.leaks().get(0).exception().message();
 	}
@@ -96,6 +113,33 @@ class LeakedTasksEndpointTests {
 			}
 
 		};
+	}
+
+	/**
+	 * An application's exception whose methods throw.
+	 */
+	static class HostileException extends RuntimeException {
+
+		@Override
+		public String getMessage() {
+			throw new IllegalStateException("getMessage");
+		}
+
+		@Override
+		public String getLocalizedMessage() {
+			throw new IllegalStateException("getLocalizedMessage");
+		}
+
+		@Override
+		public StackTraceElement[] getStackTrace() {
+			throw new IllegalStateException("getStackTrace");
+		}
+
+		@Override
+		public String toString() {
+			throw new IllegalStateException("toString");
+		}
+
 	}
 
 }

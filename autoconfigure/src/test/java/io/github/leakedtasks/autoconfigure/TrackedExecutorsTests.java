@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.LeakReport;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -77,6 +81,34 @@ class TrackedExecutorsTests {
 		assertThatExceptionOfType(ExecutionException.class)
 			.isThrownBy(() -> executor.submit(TrackedExecutorsTests::fail).get(30, TimeUnit.SECONDS))
 			.withCauseInstanceOf(IOException.class);
+	}
+
+	@Test
+	void failureHandedToTheSchedulersErrorHandlerIsNotReported() throws Exception {
+		List<Throwable> handled = new CopyOnWriteArrayList<>();
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setErrorHandler(handled::add);
+		scheduler.initialize();
+		try {
+			AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "scheduler", scheduler);
+			assertThat(executor.submit(TrackedExecutorsTests::fail).get(30, TimeUnit.SECONDS)).isNull();
+			dropHandled(executor);
+			await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 2);
+			loseCompletable(TrackedExecutors.wrap(this.tracker, "mail", this.pool));
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(this.listener.leaks).extracting(LeakReport::executor).contains("mail");
+			});
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).doesNotContain("scheduler");
+		}
+		finally {
+			scheduler.shutdown();
+		}
+	}
+
+	private static void dropHandled(AsyncTaskExecutor executor) {
+		Future<String> future = executor.submit(TrackedExecutorsTests::fail);
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
 	}
 
 	private static void loseCompletable(AsyncTaskExecutor executor) {

@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -166,6 +168,18 @@ class DroppedTaskTests {
 	void cancelledQueuedTaskIsNotReported() throws InterruptedException {
 		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
 		executor.submit(() -> "cancelled").cancel(false);
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
+	}
+
+	@Test
+	void scheduleWithoutAUnitThrowsAsUnwrappedAndIsNotReportedAsDropped() throws InterruptedException {
+		ScheduledExecutorService raw = this.fixture.register(Executors.newScheduledThreadPool(1));
+		ScheduledExecutorService executor = this.fixture.tracker.wrap("single", raw);
+		assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> raw.schedule(() -> "never", 1, null));
+		assertThatExceptionOfType(NullPointerException.class)
+			.isThrownBy(() -> executor.schedule(() -> "never", 1, null));
+		assertThat(this.fixture.tracker.liveTaskCount()).isZero();
 		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
 	}

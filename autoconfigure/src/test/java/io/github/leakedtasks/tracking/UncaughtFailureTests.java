@@ -53,6 +53,30 @@ class UncaughtFailureTests {
 	}
 
 	@Test
+	void uncaughtFailureIsLoggedOnceWithoutTheStackTraceItsHandlerLogsAndNamesTheHandler() throws InterruptedException {
+		List<String> messages = new CopyOnWriteArrayList<>();
+		List<Throwable> exceptions = new CopyOnWriteArrayList<>();
+		CountDownLatch logged = new CountDownLatch(1);
+		this.fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> {
+			messages.add(message);
+			if (exception != null) {
+				exceptions.add(exception);
+			}
+			logged.countDown();
+		}));
+		this.fixture.pool("jobs").execute(() -> {
+			throw new IllegalStateException("boom");
+		});
+		assertThat(logged.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(exceptions).isEmpty();
+		assertThat(messages).singleElement()
+			.satisfies((message) -> assertThat(message).contains("java.lang.IllegalStateException: boom")
+				.contains("the thread's uncaught-exception handler")
+				.contains("executor 'jobs'")
+				.contains("Task created at:"));
+	}
+
+	@Test
 	void successfulExecuteTaskIsNeitherUncaughtNorLeaked() throws InterruptedException {
 		CountDownLatch ran = new CountDownLatch(1);
 		this.fixture.pool("jobs").execute(ran::countDown);

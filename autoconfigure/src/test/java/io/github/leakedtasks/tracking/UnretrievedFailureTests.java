@@ -181,6 +181,31 @@ class UnretrievedFailureTests {
 	}
 
 	@Test
+	void failureOfAnAnyOfInputThatLostTheRaceIsReported() {
+		loseAnyOfLoser(this.fixture.tracker.executor("orders"));
+		awaitLeaks("orders", 1);
+		assertThat(this.fixture.listener.leaks.get(0).exception()).isInstanceOf(IOException.class);
+	}
+
+	/**
+	 * A failure of an input after another input completed the combined future reaches
+	 * nobody, as asyncio reports for {@code asyncio.wait(..., FIRST_COMPLETED)}.
+	 */
+	private static void loseAnyOfLoser(ExecutorTracking tracking) {
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<String> loser = completable(tracking, () -> {
+			release.await();
+			throw new IOException("too late");
+		});
+		CompletableFuture<String> winner = new CompletableFuture<>();
+		CompletableFuture<Object> any = CompletableFuture.anyOf(loser, winner);
+		winner.complete("first");
+		assertThat(any.join()).isEqualTo("first");
+		release.countDown();
+		await().atMost(Duration.ofSeconds(30)).until(loser::isDone);
+	}
+
+	@Test
 	void failureComposedIntoAnotherStageIsNotReportedWhenThatStageIsHandled() {
 		ExecutorTracking tracking = this.fixture.tracker.executor("orders");
 		CompletableFuture<String> composed = CompletableFuture.completedFuture("start")
