@@ -19,12 +19,23 @@ final class TraceSampler {
 
 	private final int rate;
 
+	/**
+	 * Task types counted for their first traces; past it, new types are sampled at the
+	 * rate alone, so that an application generating classes at run time cannot grow it
+	 * without bound.
+	 */
+	static final int MAX_TYPES = 10_000;
+
 	private final ConcurrentHashMap<String, AtomicInteger> seenByType = new ConcurrentHashMap<>();
 
 	TraceSampler(TrackingSettings settings) {
 		this.mode = settings.traceMode();
 		this.firstPerType = settings.tracedTasksPerType();
 		this.rate = settings.sampleRate();
+	}
+
+	int typeCount() {
+		return this.seenByType.size();
 	}
 
 	boolean shouldCapture(String taskType) {
@@ -41,6 +52,9 @@ final class TraceSampler {
 	private boolean sample(String taskType) {
 		AtomicInteger seen = this.seenByType.get(taskType);
 		if (seen == null) {
+			if (this.seenByType.size() >= MAX_TYPES) {
+				return this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0;
+			}
 			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new AtomicInteger());
 		}
 		// The counter is written only for the first tasks of a type, so steady state
