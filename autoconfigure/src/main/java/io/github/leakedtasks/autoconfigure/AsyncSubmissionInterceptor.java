@@ -4,6 +4,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.leakedtasks.tracking.ExecutorTracking;
+import io.github.leakedtasks.tracking.IntegrationSubmission;
 import io.github.leakedtasks.tracking.TrackedTask;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -27,8 +28,6 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 
 	private static final Log logger = LogFactory.getLog(AsyncSubmissionInterceptor.class);
 
-	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
-
 	private final AsyncExecutorNames executorNames;
 
 	private final AsyncExecutionAspectSupport asyncInterceptor;
@@ -38,32 +37,6 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 	AsyncSubmissionInterceptor(AsyncExecutorNames executorNames, AsyncExecutionAspectSupport asyncInterceptor) {
 		this.executorNames = executorNames;
 		this.asyncInterceptor = asyncInterceptor;
-	}
-
-	/**
-	 * Whether the current thread is submitting an {@code @Async} call, already tracked
-	 * here, so that the executor's own tracking stands aside.
-	 */
-	static boolean isSubmitting() {
-		return SUBMITTING.get() != null;
-	}
-
-	/**
-	 * Run a task outside any submission: an executor such as {@code SyncTaskExecutor}
-	 * runs it on the submitting thread, where the tasks it submits in turn must be
-	 * tracked.
-	 */
-	static Object outsideSubmission(TrackedTask.Invocation invocation) throws Throwable {
-		Boolean submitting = SUBMITTING.get();
-		SUBMITTING.remove();
-		try {
-			return invocation.proceed();
-		}
-		finally {
-			if (submitting != null) {
-				SUBMITTING.set(submitting);
-			}
-		}
 	}
 
 	@Override
@@ -94,18 +67,15 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 		}
 		proxied.setUserAttribute(TASK_ATTRIBUTE, task);
 		Object result;
-		SUBMITTING.set(Boolean.TRUE);
 		try {
-			result = invocation.proceed();
+			// The executor's own tracking stands aside: the call is tracked here.
+			result = IntegrationSubmission.run(invocation::proceed);
 		}
 		catch (Throwable ex) {
 			// Spring refused the call (no executor, a rejected task): the caller gets the
 			// exception, and the task will never run.
 			task.abandon();
 			throw ex;
-		}
-		finally {
-			SUBMITTING.remove();
 		}
 		return (result instanceof Future<?> future) ? tracking.publish(task, future) : result;
 	}

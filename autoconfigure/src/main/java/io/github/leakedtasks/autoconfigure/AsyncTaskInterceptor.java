@@ -3,6 +3,7 @@ package io.github.leakedtasks.autoconfigure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.github.leakedtasks.tracking.IntegrationSubmission;
 import io.github.leakedtasks.tracking.TrackedTask;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -26,7 +27,7 @@ final class AsyncTaskInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		return task.invoke(() -> {
-			Object result = AsyncSubmissionInterceptor.outsideSubmission(invocation::proceed);
+			Object result = IntegrationSubmission.outside(invocation::proceed);
 			if (result instanceof CompletableFuture<?> future && future.isCompletedExceptionally()) {
 				// Spring reads the returned future next and fails the task with its
 				// failure.

@@ -23,8 +23,9 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Wraps an executor bean without changing its type: a class-based proxy when every public
- * method of its class can be intercepted, an interface-based proxy when its class is not
- * public (so no injection point can name it), and no proxy at all otherwise, or when its
+ * method of its class can be intercepted; the engine's own wrapper for a JDK executor
+ * declared as its interface; an interface-based proxy when its class is not public (so no
+ * injection point can name it); and no proxy at all otherwise, or when its
  * task-submitting methods return a future type of their own (netty's). Sleuth's executor
  * proxies broke applications on final methods (spring-cloud-sleuth #1336, #1385, #1569):
  * such executors are left exactly as they are.
@@ -68,6 +69,14 @@ final class ExecutorProxies {
 		List<String> unroutable = unroutableMethods(classBased ? List.of(type) : proxiedInterfaces(type, classLoader));
 		if (!unroutable.isEmpty()) {
 			return notWrapped(beanName, executor, ownFutures(unroutable));
+		}
+		if (!classBased && isJdkClass(type)) {
+			// The engine's own wrapper implements the same JDK interfaces: no Spring AOP
+			// invocation in front of it on every task.
+			Object wrapped = interceptor.tracking().wrap(executor);
+			if (proxiedInterfaces(wrapped.getClass(), classLoader).containsAll(proxiedInterfaces(type, classLoader))) {
+				return new Wrapped(wrapped, null);
+			}
 		}
 		return new Wrapped(proxy(executor, interceptor, classBased, classLoader), null);
 	}

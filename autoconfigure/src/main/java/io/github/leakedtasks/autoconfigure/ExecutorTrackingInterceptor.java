@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.ExecutorTracking;
+import io.github.leakedtasks.tracking.IntegrationSubmission;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -42,8 +43,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	public Object invoke(MethodInvocation invocation) throws Throwable {
 		Route route = this.routes.computeIfAbsent(invocation.getMethod(), Route::of);
 		Object[] args = invocation.getArguments();
-		if (route == Route.PASS || route == Route.SHUTDOWN_NOW || AsyncSubmissionInterceptor.isSubmitting()
-				|| args[0] == null || !(invocation instanceof ProxyMethodInvocation proxied)) {
+		if (route == Route.PASS || route == Route.SHUTDOWN_NOW || IntegrationSubmission.isActive() || args[0] == null
+				|| !(invocation instanceof ProxyMethodInvocation proxied)) {
 			Object result = invocation.proceed();
 			if (route == Route.SHUTDOWN_NOW && result instanceof List<?> pending) {
 				return this.tracking.handedBack((List<Runnable>) pending);

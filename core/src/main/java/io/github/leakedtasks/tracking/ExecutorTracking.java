@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,23 @@ public final class ExecutorTracking {
 
 	TaskTracker tracker() {
 		return this.tracker;
+	}
+
+	/**
+	 * Wrap an executor under this tracking: the engine's own wrapper, which implements
+	 * {@link ScheduledExecutorService}, {@link ExecutorService} or {@link Executor},
+	 * whichever the executor is.
+	 * @param executor the executor
+	 * @return the tracked executor
+	 */
+	public Executor wrap(Executor executor) {
+		if (executor instanceof ScheduledExecutorService scheduled) {
+			return new TrackedScheduledExecutorService(this, scheduled);
+		}
+		if (executor instanceof ExecutorService service) {
+			return new TrackedExecutorService(this, service);
+		}
+		return new TrackedExecutor(this, executor);
 	}
 
 	/**

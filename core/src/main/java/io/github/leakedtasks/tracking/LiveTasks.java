@@ -1,22 +1,27 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * Tasks queued or running, striped by submitting thread: no shared lock per task.
  * <p>
- * A new task without a record goes into its stripe's young tasks, a fixed array: no
- * allocation. Holding it there keeps a dropped task reachable until the young tasks are
- * promoted, at every sweep of the detector and whenever the array is full: each task
- * still queued or running then gets its record, which joins the stripe's intrusive list
- * of records, and the rest are let go. Records hold their tasks only phantom-reachably,
- * so the collector enqueues the record of a task that is dropped.
+ * A new task without a record goes into its stripe's young tasks, an array that grows
+ * while a burst of tasks piles up. Holding it there keeps a dropped task reachable until
+ * the young tasks are promoted, at every sweep of the detector and whenever a stripe
+ * holds {@link #MAX_YOUNG_TASKS_PER_STRIPE}: each task still queued or running then gets
+ * its record, which joins the stripe's intrusive list of records, and the rest are let
+ * go. So a burst that drains before the next sweep creates no record at all, and memory
+ * stays bounded whatever the rate. Records hold their tasks only phantom-reachably, so
+ * the collector enqueues the record of a task that is dropped.
  *
  * @since 0.1.0
  */
 final class LiveTasks {
 
 	static final int YOUNG_TASKS_PER_STRIPE = 256;
+
+	static final int MAX_YOUNG_TASKS_PER_STRIPE = 1 << 16;
 
 	private final Stripe[] stripes;
 
@@ -45,7 +50,12 @@ final class LiveTasks {
 		Stripe stripe = stripe();
 		synchronized (stripe) {
 			if (stripe.youngCount == stripe.young.length) {
-				promote(stripe, states);
+				if (stripe.young.length < MAX_YOUNG_TASKS_PER_STRIPE) {
+					stripe.young = Arrays.copyOf(stripe.young, stripe.young.length * 2);
+				}
+				else {
+					promote(stripe, states);
+				}
 			}
 			stripe.young[stripe.youngCount++] = task;
 		}
@@ -72,6 +82,10 @@ final class LiveTasks {
 			}
 		}
 		stripe.youngCount = 0;
+		if (young.length > YOUNG_TASKS_PER_STRIPE) {
+			// Let go of what a burst grew.
+			stripe.young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
+		}
 	}
 
 	void add(TaskRecord record, Stripe stripe) {
@@ -147,7 +161,7 @@ final class LiveTasks {
 
 		TaskRecord head;
 
-		final TrackedTask<?>[] young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
+		TrackedTask<?>[] young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
 
 		int youngCount;
 

@@ -24,6 +24,10 @@ class TrackedExecutor implements Executor {
 
 	@Override
 	public void execute(Runnable command) {
+		if (IntegrationSubmission.isActive()) {
+			this.delegate.execute(command);
+			return;
+		}
 		this.tracking.execute(command, null, this.execute);
 	}
 

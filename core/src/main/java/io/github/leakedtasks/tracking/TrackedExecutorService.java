@@ -39,6 +39,9 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	@Override
 	public <T> Future<T> submit(Callable<T> task) {
+		if (IntegrationSubmission.isActive()) {
+			return this.delegate.submit(task);
+		}
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, this.delegate);
 		}
@@ -47,6 +50,9 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	@Override
 	public <T> Future<T> submit(Runnable task, T result) {
+		if (IntegrationSubmission.isActive()) {
+			return this.delegate.submit(task, result);
+		}
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, result, this.delegate);
 		}
@@ -55,6 +61,9 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 
 	@Override
 	public Future<?> submit(Runnable task) {
+		if (IntegrationSubmission.isActive()) {
+			return this.delegate.submit(task);
+		}
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, null, this.delegate);
 		}

@@ -22,12 +22,18 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+		if (IntegrationSubmission.isActive()) {
+			return this.scheduler.schedule(command, delay, unit);
+		}
 		return this.tracking.<Object>schedule(command, delay, unit,
 				(tracked) -> cast(this.scheduler.schedule((Runnable) tracked, delay, unit)));
 	}
 
 	@Override
 	public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+		if (IntegrationSubmission.isActive()) {
+			return this.scheduler.schedule(callable, delay, unit);
+		}
 		return this.tracking.schedule(callable, delay, unit,
 				(tracked) -> this.scheduler.schedule((Callable<V>) tracked, delay, unit));
 	}

@@ -1,0 +1,66 @@
+package io.github.leakedtasks.tracking;
+
+/**
+ * Marks the current thread while an integration hands a task it already tracks, such as
+ * an {@code @Async} call, to an executor: a tracked executor then stands aside, so that
+ * the task is not tracked twice.
+ *
+ * @since 0.1.0
+ */
+public final class IntegrationSubmission {
+
+	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
+
+	private IntegrationSubmission() {
+	}
+
+	/**
+	 * Whether the current thread is handing over a task its integration tracks.
+	 * @return whether tracked executors stand aside
+	 */
+	public static boolean isActive() {
+		return SUBMITTING.get() != null;
+	}
+
+	/**
+	 * Run a submission of a task the integration tracks.
+	 * @param submission the submission
+	 * @return what the submission returned
+	 * @throws Throwable what the submission threw
+	 */
+	public static Object run(TrackedTask.Invocation submission) throws Throwable {
+		return with(Boolean.TRUE, submission);
+	}
+
+	/**
+	 * Run code outside any submission: an executor such as {@code SyncTaskExecutor} runs
+	 * the task on the submitting thread, where the tasks it submits in turn are tracked.
+	 * @param invocation the code
+	 * @return what the code returned
+	 * @throws Throwable what the code threw
+	 */
+	public static Object outside(TrackedTask.Invocation invocation) throws Throwable {
+		return with(null, invocation);
+	}
+
+	private static Object with(Boolean marker, TrackedTask.Invocation invocation) throws Throwable {
+		Boolean previous = SUBMITTING.get();
+		set(marker);
+		try {
+			return invocation.proceed();
+		}
+		finally {
+			set(previous);
+		}
+	}
+
+	private static void set(Boolean marker) {
+		if (marker != null) {
+			SUBMITTING.set(marker);
+		}
+		else {
+			SUBMITTING.remove();
+		}
+	}
+
+}
