@@ -35,8 +35,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 /**
  * What tracking costs when tasks pile up: a burst of {@code tasks} tiny tasks submitted
  * from {@code depth} extra frames to a 2-thread pool, then every future read, as a busy
- * service builds a backlog. One operation is the whole burst: divide by {@code tasks}
- * for the cost per task.
+ * service builds a backlog. One operation is the whole burst: divide by {@code tasks} for
+ * the cost per task.
  * <p>
  * Variants: {@code disabled} is an application context with
  * {@code leaked-tasks.enabled=false} (the baseline), {@code starter} the same context
