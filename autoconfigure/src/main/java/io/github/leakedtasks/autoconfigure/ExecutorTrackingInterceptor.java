@@ -53,6 +53,12 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 		}
 		switch (route) {
 			case EXECUTE -> {
+				if (TaskDecorators.isDecorating(invocation.getThis())) {
+					// The decorator must be given the application's own Runnable, which
+					// it may
+					// inspect: the task runs untracked.
+					return invocation.proceed();
+				}
 				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));
 				return null;
 			}

@@ -145,10 +145,14 @@ public final class ExecutorTracking {
 	}
 
 	private <T> Future<T> executeFutureTask(TrackedTask<T> tracked, TrackedFutureTask<T> future, Executor executor) {
-		return publishFrom(tracked, (submitted) -> {
+		try {
 			executor.execute(future);
-			return future;
-		}, (submitted, ignored) -> submitted);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		return published(tracked, future);
 	}
 
 	/**
@@ -163,9 +167,23 @@ public final class ExecutorTracking {
 	 */
 	public <T> CompletableFuture<T> submitCompletable(Object task, String taskName,
 			Function<TrackedTask<T>, CompletableFuture<T>> submitter) {
-		// The mirrored future and its dependents need the record from the start.
-		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, true);
-		return publishFrom(tracked, submitter, ExecutorTracking::mirrored);
+		// The record is created only when needed, as for any task: the mirrored future
+		// keeps the task type to create it with.
+		String type = (taskName != null) ? taskName : taskType(task);
+		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
+		CompletableFuture<T> source;
+		try {
+			source = submitter.apply(tracked);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		TaskRecord record = tracked.record();
+		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
+				: new TrackedCompletableFuture<>(tracked, type);
+		future.mirror(source);
+		return published(tracked, future);
 	}
 
 	/**
@@ -293,10 +311,6 @@ public final class ExecutorTracking {
 	 * watches the failure, so a failure that does not come from the task, such as a
 	 * failed future the task returned, is watched too.
 	 */
-	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TrackedTask<T> task) {
-		return mirrored(source, task.record());
-	}
-
 	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TaskRecord record) {
 		TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(record);
 		tracked.mirror(source);

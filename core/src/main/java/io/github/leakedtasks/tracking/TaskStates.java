@@ -101,6 +101,19 @@ final class TaskStates {
 	}
 
 	/**
+	 * Return the record of a task whose future needs one: a live record while the task is
+	 * queued or running, else one that only says where the task came from.
+	 */
+	TaskRecord recordFor(TrackedTask<?> task, String taskType) {
+		TaskRecord record = inflate(task, this.live.stripe());
+		if (record != null) {
+			return record;
+		}
+		TaskRecord detached = new TaskRecord(task.executor, taskType, task.trace(), task.threadName, null, null);
+		return task.attach(detached) ? detached : task.record();
+	}
+
+	/**
 	 * Give a task its record, a live one watching for the task to be dropped.
 	 * @param task the task
 	 * @param stripe the stripe to list the record in

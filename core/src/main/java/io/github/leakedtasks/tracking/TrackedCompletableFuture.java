@@ -36,7 +36,16 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 */
 	private static final ThreadLocal<Boolean> INTERNAL = new ThreadLocal<>();
 
-	final TaskRecord record;
+	/**
+	 * The task of a root future, whose record is created only when needed: a task that
+	 * succeeds and is read needs none.
+	 */
+	private final TrackedTask<?> task;
+
+	/** The task type of a root future, to create its record with. */
+	private final String taskType;
+
+	private volatile TaskRecord record;
 
 	private final boolean dependent;
 
@@ -50,7 +59,15 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private volatile int internalDependents;
 
 	TrackedCompletableFuture(TaskRecord record) {
+		this.task = null;
+		this.taskType = null;
 		this.record = record;
+		this.dependent = false;
+	}
+
+	TrackedCompletableFuture(TrackedTask<?> task, String taskType) {
+		this.task = task;
+		this.taskType = taskType;
 		this.dependent = false;
 	}
 
@@ -58,7 +75,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 * Create a dependent stage, which inherits where its chain was created.
 	 */
 	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent) {
-		this.record = new TaskRecord(parent.record);
+		this.task = null;
+		this.taskType = null;
+		this.record = new TaskRecord(parent.record());
 		this.dependent = true;
 		this.registeringObserver = true;
 		// A dependent is completed by CompletableFuture's internals, which call no
@@ -75,12 +94,35 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		source.whenComplete(this::sourceCompleted);
 	}
 
+	/**
+	 * Return this future's record, creating it for a root future that has none yet.
+	 */
+	TaskRecord record() {
+		TaskRecord record = this.record;
+		if (record == null) {
+			record = this.task.executor.tracker().states().recordFor(this.task, this.taskType);
+			this.record = record;
+		}
+		return record;
+	}
+
+	private void retrieved() {
+		TaskRecord record = this.record;
+		if (record != null) {
+			record.retrieved();
+		}
+		else {
+			// Noted on the task: a record created later takes its flags.
+			this.task.retrieved();
+		}
+	}
+
 	private void sourceCompleted(T result, Throwable failure) {
 		if (failure != null) {
 			if (super.getNumberOfDependents() > this.internalDependents) {
 				// A combinator such as allOf or anyOf received this future while pending:
 				// it carries the failure on.
-				this.record.retrieved();
+				retrieved();
 			}
 			completeExceptionally(failure);
 		}
@@ -118,11 +160,13 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private void delivered(Throwable failure) {
 		try {
 			if (isCancelled()) {
-				this.record.cancellation = failure;
-				this.record.mark(TaskRecord.CANCELLED);
+				TaskRecord record = record();
+				record.cancellation = failure;
+				record.mark(TaskRecord.CANCELLED);
 				return;
 			}
-			this.record.executor.tracker().states().watch(this.record, this, null, failure);
+			TaskRecord record = record();
+			record.executor.tracker().states().watch(record, this, null, failure);
 		}
 		catch (Throwable ex) {
 			// The future completes as it would untracked, whatever the tracker does.
@@ -151,12 +195,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		if (this.registeringObserver || INTERNAL.get() != null) {
 			return new CompletableFuture<>();
 		}
-		this.record.retrieved();
+		retrieved();
 		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(this);
 		if (isDone()) {
 			// A dependent of a completed stage gets its result written directly, with no
 			// completion firing: the observer never runs, so the detector looks at it.
-			this.record.executor.tracker().states().checkCompletedDependent(dependent);
+			dependent.record.executor.tracker().states().checkCompletedDependent(dependent);
 		}
 		return dependent;
 	}
@@ -211,7 +255,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.get();
 		}
 		catch (ExecutionException | CancellationException ex) {
-			this.record.retrieved();
+			retrieved();
 			throw ex;
 		}
 	}
@@ -222,7 +266,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.get(timeout, unit);
 		}
 		catch (ExecutionException | CancellationException ex) {
-			this.record.retrieved();
+			retrieved();
 			throw ex;
 		}
 	}
@@ -233,7 +277,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.join();
 		}
 		catch (CompletionException | CancellationException ex) {
-			this.record.retrieved();
+			retrieved();
 			throw ex;
 		}
 	}
@@ -244,7 +288,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.getNow(valueIfAbsent);
 		}
 		catch (CompletionException | CancellationException ex) {
-			this.record.retrieved();
+			retrieved();
 			throw ex;
 		}
 	}
@@ -259,7 +303,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		}
 		catch (IllegalStateException ex) {
 			if (isCompletedExceptionally()) {
-				this.record.retrieved();
+				retrieved();
 			}
 			throw ex;
 		}
@@ -267,7 +311,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	public Throwable exceptionNow() {
 		Throwable failure = (Throwable) FutureMethods.invoke(EXCEPTION_NOW, this);
-		this.record.retrieved();
+		retrieved();
 		return failure;
 	}
 
@@ -275,8 +319,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	public boolean cancel(boolean mayInterruptIfRunning) {
 		boolean cancelled = super.cancel(mayInterruptIfRunning);
 		if (cancelled) {
-			this.record.cancellation = failureNow();
-			this.record.mark(TaskRecord.CANCELLED);
+			TaskRecord record = record();
+			record.cancellation = failureNow();
+			record.mark(TaskRecord.CANCELLED);
 		}
 		CompletableFuture<T> source = this.source;
 		if (source != null) {
@@ -289,13 +334,13 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	public CompletableFuture<T> toCompletableFuture() {
 		// thenCompose, thenCombine and the other two-stage methods call this on the stage
 		// they are given.
-		this.record.retrieved();
+		retrieved();
 		return this;
 	}
 
 	@Override
 	public CompletionStage<T> minimalCompletionStage() {
-		this.record.retrieved();
+		retrieved();
 		return super.minimalCompletionStage();
 	}
 
@@ -318,7 +363,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		// The action saw this stage's failure: the dependent carrying that same failure
 		// on is not a second loss.
 		if (dependent instanceof TrackedCompletableFuture<T> tracked) {
-			tracked.record.observedSource = this;
+			tracked.record().observedSource = this;
 		}
 		return dependent;
 	}
