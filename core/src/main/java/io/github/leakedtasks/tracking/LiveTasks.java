@@ -7,13 +7,15 @@ import java.util.function.Consumer;
  * Tasks queued or running, striped by submitting thread: no shared lock per task.
  * <p>
  * A new task without a record goes into its stripe's young tasks, an array that grows
- * while a burst of tasks piles up. Holding it there keeps a dropped task reachable until
- * the young tasks are promoted, at every sweep of the detector and whenever a stripe
- * holds {@link #MAX_YOUNG_TASKS_PER_STRIPE}: each task still queued or running then gets
- * its record, which joins the stripe's intrusive list of records, and the rest are let
- * go. So a burst that drains before the next sweep creates no record at all, and memory
- * stays bounded whatever the rate. Records hold their tasks only phantom-reachably, so
- * the collector enqueues the record of a task that is dropped.
+ * while a backlog of tasks piles up: when it is full, finished tasks are let go, and it
+ * doubles only if more than half of it is still queued or running. Holding a task there
+ * keeps a dropped task reachable until the young tasks are promoted, at every sweep of
+ * the detector and whenever a stripe holds {@link #MAX_YOUNG_TASKS_PER_STRIPE}: each task
+ * still queued or running then gets its record, which joins the stripe's intrusive list
+ * of records, and the rest are let go. So a burst that drains before the next sweep
+ * creates no record at all, and memory stays bounded whatever the rate. Records hold
+ * their tasks only phantom-reachably, so the collector enqueues the record of a task that
+ * is dropped.
  *
  * @since 0.1.0
  */
@@ -21,7 +23,12 @@ final class LiveTasks {
 
 	static final int YOUNG_TASKS_PER_STRIPE = 256;
 
-	static final int MAX_YOUNG_TASKS_PER_STRIPE = 1 << 16;
+	/**
+	 * Young tasks a stripe holds at most; past it they are promoted. Below it, the array
+	 * grows only while at least half of it holds tasks still queued or running, so it
+	 * stays within twice the backlog, which costs the application far more.
+	 */
+	static final int MAX_YOUNG_TASKS_PER_STRIPE = 1 << 22;
 
 	private final Stripe[] stripes;
 
@@ -50,14 +57,34 @@ final class LiveTasks {
 		Stripe stripe = stripe();
 		synchronized (stripe) {
 			if (stripe.youngCount == stripe.young.length) {
-				if (stripe.young.length < MAX_YOUNG_TASKS_PER_STRIPE) {
-					stripe.young = Arrays.copyOf(stripe.young, stripe.young.length * 2);
-				}
-				else {
-					promote(stripe, states);
-				}
+				makeRoom(stripe, states);
 			}
 			stripe.young[stripe.youngCount++] = task;
+		}
+	}
+
+	/**
+	 * Let go of the young tasks that finished; grow the array if most of it still holds
+	 * tasks queued or running, or promote them past the cap.
+	 */
+	private void makeRoom(Stripe stripe, TaskStates states) {
+		TrackedTask<?>[] young = stripe.young;
+		int kept = 0;
+		for (int i = 0; i < stripe.youngCount; i++) {
+			TrackedTask<?> task = young[i];
+			young[i] = null;
+			if (!task.is(TaskRecord.FINISHED)) {
+				young[kept++] = task;
+			}
+		}
+		stripe.youngCount = kept;
+		if (kept > young.length / 2) {
+			if (young.length < MAX_YOUNG_TASKS_PER_STRIPE) {
+				stripe.young = Arrays.copyOf(young, young.length * 2);
+			}
+			else {
+				promote(stripe, states);
+			}
 		}
 	}
 

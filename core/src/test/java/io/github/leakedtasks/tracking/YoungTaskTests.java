@@ -68,7 +68,7 @@ class YoungTaskTests {
 	@Test
 	void moreQueuedTasksThanAStripeHoldsAreAllCountedAndReportedWhenDropped() throws InterruptedException {
 		ExecutorService executor = blockedSingleThread("backlog");
-		int queued = LiveTasks.MAX_YOUNG_TASKS_PER_STRIPE + 7;
+		int queued = LiveTasks.YOUNG_TASKS_PER_STRIPE * 4 + 7;
 		for (int i = 0; i < queued; i++) {
 			executor.submit(() -> "queued");
 		}
