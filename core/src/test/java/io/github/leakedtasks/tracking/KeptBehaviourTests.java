@@ -63,17 +63,36 @@ class KeptBehaviourTests {
 
 	@Test
 	void futureKeptByTheCallerLetsGoOfTheFinishedTask() throws Exception {
-		ExecutorService executor = this.fixture.pool("memory");
-		Object[] captured = { new byte[1024] };
-		WeakReference<Object> reference = new WeakReference<>(captured[0]);
-		Future<Integer> future = executor.submit(() -> ((byte[]) captured[0]).length);
+		List<WeakReference<Object>> captured = new CopyOnWriteArrayList<>();
+		Future<Integer> future = submitCapturing(this.fixture.pool("memory"), captured);
 		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo(1024);
-		captured[0] = null;
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
-			assertThat(reference.get()).isNull();
+			assertThat(captured.get(0).get()).isNull();
 		});
 		assertThat(future.isDone()).isTrue();
+	}
+
+	@Test
+	void futureOfAViewKeptByTheCallerLetsGoOfTheFinishedTask() throws Exception {
+		List<WeakReference<Object>> captured = new CopyOnWriteArrayList<>();
+		ExecutorService single = this.fixture.tracker.wrap("memory",
+				this.fixture.register(java.util.concurrent.Executors.newSingleThreadExecutor()));
+		Future<Integer> future = submitCapturing(single, captured);
+		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo(1024);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(captured.get(0).get()).isNull();
+		});
+	}
+
+	/**
+	 * Submit a task that captures a buffer, so that only the task keeps it.
+	 */
+	private static Future<Integer> submitCapturing(ExecutorService executor, List<WeakReference<Object>> captured) {
+		byte[] buffer = new byte[1024];
+		captured.add(new WeakReference<>(buffer));
+		return executor.submit(() -> buffer.length);
 	}
 
 	@Test
