@@ -246,6 +246,10 @@ public final class ExecutorTracking {
 			this.tracker.reporter().untracked(future.getClass());
 			return future;
 		}
+		if (future.isCancelled()) {
+			// A rejection handler cancelled it while it was submitted.
+			tracked.mark(TaskRecord.CANCELLED);
+		}
 		return (F) view;
 	}
 

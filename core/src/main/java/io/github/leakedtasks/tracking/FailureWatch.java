@@ -24,6 +24,9 @@ final class FailureWatch extends PhantomReference<Object> {
 
 	final long failedAt;
 
+	/** Sweeps this watch waited, collected, for its executor's future to complete. */
+	int undecidedSweeps;
+
 	final long failedAtMillis;
 
 	FailureWatch(Object future, Future<?> delivering, TaskRecord record, Throwable failure,

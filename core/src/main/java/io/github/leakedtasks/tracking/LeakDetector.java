@@ -82,8 +82,10 @@ final class LeakDetector implements Runnable {
 				}
 			}
 			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
+				// Only stop() ends detection; any other interrupt is spurious.
+				if (!this.running) {
+					return;
+				}
 			}
 			catch (Throwable ex) {
 				// Detection must outlive anything an application's object does: a broken

@@ -21,6 +21,12 @@ import java.util.concurrent.Future;
  */
 final class TaskStates {
 
+	/**
+	 * Sweeps a collected watch waits for its executor's future to complete, about a
+	 * minute at most.
+	 */
+	private static final int MAX_UNDECIDED_SWEEPS = 60;
+
 	private final LiveTasks live = new LiveTasks();
 
 	private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
@@ -201,7 +207,10 @@ final class TaskStates {
 	 * ended, to decide again at the next sweep.
 	 */
 	void undecided(FailureWatch watch) {
-		this.undecided.add(watch);
+		// An executor future that never completes must not be held for ever.
+		if (watch.undecidedSweeps++ < MAX_UNDECIDED_SWEEPS) {
+			this.undecided.add(watch);
+		}
 	}
 
 	/**

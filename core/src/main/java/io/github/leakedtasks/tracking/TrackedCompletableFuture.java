@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -36,6 +37,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 */
 	private static final ThreadLocal<Boolean> INTERNAL = new ThreadLocal<>();
 
+	@SuppressWarnings("rawtypes")
+	private static final AtomicIntegerFieldUpdater<TrackedCompletableFuture> INTERNAL_DEPENDENTS = AtomicIntegerFieldUpdater
+		.newUpdater(TrackedCompletableFuture.class, "internalDependents");
+
 	/**
 	 * The task of a root future, whose record is created only when needed: a task that
 	 * succeeds and is read needs none.
@@ -55,7 +60,11 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private volatile boolean observed;
 
-	/** Dependents the JDK registered for timeouts, not the application. */
+	/**
+	 * Dependents the JDK registered for timeouts, not the application (an upper bound:
+	 * one registered on a completed future is counted, which only makes a combinator's
+	 * retrieval less likely to be assumed).
+	 */
 	private volatile int internalDependents;
 
 	TrackedCompletableFuture(TaskRecord record) {
@@ -148,6 +157,13 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	@Override
+	public void obtrudeValue(T value) {
+		super.obtrudeValue(value);
+		// The application replaced the failure, having seen it or not: nothing is lost.
+		retrieved();
+	}
+
+	@Override
 	public void obtrudeException(Throwable failure) {
 		super.obtrudeException(failure);
 		delivered(failure);
@@ -232,14 +248,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	private CompletableFuture<T> internally(Supplier<CompletableFuture<T>> registration) {
-		boolean pending = !isDone();
+		// Counted before the JDK registers its dependent, so that a failure in between
+		// does not take it for a combinator's.
+		INTERNAL_DEPENDENTS.incrementAndGet(this);
 		INTERNAL.set(Boolean.TRUE);
 		try {
-			CompletableFuture<T> result = registration.get();
-			if (pending) {
-				this.internalDependents++;
-			}
-			return result;
+			return registration.get();
 		}
 		finally {
 			INTERNAL.remove();

@@ -39,7 +39,13 @@ class TrackedFuture<V> implements Future<V> {
 
 	@Override
 	public boolean isCancelled() {
-		return this.delegate.isCancelled();
+		boolean cancelled = this.delegate.isCancelled();
+		if (cancelled) {
+			// Cancelled by the executor itself (a rejection handler, a shutdown policy):
+			// the task will not run, and the caller knows.
+			this.task.mark(TaskRecord.CANCELLED);
+		}
+		return cancelled;
 	}
 
 	@Override
@@ -52,8 +58,12 @@ class TrackedFuture<V> implements Future<V> {
 		try {
 			return this.delegate.get();
 		}
-		catch (ExecutionException | CancellationException ex) {
+		catch (ExecutionException ex) {
 			this.task.retrieved();
+			throw ex;
+		}
+		catch (CancellationException ex) {
+			this.task.mark(TaskRecord.CANCELLED | TaskRecord.RETRIEVED);
 			throw ex;
 		}
 	}
@@ -63,8 +73,12 @@ class TrackedFuture<V> implements Future<V> {
 		try {
 			return this.delegate.get(timeout, unit);
 		}
-		catch (ExecutionException | CancellationException ex) {
+		catch (ExecutionException ex) {
 			this.task.retrieved();
+			throw ex;
+		}
+		catch (CancellationException ex) {
+			this.task.mark(TaskRecord.CANCELLED | TaskRecord.RETRIEVED);
 			throw ex;
 		}
 	}
@@ -123,7 +137,9 @@ class TrackedFuture<V> implements Future<V> {
 			return Outcome.PENDING;
 		}
 		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			// Only the detector calls this: its interrupt means stop, which it also
+			// learns from its running flag; a future's spurious interrupt must not end
+			// detection.
 			return Outcome.PENDING;
 		}
 		catch (Throwable ex) {

@@ -241,8 +241,16 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	}
 
 	private void finish() {
+		finish(!is(PERIODIC));
+	}
+
+	/**
+	 * @param ran whether the task ran and may let go of what it captured; a task its
+	 * executor refused after queueing it may still run
+	 */
+	private void finish(boolean ran) {
 		this.future = null;
-		if (!is(PERIODIC)) {
+		if (ran) {
 			this.task = null;
 		}
 		mark(TaskRecord.FINISHED);
@@ -259,7 +267,7 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 */
 	public void abandon() {
 		retrieved();
-		finish();
+		finish(false);
 	}
 
 	/**
