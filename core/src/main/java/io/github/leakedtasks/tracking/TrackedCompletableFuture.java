@@ -201,8 +201,15 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			super.getNow(null);
 			return null;
 		}
-		catch (CompletionException | CancellationException ex) {
+		catch (CompletionException ex) {
 			return ex;
+		}
+		catch (CancellationException ex) {
+			// Since JDK 19 the reading methods throw a new CancellationException caused
+			// by
+			// the one the future holds: return the one it holds, which its dependents
+			// carry on.
+			return (ex.getCause() instanceof CancellationException held) ? held : ex;
 		}
 	}
 
