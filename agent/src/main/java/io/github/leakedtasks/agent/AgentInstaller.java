@@ -1,0 +1,163 @@
+package io.github.leakedtasks.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
+import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.TaskTracker;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Second stage of the agent's start, loaded once the bridge is on the boot class path:
+ * starts the engine, retransforms the JDK types with the hook points that exist, checks
+ * that they fire and plugs the engine into the bridge.
+ *
+ * @since 0.1.0
+ */
+final class AgentInstaller {
+
+	private AgentInstaller() {
+	}
+
+	static TaskTracker install(AgentSettings settings, Instrumentation instrumentation, Class<?> hooks)
+			throws Exception {
+		TaskTracker tracker = TaskTracker.create(settings.tracking());
+		System.Logger.Level level = settings.logLevel();
+		if (level != null) {
+			tracker.addListener(new LoggingLeakListener(new SystemLog(level)));
+		}
+		List<String> problems = Collections.synchronizedList(new ArrayList<>());
+		Dependents dependents = new Dependents();
+		SelfTest selfTest = new SelfTest();
+		FutureHooks.install(selfTest, false);
+		AgentBuilder builder = new AgentBuilder.Default().disableClassFormatChanges()
+			.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+			.with(new RetransformationProblems(problems))
+			.with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+			.with(new Problems(problems))
+			.ignore(ElementMatchers.none())
+			.assureReadEdgeTo(instrumentation, hooks);
+		builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), problems,
+				"result", "stack");
+		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), problems, "outcome");
+		builder.installOn(instrumentation);
+		for (String silent : selfTest.run()) {
+			problems.add(silent + " did not fire");
+		}
+		EngineSink sink = new EngineSink(tracker, dependents);
+		FutureHooks.install(sink, sink.tracesCreation());
+		if (!problems.isEmpty()) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.WARNING, "The leaked-tasks agent could not instrument " + problems
+						+ "; failures that go through these places are not reported");
+		}
+		return tracker;
+	}
+
+	/**
+	 * Add the hook points of a type that exist, skipping the type if a field its advice
+	 * reads is missing: Byte Buddy would then fail the whole type.
+	 */
+	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
+			List<String> problems, String... fields) {
+		for (String field : fields) {
+			try {
+				type.getDeclaredField(field);
+			}
+			catch (NoSuchFieldException ex) {
+				problems.add(type.getName() + " (it has no field '" + field + "')");
+				return builder;
+			}
+		}
+		List<HookPoint> present = new ArrayList<>();
+		for (HookPoint hook : hooks) {
+			if (hook.exists()) {
+				present.add(hook);
+			}
+			else if (!hook.optional()) {
+				problems.add(hook.describe());
+			}
+		}
+		return builder.type(ElementMatchers.is(type)).transform((typeBuilder, description, loader, module, domain) -> {
+			DynamicType.Builder<?> result = typeBuilder;
+			for (HookPoint hook : present) {
+				result = result.visit(Advice.to(hook.advice()).on(hook.matcher()));
+			}
+			return result;
+		});
+	}
+
+	/**
+	 * Logs through {@link System.Logger}, looked up on first use: looking it up in
+	 * {@code premain} would start the JDK's logging before the application configures it.
+	 */
+	private static final class SystemLog implements LoggingLeakListener.LogSink {
+
+		private final System.Logger.Level level;
+
+		private volatile System.Logger logger;
+
+		SystemLog(System.Logger.Level level) {
+			this.level = level;
+		}
+
+		@Override
+		public void log(String message, Throwable exception) {
+			System.Logger current = this.logger;
+			if (current == null) {
+				current = System.getLogger("io.github.leakedtasks");
+				this.logger = current;
+			}
+			current.log(this.level, message, exception);
+		}
+
+	}
+
+	private static final class Problems extends AgentBuilder.Listener.Adapter {
+
+		private final List<String> problems;
+
+		Problems(List<String> problems) {
+			this.problems = problems;
+		}
+
+		@Override
+		public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+				Throwable throwable) {
+			this.problems.add(typeName + " (" + throwable + ")");
+		}
+
+	}
+
+	private static final class RetransformationProblems extends AgentBuilder.RedefinitionStrategy.Listener.Adapter {
+
+		private final List<String> problems;
+
+		RetransformationProblems(List<String> problems) {
+			this.problems = problems;
+		}
+
+		@Override
+		public Iterable<? extends List<Class<?>>> onError(int index, List<Class<?>> batch, Throwable throwable,
+				List<Class<?>> types) {
+			this.problems.add(batch + " (" + throwable + ")");
+			return Collections.emptyList();
+		}
+
+		@Override
+		public void onComplete(int amount, List<Class<?>> types, Map<List<Class<?>>, Throwable> failures) {
+		}
+
+	}
+
+}
