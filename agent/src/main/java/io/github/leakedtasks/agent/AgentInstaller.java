@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 
@@ -13,7 +15,9 @@ import io.github.leakedtasks.tracking.LoggingLeakListener;
 import io.github.leakedtasks.tracking.TaskTracker;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.utility.JavaModule;
 
@@ -47,10 +51,18 @@ final class AgentInstaller {
 			.with(new Problems(problems))
 			.ignore(ElementMatchers.none())
 			.assureReadEdgeTo(instrumentation, hooks);
-		builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), problems,
-				"result", "stack");
-		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), problems, "outcome");
+		List<HookPoint> installed = new ArrayList<>();
+		Set<HookPoint> applied = ConcurrentHashMap.newKeySet();
+		builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
+				applied, problems, "result", "stack");
+		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
+				problems, "outcome");
 		builder.installOn(instrumentation);
+		for (HookPoint hook : installed) {
+			if (!applied.contains(hook)) {
+				problems.add(hook.describe() + " (no method matched)");
+			}
+		}
 		for (String silent : selfTest.run()) {
 			problems.add(silent + " did not fire");
 		}
@@ -69,7 +81,7 @@ final class AgentInstaller {
 	 * reads is missing: Byte Buddy would then fail the whole type.
 	 */
 	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
-			List<String> problems, String... fields) {
+			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, String... fields) {
 		for (String field : fields) {
 			try {
 				type.getDeclaredField(field);
@@ -88,13 +100,43 @@ final class AgentInstaller {
 				problems.add(hook.describe());
 			}
 		}
+		installed.addAll(present);
 		return builder.type(ElementMatchers.is(type)).transform((typeBuilder, description, loader, module, domain) -> {
 			DynamicType.Builder<?> result = typeBuilder;
 			for (HookPoint hook : present) {
-				result = result.visit(Advice.to(hook.advice()).on(hook.matcher()));
+				result = result.visit(Advice.to(hook.advice()).on(new Recording(hook, applied)));
 			}
 			return result;
 		});
+	}
+
+	/**
+	 * Matches a hook point's method and notes that it did, so that a hook point whose
+	 * matcher finds nothing is reported instead of silently missing.
+	 */
+	private static final class Recording extends ElementMatcher.Junction.AbstractBase<MethodDescription> {
+
+		private final HookPoint hook;
+
+		private final ElementMatcher<MethodDescription> matcher;
+
+		private final Set<HookPoint> applied;
+
+		Recording(HookPoint hook, Set<HookPoint> applied) {
+			this.hook = hook;
+			this.matcher = hook.matcher();
+			this.applied = applied;
+		}
+
+		@Override
+		public boolean matches(MethodDescription method) {
+			boolean matches = this.matcher.matches(method);
+			if (matches) {
+				this.applied.add(this.hook);
+			}
+			return matches;
+		}
+
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -69,9 +70,28 @@ record HookPoint(Class<?> type, String name, String[] parameters, Class<?> advic
 				? ElementMatchers.isConstructor() : ElementMatchers.named(this.name);
 		matcher = matcher.and(ElementMatchers.takesArguments(this.parameters.length));
 		for (int i = 0; i < this.parameters.length; i++) {
-			matcher = matcher.and(ElementMatchers.takesArgument(i, ElementMatchers.named(this.parameters[i])));
+			matcher = matcher.and(ElementMatchers.takesArgument(i, new ClassName(this.parameters[i])));
 		}
 		return matcher;
+	}
+
+	/**
+	 * Matches a type by its {@link Class#getName()}, which spells arrays unlike Byte
+	 * Buddy's type names.
+	 */
+	private static final class ClassName extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
+
+		private final String name;
+
+		ClassName(String name) {
+			this.name = name;
+		}
+
+		@Override
+		public boolean matches(TypeDescription type) {
+			return this.name.equals(type.isArray() ? type.getDescriptor().replace('/', '.') : type.getName());
+		}
+
 	}
 
 	String describe() {
