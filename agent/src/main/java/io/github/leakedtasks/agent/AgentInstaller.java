@@ -56,7 +56,7 @@ final class AgentInstaller {
 		builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
 				applied, problems, "result", "stack");
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
-				problems, "outcome");
+				problems, "outcome", "state");
 		builder.installOn(instrumentation);
 		for (HookPoint hook : installed) {
 			if (!applied.contains(hook)) {

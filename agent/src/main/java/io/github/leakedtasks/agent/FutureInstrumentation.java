@@ -53,11 +53,12 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Completed.class, OBJECT));
 		hooks.add(HookPoint.of(type, "obtrudeException", CompletableFutureAdvice.Completed.class, THROWABLE));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.Thrown.class));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.Thrown.class, "long", "java.util.concurrent.TimeUnit"));
-		hooks.add(HookPoint.of(type, "join", RetrievalAdvice.Thrown.class));
-		hooks.add(HookPoint.of(type, "getNow", RetrievalAdvice.Thrown.class, OBJECT));
-		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.Thrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class, "long",
+				"java.util.concurrent.TimeUnit"));
+		hooks.add(HookPoint.of(type, "join", RetrievalAdvice.CompletableFutureThrown.class));
+		hooks.add(HookPoint.of(type, "getNow", RetrievalAdvice.CompletableFutureThrown.class, OBJECT));
+		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.CompletableFutureThrown.class));
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
 		for (String stage : UNI_STAGES) {
 			String[] parts = stage.split(":");
@@ -84,16 +85,18 @@ final class FutureInstrumentation {
 	}
 
 	/**
-	 * Return the hook points of {@code FutureTask}, which need its {@code outcome} field.
+	 * Return the hook points of {@code FutureTask}, which need its {@code outcome} and
+	 * {@code state} fields.
 	 * @return the hook points
 	 */
 	static List<HookPoint> futureTask() {
 		Class<?> type = FutureTask.class;
 		List<HookPoint> hooks = new ArrayList<>();
 		hooks.add(HookPoint.of(type, "setException", FutureTaskAdvice.SetException.class, THROWABLE));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.Thrown.class));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.Thrown.class, "long", "java.util.concurrent.TimeUnit"));
-		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.Thrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class, "long",
+				"java.util.concurrent.TimeUnit"));
+		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.FutureTaskThrown.class));
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class,
 				"java.util.concurrent.Callable"));

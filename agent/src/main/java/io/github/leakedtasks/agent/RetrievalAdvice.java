@@ -15,15 +15,35 @@ final class RetrievalAdvice {
 	}
 
 	/**
-	 * {@code get}, {@code join}, {@code getNow}, {@code resultNow}: a failure is
-	 * retrieved when they throw, whatever else they throw for.
+	 * {@code CompletableFuture}'s {@code get}, {@code join}, {@code getNow},
+	 * {@code resultNow}: a failure is retrieved when they throw because of it.
 	 */
-	static final class Thrown {
+	static final class CompletableFutureThrown {
 
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown) {
+		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
+				@Advice.FieldValue("result") Object result) {
 			if (thrown != null) {
-				FutureHooks.retrieved(future);
+				FutureHooks.observed(future, result);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code FutureTask}'s {@code get} and {@code resultNow}: a failure is retrieved when
+	 * they throw with the task in its {@code EXCEPTIONAL} state.
+	 */
+	static final class FutureTaskThrown {
+
+		/** {@code FutureTask.EXCEPTIONAL}, the same from JDK 7 to 25. */
+		static final int EXCEPTIONAL = 3;
+
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
+				@Advice.FieldValue("state") int state) {
+			if (thrown != null && state == EXCEPTIONAL) {
+				FutureHooks.handedOn(future);
 			}
 		}
 
@@ -37,7 +57,7 @@ final class RetrievalAdvice {
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown) {
 			if (thrown == null) {
-				FutureHooks.retrieved(future);
+				FutureHooks.handedOn(future);
 			}
 		}
 

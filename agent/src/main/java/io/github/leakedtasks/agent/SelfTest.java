@@ -34,7 +34,8 @@ final class SelfTest implements FutureSink {
 	}
 
 	@Override
-	public void observed(Object future) {
+	public synchronized void observed(Object future) {
+		this.retrieved.add(future);
 	}
 
 	@Override

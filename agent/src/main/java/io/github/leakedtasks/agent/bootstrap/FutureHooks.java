@@ -107,12 +107,29 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * A dependent was created on a {@code CompletableFuture} whose raw result is given: a
-	 * failure it already has is handed on.
+	 * A dependent was created on a {@code CompletableFuture}, or its failure was thrown
+	 * to a caller: a failure it has is handed on. The failing thread may not have
+	 * reported the failure yet, so it is remembered.
 	 */
 	public static void observed(Object future, Object result) {
 		if (failureOf(result) != null) {
-			retrieved(future);
+			handedOn(future);
+		}
+	}
+
+	/**
+	 * A future's failure was handed to a caller, maybe before the failing thread reported
+	 * it.
+	 */
+	public static void handedOn(Object future) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.observed(future);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
 		}
 	}
 
