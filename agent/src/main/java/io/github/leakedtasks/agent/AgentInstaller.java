@@ -57,6 +57,13 @@ final class AgentInstaller {
 				applied, problems, "result", "stack");
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state");
+		List<HookPoint> asyncTasks = FutureInstrumentation.asyncTasks();
+		if (asyncTasks.size() < 2) {
+			problems.add("the tasks of CompletableFuture.supplyAsync and runAsync (creation traces)");
+		}
+		for (HookPoint hook : asyncTasks) {
+			builder = instrument(builder, hook.type(), List.of(hook), installed, applied, problems);
+		}
 		builder.installOn(instrumentation);
 		for (HookPoint hook : installed) {
 			if (!applied.contains(hook)) {

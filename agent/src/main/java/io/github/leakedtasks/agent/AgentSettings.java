@@ -72,7 +72,11 @@ final class AgentSettings {
 	}
 
 	TrackingSettings tracking() {
-		TrackingSettings.Builder builder = TrackingSettings.builder();
+		// The agent's own frames and the engine's source sit on top of every creation
+		// trace.
+		TrackingSettings.Builder builder = TrackingSettings.builder()
+			.internalFrames((className) -> className.startsWith("io.github.leakedtasks.agent.")
+					|| className.equals("io.github.leakedtasks.tracking.FutureEvents"));
 		String value;
 		if ((value = this.values.get("grace-period")) != null) {
 			builder.gracePeriod(duration("grace-period", value));

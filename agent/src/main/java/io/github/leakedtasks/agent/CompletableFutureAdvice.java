@@ -169,13 +169,13 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * The static {@code asyncSupplyStage} and {@code asyncRunStage} behind
+	 * The constructors of {@code AsyncSupply} and {@code AsyncRun}, the tasks behind
 	 * {@code supplyAsync} and {@code runAsync}: where a task is created.
 	 */
-	static final class AsyncStage {
+	static final class AsyncTask {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.Argument(1) Object task, @Advice.Return Object future) {
+		static void exit(@Advice.Argument(0) Object future, @Advice.Argument(1) Object task) {
 			if (FutureHooks.tracing) {
 				FutureHooks.created(future, task);
 			}

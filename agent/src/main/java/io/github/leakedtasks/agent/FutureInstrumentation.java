@@ -77,10 +77,26 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, "uniWhenComplete", CompletableFutureAdvice.UniWhenComplete.class, OBJECT,
 				"java.util.function.BiConsumer", "java.util.concurrent.CompletableFuture$UniWhenComplete"));
 		hooks.add(HookPoint.of(type, "toCompletableFuture", CompletableFutureAdvice.ToCompletableFuture.class));
-		hooks.add(HookPoint.of(type, "asyncSupplyStage", CompletableFutureAdvice.AsyncStage.class, EXECUTOR,
-				"java.util.function.Supplier"));
-		hooks.add(HookPoint.of(type, "asyncRunStage", CompletableFutureAdvice.AsyncStage.class, EXECUTOR,
-				"java.lang.Runnable"));
+		return hooks;
+	}
+
+	/**
+	 * Return the hook points of the tasks behind {@code supplyAsync} and
+	 * {@code runAsync}, created before they are handed to the executor, which may run
+	 * them at once.
+	 * @return the hook points, empty if the JDK names them differently
+	 */
+	static List<HookPoint> asyncTasks() {
+		List<HookPoint> hooks = new ArrayList<>();
+		try {
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncSupply"), HookPoint.CONSTRUCTOR,
+					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.util.function.Supplier"));
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncRun"), HookPoint.CONSTRUCTOR,
+					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.lang.Runnable"));
+		}
+		catch (ClassNotFoundException ex) {
+			// Reported as not instrumented by the caller: the list is short.
+		}
 		return hooks;
 	}
 

@@ -33,8 +33,12 @@ class StandaloneAgentTests {
 			.contains("java.lang.IllegalStateException: boom from supplyAsync")
 			.contains("java.lang.IllegalArgumentException: boom from submit")
 			.contains("at " + IgnoringApplication.class.getName() + ".ignore(IgnoringApplication.java")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.CompletableFuture$AsyncSupply.<init>")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.FutureTask.<init>")
+			.contains("task " + IgnoringApplication.class.getName() + "$$Lambda, submitted by thread 'main'")
 			.doesNotContain("could not instrument")
-			.doesNotContain("did not start");
+			.doesNotContain("did not start")
+			.doesNotContain("sun.misc.Unsafe");
 	}
 
 	@Test
