@@ -1,5 +1,7 @@
 package io.github.leakedtasks.agent;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import net.bytebuddy.asm.Advice;
 
@@ -72,10 +74,16 @@ final class CompletableFutureAdvice {
 	static final class UniStage {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This Object source, @Advice.FieldValue("result") Object result,
-				@Advice.Return Object dependent) {
-			FutureHooks.observed(source, result);
-			FutureHooks.completed(dependent);
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Return CompletableFuture<?> dependent) {
+			// Checked here, not in a helper: a new future handed to a helper that C2 does
+			// not inline is no longer scalar replaced.
+			if (source.isCompletedExceptionally()) {
+				FutureHooks.observed(source, result);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
 		}
 
 	}
@@ -86,11 +94,17 @@ final class CompletableFutureAdvice {
 	static final class BiStage {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This Object source, @Advice.FieldValue("result") Object result,
-				@Advice.Argument(1) Object other, @Advice.Return Object dependent) {
-			FutureHooks.observed(source, result);
-			FutureHooks.observed(other);
-			FutureHooks.completed(dependent);
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Argument(1) Object other, @Advice.Return CompletableFuture<?> dependent) {
+			if (source.isCompletedExceptionally()) {
+				FutureHooks.observed(source, result);
+			}
+			if (other instanceof CompletableFuture<?> future && future.isCompletedExceptionally()) {
+				FutureHooks.observed(other);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
 		}
 
 	}
@@ -101,9 +115,14 @@ final class CompletableFutureAdvice {
 	static final class CopyStage {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.Argument(0) Object source, @Advice.Return Object dependent) {
-			FutureHooks.observed(source);
-			FutureHooks.completed(dependent);
+		static void exit(@Advice.Argument(0) CompletableFuture<?> source,
+				@Advice.Return CompletableFuture<?> dependent) {
+			if (source != null && source.isCompletedExceptionally()) {
+				FutureHooks.observed(source);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
 		}
 
 	}
@@ -115,9 +134,11 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Argument(1) int lo, @Advice.Argument(2) int hi,
-				@Advice.Return Object dependent) {
+				@Advice.Return CompletableFuture<?> dependent) {
 			FutureHooks.observed(sources, lo, hi);
-			FutureHooks.completed(dependent);
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
 		}
 
 	}
@@ -162,8 +183,10 @@ final class CompletableFutureAdvice {
 	static final class ToCompletableFuture {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
-			FutureHooks.observed(future, result);
+		static void exit(@Advice.This CompletableFuture<?> future, @Advice.FieldValue("result") Object result) {
+			if (future.isCompletedExceptionally()) {
+				FutureHooks.observed(future, result);
+			}
 		}
 
 	}
