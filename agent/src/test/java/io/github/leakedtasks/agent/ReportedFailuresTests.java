@@ -85,6 +85,15 @@ class ReportedFailuresTests {
 	}
 
 	@Test
+	void futuresFailingWithTheSameExceptionAreTrackedApart() {
+		String marker = marker();
+		sharedExceptionOneRetrieved(marker);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	@Test
 	void periodicTaskThatDiedIsReported() throws InterruptedException {
 		String marker = marker();
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -125,6 +134,14 @@ class ReportedFailuresTests {
 		executor.submit(() -> {
 			throw new IllegalArgumentException(marker);
 		});
+	}
+
+	private static void sharedExceptionOneRetrieved(String marker) {
+		IllegalStateException shared = new IllegalStateException(marker);
+		CompletableFuture<Object> retrieved = new CompletableFuture<>();
+		retrieved.completeExceptionally(shared);
+		retrieved.exceptionally((ex) -> null).join();
+		new CompletableFuture<>().completeExceptionally(shared);
 	}
 
 	private static void chainIgnored(String marker) {
