@@ -57,11 +57,11 @@ final class AgentInstaller {
 				applied, problems, "result", "stack");
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state");
-		List<HookPoint> asyncTasks = FutureInstrumentation.asyncTasks();
-		if (asyncTasks.size() < 2) {
-			problems.add("the tasks of CompletableFuture.supplyAsync and runAsync (creation traces)");
+		List<HookPoint> nested = FutureInstrumentation.nestedTypes();
+		if (nested.size() < 3) {
+			problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
 		}
-		for (HookPoint hook : asyncTasks) {
+		for (HookPoint hook : nested) {
 			builder = instrument(builder, hook.type(), List.of(hook), installed, applied, problems);
 		}
 		builder.installOn(instrumentation);

@@ -192,6 +192,20 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * {@code MinimalStage.toCompletableFuture()}, which copies a failure it already has
+	 * into a new future (its other methods throw, {@code isCompletedExceptionally}
+	 * included).
+	 */
+	static final class MinimalStageCopied {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object stage, @Advice.FieldValue("result") Object result) {
+			FutureHooks.observed(stage, result);
+		}
+
+	}
+
+	/**
 	 * The constructors of {@code AsyncSupply} and {@code AsyncRun}, the tasks behind
 	 * {@code supplyAsync} and {@code runAsync}: where a task is created.
 	 */

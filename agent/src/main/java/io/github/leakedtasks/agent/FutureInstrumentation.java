@@ -81,18 +81,21 @@ final class FutureInstrumentation {
 	}
 
 	/**
-	 * Return the hook points of the tasks behind {@code supplyAsync} and
-	 * {@code runAsync}, created before they are handed to the executor, which may run
-	 * them at once.
-	 * @return the hook points, empty if the JDK names them differently
+	 * Return the hook points of nested classes of {@code CompletableFuture}: the tasks
+	 * behind {@code supplyAsync} and {@code runAsync}, created before they are handed to
+	 * the executor, which may run them at once, and the {@code MinimalStage}, whose
+	 * {@code toCompletableFuture} copies its outcome.
+	 * @return the hook points, fewer if the JDK names them differently
 	 */
-	static List<HookPoint> asyncTasks() {
+	static List<HookPoint> nestedTypes() {
 		List<HookPoint> hooks = new ArrayList<>();
 		try {
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncSupply"), HookPoint.CONSTRUCTOR,
 					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.util.function.Supplier"));
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncRun"), HookPoint.CONSTRUCTOR,
 					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.lang.Runnable"));
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage"), "toCompletableFuture",
+					CompletableFutureAdvice.MinimalStageCopied.class));
 		}
 		catch (ClassNotFoundException ex) {
 			// Reported as not instrumented by the caller: the list is short.

@@ -1,11 +1,13 @@
 package io.github.leakedtasks.agent;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +18,10 @@ import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Failures collected unread are reported, whoever created their futures.
@@ -94,6 +98,15 @@ class ReportedFailuresTests {
 	}
 
 	@Test
+	void ignoredFutureThatTimedOutIsReported() {
+		timedOutIgnored();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(reportsOfType(TimeoutException.class)).isNotEmpty();
+		});
+	}
+
+	@Test
 	void periodicTaskThatDiedIsReported() throws InterruptedException {
 		String marker = marker();
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -142,6 +155,10 @@ class ReportedFailuresTests {
 		retrieved.completeExceptionally(shared);
 		retrieved.exceptionally((ex) -> null).join();
 		new CompletableFuture<>().completeExceptionally(shared);
+	}
+
+	private static void timedOutIgnored() {
+		new CompletableFuture<>().orTimeout(1, TimeUnit.MILLISECONDS);
 	}
 
 	private static void chainIgnored(String marker) {
