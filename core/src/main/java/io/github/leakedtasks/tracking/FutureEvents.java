@@ -71,7 +71,7 @@ public final class FutureEvents {
 	 */
 	public void failed(Object future, Throwable failure) {
 		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
-				|| this.futures.get(future) != null) {
+				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
 			return;
 		}
 		Creation creation = this.creations.remove(future);
@@ -83,6 +83,14 @@ public final class FutureEvents {
 		if (this.futures.putIfAbsent(future, record) == null) {
 			this.tracker.states().watch(record, future, null, failure);
 		}
+	}
+
+	/**
+	 * Whether a future is one the engine's executor wrappers hand out, which watch their
+	 * failures themselves and report them under the executor's name.
+	 */
+	private static boolean isTrackedElsewhere(Object future) {
+		return future instanceof TrackedCompletableFuture<?> || future instanceof TrackedFutureTask<?>;
 	}
 
 	/**
