@@ -89,6 +89,25 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * The private {@code uniWhenCompleteStage}: as {@link UniStage}, except for the
+	 * canceller that {@code orTimeout} attaches, which may come after the timeout fired.
+	 */
+	static final class WhenCompleteStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Argument(1) Object action, @Advice.Return CompletableFuture<?> dependent) {
+			if (source.isCompletedExceptionally() && !FutureHooks.isCanceller(action)) {
+				FutureHooks.observed(source, result);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
 	 * The private {@code bi*Stage} and {@code or*Stage} methods: two sources.
 	 */
 	static final class BiStage {

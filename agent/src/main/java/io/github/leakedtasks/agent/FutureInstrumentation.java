@@ -62,7 +62,9 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
 		for (String stage : UNI_STAGES) {
 			String[] parts = stage.split(":");
-			hooks.add(HookPoint.of(type, parts[0], CompletableFutureAdvice.UniStage.class, EXECUTOR, parts[1]));
+			Class<?> advice = parts[0].equals("uniWhenCompleteStage") ? CompletableFutureAdvice.WhenCompleteStage.class
+					: CompletableFutureAdvice.UniStage.class;
+			hooks.add(HookPoint.of(type, parts[0], advice, EXECUTOR, parts[1]));
 		}
 		hooks.add(HookPoint.of(type, "uniAsMinimalStage", CompletableFutureAdvice.UniStage.class));
 		for (String stage : BI_STAGES) {

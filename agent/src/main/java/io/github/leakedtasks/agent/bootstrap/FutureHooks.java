@@ -178,7 +178,15 @@ public final class FutureHooks {
 	 * retrieve.
 	 */
 	public static boolean seenByAction(Object sourceResult, Object action) {
-		return (action != null && action.getClass() == CANCELLER) || failureOf(sourceResult) != null;
+		return isCanceller(action) || failureOf(sourceResult) != null;
+	}
+
+	/**
+	 * Whether a {@code whenComplete} action is the canceller that {@code orTimeout} and
+	 * {@code completeOnTimeout} attach, which hands no failure to anyone.
+	 */
+	public static boolean isCanceller(Object action) {
+		return action != null && action.getClass() == CANCELLER;
 	}
 
 	public static void created(Object future, Object task) {
