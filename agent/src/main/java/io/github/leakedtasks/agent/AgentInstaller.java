@@ -41,7 +41,7 @@ final class AgentInstaller {
 			tracker.addListener(new LoggingLeakListener(new SystemLog(level)));
 		}
 		List<String> problems = Collections.synchronizedList(new ArrayList<>());
-		Dependents dependents = new Dependents();
+		Dependents dependents = dependents(problems);
 		SelfTest selfTest = new SelfTest();
 		FutureHooks.install(selfTest, false);
 		AgentBuilder builder = new AgentBuilder.Default().disableClassFormatChanges()
@@ -53,8 +53,10 @@ final class AgentInstaller {
 			.assureReadEdgeTo(instrumentation, hooks);
 		List<HookPoint> installed = new ArrayList<>();
 		Set<HookPoint> applied = ConcurrentHashMap.newKeySet();
-		builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
-				applied, problems, "result", "stack");
+		if (dependents != null) {
+			builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
+					applied, problems, "result", "stack");
+		}
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state");
 		List<HookPoint> nested = FutureInstrumentation.nestedTypes();
@@ -81,6 +83,21 @@ final class AgentInstaller {
 						+ "; failures that go through these places are not reported");
 		}
 		return tracker;
+	}
+
+	/**
+	 * Return the reader of {@code CompletableFuture}'s stacks, or {@code null} if this
+	 * JDK lays them out differently: every failure with a dependent would then be
+	 * reported, so {@code CompletableFuture} is left alone.
+	 */
+	private static Dependents dependents(List<String> problems) {
+		try {
+			return new Dependents();
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			problems.add("java.util.concurrent.CompletableFuture (its completions cannot be read: " + ex + ")");
+			return null;
+		}
 	}
 
 	/**

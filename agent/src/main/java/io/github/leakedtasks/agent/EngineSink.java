@@ -37,6 +37,10 @@ final class EngineSink implements FutureSink {
 	@Override
 	public void failed(Object future, Throwable failure) {
 		if (future instanceof CompletableFuture) {
+			if (this.dependents == null) {
+				// CompletableFuture is not instrumented: see AgentInstaller.
+				return;
+			}
 			this.completable.failed(future, failure);
 			// Read after the failure is registered: a dependent pushed concurrently is
 			// either seen here or sees the failure when it is created.
