@@ -1,0 +1,229 @@
+package io.github.leakedtasks.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
+import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.TaskTracker;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Second stage of the agent's start, loaded once the bridge is on the boot class path:
+ * starts the engine, retransforms the JDK types with the hook points that exist, checks
+ * that they fire and plugs the engine into the bridge.
+ *
+ * @since 0.1.0
+ */
+final class AgentInstaller {
+
+	private AgentInstaller() {
+	}
+
+	static TaskTracker install(AgentSettings settings, Instrumentation instrumentation, Class<?> hooks)
+			throws Exception {
+		TaskTracker tracker = TaskTracker.create(settings.tracking());
+		System.Logger.Level level = settings.logLevel();
+		if (level != null) {
+			tracker.addListener(new LoggingLeakListener(new SystemLog(level)));
+		}
+		List<String> problems = Collections.synchronizedList(new ArrayList<>());
+		Dependents dependents = dependents(problems);
+		SelfTest selfTest = new SelfTest();
+		FutureHooks.install(selfTest, false);
+		AgentBuilder builder = new AgentBuilder.Default().disableClassFormatChanges()
+			.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+			.with(new RetransformationProblems(problems))
+			.with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+			.with(new Problems(problems))
+			.ignore(ElementMatchers.none())
+			.assureReadEdgeTo(instrumentation, hooks);
+		List<HookPoint> installed = new ArrayList<>();
+		Set<HookPoint> applied = ConcurrentHashMap.newKeySet();
+		if (dependents != null) {
+			builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
+					applied, problems, "result", "stack");
+		}
+		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
+				problems, "outcome", "state");
+		List<HookPoint> nested = FutureInstrumentation.nestedTypes();
+		if (nested.size() < 3) {
+			problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
+		}
+		for (HookPoint hook : nested) {
+			builder = instrument(builder, hook.type(), List.of(hook), installed, applied, problems);
+		}
+		builder.installOn(instrumentation);
+		for (HookPoint hook : installed) {
+			if (!applied.contains(hook)) {
+				problems.add(hook.describe() + " (no method matched)");
+			}
+		}
+		for (String silent : selfTest.run()) {
+			problems.add(silent + " did not fire");
+		}
+		EngineSink sink = new EngineSink(tracker, dependents);
+		FutureHooks.install(sink, sink.tracesCreation());
+		if (!problems.isEmpty()) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.WARNING, "The leaked-tasks agent could not instrument " + problems
+						+ "; failures that go through these places are not reported");
+		}
+		return tracker;
+	}
+
+	/**
+	 * Return the reader of {@code CompletableFuture}'s stacks, or {@code null} if this
+	 * JDK lays them out differently: every failure with a dependent would then be
+	 * reported, so {@code CompletableFuture} is left alone.
+	 */
+	private static Dependents dependents(List<String> problems) {
+		try {
+			return new Dependents();
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			problems.add("java.util.concurrent.CompletableFuture (its completions cannot be read: " + ex + ")");
+			return null;
+		}
+	}
+
+	/**
+	 * Add the hook points of a type that exist, skipping the type if a field its advice
+	 * reads is missing: Byte Buddy would then fail the whole type.
+	 */
+	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
+			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, String... fields) {
+		for (String field : fields) {
+			try {
+				type.getDeclaredField(field);
+			}
+			catch (NoSuchFieldException ex) {
+				problems.add(type.getName() + " (it has no field '" + field + "')");
+				return builder;
+			}
+		}
+		List<HookPoint> present = new ArrayList<>();
+		for (HookPoint hook : hooks) {
+			if (hook.exists()) {
+				present.add(hook);
+			}
+			else if (!hook.optional()) {
+				problems.add(hook.describe());
+			}
+		}
+		installed.addAll(present);
+		return builder.type(ElementMatchers.is(type)).transform((typeBuilder, description, loader, module, domain) -> {
+			DynamicType.Builder<?> result = typeBuilder;
+			for (HookPoint hook : present) {
+				result = result.visit(Advice.to(hook.advice()).on(new Recording(hook, applied)));
+			}
+			return result;
+		});
+	}
+
+	/**
+	 * Matches a hook point's method and notes that it did, so that a hook point whose
+	 * matcher finds nothing is reported instead of silently missing.
+	 */
+	private static final class Recording extends ElementMatcher.Junction.AbstractBase<MethodDescription> {
+
+		private final HookPoint hook;
+
+		private final ElementMatcher<MethodDescription> matcher;
+
+		private final Set<HookPoint> applied;
+
+		Recording(HookPoint hook, Set<HookPoint> applied) {
+			this.hook = hook;
+			this.matcher = hook.matcher();
+			this.applied = applied;
+		}
+
+		@Override
+		public boolean matches(MethodDescription method) {
+			boolean matches = this.matcher.matches(method);
+			if (matches) {
+				this.applied.add(this.hook);
+			}
+			return matches;
+		}
+
+	}
+
+	/**
+	 * Logs through {@link System.Logger}, looked up on first use: looking it up in
+	 * {@code premain} would start the JDK's logging before the application configures it.
+	 */
+	private static final class SystemLog implements LoggingLeakListener.LogSink {
+
+		private final System.Logger.Level level;
+
+		private volatile System.Logger logger;
+
+		SystemLog(System.Logger.Level level) {
+			this.level = level;
+		}
+
+		@Override
+		public void log(String message, Throwable exception) {
+			System.Logger current = this.logger;
+			if (current == null) {
+				current = System.getLogger("io.github.leakedtasks");
+				this.logger = current;
+			}
+			current.log(this.level, message, exception);
+		}
+
+	}
+
+	private static final class Problems extends AgentBuilder.Listener.Adapter {
+
+		private final List<String> problems;
+
+		Problems(List<String> problems) {
+			this.problems = problems;
+		}
+
+		@Override
+		public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+				Throwable throwable) {
+			this.problems.add(typeName + " (" + throwable + ")");
+		}
+
+	}
+
+	private static final class RetransformationProblems extends AgentBuilder.RedefinitionStrategy.Listener.Adapter {
+
+		private final List<String> problems;
+
+		RetransformationProblems(List<String> problems) {
+			this.problems = problems;
+		}
+
+		@Override
+		public Iterable<? extends List<Class<?>>> onError(int index, List<Class<?>> batch, Throwable throwable,
+				List<Class<?>> types) {
+			this.problems.add(batch + " (" + throwable + ")");
+			return Collections.emptyList();
+		}
+
+		@Override
+		public void onComplete(int amount, List<Class<?>> types, Map<List<Class<?>>, Throwable> failures) {
+		}
+
+	}
+
+}

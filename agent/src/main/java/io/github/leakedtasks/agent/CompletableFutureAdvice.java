@@ -1,0 +1,242 @@
+package io.github.leakedtasks.agent;
+
+import java.util.concurrent.CompletableFuture;
+
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice inlined into {@code java.util.concurrent.CompletableFuture}: where failures
+ * enter and where they are retrieved or handed on. Each piece runs only on a failure, or
+ * compares a class on a success path.
+ *
+ * @since 0.1.0
+ */
+final class CompletableFutureAdvice {
+
+	private CompletableFutureAdvice() {
+	}
+
+	/**
+	 * {@code completeThrowable(Throwable)} and
+	 * {@code completeThrowable(Throwable, Object)}: a task or function threw, or a
+	 * failure is propagated to a dependent.
+	 */
+	static final class CompleteThrowable {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Argument(0) Throwable failure,
+				@Advice.Return boolean completed) {
+			if (completed) {
+				FutureHooks.failed(future, failure);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code internalComplete(Object)} ({@code completeExceptionally}, {@code orTimeout},
+	 * {@code cancel}) and {@code completeRelay(Object)} ({@code thenCompose},
+	 * {@code anyOf}).
+	 */
+	static final class CompleteRaw {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Return boolean completed,
+				@Advice.FieldValue("result") Object result) {
+			if (completed) {
+				FutureHooks.completed(future, result);
+			}
+		}
+
+	}
+
+	/**
+	 * The constructor {@code CompletableFuture(Object)} ({@code failedFuture},
+	 * {@code failedStage}, {@code anyOf} over a completed input) and
+	 * {@code obtrudeException}.
+	 */
+	static final class Completed {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
+			FutureHooks.completed(future, result);
+		}
+
+	}
+
+	/**
+	 * The private {@code uni*Stage} methods behind {@code thenApply},
+	 * {@code whenComplete}, {@code handle}, {@code exceptionally} and the others: a
+	 * dependent is created on this future, which hands its failure on; the dependent
+	 * itself may have been failed by a direct write of its {@code result}.
+	 */
+	static final class UniStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Return CompletableFuture<?> dependent) {
+			// Checked here, not in a helper: a new future handed to a helper that C2 does
+			// not inline is no longer scalar replaced.
+			if (source.isCompletedExceptionally()) {
+				FutureHooks.observed(source, result);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * The private {@code uniWhenCompleteStage}: as {@link UniStage}, except for the
+	 * canceller that {@code orTimeout} attaches, which may come after the timeout fired.
+	 */
+	static final class WhenCompleteStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Argument(1) Object action, @Advice.Return CompletableFuture<?> dependent) {
+			if (source.isCompletedExceptionally() && !FutureHooks.isCanceller(action)) {
+				FutureHooks.observed(source, result);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * The private {@code bi*Stage} and {@code or*Stage} methods: two sources.
+	 */
+	static final class BiStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Argument(1) Object other, @Advice.Return CompletableFuture<?> dependent) {
+			if (source.isCompletedExceptionally()) {
+				FutureHooks.observed(source, result);
+			}
+			if (other instanceof CompletableFuture<?> future && future.isCompletedExceptionally()) {
+				FutureHooks.observed(other);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * The static {@code uniCopyStage(CompletableFuture)} behind {@code copy}.
+	 */
+	static final class CopyStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.Argument(0) CompletableFuture<?> source,
+				@Advice.Return CompletableFuture<?> dependent) {
+			if (source != null && source.isCompletedExceptionally()) {
+				FutureHooks.observed(source);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * The static {@code andTree(CompletableFuture[], int, int)} behind {@code allOf}.
+	 */
+	static final class AndTree {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Argument(1) int lo, @Advice.Argument(2) int hi,
+				@Advice.Return CompletableFuture<?> dependent) {
+			FutureHooks.observed(sources, lo, hi);
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code anyOf(CompletableFuture...)}.
+	 */
+	static final class AnyOf {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.Argument(0) Object[] sources) {
+			FutureHooks.combined(sources);
+		}
+
+	}
+
+	/**
+	 * {@code uniWhenComplete(Object, BiConsumer, UniWhenComplete)}, run on the dependent:
+	 * if the action was handed the source's failure, the dependent's copy of it has been
+	 * seen.
+	 */
+	static final class UniWhenComplete {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static boolean enter(@Advice.Argument(0) Object sourceResult, @Advice.Argument(1) Object action) {
+			return FutureHooks.seenByAction(sourceResult, action);
+		}
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object dependent, @Advice.Enter boolean seen) {
+			if (seen) {
+				FutureHooks.retrieved(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code toCompletableFuture()}, which {@code thenCompose} calls on the stage its
+	 * function returns before relaying that stage's outcome.
+	 */
+	static final class ToCompletableFuture {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> future, @Advice.FieldValue("result") Object result) {
+			if (future.isCompletedExceptionally()) {
+				FutureHooks.observed(future, result);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code MinimalStage.toCompletableFuture()}, which copies a failure it already has
+	 * into a new future (its other methods throw, {@code isCompletedExceptionally}
+	 * included).
+	 */
+	static final class MinimalStageCopied {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object stage, @Advice.FieldValue("result") Object result) {
+			FutureHooks.observed(stage, result);
+		}
+
+	}
+
+	/**
+	 * The constructors of {@code AsyncSupply} and {@code AsyncRun}, the tasks behind
+	 * {@code supplyAsync} and {@code runAsync}: where a task is created.
+	 */
+	static final class AsyncTask {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.Argument(0) Object future, @Advice.Argument(1) Object task) {
+			if (FutureHooks.tracing) {
+				FutureHooks.created(future, task);
+			}
+		}
+
+	}
+
+}

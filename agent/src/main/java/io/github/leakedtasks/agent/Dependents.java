@@ -1,0 +1,64 @@
+package io.github.leakedtasks.agent;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads the stack of completions of a {@code CompletableFuture} that just failed: a
+ * dependent or a waiter on it receives the failure. The JDK's own timeout canceller,
+ * which {@code orTimeout} attaches, does not count.
+ *
+ * @since 0.1.0
+ */
+final class Dependents {
+
+	/** Stacks are walked at most this deep; any longer one has dependents anyway. */
+	private static final int MAX_DEPTH = 64;
+
+	private final VarHandle stack;
+
+	private final VarHandle next;
+
+	private final Class<?> whenComplete;
+
+	private final VarHandle action;
+
+	private final Class<?> canceller;
+
+	Dependents() throws ReflectiveOperationException {
+		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
+		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion");
+		this.stack = lookup.findVarHandle(CompletableFuture.class, "stack", completion);
+		this.next = lookup.findVarHandle(completion, "next", completion);
+		this.whenComplete = Class.forName("java.util.concurrent.CompletableFuture$UniWhenComplete");
+		this.action = MethodHandles.privateLookupIn(this.whenComplete, MethodHandles.lookup())
+			.findVarHandle(this.whenComplete, "fn", java.util.function.BiConsumer.class);
+		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller");
+	}
+
+	/**
+	 * Return whether a failed future hands its failure to a dependent or a waiter.
+	 * @param future the future
+	 * @return whether it has one
+	 */
+	boolean any(Object future) {
+		Object completion = this.stack.getVolatile(future);
+		for (int i = 0; completion != null; i++) {
+			if (i >= MAX_DEPTH || !isCanceller(completion)) {
+				return true;
+			}
+			completion = this.next.getVolatile(completion);
+		}
+		return false;
+	}
+
+	private boolean isCanceller(Object completion) {
+		if (completion.getClass() != this.whenComplete) {
+			return false;
+		}
+		Object action = this.action.getVolatile(completion);
+		return action != null && action.getClass() == this.canceller;
+	}
+
+}

@@ -1,0 +1,129 @@
+package io.github.leakedtasks.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+
+/**
+ * The hook points of the instrumented JDK types: every place where a failure enters
+ * {@code CompletableFuture} or {@code FutureTask}, and every place where one is retrieved
+ * or handed on. The signatures are those of JDK 17 to 25.
+ *
+ * @since 0.1.0
+ */
+final class FutureInstrumentation {
+
+	private static final String OBJECT = "java.lang.Object";
+
+	private static final String THROWABLE = "java.lang.Throwable";
+
+	private static final String EXECUTOR = "java.util.concurrent.Executor";
+
+	private static final String STAGE = "java.util.concurrent.CompletionStage";
+
+	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
+
+	private static final String[] UNI_STAGES = { "uniApplyStage:java.util.function.Function",
+			"uniAcceptStage:java.util.function.Consumer", "uniRunStage:java.lang.Runnable",
+			"uniWhenCompleteStage:java.util.function.BiConsumer", "uniHandleStage:java.util.function.BiFunction",
+			"uniExceptionallyStage:java.util.function.Function", "uniComposeStage:java.util.function.Function",
+			"uniComposeExceptionallyStage:java.util.function.Function" };
+
+	private static final String[] BI_STAGES = { "biApplyStage:java.util.function.BiFunction",
+			"biAcceptStage:java.util.function.BiConsumer", "biRunStage:java.lang.Runnable",
+			"orApplyStage:java.util.function.Function", "orAcceptStage:java.util.function.Consumer",
+			"orRunStage:java.lang.Runnable" };
+
+	private FutureInstrumentation() {
+	}
+
+	/**
+	 * Return the hook points of {@code CompletableFuture}, which need its {@code result}
+	 * field.
+	 * @return the hook points
+	 */
+	static List<HookPoint> completableFuture() {
+		Class<?> type = CompletableFuture.class;
+		List<HookPoint> hooks = new ArrayList<>();
+		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE));
+		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE,
+				OBJECT));
+		hooks.add(HookPoint.of(type, "internalComplete", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
+		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
+		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Completed.class, OBJECT));
+		hooks.add(HookPoint.of(type, "obtrudeException", CompletableFutureAdvice.Completed.class, THROWABLE));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class, "long",
+				"java.util.concurrent.TimeUnit"));
+		hooks.add(HookPoint.of(type, "join", RetrievalAdvice.CompletableFutureThrown.class));
+		hooks.add(HookPoint.of(type, "getNow", RetrievalAdvice.CompletableFutureThrown.class, OBJECT));
+		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.CompletableFutureThrown.class));
+		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
+		for (String stage : UNI_STAGES) {
+			String[] parts = stage.split(":");
+			Class<?> advice = parts[0].equals("uniWhenCompleteStage") ? CompletableFutureAdvice.WhenCompleteStage.class
+					: CompletableFutureAdvice.UniStage.class;
+			hooks.add(HookPoint.of(type, parts[0], advice, EXECUTOR, parts[1]));
+		}
+		hooks.add(HookPoint.of(type, "uniAsMinimalStage", CompletableFutureAdvice.UniStage.class));
+		for (String stage : BI_STAGES) {
+			String[] parts = stage.split(":");
+			hooks.add(HookPoint.of(type, parts[0], CompletableFutureAdvice.BiStage.class, EXECUTOR, STAGE, parts[1]));
+		}
+		hooks.add(HookPoint.of(type, "uniCopyStage", CompletableFutureAdvice.CopyStage.class, FUTURE));
+		hooks.add(HookPoint.of(type, "andTree", CompletableFutureAdvice.AndTree.class,
+				"[Ljava.util.concurrent.CompletableFuture;", "int", "int"));
+		hooks.add(HookPoint.of(type, "anyOf", CompletableFutureAdvice.AnyOf.class,
+				"[Ljava.util.concurrent.CompletableFuture;"));
+		hooks.add(HookPoint.of(type, "uniWhenComplete", CompletableFutureAdvice.UniWhenComplete.class, OBJECT,
+				"java.util.function.BiConsumer", "java.util.concurrent.CompletableFuture$UniWhenComplete"));
+		hooks.add(HookPoint.of(type, "toCompletableFuture", CompletableFutureAdvice.ToCompletableFuture.class));
+		return hooks;
+	}
+
+	/**
+	 * Return the hook points of nested classes of {@code CompletableFuture}: the tasks
+	 * behind {@code supplyAsync} and {@code runAsync}, created before they are handed to
+	 * the executor, which may run them at once, and the {@code MinimalStage}, whose
+	 * {@code toCompletableFuture} copies its outcome.
+	 * @return the hook points, fewer if the JDK names them differently
+	 */
+	static List<HookPoint> nestedTypes() {
+		List<HookPoint> hooks = new ArrayList<>();
+		try {
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncSupply"), HookPoint.CONSTRUCTOR,
+					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.util.function.Supplier"));
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncRun"), HookPoint.CONSTRUCTOR,
+					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.lang.Runnable"));
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage"), "toCompletableFuture",
+					CompletableFutureAdvice.MinimalStageCopied.class));
+		}
+		catch (ClassNotFoundException ex) {
+			// Reported as not instrumented by the caller: the list is short.
+		}
+		return hooks;
+	}
+
+	/**
+	 * Return the hook points of {@code FutureTask}, which need its {@code outcome} and
+	 * {@code state} fields.
+	 * @return the hook points
+	 */
+	static List<HookPoint> futureTask() {
+		Class<?> type = FutureTask.class;
+		List<HookPoint> hooks = new ArrayList<>();
+		hooks.add(HookPoint.of(type, "setException", FutureTaskAdvice.SetException.class, THROWABLE));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class, "long",
+				"java.util.concurrent.TimeUnit"));
+		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.FutureTaskThrown.class));
+		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
+		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class,
+				"java.util.concurrent.Callable"));
+		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class, "java.lang.Runnable",
+				OBJECT));
+		return hooks;
+	}
+
+}

@@ -1,0 +1,47 @@
+package io.github.leakedtasks.agent;
+
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice inlined into {@code java.util.concurrent.FutureTask}, which its subclasses
+ * ({@code ScheduledFutureTask}, JDK 25's {@code ThreadBoundFuture}) inherit.
+ *
+ * @since 0.1.0
+ */
+final class FutureTaskAdvice {
+
+	private FutureTaskAdvice() {
+	}
+
+	/**
+	 * {@code setException(Throwable)}: counted only when the exception is the task's
+	 * outcome, not when the task was cancelled first.
+	 */
+	static final class SetException {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object task, @Advice.Argument(0) Throwable failure,
+				@Advice.FieldValue("outcome") Object outcome) {
+			if (outcome == failure && failure != null) {
+				FutureHooks.failed(task, failure);
+			}
+		}
+
+	}
+
+	/**
+	 * The constructors: where a task is created.
+	 */
+	static final class Constructed {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Argument(0) Object task) {
+			if (FutureHooks.tracing) {
+				FutureHooks.created(future, task);
+			}
+		}
+
+	}
+
+}

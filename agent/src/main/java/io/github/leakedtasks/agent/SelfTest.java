@@ -1,0 +1,105 @@
+package io.github.leakedtasks.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+
+import io.github.leakedtasks.agent.bootstrap.FutureSink;
+
+/**
+ * Checks at start-up that the installed hooks fire: a hook whose bridge cannot be found
+ * throws inside its advice, which swallows the error, and would miss everything silently.
+ * Plugged in as the sink while it runs.
+ *
+ * @since 0.1.0
+ */
+final class SelfTest implements FutureSink {
+
+	private final List<Object> failed = new ArrayList<>();
+
+	private final List<Object> retrieved = new ArrayList<>();
+
+	@Override
+	public synchronized void failed(Object future, Throwable failure) {
+		if (failure instanceof Probe) {
+			this.failed.add(future);
+		}
+	}
+
+	@Override
+	public synchronized void retrieved(Object future) {
+		this.retrieved.add(future);
+	}
+
+	@Override
+	public synchronized void observed(Object future) {
+		this.retrieved.add(future);
+	}
+
+	@Override
+	public void created(Object future, Object task) {
+	}
+
+	/**
+	 * Fail and retrieve a {@code CompletableFuture} and a {@code FutureTask}.
+	 * @return what did not fire, empty if everything did
+	 */
+	List<String> run() {
+		List<String> silent = new ArrayList<>();
+		CompletableFuture<Object> future = new CompletableFuture<>();
+		future.completeExceptionally(new Probe());
+		check(future, "CompletableFuture.completeExceptionally", "CompletableFuture.join", silent, () -> {
+			try {
+				future.join();
+			}
+			catch (RuntimeException ex) {
+				// Expected: retrieving is what is tested.
+			}
+		});
+		FutureTask<Object> task = new FutureTask<>(new Failing());
+		task.run();
+		check(task, "FutureTask.setException", "FutureTask.get", silent, () -> {
+			try {
+				task.get();
+			}
+			catch (Exception ex) {
+				// Expected: retrieving is what is tested.
+			}
+		});
+		return silent;
+	}
+
+	private void check(Object future, String failing, String retrieving, List<String> silent, Runnable retrieve) {
+		if (!seen(this.failed, future)) {
+			silent.add(failing);
+		}
+		retrieve.run();
+		if (!seen(this.retrieved, future)) {
+			silent.add(retrieving);
+		}
+	}
+
+	private synchronized boolean seen(List<Object> futures, Object future) {
+		return futures.stream().anyMatch((candidate) -> candidate == future);
+	}
+
+	private static final class Failing implements Callable<Object> {
+
+		@Override
+		public Object call() throws Exception {
+			throw new Probe();
+		}
+
+	}
+
+	private static final class Probe extends Exception {
+
+		Probe() {
+			super("leaked-tasks agent self-test", null, false, false);
+		}
+
+	}
+
+}

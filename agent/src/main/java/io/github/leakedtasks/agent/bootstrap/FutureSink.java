@@ -1,0 +1,38 @@
+package io.github.leakedtasks.agent.bootstrap;
+
+/**
+ * Receives what {@link FutureHooks} sees; implemented by the engine in the agent's class
+ * loader.
+ *
+ * @since 0.1.0
+ */
+public interface FutureSink {
+
+	/**
+	 * A future completed exceptionally.
+	 * @param future the future
+	 * @param failure the exception it completed with
+	 */
+	void failed(Object future, Throwable failure);
+
+	/**
+	 * A failed future's failure was retrieved or handed on.
+	 * @param future the future
+	 */
+	void retrieved(Object future);
+
+	/**
+	 * A future's outcome, whatever it is, is handed to a combinator that may let go of
+	 * it.
+	 * @param future the future
+	 */
+	void observed(Object future);
+
+	/**
+	 * A future was created to run a task; called only while creations are traced.
+	 * @param future the future
+	 * @param task the task
+	 */
+	void created(Object future, Object task);
+
+}

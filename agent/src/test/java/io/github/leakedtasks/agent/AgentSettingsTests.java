@@ -1,0 +1,73 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.leakedtasks.tracking.CreationTraceMode;
+import io.github.leakedtasks.tracking.TrackingSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Settings of the agent, from its options and from system properties.
+ */
+class AgentSettingsTests {
+
+	@Test
+	void defaultsAreThoseOfTheSpringProperties() {
+		AgentSettings settings = AgentSettings.of(null, new Properties());
+		TrackingSettings tracking = settings.tracking();
+		assertThat(settings.enabled()).isTrue();
+		assertThat(settings.logLevel()).isEqualTo(System.Logger.Level.ERROR);
+		assertThat(tracking.gracePeriod()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(tracking.traceMode()).isEqualTo(CreationTraceMode.SAMPLED);
+	}
+
+	@Test
+	void agentOptionsAreRead() {
+		AgentSettings settings = AgentSettings
+			.of("grace-period=500ms,log-level=warn,creation-trace.mode=always,max-groups=7", new Properties());
+		TrackingSettings tracking = settings.tracking();
+		assertThat(settings.logLevel()).isEqualTo(System.Logger.Level.WARNING);
+		assertThat(tracking.gracePeriod()).isEqualTo(Duration.ofMillis(500));
+		assertThat(tracking.traceMode()).isEqualTo(CreationTraceMode.ALWAYS);
+		assertThat(tracking.maxGroups()).isEqualTo(7);
+	}
+
+	@Test
+	void systemPropertiesWinOverAgentOptions() {
+		Properties properties = new Properties();
+		properties.setProperty("leaked-tasks.grace-period", "PT3S");
+		properties.setProperty("leaked-tasks.enabled", "false");
+		AgentSettings settings = AgentSettings.of("grace-period=1s", properties);
+		assertThat(settings.tracking().gracePeriod()).isEqualTo(Duration.ofSeconds(3));
+		assertThat(settings.enabled()).isFalse();
+	}
+
+	@Test
+	void logLevelOffLogsNothing() {
+		assertThat(AgentSettings.of("log-level=off", new Properties()).logLevel()).isNull();
+	}
+
+	@Test
+	void invalidValuesNameTheSetting() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("grace-period=soon", new Properties()).tracking())
+			.withMessageContaining("grace-period");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("log-level=loud", new Properties()).logLevel())
+			.withMessageContaining("log-level");
+	}
+
+	@Test
+	void creationTracesLeaveOutTheAgentsFrames() {
+		TrackingSettings tracking = AgentSettings.of(null, new Properties()).tracking();
+		assertThat(tracking.internalFrames().test(EngineSink.class.getName())).isTrue();
+		assertThat(tracking.internalFrames().test("io.github.leakedtasks.tracking.FutureEvents")).isTrue();
+		assertThat(tracking.internalFrames().test("com.example.Orders")).isFalse();
+	}
+
+}

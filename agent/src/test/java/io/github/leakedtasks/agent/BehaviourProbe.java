@@ -1,0 +1,107 @@
+package io.github.leakedtasks.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints what a range of failing futures throw and hand their handlers, so that
+ * {@link StandaloneAgentTests} can compare a run with the agent to one without.
+ */
+public final class BehaviourProbe {
+
+	private BehaviourProbe() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		List<String> lines = new ArrayList<>();
+		probe(lines, "supplyAsync join", () -> failing().join());
+		probe(lines, "supplyAsync get", () -> failing().get());
+		probe(lines, "supplyAsync get timeout", () -> failing().get(10, TimeUnit.SECONDS));
+		probe(lines, "thenApply join", () -> failing().thenApply((value) -> value).join());
+		probe(lines, "failedFuture get", () -> CompletableFuture.failedFuture(new IllegalStateException("x")).get());
+		probe(lines, "failed thenApply join",
+				() -> CompletableFuture.failedFuture(new IllegalStateException("x"))
+					.thenApply((value) -> value)
+					.join());
+		probe(lines, "exceptionally", () -> failing().exceptionally((ex) -> describe(ex)).join());
+		probe(lines, "handle", () -> failing().handle((value, ex) -> describe(ex)).join());
+		probe(lines, "whenComplete throwing", () -> failing().whenComplete((value, ex) -> {
+			throw new IllegalArgumentException("action");
+		}).join());
+		probe(lines, "thenCompose failed",
+				() -> CompletableFuture.completedFuture("x")
+					.thenCompose((value) -> CompletableFuture.failedFuture(new IllegalStateException("inner")))
+					.join());
+		probe(lines, "exceptionallyCompose",
+				() -> failing().exceptionallyCompose((ex) -> CompletableFuture.completedFuture(describe(ex))).join());
+		probe(lines, "allOf", () -> CompletableFuture.allOf(failing(), CompletableFuture.completedFuture("x")).join());
+		probe(lines, "anyOf", () -> CompletableFuture.anyOf(CompletableFuture.failedFuture(new Error("e"))).join());
+		probe(lines, "orTimeout", () -> new CompletableFuture<>().orTimeout(5, TimeUnit.MILLISECONDS).join());
+		probe(lines, "cancel join", () -> {
+			CompletableFuture<Object> future = new CompletableFuture<>();
+			future.cancel(true);
+			return future.join();
+		});
+		probe(lines, "cancelled dependent", () -> {
+			CompletableFuture<Object> future = new CompletableFuture<>();
+			CompletableFuture<Object> dependent = future.thenApply((value) -> value);
+			future.cancel(true);
+			return dependent.join();
+		});
+		probe(lines, "copy", () -> failing().copy().join());
+		probe(lines, "minimalCompletionStage", () -> failing().minimalCompletionStage().toCompletableFuture().join());
+		probe(lines, "submit get", () -> executor.submit(() -> {
+			throw new IllegalStateException("task");
+		}).get());
+		probe(lines, "FutureTask get", () -> {
+			FutureTask<Object> task = new FutureTask<>(() -> {
+				throw new java.io.IOException("io");
+			});
+			task.run();
+			return task.get();
+		});
+		probe(lines, "success", () -> CompletableFuture.supplyAsync(() -> "ok").thenApply(String::length).join());
+		executor.shutdown();
+		lines.forEach(System.out::println);
+	}
+
+	private static CompletableFuture<Object> failing() {
+		return CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException("boom");
+		});
+	}
+
+	private static void probe(List<String> lines, String name, Callable<Object> action) {
+		try {
+			Object result = action.call();
+			lines.add(name + " -> returned " + ((result instanceof String) ? result : String.valueOf(result)));
+		}
+		catch (Throwable ex) {
+			lines.add(name + " -> threw " + describe(ex));
+		}
+	}
+
+	private static String describe(Throwable failure) {
+		StringBuilder description = new StringBuilder();
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			description.append(current.getClass().getName())
+				.append('(')
+				.append(current.getMessage())
+				.append(", suppressed ")
+				.append(current.getSuppressed().length)
+				.append(") ");
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return description.toString().trim();
+	}
+
+}

@@ -1,0 +1,259 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfType;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Failures that were retrieved, handled, handed on or cancelled are not reported.
+ */
+class HandledFailuresTests {
+
+	private final ExecutorService executor = Executors.newFixedThreadPool(2);
+
+	@AfterEach
+	void shutdown() throws InterruptedException {
+		this.executor.shutdown();
+		assertThat(this.executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "get", "getTimeout", "join", "getNow", "resultNow", "exceptionNow", "exceptionally",
+			"handle", "whenComplete", "exceptionallyCompose", "thenComposeEnd", "thenCombine", "applyToEither", "copy",
+			"minimalCompletionStage" })
+	void completableFutureFailureRetrievedIsNotReported(String how) {
+		assumeThat(needsJdk19(how)).isLessThanOrEqualTo(Runtime.version().feature());
+		String marker = marker();
+		retrieveCompletable(marker, how);
+		assertNotReported(marker);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "get", "getTimeout", "resultNow", "exceptionNow" })
+	void submittedTaskFailureRetrievedIsNotReported(String how) throws Exception {
+		assumeThat(needsJdk19(how)).isLessThanOrEqualTo(Runtime.version().feature());
+		String marker = marker();
+		retrieveSubmitted(marker, how);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void cancelledCompletableFutureIsNotReported() {
+		CompletableFuture<Object> future = new CompletableFuture<>();
+		future.thenApply((value) -> value);
+		future.cancel(false);
+		assertThat(future.isCancelled()).isTrue();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfType(CancellationException.class)).isEmpty();
+	}
+
+	@Test
+	void cancelledFutureTaskIsNotReported() {
+		String marker = marker();
+		FutureTask<Object> task = new FutureTask<>(() -> {
+			throw new IllegalStateException(marker);
+		});
+		task.cancel(false);
+		task.run();
+		assertNotReported(marker);
+	}
+
+	@Test
+	void allOfOverAlreadyFailedFutureThenHandledIsNotReported() {
+		String marker = marker();
+		allOfOverAlreadyFailed(marker);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void anyOfOverAlreadyFailedFutureThenHandledIsNotReported() {
+		String marker = marker();
+		anyOfOverAlreadyFailed(marker);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void anyOfInputThatFailsAfterTheWinnerIsNotReported() {
+		String marker = marker();
+		anyOfLoserFailingLater(marker);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void allOfOverFailingFutureThenHandledIsNotReported() {
+		String marker = marker();
+		allOfOverFailing(marker);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void orTimeoutHandledIsNotReported() {
+		int before = reportsOfType(TimeoutException.class).size();
+		assertThat(timedOutHandled()).isInstanceOf(TimeoutException.class);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfType(TimeoutException.class)).hasSize(before);
+	}
+
+	@Test
+	void successfulTasksAreNotReported() throws Exception {
+		int before = reportsOfType(Throwable.class).size();
+		assertThat(CompletableFuture.supplyAsync(() -> "ok").thenApply(String::length).join()).isEqualTo(2);
+		assertThat(this.executor.submit(() -> "ok").get()).isEqualTo("ok");
+		CompletableFuture.runAsync(() -> {
+		}).join();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfType(Throwable.class)).hasSize(before);
+	}
+
+	private static Object timedOutHandled() {
+		return new CompletableFuture<>().orTimeout(10, TimeUnit.MILLISECONDS).exceptionally((ex) -> ex).join();
+	}
+
+	private static void allOfOverAlreadyFailed(String marker) {
+		CompletableFuture<Object> failed = CompletableFuture.failedFuture(new IllegalStateException(marker));
+		CompletableFuture.allOf(failed, CompletableFuture.completedFuture("ok")).exceptionally((ex) -> null).join();
+	}
+
+	private static void anyOfOverAlreadyFailed(String marker) {
+		CompletableFuture<Object> failed = CompletableFuture.failedFuture(new IllegalStateException(marker));
+		CompletableFuture.anyOf(failed, new CompletableFuture<>()).exceptionally((ex) -> null).join();
+	}
+
+	private static void anyOfLoserFailingLater(String marker) {
+		CompletableFuture<Object> loser = new CompletableFuture<>();
+		CompletableFuture.anyOf(CompletableFuture.completedFuture("winner"), loser).join();
+		loser.completeExceptionally(new IllegalStateException(marker));
+	}
+
+	private static void allOfOverFailing(String marker) {
+		CompletableFuture<Object> pending = new CompletableFuture<>();
+		CompletableFuture<Void> all = CompletableFuture.allOf(pending).exceptionally((ex) -> null);
+		pending.completeExceptionally(new IllegalStateException(marker));
+		all.join();
+	}
+
+	private static int needsJdk19(String how) {
+		return (how.equals("resultNow") || how.equals("exceptionNow")) ? 19 : 17;
+	}
+
+	private static void retrieveCompletable(String marker, String how) {
+		CompletableFuture<Object> future = CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		});
+		Consumer<CompletableFuture<Object>> retrieve = switch (how) {
+			case "get" -> (f) -> assertThatExceptionOfType(ExecutionException.class).isThrownBy(f::get);
+			case "getTimeout" -> (f) -> assertThatExceptionOfType(ExecutionException.class)
+				.isThrownBy(() -> f.get(10, TimeUnit.SECONDS));
+			case "join" -> (f) -> assertThatExceptionOfType(CompletionException.class).isThrownBy(f::join);
+			case "getNow" -> (f) -> {
+				awaitDone(f);
+				assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> f.getNow("absent"));
+			};
+			case "resultNow" -> (f) -> {
+				awaitDone(f);
+				assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> invoke(f, "resultNow"));
+			};
+			case "exceptionNow" -> (f) -> {
+				awaitDone(f);
+				assertThat((Throwable) invoke(f, "exceptionNow")).hasMessage(marker);
+			};
+			case "exceptionally" -> (f) -> assertThat(f.exceptionally((ex) -> "handled").join()).isEqualTo("handled");
+			case "handle" -> (f) -> assertThat(f.handle((value, ex) -> "handled").join()).isEqualTo("handled");
+			case "whenComplete" -> (f) -> {
+				CompletableFuture<Object> seen = new CompletableFuture<>();
+				f.whenComplete((value, ex) -> seen.complete(ex));
+				assertThat(seen.join()).isInstanceOf(CompletionException.class);
+			};
+			case "exceptionallyCompose" ->
+				(f) -> assertThat(f.exceptionallyCompose((ex) -> CompletableFuture.completedFuture("handled")).join())
+					.isEqualTo("handled");
+			case "thenComposeEnd" -> (f) -> assertThat(CompletableFuture.completedFuture("start")
+				.thenCompose((value) -> f)
+				.exceptionally((ex) -> "handled")
+				.join()).isEqualTo("handled");
+			case "thenCombine" ->
+				(f) -> assertThat(f.thenCombine(CompletableFuture.completedFuture("other"), (a, b) -> a)
+					.exceptionally((ex) -> "handled")
+					.join()).isEqualTo("handled");
+			case "applyToEither" -> (f) -> assertThat(f.applyToEither(new CompletableFuture<>(), (value) -> value)
+				.exceptionally((ex) -> "handled")
+				.join()).isEqualTo("handled");
+			case "copy" -> (f) -> assertThat(f.copy().exceptionally((ex) -> "handled").join()).isEqualTo("handled");
+			case "minimalCompletionStage" -> (f) -> assertThat(
+					f.minimalCompletionStage().toCompletableFuture().exceptionally((ex) -> "handled").join())
+				.isEqualTo("handled");
+			default -> throw new IllegalArgumentException(how);
+		};
+		retrieve.accept(future);
+	}
+
+	private void retrieveSubmitted(String marker, String how) throws Exception {
+		Future<Object> future = this.executor.submit(() -> {
+			throw new IllegalStateException(marker);
+		});
+		switch (how) {
+			case "get" -> assertThatExceptionOfType(ExecutionException.class).isThrownBy(future::get);
+			case "getTimeout" ->
+				assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(10, TimeUnit.SECONDS));
+			case "resultNow" -> {
+				awaitDone(future);
+				assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> invoke(future, "resultNow"));
+			}
+			case "exceptionNow" -> {
+				awaitDone(future);
+				assertThat((Throwable) invoke(future, "exceptionNow")).hasMessage(marker);
+			}
+			default -> throw new IllegalArgumentException(how);
+		}
+	}
+
+	private static void awaitDone(Future<?> future) {
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(future::isDone);
+	}
+
+	/**
+	 * Call a method of JDK 19+ while compiling for 17, unwrapping what it throws.
+	 */
+	private static Object invoke(Future<?> future, String method) {
+		try {
+			return Future.class.getMethod(method).invoke(future);
+		}
+		catch (java.lang.reflect.InvocationTargetException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void assertNotReported(String marker) {
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+}

@@ -1,0 +1,178 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakReport;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
+import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfType;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Failures collected unread are reported, whoever created their futures.
+ */
+class ReportedFailuresTests {
+
+	@Test
+	void failureOfIgnoredSupplyAsyncIsReported() {
+		String marker = marker();
+		supplyAsyncIgnored(marker);
+		LeakReport report = awaitReported(marker);
+		assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+		assertThat(report.executor()).isEqualTo(EngineSink.COMPLETABLE_FUTURES);
+		assertThat(report.exception()).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void failureOfIgnoredSubmitIsReported() throws InterruptedException {
+		String marker = marker();
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		try {
+			submitIgnored(executor, marker);
+			LeakReport report = awaitReported(marker);
+			assertThat(report.executor()).isEqualTo(EngineSink.FUTURE_TASKS);
+			assertThat(report.exception()).isInstanceOf(IllegalArgumentException.class);
+		}
+		finally {
+			executor.shutdown();
+			assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
+	void onlyTheEndOfAnIgnoredChainIsReported() {
+		String marker = marker();
+		chainIgnored(marker);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	@Test
+	void failureOfIgnoredFailedFutureIsReported() {
+		String marker = marker();
+		CompletableFuture.failedFuture(new IllegalStateException(marker));
+		awaitReported(marker);
+	}
+
+	@Test
+	void failureOfDependentCreatedOnFailedFutureIsReported() {
+		String marker = marker();
+		CompletableFuture.failedFuture(new IllegalStateException(marker)).thenApply((value) -> value);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	@Test
+	void failureOfWhenCompleteActionIsReportedWhenItsStageIsIgnored() {
+		String marker = marker();
+		CompletableFuture.completedFuture("done").whenComplete((value, failure) -> {
+			throw new IllegalStateException(marker);
+		});
+		awaitReported(marker);
+	}
+
+	@Test
+	void futuresFailingWithTheSameExceptionAreTrackedApart() {
+		String marker = marker();
+		sharedExceptionOneRetrieved(marker);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	@Test
+	void ignoredFutureThatTimedOutIsReported() {
+		timedOutIgnored();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(reportsOfType(TimeoutException.class)).isNotEmpty();
+		});
+	}
+
+	@Test
+	void periodicTaskThatDiedIsReported() throws InterruptedException {
+		String marker = marker();
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+		try {
+			CountDownLatch died = new CountDownLatch(1);
+			schedulePeriodicIgnored(scheduler, marker, died);
+			assertThat(died.await(10, TimeUnit.SECONDS)).isTrue();
+			awaitReported(marker);
+		}
+		finally {
+			scheduler.shutdownNow();
+		}
+	}
+
+	@Test
+	void failureOfIgnoredVirtualThreadSubmitIsReported() throws Exception {
+		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
+		String marker = marker();
+		ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
+			.invoke(null);
+		try {
+			submitIgnored(executor, marker);
+			LeakReport report = awaitReported(marker);
+			assertThat(report.executor()).isEqualTo(EngineSink.FUTURE_TASKS);
+		}
+		finally {
+			executor.shutdown();
+		}
+	}
+
+	private static void supplyAsyncIgnored(String marker) {
+		CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		});
+	}
+
+	private static void submitIgnored(ExecutorService executor, String marker) {
+		executor.submit(() -> {
+			throw new IllegalArgumentException(marker);
+		});
+	}
+
+	private static void sharedExceptionOneRetrieved(String marker) {
+		IllegalStateException shared = new IllegalStateException(marker);
+		CompletableFuture<Object> retrieved = new CompletableFuture<>();
+		retrieved.completeExceptionally(shared);
+		retrieved.exceptionally((ex) -> null).join();
+		new CompletableFuture<>().completeExceptionally(shared);
+	}
+
+	private static void timedOutIgnored() {
+		new CompletableFuture<>().orTimeout(1, TimeUnit.MILLISECONDS);
+	}
+
+	private static void chainIgnored(String marker) {
+		CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		}).thenApply((value) -> value).thenApply((value) -> value);
+	}
+
+	private static void schedulePeriodicIgnored(ScheduledExecutorService scheduler, String marker,
+			CountDownLatch died) {
+		scheduler.scheduleAtFixedRate(() -> {
+			died.countDown();
+			throw new IllegalStateException(marker);
+		}, 0, 1, TimeUnit.MILLISECONDS);
+	}
+
+}

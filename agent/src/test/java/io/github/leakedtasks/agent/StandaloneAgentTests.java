@@ -1,0 +1,105 @@
+package io.github.leakedtasks.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The agent attached to an application of its own, in a JVM of its own, as a user
+ * attaches it.
+ */
+class StandaloneAgentTests {
+
+	@TempDir
+	Path output;
+
+	@Test
+	void ignoredFailuresAreLoggedAsNeverRetrieved() throws Exception {
+		Run run = run(IgnoringApplication.class, agent(), "-XX:+UnlockDiagnosticVMOptions",
+				"-XX:+BytecodeVerificationLocal", "-Dleaked-tasks.creation-trace.mode=always");
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr()).contains("Task exception was never retrieved: executor 'agent:CompletableFuture'")
+			.contains("Task exception was never retrieved: executor 'agent:FutureTask'")
+			.contains("java.lang.IllegalStateException: boom from supplyAsync")
+			.contains("java.lang.IllegalArgumentException: boom from submit")
+			.contains("at " + IgnoringApplication.class.getName() + ".ignore(IgnoringApplication.java")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.CompletableFuture$AsyncSupply.<init>")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.FutureTask.<init>")
+			.contains("task " + IgnoringApplication.class.getName() + "$$Lambda, submitted by thread 'main'")
+			.doesNotContain("could not instrument")
+			.doesNotContain("did not start")
+			.doesNotContain("sun.misc.Unsafe");
+	}
+
+	@Test
+	void creationIsNotTracedByDefault() throws Exception {
+		Run run = run(IgnoringApplication.class, agent());
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr()).contains("Task exception was never retrieved")
+			.contains("no trace captured")
+			.doesNotContain("could not instrument");
+	}
+
+	@Test
+	void nothingIsLoggedAtLogLevelOff() throws Exception {
+		Run run = run(IgnoringApplication.class, agent() + "=log-level=off");
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr()).doesNotContain("Task exception was never retrieved");
+	}
+
+	@Test
+	void agentDisabledByPropertyInstrumentsNothing() throws Exception {
+		Run run = run(IgnoringApplication.class, agent(), "-Dleaked-tasks.enabled=false");
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.stderr()).contains("NoSuchElementException");
+	}
+
+	@Test
+	void exceptionsAreTheSameWithAndWithoutTheAgent() throws Exception {
+		Run without = run(BehaviourProbe.class);
+		Run with = run(BehaviourProbe.class, agent(), "-XX:+UnlockDiagnosticVMOptions",
+				"-XX:+BytecodeVerificationLocal");
+		assertThat(without.exitCode()).isZero();
+		assertThat(with.exitCode()).isZero();
+		assertThat(with.stdout()).isEqualTo(without.stdout()).contains("supplyAsync join -> threw");
+	}
+
+	private static String agent() {
+		String jar = System.getProperty("leaked-tasks.agent.jar");
+		assertThat(jar).as("system property leaked-tasks.agent.jar").isNotNull();
+		return "-javaagent:" + jar;
+	}
+
+	private Run run(Class<?> main, String... jvmOptions) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-Xmx256m");
+		command.addAll(List.of(jvmOptions));
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(main.getName());
+		File stdout = Files.createTempFile(this.output, "stdout", ".txt").toFile();
+		File stderr = Files.createTempFile(this.output, "stderr", ".txt").toFile();
+		Process process = new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();
+		if (!process.waitFor(60, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IllegalStateException("Timed out: " + command);
+		}
+		return new Run(process.exitValue(), Files.readString(stdout.toPath(), StandardCharsets.UTF_8),
+				Files.readString(stderr.toPath(), StandardCharsets.UTF_8));
+	}
+
+	private record Run(int exitCode, String stdout, String stderr) {
+	}
+
+}

@@ -1,0 +1,128 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Source of events for futures the engine did not create, such as those a Java agent sees
+ * fail and be retrieved inside the JDK: a failed future gets a record and a watch, so
+ * that it is reported like a tracked one when it is collected unread.
+ * <p>
+ * Nothing is kept for a future that succeeds. A future's creation is remembered, with its
+ * trace, only when every creation is traced.
+ *
+ * @since 0.1.0
+ */
+public final class FutureEvents {
+
+	private static final String UNKNOWN_THREAD = "(unknown)";
+
+	/**
+	 * Stands for a future whose failure is delivered to a combinator, before it fails.
+	 */
+	private static final Object OBSERVED = new Object();
+
+	private final TaskTracker tracker;
+
+	private final ExecutorTracking source;
+
+	private final boolean tracing;
+
+	private final WeakIdentityMap<Object> futures = new WeakIdentityMap<>();
+
+	private final WeakIdentityMap<Creation> creations = new WeakIdentityMap<>();
+
+	/**
+	 * Create a source of events whose reports name it as their executor.
+	 * @param tracker the tracker that watches and reports
+	 * @param name the name of the source, shown as the executor of its tasks
+	 */
+	public FutureEvents(TaskTracker tracker, String name) {
+		this.tracker = tracker;
+		this.source = tracker.executor(name);
+		this.tracing = tracker.settings().traceMode() == CreationTraceMode.ALWAYS;
+	}
+
+	/**
+	 * Return whether {@link #created} keeps anything: only when every creation is traced.
+	 * @return whether creations are traced
+	 */
+	public boolean tracesCreation() {
+		return this.tracing;
+	}
+
+	/**
+	 * Note that a future was created to run a task, capturing where.
+	 * @param future the future
+	 * @param task the task, which names the task type, or {@code null}
+	 */
+	public void created(Object future, Object task) {
+		if (this.tracing && future != null) {
+			String type = (task != null) ? this.source.taskType(task) : future.getClass().getName();
+			this.creations.putIfAbsent(future,
+					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName()));
+		}
+	}
+
+	/**
+	 * Note that a future completed exceptionally. A cancellation, or a failure caused by
+	 * one, is not a failure; a future's first failure is the one watched.
+	 * @param future the future
+	 * @param failure what it completed with
+	 */
+	public void failed(Object future, Throwable failure) {
+		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
+				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
+			return;
+		}
+		Creation creation = this.creations.remove(future);
+		TaskRecord record = (creation != null)
+				? new TaskRecord(this.source, creation.type, creation.trace, creation.thread, null, null)
+				: new TaskRecord(this.source, future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
+		record.failure = failure;
+		record.mark(TaskRecord.FAILED);
+		if (this.futures.putIfAbsent(future, record) == null) {
+			this.tracker.states().watch(record, future, null, failure);
+		}
+	}
+
+	/**
+	 * Whether a future is one the engine's executor wrappers hand out, which watch their
+	 * failures themselves and report them under the executor's name.
+	 */
+	private static boolean isTrackedElsewhere(Object future) {
+		return future instanceof TrackedCompletableFuture<?> || future instanceof TrackedFutureTask<?>;
+	}
+
+	/**
+	 * Note that a future's failure was retrieved, or handed to a dependent or a waiter.
+	 * @param future the future
+	 */
+	public void retrieved(Object future) {
+		if (future != null && this.futures.get(future) instanceof TaskRecord record) {
+			record.retrieved();
+		}
+	}
+
+	/**
+	 * Note that whatever a future delivers is delivered to a combinator, even if it fails
+	 * later.
+	 * @param future the future
+	 */
+	public void observed(Object future) {
+		if (future != null && this.futures.putIfAbsent(future, OBSERVED) instanceof TaskRecord record) {
+			record.retrieved();
+		}
+	}
+
+	/**
+	 * Return how many futures this source remembers: failed, observed, or traced.
+	 * @return the number of futures
+	 */
+	public int rememberedCount() {
+		return this.futures.size() + this.creations.size();
+	}
+
+	private record Creation(String type, Throwable trace, String thread) {
+	}
+
+}

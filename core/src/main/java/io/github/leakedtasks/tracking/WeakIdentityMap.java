@@ -1,0 +1,77 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Concurrent map whose keys are compared by identity and held weakly, so that an entry
+ * neither keeps its key alive nor depends on the key's {@code equals}.
+ *
+ * @param <V> the type of the values
+ * @since 0.1.0
+ */
+final class WeakIdentityMap<V> {
+
+	private final ConcurrentHashMap<Key, V> entries = new ConcurrentHashMap<>();
+
+	private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
+	V get(Object key) {
+		return this.entries.get(new Key(key, null));
+	}
+
+	/**
+	 * Add an entry unless the key has one.
+	 * @return the value the key had, or {@code null} if this call added it
+	 */
+	V putIfAbsent(Object key, V value) {
+		expunge();
+		return this.entries.putIfAbsent(new Key(key, this.collected), value);
+	}
+
+	V remove(Object key) {
+		return this.entries.remove(new Key(key, null));
+	}
+
+	int size() {
+		expunge();
+		return this.entries.size();
+	}
+
+	private void expunge() {
+		Object stale;
+		while ((stale = this.collected.poll()) != null) {
+			this.entries.remove(stale);
+		}
+	}
+
+	private static final class Key extends WeakReference<Object> {
+
+		private final int hash;
+
+		Key(Object referent, ReferenceQueue<Object> queue) {
+			super(referent, queue);
+			this.hash = System.identityHashCode(referent);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			if (this == other) {
+				return true;
+			}
+			if (!(other instanceof Key key)) {
+				return false;
+			}
+			Object referent = get();
+			return referent != null && referent == key.get();
+		}
+
+	}
+
+}
