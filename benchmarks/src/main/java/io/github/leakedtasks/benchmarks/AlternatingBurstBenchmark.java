@@ -1,0 +1,197 @@
+package io.github.leakedtasks.benchmarks;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * The burst of {@link BurstBenchmark}, measured as issue 13 defines it: one JVM holds
+ * both applications, the starter's defaults and {@code leaked-tasks.enabled=false}, and
+ * each operation runs one burst on each, in alternating order. The secondary results
+ * {@code disabledMillis} and {@code starterMillis} are the time each spent, summed over
+ * the iteration: their ratio is what tracking costs under a backlog.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 8, time = 2)
+public class AlternatingBurstBenchmark {
+
+	@Param({ "50000" })
+	public int tasks;
+
+	@Param({ "80" })
+	public int depth;
+
+	private Application disabled;
+
+	private Application starter;
+
+	private boolean starterFirst;
+
+	@Setup(Level.Trial)
+	public void setUp() {
+		this.disabled = new Application(false, this.tasks);
+		this.starter = new Application(true, this.tasks);
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() {
+		this.disabled.close();
+		this.starter.close();
+	}
+
+	/**
+	 * One {@code submit} + {@code get} burst on each application's
+	 * {@code ExecutorService} bean.
+	 */
+	@Benchmark
+	public long submitGet(Times times) throws Exception {
+		return alternate(times, Application::submitGet);
+	}
+
+	/**
+	 * One {@code submitCompletable} + {@code join} burst on each application's
+	 * {@code ThreadPoolTaskExecutor} bean.
+	 */
+	@Benchmark
+	public long submitCompletableJoin(Times times) throws Exception {
+		return alternate(times, Application::submitCompletableJoin);
+	}
+
+	private long alternate(Times times, Burst burst) throws Exception {
+		this.starterFirst = !this.starterFirst;
+		Application first = this.starterFirst ? this.starter : this.disabled;
+		Application second = this.starterFirst ? this.disabled : this.starter;
+		return timed(times, first, burst) + timed(times, second, burst);
+	}
+
+	private long timed(Times times, Application application, Burst burst) throws Exception {
+		long start = System.nanoTime();
+		long sum = (long) TrackingBenchmark.atDepth(this.depth, () -> burst.run(application));
+		double millis = (System.nanoTime() - start) / 1e6;
+		if (application == this.starter) {
+			times.starterMillis += millis;
+		}
+		else {
+			times.disabledMillis += millis;
+		}
+		return sum;
+	}
+
+	@FunctionalInterface
+	interface Burst {
+
+		long run(Application application) throws Exception;
+
+	}
+
+	/**
+	 * Time spent in each application's bursts, summed over an iteration.
+	 */
+	@State(Scope.Thread)
+	@AuxCounters(AuxCounters.Type.EVENTS)
+	public static class Times {
+
+		public double disabledMillis;
+
+		public double starterMillis;
+
+		@Setup(Level.Iteration)
+		public void reset() {
+			this.disabledMillis = 0;
+			this.starterMillis = 0;
+		}
+
+	}
+
+	/**
+	 * One application context of {@link BurstBenchmark.BurstConfiguration}.
+	 */
+	static final class Application {
+
+		private final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+
+		private final ExecutorService pool;
+
+		private final ThreadPoolTaskExecutor taskExecutor;
+
+		private final Future<?>[] futures;
+
+		private final CompletableFuture<?>[] completables;
+
+		private final Callable<Integer> task = () -> 42;
+
+		Application(boolean enabled, int tasks) {
+			this.context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("benchmark", Map.of("leaked-tasks.enabled", String.valueOf(enabled))));
+			this.context.register(BurstBenchmark.BurstConfiguration.class);
+			this.context.refresh();
+			this.pool = this.context.getBean("pool", ExecutorService.class);
+			this.taskExecutor = this.context.getBean("taskExecutor", ThreadPoolTaskExecutor.class);
+			this.futures = new Future<?>[tasks];
+			this.completables = new CompletableFuture<?>[tasks];
+		}
+
+		long submitGet() throws Exception {
+			for (int i = 0; i < this.futures.length; i++) {
+				this.futures[i] = this.pool.submit(this.task);
+			}
+			long sum = 0;
+			for (int i = 0; i < this.futures.length; i++) {
+				sum += (Integer) this.futures[i].get();
+				this.futures[i] = null;
+			}
+			return sum;
+		}
+
+		long submitCompletableJoin() {
+			for (int i = 0; i < this.completables.length; i++) {
+				this.completables[i] = this.taskExecutor.submitCompletable(this.task);
+			}
+			long sum = 0;
+			for (int i = 0; i < this.completables.length; i++) {
+				sum += (Integer) this.completables[i].join();
+				this.completables[i] = null;
+			}
+			return sum;
+		}
+
+		void close() {
+			this.context.close();
+		}
+
+	}
+
+}
