@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.autoconfigure.SpringExecutorProbe.Call;
 import io.github.leakedtasks.autoconfigure.SpringExecutorProbe.Task;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -89,7 +88,6 @@ class SpringExecutorShutdownBehaviourTests {
 	}
 
 	@Test
-	@Disabled("bug: an executed Future is wrapped in a TrackedTask, which is no Future, so Spring does not cancel it")
 	void futureTaskExecutedAndStillQueuedIsCancelledByShutdown() {
 		List<Object> outcome = differential().outcome((context, observed) -> {
 			ThreadPoolTaskExecutor executor = executor(context);

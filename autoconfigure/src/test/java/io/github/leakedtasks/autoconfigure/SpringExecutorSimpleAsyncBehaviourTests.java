@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.leakedtasks.autoconfigure.SpringExecutorProbe.Call;
 import io.github.leakedtasks.autoconfigure.SpringExecutorProbe.Task;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -174,7 +173,6 @@ class SpringExecutorSimpleAsyncBehaviourTests {
 	}
 
 	@Test
-	@Disabled("bug: an executed Future is wrapped in a TrackedTask, which is no Future, so Spring does not cancel it")
 	void futureTaskExecutedButNotStartedBeforeCloseIsCancelled() {
 		List<Object> outcome = differential("suite.task-termination-timeout=100", "suite.capture=true")
 			.outcome((context, observed) -> {
