@@ -53,10 +53,10 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 		}
 		switch (route) {
 			case EXECUTE -> {
-				if (TaskDecorators.isDecorating(invocation.getThis())) {
-					// The decorator must be given the application's own Runnable, which
-					// it may
-					// inspect: the task runs untracked.
+				// The decorator must be given the application's own Runnable, which it
+				// may inspect; and Spring's executors cancel an executed Future they
+				// will not run (shutdown, close): such a task runs untracked.
+				if (TaskDecorators.isDecorating(invocation.getThis()) || args[0] instanceof Future) {
 					return invocation.proceed();
 				}
 				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));

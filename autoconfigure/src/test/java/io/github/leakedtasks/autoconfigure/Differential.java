@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import io.github.leakedtasks.tracking.TaskTracker;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import org.springframework.aop.framework.Advised;
@@ -34,10 +35,13 @@ final class Differential {
 	}
 
 	/**
-	 * Compare runs whose named executor beans are wrapped when leaked-tasks is enabled.
+	 * Compare runs whose named executor beans are wrapped when leaked-tasks is enabled:
+	 * by a proxy, or by the engine's own wrapper for a JDK executor declared as its
+	 * interface.
 	 */
 	static Differential executors(ApplicationContextRunner runner, String... beanNames) {
-		return new Differential(runner, ExecutorProxies::isWrapped, beanNames);
+		return new Differential(runner, (bean) -> ExecutorProxies.isWrapped(bean) || TaskTracker.isTracked(bean),
+				beanNames);
 	}
 
 	/**

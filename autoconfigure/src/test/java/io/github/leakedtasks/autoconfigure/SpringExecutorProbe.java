@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -179,6 +182,66 @@ final class SpringExecutorProbe implements DisposableBean {
 		@Override
 		public String toString() {
 			return "task " + this.name;
+		}
+
+	}
+
+	/**
+	 * A call made on a thread of its own, so that a test can see it wait for tasks.
+	 */
+	static final class Call {
+
+		private final FutureTask<Object> result;
+
+		private final Thread thread;
+
+		private Call(String name, Action action) {
+			this.result = new FutureTask<>(() -> {
+				action.run();
+				return "returned";
+			});
+			this.thread = new Thread(this.result, name);
+			this.thread.start();
+		}
+
+		static Call start(String name, Action action) {
+			return new Call(name, action);
+		}
+
+		/**
+		 * Wait until the call waits, as it does for a task that cannot complete.
+		 */
+		void awaitWaiting() {
+			await().atMost(TIMEOUT)
+				.until(() -> this.thread.getState() == Thread.State.WAITING
+						|| this.thread.getState() == Thread.State.TIMED_WAITING);
+		}
+
+		boolean isDone() {
+			return this.result.isDone();
+		}
+
+		/**
+		 * Wait for the call to end.
+		 * @return "returned", or what it threw
+		 */
+		String awaitOutcome() {
+			try {
+				return (String) this.result.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+			}
+			catch (ExecutionException ex) {
+				return Differential.describe(ex.getCause());
+			}
+			catch (InterruptedException | TimeoutException ex) {
+				throw new IllegalStateException("Call '" + this.thread.getName() + "' did not end", ex);
+			}
+		}
+
+		@FunctionalInterface
+		interface Action {
+
+			void run() throws Exception;
+
 		}
 
 	}
