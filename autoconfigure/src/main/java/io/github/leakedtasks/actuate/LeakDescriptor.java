@@ -12,7 +12,8 @@ import io.github.leakedtasks.tracking.LeakReport;
  * A group of leaks as the endpoint shows it.
  *
  * @param id identifier, stable while the group lives
- * @param kind {@code EXCEPTION_NOT_RETRIEVED} or {@code DROPPED_WHILE_PENDING}
+ * @param kind {@code EXCEPTION_NOT_RETRIEVED}, {@code DROPPED_WHILE_PENDING}, or
+ * {@code UNCAUGHT} (listed, not a leak)
  * @param status {@code SUSPECTED} or {@code CONFIRMED}
  * @param executor executor bean name
  * @param task the {@code @Async} method or the task's class

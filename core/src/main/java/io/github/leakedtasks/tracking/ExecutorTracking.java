@@ -301,13 +301,9 @@ public final class ExecutorTracking {
 		if (future instanceof CompletableFuture<T> completable) {
 			return published(task, mirrored(completable, task.record()));
 		}
-		Future<T> view = FutureViews.viewOf(future, task);
-		if (view == null) {
-			task.mark(TaskRecord.UNTRACKED);
-			this.tracker.reporter().untracked(future.getClass());
-			return future;
-		}
-		return published(task, view);
+		@SuppressWarnings("unchecked")
+		Future<T> view = viewOf(future, (TrackedTask<T>) task);
+		return (view != future) ? published(task, view) : future;
 	}
 
 	/**

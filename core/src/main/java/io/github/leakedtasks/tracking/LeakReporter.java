@@ -81,10 +81,6 @@ final class LeakReporter {
 		}
 	}
 
-	Set<String> untrackedFutureTypes() {
-		return Set.copyOf(this.untrackedFutureTypes);
-	}
-
 	/**
 	 * Report a confirmed leak, once per record.
 	 */

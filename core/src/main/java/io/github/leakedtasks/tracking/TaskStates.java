@@ -80,10 +80,6 @@ final class TaskStates {
 		}
 	}
 
-	int completedDependentCount() {
-		return this.completedDependents.size();
-	}
-
 	/**
 	 * Start tracking a task submitted with its record.
 	 */
