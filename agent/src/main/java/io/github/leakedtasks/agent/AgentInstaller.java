@@ -12,6 +12,7 @@ import java.util.concurrent.FutureTask;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.SharedTracker;
 import io.github.leakedtasks.tracking.TaskTracker;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -36,10 +37,6 @@ final class AgentInstaller {
 	static TaskTracker install(AgentSettings settings, Instrumentation instrumentation, Class<?> hooks)
 			throws Exception {
 		TaskTracker tracker = TaskTracker.create(settings.tracking());
-		System.Logger.Level level = settings.logLevel();
-		if (level != null) {
-			tracker.addListener(new LoggingLeakListener(new SystemLog(level)));
-		}
 		List<String> problems = Collections.synchronizedList(new ArrayList<>());
 		Dependents dependents = dependents(problems);
 		SelfTest selfTest = new SelfTest();
@@ -75,6 +72,9 @@ final class AgentInstaller {
 		for (String silent : selfTest.run()) {
 			problems.add(silent + " did not fire");
 		}
+		System.Logger.Level level = settings.logLevel();
+		// Logs only while no integration (the Spring starter) reports through the engine.
+		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
 		EngineSink sink = new EngineSink(tracker, dependents);
 		FutureHooks.install(sink, sink.tracesCreation());
 		if (!problems.isEmpty()) {

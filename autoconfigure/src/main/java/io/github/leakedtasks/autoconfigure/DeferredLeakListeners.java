@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
-import io.github.leakedtasks.tracking.TaskTracker;
 import io.github.leakedtasks.tracking.UncaughtReport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,14 +38,19 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 
 	private int dropped;
 
+	private final LeakListener dispatcher = new Dispatcher();
+
 	private volatile List<LeakListener> listeners;
 
 	DeferredLeakListeners(ObjectProvider<LeakListener> provider) {
 		this.provider = provider;
 	}
 
-	void attachTo(TaskTracker tracker) {
-		tracker.addListener(new Dispatcher());
+	/**
+	 * Return the listener to add to the tracker, which hands its events on.
+	 */
+	LeakListener dispatcher() {
+		return this.dispatcher;
 	}
 
 	@Override

@@ -33,14 +33,23 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
 
-	@Bean(destroyMethod = "close")
+	/**
+	 * Closed by {@link LeakedTasksEngine}: the Java agent's engine outlives the context.
+	 */
+	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
-	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, DeferredLeakListeners listeners) {
-		TaskTracker tracker = TaskTracker.create(properties.toSettings());
-		// Not the listeners themselves: the tracker is created while the first executor
-		// bean is post-processed, and a listener may depend on that executor.
-		listeners.attachTo(tracker);
-		return tracker;
+	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, LeakedTasksEngine engine) {
+		return engine.tracker(properties.toSettings());
+	}
+
+	/**
+	 * Hands the tracker's events to the listeners rather than the listeners themselves:
+	 * the tracker is created while the first executor bean is post-processed, and a
+	 * listener may depend on that executor.
+	 */
+	@Bean
+	LeakedTasksEngine leakedTasksEngine(DeferredLeakListeners listeners) {
+		return new LeakedTasksEngine(listeners);
 	}
 
 	/**

@@ -1,0 +1,280 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.github.leakedtasks.autoconfigure.LeakedTasksAutoConfiguration;
+import io.github.leakedtasks.autoconfigure.LeakedTasksMetricsAutoConfiguration;
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
+import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Spring starter with the agent attached: one engine, each leak reported once to the
+ * application's listeners and meters, and the agent's own log quiet meanwhile.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StarterWithAgentTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, LeakedTasksAutoConfiguration.class,
+				LeakedTasksMetricsAutoConfiguration.class))
+		.withUserConfiguration(Application.class);
+
+	private final AgentLog agentLog = new AgentLog();
+
+	@BeforeEach
+	void listenToTheAgentsLog() {
+		Logger.getLogger("io.github.leakedtasks").addHandler(this.agentLog);
+	}
+
+	@AfterEach
+	void stopListening() {
+		Logger.getLogger("io.github.leakedtasks").removeHandler(this.agentLog);
+	}
+
+	@Test
+	void applicationReportsThroughTheAgentsEngine() {
+		this.runner.run((context) -> assertThat(context.getBean(TaskTracker.class))
+			.isSameAs(LeakedTasksAgent.tracker().orElseThrow()));
+	}
+
+	@Test
+	void agentsEngineOutlivesTheContext() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		String marker = marker();
+		supplyAsyncIgnored(marker);
+		awaitReported(marker);
+	}
+
+	@Test
+	void lostSupplyAsyncIsReportedOnceToTheApplicationAndItsMeters() {
+		this.runner.run((context) -> {
+			String marker = marker();
+			supplyAsyncIgnored(marker);
+			Recorded recorded = context.getBean(Recorded.class);
+			awaitReported(marker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).hasSize(1);
+			assertThat(recorded.reportsOf(marker)).hasSize(1);
+			assertThat(context.getBean(MeterRegistry.class)
+				.get("executor.unretrieved")
+				.tag("name", EngineSink.COMPLETABLE_FUTURES)
+				.counter()
+				.count()).isGreaterThanOrEqualTo(1);
+			assertThat(this.agentLog.mentions(marker)).isFalse();
+		});
+	}
+
+	@Test
+	void lostFailureOfAnExecutorBeansFutureIsReportedOnceUnderTheBeansName() {
+		this.runner.run((context) -> {
+			String marker = marker();
+			ExecutorService orders = context.getBean("orders", ExecutorService.class);
+			orders.submit(() -> {
+				throw new IllegalStateException(marker);
+			});
+			awaitReported(marker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("orders"));
+			assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
+		});
+	}
+
+	@Test
+	void taskDroppedByAnExecutorBeanIsStillReported() {
+		this.runner.run((context) -> {
+			ExecutorService discarding = context.getBean("discarding", ExecutorService.class);
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch started = new CountDownLatch(1);
+			discarding.execute(() -> {
+				started.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			submitDiscarded(discarding);
+			Recorded recorded = context.getBean(Recorded.class);
+			try {
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(recorded.reports).anySatisfy((report) -> {
+						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+						assertThat(report.executor()).isEqualTo("discarding");
+					});
+				});
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
+	void agentLogsAgainOnceTheContextIsClosed() {
+		// Exceptions of their own: a failure is logged only when it starts a new group.
+		String during = marker();
+		this.runner.run((context) -> {
+			CompletableFuture.runAsync(() -> {
+				throw new DuringContextException(during);
+			});
+			awaitReported(during);
+			assertThat(context.getBean(Recorded.class).reportsOf(during)).hasSize(1);
+		});
+		assertThat(this.agentLog.mentions(during)).isFalse();
+		String after = marker();
+		CompletableFuture.runAsync(() -> {
+			throw new AfterContextException(after);
+		});
+		awaitReported(after);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.agentLog.mentions(after));
+	}
+
+	@Test
+	void propertiesTheAgentsEngineDoesNotApplyAreNamedInAWarning(CapturedOutput output) {
+		this.runner.withPropertyValues("leaked-tasks.grace-period=3s")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		assertThat(output).contains("leaked-tasks.grace-period=PT3S (the agent's: PT10S)");
+	}
+
+	private static void supplyAsyncIgnored(String marker) {
+		CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		});
+	}
+
+	private static void submitDiscarded(ExecutorService discarding) {
+		discarding.submit(() -> "never run");
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(60, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static final class DuringContextException extends RuntimeException {
+
+		DuringContextException(String message) {
+			super(message);
+		}
+
+	}
+
+	static final class AfterContextException extends RuntimeException {
+
+		AfterContextException(String message) {
+			super(message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Application {
+
+		@Bean
+		MeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService orders() {
+			return Executors.newFixedThreadPool(2);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService discarding() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
+					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean
+		Recorded recorded() {
+			return new Recorded();
+		}
+
+	}
+
+	static final class Recorded implements LeakListener {
+
+		final List<LeakReport> reports = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+			this.reports.add(report);
+		}
+
+		List<LeakReport> reportsOf(String marker) {
+			return this.reports.stream()
+				.filter((report) -> report.exception() != null && marker.equals(report.exception().getMessage()))
+				.toList();
+		}
+
+	}
+
+	/**
+	 * What the agent logs on its own, through {@link System.Logger} (JUL here).
+	 */
+	static final class AgentLog extends Handler {
+
+		private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void publish(LogRecord record) {
+			this.records.add(record);
+		}
+
+		boolean mentions(String marker) {
+			return this.records.stream()
+				.anyMatch((record) -> record.getThrown() != null && marker.equals(record.getThrown().getMessage()));
+		}
+
+		@Override
+		public void flush() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+	}
+
+}
