@@ -49,6 +49,13 @@ final class AgentFixture {
 	}
 
 	/**
+	 * Return every report so far, leaving out the control leaks.
+	 */
+	static List<LeakReport> allReports() {
+		return reports.stream().filter((report) -> !(report.exception() instanceof ControlException)).toList();
+	}
+
+	/**
 	 * Return the reports of failures of a type, leaving out the control leaks.
 	 */
 	static List<LeakReport> reportsOfType(Class<? extends Throwable> type) {

@@ -36,6 +36,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
@@ -58,14 +59,20 @@ class StarterWithAgentTests {
 
 	private final AgentLog agentLog = new AgentLog();
 
+	/**
+	 * Held: JUL keeps loggers weakly, and one collected with its handler is made again
+	 * without it.
+	 */
+	private final Logger agentLogger = Logger.getLogger("io.github.leakedtasks");
+
 	@BeforeEach
 	void listenToTheAgentsLog() {
-		Logger.getLogger("io.github.leakedtasks").addHandler(this.agentLog);
+		this.agentLogger.addHandler(this.agentLog);
 	}
 
 	@AfterEach
 	void stopListening() {
-		Logger.getLogger("io.github.leakedtasks").removeHandler(this.agentLog);
+		this.agentLogger.removeHandler(this.agentLog);
 	}
 
 	@Test
@@ -118,6 +125,22 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void lostFailureOfSubmitOnSimpleAsyncTaskExecutorIsReportedOnce() {
+		// Spring Boot's application executor with virtual threads: its final methods
+		// forbid a proxy, so only the agent sees its futures.
+		this.runner.run((context) -> {
+			String marker = marker();
+			context.getBean(SimpleAsyncTaskExecutor.class).submit(() -> {
+				throw new IllegalStateException(marker);
+			});
+			awaitReported(marker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).hasSize(1);
+			assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
+		});
+	}
+
+	@Test
 	void taskDroppedByAnExecutorBeanIsStillReported() {
 		this.runner.run((context) -> {
 			ExecutorService discarding = context.getBean("discarding", ExecutorService.class);
@@ -163,6 +186,26 @@ class StarterWithAgentTests {
 		});
 		awaitReported(after);
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.agentLog.mentions(after));
+	}
+
+	@Test
+	void twoContextsReportEachLeakOnceThroughTheContextStartedLast() {
+		this.runner.run((first) -> {
+			Recorded firstRecorded = first.getBean(Recorded.class);
+			String duringBoth = marker();
+			this.runner.run((second) -> {
+				supplyAsyncIgnored(duringBoth);
+				awaitReported(duringBoth);
+				awaitDetectorCaughtUp();
+				assertThat(second.getBean(Recorded.class).reportsOf(duringBoth)).hasSize(1);
+			});
+			assertThat(firstRecorded.reportsOf(duringBoth)).isEmpty();
+			String afterSecond = marker();
+			supplyAsyncIgnored(afterSecond);
+			awaitReported(afterSecond);
+			awaitDetectorCaughtUp();
+			assertThat(firstRecorded.reportsOf(afterSecond)).hasSize(1);
+		});
 	}
 
 	@Test
@@ -224,6 +267,11 @@ class StarterWithAgentTests {
 		ExecutorService discarding() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
 					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean
+		SimpleAsyncTaskExecutor simple() {
+			return new SimpleAsyncTaskExecutor("simple-");
 		}
 
 		@Bean

@@ -1,24 +1,30 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 
 /**
  * The engine a Java agent runs for the whole JVM, which integrations such as the Spring
  * starter attach to instead of starting their own, so that each leak is reported once.
  * <p>
- * The agent's own listener (its log) reports only while nothing is attached: an attached
- * integration reports through its own listeners, and the agent's listener is back when
- * the last one detaches.
+ * Leaks and uncaught failures go to one listener only: the one attached last, or, while
+ * nothing is attached, the agent's own (its log). Several Spring contexts in one JVM (a
+ * test suite's cached contexts) therefore do not log each leak once each; the context
+ * started last reports, and the one before it again once it is closed. Every attached
+ * listener hears of every executor.
  *
  * @since 0.1.0
  */
 public final class SharedTracker {
 
+	private static final Deque<Attachment> attachments = new ArrayDeque<>();
+
 	private static TaskTracker tracker;
 
 	private static LeakListener fallback;
 
-	private static int attached;
+	private static volatile LeakListener receiver;
 
 	private SharedTracker() {
 	}
@@ -36,9 +42,8 @@ public final class SharedTracker {
 		}
 		tracker = shared;
 		fallback = unattended;
-		if (unattended != null) {
-			shared.addListener(unattended);
-		}
+		receiver = unattended;
+		shared.addListener(new Router());
 	}
 
 	/**
@@ -52,26 +57,38 @@ public final class SharedTracker {
 	/**
 	 * Report through a listener of one's own instead of the agent's, until the returned
 	 * attachment is closed.
-	 * @param listener the listener that receives the engine's events from now on
+	 * @param listener the listener that receives the engine's reports from now on
 	 * @return the attachment, empty without an agent
 	 */
 	public static synchronized Optional<Attachment> attach(LeakListener listener) {
 		if (tracker == null) {
 			return Optional.empty();
 		}
-		// Added before the agent's listener is removed, so no report falls in between.
-		tracker.addListener(listener);
-		if (attached++ == 0 && fallback != null) {
-			tracker.removeListener(fallback);
+		for (String executor : tracker.executorNames()) {
+			executorTracked(listener, executor);
 		}
-		return Optional.of(new Attachment(tracker, listener));
+		Attachment attachment = new Attachment(tracker, listener);
+		attachments.addLast(attachment);
+		receiver = listener;
+		return Optional.of(attachment);
 	}
 
-	private static synchronized void detach(TaskTracker from, LeakListener listener) {
-		if (--attached == 0 && fallback != null) {
-			from.addListener(fallback);
+	private static synchronized void detach(Attachment attachment) {
+		attachments.remove(attachment);
+		receiver = attachments.isEmpty() ? fallback : attachments.peekLast().listener;
+	}
+
+	private static synchronized LeakListener[] attached() {
+		return attachments.stream().map((attachment) -> attachment.listener).toArray(LeakListener[]::new);
+	}
+
+	private static void executorTracked(LeakListener listener, String executor) {
+		try {
+			listener.onExecutor(executor);
 		}
-		from.removeListener(listener);
+		catch (Throwable ex) {
+			// The executor is tracked whatever one listener does.
+		}
 	}
 
 	/**
@@ -82,8 +99,6 @@ public final class SharedTracker {
 		private final TaskTracker tracker;
 
 		private final LeakListener listener;
-
-		private boolean closed;
 
 		private Attachment(TaskTracker tracker, LeakListener listener) {
 			this.tracker = tracker;
@@ -99,16 +114,44 @@ public final class SharedTracker {
 		}
 
 		/**
-		 * Stop receiving the engine's events; the engine keeps running.
+		 * Stop receiving the engine's reports; the engine keeps running.
 		 */
 		@Override
 		public void close() {
-			synchronized (SharedTracker.class) {
-				if (this.closed) {
-					return;
-				}
-				this.closed = true;
-				detach(this.tracker, this.listener);
+			detach(this);
+		}
+
+	}
+
+	/**
+	 * The engine's one listener: hands each report to the current receiver.
+	 */
+	private static final class Router implements LeakListener {
+
+		@Override
+		public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+			LeakListener current = receiver;
+			if (current != null) {
+				current.onLeak(report, group, newGroup);
+			}
+		}
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			LeakListener current = receiver;
+			if (current != null) {
+				current.onUncaught(report);
+			}
+		}
+
+		@Override
+		public void onExecutor(String executor) {
+			LeakListener current = fallback;
+			if (current != null) {
+				executorTracked(current, executor);
+			}
+			for (LeakListener listener : attached()) {
+				executorTracked(listener, executor);
 			}
 		}
 

@@ -1,0 +1,161 @@
+package io.github.leakedtasks.benchmarks;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.github.leakedtasks.tracking.SharedTracker;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What the Java agent costs on futures that succeed: each benchmark runs in a JVM without
+ * the agent ({@code AgentBenchmark.*}) and in one with it ({@code AgentBenchmark.WithAgent.*},
+ * default settings), in the same run. Claim (issue 14): +0 B/op on every success path,
+ * and time within 5 %. Everything is submitted from an 80-frame stack. Run from the
+ * repository's root, where the agent jar is found:
+ *
+ * <pre>
+ * ./mvnw -q -pl benchmarks -am package -DskipTests
+ * java -jar benchmarks/target/benchmarks.jar AgentBenchmark -prof gc -rf json -rff agent.json
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class AgentBenchmark {
+
+	static final int DEPTH = 80;
+
+	static final int BURST = 50_000;
+
+	private ExecutorService pool;
+
+	private Future<?>[] futures;
+
+	private final Callable<Integer> task = () -> 42;
+
+	private final Supplier<Integer> supplier = () -> 42;
+
+	private final Function<Integer, Integer> increment = (value) -> value + 1;
+
+	@Setup(Level.Trial)
+	public void setUp() {
+		if (SharedTracker.get().isPresent() != expectsAgent()) {
+			throw new IllegalStateException("The agent is " + (expectsAgent() ? "not " : "")
+					+ "running: run from the repository's root, after packaging the benchmarks module");
+		}
+		this.pool = Executors.newFixedThreadPool(2);
+		this.futures = new Future<?>[BURST];
+	}
+
+	boolean expectsAgent() {
+		return false;
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() {
+		this.pool.shutdownNow();
+	}
+
+	/**
+	 * {@code completedFuture(x).thenApply(f).join()}: no thread hand-off, so only the
+	 * hooks are timed.
+	 */
+	@Benchmark
+	public Object completedThenApplyJoin() {
+		return CompletableFuture.completedFuture(41).thenApply(this.increment).join();
+	}
+
+	/**
+	 * {@code submit} to a 2-thread pool, then {@code get}: a {@code FutureTask}.
+	 */
+	@Benchmark
+	public Object submitGet() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> this.pool.submit(this.task).get());
+	}
+
+	/**
+	 * {@code supplyAsync} on a 2-thread pool, then {@code join}.
+	 */
+	@Benchmark
+	public Object supplyAsyncJoin() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> CompletableFuture.supplyAsync(this.supplier, this.pool).join());
+	}
+
+	/**
+	 * {@code supplyAsync} on a 2-thread pool and two dependent stages, then {@code join}.
+	 */
+	@Benchmark
+	public Object chainOfThree() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> CompletableFuture.supplyAsync(this.supplier, this.pool)
+			.thenApply(this.increment)
+			.thenApplyAsync(this.increment, this.pool)
+			.join());
+	}
+
+	/**
+	 * {@code supplyAsync} on the common pool, then {@code join}.
+	 */
+	@Benchmark
+	public Object supplyAsyncOnCommonPoolJoin() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> CompletableFuture.supplyAsync(this.supplier).join());
+	}
+
+	/**
+	 * A burst of 50,000 {@code submit}s to a 2-thread pool, then {@code get} of every
+	 * future; one operation is one task.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(BURST)
+	public Object burstSubmitGet() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			Future<?>[] futures = this.futures;
+			for (int i = 0; i < futures.length; i++) {
+				futures[i] = this.pool.submit(this.task);
+			}
+			long sum = 0;
+			for (int i = 0; i < futures.length; i++) {
+				sum += (Integer) futures[i].get();
+				futures[i] = null;
+			}
+			return sum;
+		});
+	}
+
+	/**
+	 * The same benchmarks in a JVM started with the agent, found where the benchmarks
+	 * module's build copies it.
+	 */
+	@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-javaagent:benchmarks/target/leaked-tasks-agent.jar" })
+	public static class WithAgent extends AgentBenchmark {
+
+		@Override
+		boolean expectsAgent() {
+			return true;
+		}
+
+	}
+
+}
