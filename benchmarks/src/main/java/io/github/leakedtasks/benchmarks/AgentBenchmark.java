@@ -26,10 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the Java agent costs on futures that succeed: each benchmark runs in a JVM without
- * the agent ({@code AgentBenchmark.*}) and in one with it ({@code AgentBenchmark.WithAgent.*},
- * default settings), in the same run. Claim (issue 14): +0 B/op on every success path,
- * and time within 5 %. Everything is submitted from an 80-frame stack. Run from the
- * repository's root, where the agent jar is found:
+ * the agent ({@code AgentBenchmark.*}) and in one with it
+ * ({@code AgentBenchmark.WithAgent.*}, default settings), in the same run. Claim (issue
+ * 14): +0 B/op on every success path, and time within 5 %. Everything is submitted from
+ * an 80-frame stack. Run from the repository's root, where the agent jar is found:
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests
@@ -109,10 +109,11 @@ public class AgentBenchmark {
 	 */
 	@Benchmark
 	public Object chainOfThree() throws Exception {
-		return TrackingBenchmark.atDepth(DEPTH, () -> CompletableFuture.supplyAsync(this.supplier, this.pool)
-			.thenApply(this.increment)
-			.thenApplyAsync(this.increment, this.pool)
-			.join());
+		return TrackingBenchmark.atDepth(DEPTH,
+				() -> CompletableFuture.supplyAsync(this.supplier, this.pool)
+					.thenApply(this.increment)
+					.thenApplyAsync(this.increment, this.pool)
+					.join());
 	}
 
 	/**
