@@ -33,6 +33,12 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
 
+	/**
+	 * Create the auto-configuration; Spring does.
+	 */
+	public LeakedTasksAutoConfiguration() {
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	TaskTracker leakedTasksTracker(LeakedTasksProperties properties, DeferredLeakListeners listeners) {
