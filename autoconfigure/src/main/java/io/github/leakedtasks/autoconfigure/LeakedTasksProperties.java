@@ -51,6 +51,11 @@ public class LeakedTasksProperties implements Validator {
 	 */
 	private Duration overdueThreshold = Duration.ofMinutes(5);
 
+	/**
+	 * Whether to stop start-up on a Spring Boot version this release was not tested with.
+	 */
+	private boolean verifySpringBootVersion = true;
+
 	private final CreationTrace creationTrace = new CreationTrace();
 
 	private final Endpoint endpoint = new Endpoint();
@@ -163,6 +168,22 @@ public class LeakedTasksProperties implements Validator {
 	 */
 	public void setOverdueThreshold(Duration overdueThreshold) {
 		this.overdueThreshold = overdueThreshold;
+	}
+
+	/**
+	 * Return the value of {@code leaked-tasks.verify-spring-boot-version}.
+	 * @return the value
+	 */
+	public boolean isVerifySpringBootVersion() {
+		return this.verifySpringBootVersion;
+	}
+
+	/**
+	 * Set {@code leaked-tasks.verify-spring-boot-version}.
+	 * @param verifySpringBootVersion the value
+	 */
+	public void setVerifySpringBootVersion(boolean verifySpringBootVersion) {
+		this.verifySpringBootVersion = verifySpringBootVersion;
 	}
 
 	/**
