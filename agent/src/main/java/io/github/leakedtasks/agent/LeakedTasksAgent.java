@@ -21,6 +21,12 @@ public final class LeakedTasksAgent {
 	private LeakedTasksAgent() {
 	}
 
+	/**
+	 * Start the agent, as {@code -javaagent} does before {@code main}.
+	 * @param options the agent's options, {@code name=value} pairs separated by commas,
+	 * or {@code null}
+	 * @param instrumentation the JVM's instrumentation
+	 */
 	public static void premain(String options, Instrumentation instrumentation) {
 		start(options, instrumentation);
 	}

@@ -48,6 +48,12 @@ public class LeakedTasksEndpoint {
 
 	private final Supplier<Map<String, ExecutorBeanDescriptor>> executorBeans;
 
+	/**
+	 * Create an endpoint.
+	 * @param tracker the tracker
+	 * @param showValues when to show exception messages
+	 * @param roles roles that may see messages when authorized
+	 */
 	public LeakedTasksEndpoint(TaskTracker tracker, Show showValues, Set<String> roles) {
 		this(tracker, showValues, roles, Map::of);
 	}
@@ -67,6 +73,11 @@ public class LeakedTasksEndpoint {
 		this.executorBeans = executorBeans;
 	}
 
+	/**
+	 * List the groups of leaks, the overdue tasks and the summary.
+	 * @param securityContext the caller's security context
+	 * @return the endpoint's response
+	 */
 	@ReadOperation
 	public LeaksDescriptor leaks(SecurityContext securityContext) {
 		boolean show = this.showValues.isShown(securityContext, this.roles);
@@ -79,12 +90,21 @@ public class LeakedTasksEndpoint {
 				SummaryDescriptor.of(this.tracker.summary(), this.executorBeans.get()));
 	}
 
+	/**
+	 * Describe one group of leaks, with the stack trace of its exception.
+	 * @param securityContext the caller's security context
+	 * @param id the group's id
+	 * @return the group, or {@code null} (a 404) for an unknown id
+	 */
 	@ReadOperation
 	public LeakDescriptor leak(SecurityContext securityContext, @Selector String id) {
 		boolean show = this.showValues.isShown(securityContext, this.roles);
 		return this.tracker.leak(id).map((group) -> LeakDescriptor.of(group, show, true)).orElse(null);
 	}
 
+	/**
+	 * Clear the list of leaks; the meters and the summary are kept.
+	 */
 	@DeleteOperation
 	public void clear() {
 		this.tracker.clearLeaks();

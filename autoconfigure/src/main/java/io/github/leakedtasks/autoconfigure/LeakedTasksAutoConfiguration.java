@@ -10,6 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -32,6 +33,12 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
+
+	/**
+	 * Create the auto-configuration; Spring does.
+	 */
+	public LeakedTasksAutoConfiguration() {
+	}
 
 	/**
 	 * Closed by {@link LeakedTasksEngine}: the Java agent's engine outlives the context.
@@ -77,6 +84,11 @@ public final class LeakedTasksAutoConfiguration {
 		LeakedTasksProperties properties = Binder.get(environment)
 			.bind("leaked-tasks", Bindable.of(LeakedTasksProperties.class))
 			.orElseGet(LeakedTasksProperties::new);
+		// The earliest bean of the auto-configuration: on an unsupported Spring Boot,
+		// stop here with a message rather than later with a LinkageError.
+		if (properties.isVerifySpringBootVersion()) {
+			SpringBootVersionCheck.check(SpringBootVersion.getVersion());
+		}
 		return new LeakedTasksBeanPostProcessor(tracker::getObject, new ArrayList<>(properties.getExcludedExecutors()));
 	}
 

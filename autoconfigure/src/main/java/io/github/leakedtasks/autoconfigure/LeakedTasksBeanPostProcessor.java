@@ -48,6 +48,11 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 
 	private final Map<String, ExecutorBean> executorBeans = new ConcurrentSkipListMap<>();
 
+	/**
+	 * Create a post-processor.
+	 * @param tracker the tracker, looked up when the first executor bean is wrapped
+	 * @param excludedExecutors names of executor beans never wrapped
+	 */
 	public LeakedTasksBeanPostProcessor(Supplier<TaskTracker> tracker, List<String> excludedExecutors) {
 		this.tracker = tracker;
 		this.excludedExecutors = excludedExecutors;

@@ -33,6 +33,12 @@ import org.springframework.core.env.Environment;
 @ConditionalOnAvailableEndpoint(LeakedTasksEndpoint.class)
 public final class LeakedTasksEndpointAutoConfiguration {
 
+	/**
+	 * Create the auto-configuration; Spring does.
+	 */
+	public LeakedTasksEndpointAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LeakedTasksEndpoint leakedTasksEndpoint(TaskTracker tracker, LeakedTasksProperties properties,

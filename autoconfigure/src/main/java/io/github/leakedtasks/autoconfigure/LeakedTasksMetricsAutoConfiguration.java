@@ -28,6 +28,12 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
 public final class LeakedTasksMetricsAutoConfiguration {
 
+	/**
+	 * Create the auto-configuration; Spring does.
+	 */
+	public LeakedTasksMetricsAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LeakedTasksMetrics leakedTasksMetrics(MeterRegistry registry, ObjectProvider<TaskTracker> tracker) {

@@ -51,6 +51,11 @@ public class LeakedTasksProperties implements Validator {
 	 */
 	private Duration overdueThreshold = Duration.ofMinutes(5);
 
+	/**
+	 * Whether to stop start-up on a Spring Boot version this release was not tested with.
+	 */
+	private boolean verifySpringBootVersion = true;
+
 	private final CreationTrace creationTrace = new CreationTrace();
 
 	private final Endpoint endpoint = new Endpoint();
@@ -63,58 +68,136 @@ public class LeakedTasksProperties implements Validator {
 			ExecutorTrackingInterceptor.class.getName(), "org.springframework.aop.", "org.springframework.cglib.",
 			"java.lang.reflect.", "jdk.internal.reflect.");
 
+	/**
+	 * Create properties with their defaults.
+	 */
+	public LeakedTasksProperties() {
+	}
+
+	/**
+	 * Return the value of {@code leaked-tasks.enabled}.
+	 * @return the value
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.enabled}.
+	 * @param enabled the value
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.excluded-executors}.
+	 * @return the value
+	 */
 	public Set<String> getExcludedExecutors() {
 		return this.excludedExecutors;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.excluded-executors}.
+	 * @param excludedExecutors the value
+	 */
 	public void setExcludedExecutors(Set<String> excludedExecutors) {
 		this.excludedExecutors = excludedExecutors;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.grace-period}.
+	 * @return the value
+	 */
 	public Duration getGracePeriod() {
 		return this.gracePeriod;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.grace-period}.
+	 * @param gracePeriod the value
+	 */
 	public void setGracePeriod(Duration gracePeriod) {
 		this.gracePeriod = gracePeriod;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.max-groups}.
+	 * @return the value
+	 */
 	public int getMaxGroups() {
 		return this.maxGroups;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.max-groups}.
+	 * @param maxGroups the value
+	 */
 	public void setMaxGroups(int maxGroups) {
 		this.maxGroups = maxGroups;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.log-level}.
+	 * @return the value
+	 */
 	public LogLevel getLogLevel() {
 		return this.logLevel;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.log-level}.
+	 * @param logLevel the value
+	 */
 	public void setLogLevel(LogLevel logLevel) {
 		this.logLevel = logLevel;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.overdue-threshold}.
+	 * @return the value
+	 */
 	public Duration getOverdueThreshold() {
 		return this.overdueThreshold;
 	}
 
+	/**
+	 * Set {@code leaked-tasks.overdue-threshold}.
+	 * @param overdueThreshold the value
+	 */
 	public void setOverdueThreshold(Duration overdueThreshold) {
 		this.overdueThreshold = overdueThreshold;
 	}
 
+	/**
+	 * Return the value of {@code leaked-tasks.verify-spring-boot-version}.
+	 * @return the value
+	 */
+	public boolean isVerifySpringBootVersion() {
+		return this.verifySpringBootVersion;
+	}
+
+	/**
+	 * Set {@code leaked-tasks.verify-spring-boot-version}.
+	 * @param verifySpringBootVersion the value
+	 */
+	public void setVerifySpringBootVersion(boolean verifySpringBootVersion) {
+		this.verifySpringBootVersion = verifySpringBootVersion;
+	}
+
+	/**
+	 * Return the creation trace settings.
+	 * @return the value
+	 */
 	public CreationTrace getCreationTrace() {
 		return this.creationTrace;
 	}
 
+	/**
+	 * Return the endpoint settings.
+	 * @return the value
+	 */
 	public Endpoint getEndpoint() {
 		return this.endpoint;
 	}
@@ -206,34 +289,72 @@ public class LeakedTasksProperties implements Validator {
 		 */
 		private int maxDepth = 64;
 
+		/**
+		 * Create settings with their defaults.
+		 */
+		public CreationTrace() {
+		}
+
+		/**
+		 * Return the value of {@code leaked-tasks.creation-trace.mode}.
+		 * @return the value
+		 */
 		public CreationTraceMode getMode() {
 			return this.mode;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.creation-trace.mode}.
+		 * @param mode the value
+		 */
 		public void setMode(CreationTraceMode mode) {
 			this.mode = mode;
 		}
 
+		/**
+		 * Return the value of {@code leaked-tasks.creation-trace.traced-tasks-per-type}.
+		 * @return the value
+		 */
 		public int getTracedTasksPerType() {
 			return this.tracedTasksPerType;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.creation-trace.traced-tasks-per-type}.
+		 * @param tracedTasksPerType the value
+		 */
 		public void setTracedTasksPerType(int tracedTasksPerType) {
 			this.tracedTasksPerType = tracedTasksPerType;
 		}
 
+		/**
+		 * Return the value of {@code leaked-tasks.creation-trace.sample-rate}.
+		 * @return the value
+		 */
 		public int getSampleRate() {
 			return this.sampleRate;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.creation-trace.sample-rate}.
+		 * @param sampleRate the value
+		 */
 		public void setSampleRate(int sampleRate) {
 			this.sampleRate = sampleRate;
 		}
 
+		/**
+		 * Return the value of {@code leaked-tasks.creation-trace.max-depth}.
+		 * @return the value
+		 */
 		public int getMaxDepth() {
 			return this.maxDepth;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.creation-trace.max-depth}.
+		 * @param maxDepth the value
+		 */
 		public void setMaxDepth(int maxDepth) {
 			this.maxDepth = maxDepth;
 		}
@@ -256,18 +377,40 @@ public class LeakedTasksProperties implements Validator {
 		 */
 		private Set<String> roles = new LinkedHashSet<>();
 
+		/**
+		 * Create settings with their defaults.
+		 */
+		public Endpoint() {
+		}
+
+		/**
+		 * Return the value of {@code leaked-tasks.endpoint.show-values}.
+		 * @return the value
+		 */
 		public ShowValues getShowValues() {
 			return this.showValues;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.endpoint.show-values}.
+		 * @param showValues the value
+		 */
 		public void setShowValues(ShowValues showValues) {
 			this.showValues = showValues;
 		}
 
+		/**
+		 * Return the value of {@code leaked-tasks.endpoint.roles}.
+		 * @return the value
+		 */
 		public Set<String> getRoles() {
 			return this.roles;
 		}
 
+		/**
+		 * Set {@code leaked-tasks.endpoint.roles}.
+		 * @param roles the value
+		 */
 		public void setRoles(Set<String> roles) {
 			this.roles = roles;
 		}

@@ -42,6 +42,9 @@ public final class TaskMeters {
 	 */
 	public static final String EXCEPTION_TAG = "exception";
 
+	/**
+	 * Base unit of every meter.
+	 */
 	public static final String BASE_UNIT = "tasks";
 
 	static final String UNRETRIEVED_DESCRIPTION = "Tasks that failed and whose failure nobody retrieved before their "

@@ -11,6 +11,12 @@ public final class LeakMessages {
 	private LeakMessages() {
 	}
 
+	/**
+	 * Describe a leak: what was lost, by which executor and task, and where the task was
+	 * created.
+	 * @param report the leak
+	 * @return the message
+	 */
 	public static String describe(LeakReport report) {
 		String what = (report.kind() == LeakKind.EXCEPTION_NOT_RETRIEVED) ? "Task exception was never retrieved"
 				: "Task was dropped while pending and will never run";

@@ -10,6 +10,10 @@ public final class LoggingLeakListener implements LeakListener {
 
 	private final LogSink sink;
 
+	/**
+	 * Create a listener that logs through a sink.
+	 * @param sink where the lines go
+	 */
 	public LoggingLeakListener(LogSink sink) {
 		this.sink = sink;
 	}
@@ -46,6 +50,11 @@ public final class LoggingLeakListener implements LeakListener {
 	@FunctionalInterface
 	public interface LogSink {
 
+		/**
+		 * Log a line.
+		 * @param message the message
+		 * @param exception the exception to log with it, or {@code null}
+		 */
 		void log(String message, Throwable exception);
 
 	}

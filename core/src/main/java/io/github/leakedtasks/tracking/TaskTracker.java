@@ -67,14 +67,26 @@ public final class TaskTracker implements AutoCloseable {
 		return tracker;
 	}
 
+	/**
+	 * Return the settings the tracker was created with.
+	 * @return the settings
+	 */
 	public TrackingSettings settings() {
 		return this.settings;
 	}
 
+	/**
+	 * Add a listener of leaks and uncaught failures.
+	 * @param listener the listener
+	 */
 	public void addListener(LeakListener listener) {
 		this.reporter.addListener(listener);
 	}
 
+	/**
+	 * Remove a listener.
+	 * @param listener the listener
+	 */
 	public void removeListener(LeakListener listener) {
 		this.reporter.removeListener(listener);
 	}
@@ -93,6 +105,14 @@ public final class TaskTracker implements AutoCloseable {
 		return new ExecutorTracking(this, name);
 	}
 
+	/**
+	 * Wrap an executor so that its tasks are tracked; an executor already wrapped is
+	 * returned as it is.
+	 * @param name the executor's name, as reports and meters show it
+	 * @param executor the executor
+	 * @return the wrapper, of the most specific of the three executor types the executor
+	 * implements
+	 */
 	public Executor wrap(String name, Executor executor) {
 		if (executor instanceof ScheduledExecutorService scheduled) {
 			return wrap(name, scheduled);
@@ -103,6 +123,13 @@ public final class TaskTracker implements AutoCloseable {
 		return (executor instanceof TrackedExecutor) ? executor : new TrackedExecutor(executor(name), executor);
 	}
 
+	/**
+	 * Wrap an executor so that its tasks are tracked; an executor already wrapped is
+	 * returned as it is.
+	 * @param name the executor's name, as reports and meters show it
+	 * @param executor the executor
+	 * @return the wrapper, a {@link ScheduledExecutorService} if the executor is one
+	 */
 	public ExecutorService wrap(String name, ExecutorService executor) {
 		if (executor instanceof ScheduledExecutorService scheduled) {
 			return wrap(name, scheduled);
@@ -111,6 +138,13 @@ public final class TaskTracker implements AutoCloseable {
 				: new TrackedExecutorService(executor(name), executor);
 	}
 
+	/**
+	 * Wrap an executor so that its tasks are tracked; an executor already wrapped is
+	 * returned as it is.
+	 * @param name the executor's name, as reports and meters show it
+	 * @param executor the executor
+	 * @return the wrapper
+	 */
 	public ScheduledExecutorService wrap(String name, ScheduledExecutorService executor) {
 		return (executor instanceof TrackedScheduledExecutorService) ? executor
 				: new TrackedScheduledExecutorService(executor(name), executor);
@@ -134,6 +168,11 @@ public final class TaskTracker implements AutoCloseable {
 		return this.groups.snapshot();
 	}
 
+	/**
+	 * Return a group of leaks.
+	 * @param id the group's id
+	 * @return the group, empty if there is none with this id
+	 */
 	public Optional<LeakGroup> leak(String id) {
 		return leaks().stream().filter((group) -> group.id().equals(id)).findFirst();
 	}
@@ -153,6 +192,10 @@ public final class TaskTracker implements AutoCloseable {
 		return this.reporter.executorNames();
 	}
 
+	/**
+	 * Return the totals since the tracker was created, per kind and per executor.
+	 * @return the summary
+	 */
 	public LeakSummary summary() {
 		return this.groups.summary();
 	}

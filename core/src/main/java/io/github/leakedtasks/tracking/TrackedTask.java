@@ -276,6 +276,11 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	@FunctionalInterface
 	public interface Invocation {
 
+		/**
+		 * Call the method.
+		 * @return what it returned
+		 * @throws Throwable what it threw
+		 */
 		Object proceed() throws Throwable;
 
 	}

@@ -41,46 +41,92 @@ public final class TrackingSettings {
 		this.internalFrames = builder.internalFrames;
 	}
 
+	/**
+	 * Return the default settings.
+	 * @return the defaults
+	 */
 	public static TrackingSettings defaults() {
 		return builder().build();
 	}
 
+	/**
+	 * Return a builder that starts from the defaults.
+	 * @return a new builder
+	 */
 	public static Builder builder() {
 		return new Builder();
 	}
 
+	/**
+	 * Return when tasks get a creation trace.
+	 * @return the setting
+	 */
 	public CreationTraceMode traceMode() {
 		return this.traceMode;
 	}
 
+	/**
+	 * Return how many tasks of each type always get a trace in sampled mode.
+	 * @return the setting
+	 */
 	public int tracedTasksPerType() {
 		return this.tracedTasksPerType;
 	}
 
+	/**
+	 * Return the sample rate: in sampled mode, one task in this many gets a trace after
+	 * the first ones.
+	 * @return the setting
+	 */
 	public int sampleRate() {
 		return this.sampleRate;
 	}
 
+	/**
+	 * Return the maximum number of frames kept in a creation trace.
+	 * @return the setting
+	 */
 	public int maxTraceDepth() {
 		return this.maxTraceDepth;
 	}
 
+	/**
+	 * Return how long a failure may stay unretrieved before it is listed as suspected.
+	 * @return the setting
+	 */
 	public Duration gracePeriod() {
 		return this.gracePeriod;
 	}
 
+	/**
+	 * Return the maximum number of groups of leaks kept; past it the oldest is evicted.
+	 * @return the setting
+	 */
 	public int maxGroups() {
 		return this.maxGroups;
 	}
 
+	/**
+	 * Return how long a task may be queued or running before it is listed as overdue.
+	 * @return the setting
+	 */
 	public Duration overdueThreshold() {
 		return this.overdueThreshold;
 	}
 
+	/**
+	 * Return the maximum number of overdue tasks listed.
+	 * @return the setting
+	 */
 	public int maxOverdueTasks() {
 		return this.maxOverdueTasks;
 	}
 
+	/**
+	 * Return the test of class names whose frames are removed from the top of creation
+	 * traces.
+	 * @return the setting
+	 */
 	public Predicate<String> internalFrames() {
 		return this.internalFrames;
 	}
@@ -112,41 +158,82 @@ public final class TrackingSettings {
 		private Builder() {
 		}
 
+		/**
+		 * Set when tasks get a creation trace.
+		 * @param traceMode {@link CreationTraceMode#SAMPLED} by default
+		 * @return this builder
+		 */
 		public Builder traceMode(CreationTraceMode traceMode) {
 			this.traceMode = Objects.requireNonNull(traceMode, "traceMode must not be null");
 			return this;
 		}
 
+		/**
+		 * Set how many tasks of each type always get a trace in sampled mode.
+		 * @param tracedTasksPerType 10 by default, 0 or more
+		 * @return this builder
+		 */
 		public Builder tracedTasksPerType(int tracedTasksPerType) {
 			this.tracedTasksPerType = atLeast("tracedTasksPerType", tracedTasksPerType, 0);
 			return this;
 		}
 
+		/**
+		 * Set the sample rate: in sampled mode, one task in this many gets a trace after
+		 * the first ones.
+		 * @param sampleRate 100 by default, at least 1
+		 * @return this builder
+		 */
 		public Builder sampleRate(int sampleRate) {
 			this.sampleRate = atLeast("sampleRate", sampleRate, 1);
 			return this;
 		}
 
+		/**
+		 * Set the maximum number of frames kept in a creation trace.
+		 * @param maxTraceDepth 64 by default, at least 1
+		 * @return this builder
+		 */
 		public Builder maxTraceDepth(int maxTraceDepth) {
 			this.maxTraceDepth = atLeast("maxTraceDepth", maxTraceDepth, 1);
 			return this;
 		}
 
+		/**
+		 * Set how long a failure may stay unretrieved before it is listed as suspected.
+		 * @param gracePeriod 10 seconds by default, positive
+		 * @return this builder
+		 */
 		public Builder gracePeriod(Duration gracePeriod) {
 			this.gracePeriod = positive("gracePeriod", gracePeriod);
 			return this;
 		}
 
+		/**
+		 * Set the maximum number of groups of leaks kept; past it the oldest is evicted.
+		 * @param maxGroups 500 by default, at least 1
+		 * @return this builder
+		 */
 		public Builder maxGroups(int maxGroups) {
 			this.maxGroups = atLeast("maxGroups", maxGroups, 1);
 			return this;
 		}
 
+		/**
+		 * Set how long a task may be queued or running before it is listed as overdue.
+		 * @param overdueThreshold 5 minutes by default, positive
+		 * @return this builder
+		 */
 		public Builder overdueThreshold(Duration overdueThreshold) {
 			this.overdueThreshold = positive("overdueThreshold", overdueThreshold);
 			return this;
 		}
 
+		/**
+		 * Set the maximum number of overdue tasks listed.
+		 * @param maxOverdueTasks 100 by default, at least 1
+		 * @return this builder
+		 */
 		public Builder maxOverdueTasks(int maxOverdueTasks) {
 			this.maxOverdueTasks = atLeast("maxOverdueTasks", maxOverdueTasks, 1);
 			return this;
@@ -163,6 +250,10 @@ public final class TrackingSettings {
 			return this;
 		}
 
+		/**
+		 * Build the settings.
+		 * @return the settings
+		 */
 		public TrackingSettings build() {
 			return new TrackingSettings(this);
 		}

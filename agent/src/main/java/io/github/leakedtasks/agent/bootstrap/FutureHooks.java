@@ -62,6 +62,11 @@ public final class FutureHooks {
 		sink = newSink;
 	}
 
+	/**
+	 * A future failed.
+	 * @param future the {@code CompletableFuture} or {@code FutureTask}
+	 * @param failure its failure
+	 */
 	public static void failed(Object future, Throwable failure) {
 		FutureSink current = sink;
 		if (current != null) {
@@ -76,6 +81,8 @@ public final class FutureHooks {
 
 	/**
 	 * A {@code CompletableFuture} was completed with a raw result.
+	 * @param future the future
+	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
 	 */
 	public static void completed(Object future, Object result) {
 		Throwable failure = failureOf(result);
@@ -87,6 +94,7 @@ public final class FutureHooks {
 	/**
 	 * A {@code CompletableFuture} may have been completed by a direct write of its
 	 * {@code result}.
+	 * @param future the future, ignored unless it is a {@code CompletableFuture}
 	 */
 	public static void completed(Object future) {
 		if (future instanceof CompletableFuture) {
@@ -94,6 +102,11 @@ public final class FutureHooks {
 		}
 	}
 
+	/**
+	 * A future's failure was retrieved: thrown by a reading method or returned by
+	 * {@code exceptionNow}.
+	 * @param future the future
+	 */
 	public static void retrieved(Object future) {
 		FutureSink current = sink;
 		if (current != null) {
@@ -110,6 +123,8 @@ public final class FutureHooks {
 	 * A dependent was created on a {@code CompletableFuture}, or its failure was thrown
 	 * to a caller: a failure it has is handed on. The failing thread may not have
 	 * reported the failure yet, so it is remembered.
+	 * @param future the future
+	 * @param result its raw result
 	 */
 	public static void observed(Object future, Object result) {
 		if (failureOf(result) != null) {
@@ -120,6 +135,7 @@ public final class FutureHooks {
 	/**
 	 * A future's failure was handed to a caller, maybe before the failing thread reported
 	 * it.
+	 * @param future the future
 	 */
 	public static void handedOn(Object future) {
 		FutureSink current = sink;
@@ -135,6 +151,7 @@ public final class FutureHooks {
 
 	/**
 	 * A dependent was created on a stage, which may be any {@code CompletionStage}.
+	 * @param stage the stage, ignored unless it is a {@code CompletableFuture}
 	 */
 	public static void observed(Object stage) {
 		if (stage instanceof CompletableFuture) {
@@ -144,6 +161,9 @@ public final class FutureHooks {
 
 	/**
 	 * Futures were combined by {@code allOf}: those already failed are handed on.
+	 * @param futures the inputs of {@code allOf}
+	 * @param lo the index of the first input of the subtree
+	 * @param hi the index of the last input of the subtree
 	 */
 	public static void observed(Object[] futures, int lo, int hi) {
 		if (futures != null) {
@@ -157,6 +177,7 @@ public final class FutureHooks {
 	/**
 	 * Futures were combined by {@code anyOf}, which stops listening to the others once
 	 * one completes: each is handed on, whether it fails before or after.
+	 * @param futures the inputs of {@code anyOf}
 	 */
 	public static void combined(Object[] futures) {
 		FutureSink current = sink;
@@ -176,6 +197,9 @@ public final class FutureHooks {
 	 * Whether a {@code whenComplete} action is handed a failure, or is the JDK's own
 	 * timeout canceller: either way a failure of the dependent is not the caller's to
 	 * retrieve.
+	 * @param sourceResult the raw result of the source
+	 * @param action the action
+	 * @return whether a failure of the dependent was seen by the action
 	 */
 	public static boolean seenByAction(Object sourceResult, Object action) {
 		return isCanceller(action) || failureOf(sourceResult) != null;
@@ -184,11 +208,18 @@ public final class FutureHooks {
 	/**
 	 * Whether a {@code whenComplete} action is the canceller that {@code orTimeout} and
 	 * {@code completeOnTimeout} attach, which hands no failure to anyone.
+	 * @param action the action
+	 * @return whether it is the canceller
 	 */
 	public static boolean isCanceller(Object action) {
 		return action != null && action.getClass() == CANCELLER;
 	}
 
+	/**
+	 * A future was created for a task (only while {@link #tracing}).
+	 * @param future the future
+	 * @param task the task it runs
+	 */
 	public static void created(Object future, Object task) {
 		FutureSink current = sink;
 		if (current != null) {
