@@ -53,6 +53,13 @@ public class AlternatingBurstBenchmark {
 	@Param({ "80" })
 	public int depth;
 
+	/**
+	 * The starter's {@code leaked-tasks.creation-trace.mode}; its default is
+	 * {@code sampled}.
+	 */
+	@Param({ "sampled" })
+	public String mode;
+
 	private Application disabled;
 
 	private Application starter;
@@ -61,8 +68,8 @@ public class AlternatingBurstBenchmark {
 
 	@Setup(Level.Trial)
 	public void setUp() {
-		this.disabled = new Application(false, this.tasks);
-		this.starter = new Application(true, this.tasks);
+		this.disabled = new Application(false, this.tasks, this.mode);
+		this.starter = new Application(true, this.tasks, this.mode);
 	}
 
 	@TearDown(Level.Trial)
@@ -152,10 +159,11 @@ public class AlternatingBurstBenchmark {
 
 		private final Callable<Integer> task = () -> 42;
 
-		Application(boolean enabled, int tasks) {
+		Application(boolean enabled, int tasks, String mode) {
 			this.context.getEnvironment()
 				.getPropertySources()
-				.addFirst(new MapPropertySource("benchmark", Map.of("leaked-tasks.enabled", String.valueOf(enabled))));
+				.addFirst(new MapPropertySource("benchmark", Map.of("leaked-tasks.enabled", String.valueOf(enabled),
+						"leaked-tasks.creation-trace.mode", mode)));
 			this.context.register(BurstBenchmark.BurstConfiguration.class);
 			this.context.refresh();
 			this.pool = this.context.getBean("pool", ExecutorService.class);
