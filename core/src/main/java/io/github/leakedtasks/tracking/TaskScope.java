@@ -32,6 +32,8 @@ public final class TaskScope implements AutoCloseable {
 	/** Whether a scope was ever opened: until then, no thread-local is read. */
 	private static volatile boolean used;
 
+	private static final List<Runnable> firstOpened = new ArrayList<>();
+
 	private final String name;
 
 	private final Thread thread;
@@ -62,10 +64,40 @@ public final class TaskScope implements AutoCloseable {
 	 * @return the scope
 	 */
 	public static TaskScope open(String name) {
-		used = true;
+		if (!used) {
+			firstOpened();
+		}
 		TaskScope scope = new TaskScope(name);
 		CURRENT.set(scope);
 		return scope;
+	}
+
+	/**
+	 * Run an action when the first scope is opened, or now if one was: a source of events
+	 * that skips creations, such as the Java agent, starts reporting them.
+	 * @param action the action
+	 */
+	public static void whenFirstOpened(Runnable action) {
+		synchronized (firstOpened) {
+			if (!used) {
+				firstOpened.add(action);
+				return;
+			}
+		}
+		action.run();
+	}
+
+	private static void firstOpened() {
+		List<Runnable> actions;
+		synchronized (firstOpened) {
+			if (used) {
+				return;
+			}
+			actions = List.copyOf(firstOpened);
+			firstOpened.clear();
+			used = true;
+		}
+		actions.forEach(Runnable::run);
 	}
 
 	/**
