@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,6 +29,9 @@ public final class TaskScope implements AutoCloseable {
 	private static final long GC_INTERVAL_NANOS = 100_000_000;
 
 	private static final long POLL_NANOS = 10_000_000;
+
+	/** Tasks added between two prunings of what a scope holds. */
+	private static final int PRUNE_EVERY = 1024;
 
 	/** Whether a scope was ever opened: until then, no thread-local is read. */
 	private static volatile boolean used;
@@ -51,6 +55,8 @@ public final class TaskScope implements AutoCloseable {
 
 	/** Records whose leak this scope handed out already. */
 	private final Set<TaskRecord> taken = ConcurrentHashMap.newKeySet();
+
+	private final AtomicInteger added = new AtomicInteger();
 
 	private TaskScope(String name) {
 		this.name = name;
@@ -143,8 +149,7 @@ public final class TaskScope implements AutoCloseable {
 			boolean pending = false;
 			for (Iterator<TaskRecord> iterator = this.tasks.iterator(); iterator.hasNext();) {
 				TaskRecord record = iterator.next();
-				if (record.is(TaskRecord.FINISHED) || record.is(TaskRecord.CANCELLED)
-						|| this.confirmedRecords.contains(record)) {
+				if (isOver(record)) {
 					iterator.remove();
 				}
 				else {
@@ -239,6 +244,23 @@ public final class TaskScope implements AutoCloseable {
 		if (waited) {
 			this.tasks.add(record);
 		}
+		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
+			prune();
+		}
+	}
+
+	private boolean isOver(TaskRecord record) {
+		return record.is(TaskRecord.FINISHED) || record.is(TaskRecord.CANCELLED)
+				|| this.confirmedRecords.contains(record);
+	}
+
+	/**
+	 * Let go of finished tasks and retrieved failures: a periodic task of a scope may go
+	 * on creating tasks long after its test ended.
+	 */
+	private void prune() {
+		this.tasks.removeIf(this::isOver);
+		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
 	}
 
 	static void watched(FailureWatch watch) {

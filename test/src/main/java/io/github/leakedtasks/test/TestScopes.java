@@ -3,6 +3,7 @@ package io.github.leakedtasks.test;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -60,7 +61,7 @@ final class TestScopes {
 	 * tests ended.
 	 */
 	static void closeClass(Iterable<TaskScope> scopes, Class<?> testClass) {
-		List<LeakReport> late = new java.util.ArrayList<>();
+		List<LeakReport> late = new ArrayList<>();
 		for (TaskScope scope : scopes) {
 			for (LeakReport leak : scope.takeConfirmedLeaks()) {
 				late.add(leak);

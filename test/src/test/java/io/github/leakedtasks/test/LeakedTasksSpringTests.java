@@ -8,9 +8,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.Events;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -38,6 +40,13 @@ class LeakedTasksSpringTests {
 	void springBootTestThatHandlesItsAsyncFailurePasses() {
 		Events tests = Cases.run(AsyncCases.class).testEvents();
 		Cases.assertSucceeded(tests, "handlesAsyncFailure");
+	}
+
+	@Test
+	void failureLostWhileTheContextStartsIsNoTestsLeak() {
+		Events tests = Cases.run(AsyncCases.class).testEvents();
+		Cases.assertSucceeded(tests, "handlesAsyncFailure");
+		assertThat(Cases.failureMessage(tests, "leaksThroughAsync")).doesNotContain("lost at start-up");
 	}
 
 	@Test
@@ -107,6 +116,14 @@ class LeakedTasksSpringTests {
 	@EnableAsync
 	@Import(Mailer.class)
 	static class AsyncApplication {
+
+		/**
+		 * Loses a failure while the context starts, which is no test's.
+		 */
+		@Bean
+		ApplicationRunner loseAtStartUp(Mailer mailer) {
+			return (arguments) -> mailer.send("lost at start-up");
+		}
 
 	}
 
