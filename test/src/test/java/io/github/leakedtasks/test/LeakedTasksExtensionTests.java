@@ -118,6 +118,14 @@ class LeakedTasksExtensionTests {
 	}
 
 	@Test
+	void extensionIsRegisteredForASuiteByJUnitsAutoDetection() {
+		Events tests = Cases
+			.run(UnannotatedCases.class, Map.of("junit.jupiter.extensions.autodetection.enabled", "true"))
+			.testEvents();
+		assertThat(Cases.failureMessage(tests, "leaks")).contains("boom unannotated");
+	}
+
+	@Test
 	void allowLeakedTasksOnAMethodLetsItLeak() {
 		Events tests = Cases.run(AllowedMethodCases.class).testEvents();
 		Cases.assertSucceeded(tests, "leaksOnPurpose");
@@ -129,6 +137,31 @@ class LeakedTasksExtensionTests {
 		Events tests = Cases.run(AllowedClassCases.class).testEvents();
 		Cases.assertSucceeded(tests, "leaksOnPurpose");
 		Cases.assertSucceeded(tests, "leaksOnPurposeToo");
+	}
+
+	static class UnannotatedCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaks() {
+			Cases.loseFailure(pool, "boom unannotated");
+		}
+
 	}
 
 	@ExtendWith(LeakedTasksExtension.class)
