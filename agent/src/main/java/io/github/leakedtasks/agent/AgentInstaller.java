@@ -13,6 +13,7 @@ import java.util.concurrent.FutureTask;
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
 import io.github.leakedtasks.tracking.SharedTracker;
+import io.github.leakedtasks.tracking.TaskScope;
 import io.github.leakedtasks.tracking.TaskTracker;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -77,6 +78,9 @@ final class AgentInstaller {
 		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
 		EngineSink sink = new EngineSink(tracker, dependents);
 		FutureHooks.install(sink, sink.tracesCreation());
+		// A test's scope owns the futures created while it runs: creations are reported
+		// from then on.
+		TaskScope.whenFirstOpened(() -> FutureHooks.tracing = true);
 		if (!problems.isEmpty()) {
 			System.getLogger("io.github.leakedtasks")
 				.log(System.Logger.Level.WARNING, "The leaked-tasks agent could not instrument " + problems

@@ -225,7 +225,12 @@ public final class ExecutorTracking {
 		// Periodic tasks wait between runs by design: they are neither live tasks nor
 		// watched for drops.
 		String type = taskType(task);
-		tracked.attach(newRecord(tracked, type, traceOf(type), false));
+		TaskScope scope = TaskScope.current();
+		TaskRecord record = newRecord(tracked, type, traceOf(type, scope), false);
+		if (scope != null) {
+			scope.add(record, false);
+		}
+		tracked.attach(record);
 		return scheduled(tracked, submitter);
 	}
 
@@ -283,9 +288,14 @@ public final class ExecutorTracking {
 	public TrackedTask<Object> newTask(String taskName, boolean deliversResult) {
 		TrackedTask<Object> tracked = new TrackedTask<>(this, taskName,
 				(deliversResult ? TrackedTask.FUTURE : TrackedTask.EXECUTE) | TrackedTask.INTEGRATION);
+		TaskScope scope = TaskScope.current();
 		// A live task: overdue while queued or running, dropped if the integration's
 		// executor lets go of it unrun, whether that executor is tracked or not.
-		this.tracker.states().started(tracked, newRecord(tracked, taskName, traceOf(taskName), true));
+		TaskRecord record = newRecord(tracked, taskName, traceOf(taskName, scope), true);
+		if (scope != null) {
+			scope.add(record, true);
+		}
+		this.tracker.states().started(tracked, record);
 		return tracked;
 	}
 
@@ -366,9 +376,15 @@ public final class ExecutorTracking {
 				: new TrackedTask<>(this, task, mode);
 		TaskTracker tracker = this.tracker;
 		String type = (taskName != null) ? taskName : taskType(task);
-		Throwable trace = traceOf(type);
-		if (taskName != null || withRecord) {
-			tracker.states().started(tracked, newRecord(tracked, type, trace, true));
+		TaskScope scope = TaskScope.current();
+		Throwable trace = traceOf(type, scope);
+		// A task of a scope gets its record at once, so that the scope can wait for it.
+		if (taskName != null || withRecord || scope != null) {
+			TaskRecord record = newRecord(tracked, type, trace, true);
+			if (scope != null) {
+				scope.add(record, true);
+			}
+			tracker.states().started(tracked, record);
 		}
 		else {
 			tracked.trace(trace);
@@ -382,8 +398,11 @@ public final class ExecutorTracking {
 				live ? this.tracker.states().queue() : null);
 	}
 
-	private Throwable traceOf(String type) {
-		return this.tracker.sampler().shouldCapture(type) ? CreationTrace.capture() : null;
+	/**
+	 * Capture where a task is created, always for a task of a scope.
+	 */
+	private Throwable traceOf(String type, TaskScope scope) {
+		return (scope != null || this.tracker.sampler().shouldCapture(type)) ? CreationTrace.capture() : null;
 	}
 
 	String taskType(Object task) {

@@ -8,7 +8,8 @@ import java.util.concurrent.CancellationException;
  * that it is reported like a tracked one when it is collected unread.
  * <p>
  * Nothing is kept for a future that succeeds. A future's creation is remembered, with its
- * trace, only when every creation is traced.
+ * trace, only when every creation is traced or while a {@link TaskScope} is current,
+ * whose future it then is.
  *
  * @since 0.1.0
  */
@@ -56,10 +57,14 @@ public final class FutureEvents {
 	 * @param task the task, which names the task type, or {@code null}
 	 */
 	public void created(Object future, Object task) {
-		if (this.tracing && future != null) {
+		if (future == null) {
+			return;
+		}
+		TaskScope scope = TaskScope.current();
+		if (this.tracing || (scope != null && !isTrackedElsewhere(future))) {
 			String type = (task != null) ? this.source.taskType(task) : future.getClass().getName();
 			this.creations.putIfAbsent(future,
-					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName()));
+					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope));
 		}
 	}
 
@@ -78,6 +83,7 @@ public final class FutureEvents {
 		TaskRecord record = (creation != null)
 				? new TaskRecord(this.source, creation.type, creation.trace, creation.thread, null, null)
 				: new TaskRecord(this.source, future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
+		record.scope = (creation != null) ? creation.scope : null;
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);
 		if (this.futures.putIfAbsent(future, record) == null) {
@@ -122,7 +128,7 @@ public final class FutureEvents {
 		return this.futures.size() + this.creations.size();
 	}
 
-	private record Creation(String type, Throwable trace, String thread) {
+	private record Creation(String type, Throwable trace, String thread, TaskScope scope) {
 	}
 
 }

@@ -89,6 +89,7 @@ final class LeakReporter {
 			return;
 		}
 		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
+		TaskScope.confirmed(record, report);
 		LeakGroups.Added added = this.groups.add(report, LeakStatus.CONFIRMED);
 		for (LeakListener listener : this.listeners) {
 			try {

@@ -87,6 +87,12 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	volatile Thread runner;
 
+	/**
+	 * The scope the task was created in, or {@code null}; written before the record is
+	 * published.
+	 */
+	TaskScope scope;
+
 	/** Links of {@link LiveTasks}, guarded by the stripe. */
 	LiveTasks.Stripe stripe;
 
@@ -115,6 +121,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
 		this.parent = parent;
+		this.scope = parent.scope;
 		this.since = System.nanoTime();
 	}
 

@@ -194,7 +194,9 @@ final class TaskStates {
 	 */
 	void watch(TaskRecord record, Object future, Future<?> delivering, Throwable failure) {
 		if (!record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.UNTRACKED) && record.mark(TaskRecord.WATCHED)) {
-			this.watches.add(new FailureWatch(future, delivering, record, failure, this.queue));
+			FailureWatch watch = new FailureWatch(future, delivering, record, failure, this.queue);
+			this.watches.add(watch);
+			TaskScope.watched(watch);
 		}
 	}
 

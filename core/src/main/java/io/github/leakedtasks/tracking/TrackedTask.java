@@ -74,7 +74,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	@Override
 	public void run() {
-		started();
+		TaskScope scope = started();
+		TaskScope outer = TaskScope.enter(scope);
 		boolean done = !is(PERIODIC);
 		try {
 			((Runnable) this.task).run();
@@ -88,13 +89,15 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 			if (done) {
 				finish();
 			}
+			TaskScope.leave(scope, outer);
 		}
 	}
 
 	@Override
 	@SuppressWarnings("unchecked")
 	public V call() throws Exception {
-		started();
+		TaskScope scope = started();
+		TaskScope outer = TaskScope.enter(scope);
 		try {
 			return ((Callable<V>) this.task).call();
 		}
@@ -104,6 +107,7 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		}
 		finally {
 			finish();
+			TaskScope.leave(scope, outer);
 		}
 	}
 
@@ -116,7 +120,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 * @throws Throwable what the invocation threw
 	 */
 	public Object invoke(Invocation invocation) throws Throwable {
-		started();
+		TaskScope scope = started();
+		TaskScope outer = TaskScope.enter(scope);
 		try {
 			return invocation.proceed();
 		}
@@ -126,6 +131,7 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		}
 		finally {
 			finish();
+			TaskScope.leave(scope, outer);
 		}
 	}
 
@@ -215,13 +221,19 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		return true;
 	}
 
-	private void started() {
+	/**
+	 * Note that the task started.
+	 * @return the scope it was created in, to run it in, or {@code null}
+	 */
+	private TaskScope started() {
 		this.runner = Thread.currentThread();
 		mark(TaskRecord.STARTED);
 		TaskRecord record = record();
 		if (record != null) {
 			record.started();
+			return record.scope;
 		}
+		return null;
 	}
 
 	private void failed(Throwable ex) {

@@ -3,19 +3,24 @@ package io.github.leakedtasks.sample;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
+import io.github.leakedtasks.test.AllowLeakedTasks;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's bugs, triggered over HTTP as the README's quick start does, show up at the
- * endpoint.
+ * endpoint. The suite runs with {@code leaked-tasks-test}: a test that loses a task of
+ * its own fails.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OrderServiceApplicationTests {
@@ -23,7 +28,18 @@ class OrderServiceApplicationTests {
 	@LocalServerPort
 	private int port;
 
+	@Autowired
+	private NotificationService notifications;
+
 	@Test
+	void confirmationFailureIsHandedToTheCaller() {
+		assertThatExceptionOfType(CompletionException.class)
+			.isThrownBy(() -> this.notifications.sendConfirmation("not-an-address").join())
+			.withCauseInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	@AllowLeakedTasks("loses a confirmation on purpose, to see it reported")
 	void lostConfirmationIsSuspectedWithinSecondsThenConfirmed() throws Exception {
 		Http.post(this.port, "/orders?email=not-an-address");
 		await().atMost(Duration.ofSeconds(30))
@@ -39,6 +55,7 @@ class OrderServiceApplicationTests {
 	}
 
 	@Test
+	@AllowLeakedTasks("triggers every kind of bug of the sample on purpose")
 	void everyKindOfBugIsReported() throws Exception {
 		Http.post(this.port, "/orders/audit?orderId=abc");
 		Http.post(this.port, "/reports?count=3");

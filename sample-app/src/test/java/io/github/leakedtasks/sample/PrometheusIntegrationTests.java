@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.github.leakedtasks.test.AllowLeakedTasks;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * installed ({@code .ci/run} installs it).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AllowLeakedTasks("loses failures on purpose, for the meters to count")
 class PrometheusIntegrationTests {
 
 	private static final Path SAMPLE_DIR = Path.of(System.getProperty("user.dir"));

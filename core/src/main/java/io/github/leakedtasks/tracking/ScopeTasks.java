@@ -1,0 +1,135 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What a {@link TaskScope} holds of its tasks: those that may still be queued or running,
+ * their watched failures, and the leaks the collector confirmed.
+ *
+ * @since 0.1.0
+ */
+final class ScopeTasks {
+
+	private static final long GC_INTERVAL_NANOS = 100_000_000;
+
+	private static final long POLL_NANOS = 10_000_000;
+
+	/** Tasks added between two prunings. */
+	private static final int PRUNE_EVERY = 1024;
+
+	private final Queue<TaskRecord> tasks = new ConcurrentLinkedQueue<>();
+
+	private final Queue<FailureWatch> watches = new ConcurrentLinkedQueue<>();
+
+	private final Queue<LeakReport> confirmed = new ConcurrentLinkedQueue<>();
+
+	private final Set<TaskRecord> confirmedRecords = ConcurrentHashMap.newKeySet();
+
+	/** Records whose leak was handed out already. */
+	private final Set<TaskRecord> taken = ConcurrentHashMap.newKeySet();
+
+	private final AtomicInteger added = new AtomicInteger();
+
+	void add(TaskRecord record, boolean waited) {
+		if (waited) {
+			this.tasks.add(record);
+		}
+		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
+			prune();
+		}
+	}
+
+	void watched(FailureWatch watch) {
+		this.watches.add(watch);
+	}
+
+	void confirmed(TaskRecord record, LeakReport report) {
+		if (this.taken.add(record)) {
+			this.confirmed.add(report);
+		}
+		this.confirmedRecords.add(record);
+	}
+
+	/**
+	 * @see TaskScope#awaitTasks(Duration)
+	 */
+	boolean await(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long nextGc = System.nanoTime();
+		while (true) {
+			boolean queued = false;
+			boolean pending = false;
+			this.tasks.removeIf(this::isOver);
+			for (TaskRecord record : this.tasks) {
+				pending = true;
+				queued |= !record.is(TaskRecord.STARTED);
+			}
+			for (FailureWatch watch : this.watches) {
+				pending |= watch.delivered() == TrackedFuture.Outcome.PENDING && LeakRules.isLost(watch);
+			}
+			long now = System.nanoTime();
+			if (!pending) {
+				return true;
+			}
+			if (now - deadline >= 0) {
+				return false;
+			}
+			if (queued && now - nextGc >= 0) {
+				System.gc();
+				nextGc = now + GC_INTERVAL_NANOS;
+			}
+			LockSupport.parkNanos(POLL_NANOS);
+		}
+	}
+
+	/**
+	 * @see TaskScope#takeLeaks()
+	 */
+	List<LeakReport> takeLeaks() {
+		List<LeakReport> leaks = takeConfirmedLeaks();
+		for (FailureWatch watch : this.watches) {
+			TaskRecord record = watch.record;
+			if (LeakRules.isLost(watch) && watch.delivered() instanceof Throwable failure && this.taken.add(record)) {
+				leaks.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
+						record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+			}
+		}
+		// The collector may have confirmed one of them meanwhile, which is then held as
+		// confirmed.
+		leaks.addAll(takeConfirmedLeaks());
+		return leaks;
+	}
+
+	List<LeakReport> takeConfirmedLeaks() {
+		List<LeakReport> leaks = new ArrayList<>();
+		LeakReport report;
+		while ((report = this.confirmed.poll()) != null) {
+			leaks.add(report);
+		}
+		return leaks;
+	}
+
+	private boolean isOver(TaskRecord record) {
+		return record.is(TaskRecord.FINISHED) || record.is(TaskRecord.CANCELLED)
+				|| this.confirmedRecords.contains(record);
+	}
+
+	/**
+	 * Let go of finished tasks and retrieved failures: a periodic task of a scope may go
+	 * on creating tasks long after its test ended.
+	 */
+	private void prune() {
+		this.tasks.removeIf(this::isOver);
+		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
+	}
+
+}

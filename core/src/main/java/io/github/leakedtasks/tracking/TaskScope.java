@@ -1,0 +1,192 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tasks a unit of work created, such as a test: every tracked task created on a
+ * thread while the scope is current there, by any tracker, belongs to it, and so does
+ * every task created while one of its tasks runs.
+ * <p>
+ * Tasks created in a scope always get a record and a creation trace, whatever the trace
+ * mode. Until the first scope is opened, a task pays one static read for scopes.
+ *
+ * @since 0.1.0
+ */
+public final class TaskScope implements AutoCloseable {
+
+	private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+
+	private static final List<Runnable> firstOpened = new ArrayList<>();
+
+	/** Whether a scope was ever opened: until then, no thread-local is read. */
+	private static volatile boolean used;
+
+	private final String name;
+
+	private final Thread thread;
+
+	private final TaskScope outer;
+
+	private final ScopeTasks tasks = new ScopeTasks();
+
+	private TaskScope(String name) {
+		this.name = name;
+		this.thread = Thread.currentThread();
+		this.outer = CURRENT.get();
+	}
+
+	/**
+	 * Open a scope and make it current on this thread until it is closed.
+	 * @param name what the scope stands for, such as a test's name
+	 * @return the scope
+	 */
+	public static TaskScope open(String name) {
+		if (!used) {
+			firstOpened();
+		}
+		TaskScope scope = new TaskScope(name);
+		CURRENT.set(scope);
+		return scope;
+	}
+
+	/**
+	 * Run an action when the first scope is opened, or now if one was: a source of events
+	 * that skips creations, such as the Java agent, starts reporting them.
+	 * @param action the action
+	 */
+	public static void whenFirstOpened(Runnable action) {
+		synchronized (firstOpened) {
+			if (!used) {
+				firstOpened.add(action);
+				return;
+			}
+		}
+		action.run();
+	}
+
+	private static void firstOpened() {
+		List<Runnable> actions;
+		synchronized (firstOpened) {
+			if (used) {
+				return;
+			}
+			actions = List.copyOf(firstOpened);
+			firstOpened.clear();
+			used = true;
+		}
+		actions.forEach(Runnable::run);
+	}
+
+	/**
+	 * Return the scope current on this thread, if any.
+	 * @return the scope, or {@code null}
+	 */
+	public static TaskScope current() {
+		return used ? CURRENT.get() : null;
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Stop attributing the tasks this thread creates to this scope; tasks of the scope
+	 * still running go on attributing theirs.
+	 */
+	@Override
+	public void close() {
+		if (Thread.currentThread() == this.thread && CURRENT.get() == this) {
+			restore(this.outer);
+		}
+	}
+
+	/**
+	 * Wait until no task of the scope is queued or running any more and every failure of
+	 * its tasks was delivered. A queued task may have been dropped, which only the
+	 * collector can prove: while one is queued, the collector is asked to run.
+	 * @param timeout how long to wait at most
+	 * @return whether every task finished in time
+	 */
+	public boolean awaitTasks(Duration timeout) {
+		return this.tasks.await(timeout);
+	}
+
+	/**
+	 * Return the leaks of this scope's tasks not returned before: those the collector
+	 * confirmed, and the failures delivered that nobody retrieved so far.
+	 * @return the leaks
+	 */
+	public List<LeakReport> takeLeaks() {
+		return this.tasks.takeLeaks();
+	}
+
+	/**
+	 * Return the leaks of this scope's tasks that the collector confirmed since last
+	 * asked, but not those already returned by {@link #takeLeaks()}.
+	 * @return the leaks
+	 */
+	public List<LeakReport> takeConfirmedLeaks() {
+		return this.tasks.takeConfirmedLeaks();
+	}
+
+	/**
+	 * Make a task's scope current on this thread while it runs.
+	 * @return the scope current before, to restore with {@link #leave}
+	 */
+	static TaskScope enter(TaskScope scope) {
+		if (scope == null) {
+			return null;
+		}
+		TaskScope outer = CURRENT.get();
+		CURRENT.set(scope);
+		return outer;
+	}
+
+	static void leave(TaskScope scope, TaskScope outer) {
+		if (scope != null) {
+			restore(outer);
+		}
+	}
+
+	private static void restore(TaskScope outer) {
+		if (outer != null) {
+			CURRENT.set(outer);
+		}
+		else {
+			CURRENT.remove();
+		}
+	}
+
+	/**
+	 * Attribute a task's record to this scope.
+	 * @param record the record
+	 * @param waited whether the task is waited for at the end of the scope: a periodic
+	 * task is not
+	 */
+	void add(TaskRecord record, boolean waited) {
+		record.scope = this;
+		this.tasks.add(record, waited);
+	}
+
+	static void watched(FailureWatch watch) {
+		TaskScope scope = watch.record.scope;
+		if (scope != null) {
+			scope.tasks.watched(watch);
+		}
+	}
+
+	static void confirmed(TaskRecord record, LeakReport report) {
+		TaskScope scope = record.scope;
+		if (scope != null) {
+			scope.tasks.confirmed(record, report);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "TaskScope[" + this.name + "]";
+	}
+
+}

@@ -1,0 +1,110 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests of {@link TaskScope}: which tasks belong to a scope, and what it reports.
+ */
+class TaskScopeTests {
+
+	private final TrackerFixture fixture = new TrackerFixture(
+			TrackingSettings.builder().traceMode(CreationTraceMode.OFF).gracePeriod(Duration.ofMinutes(10)).build());
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.fixture.close();
+	}
+
+	@Test
+	void noScopeIsCurrentOutsideOne() {
+		assertThat(TaskScope.current()).isNull();
+		try (TaskScope scope = TaskScope.open("outer")) {
+			assertThat(TaskScope.current()).isSameAs(scope);
+		}
+		assertThat(TaskScope.current()).isNull();
+	}
+
+	@Test
+	void unretrievedFailureOfAScopesTaskIsItsLeakWithATraceWhateverTheTraceMode() {
+		ExecutorService pool = this.fixture.pool("pool");
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(failing("lost"));
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		List<LeakReport> leaks = scope.takeLeaks();
+		assertThat(leaks).singleElement().satisfies((leak) -> {
+			assertThat(leak.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+			assertThat(leak.exception()).hasMessage("lost");
+			assertThat(leak.creationTrace().site().getMethodName())
+				.isEqualTo("unretrievedFailureOfAScopesTaskIsItsLeakWithATraceWhateverTheTraceMode");
+		});
+		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	@Test
+	void retrievedFailureIsNoLeak() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		TaskScope scope = TaskScope.open("test");
+		Future<String> future = pool.submit(failing("handled"));
+		scope.close();
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	@Test
+	void taskCreatedByATaskBelongsToTheOuterTasksScope() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(() -> pool.submit(failing("inner"))).get(30, TimeUnit.SECONDS);
+		scope.close();
+		pool.submit(failing("no scope's"));
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("inner"));
+	}
+
+	@Test
+	void scopeWaitsForItsRunningTasksUntilTheTimeout() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		CountDownLatch release = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(() -> release.await(30, TimeUnit.SECONDS));
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).isFalse();
+		release.countDown();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void taskCreatedOnAnotherThreadIsNotTheScopes() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		TaskScope scope = TaskScope.open("other thread's");
+		Thread thread = new Thread(() -> pool.submit(failing("no scope's")));
+		thread.start();
+		thread.join(30_000);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	private static Callable<String> failing(String message) {
+		return () -> {
+			throw new IllegalStateException(message);
+		};
+	}
+
+}

@@ -1,0 +1,113 @@
+package io.github.leakedtasks.test;
+
+import java.util.List;
+
+import io.github.leakedtasks.tracking.CreationTrace;
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakMessages;
+import io.github.leakedtasks.tracking.LeakReport;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * Renders the leaks of a test as its failure, worded like the log line.
+ *
+ * @since 0.1.0
+ */
+final class LeakFailures {
+
+	private LeakFailures() {
+	}
+
+	/**
+	 * Return the failure for leaks: its message has each leak, its cause the first
+	 * exception, and the others are suppressed.
+	 * @param leaks the leaks, at least one
+	 * @param testClass the test class, whose frames start and end the creation traces
+	 * @param when when the leaks were found, or {@code null} at the end of their test
+	 */
+	static AssertionFailedError failure(List<LeakReport> leaks, Class<?> testClass, String when) {
+		StringBuilder message = new StringBuilder();
+		if (leaks.size() > 1 || when != null) {
+			message.append(leaks.size())
+				.append((leaks.size() > 1) ? " tasks" : " task")
+				.append(" leaked")
+				.append((when != null) ? " (" + when + ")" : "")
+				.append(":\n\n");
+		}
+		Throwable cause = null;
+		for (int i = 0; i < leaks.size(); i++) {
+			if (i > 0) {
+				message.append("\n\n");
+			}
+			LeakReport leak = leaks.get(i);
+			message.append(describe(leak, testClass));
+			if (cause == null) {
+				cause = leak.exception();
+			}
+		}
+		AssertionFailedError failure = new AssertionFailedError(message.toString(), cause);
+		for (LeakReport leak : leaks) {
+			if (leak.exception() != null && leak.exception() != cause) {
+				failure.addSuppressed(leak.exception());
+			}
+		}
+		return failure;
+	}
+
+	/**
+	 * Describe one leak: the log line's first line, the exception, and the creation trace
+	 * from the test's own line.
+	 */
+	static String describe(LeakReport leak, Class<?> testClass) {
+		String logLine = LeakMessages.describe(leak);
+		int end = logLine.indexOf('\n');
+		StringBuilder message = new StringBuilder((end > 0) ? logLine.substring(0, end) : logLine);
+		if (leak.kind() == LeakKind.EXCEPTION_NOT_RETRIEVED && leak.exception() != null) {
+			message.append('\n').append(leak.exception());
+		}
+		CreationTrace trace = leak.creationTrace();
+		if (trace == null) {
+			message.append("\nTask created at: (no trace captured)");
+			return message.toString();
+		}
+		message.append("\nTask created at:");
+		List<StackTraceElement> frames = trace.frames();
+		int first = indexOfTestFrame(frames, testClass, true);
+		int last = indexOfTestFrame(frames, testClass, false);
+		if (first < 0) {
+			// Created by a task, not by the test itself: the whole trace.
+			first = 0;
+			last = frames.size() - 1;
+		}
+		for (int i = first; i <= last; i++) {
+			message.append("\n\tat ").append(frames.get(i));
+		}
+		if (last < frames.size() - 1) {
+			message.append("\n\t...");
+		}
+		return message.toString();
+	}
+
+	private static int indexOfTestFrame(List<StackTraceElement> frames, Class<?> testClass, boolean firstOne) {
+		if (testClass == null) {
+			return -1;
+		}
+		String top = testClass.getName();
+		int dollar = top.indexOf('$');
+		if (dollar > 0) {
+			top = top.substring(0, dollar);
+		}
+		int found = -1;
+		for (int i = 0; i < frames.size(); i++) {
+			String className = frames.get(i).getClassName();
+			if (className.equals(top) || className.startsWith(top + "$")) {
+				if (firstOne) {
+					return i;
+				}
+				found = i;
+			}
+		}
+		return found;
+	}
+
+}

@@ -1,0 +1,76 @@
+package io.github.leakedtasks.test;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.github.leakedtasks.tracking.TaskScope;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+
+/**
+ * JUnit Jupiter extension that fails a test whose tasks lost a failure or were dropped,
+ * once its own {@code @AfterEach} methods ran.
+ * <p>
+ * Register it with {@code @ExtendWith(LeakedTasksExtension.class)}, or for a whole suite
+ * with {@code junit.jupiter.extensions.autodetection.enabled=true}. Every task created by
+ * the test's thread, or by one of its tasks, belongs to the test; at its end the test
+ * waits up to {@value TestScopes#AWAIT_TIMEOUT} (5 seconds by default) for them, then
+ * fails for every failure they delivered that nobody retrieved and every task dropped. A
+ * loss the collector confirms after the test ended fails its class.
+ *
+ * @since 0.1.0
+ */
+public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+
+	private static final Namespace NAMESPACE = Namespace.create(LeakedTasksExtension.class);
+
+	private static final String SCOPE = "scope";
+
+	private static final String CLASS_SCOPES = "classScopes";
+
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getRequiredTestClass(),
+				context.getTestMethod().orElse(null));
+		if (scope != null) {
+			context.getStore(NAMESPACE).put(SCOPE, scope);
+		}
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		TaskScope scope = context.getStore(NAMESPACE).remove(SCOPE, TaskScope.class);
+		if (scope == null) {
+			return;
+		}
+		classScopes(context).add(scope);
+		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
+		TestScopes.close(scope, timeout, context.getRequiredTestClass());
+	}
+
+	@Override
+	public void afterAll(ExtensionContext context) {
+		Queue<TaskScope> scopes = classScopes(context);
+		context.getStore(NAMESPACE).remove(CLASS_SCOPES);
+		TestScopes.closeClass(scopes, context.getRequiredTestClass());
+	}
+
+	/**
+	 * Return the scopes of the tests of the class, kept in the class's store so that
+	 * parallel tests share them.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Queue<TaskScope> classScopes(ExtensionContext context) {
+		ExtensionContext classContext = context;
+		while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+			classContext = classContext.getParent().get();
+		}
+		return classContext.getStore(NAMESPACE)
+			.computeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.github.leakedtasks.test;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.github.leakedtasks.tracking.TaskScope;
+
+import org.springframework.core.Ordered;
+import org.springframework.test.context.TestContext;
+import org.springframework.test.context.TestExecutionListener;
+
+/**
+ * Spring {@link TestExecutionListener} that fails a test whose tasks lost a failure or
+ * were dropped, as {@link LeakedTasksExtension} does, for every test with a Spring test
+ * context: registered through {@code META-INF/spring.factories}, it needs no annotation.
+ * When the extension is active too, whichever of them starts a test first owns it.
+ *
+ * @since 0.1.0
+ */
+public class LeakedTasksTestExecutionListener implements TestExecutionListener, Ordered {
+
+	private static final String SCOPE = LeakedTasksTestExecutionListener.class.getName() + ".scope";
+
+	/**
+	 * Scopes of the tests of each class: test contexts are copied per thread when tests
+	 * run in parallel, so their attributes are not shared.
+	 */
+	private static final Map<Class<?>, Queue<TaskScope>> CLASS_SCOPES = new ConcurrentHashMap<>();
+
+	/**
+	 * Last of the listeners before a test and first after it, so that the test is checked
+	 * before other listeners close its context.
+	 */
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void beforeTestMethod(TestContext testContext) {
+		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testContext.getTestMethod(),
+				testContext.getTestClass(), testContext.getTestMethod());
+		if (scope != null) {
+			testContext.setAttribute(SCOPE, scope);
+		}
+	}
+
+	@Override
+	public void afterTestMethod(TestContext testContext) {
+		if (!(testContext.removeAttribute(SCOPE) instanceof TaskScope scope)) {
+			return;
+		}
+		CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>()).add(scope);
+		TestScopes.close(scope, TestScopes.timeout(Optional.empty()), testContext.getTestClass());
+	}
+
+	@Override
+	public void afterTestClass(TestContext testContext) {
+		Queue<TaskScope> scopes = CLASS_SCOPES.remove(testContext.getTestClass());
+		if (scopes != null) {
+			TestScopes.closeClass(scopes, testContext.getTestClass());
+		}
+	}
+
+}

@@ -1,0 +1,110 @@
+package io.github.leakedtasks.test;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskScope;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Opens the scope of a test and turns what its tasks lost into a failure, for the JUnit
+ * extension and the Spring listener alike.
+ *
+ * @since 0.1.0
+ */
+final class TestScopes {
+
+	/**
+	 * Configuration parameter (or system property) that sets how long the end of a test
+	 * waits for its tasks.
+	 */
+	static final String AWAIT_TIMEOUT = "leaked-tasks.test.await-timeout";
+
+	static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(5);
+
+	private TestScopes() {
+	}
+
+	/**
+	 * Open a scope for a test on this thread, unless the test allows leaks or a scope is
+	 * current already: the extension's or the listener's, whichever came first, owns the
+	 * test, so that a leak fails it once.
+	 * @return the scope, or {@code null}
+	 */
+	static TaskScope open(String name, Class<?> testClass, Method testMethod) {
+		if (isAllowed(testClass, testMethod) || TaskScope.current() != null) {
+			return null;
+		}
+		return TaskScope.open(name);
+	}
+
+	/**
+	 * Close a test's scope, wait for its tasks, and fail if any of them leaked.
+	 */
+	static void close(TaskScope scope, Duration timeout, Class<?> testClass) {
+		scope.close();
+		scope.awaitTasks(timeout);
+		List<LeakReport> leaks = scope.takeLeaks();
+		if (!leaks.isEmpty()) {
+			throw LeakFailures.failure(leaks, testClass, null);
+		}
+	}
+
+	/**
+	 * Fail for the leaks of a class's tests that the collector confirmed after their
+	 * tests ended.
+	 */
+	static void closeClass(Iterable<TaskScope> scopes, Class<?> testClass) {
+		List<LeakReport> late = new ArrayList<>();
+		for (TaskScope scope : scopes) {
+			for (LeakReport leak : scope.takeConfirmedLeaks()) {
+				late.add(leak);
+			}
+		}
+		if (!late.isEmpty()) {
+			throw LeakFailures.failure(late, testClass, "confirmed after their tests ended");
+		}
+	}
+
+	static boolean isAllowed(Class<?> testClass, Method testMethod) {
+		if (testMethod != null && AnnotationSupport.isAnnotated(testMethod, AllowLeakedTasks.class)) {
+			return true;
+		}
+		for (Class<?> type = testClass; type != null; type = type.getEnclosingClass()) {
+			if (AnnotationSupport.isAnnotated(type, AllowLeakedTasks.class)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	static Duration timeout(Optional<String> value) {
+		return value.or(() -> Optional.ofNullable(System.getProperty(AWAIT_TIMEOUT)))
+			.map(TestScopes::parse)
+			.orElse(DEFAULT_AWAIT_TIMEOUT);
+	}
+
+	private static Duration parse(String value) {
+		String trimmed = value.trim().toLowerCase(Locale.ROOT);
+		try {
+			if (trimmed.endsWith("ms")) {
+				return Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
+			}
+			if (trimmed.endsWith("s")) {
+				return Duration.ofSeconds(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
+			}
+			return Duration.parse(value.trim());
+		}
+		catch (NumberFormatException | DateTimeParseException ex) {
+			throw new IllegalArgumentException(
+					AWAIT_TIMEOUT + " must be a duration such as 5s, 500ms or PT5S, not '" + value + "'", ex);
+		}
+	}
+
+}

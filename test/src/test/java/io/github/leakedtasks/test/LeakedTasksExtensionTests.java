@@ -1,0 +1,481 @@
+package io.github.leakedtasks.test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests of {@link LeakedTasksExtension}, run with JUnit's {@code EngineTestKit} on the
+ * test classes nested here.
+ */
+class LeakedTasksExtensionTests {
+
+	@Test
+	void leakingTestFailsWithTheLogLineAndItsOwnLineFirstInTheCreationTrace() {
+		Events tests = Cases.run(LeakingCases.class).testEvents();
+		String message = Cases.failureMessage(tests, "leaks");
+		assertThat(message).startsWith("Task exception was never retrieved: executor 'cases', task ")
+			.contains("\njava.lang.IllegalStateException: boom\n")
+			.contains("Task created at:\n\tat " + LeakingCases.class.getName()
+					+ ".leaks(LeakedTasksExtensionTests.java:");
+	}
+
+	@Test
+	void testThatRetrievesTheFailurePasses() {
+		Events tests = Cases.run(LeakingCases.class).testEvents();
+		Cases.assertSucceeded(tests, "retrieves");
+		Cases.assertSucceeded(tests, "succeeds");
+	}
+
+	@Test
+	void failureRetrievedInTheTestsOwnAfterEachIsNotALeak() {
+		Events tests = Cases.run(AfterEachCases.class).testEvents();
+		Cases.assertSucceeded(tests, "leavesItsFutureToAfterEach");
+	}
+
+	@Test
+	void testAfterALeakingOneIsNotBlamedAndALateLossFailsTheClass() {
+		EngineExecutionResults results = Cases.run(SequenceCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		Events tests = results.testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksAtOnce")).contains("boom first").doesNotContain("boom late");
+		Cases.assertSucceeded(tests, "leavesATaskRunning");
+		Cases.assertSucceeded(tests, "innocentWhileTheLateFailureIsConfirmed");
+		Throwable classFailure = results.containerEvents()
+			.failed()
+			.stream()
+			.map((event) -> event.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class))
+			.findFirst()
+			.orElseThrow()
+			.getThrowable()
+			.orElseThrow();
+		assertThat(classFailure.getMessage()).contains("confirmed after their tests ended")
+			.contains("boom late")
+			.doesNotContain("boom first");
+	}
+
+	@Test
+	void parallelTestsAreBlamedForTheirOwnTasksOnly() {
+		Events tests = Cases.run(ParallelCases.class,
+				Map.of("junit.jupiter.execution.parallel.enabled", "true",
+						"junit.jupiter.execution.parallel.config.strategy", "fixed",
+						"junit.jupiter.execution.parallel.config.fixed.parallelism", "4"))
+			.testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksA")).contains("boom A")
+			.doesNotContain("boom B")
+			.doesNotContain("boom C")
+			.doesNotContain("boom D");
+		assertThat(Cases.failureMessage(tests, "leaksB")).contains("boom B")
+			.doesNotContain("boom A")
+			.doesNotContain("boom C")
+			.doesNotContain("boom D");
+		Cases.assertSucceeded(tests, "retrievesC");
+		assertThat(Cases.failureMessage(tests, "leaksDFromInsideATask")).contains("boom D")
+			.doesNotContain("boom A")
+			.doesNotContain("boom B")
+			.doesNotContain("boom C");
+	}
+
+	@Test
+	void taskSubmittedFromInsideATaskBelongsToTheTestThatCreatedTheOuterOne() {
+		Events tests = Cases.run(NestedCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksFromInsideATask")).contains("boom inner")
+			.contains("submitted by thread 'pool-");
+	}
+
+	@Test
+	void droppedTaskFailsTheTest() {
+		Events tests = Cases.run(DroppingCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "60s")).testEvents();
+		assertThat(Cases.failureMessage(tests, "dropsATask"))
+			.startsWith("Task was dropped while pending and will never run: executor 'discarding'")
+			.contains("\tat " + DroppingCases.class.getName() + ".dropsATask(LeakedTasksExtensionTests.java:");
+	}
+
+	@Test
+	void extensionIsRegisteredForASuiteByJUnitsAutoDetection() {
+		Events tests = Cases
+			.run(UnannotatedCases.class, Map.of("junit.jupiter.extensions.autodetection.enabled", "true"))
+			.testEvents();
+		assertThat(Cases.failureMessage(tests, "leaks")).contains("boom unannotated");
+	}
+
+	@Test
+	void allowLeakedTasksOnAMethodLetsItLeak() {
+		Events tests = Cases.run(AllowedMethodCases.class).testEvents();
+		Cases.assertSucceeded(tests, "leaksOnPurpose");
+		assertThat(Cases.failureMessage(tests, "leaksByMistake")).contains("boom by mistake");
+	}
+
+	@Test
+	void allowLeakedTasksOnAClassLetsEveryTestLeak() {
+		Events tests = Cases.run(AllowedClassCases.class).testEvents();
+		Cases.assertSucceeded(tests, "leaksOnPurpose");
+		Cases.assertSucceeded(tests, "leaksOnPurposeToo");
+	}
+
+	static class UnannotatedCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaks() {
+			Cases.loseFailure(pool, "boom unannotated");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class LeakingCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaks() {
+			pool.submit(Cases.failing("boom"));
+		}
+
+		@Test
+		void retrieves() {
+			Future<String> future = pool.submit(Cases.failing("boom"));
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(future::get)
+				.withCauseInstanceOf(IllegalStateException.class);
+		}
+
+		@Test
+		void succeeds() {
+			pool.submit(() -> "ok");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class AfterEachCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		private Future<String> future;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leavesItsFutureToAfterEach() {
+			this.future = pool.submit(Cases.failing("boom"));
+		}
+
+		@AfterEach
+		void retrieve() {
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(this.future::get);
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class SequenceCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static final CountDownLatch release = new CountDownLatch(1);
+
+		static final CountDownLatch lateConfirmed = new CountDownLatch(1);
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			tracker.addListener(new LeakListener() {
+
+				@Override
+				public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+					if (report.exception() != null && "boom late".equals(report.exception().getMessage())) {
+						lateConfirmed.countDown();
+					}
+				}
+
+			});
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		@Order(1)
+		void leaksAtOnce() {
+			Cases.loseFailure(pool, "boom first");
+		}
+
+		@Test
+		@Order(2)
+		void leavesATaskRunning() {
+			pool.submit(() -> {
+				release.await(60, TimeUnit.SECONDS);
+				throw new IllegalStateException("boom late");
+			});
+		}
+
+		@Test
+		@Order(3)
+		void innocentWhileTheLateFailureIsConfirmed() {
+			release.countDown();
+			await().atMost(Duration.ofSeconds(60)).until(() -> {
+				System.gc();
+				return lateConfirmed.getCount() == 0;
+			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@Execution(ExecutionMode.CONCURRENT)
+	static class ParallelCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static final CyclicBarrier submitting = new CyclicBarrier(4);
+
+		static final CyclicBarrier submitted = new CyclicBarrier(4);
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaksA() throws Exception {
+			submitting.await(60, TimeUnit.SECONDS);
+			Cases.loseFailure(pool, "boom A");
+			submitted.await(60, TimeUnit.SECONDS);
+		}
+
+		@Test
+		void leaksB() throws Exception {
+			submitting.await(60, TimeUnit.SECONDS);
+			Cases.loseFailure(pool, "boom B");
+			submitted.await(60, TimeUnit.SECONDS);
+		}
+
+		@Test
+		void retrievesC() throws Exception {
+			submitting.await(60, TimeUnit.SECONDS);
+			Future<String> future = Cases.submitFailing(pool, "boom C");
+			submitted.await(60, TimeUnit.SECONDS);
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(future::get);
+		}
+
+		@Test
+		void leaksDFromInsideATask() throws Exception {
+			submitting.await(60, TimeUnit.SECONDS);
+			pool.submit(() -> Cases.loseFailure(pool, "boom D")).get(60, TimeUnit.SECONDS);
+			submitted.await(60, TimeUnit.SECONDS);
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class NestedCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaksFromInsideATask() throws Exception {
+			pool.submit(() -> Cases.loseFailure(pool, "boom inner")).get(60, TimeUnit.SECONDS);
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class DroppingCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService discarding;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			discarding = tracker.wrap("discarding", new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+					new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy()));
+		}
+
+		@AfterAll
+		static void stop() {
+			discarding.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void dropsATask() throws Exception {
+			CountDownLatch running = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			discarding.submit(() -> {
+				running.countDown();
+				release.await(60, TimeUnit.SECONDS);
+				return "blocker";
+			});
+			assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+			discarding.submit(() -> "queued");
+			discarding.submit(() -> "dropped");
+			release.countDown();
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class AllowedMethodCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		@AllowLeakedTasks("shows that opting out works")
+		void leaksOnPurpose() {
+			Cases.loseFailure(pool, "boom on purpose");
+		}
+
+		@Test
+		void leaksByMistake() {
+			Cases.loseFailure(pool, "boom by mistake");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@AllowLeakedTasks
+	static class AllowedClassCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void leaksOnPurpose() {
+			Cases.loseFailure(pool, "boom on purpose");
+		}
+
+		@Test
+		void leaksOnPurposeToo() {
+			Cases.loseFailure(pool, "boom on purpose too");
+		}
+
+	}
+
+}

@@ -1,0 +1,142 @@
+package io.github.leakedtasks.test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.Events;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests of {@link LeakedTasksTestExecutionListener}: {@code @SpringBootTest} tests with
+ * the starter's auto-configuration are checked without any annotation.
+ */
+class LeakedTasksSpringTests {
+
+	@Test
+	void springBootTestThatLeaksThroughAnAsyncMethodFails() {
+		Events tests = Cases.run(AsyncCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksThroughAsync"))
+			.startsWith("Task exception was never retrieved: executor 'applicationTaskExecutor', task Mailer.send")
+			.contains("\njava.lang.IllegalArgumentException: Invalid address: nobody\n")
+			.contains("Task created at:\n\tat " + AsyncCases.class.getName()
+					+ ".leaksThroughAsync(LeakedTasksSpringTests.java:");
+	}
+
+	@Test
+	void springBootTestThatHandlesItsAsyncFailurePasses() {
+		Events tests = Cases.run(AsyncCases.class).testEvents();
+		Cases.assertSucceeded(tests, "handlesAsyncFailure");
+	}
+
+	@Test
+	void failureLostWhileTheContextStartsIsNoTestsLeak() {
+		Events tests = Cases.run(AsyncCases.class).testEvents();
+		Cases.assertSucceeded(tests, "handlesAsyncFailure");
+		assertThat(Cases.failureMessage(tests, "leaksThroughAsync")).doesNotContain("lost at start-up");
+	}
+
+	@Test
+	void leakIsReportedOnceWhenTheExtensionIsRegisteredToo() {
+		Events tests = Cases.run(AsyncWithExtensionCases.class).testEvents();
+		String message = Cases.failureMessage(tests, "leaksThroughAsync");
+		assertThat(message).startsWith("Task exception was never retrieved");
+		assertThat(message.split("Task exception was never retrieved", -1)).hasSize(2);
+		assertThat(tests.failed().count()).isOne();
+	}
+
+	@Test
+	void allowLeakedTasksOptsASpringTestOut() {
+		Events tests = Cases.run(AllowedAsyncCases.class).testEvents();
+		Cases.assertSucceeded(tests, "leaksOnPurpose");
+	}
+
+	@SpringBootTest(classes = AsyncApplication.class)
+	static class AsyncCases {
+
+		@Autowired
+		private Mailer mailer;
+
+		@Test
+		void leaksThroughAsync() {
+			this.mailer.send("nobody");
+		}
+
+		@Test
+		void handlesAsyncFailure() {
+			assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> this.mailer.send("nobody").join())
+				.withCauseInstanceOf(IllegalArgumentException.class);
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@SpringBootTest(classes = AsyncApplication.class)
+	static class AsyncWithExtensionCases {
+
+		@Autowired
+		private Mailer mailer;
+
+		@Test
+		void leaksThroughAsync() {
+			this.mailer.send("nobody");
+		}
+
+	}
+
+	@SpringBootTest(classes = AsyncApplication.class)
+	@AllowLeakedTasks
+	static class AllowedAsyncCases {
+
+		@Autowired
+		private Mailer mailer;
+
+		@Test
+		void leaksOnPurpose() {
+			this.mailer.send("nobody");
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableAsync
+	@Import(Mailer.class)
+	static class AsyncApplication {
+
+		/**
+		 * Loses a failure while the context starts, which is no test's.
+		 */
+		@Bean
+		ApplicationRunner loseAtStartUp(Mailer mailer) {
+			return (arguments) -> mailer.send("lost at start-up");
+		}
+
+	}
+
+	public static class Mailer {
+
+		@Async
+		public CompletableFuture<String> send(String address) {
+			if (!address.contains("@")) {
+				throw new IllegalArgumentException("Invalid address: " + address);
+			}
+			return CompletableFuture.completedFuture("sent to " + address);
+		}
+
+	}
+
+}
