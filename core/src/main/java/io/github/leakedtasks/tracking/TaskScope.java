@@ -87,6 +87,10 @@ public final class TaskScope implements AutoCloseable {
 		return used ? CURRENT.get() : null;
 	}
 
+	/**
+	 * Return the scope's name, such as the test's display name.
+	 * @return the name
+	 */
 	public String name() {
 		return this.name;
 	}
