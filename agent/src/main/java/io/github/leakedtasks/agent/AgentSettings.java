@@ -71,12 +71,19 @@ final class AgentSettings {
 		};
 	}
 
+	private static final java.util.List<String> STARTER_FRAMES = java.util.List.of(
+			"io.github.leakedtasks.autoconfigure.AsyncSubmissionInterceptor",
+			"io.github.leakedtasks.autoconfigure.ExecutorTrackingInterceptor", "org.springframework.aop.",
+			"org.springframework.cglib.", "java.lang.reflect.", "jdk.internal.reflect.");
+
 	TrackingSettings tracking() {
 		// The agent's own frames and the engine's source sit on top of every creation
-		// trace.
+		// trace; so do the Spring starter's, which reports through this engine when both
+		// run (the same frames LeakedTasksProperties names for its own engine).
 		TrackingSettings.Builder builder = TrackingSettings.builder()
 			.internalFrames((className) -> className.startsWith("io.github.leakedtasks.agent.")
-					|| className.equals("io.github.leakedtasks.tracking.FutureEvents"));
+					|| className.equals("io.github.leakedtasks.tracking.FutureEvents")
+					|| STARTER_FRAMES.stream().anyMatch(className::startsWith));
 		String value;
 		if ((value = this.values.get("grace-period")) != null) {
 			builder.gracePeriod(duration("grace-period", value));

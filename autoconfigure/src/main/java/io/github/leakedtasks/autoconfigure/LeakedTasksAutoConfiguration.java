@@ -55,8 +55,9 @@ public final class LeakedTasksAutoConfiguration {
 	 * listener may depend on that executor.
 	 */
 	@Bean
-	LeakedTasksEngine leakedTasksEngine(DeferredLeakListeners listeners) {
-		return new LeakedTasksEngine(listeners);
+	@Lazy(false)
+	LeakedTasksEngine leakedTasksEngine(DeferredLeakListeners listeners, Environment environment) {
+		return new LeakedTasksEngine(listeners, environment);
 	}
 
 	/**

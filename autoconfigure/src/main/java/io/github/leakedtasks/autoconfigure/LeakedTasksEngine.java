@@ -13,6 +13,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
 
 /**
  * The engine the application reports through: the Java agent's when one runs, so that
@@ -20,26 +24,31 @@ import org.springframework.beans.factory.DisposableBean;
  *
  * @since 0.1.0
  */
-final class LeakedTasksEngine implements DisposableBean {
+final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(LeakedTasksEngine.class);
 
 	private final DeferredLeakListeners listeners;
 
+	private final Environment environment;
+
 	private TaskTracker tracker;
+
+	private boolean shared;
 
 	private SharedTracker.Attachment attachment;
 
-	LeakedTasksEngine(DeferredLeakListeners listeners) {
+	LeakedTasksEngine(DeferredLeakListeners listeners, Environment environment) {
 		this.listeners = listeners;
+		this.environment = environment;
 	}
 
 	synchronized TaskTracker tracker(TrackingSettings settings) {
 		if (this.tracker == null) {
-			Optional<SharedTracker.Attachment> shared = SharedTracker.attach(this.listeners.dispatcher());
-			if (shared.isPresent()) {
-				this.attachment = shared.get();
-				this.tracker = this.attachment.tracker();
+			Optional<TaskTracker> agents = agentsEngine();
+			if (agents.isPresent()) {
+				this.tracker = agents.get();
+				this.shared = true;
 				warnIfIgnored(settings, this.tracker.settings());
 				logger.debug("Reporting through the leaked-tasks agent's engine");
 			}
@@ -52,24 +61,55 @@ final class LeakedTasksEngine implements DisposableBean {
 	}
 
 	/**
-	 * Return whether the application reports through the Java agent's engine.
+	 * Take over the agent's reports once the context has started: a context that fails to
+	 * start never takes them, so none is lost with it.
 	 */
-	synchronized boolean shared() {
-		return this.attachment != null;
+	@Override
+	public synchronized void afterSingletonsInstantiated() {
+		if (this.tracker == null) {
+			// No executor bean needed the engine: the endpoint and meters still show the
+			// agent's reports.
+			agentsEngine().ifPresent((agents) -> {
+				this.tracker = agents;
+				this.shared = true;
+			});
+		}
+		if (this.shared && this.attachment == null) {
+			this.attachment = SharedTracker.attach(this.listeners.dispatcher()).orElse(null);
+		}
 	}
 
 	@Override
 	public synchronized void destroy() {
-		if (this.attachment != null) {
+		if (this.shared) {
 			// The agent's engine outlives the context, and logs again on its own.
-			this.attachment.close();
+			if (this.attachment != null) {
+				this.attachment.close();
+			}
 		}
 		else if (this.tracker != null) {
 			this.tracker.close();
 		}
 	}
 
-	private static void warnIfIgnored(TrackingSettings wanted, TrackingSettings running) {
+	/**
+	 * Return the agent's engine, if an agent runs whose engine classes are the
+	 * application's: an agent of another version, or a class loader that has copies of
+	 * its own (a web application in a servlet container), gets an engine of its own.
+	 */
+	private static Optional<TaskTracker> agentsEngine() {
+		try {
+			return SharedTracker.get();
+		}
+		catch (LinkageError ex) {
+			logger.warn("The leaked-tasks agent runs, but its engine cannot be shared with this application (" + ex
+					+ "); use the agent of the starter's version. The application reports through an engine of "
+					+ "its own, so failures the agent also sees may be reported twice");
+			return Optional.empty();
+		}
+	}
+
+	private void warnIfIgnored(TrackingSettings wanted, TrackingSettings running) {
 		List<String> ignored = new ArrayList<>();
 		compare(ignored, "grace-period", wanted, running, TrackingSettings::gracePeriod);
 		compare(ignored, "max-groups", wanted, running, TrackingSettings::maxGroups);
@@ -85,8 +125,15 @@ final class LeakedTasksEngine implements DisposableBean {
 		}
 	}
 
-	private static void compare(List<String> ignored, String property, TrackingSettings wanted,
-			TrackingSettings running, Function<TrackingSettings, Object> setting) {
+	/**
+	 * Name a property the application set whose value the agent's engine does not use;
+	 * one it did not set is the agent's to choose.
+	 */
+	private void compare(List<String> ignored, String property, TrackingSettings wanted, TrackingSettings running,
+			Function<TrackingSettings, Object> setting) {
+		if (!Binder.get(this.environment).bind("leaked-tasks." + property, Bindable.of(String.class)).isBound()) {
+			return;
+		}
 		Object value = setting.apply(wanted);
 		Object actual = setting.apply(running);
 		if (!Objects.equals(value, actual)) {
