@@ -42,6 +42,12 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int UNTRACKED = 1 << 7;
 
 	/**
+	 * The failure was listed as suspected by a sweep (above the modes of
+	 * {@link TrackedTask}).
+	 */
+	static final int SUSPECTED = 1 << 11;
+
+	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;

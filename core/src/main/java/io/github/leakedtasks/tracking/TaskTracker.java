@@ -176,6 +176,16 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	/**
+	 * Return how many failures of an executor are suspected: unretrieved past the grace
+	 * period and not yet proven lost, as of the latest sweep.
+	 * @param executor the executor's name
+	 * @return the number of suspected failures
+	 */
+	public int suspectedCount(String executor) {
+		return this.detector.suspectedCount(executor);
+	}
+
+	/**
 	 * Return how many tasks are queued or running.
 	 * @return the number of live tasks
 	 */

@@ -42,11 +42,12 @@ class PrometheusIntegrationTests {
 		requireBinary("promtool");
 		loseAuditFailure();
 		String scrape = Http.get(this.port, "/actuator/prometheus");
-		assertThat(scrape).contains("executor_unretrieved_tasks_total");
+		assertThat(scrape).contains("executor_unretrieved_tasks_total",
+				"executor_suspected_tasks{name=\"auditExecutor\"}");
 		ProcessResult result = run(scrape, "promtool", "check", "metrics");
 		List<String> ours = result.output()
 			.lines()
-			.filter((line) -> line.matches(".*executor_(unretrieved|dropped|uncaught|overdue).*"))
+			.filter((line) -> line.matches(".*executor_(unretrieved|dropped|uncaught|overdue|suspected).*"))
 			.toList();
 		assertThat(ours).as(result.output()).isEmpty();
 	}
@@ -57,7 +58,10 @@ class PrometheusIntegrationTests {
 		ProcessResult rules = run(null, "promtool", "check", "rules",
 				SAMPLE_DIR.resolve("leaked-tasks.rules.yml").toString());
 		assertThat(rules.exitCode()).as(rules.output()).isZero();
-		assertThat(rules.output()).contains("SUCCESS: 4 rules found");
+		assertThat(rules.output()).contains("SUCCESS: 5 rules found");
+		ProcessResult ruleTests = run(null, "promtool", "test", "rules",
+				SAMPLE_DIR.resolve("leaked-tasks.rules.test.yml").toString());
+		assertThat(ruleTests.exitCode()).as(ruleTests.output()).isZero();
 		ProcessResult config = run(null, "promtool", "check", "config",
 				SAMPLE_DIR.resolve("prometheus.yml").toString());
 		assertThat(config.exitCode()).as(config.output()).isZero();
@@ -71,7 +75,15 @@ class PrometheusIntegrationTests {
 			.readValue(SAMPLE_DIR.resolve("grafana-dashboard.json").toFile(), Map.class);
 		String queries = dashboard.get("panels").toString();
 		assertThat(queries).contains("executor_unretrieved_tasks_total", "executor_dropped_tasks_total",
-				"executor_uncaught_tasks_total", "executor_overdue_tasks");
+				"executor_uncaught_tasks_total", "executor_overdue_tasks", "executor_suspected_tasks");
+	}
+
+	@Test
+	void suspectedGaugeShowsAnUnreadFailureBeforeAnyCollection() throws Exception {
+		Http.post(this.port, "/orders/audit?orderId=not-a-number");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
+				.containsPattern("executor_suspected_tasks\\{name=\"auditExecutor\"\\} [1-9]"));
 	}
 
 	@Test
