@@ -3,6 +3,8 @@ package io.github.leakedtasks.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.leakedtasks.autoconfigure.LeakedTasksProperties.ShowValues;
+import io.github.leakedtasks.jfr.JfrLeakListener;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
 import io.github.leakedtasks.tracking.TaskTracker;
@@ -13,12 +15,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
@@ -69,6 +73,23 @@ public final class LeakedTasksAutoConfiguration {
 			.bind("leaked-tasks", Bindable.of(LeakedTasksProperties.class))
 			.orElseGet(LeakedTasksProperties::new);
 		return new LeakedTasksBeanPostProcessor(tracker::getObject, new ArrayList<>(properties.getExcludedExecutors()));
+	}
+
+	/**
+	 * Flight Recorder events, where the runtime has the {@code jdk.jfr} module.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "jdk.jfr.FlightRecorder")
+	@ConditionalOnBooleanProperty(name = "leaked-tasks.jfr.enabled", matchIfMissing = true)
+	static final class JfrConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		JfrLeakListener leakedTasksJfrListener(LeakedTasksProperties properties) {
+			// No security context in a recording: messages only where always shown.
+			return new JfrLeakListener(properties.getEndpoint().getShowValues() == ShowValues.ALWAYS);
+		}
+
 	}
 
 	private static void log(Log logger, LogLevel level, String message, Throwable exception) {

@@ -55,6 +55,8 @@ public class LeakedTasksProperties implements Validator {
 
 	private final Endpoint endpoint = new Endpoint();
 
+	private final Jfr jfr = new Jfr();
+
 	/**
 	 * Frames between the caller and the engine when tasks are submitted through Spring
 	 * proxies.
@@ -117,6 +119,10 @@ public class LeakedTasksProperties implements Validator {
 
 	public Endpoint getEndpoint() {
 		return this.endpoint;
+	}
+
+	public Jfr getJfr() {
+		return this.jfr;
 	}
 
 	TrackingSettings toSettings() {
@@ -270,6 +276,28 @@ public class LeakedTasksProperties implements Validator {
 
 		public void setRoles(Set<String> roles) {
 			this.roles = roles;
+		}
+
+	}
+
+	/**
+	 * JDK Flight Recorder settings.
+	 */
+	public static class Jfr {
+
+		/**
+		 * Whether to commit a Flight Recorder event for each report; free while no
+		 * recording enables the events. Messages are recorded only with
+		 * 'leaked-tasks.endpoint.show-values=always'.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -202,6 +202,7 @@ final class LeakDetector implements Runnable {
 		int max = this.tracker.settings().maxOverdueTasks();
 		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
 		Map<String, Integer> counts = new HashMap<>();
+		List<Map.Entry<TaskRecord, OverdueTask>> newlyOverdue = new ArrayList<>();
 		this.tracker.states().live().forEach((record) -> {
 			long age = now - record.since;
 			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
@@ -214,6 +215,9 @@ final class LeakDetector implements Runnable {
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
 					(running && runner != null) ? runner.getName() : null,
 					CreationTrace.of(record.trace, this.tracker.settings()));
+			if (!record.is(TaskRecord.OVERDUE)) {
+				newlyOverdue.add(Map.entry(record, task));
+			}
 			oldest.add(task);
 			if (oldest.size() > max) {
 				oldest.poll();
@@ -223,6 +227,8 @@ final class LeakDetector implements Runnable {
 		overdue.sort(BY_AGE.reversed());
 		this.overdue = List.copyOf(overdue);
 		this.overdueCounts = Map.copyOf(counts);
+		// Outside the live list's locks: listeners are the application's code.
+		newlyOverdue.forEach((entry) -> this.tracker.reporter().overdue(entry.getKey(), entry.getValue()));
 	}
 
 }

@@ -100,6 +100,23 @@ final class LeakReporter {
 		}
 	}
 
+	/**
+	 * Report a task the detector found overdue, once per record.
+	 */
+	void overdue(TaskRecord record, OverdueTask task) {
+		if (!record.mark(TaskRecord.OVERDUE)) {
+			return;
+		}
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onOverdue(task);
+			}
+			catch (Throwable ex) {
+				// Reporting goes on for the other listeners.
+			}
+		}
+	}
+
 	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
 		Instant time = this.clock.instant();

@@ -47,6 +47,9 @@ final class TaskRecord extends PhantomReference<Object> {
 	 */
 	static final int SUSPECTED = 1 << 11;
 
+	/** The task was reported overdue to the listeners. */
+	static final int OVERDUE = 1 << 12;
+
 	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
