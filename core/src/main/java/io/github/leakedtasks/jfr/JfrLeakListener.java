@@ -7,6 +7,7 @@ import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.OverdueTask;
+import io.github.leakedtasks.tracking.TraceIds;
 import io.github.leakedtasks.tracking.UncaughtReport;
 
 /**
@@ -34,7 +35,7 @@ public final class JfrLeakListener implements LeakListener {
 		if (!event.shouldCommit()) {
 			return;
 		}
-		task(event, report.executor(), report.task(), report.thread(), report.creationTrace());
+		task(event, report.executor(), report.task(), report.thread(), report.creationTrace(), report.traceIds());
 		failure(event, report.exception());
 		event.leakId = group.id();
 		event.commit();
@@ -46,7 +47,7 @@ public final class JfrLeakListener implements LeakListener {
 		if (!event.shouldCommit()) {
 			return;
 		}
-		task(event, report.executor(), report.task(), report.thread(), report.creationTrace());
+		task(event, report.executor(), report.task(), report.thread(), report.creationTrace(), report.traceIds());
 		failure(event, report.exception());
 		event.commit();
 	}
@@ -57,18 +58,23 @@ public final class JfrLeakListener implements LeakListener {
 		if (!event.shouldCommit()) {
 			return;
 		}
-		task(event, task.executor(), task.task(), null, task.creationTrace());
+		task(event, task.executor(), task.task(), null, task.creationTrace(), task.traceIds());
 		event.state = task.state().name();
 		event.age = task.age().toNanos();
 		event.runningThread = task.runningThread();
 		event.commit();
 	}
 
-	private static void task(TaskEvent event, String executor, String task, String thread, CreationTrace trace) {
+	private static void task(TaskEvent event, String executor, String task, String thread, CreationTrace trace,
+			TraceIds traceIds) {
 		event.executor = executor;
 		event.task = task;
 		event.thread = thread;
 		event.creationTrace = (trace != null) ? render(trace) : null;
+		if (traceIds != null) {
+			event.traceId = traceIds.traceId();
+			event.spanId = traceIds.spanId();
+		}
 	}
 
 	private void failure(FailureEvent event, Throwable exception) {

@@ -214,7 +214,7 @@ final class LeakDetector implements Runnable {
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
 					(running && runner != null) ? runner.getName() : null,
-					CreationTrace.of(record.trace, this.tracker.settings()));
+					CreationTrace.of(record.trace, this.tracker.settings()), record.traceIds);
 			if (!record.is(TaskRecord.OVERDUE)) {
 				newlyOverdue.add(Map.entry(record, task));
 			}

@@ -121,10 +121,10 @@ final class LeakReporter {
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
 		Instant time = this.clock.instant();
 		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure, trace,
-				record.threadName, time, handler);
+				record.threadName, time, handler, record.traceIds);
 		// Listed beside the leaks, so that the endpoint shows what the log shows.
 		this.groups.add(new LeakReport(LeakKind.UNCAUGHT, report.executor(), report.task(), failure, trace,
-				report.thread(), time), LeakStatus.CONFIRMED);
+				report.thread(), time, record.traceIds), LeakStatus.CONFIRMED);
 		for (LeakListener listener : this.listeners) {
 			try {
 				listener.onUncaught(report);

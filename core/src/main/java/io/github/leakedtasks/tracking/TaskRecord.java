@@ -67,6 +67,12 @@ final class TaskRecord extends PhantomReference<Object> {
 	final String threadName;
 
 	/**
+	 * The trace and span the task was submitted in, or {@code null}; set before the
+	 * record is published.
+	 */
+	TraceIds traceIds;
+
+	/**
 	 * The stage whose {@code whenComplete} created this dependent: its action saw that
 	 * stage's failure.
 	 */
@@ -123,6 +129,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.taskType = parent.taskType;
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
+		this.traceIds = parent.traceIds;
 		this.parent = parent;
 		this.since = System.nanoTime();
 	}

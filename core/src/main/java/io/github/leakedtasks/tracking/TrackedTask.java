@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Supplier;
 
 /**
  * Wraps a task handed to the executor, as a {@link Runnable} and as a {@link Callable}:
@@ -42,6 +43,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	/** Name of the thread that submitted the task. */
 	final String threadName;
 
+	/** The trace and span the task was submitted in, or {@code null}. */
+	final TraceIds traceIds;
+
 	/**
 	 * The task, let go of once it finished as {@code FutureTask} lets go of its callable:
 	 * a future the caller keeps must not keep what the task captured.
@@ -68,6 +72,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	TrackedTask(ExecutorTracking executor, Object task, int mode) {
 		this.executor = executor;
 		this.threadName = Thread.currentThread().getName();
+		Supplier<TraceIds> source = executor.tracker().traceIdsSource();
+		this.traceIds = (source != null) ? TraceIds.capture(source) : null;
 		this.task = task;
 		this.state = mode;
 	}

@@ -13,10 +13,17 @@ import java.time.Instant;
  * @param thread name of the thread that submitted the task
  * @param time when the task failed
  * @param handler who receives the failure besides the listeners
+ * @param traceIds the trace and span the task was submitted in, or {@code null} without
+ * tracing
  * @since 0.1.0
  */
 public record UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace,
-		String thread, Instant time, Handler handler) {
+		String thread, Instant time, Handler handler, TraceIds traceIds) {
+
+	public UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace, String thread,
+			Instant time, Handler handler) {
+		this(executor, task, exception, creationTrace, thread, time, handler, null);
+	}
 
 	/**
 	 * Who receives the failure of a task that delivers no result.

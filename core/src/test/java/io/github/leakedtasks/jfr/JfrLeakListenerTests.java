@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.leakedtasks.tracking.CreationTraceMode;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TraceIds;
 import io.github.leakedtasks.tracking.TrackingSettings;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -69,6 +70,21 @@ class JfrLeakListenerTests {
 			assertThat(event.getString("creationTrace"))
 				.contains(JfrLeakListenerTests.class.getName() + ".loseFailure(");
 			assertThat(event.getStackTrace()).isNull();
+		});
+	}
+
+	@Test
+	void traceAndSpanOfTheSubmissionAreRecorded() throws Exception {
+		this.tracker.addListener(new JfrLeakListener(false));
+		ExecutorService orders = this.tracker.wrap("orders", this.pool);
+		this.tracker.captureTraceIds(() -> new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"));
+		List<RecordedEvent> events = record(UnretrievedEvent.NAME, () -> {
+			loseFailure(orders);
+			awaitTotal(LeakKind.EXCEPTION_NOT_RETRIEVED);
+		});
+		assertThat(events).singleElement().satisfies((event) -> {
+			assertThat(event.getString("traceId")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+			assertThat(event.getString("spanId")).isEqualTo("00f067aa0ba902b7");
 		});
 	}
 
