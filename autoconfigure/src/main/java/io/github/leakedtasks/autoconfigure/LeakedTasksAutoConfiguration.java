@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for leaked-tasks: tracks every
@@ -36,6 +37,13 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
+
+	private static final String LOGGER_NAME = "io.github.leakedtasks";
+
+	/**
+	 * SLF4J 2's fluent API, whose key-value pairs structured logs render as fields.
+	 */
+	private static final String SLF4J_FLUENT_API = "org.slf4j.spi.LoggingEventBuilder";
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
@@ -59,8 +67,11 @@ public final class LeakedTasksAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoggingLeakListener leakedTasksLoggingListener(LeakedTasksProperties properties) {
-		Log logger = LogFactory.getLog("io.github.leakedtasks");
 		LogLevel level = properties.getLogLevel();
+		if (ClassUtils.isPresent(SLF4J_FLUENT_API, LeakedTasksAutoConfiguration.class.getClassLoader())) {
+			return new LoggingLeakListener(new Slf4jLogSink(LOGGER_NAME, level));
+		}
+		Log logger = LogFactory.getLog(LOGGER_NAME);
 		return new LoggingLeakListener((message, exception) -> log(logger, level, message, exception));
 	}
 

@@ -57,6 +57,8 @@ public class LeakedTasksProperties implements Validator {
 
 	private final Jfr jfr = new Jfr();
 
+	private final Tracing tracing = new Tracing();
+
 	/**
 	 * Frames between the caller and the engine when tasks are submitted through Spring
 	 * proxies.
@@ -123,6 +125,10 @@ public class LeakedTasksProperties implements Validator {
 
 	public Jfr getJfr() {
 		return this.jfr;
+	}
+
+	public Tracing getTracing() {
+		return this.tracing;
 	}
 
 	TrackingSettings toSettings() {
@@ -289,6 +295,27 @@ public class LeakedTasksProperties implements Validator {
 		 * Whether to commit a Flight Recorder event for each report; free while no
 		 * recording enables the events. Messages are recorded only with
 		 * 'leaked-tasks.endpoint.show-values=always'.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Tracing settings.
+	 */
+	public static class Tracing {
+
+		/**
+		 * Whether each task remembers the trace and span it was submitted in, with
+		 * Micrometer Tracing and a Tracer bean, so that reports carry them.
 		 */
 		private boolean enabled = true;
 
