@@ -51,6 +51,26 @@ class TraceIdsTests {
 	}
 
 	@Test
+	void untracedTaskCarriesTheIdsToo() throws InterruptedException {
+		TrackerFixture untraced = new TrackerFixture(CreationTraceMode.OFF);
+		try {
+			untraced.tracker.captureTraceIds(CURRENT::get);
+			CURRENT.set(new TraceIds("trace-4", "span-4"));
+			TrackerFixture.loseFailure(untraced.pool("orders"));
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(untraced.listener.leaksOf("orders")).singleElement().satisfies((report) -> {
+					assertThat(report.creationTrace()).isNull();
+					assertThat(report.traceIds()).isEqualTo(new TraceIds("trace-4", "span-4"));
+				});
+			});
+		}
+		finally {
+			untraced.close();
+		}
+	}
+
+	@Test
 	void suspectedFailureCarriesTheIds() {
 		this.fixture.tracker.captureTraceIds(CURRENT::get);
 		CURRENT.set(new TraceIds("trace-2", "span-2"));

@@ -39,6 +39,16 @@ class OrderServiceApplicationTests {
 	}
 
 	@Test
+	void leakNamesTheTraceOfTheRequestThatSubmittedTheTask() throws Exception {
+		Http.post(this.port, "/orders?email=traced-request");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(leak("NotificationService.sendConfirmation")).isNotNull());
+		Map<String, Object> leak = leak("NotificationService.sendConfirmation");
+		assertThat((String) leak.get("traceId")).matches("[0-9a-f]{16}|[0-9a-f]{32}");
+		assertThat((String) leak.get("spanId")).matches("[0-9a-f]{16}");
+	}
+
+	@Test
 	void everyKindOfBugIsReported() throws Exception {
 		Http.post(this.port, "/orders/audit?orderId=abc");
 		Http.post(this.port, "/reports?count=3");
