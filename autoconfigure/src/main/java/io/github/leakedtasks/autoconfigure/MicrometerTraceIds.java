@@ -3,7 +3,6 @@ package io.github.leakedtasks.autoconfigure;
 import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.TraceIds;
-import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 
@@ -22,12 +21,10 @@ final class MicrometerTraceIds implements Supplier<TraceIds> {
 
 	@Override
 	public TraceIds get() {
-		Span span = this.tracer.currentSpan();
-		if (span == null || span.isNoop()) {
-			return null;
-		}
-		TraceContext context = span.context();
-		return new TraceIds(context.traceId(), context.spanId());
+		// The current context, not currentSpan(): a bridge wraps the span in a new object
+		// on each call.
+		TraceContext context = this.tracer.currentTraceContext().context();
+		return (context != null) ? new TraceIds(context.traceId(), context.spanId()) : null;
 	}
 
 }

@@ -130,12 +130,8 @@ public class TraceCaptureBenchmark {
 
 		@Override
 		public TraceIds get() {
-			Span span = this.tracer.currentSpan();
-			if (span == null || span.isNoop()) {
-				return null;
-			}
-			TraceContext context = span.context();
-			return new TraceIds(context.traceId(), context.spanId());
+			TraceContext context = this.tracer.currentTraceContext().context();
+			return (context != null) ? new TraceIds(context.traceId(), context.spanId()) : null;
 		}
 
 	}
