@@ -39,8 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Boot configures it. Variants: {@code untracked} (the executor as it is), {@code off}
  * (tracked, no tracer: the default without Micrometer Tracing), {@code noSpan} (tracer
  * plugged in, no span current) and {@code inSpan} (a span current, as in a request).
- * Claim: without a tracer the capture costs nothing measurable; with one it costs one
- * look-up of the current span and one small object per task.
+ * Claim: without a tracer the capture costs no byte and no measurable time; with one,
+ * look-up of the current trace context and, in a span, 48 bytes per task.
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests
