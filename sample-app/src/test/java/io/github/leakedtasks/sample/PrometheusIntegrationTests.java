@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -36,6 +40,10 @@ class PrometheusIntegrationTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	@Qualifier("auditExecutor")
+	private ExecutorService auditExecutor;
 
 	@Test
 	void promtoolFindsNothingWrongWithOurMeters() throws Exception {
@@ -79,11 +87,19 @@ class PrometheusIntegrationTests {
 	}
 
 	@Test
-	void suspectedGaugeShowsAnUnreadFailureBeforeAnyCollection() throws Exception {
-		Http.post(this.port, "/orders/audit?orderId=not-a-number");
+	void suspectedGaugeShowsAnUnreadFailureWithoutAnyCollectionAndFallsWhenItIsRead() throws Exception {
+		// The future is held, so that no collection can confirm it before it is
+		// suspected.
+		Future<Object> held = this.auditExecutor.submit(() -> {
+			throw new IllegalStateException("read late");
+		});
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
 				.containsPattern("executor_suspected_tasks\\{name=\"auditExecutor\"\\} [1-9]"));
+		assertThat(held).failsWithin(Duration.ofSeconds(5));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
+				.containsPattern("executor_suspected_tasks\\{name=\"auditExecutor\"\\} 0"));
 	}
 
 	@Test
