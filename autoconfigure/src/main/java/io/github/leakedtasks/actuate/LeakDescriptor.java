@@ -7,6 +7,7 @@ import io.github.leakedtasks.tracking.CreationTrace;
 import io.github.leakedtasks.tracking.Exceptions;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TraceIds;
 
 /**
  * A group of leaks as the endpoint shows it.
@@ -25,19 +26,23 @@ import io.github.leakedtasks.tracking.LeakReport;
  * @param firstSeen ISO-8601 time of the first
  * @param lastSeen ISO-8601 time of the latest
  * @param thread name of the submitting thread
+ * @param traceId trace the latest leak's task was submitted in, with tracing on
+ * @param spanId span the latest leak's task was submitted in, with tracing on
  * @since 0.1.0
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeakDescriptor(String id, String kind, String status, String executor, String task,
 		ExceptionDescriptor exception, String origin, List<String> creationTrace, long count, String firstSeen,
-		String lastSeen, String thread) {
+		String lastSeen, String thread, String traceId, String spanId) {
 
 	static LeakDescriptor of(LeakGroup group, boolean showMessage, boolean withStackTrace) {
 		LeakReport latest = group.latest();
+		TraceIds traceIds = latest.traceIds();
 		return new LeakDescriptor(group.id(), group.kind().name(), group.status().name(), group.executor(),
 				group.task(), ExceptionDescriptor.of(latest.exception(), showMessage, withStackTrace),
 				origin(group.creationTrace()), frames(group.creationTrace()), group.count(),
-				group.firstSeen().toString(), group.lastSeen().toString(), latest.thread());
+				group.firstSeen().toString(), group.lastSeen().toString(), latest.thread(),
+				(traceIds != null) ? traceIds.traceId() : null, (traceIds != null) ? traceIds.spanId() : null);
 	}
 
 	static String origin(CreationTrace trace) {

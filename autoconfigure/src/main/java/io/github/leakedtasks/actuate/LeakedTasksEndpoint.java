@@ -150,13 +150,16 @@ public class LeakedTasksEndpoint {
 	 * @param totals count per kind
 	 * @param executors count per executor and kind
 	 * @param evictedGroups groups evicted by the cap
+	 * @param suspectedThenRetrieved failures listed as suspected and handled afterwards:
+	 * a grace period too short for the application
 	 * @param beans every executor bean, by name, with whether it is tracked
 	 */
 	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,
-			long evictedGroups, Map<String, ExecutorBeanDescriptor> beans) {
+			long evictedGroups, long suspectedThenRetrieved, Map<String, ExecutorBeanDescriptor> beans) {
 
 		static SummaryDescriptor of(LeakSummary summary, Map<String, ExecutorBeanDescriptor> beans) {
-			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups(), beans);
+			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups(),
+					summary.suspectedThenRetrieved(), beans);
 		}
 
 	}

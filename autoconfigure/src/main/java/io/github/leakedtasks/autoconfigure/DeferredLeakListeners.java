@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.OverdueTask;
 import io.github.leakedtasks.tracking.UncaughtReport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -113,6 +114,11 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 		@Override
 		public void onUncaught(UncaughtReport report) {
 			dispatch((listener) -> listener.onUncaught(report), false);
+		}
+
+		@Override
+		public void onOverdue(OverdueTask task) {
+			dispatch((listener) -> listener.onOverdue(task), false);
 		}
 
 	}

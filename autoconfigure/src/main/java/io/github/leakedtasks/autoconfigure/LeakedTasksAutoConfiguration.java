@@ -3,6 +3,8 @@ package io.github.leakedtasks.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.leakedtasks.autoconfigure.LeakedTasksProperties.ShowValues;
+import io.github.leakedtasks.jfr.JfrLeakListener;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
 import io.github.leakedtasks.tracking.TaskTracker;
@@ -14,14 +16,17 @@ import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for leaked-tasks: tracks every
@@ -33,6 +38,13 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
+
+	private static final String LOGGER_NAME = "io.github.leakedtasks";
+
+	/**
+	 * SLF4J 2's fluent API, whose key-value pairs structured logs render as fields.
+	 */
+	private static final String SLF4J_FLUENT_API = "org.slf4j.spi.LoggingEventBuilder";
 
 	/**
 	 * Create the auto-configuration; Spring does.
@@ -72,8 +84,11 @@ public final class LeakedTasksAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoggingLeakListener leakedTasksLoggingListener(LeakedTasksProperties properties) {
-		Log logger = LogFactory.getLog("io.github.leakedtasks");
 		LogLevel level = properties.getLogLevel();
+		if (ClassUtils.isPresent(SLF4J_FLUENT_API, LeakedTasksAutoConfiguration.class.getClassLoader())) {
+			return new LoggingLeakListener(new Slf4jLogSink(LOGGER_NAME, level));
+		}
+		Log logger = LogFactory.getLog(LOGGER_NAME);
 		return new LoggingLeakListener((message, exception) -> log(logger, level, message, exception));
 	}
 
@@ -91,6 +106,23 @@ public final class LeakedTasksAutoConfiguration {
 			SpringBootVersionCheck.check(SpringBootVersion.getVersion());
 		}
 		return new LeakedTasksBeanPostProcessor(tracker::getObject, new ArrayList<>(properties.getExcludedExecutors()));
+	}
+
+	/**
+	 * Flight Recorder events, where the runtime has the {@code jdk.jfr} module.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "jdk.jfr.FlightRecorder")
+	@ConditionalOnBooleanProperty(name = "leaked-tasks.jfr.enabled", matchIfMissing = true)
+	static final class JfrConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		JfrLeakListener leakedTasksJfrListener(LeakedTasksProperties properties) {
+			// No security context in a recording: messages only where always shown.
+			return new JfrLeakListener(properties.getEndpoint().getShowValues() == ShowValues.ALWAYS);
+		}
+
 	}
 
 	private static void log(Log logger, LogLevel level, String message, Throwable exception) {

@@ -39,7 +39,8 @@ public final class LeakedTasksMetricsAutoConfiguration {
 	LeakedTasksMetrics leakedTasksMetrics(MeterRegistry registry, ObjectProvider<TaskTracker> tracker) {
 		// Read lazily: the tracker is created by the first executor bean's
 		// post-processing.
-		return new LeakedTasksMetrics(registry, (executor) -> tracker.getObject().overdueCount(executor));
+		return new LeakedTasksMetrics(registry, (executor) -> tracker.getObject().overdueCount(executor),
+				(executor) -> tracker.getObject().suspectedCount(executor));
 	}
 
 }

@@ -60,6 +60,10 @@ public class LeakedTasksProperties implements Validator {
 
 	private final Endpoint endpoint = new Endpoint();
 
+	private final Jfr jfr = new Jfr();
+
+	private final Tracing tracing = new Tracing();
+
 	/**
 	 * Frames between the caller and the engine when tasks are submitted through Spring
 	 * proxies.
@@ -200,6 +204,22 @@ public class LeakedTasksProperties implements Validator {
 	 */
 	public Endpoint getEndpoint() {
 		return this.endpoint;
+	}
+
+	/**
+	 * Return the JFR settings.
+	 * @return the value
+	 */
+	public Jfr getJfr() {
+		return this.jfr;
+	}
+
+	/**
+	 * Return the tracing settings.
+	 * @return the value
+	 */
+	public Tracing getTracing() {
+		return this.tracing;
 	}
 
 	TrackingSettings toSettings() {
@@ -413,6 +433,77 @@ public class LeakedTasksProperties implements Validator {
 		 */
 		public void setRoles(Set<String> roles) {
 			this.roles = roles;
+		}
+
+	}
+
+	/**
+	 * JDK Flight Recorder settings.
+	 */
+	public static class Jfr {
+
+		/**
+		 * Create the JFR settings with their defaults.
+		 */
+		public Jfr() {
+		}
+
+		/**
+		 * Whether to commit a Flight Recorder event for each report; free while no
+		 * recording enables the events. Messages are recorded only with
+		 * 'leaked-tasks.endpoint.show-values=always'.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Return whether it is enabled.
+		 * @return the value
+		 */
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		/**
+		 * Set whether it is enabled.
+		 * @param enabled the value
+		 */
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Tracing settings.
+	 */
+	public static class Tracing {
+
+		/**
+		 * Create the tracing settings with their defaults.
+		 */
+		public Tracing() {
+		}
+
+		/**
+		 * Whether each task remembers the trace and span it was submitted in, with
+		 * Micrometer Tracing and a Tracer bean, so that reports carry them.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Return whether it is enabled.
+		 * @return the value
+		 */
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		/**
+		 * Set whether it is enabled.
+		 * @param enabled the value
+		 */
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

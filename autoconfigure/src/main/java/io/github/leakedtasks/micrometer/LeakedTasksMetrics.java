@@ -15,7 +15,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Counts confirmed leaks and uncaught failures, and gauges overdue tasks, per executor.
+ * Counts confirmed leaks and uncaught failures, and gauges overdue tasks and suspected
+ * failures, per executor.
  *
  * @since 0.1.0
  */
@@ -24,6 +25,8 @@ public class LeakedTasksMetrics implements LeakListener {
 	private final MeterRegistry registry;
 
 	private final ToIntFunction<String> overdueCounts;
+
+	private final ToIntFunction<String> suspectedCounts;
 
 	private final Set<String> gauged = ConcurrentHashMap.newKeySet();
 
@@ -34,8 +37,22 @@ public class LeakedTasksMetrics implements LeakListener {
 	 * {@link TaskTracker#overdueCount}
 	 */
 	public LeakedTasksMetrics(MeterRegistry registry, ToIntFunction<String> overdueCounts) {
+		this(registry, overdueCounts, null);
+	}
+
+	/**
+	 * Create the meters, with the gauge of suspected failures.
+	 * @param registry the registry
+	 * @param overdueCounts how many tasks of an executor are overdue, such as
+	 * {@link TaskTracker#overdueCount}
+	 * @param suspectedCounts how many failures of an executor are suspected, such as
+	 * {@link TaskTracker#suspectedCount}, or {@code null} for no such gauge
+	 */
+	public LeakedTasksMetrics(MeterRegistry registry, ToIntFunction<String> overdueCounts,
+			ToIntFunction<String> suspectedCounts) {
 		this.registry = registry;
 		this.overdueCounts = overdueCounts;
+		this.suspectedCounts = suspectedCounts;
 	}
 
 	@Override
@@ -47,6 +64,14 @@ public class LeakedTasksMetrics implements LeakListener {
 				.tag(TaskMeters.NAME_TAG, executor)
 				.strongReference(true)
 				.register(this.registry);
+			if (this.suspectedCounts != null) {
+				Gauge.builder(TaskMeters.SUSPECTED, this, (metrics) -> metrics.suspectedCounts.applyAsInt(executor))
+					.description(TaskMeters.SUSPECTED_DESCRIPTION)
+					.baseUnit(TaskMeters.BASE_UNIT)
+					.tag(TaskMeters.NAME_TAG, executor)
+					.strongReference(true)
+					.register(this.registry);
+			}
 		}
 	}
 

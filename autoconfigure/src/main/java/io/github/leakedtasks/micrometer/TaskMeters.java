@@ -33,6 +33,12 @@ public final class TaskMeters {
 	public static final String OVERDUE = "executor.overdue";
 
 	/**
+	 * Gauge of failures unretrieved past the grace period and not yet proven lost;
+	 * Prometheus {@code executor_suspected_tasks}.
+	 */
+	public static final String SUSPECTED = "executor.suspected";
+
+	/**
 	 * Tag naming the executor bean, as Spring Boot's own {@code executor.*} meters do.
 	 */
 	public static final String NAME_TAG = "name";
@@ -56,6 +62,9 @@ public final class TaskMeters {
 			+ "failure went to the uncaught-exception handler";
 
 	static final String OVERDUE_DESCRIPTION = "Tasks queued or running for longer than the overdue threshold";
+
+	static final String SUSPECTED_DESCRIPTION = "Task failures nobody retrieved within the grace period, not yet "
+			+ "proven lost by the garbage collector";
 
 	private TaskMeters() {
 	}

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.leakedtasks.jfr.JfrLeakListener;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
@@ -60,6 +61,18 @@ class LeakedTasksAutoConfigurationTests {
 			assertThat(tracker.settings().gracePeriod()).isEqualTo(Duration.ofMillis(200));
 			assertThat(tracker.settings().maxGroups()).isEqualTo(500);
 		});
+	}
+
+	@Test
+	void flightRecorderListenerIsCreatedByDefault() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(JfrLeakListener.class));
+	}
+
+	@Test
+	void flightRecorderListenerIsNotCreatedWhenDisabledByProperty() {
+		this.contextRunner.withPropertyValues("leaked-tasks.jfr.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(JfrLeakListener.class)
+				.hasSingleBean(LoggingLeakListener.class));
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
 import io.github.leakedtasks.actuate.LeakedTasksEndpoint.LeaksDescriptor;
 import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TraceIds;
 import io.github.leakedtasks.tracking.TrackingSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,27 @@ class LeakedTasksEndpointTests {
 		assertThat(message(endpoint.leaks(user("ADMIN")))).isEqualTo("token=abc");
 		assertThat(message(new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of()).leaks(user("ADMIN"))))
 			.isEqualTo("******");
+	}
+
+	@Test
+	void leaksShowTheTraceAndSpanTheirTaskWasSubmittedInAndTheSummaryCountsLateRetrievals() throws Exception {
+		this.tracker.captureTraceIds(() -> new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"));
+		this.held = this.executor.submit(() -> {
+			throw new IllegalStateException("read late");
+		});
+		LeakedTasksEndpoint endpoint = new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of());
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(endpoint.leaks(SecurityContext.NONE).leaks()).singleElement().satisfies((leak) -> {
+						assertThat(leak.status()).isEqualTo("SUSPECTED");
+						assertThat(leak.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+						assertThat(leak.spanId()).isEqualTo("00f067aa0ba902b7");
+					}));
+		assertThat(this.held).failsWithin(Duration.ofSeconds(5));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(endpoint.leaks(SecurityContext.NONE).summary().suspectedThenRetrieved()).isOne());
+		assertThat(endpoint.leaks(SecurityContext.NONE).leaks()).isEmpty();
 	}
 
 	@Test

@@ -34,8 +34,11 @@ class LeakedTasksMetricsTests {
 
 	private final ExecutorService executor;
 
+	private Future<Object> held;
+
 	LeakedTasksMetricsTests() {
-		this.tracker.addListener(new LeakedTasksMetrics(this.registry, this.tracker::overdueCount));
+		this.tracker.addListener(
+				new LeakedTasksMetrics(this.registry, this.tracker::overdueCount, this.tracker::suspectedCount));
 		this.executor = this.tracker.wrap("orders", this.pool);
 	}
 
@@ -73,6 +76,36 @@ class LeakedTasksMetricsTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> !this.tracker.leaks().isEmpty());
 		assertThat(this.registry.find(TaskMeters.UNRETRIEVED).counter()).isNull();
 		assertThat(held.isDone()).isTrue();
+	}
+
+	@Test
+	void suspectedGaugeRisesPastGracePeriodAndFallsWhenTheFailureIsRetrieved() {
+		Future<Object> held = this.executor.submit(() -> {
+			throw new IllegalStateException("held");
+		});
+		Gauge gauge = this.registry.get(TaskMeters.SUSPECTED).tag(TaskMeters.NAME_TAG, "orders").gauge();
+		assertThat(gauge.getId().getBaseUnit()).isEqualTo(TaskMeters.BASE_UNIT);
+		assertThat(gauge.getId().getDescription()).isNotBlank();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(gauge.value()).isEqualTo(1));
+		assertThat(held).failsWithin(Duration.ofSeconds(5));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(gauge.value()).isZero());
+		assertThat(this.tracker.summary().suspectedThenRetrieved()).isOne();
+	}
+
+	@Test
+	void suspectedGaugeFallsWhenTheCollectorConfirmsTheLoss() {
+		this.held = this.executor.submit(() -> {
+			throw new IllegalStateException("lost");
+		});
+		Gauge gauge = this.registry.get(TaskMeters.SUSPECTED).tag(TaskMeters.NAME_TAG, "orders").gauge();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(gauge.value()).isEqualTo(1));
+		assertThat(unretrieved()).isZero();
+		this.held = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(unretrieved()).isEqualTo(1);
+			assertThat(gauge.value()).isZero();
+		});
 	}
 
 	@Test

@@ -28,6 +28,17 @@ class ArchitectureTests {
 	}
 
 	@Test
+	void jfrPackageUsesOnlyTheJdkAndTheEngine() {
+		noClasses().that()
+			.resideInAPackage("io.github.leakedtasks.jfr..")
+			.should()
+			.dependOnClassesThat()
+			.resideOutsideOfPackages("java..", "jdk.jfr..", "io.github.leakedtasks.tracking..",
+					"io.github.leakedtasks.jfr..")
+			.check(this.classes);
+	}
+
+	@Test
 	void trackingPackageUsesOnlyTheJdk() {
 		noClasses().that()
 			.resideInAPackage("io.github.leakedtasks.tracking..")

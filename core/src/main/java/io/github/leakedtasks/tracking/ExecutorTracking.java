@@ -394,8 +394,10 @@ public final class ExecutorTracking {
 	}
 
 	private TaskRecord newRecord(TrackedTask<?> tracked, String type, Throwable trace, boolean live) {
-		return new TaskRecord(this, type, trace, tracked.threadName, live ? tracked : null,
+		TaskRecord record = new TaskRecord(this, type, trace, tracked.threadName, live ? tracked : null,
 				live ? this.tracker.states().queue() : null);
+		record.traceIds = tracked.traceIds();
+		return record;
 	}
 
 	/**

@@ -37,6 +37,8 @@ final class LeakDetector implements Runnable {
 
 	private volatile Map<String, Integer> overdueCounts = Map.of();
 
+	private volatile Map<String, Integer> suspectedCounts = Map.of();
+
 	LeakDetector(TaskTracker tracker) {
 		this.tracker = tracker;
 		TrackingSettings settings = tracker.settings();
@@ -63,6 +65,10 @@ final class LeakDetector implements Runnable {
 
 	int overdueCount(String executor) {
 		return this.overdueCounts.getOrDefault(executor, 0);
+	}
+
+	int suspectedCount(String executor) {
+		return this.suspectedCounts.getOrDefault(executor, 0);
 	}
 
 	@Override
@@ -97,7 +103,9 @@ final class LeakDetector implements Runnable {
 
 	private void collected(Reference<?> reference) {
 		if (reference instanceof FailureWatch watch) {
-			this.tracker.states().watches().remove(watch);
+			if (this.tracker.states().watches().remove(watch) && !LeakRules.isLost(watch)) {
+				cleared(watch);
+			}
 			decide(watch);
 		}
 		else if (reference instanceof TaskRecord record) {
@@ -142,11 +150,11 @@ final class LeakDetector implements Runnable {
 
 	private void sweepSuspected(long now) {
 		List<LeakReport> suspected = new ArrayList<>();
+		Map<String, Integer> counts = new HashMap<>();
 		for (FailureWatch watch : this.tracker.states().watches()) {
 			try {
 				if (!LeakRules.isLost(watch)) {
-					this.tracker.states().watches().remove(watch);
-					watch.clear();
+					forget(watch);
 					continue;
 				}
 				if (now - watch.failedAt < this.graceNanos || watch.record.is(TaskRecord.REPORTED)) {
@@ -156,12 +164,13 @@ final class LeakDetector implements Runnable {
 				if (delivered instanceof Throwable failure) {
 					suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure,
 							this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+					watch.record.mark(TaskRecord.SUSPECTED);
+					counts.merge(watch.record.executor.name(), 1, Integer::sum);
 				}
 				else if (delivered == null) {
 					// The executor's future completed normally: its executor handled the
 					// exception.
-					this.tracker.states().watches().remove(watch);
-					watch.clear();
+					forget(watch);
 				}
 			}
 			catch (Throwable ex) {
@@ -169,12 +178,31 @@ final class LeakDetector implements Runnable {
 			}
 		}
 		this.tracker.groups().replaceSuspected(suspected);
+		this.suspectedCounts = Map.copyOf(counts);
+	}
+
+	private void forget(FailureWatch watch) {
+		if (this.tracker.states().watches().remove(watch)) {
+			cleared(watch);
+		}
+		watch.clear();
+	}
+
+	/**
+	 * Count a failure listed as suspected that someone handled after all: a sign that the
+	 * grace period is too short for the application.
+	 */
+	private void cleared(FailureWatch watch) {
+		if (watch.record.is(TaskRecord.SUSPECTED)) {
+			this.tracker.groups().suspicionCleared();
+		}
 	}
 
 	private void sweepOverdue(long now) {
 		int max = this.tracker.settings().maxOverdueTasks();
 		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
 		Map<String, Integer> counts = new HashMap<>();
+		List<Map.Entry<TaskRecord, OverdueTask>> newlyOverdue = new ArrayList<>();
 		this.tracker.states().live().forEach((record) -> {
 			long age = now - record.since;
 			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
@@ -186,7 +214,10 @@ final class LeakDetector implements Runnable {
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
 					(running && runner != null) ? runner.getName() : null,
-					CreationTrace.of(record.trace, this.tracker.settings()));
+					CreationTrace.of(record.trace, this.tracker.settings()), record.traceIds);
+			if (!record.is(TaskRecord.OVERDUE)) {
+				newlyOverdue.add(Map.entry(record, task));
+			}
 			oldest.add(task);
 			if (oldest.size() > max) {
 				oldest.poll();
@@ -196,6 +227,8 @@ final class LeakDetector implements Runnable {
 		overdue.sort(BY_AGE.reversed());
 		this.overdue = List.copyOf(overdue);
 		this.overdueCounts = Map.copyOf(counts);
+		// Outside the live list's locks: listeners are the application's code.
+		newlyOverdue.forEach((entry) -> this.tracker.reporter().overdue(entry.getKey(), entry.getValue()));
 	}
 
 }

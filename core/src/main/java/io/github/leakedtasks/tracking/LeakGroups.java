@@ -37,6 +37,8 @@ final class LeakGroups {
 
 	private long evicted;
 
+	private long suspicionsCleared;
+
 	LeakGroups(int maxGroups) {
 		this.maxGroups = maxGroups;
 	}
@@ -106,10 +108,14 @@ final class LeakGroups {
 		this.suspected.clear();
 	}
 
+	synchronized void suspicionCleared() {
+		this.suspicionsCleared++;
+	}
+
 	synchronized LeakSummary summary() {
 		Map<String, Map<LeakKind, Long>> executors = new TreeMap<>();
 		this.executors.forEach((name, counts) -> executors.put(name, Map.copyOf(counts)));
-		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted);
+		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted, this.suspicionsCleared);
 	}
 
 	/**

@@ -34,4 +34,12 @@ public interface LeakListener {
 	default void onUncaught(UncaughtReport report) {
 	}
 
+	/**
+	 * Called once for each task found queued or running past the overdue threshold, on
+	 * the sweep that first finds it overdue.
+	 * @param task the overdue task
+	 */
+	default void onOverdue(OverdueTask task) {
+	}
+
 }

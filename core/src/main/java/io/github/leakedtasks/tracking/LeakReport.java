@@ -13,10 +13,27 @@ import java.time.Instant;
  * captured
  * @param thread name of the thread that submitted the task
  * @param time when the leak was detected
+ * @param traceIds the trace and span the task was submitted in, or {@code null} without
+ * tracing
  * @since 0.1.0
  */
 public record LeakReport(LeakKind kind, String executor, String task, Throwable exception, CreationTrace creationTrace,
-		String thread, Instant time) {
+		String thread, Instant time, TraceIds traceIds) {
+
+	/**
+	 * Create a report without trace ids, as before tracing was captured.
+	 * @param kind what was lost
+	 * @param executor name of the executor
+	 * @param task task type
+	 * @param exception the task's failure, or {@code null} for a drop
+	 * @param creationTrace where the task was created, or {@code null}
+	 * @param thread name of the thread that submitted the task
+	 * @param time when the leak was detected
+	 */
+	public LeakReport(LeakKind kind, String executor, String task, Throwable exception, CreationTrace creationTrace,
+			String thread, Instant time) {
+		this(kind, executor, task, exception, creationTrace, thread, time, null);
+	}
 
 	/**
 	 * Return the class name of the failure, or {@code null} for a drop.

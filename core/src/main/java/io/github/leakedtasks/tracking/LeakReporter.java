@@ -101,14 +101,31 @@ final class LeakReporter {
 		}
 	}
 
+	/**
+	 * Report a task the detector found overdue, once per record.
+	 */
+	void overdue(TaskRecord record, OverdueTask task) {
+		if (!record.mark(TaskRecord.OVERDUE)) {
+			return;
+		}
+		for (LeakListener listener : this.listeners) {
+			try {
+				listener.onOverdue(task);
+			}
+			catch (Throwable ex) {
+				// Reporting goes on for the other listeners.
+			}
+		}
+	}
+
 	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
 		Instant time = this.clock.instant();
 		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure, trace,
-				record.threadName, time, handler);
+				record.threadName, time, handler, record.traceIds);
 		// Listed beside the leaks, so that the endpoint shows what the log shows.
 		this.groups.add(new LeakReport(LeakKind.UNCAUGHT, report.executor(), report.task(), failure, trace,
-				report.thread(), time), LeakStatus.CONFIRMED);
+				report.thread(), time, record.traceIds), LeakStatus.CONFIRMED);
 		for (LeakListener listener : this.listeners) {
 			try {
 				listener.onUncaught(report);

@@ -34,7 +34,7 @@ final class LeakRules {
 			Instant time) {
 		Throwable exception = (failure != null) ? TaskRecord.unwrap(failure) : null;
 		return new LeakReport(kind, record.executor.name(), record.taskType, exception,
-				CreationTrace.of(record.trace, settings), record.threadName, time);
+				CreationTrace.of(record.trace, settings), record.threadName, time, record.traceIds);
 	}
 
 }

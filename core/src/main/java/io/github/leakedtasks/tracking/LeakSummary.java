@@ -8,8 +8,22 @@ import java.util.Map;
  * @param totals count per kind
  * @param executors count per executor and kind
  * @param evictedGroups number of groups evicted because of the cap on groups
+ * @param suspectedThenRetrieved number of failures listed as suspected that were
+ * retrieved (or cancelled, or handled by their executor) afterwards: a grace period too
+ * short for the application
  * @since 0.1.0
  */
-public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups) {
+public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups,
+		long suspectedThenRetrieved) {
+
+	/**
+	 * Create a summary without the count of suspicions later retrieved.
+	 * @param totals count per kind
+	 * @param executors count per executor and kind
+	 * @param evictedGroups number of groups evicted because of the cap on groups
+	 */
+	public LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups) {
+		this(totals, executors, evictedGroups, 0);
+	}
 
 }

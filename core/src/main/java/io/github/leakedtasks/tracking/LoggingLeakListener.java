@@ -31,7 +31,8 @@ public final class LoggingLeakListener implements LeakListener {
 	@Override
 	public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 		if (newGroup) {
-			this.sink.log(LeakMessages.describe(report), report.exception());
+			this.sink.log(LeakMessages.describe(report), report.exception(), new Fields(report.kind(),
+					report.executor(), report.task(), report.exceptionType(), group.id(), report.traceIds()));
 		}
 	}
 
@@ -41,7 +42,8 @@ public final class LoggingLeakListener implements LeakListener {
 	 */
 	@Override
 	public void onUncaught(UncaughtReport report) {
-		this.sink.log(LeakMessages.describe(report), null);
+		this.sink.log(LeakMessages.describe(report), null, new Fields(LeakKind.UNCAUGHT, report.executor(),
+				report.task(), report.exception().getClass().getName(), null, report.traceIds()));
 	}
 
 	/**
@@ -56,6 +58,32 @@ public final class LoggingLeakListener implements LeakListener {
 		 * @param exception the exception to log with it, or {@code null}
 		 */
 		void log(String message, Throwable exception);
+
+		/**
+		 * Log a line with what it is about as fields, for structured logs; by default
+		 * only the message and the exception.
+		 * @param message the message
+		 * @param exception the exception, or {@code null}
+		 * @param fields what the line is about
+		 */
+		default void log(String message, Throwable exception, Fields fields) {
+			log(message, exception);
+		}
+
+	}
+
+	/**
+	 * What a log line is about.
+	 *
+	 * @param kind the kind of report
+	 * @param executor the executor's name
+	 * @param task the task type
+	 * @param exceptionType class name of the failure, or {@code null} for a drop
+	 * @param leakId the group's id, or {@code null} for an uncaught failure
+	 * @param traceIds the trace and span the task was submitted in, or {@code null}
+	 */
+	public record Fields(LeakKind kind, String executor, String task, String exceptionType, String leakId,
+			TraceIds traceIds) {
 
 	}
 

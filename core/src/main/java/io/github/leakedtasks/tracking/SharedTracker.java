@@ -8,11 +8,11 @@ import java.util.Optional;
  * The engine a Java agent runs for the whole JVM, which integrations such as the Spring
  * starter attach to instead of starting their own, so that each leak is reported once.
  * <p>
- * Leaks and uncaught failures go to one listener only: the one attached last, or, while
- * nothing is attached, the agent's own (its log). Several Spring contexts in one JVM (a
- * test suite's cached contexts) therefore do not log each leak once each; the context
- * started last reports, and the one before it again once it is closed. Every attached
- * listener hears of every executor.
+ * Leaks, uncaught failures and overdue tasks go to one listener only: the one attached
+ * last, or, while nothing is attached, the agent's own (its log). Several Spring contexts
+ * in one JVM (a test suite's cached contexts) therefore do not log each leak once each;
+ * the context started last reports, and the one before it again once it is closed. Every
+ * attached listener hears of every executor.
  *
  * @since 0.1.0
  */
@@ -141,6 +141,14 @@ public final class SharedTracker {
 			LeakListener current = receiver;
 			if (current != null) {
 				current.onUncaught(report);
+			}
+		}
+
+		@Override
+		public void onOverdue(OverdueTask task) {
+			LeakListener current = receiver;
+			if (current != null) {
+				current.onOverdue(task);
 			}
 		}
 

@@ -42,6 +42,15 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int UNTRACKED = 1 << 7;
 
 	/**
+	 * The failure was listed as suspected by a sweep (above the modes of
+	 * {@link TrackedTask}).
+	 */
+	static final int SUSPECTED = 1 << 11;
+
+	/** The task was reported overdue to the listeners. */
+	static final int OVERDUE = 1 << 12;
+
+	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;
@@ -56,6 +65,12 @@ final class TaskRecord extends PhantomReference<Object> {
 	final Throwable trace;
 
 	final String threadName;
+
+	/**
+	 * The trace and span the task was submitted in, or {@code null}; set before the
+	 * record is published.
+	 */
+	TraceIds traceIds;
 
 	/**
 	 * The stage whose {@code whenComplete} created this dependent: its action saw that
@@ -120,6 +135,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.taskType = parent.taskType;
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
+		this.traceIds = parent.traceIds;
 		this.parent = parent;
 		this.scope = parent.scope;
 		this.since = System.nanoTime();

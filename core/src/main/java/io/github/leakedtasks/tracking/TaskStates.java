@@ -112,6 +112,7 @@ final class TaskStates {
 			return record;
 		}
 		TaskRecord detached = new TaskRecord(task.executor, taskType, task.trace(), task.threadName, null, null);
+		detached.traceIds = task.traceIds();
 		return task.attach(detached) ? detached : task.record();
 	}
 
@@ -133,6 +134,7 @@ final class TaskStates {
 		}
 		record = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(), task.threadName, task,
 				this.queue);
+		record.traceIds = task.traceIds();
 		this.live.add(record, stripe);
 		if (!task.attach(record)) {
 			this.live.remove(record);

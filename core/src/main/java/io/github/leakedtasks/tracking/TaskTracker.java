@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * Entry point of the engine: wraps executors under a name, tracks what they run and the
@@ -34,6 +35,12 @@ public final class TaskTracker implements AutoCloseable {
 	private final TaskStates states;
 
 	private final LeakDetector detector;
+
+	/**
+	 * Source of the submitting thread's trace ids, read once per submission; {@code null}
+	 * unless a tracer is plugged in.
+	 */
+	private volatile Supplier<TraceIds> traceIds;
 
 	private TaskTracker(TrackingSettings settings, Clock clock) {
 		this.settings = settings;
@@ -73,6 +80,21 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	public TrackingSettings settings() {
 		return this.settings;
+	}
+
+	/**
+	 * Remember, for each task submitted from now on, the trace and span it was submitted
+	 * in, as the source says, and carry them in every report about the task. The source
+	 * is called on the submitting thread, once per task: it must be cheap, and return
+	 * {@code null} outside a trace.
+	 * @param source the source of the current ids, or {@code null} to stop
+	 */
+	public void captureTraceIds(Supplier<TraceIds> source) {
+		this.traceIds = source;
+	}
+
+	Supplier<TraceIds> traceIdsSource() {
+		return this.traceIds;
 	}
 
 	/**
@@ -216,6 +238,16 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	public int overdueCount(String executor) {
 		return this.detector.overdueCount(executor);
+	}
+
+	/**
+	 * Return how many failures of an executor are suspected: unretrieved past the grace
+	 * period and not yet proven lost, as of the latest sweep.
+	 * @param executor the executor's name
+	 * @return the number of suspected failures
+	 */
+	public int suspectedCount(String executor) {
+		return this.detector.suspectedCount(executor);
 	}
 
 	/**

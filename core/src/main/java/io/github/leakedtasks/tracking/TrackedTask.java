@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Supplier;
 
 /**
  * Wraps a task handed to the executor, as a {@link Runnable} and as a {@link Callable}:
@@ -58,8 +59,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	volatile Object future;
 
 	/**
-	 * The task's creation trace, if any, while it has no record; then its record, which
-	 * holds the trace.
+	 * Until the task has its record: its creation trace, its {@link TraceIds}, both (an
+	 * {@link Origin}) or {@code null}; then its record, which holds them. Trace ids share
+	 * this field, so that a task costs no more without a tracer.
 	 */
 	private volatile Object record;
 
@@ -69,6 +71,11 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		this.executor = executor;
 		this.threadName = Thread.currentThread().getName();
 		this.task = task;
+		Supplier<TraceIds> source = executor.tracker().traceIdsSource();
+		if (source != null) {
+			TraceIds traceIds = TraceIds.capture(source);
+			this.record = traceIds;
+		}
 		this.state = mode;
 	}
 
@@ -160,14 +167,34 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 */
 	Throwable trace() {
 		Object record = this.record;
-		return (record instanceof TaskRecord created) ? created.trace : (Throwable) record;
+		if (record instanceof TaskRecord created) {
+			return created.trace;
+		}
+		if (record instanceof Origin origin) {
+			return origin.trace();
+		}
+		return (record instanceof Throwable trace) ? trace : null;
 	}
 
 	/**
 	 * Keep the creation trace, before the task is handed to anyone.
 	 */
 	void trace(Throwable trace) {
-		this.record = trace;
+		this.record = (this.record instanceof TraceIds traceIds) ? new Origin(trace, traceIds) : trace;
+	}
+
+	/**
+	 * Return the trace and span the task was submitted in, or {@code null}.
+	 */
+	TraceIds traceIds() {
+		Object record = this.record;
+		if (record instanceof TaskRecord created) {
+			return created.traceIds;
+		}
+		if (record instanceof TraceIds traceIds) {
+			return traceIds;
+		}
+		return (record instanceof Origin origin) ? origin.traceIds() : null;
 	}
 
 	boolean is(int flag) {
@@ -300,6 +327,14 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	@Override
 	public String toString() {
 		return String.valueOf(this.task);
+	}
+
+	/**
+	 * Where a task with both a creation trace and trace ids came from, until it has a
+	 * record.
+	 */
+	private record Origin(Throwable trace, TraceIds traceIds) {
+
 	}
 
 }

@@ -13,10 +13,27 @@ import java.time.Instant;
  * @param thread name of the thread that submitted the task
  * @param time when the task failed
  * @param handler who receives the failure besides the listeners
+ * @param traceIds the trace and span the task was submitted in, or {@code null} without
+ * tracing
  * @since 0.1.0
  */
 public record UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace,
-		String thread, Instant time, Handler handler) {
+		String thread, Instant time, Handler handler, TraceIds traceIds) {
+
+	/**
+	 * Create a report without trace ids.
+	 * @param executor name of the executor
+	 * @param task task type
+	 * @param exception the failure
+	 * @param creationTrace where the task was created, or {@code null}
+	 * @param thread name of the thread that submitted the task
+	 * @param time when the task failed
+	 * @param handler who receives the failure besides the listeners
+	 */
+	public UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace, String thread,
+			Instant time, Handler handler) {
+		this(executor, task, exception, creationTrace, thread, time, handler, null);
+	}
 
 	/**
 	 * Who receives the failure of a task that delivers no result.

@@ -68,6 +68,47 @@ class SuspectedFailureTests {
 	}
 
 	@Test
+	void suspectedCountRisesPastGracePeriodAndFallsWhenTheCollectorConfirms() {
+		this.held = this.fixture.pool("orders").submit(() -> {
+			throw new IllegalStateException("unread");
+		});
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.fixture.tracker.suspectedCount("orders")).isOne());
+		assertThat(this.fixture.tracker.suspectedCount("other")).isZero();
+		this.held = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaks).hasSize(1);
+			assertThat(this.fixture.tracker.suspectedCount("orders")).isZero();
+		});
+		assertThat(this.fixture.tracker.summary().suspectedThenRetrieved()).isZero();
+	}
+
+	@Test
+	void suspectedCountFallsAndIsCountedInTheSummaryWhenTheFailureIsRetrievedLate() {
+		this.held = this.fixture.pool("orders").submit(() -> {
+			throw new IllegalStateException("read late");
+		});
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.fixture.tracker.suspectedCount("orders")).isOne());
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(this.held::get);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.fixture.tracker.suspectedCount("orders")).isZero());
+		assertThat(this.fixture.tracker.summary().suspectedThenRetrieved()).isOne();
+		assertThat(this.fixture.tracker.summary().totals()).isEmpty();
+	}
+
+	@Test
+	void failureRetrievedWithinGracePeriodIsNotCountedAsALateRetrieval() throws Exception {
+		Future<Object> future = this.fixture.pool("orders").submit(() -> {
+			throw new IllegalStateException("read soon");
+		});
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(future::get);
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.tracker.summary().suspectedThenRetrieved()).isZero();
+	}
+
+	@Test
 	void failureIsNotSuspectedBeforeGracePeriod() {
 		TrackerFixture slow = new TrackerFixture(TrackingSettings.builder().gracePeriod(Duration.ofHours(1)).build());
 		try {

@@ -55,6 +55,17 @@ class OrderServiceApplicationTests {
 	}
 
 	@Test
+	@AllowLeakedTasks("the sample's bug on purpose")
+	void leakNamesTheTraceOfTheRequestThatSubmittedTheTask() throws Exception {
+		Http.post(this.port, "/orders?email=traced-request");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(leak("NotificationService.sendConfirmation")).isNotNull());
+		Map<String, Object> leak = leak("NotificationService.sendConfirmation");
+		assertThat((String) leak.get("traceId")).matches("[0-9a-f]{16}|[0-9a-f]{32}");
+		assertThat((String) leak.get("spanId")).matches("[0-9a-f]{16}");
+	}
+
+	@Test
 	@AllowLeakedTasks("triggers every kind of bug of the sample on purpose")
 	void everyKindOfBugIsReported() throws Exception {
 		Http.post(this.port, "/orders/audit?orderId=abc");

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.test.AllowLeakedTasks;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -39,16 +43,21 @@ class PrometheusIntegrationTests {
 	@LocalServerPort
 	private int port;
 
+	@Autowired
+	@Qualifier("auditExecutor")
+	private ExecutorService auditExecutor;
+
 	@Test
 	void promtoolFindsNothingWrongWithOurMeters() throws Exception {
 		requireBinary("promtool");
 		loseAuditFailure();
 		String scrape = Http.get(this.port, "/actuator/prometheus");
-		assertThat(scrape).contains("executor_unretrieved_tasks_total");
+		assertThat(scrape).contains("executor_unretrieved_tasks_total",
+				"executor_suspected_tasks{name=\"auditExecutor\"}");
 		ProcessResult result = run(scrape, "promtool", "check", "metrics");
 		List<String> ours = result.output()
 			.lines()
-			.filter((line) -> line.matches(".*executor_(unretrieved|dropped|uncaught|overdue).*"))
+			.filter((line) -> line.matches(".*executor_(unretrieved|dropped|uncaught|overdue|suspected).*"))
 			.toList();
 		assertThat(ours).as(result.output()).isEmpty();
 	}
@@ -59,7 +68,10 @@ class PrometheusIntegrationTests {
 		ProcessResult rules = run(null, "promtool", "check", "rules",
 				SAMPLE_DIR.resolve("leaked-tasks.rules.yml").toString());
 		assertThat(rules.exitCode()).as(rules.output()).isZero();
-		assertThat(rules.output()).contains("SUCCESS: 4 rules found");
+		assertThat(rules.output()).contains("SUCCESS: 5 rules found");
+		ProcessResult ruleTests = run(null, "promtool", "test", "rules",
+				SAMPLE_DIR.resolve("leaked-tasks.rules.test.yml").toString());
+		assertThat(ruleTests.exitCode()).as(ruleTests.output()).isZero();
 		ProcessResult config = run(null, "promtool", "check", "config",
 				SAMPLE_DIR.resolve("prometheus.yml").toString());
 		assertThat(config.exitCode()).as(config.output()).isZero();
@@ -73,7 +85,23 @@ class PrometheusIntegrationTests {
 			.readValue(SAMPLE_DIR.resolve("grafana-dashboard.json").toFile(), Map.class);
 		String queries = dashboard.get("panels").toString();
 		assertThat(queries).contains("executor_unretrieved_tasks_total", "executor_dropped_tasks_total",
-				"executor_uncaught_tasks_total", "executor_overdue_tasks");
+				"executor_uncaught_tasks_total", "executor_overdue_tasks", "executor_suspected_tasks");
+	}
+
+	@Test
+	void suspectedGaugeShowsAnUnreadFailureWithoutAnyCollectionAndFallsWhenItIsRead() throws Exception {
+		// The future is held, so that no collection can confirm it before it is
+		// suspected.
+		Future<Object> held = this.auditExecutor.submit(() -> {
+			throw new IllegalStateException("read late");
+		});
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
+				.containsPattern("executor_suspected_tasks\\{name=\"auditExecutor\"\\} [1-9]"));
+		assertThat(held).failsWithin(Duration.ofSeconds(5));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
+				.containsPattern("executor_suspected_tasks\\{name=\"auditExecutor\"\\} 0"));
 	}
 
 	@Test

@@ -26,6 +26,12 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  */
 public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
+	/**
+	 * Create the extension; JUnit does.
+	 */
+	public LeakedTasksExtension() {
+	}
+
 	private static final Namespace NAMESPACE = Namespace.create(LeakedTasksExtension.class);
 
 	private static final String SCOPE = "scope";

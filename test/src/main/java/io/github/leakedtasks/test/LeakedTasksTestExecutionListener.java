@@ -22,6 +22,12 @@ import org.springframework.test.context.TestExecutionListener;
  */
 public class LeakedTasksTestExecutionListener implements TestExecutionListener, Ordered {
 
+	/**
+	 * Create the listener; Spring does.
+	 */
+	public LeakedTasksTestExecutionListener() {
+	}
+
 	private static final String SCOPE = LeakedTasksTestExecutionListener.class.getName() + ".scope";
 
 	/**

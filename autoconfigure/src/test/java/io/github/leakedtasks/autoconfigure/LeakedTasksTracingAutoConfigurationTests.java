@@ -1,0 +1,127 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TraceIds;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.test.simple.SimpleTracer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link LeakedTasksTracingAutoConfiguration} with a real {@link Tracer} from
+ * Micrometer's tracing test support.
+ */
+class LeakedTasksTracingAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(LeakedTasksAutoConfiguration.class, LeakedTasksTracingAutoConfiguration.class))
+		.withPropertyValues("leaked-tasks.grace-period=100ms")
+		.withUserConfiguration(PoolConfiguration.class);
+
+	@Test
+	void failureSubmittedInASpanIsReportedWithItsTraceAndSpan() {
+		this.contextRunner.withUserConfiguration(TracerConfiguration.class).run((context) -> {
+			SimpleTracer tracer = context.getBean(SimpleTracer.class);
+			Span span = tracer.nextSpan().name("POST /orders").start();
+			Future<?> held;
+			try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+				held = failingTask(context);
+			}
+			finally {
+				span.end();
+			}
+			LeakGroup group = awaitSuspected(context);
+			assertThat(group.latest().traceIds())
+				.isEqualTo(new TraceIds(span.context().traceId(), span.context().spanId()));
+			assertThat(span.context().traceId()).isNotBlank();
+			assertThat(held).isDone();
+		});
+	}
+
+	@Test
+	void failureSubmittedOutsideASpanCarriesNoIds() {
+		this.contextRunner.withUserConfiguration(TracerConfiguration.class).run((context) -> {
+			Future<?> held = failingTask(context);
+			assertThat(awaitSuspected(context).latest().traceIds()).isNull();
+			assertThat(held).isDone();
+		});
+	}
+
+	@Test
+	void withoutATracerBeanNothingIsCaptured() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasBean("leakedTasksTraceIds");
+			Future<?> held = failingTask(context);
+			assertThat(awaitSuspected(context).latest().traceIds()).isNull();
+			assertThat(held).isDone();
+		});
+	}
+
+	@Test
+	void withoutMicrometerTracingNothingIsLoaded() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Tracer.class))
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class)
+				.doesNotHaveBean(LeakedTasksTracingAutoConfiguration.class)
+				.doesNotHaveBean("leakedTasksTraceIds"));
+	}
+
+	@Test
+	void disabledByProperty() {
+		this.contextRunner.withUserConfiguration(TracerConfiguration.class)
+			.withPropertyValues("leaked-tasks.tracing.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class)
+				.doesNotHaveBean("leakedTasksTraceIds"));
+	}
+
+	private static Future<?> failingTask(AssertableApplicationContext context) {
+		Future<?> future = context.getBean("ordersPool", ExecutorService.class).submit(() -> {
+			throw new IllegalStateException("lost");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+		return future;
+	}
+
+	private static LeakGroup awaitSuspected(AssertableApplicationContext context) {
+		TaskTracker tracker = context.getBean(TaskTracker.class);
+		await().atMost(Duration.ofSeconds(30)).until(() -> !tracker.leaks().isEmpty());
+		return tracker.leaks().get(0);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PoolConfiguration {
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService ordersPool() {
+			return Executors.newFixedThreadPool(2);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TracerConfiguration {
+
+		@Bean
+		SimpleTracer tracer() {
+			return new SimpleTracer();
+		}
+
+	}
+
+}
