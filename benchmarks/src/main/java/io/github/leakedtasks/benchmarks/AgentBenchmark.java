@@ -131,18 +131,7 @@ public class AgentBenchmark {
 	@Benchmark
 	@OperationsPerInvocation(BURST)
 	public Object burstSubmitGet() throws Exception {
-		return TrackingBenchmark.atDepth(DEPTH, () -> {
-			Future<?>[] futures = this.futures;
-			for (int i = 0; i < futures.length; i++) {
-				futures[i] = this.pool.submit(this.task);
-			}
-			long sum = 0;
-			for (int i = 0; i < futures.length; i++) {
-				sum += (Integer) futures[i].get();
-				futures[i] = null;
-			}
-			return sum;
-		});
+		return TrackingBenchmark.atDepth(DEPTH, () -> Bursts.submitThenGet(this.pool, this.task, this.futures));
 	}
 
 	/**

@@ -173,27 +173,11 @@ public class AlternatingBurstBenchmark {
 		}
 
 		long submitGet() throws Exception {
-			for (int i = 0; i < this.futures.length; i++) {
-				this.futures[i] = this.pool.submit(this.task);
-			}
-			long sum = 0;
-			for (int i = 0; i < this.futures.length; i++) {
-				sum += (Integer) this.futures[i].get();
-				this.futures[i] = null;
-			}
-			return sum;
+			return Bursts.submitThenGet(this.pool, this.task, this.futures);
 		}
 
 		long submitCompletableJoin() {
-			for (int i = 0; i < this.completables.length; i++) {
-				this.completables[i] = this.taskExecutor.submitCompletable(this.task);
-			}
-			long sum = 0;
-			for (int i = 0; i < this.completables.length; i++) {
-				sum += (Integer) this.completables[i].join();
-				this.completables[i] = null;
-			}
-			return sum;
+			return Bursts.submitCompletableThenJoin(this.taskExecutor, this.task, this.completables);
 		}
 
 		void close() {

@@ -116,18 +116,8 @@ public class BurstBenchmark {
 	 */
 	@Benchmark
 	public long submitGet() throws Exception {
-		return (long) TrackingBenchmark.atDepth(this.depth, () -> {
-			Future<?>[] futures = this.futures;
-			for (int i = 0; i < futures.length; i++) {
-				futures[i] = this.pool.submit(this.task);
-			}
-			long sum = 0;
-			for (int i = 0; i < futures.length; i++) {
-				sum += (Integer) futures[i].get();
-				futures[i] = null;
-			}
-			return sum;
-		});
+		return (long) TrackingBenchmark.atDepth(this.depth,
+				() -> Bursts.submitThenGet(this.pool, this.task, this.futures));
 	}
 
 	/**
@@ -136,18 +126,8 @@ public class BurstBenchmark {
 	 */
 	@Benchmark
 	public long submitCompletableJoin() throws Exception {
-		return (long) TrackingBenchmark.atDepth(this.depth, () -> {
-			CompletableFuture<?>[] futures = this.completables;
-			for (int i = 0; i < futures.length; i++) {
-				futures[i] = this.taskExecutor.submitCompletable(this.task);
-			}
-			long sum = 0;
-			for (int i = 0; i < futures.length; i++) {
-				sum += (Integer) futures[i].join();
-				futures[i] = null;
-			}
-			return sum;
-		});
+		return (long) TrackingBenchmark.atDepth(this.depth,
+				() -> Bursts.submitCompletableThenJoin(this.taskExecutor, this.task, this.completables));
 	}
 
 	@Configuration(proxyBeanMethods = false)
