@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
@@ -57,6 +58,8 @@ final class AgentInstaller {
 		}
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state");
+		builder = instrument(builder, ThreadPoolExecutor.class, FutureInstrumentation.threadPoolExecutor(), installed,
+				applied, problems);
 		List<HookPoint> nested = FutureInstrumentation.nestedTypes();
 		if (nested.size() < 3) {
 			problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
@@ -76,6 +79,13 @@ final class AgentInstaller {
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
 		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
+		try {
+			tracker.lookBehindDelegates(new DelegatingExecutors());
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			problems.add("java.util.concurrent.Executors$DelegatedExecutorService (a name given to a "
+					+ "delegating executor does not name its pool: " + ex + ")");
+		}
 		EngineSink sink = new EngineSink(tracker, dependents);
 		FutureHooks.install(sink, sink.tracesCreation());
 		// A test's scope owns the futures created while it runs: creations are reported

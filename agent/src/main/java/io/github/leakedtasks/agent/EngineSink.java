@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.util.concurrent.CompletableFuture;
 
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
 import io.github.leakedtasks.tracking.FutureEvents;
 import io.github.leakedtasks.tracking.TaskTracker;
@@ -41,7 +42,7 @@ final class EngineSink implements FutureSink {
 				// CompletableFuture is not instrumented: see AgentInstaller.
 				return;
 			}
-			this.completable.failed(future, failure);
+			this.completable.failed(future, failure, FutureHooks.currentExecutor());
 			// Read after the failure is registered: a dependent pushed concurrently is
 			// either seen here or sees the failure when it is created.
 			if (this.dependents.any(future)) {
@@ -49,7 +50,7 @@ final class EngineSink implements FutureSink {
 			}
 		}
 		else {
-			this.tasks.failed(future, failure);
+			this.tasks.failed(future, failure, FutureHooks.currentExecutor());
 		}
 	}
 

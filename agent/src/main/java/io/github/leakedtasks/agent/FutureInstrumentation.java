@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * The hook points of the instrumented JDK types: every place where a failure enters
@@ -124,6 +125,16 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class, "java.lang.Runnable",
 				OBJECT));
 		return hooks;
+	}
+
+	/**
+	 * Return the hook point of {@code ThreadPoolExecutor}, which tells which executor a
+	 * worker thread works for.
+	 * @return the hook point
+	 */
+	static List<HookPoint> threadPoolExecutor() {
+		return List.of(HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
+				"java.util.concurrent.ThreadPoolExecutor$Worker"));
 	}
 
 }

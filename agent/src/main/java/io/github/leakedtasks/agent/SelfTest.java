@@ -5,7 +5,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
 
 /**
@@ -68,7 +73,36 @@ final class SelfTest implements FutureSink {
 				// Expected: retrieving is what is tested.
 			}
 		});
+		if (!knowsItsWorkers()) {
+			silent.add("ThreadPoolExecutor.runWorker");
+		}
 		return silent;
+	}
+
+	/**
+	 * Whether a thread of a {@code ThreadPoolExecutor} is seen to work for it.
+	 */
+	private static boolean knowsItsWorkers() {
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				(runnable) -> {
+					Thread thread = new Thread(runnable, "leaked-tasks-agent-self-test");
+					thread.setDaemon(true);
+					return thread;
+				});
+		AtomicReference<Object> seen = new AtomicReference<>();
+		try {
+			executor.execute(() -> seen.set(FutureHooks.currentExecutor()));
+		}
+		finally {
+			executor.shutdown();
+		}
+		try {
+			executor.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return seen.get() == executor;
 	}
 
 	private void check(Object future, String failing, String retrieving, List<String> silent, Runnable retrieve) {

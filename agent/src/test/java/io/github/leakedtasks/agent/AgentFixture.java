@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
@@ -36,6 +37,16 @@ final class AgentFixture {
 	}
 
 	private AgentFixture() {
+	}
+
+	/**
+	 * Return the name under which failures on {@code CompletableFuture}'s default
+	 * executor are reported: the common pool's or, when the common pool has a single
+	 * thread and {@code CompletableFuture} starts a thread per task instead, the
+	 * source's.
+	 */
+	static String asyncPoolName() {
+		return (ForkJoinPool.getCommonPoolParallelism() > 1) ? "commonPool" : EngineSink.COMPLETABLE_FUTURES;
 	}
 
 	static String marker() {

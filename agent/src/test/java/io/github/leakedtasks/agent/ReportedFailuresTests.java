@@ -34,7 +34,7 @@ class ReportedFailuresTests {
 		supplyAsyncIgnored(marker);
 		LeakReport report = awaitReported(marker);
 		assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
-		assertThat(report.executor()).isEqualTo(EngineSink.COMPLETABLE_FUTURES);
+		assertThat(report.executor()).isEqualTo(AgentFixture.asyncPoolName());
 		assertThat(report.exception()).isInstanceOf(IllegalStateException.class);
 	}
 
@@ -42,10 +42,11 @@ class ReportedFailuresTests {
 	void failureOfIgnoredSubmitIsReported() throws InterruptedException {
 		String marker = marker();
 		ExecutorService executor = Executors.newFixedThreadPool(2);
+		LeakedTasksAgent.tracker().orElseThrow().nameExecutor(executor, "ignoring");
 		try {
 			submitIgnored(executor, marker);
 			LeakReport report = awaitReported(marker);
-			assertThat(report.executor()).isEqualTo(EngineSink.FUTURE_TASKS);
+			assertThat(report.executor()).isEqualTo("ignoring");
 			assertThat(report.exception()).isInstanceOf(IllegalArgumentException.class);
 		}
 		finally {

@@ -20,16 +20,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StandaloneAgentTests {
 
+	/**
+	 * With fewer, {@code CompletableFuture} starts a thread per task instead of using the
+	 * common pool, as on a machine of two cores.
+	 */
+	private static final String COMMON_POOL_OF_TWO = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
+
 	@TempDir
 	Path output;
 
 	@Test
 	void ignoredFailuresAreLoggedAsNeverRetrieved() throws Exception {
 		Run run = run(IgnoringApplication.class, agent(), "-XX:+UnlockDiagnosticVMOptions",
-				"-XX:+BytecodeVerificationLocal", "-Dleaked-tasks.creation-trace.mode=always");
+				"-XX:+BytecodeVerificationLocal", "-Dleaked-tasks.creation-trace.mode=always", COMMON_POOL_OF_TWO);
 		assertThat(run.stdout()).contains("reported");
-		assertThat(run.stderr()).contains("Task exception was never retrieved: executor 'agent:CompletableFuture'")
-			.contains("Task exception was never retrieved: executor 'agent:FutureTask'")
+		assertThat(run.stderr()).contains("Task exception was never retrieved: executor 'commonPool'")
+			.containsPattern("Task exception was never retrieved: executor 'pool-\\d+'")
 			.contains("java.lang.IllegalStateException: boom from supplyAsync")
 			.contains("java.lang.IllegalArgumentException: boom from submit")
 			.contains("at " + IgnoringApplication.class.getName() + ".ignore(IgnoringApplication.java")
@@ -39,6 +45,18 @@ class StandaloneAgentTests {
 			.doesNotContain("could not instrument")
 			.doesNotContain("did not start")
 			.doesNotContain("sun.misc.Unsafe");
+	}
+
+	@Test
+	void executorsNoIntegrationNamedAreNamedAfterTheirThreads() throws Exception {
+		Run run = run(NamingApplication.class, agent(), COMMON_POOL_OF_TWO);
+		assertThat(run.stdout()).doesNotContain("timed out")
+			.contains("commonPool: lost on the default executor")
+			.containsPattern("(?m)^pool-\\d+: lost by submit$")
+			.containsPattern("(?m)^pool-\\d+: lost by supplyAsync$")
+			.contains("billing: lost by submit", "billing: lost by supplyAsync")
+			.contains("ThreadPoolExecutor: lost by submit", "ThreadPoolExecutor: lost by supplyAsync")
+			.containsPattern("(?m)^ForkJoinPool-\\d+: lost by supplyAsync$");
 	}
 
 	@Test

@@ -37,6 +37,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
@@ -104,7 +105,7 @@ class StarterWithAgentTests {
 			assertThat(recorded.reportsOf(marker)).hasSize(1);
 			assertThat(context.getBean(MeterRegistry.class)
 				.get("executor.unretrieved")
-				.tag("name", EngineSink.COMPLETABLE_FUTURES)
+				.tag("name", AgentFixture.asyncPoolName())
 				.tag("exception", MeteredException.class.getSimpleName())
 				.counter()
 				.count()).isEqualTo(1);
@@ -139,8 +140,32 @@ class StarterWithAgentTests {
 			});
 			awaitReported(marker);
 			awaitDetectorCaughtUp();
-			assertThat(reportsOf(marker)).hasSize(1);
+			assertThat(reportsOf(marker)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("simple"));
 			assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
+		});
+	}
+
+	@Test
+	void lostSupplyAsyncOnExecutorBeansIsReportedUnderTheBeansNames() {
+		this.runner.run((context) -> {
+			// The JDK creates these futures, so only the agent sees them fail; it names
+			// them after the bean whose thread failed them, found by identity.
+			String onOrders = marker();
+			String onReports = marker();
+			String onSimple = marker();
+			CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException(onOrders);
+			}, context.getBean("orders", ExecutorService.class));
+			CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException(onReports);
+			}, context.getBean("reports", ThreadPoolTaskExecutor.class));
+			CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException(onSimple);
+			}, context.getBean("simple", SimpleAsyncTaskExecutor.class));
+			assertThat(awaitReported(onOrders).executor()).isEqualTo("orders");
+			assertThat(awaitReported(onReports).executor()).isEqualTo("reports");
+			assertThat(awaitReported(onSimple).executor()).isEqualTo("simple");
 		});
 	}
 
@@ -288,6 +313,15 @@ class StarterWithAgentTests {
 		ExecutorService discarding() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
 					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean
+		ThreadPoolTaskExecutor reports() {
+			// Its threads are named unlike the bean, which its reports are named after.
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			executor.setThreadNamePrefix("worker-");
+			return executor;
 		}
 
 		@Bean

@@ -30,7 +30,7 @@ class TaskScopeTests {
 		}
 		assertThat(leaks).singleElement().satisfies((leak) -> {
 			assertThat(leak.exception()).hasMessage(marker);
-			assertThat(leak.executor()).isEqualTo(EngineSink.COMPLETABLE_FUTURES);
+			assertThat(leak.executor()).isEqualTo(AgentFixture.asyncPoolName());
 			assertThat(leak.creationTrace().frames())
 				.anySatisfy((frame) -> assertThat(frame.getClassName()).isEqualTo(TaskScopeTests.class.getName()));
 		});

@@ -89,6 +89,7 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 			return executor;
 		}
 		this.executorNames.registerExecutorBean(executor, beanName);
+		ExecutorBeanNames.name(this.tracker.get(), executor, beanName);
 		if (this.executorNames.isExcluded(beanName)) {
 			this.executorBeans.put(beanName, new ExecutorBean(false, "excluded by leaked-tasks.excluded-executors"));
 			return executor;

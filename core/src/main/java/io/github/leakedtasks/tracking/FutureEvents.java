@@ -1,6 +1,9 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -22,9 +25,20 @@ public final class FutureEvents {
 	 */
 	private static final Object OBSERVED = new Object();
 
+	/**
+	 * Executors named after their threads, past which failures on the threads of further
+	 * ones are reported under the source's name: a program that makes pools without end
+	 * does not make meters without end. Names given by integrations are not counted.
+	 */
+	static final int MAX_READABLE_NAMES = 64;
+
 	private final TaskTracker tracker;
 
 	private final ExecutorTracking source;
+
+	private final Map<String, ExecutorTracking> executors = new ConcurrentHashMap<>();
+
+	private final AtomicInteger readableNames = new AtomicInteger();
 
 	private final boolean tracing;
 
@@ -75,20 +89,57 @@ public final class FutureEvents {
 	 * @param failure what it completed with
 	 */
 	public void failed(Object future, Throwable failure) {
+		failed(future, failure, null);
+	}
+
+	/**
+	 * Note that a future completed exceptionally on the current thread, a worker of an
+	 * executor: the failure is reported under the executor's name (see
+	 * {@link TaskTracker#nameExecutor}) or, for one no integration named, a name read
+	 * from its threads' names ({@code commonPool}, {@code pool-3}).
+	 * @param future the future
+	 * @param failure what it completed with
+	 * @param executor the executor the current thread works for, or {@code null} if it is
+	 * not known to work for one
+	 */
+	public void failed(Object future, Throwable failure, Object executor) {
 		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
 				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
 			return;
 		}
 		Creation creation = this.creations.remove(future);
 		TaskRecord record = (creation != null)
-				? new TaskRecord(this.source, creation.type, creation.trace, creation.thread, null, null)
-				: new TaskRecord(this.source, future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
+				? new TaskRecord(executor(executor), creation.type, creation.trace, creation.thread, null, null)
+				: new TaskRecord(executor(executor), future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
 		record.scope = (creation != null) ? creation.scope : null;
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);
 		if (this.futures.putIfAbsent(future, record) == null) {
 			this.tracker.states().watch(record, future, null, failure);
 		}
+	}
+
+	private ExecutorTracking executor(Object executor) {
+		Thread thread = Thread.currentThread();
+		String name = this.tracker.naming().givenName(executor, thread);
+		if (name != null) {
+			return this.executors.computeIfAbsent(name, this.tracker::executor);
+		}
+		if (executor == null) {
+			return this.source;
+		}
+		name = ExecutorNaming.readableName(executor, thread);
+		ExecutorTracking tracking = this.executors.get(name);
+		if (tracking == null) {
+			if (this.readableNames.get() >= MAX_READABLE_NAMES) {
+				return this.source;
+			}
+			tracking = this.executors.computeIfAbsent(name, (key) -> {
+				this.readableNames.incrementAndGet();
+				return this.tracker.executor(key);
+			});
+		}
+		return tracking;
 	}
 
 	/**

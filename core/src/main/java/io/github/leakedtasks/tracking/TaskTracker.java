@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Entry point of the engine: wraps executors under a name, tracks what they run and the
@@ -35,6 +36,8 @@ public final class TaskTracker implements AutoCloseable {
 	private final TaskStates states;
 
 	private final LeakDetector detector;
+
+	private final ExecutorNaming naming = new ExecutorNaming();
 
 	/**
 	 * Source of the submitting thread's trace ids, read once per submission; {@code null}
@@ -125,6 +128,44 @@ public final class TaskTracker implements AutoCloseable {
 		}
 		this.reporter.executorTracked(name);
 		return new ExecutorTracking(this, name);
+	}
+
+	/**
+	 * Name an executor that sources of events see without wrapping it, such as the pools
+	 * whose futures a Java agent sees fail: a failure on one of its threads is reported
+	 * under this name. The executor is held weakly.
+	 * @param executor the executor, compared by identity
+	 * @param name the name, as reports and meters show it
+	 */
+	public void nameExecutor(Object executor, String name) {
+		if (executor == null || name == null || name.isEmpty()) {
+			throw new IllegalArgumentException("Executor and name must not be null or empty");
+		}
+		this.naming.name(executor, name);
+	}
+
+	/**
+	 * Look behind executors that delegate to another, such as the JDK's
+	 * {@code Executors.newSingleThreadExecutor()}: an executor named with
+	 * {@link #nameExecutor} gives its name to the one whose threads run its tasks too.
+	 * For the Java agent, which can read the JDK's delegating executors.
+	 * @param delegates returns the executor an executor delegates to, or {@code null}
+	 */
+	public void lookBehindDelegates(UnaryOperator<Object> delegates) {
+		this.naming.lookBehind(delegates);
+	}
+
+	/**
+	 * Name the executor whose threads' names start with a prefix, for executors that
+	 * start a thread per task and so have no worker the sources of events can recognize.
+	 * @param threadNamePrefix the prefix of its threads' names
+	 * @param name the name, as reports and meters show it
+	 */
+	public void nameThreads(String threadNamePrefix, String name) {
+		if (threadNamePrefix == null || threadNamePrefix.isEmpty() || name == null || name.isEmpty()) {
+			throw new IllegalArgumentException("Thread name prefix and name must not be null or empty");
+		}
+		this.naming.nameThreads(threadNamePrefix, name);
 	}
 
 	/**
@@ -269,6 +310,10 @@ public final class TaskTracker implements AutoCloseable {
 	@Override
 	public void close() {
 		this.detector.stop();
+	}
+
+	ExecutorNaming naming() {
+		return this.naming;
 	}
 
 	TraceSampler sampler() {

@@ -30,6 +30,15 @@ final class WeakIdentityMap<V> {
 		return this.entries.putIfAbsent(new Key(key, this.collected), value);
 	}
 
+	/**
+	 * Add an entry, or replace the value of the key's.
+	 * @return the value the key had, or {@code null}
+	 */
+	V put(Object key, V value) {
+		expunge();
+		return this.entries.put(new Key(key, this.collected), value);
+	}
+
 	V remove(Object key) {
 		return this.entries.remove(new Key(key, null));
 	}

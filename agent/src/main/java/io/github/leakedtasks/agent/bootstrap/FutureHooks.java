@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent.bootstrap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
  * What the advice inlined into {@code CompletableFuture} and {@code FutureTask} calls: on
@@ -43,6 +44,12 @@ public final class FutureHooks {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
+
+	/**
+	 * The {@code ThreadPoolExecutor} each worker thread works for, set once when the
+	 * worker starts, never per task.
+	 */
+	private static final ThreadLocal<Object> worksFor = new ThreadLocal<>();
 
 	private static volatile FutureSink sink;
 
@@ -230,6 +237,34 @@ public final class FutureHooks {
 				// Never into the JDK's code.
 			}
 		}
+	}
+
+	/**
+	 * A {@code ThreadPoolExecutor}'s worker starts running tasks on the current thread.
+	 * @param executor the executor
+	 */
+	public static void workerStarted(Object executor) {
+		worksFor.set(executor);
+	}
+
+	/**
+	 * The current thread's worker stops running tasks.
+	 */
+	public static void workerStopped() {
+		worksFor.remove();
+	}
+
+	/**
+	 * Return the executor the current thread works for: the pool of a
+	 * {@code ForkJoinWorkerThread}, or the {@code ThreadPoolExecutor} of a worker.
+	 * @return the executor, or {@code null} if the thread is not known to be a worker
+	 */
+	public static Object currentExecutor() {
+		Thread thread = Thread.currentThread();
+		if (thread instanceof ForkJoinWorkerThread worker) {
+			return worker.getPool();
+		}
+		return worksFor.get();
 	}
 
 	private static Throwable failureOf(Object result) {

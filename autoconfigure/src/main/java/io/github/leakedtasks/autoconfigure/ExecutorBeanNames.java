@@ -1,0 +1,65 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.concurrent.Executor;
+
+import io.github.leakedtasks.tracking.TaskTracker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.util.CustomizableThreadCreator;
+
+/**
+ * Names executor beans in the engine by identity, so that the futures the Java agent sees
+ * fail on their threads are reported under the bean's name, like those of the bean's
+ * wrapper: the bean, the JDK pool behind a Spring executor, and, for an executor that
+ * starts a thread per task, its threads' name prefix.
+ *
+ * @since 0.1.0
+ */
+final class ExecutorBeanNames {
+
+	private static final Log logger = LogFactory.getLog(ExecutorBeanNames.class);
+
+	private ExecutorBeanNames() {
+	}
+
+	static void name(TaskTracker tracker, Executor executor, String beanName) {
+		try {
+			tracker.nameExecutor(executor, beanName);
+			Executor pool = pool(executor);
+			if (pool != null) {
+				tracker.nameExecutor(pool, beanName);
+			}
+			else if (executor instanceof CustomizableThreadCreator creator && creator.getThreadNamePrefix() != null
+					&& !creator.getThreadNamePrefix().isEmpty()) {
+				tracker.nameThreads(creator.getThreadNamePrefix(), beanName);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A pool not initialized, a user's override that throws: the agent then names
+			// the bean's futures after its threads.
+			logger.debug("Executor bean '" + beanName + "' is not named for the agent", ex);
+		}
+	}
+
+	/**
+	 * Return the JDK executor whose threads run a Spring executor's tasks, or
+	 * {@code null}.
+	 */
+	private static Executor pool(Executor executor) {
+		if (executor instanceof ThreadPoolTaskExecutor taskExecutor) {
+			return taskExecutor.getThreadPoolExecutor();
+		}
+		if (executor instanceof ThreadPoolTaskScheduler scheduler) {
+			return scheduler.getScheduledThreadPoolExecutor();
+		}
+		if (executor instanceof ConcurrentTaskExecutor concurrent) {
+			return concurrent.getConcurrentExecutor();
+		}
+		return null;
+	}
+
+}
