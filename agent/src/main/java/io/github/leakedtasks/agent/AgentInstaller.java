@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,12 +61,21 @@ final class AgentInstaller {
 				problems, "outcome", "state");
 		builder = instrument(builder, ThreadPoolExecutor.class, FutureInstrumentation.threadPoolExecutor(), installed,
 				applied, problems);
-		List<HookPoint> nested = FutureInstrumentation.nestedTypes();
-		if (nested.size() < 3) {
-			problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
+		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
+		if (dependents != null) {
+			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
+			if (completableTypes.size() < 5) {
+				problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
+			}
+			nested.addAll(completableTypes);
 		}
+		// One transformation per type, with all its hook points.
+		Map<Class<?>, List<HookPoint>> byType = new LinkedHashMap<>();
 		for (HookPoint hook : nested) {
-			builder = instrument(builder, hook.type(), List.of(hook), installed, applied, problems);
+			byType.computeIfAbsent(hook.type(), (type) -> new ArrayList<>()).add(hook);
+		}
+		for (Map.Entry<Class<?>, List<HookPoint>> type : byType.entrySet()) {
+			builder = instrument(builder, type.getKey(), type.getValue(), installed, applied, problems);
 		}
 		builder.installOn(instrumentation);
 		for (HookPoint hook : installed) {

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
@@ -24,6 +25,8 @@ final class EngineSink implements FutureSink {
 	private final FutureEvents tasks;
 
 	private final Dependents dependents;
+
+	private final TaskContents contents = new TaskContents();
 
 	EngineSink(TaskTracker tracker, Dependents dependents) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
@@ -67,6 +70,34 @@ final class EngineSink implements FutureSink {
 	@Override
 	public void created(Object future, Object task) {
 		events(future).created(future, task);
+	}
+
+	@Override
+	public void workerStarted(Object executor) {
+		this.tasks.workerStarted(executor);
+	}
+
+	/**
+	 * A {@code FutureTask} or a task of {@code CompletableFuture}, whose running the
+	 * hooks report, is watched until it is collected; a plain task only if it was surely
+	 * discarded, since whether a caller runs it cannot be seen.
+	 */
+	@Override
+	public void dropped(Object task, Object executor, boolean discarded) {
+		boolean futureTask = task instanceof FutureTask<?>;
+		if (futureTask || this.contents.isAsyncTask(task)) {
+			// Set first: a task run from now on is seen running.
+			FutureHooks.letGo = true;
+			(futureTask ? this.tasks : this.completable).dropped(task, this.contents.userTask(task), executor);
+		}
+		else if (discarded) {
+			this.tasks.discarded(task, executor);
+		}
+	}
+
+	@Override
+	public void left(Object task) {
+		((task instanceof FutureTask<?>) ? this.tasks : this.completable).left(task);
 	}
 
 	private FutureEvents events(Object future) {

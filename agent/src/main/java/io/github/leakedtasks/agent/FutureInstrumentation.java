@@ -25,6 +25,8 @@ final class FutureInstrumentation {
 
 	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
 
+	private static final String TPE = "java.util.concurrent.ThreadPoolExecutor";
+
 	private static final String[] UNI_STAGES = { "uniApplyStage:java.util.function.Function",
 			"uniAcceptStage:java.util.function.Consumer", "uniRunStage:java.lang.Runnable",
 			"uniWhenCompleteStage:java.util.function.BiConsumer", "uniHandleStage:java.util.function.BiFunction",
@@ -93,10 +95,14 @@ final class FutureInstrumentation {
 	static List<HookPoint> nestedTypes() {
 		List<HookPoint> hooks = new ArrayList<>();
 		try {
-			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncSupply"), HookPoint.CONSTRUCTOR,
-					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.util.function.Supplier"));
-			hooks.add(HookPoint.of(Class.forName(FUTURE + "$AsyncRun"), HookPoint.CONSTRUCTOR,
-					CompletableFutureAdvice.AsyncTask.class, FUTURE, "java.lang.Runnable"));
+			Class<?> supply = Class.forName(FUTURE + "$AsyncSupply");
+			Class<?> run = Class.forName(FUTURE + "$AsyncRun");
+			hooks.add(HookPoint.of(supply, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.AsyncTask.class, FUTURE,
+					"java.util.function.Supplier"));
+			hooks.add(HookPoint.of(supply, "run", ThreadPoolExecutorAdvice.Left.class));
+			hooks.add(HookPoint.of(run, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.AsyncTask.class, FUTURE,
+					"java.lang.Runnable"));
+			hooks.add(HookPoint.of(run, "run", ThreadPoolExecutorAdvice.Left.class));
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage"), "toCompletableFuture",
 					CompletableFutureAdvice.MinimalStageCopied.class));
 		}
@@ -120,6 +126,8 @@ final class FutureInstrumentation {
 				"java.util.concurrent.TimeUnit"));
 		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.FutureTaskThrown.class));
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
+		hooks.add(HookPoint.of(type, "run", ThreadPoolExecutorAdvice.Left.class));
+		hooks.add(HookPoint.of(type, "cancel", ThreadPoolExecutorAdvice.Left.class, "boolean"));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class,
 				"java.util.concurrent.Callable"));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class, "java.lang.Runnable",
@@ -133,8 +141,22 @@ final class FutureInstrumentation {
 	 * @return the hook point
 	 */
 	static List<HookPoint> threadPoolExecutor() {
-		return List.of(HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
-				"java.util.concurrent.ThreadPoolExecutor$Worker"));
+		return List.of(
+				HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
+						"java.util.concurrent.ThreadPoolExecutor$Worker"),
+				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class));
+	}
+
+	/**
+	 * Return the hook points of the JDK's discarding rejection policies, one type each.
+	 * @return the hook points
+	 */
+	static List<HookPoint> discardPolicies() {
+		return List.of(
+				HookPoint.of(ThreadPoolExecutor.DiscardPolicy.class, "rejectedExecution",
+						ThreadPoolExecutorAdvice.Discard.class, "java.lang.Runnable", TPE),
+				HookPoint.of(ThreadPoolExecutor.DiscardOldestPolicy.class, "rejectedExecution",
+						ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE));
 	}
 
 }

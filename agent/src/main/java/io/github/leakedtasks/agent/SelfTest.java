@@ -47,6 +47,18 @@ final class SelfTest implements FutureSink {
 	public void created(Object future, Object task) {
 	}
 
+	@Override
+	public void workerStarted(Object executor) {
+	}
+
+	@Override
+	public void dropped(Object task, Object executor, boolean discarded) {
+	}
+
+	@Override
+	public void left(Object task) {
+	}
+
 	/**
 	 * Fail and retrieve a {@code CompletableFuture} and a {@code FutureTask}.
 	 * @return what did not fire, empty if everything did

@@ -59,6 +59,22 @@ final class AgentFixture {
 			.toList();
 	}
 
+	static List<LeakReport> reportsOfExecutor(String executor) {
+		return reports.stream().filter((report) -> executor.equals(report.executor())).toList();
+	}
+
+	/**
+	 * Wait until a leak of the executor of this name is reported, collecting garbage
+	 * meanwhile.
+	 */
+	static LeakReport awaitReportedFrom(String executor) {
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+			System.gc();
+			assertThat(reportsOfExecutor(executor)).isNotEmpty();
+		});
+		return reportsOfExecutor(executor).get(0);
+	}
+
 	/**
 	 * Return every report so far, leaving out the control leaks.
 	 */

@@ -8,6 +8,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * Prints what a range of failing futures throw and hand their handlers, so that
@@ -68,8 +75,65 @@ public final class BehaviourProbe {
 			return task.get();
 		});
 		probe(lines, "success", () -> CompletableFuture.supplyAsync(() -> "ok").thenApply(String::length).join());
+		probe(lines, "DiscardPolicy", () -> overflow(new ThreadPoolExecutor.DiscardPolicy()));
+		probe(lines, "DiscardOldestPolicy", () -> overflow(new ThreadPoolExecutor.DiscardOldestPolicy()));
+		probe(lines, "CallerRunsPolicy", () -> overflow(new ThreadPoolExecutor.CallerRunsPolicy()));
+		probe(lines, "AbortPolicy", () -> overflow(new ThreadPoolExecutor.AbortPolicy()));
+		probe(lines, "shutdownNow", BehaviourProbe::shutdownNow);
 		executor.shutdown();
 		lines.forEach(System.out::println);
+	}
+
+	/**
+	 * Submit two tasks to a busy thread with room for one, and say what ran and what the
+	 * futures say.
+	 */
+	private static String overflow(RejectedExecutionHandler policy) throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor pool = busy(policy, release);
+		List<String> ran = new CopyOnWriteArrayList<>();
+		Future<?> first = pool.submit(() -> ran.add("first"));
+		String second;
+		try {
+			Future<?> future = pool.submit(() -> ran.add("second"));
+			second = "submitted, done " + future.isDone();
+		}
+		catch (RejectedExecutionException ex) {
+			second = "rejected " + ex.getClass().getName();
+		}
+		release.countDown();
+		pool.shutdown();
+		boolean terminated = pool.awaitTermination(30, TimeUnit.SECONDS);
+		return "ran " + ran + ", first done " + first.isDone() + " cancelled " + first.isCancelled() + ", second "
+				+ second + ", terminated " + terminated + ", queue " + pool.getQueue().size();
+	}
+
+	private static String shutdownNow() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor pool = busy(new ThreadPoolExecutor.AbortPolicy(), release);
+		Future<?> pending = pool.submit(() -> "pending");
+		List<Runnable> handedBack = pool.shutdownNow();
+		boolean terminated = pool.awaitTermination(30, TimeUnit.SECONDS);
+		return "handed back " + handedBack.size() + " same " + (handedBack.get(0) == pending) + " done "
+				+ pending.isDone() + ", terminated " + terminated + ", interrupted worker " + (release.getCount() == 1);
+	}
+
+	private static ThreadPoolExecutor busy(RejectedExecutionHandler policy, CountDownLatch release)
+			throws InterruptedException {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				policy);
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		busy.await();
+		return pool;
 	}
 
 	private static CompletableFuture<Object> failing() {

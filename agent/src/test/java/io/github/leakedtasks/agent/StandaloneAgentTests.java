@@ -89,7 +89,11 @@ class StandaloneAgentTests {
 				"-XX:+BytecodeVerificationLocal");
 		assertThat(without.exitCode()).isZero();
 		assertThat(with.exitCode()).isZero();
-		assertThat(with.stdout()).isEqualTo(without.stdout()).contains("supplyAsync join -> threw");
+		assertThat(with.stdout()).isEqualTo(without.stdout())
+			.contains("supplyAsync join -> threw")
+			.contains("DiscardOldestPolicy -> returned ran [second], first done false cancelled false")
+			.contains("DiscardPolicy -> returned ran [first]")
+			.contains("shutdownNow -> returned handed back 1 same true done false");
 	}
 
 	private static String agent() {

@@ -190,6 +190,11 @@ class StarterWithAgentTests {
 						assertThat(report.executor()).isEqualTo("discarding");
 					});
 				});
+				// The wrapper reports it; the agent, which sees the discard too, does
+				// not.
+				awaitDetectorCaughtUp();
+				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+					.hasSize(1);
 			}
 			finally {
 				release.countDown();

@@ -32,6 +32,12 @@ final class ExecutorNaming {
 	private final Map<String, String> byThreadPrefix = new ConcurrentHashMap<>();
 
 	/**
+	 * Names read from the threads of executors no integration named, remembered when a
+	 * worker starts, for the tasks they drop, which no worker thread runs.
+	 */
+	private final WeakIdentityMap<String> readFromThreads = new WeakIdentityMap<>();
+
+	/**
 	 * How far behind delegating executors a name is given: the JDK's wrap one pool, a
 	 * user's may wrap theirs.
 	 */
@@ -72,7 +78,7 @@ final class ExecutorNaming {
 	 * {@code commonPool}.
 	 * @param executor the executor the thread is a worker of, or {@code null} if it is
 	 * not known to be one
-	 * @param thread the thread
+	 * @param thread the thread, or {@code null} if no thread of the executor is at hand
 	 * @return the name, or {@code null} if the executor has none of these names
 	 */
 	String givenName(Object executor, Thread thread) {
@@ -80,7 +86,7 @@ final class ExecutorNaming {
 		if (name != null) {
 			return name;
 		}
-		String threadName = thread.getName();
+		String threadName = (thread != null) ? thread.getName() : "";
 		for (Map.Entry<String, String> prefix : this.byThreadPrefix.entrySet()) {
 			if (threadName.startsWith(prefix.getKey())) {
 				return prefix.getValue();
@@ -100,6 +106,33 @@ final class ExecutorNaming {
 		String fromThreads = withoutCounter(thread.getName());
 		if (!fromThreads.isEmpty() && !"Thread".equals(fromThreads)) {
 			return fromThreads;
+		}
+		String type = executor.getClass().getSimpleName();
+		return type.isEmpty() ? executor.getClass().getName() : type;
+	}
+
+	/**
+	 * Note that a thread starts working for an executor, remembering the name read from
+	 * it.
+	 * @param executor the executor
+	 * @param thread its new worker
+	 */
+	void workerStarted(Object executor, Thread thread) {
+		if (this.byIdentity.get(executor) == null && this.readFromThreads.get(executor) == null) {
+			this.readFromThreads.putIfAbsent(executor, readableName(executor, thread));
+		}
+	}
+
+	/**
+	 * Return the name read from an executor's threads, or its class if no worker of it
+	 * was seen starting.
+	 * @param executor the executor
+	 * @return the name
+	 */
+	String rememberedName(Object executor) {
+		String name = this.readFromThreads.get(executor);
+		if (name != null) {
+			return name;
 		}
 		String type = executor.getClass().getSimpleName();
 		return type.isEmpty() ? executor.getClass().getName() : type;

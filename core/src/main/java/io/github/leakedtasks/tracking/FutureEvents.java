@@ -1,8 +1,11 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.ReferenceQueue;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +48,8 @@ public final class FutureEvents {
 	private final WeakIdentityMap<Object> futures = new WeakIdentityMap<>();
 
 	private final WeakIdentityMap<Creation> creations = new WeakIdentityMap<>();
+
+	private final WeakIdentityMap<TaskRecord> drops = new WeakIdentityMap<>();
 
 	/**
 	 * Create a source of events whose reports name it as their executor.
@@ -109,8 +114,10 @@ public final class FutureEvents {
 		}
 		Creation creation = this.creations.remove(future);
 		TaskRecord record = (creation != null)
-				? new TaskRecord(executor(executor), creation.type, creation.trace, creation.thread, null, null)
-				: new TaskRecord(executor(executor), future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
+				? new TaskRecord(executor(executor, Thread.currentThread()), creation.type, creation.trace,
+						creation.thread, null, null)
+				: new TaskRecord(executor(executor, Thread.currentThread()), future.getClass().getName(), null,
+						UNKNOWN_THREAD, null, null);
 		record.scope = (creation != null) ? creation.scope : null;
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);
@@ -119,16 +126,22 @@ public final class FutureEvents {
 		}
 	}
 
-	private ExecutorTracking executor(Object executor) {
-		Thread thread = Thread.currentThread();
-		String name = this.tracker.naming().givenName(executor, thread);
+	/**
+	 * Return the tracking of the executor a task belongs to.
+	 * @param executor the executor, or {@code null} if not known
+	 * @param worker the executor's thread the task runs on, or {@code null} if the task
+	 * does not run
+	 */
+	private ExecutorTracking executor(Object executor, Thread worker) {
+		String name = this.tracker.naming().givenName(executor, worker);
 		if (name != null) {
 			return this.executors.computeIfAbsent(name, this.tracker::executor);
 		}
 		if (executor == null) {
 			return this.source;
 		}
-		name = ExecutorNaming.readableName(executor, thread);
+		name = (worker != null) ? ExecutorNaming.readableName(executor, worker)
+				: this.tracker.naming().rememberedName(executor);
 		ExecutorTracking tracking = this.executors.get(name);
 		if (tracking == null) {
 			if (this.readableNames.get() >= MAX_READABLE_NAMES) {
@@ -143,11 +156,83 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Note that a thread starts working for an executor, so that the tasks the executor
+	 * drops are named like those its threads fail.
+	 * @param executor the executor
+	 */
+	public void workerStarted(Object executor) {
+		if (executor != null) {
+			this.tracker.naming().workerStarted(executor, Thread.currentThread());
+		}
+	}
+
+	/**
+	 * Note that an executor let go of a task it had not run, whose running and
+	 * cancellation are reported through {@link #left} (a {@code FutureTask}, the task
+	 * behind {@code supplyAsync}): a rejection policy discarded it, or
+	 * {@code shutdownNow} handed it back. It is reported as dropped if it is collected
+	 * without having been run or cancelled.
+	 * @param task the task
+	 * @param userTask what the task runs, which names it in the report, or {@code null}
+	 * @param executor the executor
+	 */
+	public void dropped(Object task, Object userTask, Object executor) {
+		if (task == null || isTrackedElsewhere(task)) {
+			return;
+		}
+		if ((task instanceof Future<?> future && future.isDone())
+				|| (task instanceof RunnableScheduledFuture<?> scheduled && scheduled.isPeriodic())) {
+			// Done or cancelled: nothing lost. A periodic task waits between runs by
+			// design.
+			return;
+		}
+		TaskRecord record = newRecord(task, userTask, executor, this.tracker.states().queue());
+		if (this.drops.putIfAbsent(task, record) == null) {
+			this.tracker.states().watchDropped(record);
+		}
+	}
+
+	/**
+	 * Note that a rejection policy discarded a plain task, which nothing else will run:
+	 * it is reported as dropped at once.
+	 * @param task the task
+	 * @param executor the executor
+	 */
+	public void discarded(Object task, Object executor) {
+		if (task != null && !isTrackedElsewhere(task)) {
+			this.tracker.reporter()
+				.confirmed(LeakKind.DROPPED_WHILE_PENDING, newRecord(task, null, executor, null), null);
+		}
+	}
+
+	private TaskRecord newRecord(Object task, Object userTask, Object executor, ReferenceQueue<Object> queue) {
+		Creation creation = this.creations.get(task);
+		String type = (creation != null) ? creation.type : this.source.taskType((userTask != null) ? userTask : task);
+		TaskRecord record = (creation != null)
+				? new TaskRecord(executor(executor, null), type, creation.trace, creation.thread, task, queue)
+				: new TaskRecord(executor(executor, null), type, null, UNKNOWN_THREAD, task, queue);
+		record.scope = (creation != null) ? creation.scope : null;
+		return record;
+	}
+
+	/**
+	 * Note that a task an executor let go of is run or cancelled after all.
+	 * @param task the task
+	 */
+	public void left(Object task) {
+		TaskRecord record = (task != null) ? this.drops.get(task) : null;
+		if (record != null) {
+			record.mark(TaskRecord.STARTED);
+		}
+	}
+
+	/**
 	 * Whether a future is one the engine's executor wrappers hand out, which watch their
 	 * failures themselves and report them under the executor's name.
 	 */
 	private static boolean isTrackedElsewhere(Object future) {
-		return future instanceof TrackedCompletableFuture<?> || future instanceof TrackedFutureTask<?>;
+		return future instanceof TrackedCompletableFuture<?> || future instanceof TrackedFutureTask<?>
+				|| future instanceof TrackedTask<?>;
 	}
 
 	/**

@@ -110,6 +110,7 @@ final class LeakDetector implements Runnable {
 		}
 		else if (reference instanceof TaskRecord record) {
 			this.tracker.states().live().remove(record);
+			this.tracker.states().forgetDropped(record);
 			if (LeakRules.isDropped(record)) {
 				this.tracker.reporter().confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
 			}

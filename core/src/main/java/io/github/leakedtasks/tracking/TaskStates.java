@@ -33,6 +33,12 @@ final class TaskStates {
 
 	private final Set<FailureWatch> watches = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * Records of tasks an executor let go of unrun, which a source of events watches (see
+	 * {@link FutureEvents#dropped}); held until their task is collected.
+	 */
+	private final Set<TaskRecord> letGo = ConcurrentHashMap.newKeySet();
+
 	private final Queue<Object> completedDependents = new ConcurrentLinkedQueue<>();
 
 	private final Queue<FailureWatch> undecided = new ConcurrentLinkedQueue<>();
@@ -53,6 +59,14 @@ final class TaskStates {
 
 	Set<FailureWatch> watches() {
 		return this.watches;
+	}
+
+	void watchDropped(TaskRecord record) {
+		this.letGo.add(record);
+	}
+
+	void forgetDropped(TaskRecord record) {
+		this.letGo.remove(record);
 	}
 
 	void checkCompletedDependent(TrackedCompletableFuture<?> dependent) {

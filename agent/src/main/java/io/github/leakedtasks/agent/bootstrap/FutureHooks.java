@@ -2,8 +2,11 @@ package io.github.leakedtasks.agent.bootstrap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * What the advice inlined into {@code CompletableFuture} and {@code FutureTask} calls: on
@@ -55,6 +58,12 @@ public final class FutureHooks {
 
 	/** Whether the creation of futures is reported to the sink. */
 	public static volatile boolean tracing;
+
+	/**
+	 * Whether a task an executor let go of is watched, so that running or cancelling a
+	 * task is reported to the sink; false until an executor first lets go of one.
+	 */
+	public static volatile boolean letGo;
 
 	private FutureHooks() {
 	}
@@ -245,6 +254,94 @@ public final class FutureHooks {
 	 */
 	public static void workerStarted(Object executor) {
 		worksFor.set(executor);
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.workerStarted(executor);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * A rejection policy discards a task.
+	 * @param task the task
+	 * @param executor the executor
+	 */
+	public static void discarded(Object task, Object executor) {
+		dropped(task, executor, true);
+	}
+
+	/**
+	 * {@code DiscardOldestPolicy} is about to discard the head of an executor's queue,
+	 * which is peeked at if the queue is one of the JDK's: the task may still be taken by
+	 * a worker first, so it counts as dropped only if it is never run.
+	 * @param executor the executor
+	 */
+	public static void discardingOldest(ThreadPoolExecutor executor) {
+		if (sink == null) {
+			return;
+		}
+		try {
+			if (!executor.isShutdown()) {
+				Queue<Runnable> queue = executor.getQueue();
+				if (queue != null && queue.getClass().getClassLoader() == null) {
+					dropped(queue.peek(), executor, false);
+				}
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * {@code shutdownNow} hands back the tasks an executor had not run.
+	 * @param tasks the tasks
+	 * @param executor the executor
+	 */
+	public static void handedBack(List<?> tasks, Object executor) {
+		if (sink == null || tasks == null) {
+			return;
+		}
+		try {
+			for (Object task : tasks) {
+				dropped(task, executor, false);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	private static void dropped(Object task, Object executor, boolean discarded) {
+		FutureSink current = sink;
+		if (current != null && task != null) {
+			try {
+				current.dropped(task, executor, discarded);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * A task is run or cancelled; called only once {@link #letGo}.
+	 * @param task the task
+	 */
+	public static void left(Object task) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.left(task);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
 	}
 
 	/**

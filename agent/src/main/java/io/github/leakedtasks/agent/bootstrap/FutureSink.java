@@ -35,4 +35,25 @@ public interface FutureSink {
 	 */
 	void created(Object future, Object task);
 
+	/**
+	 * A thread starts working for a {@code ThreadPoolExecutor}.
+	 * @param executor the executor
+	 */
+	void workerStarted(Object executor);
+
+	/**
+	 * An executor let go of a task it had not run.
+	 * @param task the task
+	 * @param executor the executor
+	 * @param discarded whether a rejection policy surely discarded this very task, rather
+	 * than handing it back to a caller or maybe discarding it
+	 */
+	void dropped(Object task, Object executor, boolean discarded);
+
+	/**
+	 * A task that may have been let go of is run or cancelled.
+	 * @param task the task
+	 */
+	void left(Object task);
+
 }

@@ -1,0 +1,99 @@
+package io.github.leakedtasks.agent;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Reads what the JDK's tasks run, to name a dropped task after the application's code:
+ * the callable of a {@code FutureTask} (the runnable of one made from a runnable), the
+ * function of the task behind {@code supplyAsync} or {@code runAsync}. Read only when an
+ * executor lets go of a task; a JDK that lays them out differently names the task itself.
+ *
+ * @since 0.1.0
+ */
+final class TaskContents {
+
+	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
+
+	private final Class<?> asyncSupply;
+
+	private final Class<?> asyncRun;
+
+	private final VarHandle callable;
+
+	private final Class<?> runnableAdapter;
+
+	private final VarHandle adapted;
+
+	private final VarHandle supplier;
+
+	private final VarHandle action;
+
+	TaskContents() {
+		this.asyncSupply = type(FUTURE + "$AsyncSupply");
+		this.asyncRun = type(FUTURE + "$AsyncRun");
+		this.runnableAdapter = type("java.util.concurrent.Executors$RunnableAdapter");
+		this.callable = field(FutureTask.class, "callable", Callable.class);
+		this.adapted = field(this.runnableAdapter, "task", Runnable.class);
+		this.supplier = field(this.asyncSupply, "fn", java.util.function.Supplier.class);
+		this.action = field(this.asyncRun, "fn", Runnable.class);
+	}
+
+	/**
+	 * Return whether a task is one of {@code CompletableFuture}'s, whose running the
+	 * hooks report.
+	 */
+	boolean isAsyncTask(Object task) {
+		Class<?> type = task.getClass();
+		return type == this.asyncSupply || type == this.asyncRun;
+	}
+
+	/**
+	 * Return what a task runs, or {@code null} if it cannot be read.
+	 */
+	Object userTask(Object task) {
+		try {
+			if (task instanceof FutureTask<?> && this.callable != null) {
+				Object inner = this.callable.get(task);
+				if (inner != null && inner.getClass() == this.runnableAdapter && this.adapted != null) {
+					return this.adapted.get(inner);
+				}
+				return inner;
+			}
+			if (task.getClass() == this.asyncSupply && this.supplier != null) {
+				return this.supplier.get(task);
+			}
+			if (task.getClass() == this.asyncRun && this.action != null) {
+				return this.action.get(task);
+			}
+		}
+		catch (RuntimeException ex) {
+			// Named after the task itself.
+		}
+		return null;
+	}
+
+	private static Class<?> type(String name) {
+		try {
+			return Class.forName(name);
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return null;
+		}
+	}
+
+	private static VarHandle field(Class<?> type, String name, Class<?> fieldType) {
+		if (type == null) {
+			return null;
+		}
+		try {
+			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+}

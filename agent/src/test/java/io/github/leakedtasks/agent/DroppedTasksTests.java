@@ -1,0 +1,214 @@
+package io.github.leakedtasks.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
+import static io.github.leakedtasks.agent.AgentFixture.awaitReportedFrom;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfExecutor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tasks the JDK's executors let go of unrun, with no wrapper: discarded by
+ * {@code DiscardPolicy} or {@code DiscardOldestPolicy}, or handed back by
+ * {@code shutdownNow} and never run.
+ */
+class DroppedTasksTests {
+
+	private final TaskTracker tracker = LeakedTasksAgent.tracker().orElseThrow();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private final String name = "dropping-" + marker();
+
+	private final List<ThreadPoolExecutor> pools = new ArrayList<>();
+
+	@AfterEach
+	void shutDown() {
+		this.release.countDown();
+		this.pools.forEach(ThreadPoolExecutor::shutdownNow);
+	}
+
+	@Test
+	void taskSubmittedAndDiscardedByDiscardPolicyIsReportedAsDropped() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardPolicy());
+		pool.submit(() -> "queued");
+		Future<String> discarded = pool.submit(new NamedTask());
+		assertThat(discarded.isDone()).isFalse();
+		discarded = null;
+		LeakReport report = awaitReportedFrom(this.name);
+		assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+		assertThat(report.exception()).isNull();
+		assertThat(report.task()).isEqualTo(NamedTask.class.getName());
+	}
+
+	@Test
+	void runnableDiscardedByDiscardPolicyIsReportedAtOnce() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardPolicy());
+		pool.execute(() -> {
+		});
+		Runnable discarded = () -> {
+		};
+		pool.execute(discarded);
+		// Held: nothing needs collecting, since nothing else can run it.
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+		assertThat(discarded).isNotNull();
+	}
+
+	@Test
+	void supplyAsyncDiscardedByDiscardPolicyIsReportedAsDropped() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardPolicy());
+		pool.execute(() -> {
+		});
+		CompletableFuture.supplyAsync(() -> "never", pool);
+		assertThat(awaitReportedFrom(this.name).kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+	}
+
+	@Test
+	void oldestTaskDiscardedByDiscardOldestPolicyIsReportedAndTheNewestRuns() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardOldestPolicy());
+		pool.submit(new NamedTask());
+		Future<String> newest = pool.submit(() -> "newest");
+		LeakReport report = awaitReportedFrom(this.name);
+		assertThat(report.task()).isEqualTo(NamedTask.class.getName());
+		this.release.countDown();
+		assertThat(newest.get(30, TimeUnit.SECONDS)).isEqualTo("newest");
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).hasSize(1);
+	}
+
+	@Test
+	void taskHandedBackByShutdownNowIsReportedOnceNobodyCanRunIt() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		pool.submit(new NamedTask());
+		assertThat(pool.shutdownNow()).hasSize(1);
+		assertThat(awaitReportedFrom(this.name).kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+	}
+
+	@Test
+	void taskHandedBackByShutdownNowThatTheCallerRunsIsNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		Future<String> pending = pool.submit(() -> "run by the caller");
+		List<Runnable> notRun = pool.shutdownNow();
+		notRun.forEach(Runnable::run);
+		assertThat(pending.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
+		notRun = null;
+		pending = null;
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void taskHandedBackByShutdownNowThatTheCallerCancelsIsNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		assertThat(shutDownCancellingWhatIsHandedBack(pool)).isTrue();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void cancelledTaskAndPlainRunnableHandedBackByShutdownNowAreNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy(), 2);
+		pool.submit(() -> "cancelled").cancel(false);
+		pool.execute(() -> {
+		});
+		assertThat(pool.shutdownNow()).hasSize(2);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void delayedTaskHandedBackByShutdownNowIsReportedButPeriodicOneIsNot() throws InterruptedException {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		this.pools.add(scheduler);
+		this.tracker.nameExecutor(scheduler, this.name);
+		scheduler.scheduleAtFixedRate(() -> {
+		}, 1, 1, TimeUnit.HOURS);
+		scheduler.schedule(new NamedTask(), 1, TimeUnit.HOURS);
+		assertThat(scheduler.shutdownNow()).hasSize(2);
+		awaitReportedFrom(this.name);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.task()).isEqualTo(NamedTask.class.getName()));
+	}
+
+	@Test
+	void tasksThatRunAreNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardPolicy());
+		Future<String> queued = pool.submit(() -> "queued");
+		this.release.countDown();
+		assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo("queued");
+		queued = null;
+		pool.shutdown();
+		assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	/**
+	 * A method of its own: a loop's hidden iterator would keep the list, and the task,
+	 * reachable from the test's frame.
+	 */
+	private static boolean shutDownCancellingWhatIsHandedBack(ThreadPoolExecutor pool) {
+		Future<String> pending = pool.submit(() -> "never");
+		for (Runnable task : pool.shutdownNow()) {
+			((Future<?>) task).cancel(false);
+		}
+		return pending.isCancelled();
+	}
+
+	private ThreadPoolExecutor busySingleThread(RejectedExecutionHandler handler) throws InterruptedException {
+		return busySingleThread(handler, 1);
+	}
+
+	/**
+	 * A single thread busy until the test ends, with room for this many queued tasks,
+	 * named after the test.
+	 */
+	private ThreadPoolExecutor busySingleThread(RejectedExecutionHandler handler, int capacity)
+			throws InterruptedException {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
+				handler);
+		this.pools.add(pool);
+		this.tracker.nameExecutor(pool, this.name);
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			try {
+				this.release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		return pool;
+	}
+
+	static final class NamedTask implements java.util.concurrent.Callable<String> {
+
+		@Override
+		public String call() {
+			return "never";
+		}
+
+	}
+
+}
