@@ -39,7 +39,7 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void failed(Object future, Throwable failure) {
+	public void failed(Object future, Throwable failure, Object task) {
 		if (future instanceof CompletableFuture) {
 			if (this.dependents == null) {
 				// CompletableFuture is not instrumented: see AgentInstaller.
@@ -53,7 +53,7 @@ final class EngineSink implements FutureSink {
 			}
 		}
 		else {
-			this.tasks.failed(future, failure, FutureHooks.currentExecutor());
+			this.tasks.failed(future, failure, FutureHooks.currentExecutor(), this.contents.adapted(task));
 		}
 	}
 

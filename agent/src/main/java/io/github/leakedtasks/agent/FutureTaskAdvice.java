@@ -20,11 +20,19 @@ final class FutureTaskAdvice {
 	 */
 	static final class SetException {
 
+		/**
+		 * Read the callable before the future lets go of it, to name the task.
+		 */
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static Object enter(@Advice.FieldValue("callable") Object callable) {
+			return callable;
+		}
+
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object task, @Advice.Argument(0) Throwable failure,
-				@Advice.FieldValue("outcome") Object outcome) {
+				@Advice.FieldValue("outcome") Object outcome, @Advice.Enter Object callable) {
 			if (outcome == failure && failure != null) {
-				FutureHooks.failed(task, failure);
+				FutureHooks.failed(task, failure, callable);
 			}
 		}
 

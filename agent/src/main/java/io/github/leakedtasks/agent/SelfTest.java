@@ -27,7 +27,7 @@ final class SelfTest implements FutureSink {
 	private final List<Object> retrieved = new ArrayList<>();
 
 	@Override
-	public synchronized void failed(Object future, Throwable failure) {
+	public synchronized void failed(Object future, Throwable failure, Object task) {
 		if (failure instanceof Probe) {
 			this.failed.add(future);
 		}

@@ -51,16 +51,27 @@ final class TaskContents {
 	}
 
 	/**
+	 * Return the runnable a {@code FutureTask}'s callable adapts, or the callable.
+	 */
+	Object adapted(Object callable) {
+		if (callable != null && callable.getClass() == this.runnableAdapter && this.adapted != null) {
+			try {
+				return this.adapted.get(callable);
+			}
+			catch (RuntimeException ex) {
+				// Named after the callable.
+			}
+		}
+		return callable;
+	}
+
+	/**
 	 * Return what a task runs, or {@code null} if it cannot be read.
 	 */
 	Object userTask(Object task) {
 		try {
 			if (task instanceof FutureTask<?> && this.callable != null) {
-				Object inner = this.callable.get(task);
-				if (inner != null && inner.getClass() == this.runnableAdapter && this.adapted != null) {
-					return this.adapted.get(inner);
-				}
-				return inner;
+				return adapted(this.callable.get(task));
 			}
 			if (task.getClass() == this.asyncSupply && this.supplier != null) {
 				return this.supplier.get(task);

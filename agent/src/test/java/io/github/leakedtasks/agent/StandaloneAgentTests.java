@@ -60,12 +60,23 @@ class StandaloneAgentTests {
 	}
 
 	@Test
-	void creationIsNotTracedByDefault() throws Exception {
+	void firstTasksOfEachTypeAreTracedByDefault() throws Exception {
 		Run run = run(IgnoringApplication.class, agent());
 		assertThat(run.stdout()).contains("reported");
 		assertThat(run.stderr()).contains("Task exception was never retrieved")
-			.contains("no trace captured")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.CompletableFuture$AsyncSupply.<init>")
+			.contains("Task created at:\n\tat java.base/java.util.concurrent.FutureTask.<init>")
+			.doesNotContain("no trace captured")
 			.doesNotContain("could not instrument");
+	}
+
+	@Test
+	void creationIsNotTracedWhenTracesAreOff() throws Exception {
+		Run run = run(IgnoringApplication.class, agent(), "-Dleaked-tasks.creation-trace.mode=off");
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr()).contains("Task exception was never retrieved")
+			.contains("no trace captured")
+			.doesNotContain("Task created at:\n\tat");
 	}
 
 	@Test

@@ -407,6 +407,14 @@ public final class ExecutorTracking {
 		return (scope != null || this.tracker.sampler().shouldCapture(type)) ? CreationTrace.capture() : null;
 	}
 
+	/**
+	 * Return the task type of a task class: its name, a lambda's without what tells the
+	 * lambdas of a class apart.
+	 */
+	static String typeName(Class<?> type) {
+		return TASK_TYPES.get(type);
+	}
+
 	String taskType(Object task) {
 		return TASK_TYPES.get(task.getClass());
 	}

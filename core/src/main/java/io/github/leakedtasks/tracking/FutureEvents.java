@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that it is reported like a tracked one when it is collected unread.
  * <p>
  * Nothing is kept for a future that succeeds. A future's creation is remembered, with its
- * trace, only when every creation is traced or while a {@link TaskScope} is current,
- * whose future it then is.
+ * trace, only when it is traced (every creation in {@code always} mode; the first tasks
+ * of each task type in {@code sampled} mode, without the random sample, which would
+ * allocate for tasks that succeed) or while a {@link TaskScope} is current, whose future
+ * it then is.
  *
  * @since 0.1.0
  */
@@ -59,11 +61,13 @@ public final class FutureEvents {
 	public FutureEvents(TaskTracker tracker, String name) {
 		this.tracker = tracker;
 		this.source = tracker.executor(name);
-		this.tracing = tracker.settings().traceMode() == CreationTraceMode.ALWAYS;
+		this.tracing = tracker.sampler().capturesAny();
 	}
 
 	/**
-	 * Return whether {@link #created} keeps anything: only when every creation is traced.
+	 * Return whether {@link #created} keeps anything outside a {@link TaskScope}: in
+	 * {@code always} mode, and in {@code sampled} mode unless no task of a type is
+	 * traced.
 	 * @return whether creations are traced
 	 */
 	public boolean tracesCreation() {
@@ -80,7 +84,9 @@ public final class FutureEvents {
 			return;
 		}
 		TaskScope scope = TaskScope.current();
-		if (this.tracing || (scope != null && !isTrackedElsewhere(future))) {
+		boolean scoped = scope != null && !isTrackedElsewhere(future);
+		if (scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
+				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS)) {
 			String type = (task != null) ? this.source.taskType(task) : future.getClass().getName();
 			this.creations.putIfAbsent(future,
 					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope));
@@ -108,6 +114,19 @@ public final class FutureEvents {
 	 * not known to work for one
 	 */
 	public void failed(Object future, Throwable failure, Object executor) {
+		failed(future, failure, executor, null);
+	}
+
+	/**
+	 * Note that a future that ran a task completed exceptionally on the current thread, a
+	 * worker of an executor (see {@link #failed(Object, Throwable, Object)}).
+	 * @param future the future
+	 * @param failure what it completed with
+	 * @param executor the executor the current thread works for, or {@code null}
+	 * @param task what the future ran, which names it in the report unless its creation
+	 * was traced, or {@code null}
+	 */
+	public void failed(Object future, Throwable failure, Object executor, Object task) {
 		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
 				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
 			return;
@@ -116,8 +135,9 @@ public final class FutureEvents {
 		TaskRecord record = (creation != null)
 				? new TaskRecord(executor(executor, Thread.currentThread()), creation.type, creation.trace,
 						creation.thread, null, null)
-				: new TaskRecord(executor(executor, Thread.currentThread()), future.getClass().getName(), null,
-						UNKNOWN_THREAD, null, null);
+				: new TaskRecord(executor(executor, Thread.currentThread()),
+						(task != null) ? this.source.taskType(task) : future.getClass().getName(), null, UNKNOWN_THREAD,
+						null, null);
 		record.scope = (creation != null) ? creation.scope : null;
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);

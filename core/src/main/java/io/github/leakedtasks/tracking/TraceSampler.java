@@ -28,6 +28,32 @@ final class TraceSampler {
 
 	private final ConcurrentHashMap<String, AtomicInteger> seenByType = new ConcurrentHashMap<>();
 
+	/**
+	 * Stands for the count of a type past {@link #MAX_TYPES}: its first tasks are over.
+	 */
+	private static final AtomicInteger UNCOUNTED = new AtomicInteger(Integer.MAX_VALUE);
+
+	/**
+	 * The count of each task class's type, found without building its name again: what a
+	 * source that sees every future's creation reads for each.
+	 */
+	private final ClassValue<AtomicInteger> seenByClass = new ClassValue<>() {
+
+		@Override
+		protected AtomicInteger computeValue(Class<?> type) {
+			String name = ExecutorTracking.typeName(type);
+			AtomicInteger seen = TraceSampler.this.seenByType.get(name);
+			if (seen == null) {
+				if (TraceSampler.this.seenByType.size() >= MAX_TYPES) {
+					return UNCOUNTED;
+				}
+				seen = TraceSampler.this.seenByType.computeIfAbsent(name, (key) -> new AtomicInteger());
+			}
+			return seen;
+		}
+
+	};
+
 	TraceSampler(TrackingSettings settings) {
 		this.mode = settings.traceMode();
 		this.firstPerType = settings.tracedTasksPerType();
@@ -47,6 +73,35 @@ final class TraceSampler {
 			default:
 				return sample(taskType);
 		}
+	}
+
+	/**
+	 * Decide for a source that sees the creation of every future, of which almost all
+	 * succeed (the Java agent's): in {@code sampled} mode, only the first tasks of each
+	 * type, so that a task created past them allocates nothing; the random sample is left
+	 * out.
+	 * @param task the task, whose class names its type
+	 * @return whether to capture its creation trace
+	 */
+	boolean shouldCaptureFirst(Object task) {
+		switch (this.mode) {
+			case ALWAYS:
+				return true;
+			case OFF:
+				return false;
+			default:
+				AtomicInteger seen = this.seenByClass.get(task.getClass());
+				return seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType;
+		}
+	}
+
+	/**
+	 * Return whether {@link #shouldCaptureFirst} can return {@code true}.
+	 * @return whether some creations are traced
+	 */
+	boolean capturesAny() {
+		return this.mode == CreationTraceMode.ALWAYS
+				|| (this.mode == CreationTraceMode.SAMPLED && this.firstPerType > 0);
 	}
 
 	private boolean sample(String taskType) {

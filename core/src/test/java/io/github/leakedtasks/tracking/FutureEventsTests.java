@@ -91,6 +91,55 @@ class FutureEventsTests {
 	}
 
 	@Test
+	void sampledModeTracesTheFirstTasksOfEachTypeOnly() {
+		TaskTracker sampled = TaskTracker.create(TrackingSettings.builder()
+			.traceMode(CreationTraceMode.SAMPLED)
+			.tracedTasksPerType(2)
+			.sampleRate(1)
+			.gracePeriod(Duration.ofMinutes(1))
+			.build());
+		RecordingListener leaks = new RecordingListener();
+		sampled.addListener(leaks);
+		try {
+			FutureEvents source = new FutureEvents(sampled, "agent");
+			assertThat(source.tracesCreation()).isTrue();
+			for (int i = 0; i < 5; i++) {
+				createdThenFailedIgnored(source, new Thread());
+			}
+			createdThenFailedIgnored(source, "another type");
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(leaks.leaks).hasSize(6);
+			});
+			// A sample rate of 1 would trace every task: it is left out.
+			assertThat(leaks.leaks).filteredOn((report) -> report.creationTrace() != null)
+				.extracting(LeakReport::task)
+				.containsExactlyInAnyOrder(Thread.class.getName(), Thread.class.getName(), String.class.getName());
+		}
+		finally {
+			sampled.close();
+		}
+	}
+
+	@Test
+	void noCreationIsTracedWhenNoTaskOfATypeIs() {
+		TaskTracker untraced = TaskTracker.create(TrackingSettings.builder().tracedTasksPerType(0).build());
+		try {
+			assertThat(new FutureEvents(untraced, "agent").tracesCreation()).isFalse();
+		}
+		finally {
+			untraced.close();
+		}
+		TaskTracker off = TaskTracker.create(TrackingSettings.builder().traceMode(CreationTraceMode.OFF).build());
+		try {
+			assertThat(new FutureEvents(off, "agent").tracesCreation()).isFalse();
+		}
+		finally {
+			off.close();
+		}
+	}
+
+	@Test
 	void nothingIsRememberedForFuturesThatSucceed() {
 		for (int i = 0; i < 100; i++) {
 			this.events.retrieved(new Object());
@@ -112,6 +161,12 @@ class FutureEventsTests {
 		Object future = new Object();
 		this.events.created(future, new Thread());
 		this.events.failed(future, new IllegalStateException("traced"));
+	}
+
+	private static void createdThenFailedIgnored(FutureEvents source, Object task) {
+		Object future = new Object();
+		source.created(future, task);
+		source.failed(future, new IllegalStateException("sampled"));
 	}
 
 	private void awaitReports(int count) {

@@ -84,10 +84,20 @@ public final class FutureHooks {
 	 * @param failure its failure
 	 */
 	public static void failed(Object future, Throwable failure) {
+		failed(future, failure, null);
+	}
+
+	/**
+	 * A future that ran a task failed.
+	 * @param future the future
+	 * @param failure its failure
+	 * @param task what it ran, or {@code null} if not known
+	 */
+	public static void failed(Object future, Throwable failure, Object task) {
 		FutureSink current = sink;
 		if (current != null) {
 			try {
-				current.failed(future, failure);
+				current.failed(future, failure, task);
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.

@@ -12,8 +12,9 @@ public interface FutureSink {
 	 * A future completed exceptionally.
 	 * @param future the future
 	 * @param failure the exception it completed with
+	 * @param task what the future ran, or {@code null} if not known
 	 */
-	void failed(Object future, Throwable failure);
+	void failed(Object future, Throwable failure, Object task);
 
 	/**
 	 * A failed future's failure was retrieved or handed on.

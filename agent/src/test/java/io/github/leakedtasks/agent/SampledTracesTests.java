@@ -1,0 +1,60 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TrackingSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The agent with the default {@code sampled} traces: the first tasks of each task type
+ * get a creation trace, later ones none, so that a task that succeeds past them allocates
+ * nothing.
+ */
+class SampledTracesTests {
+
+	@Test
+	void firstTasksOfATypeAreTracedAndLaterOnesAreNot() {
+		int traced = TrackingSettings.defaults().tracedTasksPerType();
+		String marker = AgentFixture.marker();
+		for (int i = 0; i < traced + 5; i++) {
+			new FutureTask<>(new Failing(marker)).run();
+		}
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(AgentFixture.reportsOf(marker)).hasSize(traced + 5);
+		});
+		List<LeakReport> reports = AgentFixture.reportsOf(marker);
+		assertThat(reports).filteredOn((report) -> report.creationTrace() != null)
+			.hasSize(traced)
+			.allSatisfy((report) -> assertThat(report.creationTrace().frames())
+				.anySatisfy((frame) -> assertThat(frame.getClassName()).isEqualTo(SampledTracesTests.class.getName())));
+		assertThat(reports).allSatisfy((report) -> assertThat(report.task()).isEqualTo(Failing.class.getName()));
+	}
+
+	/**
+	 * A task type of this test's own: no other test creates tasks of it.
+	 */
+	static final class Failing implements Callable<Object> {
+
+		private final String message;
+
+		Failing(String message) {
+			this.message = message;
+		}
+
+		@Override
+		public Object call() {
+			throw new IllegalStateException(this.message);
+		}
+
+	}
+
+}
