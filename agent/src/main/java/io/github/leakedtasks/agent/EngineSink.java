@@ -96,6 +96,11 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
+	public void uncaught(Object task, Throwable failure, Object executor) {
+		this.tasks.uncaught(task, failure, executor);
+	}
+
+	@Override
 	public void left(Object task) {
 		((task instanceof FutureTask<?>) ? this.tasks : this.completable).left(task);
 	}

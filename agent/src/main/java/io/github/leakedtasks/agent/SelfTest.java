@@ -59,6 +59,10 @@ final class SelfTest implements FutureSink {
 	public void left(Object task) {
 	}
 
+	@Override
+	public void uncaught(Object task, Throwable failure, Object executor) {
+	}
+
 	/**
 	 * Fail and retrieve a {@code CompletableFuture} and a {@code FutureTask}.
 	 * @return what did not fire, empty if everything did

@@ -36,6 +36,23 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
+	 * {@code afterExecute(Runnable, Throwable)}: a plain task threw, and its worker is
+	 * about to hand the exception to the thread's uncaught-exception handler. A
+	 * subclass's {@code afterExecute} that does not call this one hides it.
+	 */
+	static final class AfterExecute {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object executor, @Advice.Argument(0) Object task,
+				@Advice.Argument(1) Throwable failure) {
+			if (failure != null) {
+				FutureHooks.uncaught(task, failure, executor);
+			}
+		}
+
+	}
+
+	/**
 	 * {@code shutdownNow()}: the tasks it hands back were never run.
 	 */
 	static final class ShutdownNow {

@@ -170,6 +170,36 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void uncaughtFailureOfAnExecutorBeansTaskIsReportedOnce() {
+		this.runner.run((context) -> {
+			String marker = marker();
+			CountDownLatch thrown = new CountDownLatch(1);
+			context.getBean("handling", ExecutorService.class).execute(() -> {
+				thrown.countDown();
+				throw new IllegalStateException(marker);
+			});
+			assertThat(thrown.await(30, TimeUnit.SECONDS)).isTrue();
+			TaskTracker tracker = context.getBean(TaskTracker.class);
+			// The wrapper reports it; the agent, which sees the worker's afterExecute,
+			// does not.
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> tracker.leaks()
+					.stream()
+					.anyMatch((group) -> group.kind() == LeakKind.UNCAUGHT
+							&& marker.equals(group.latest().exception().getMessage())));
+			awaitDetectorCaughtUp();
+			assertThat(tracker.leaks())
+				.filteredOn((group) -> group.kind() == LeakKind.UNCAUGHT
+						&& marker.equals(group.latest().exception().getMessage()))
+				.singleElement()
+				.satisfies((group) -> {
+					assertThat(group.count()).isOne();
+					assertThat(group.executor()).isEqualTo("handling");
+				});
+		});
+	}
+
+	@Test
 	void taskDroppedByAnExecutorBeanIsStillReported() {
 		this.runner.run((context) -> {
 			ExecutorService discarding = context.getBean("discarding", ExecutorService.class);
@@ -312,6 +342,18 @@ class StarterWithAgentTests {
 		@Bean(destroyMethod = "shutdownNow")
 		ExecutorService orders() {
 			return Executors.newFixedThreadPool(2);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService handling() {
+			// Its threads handle what their tasks throw: Awaitility fails a test on any
+			// exception that reaches the default handler.
+			return Executors.newFixedThreadPool(1, (runnable) -> {
+				Thread thread = new Thread(runnable);
+				thread.setUncaughtExceptionHandler((failed, ex) -> {
+				});
+				return thread;
+			});
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

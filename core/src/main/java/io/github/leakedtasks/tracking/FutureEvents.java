@@ -225,6 +225,27 @@ public final class FutureEvents {
 		}
 	}
 
+	/**
+	 * Note that a plain task an executor ran threw on the current thread, a worker of the
+	 * executor, so that its failure goes to the thread's uncaught-exception handler: it
+	 * is reported at once, as for a task run with {@code execute()} on a tracked
+	 * executor.
+	 * @param task the task
+	 * @param failure what it threw
+	 * @param executor the executor
+	 */
+	public void uncaught(Object task, Throwable failure, Object executor) {
+		if (task == null || failure == null || isTrackedElsewhere(task)) {
+			return;
+		}
+		Creation creation = this.creations.get(task);
+		TaskRecord record = new TaskRecord(executor(executor, Thread.currentThread()),
+				(creation != null) ? creation.type : this.source.taskType(task),
+				(creation != null) ? creation.trace : null, (creation != null) ? creation.thread : UNKNOWN_THREAD, null,
+				null);
+		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
+	}
+
 	private TaskRecord newRecord(Object task, Object userTask, Object executor, ReferenceQueue<Object> queue) {
 		Creation creation = this.creations.get(task);
 		String type = (creation != null) ? creation.type : this.source.taskType((userTask != null) ? userTask : task);

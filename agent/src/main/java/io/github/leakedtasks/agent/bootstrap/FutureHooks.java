@@ -339,6 +339,24 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A plain task a {@code ThreadPoolExecutor} ran threw, on one of its workers.
+	 * @param task the task
+	 * @param failure what it threw
+	 * @param executor the executor
+	 */
+	public static void uncaught(Object task, Throwable failure, Object executor) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.uncaught(task, failure, executor);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
 	 * A task is run or cancelled; called only once {@link #letGo}.
 	 * @param task the task
 	 */

@@ -57,4 +57,12 @@ public interface FutureSink {
 	 */
 	void left(Object task);
 
+	/**
+	 * A plain task a {@code ThreadPoolExecutor} ran threw, on one of its workers.
+	 * @param task the task
+	 * @param failure what it threw
+	 * @param executor the executor
+	 */
+	void uncaught(Object task, Throwable failure, Object executor);
+
 }

@@ -1,0 +1,123 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.UncaughtReport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A plain task a {@code ThreadPoolExecutor} runs that throws, with no wrapper: reported
+ * as uncaught, and the thread's uncaught-exception handler still gets the exception.
+ */
+class UncaughtFailuresTests {
+
+	private final TaskTracker tracker = LeakedTasksAgent.tracker().orElseThrow();
+
+	private final List<UncaughtReport> uncaught = new CopyOnWriteArrayList<>();
+
+	private final LeakListener listener = new LeakListener() {
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			UncaughtFailuresTests.this.uncaught.add(report);
+		}
+
+	};
+
+	UncaughtFailuresTests() {
+		this.tracker.addListener(this.listener);
+	}
+
+	@AfterEach
+	void stopListening() {
+		this.tracker.removeListener(this.listener);
+	}
+
+	@Test
+	void plainTaskThatThrowsIsReportedAsUncaughtAndStillReachesTheHandler() throws InterruptedException {
+		String marker = AgentFixture.marker();
+		List<Throwable> handled = new CopyOnWriteArrayList<>();
+		CountDownLatch reachedHandler = new CountDownLatch(1);
+		ThreadFactory handling = (runnable) -> {
+			Thread thread = new Thread(runnable, "uncaught-" + marker);
+			thread.setUncaughtExceptionHandler((failed, ex) -> {
+				handled.add(ex);
+				reachedHandler.countDown();
+			});
+			return thread;
+		};
+		ExecutorService pool = Executors.newFixedThreadPool(1, handling);
+		this.tracker.nameExecutor(pool, "uncaught-" + marker);
+		try {
+			pool.execute(new Throwing(marker));
+			assertThat(reachedHandler.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(handled).singleElement()
+				.satisfies((ex) -> assertThat(ex).isInstanceOf(IllegalStateException.class).hasMessage(marker));
+			await().atMost(Duration.ofSeconds(30)).until(() -> !this.uncaught.isEmpty());
+			assertThat(this.uncaught).singleElement().satisfies((report) -> {
+				assertThat(report.executor()).isEqualTo("uncaught-" + marker);
+				assertThat(report.task()).isEqualTo(Throwing.class.getName());
+				assertThat(report.exception()).isSameAs(handled.get(0));
+				assertThat(report.handler()).isEqualTo(UncaughtReport.Handler.THREAD);
+			});
+			assertThat(this.tracker.leaks()).anySatisfy((group) -> {
+				assertThat(group.kind()).isEqualTo(LeakKind.UNCAUGHT);
+				assertThat(group.executor()).isEqualTo("uncaught-" + marker);
+			});
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
+	void submittedTaskThatThrowsIsNotUncaught() throws Exception {
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newFixedThreadPool(1);
+		try {
+			Future<?> future = pool.submit(new Throwing(marker));
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
+		}
+		finally {
+			// Terminated: afterExecute has run for the task.
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+		assertThat(this.uncaught).isEmpty();
+	}
+
+	static final class Throwing implements Runnable {
+
+		private final String message;
+
+		Throwing(String message) {
+			this.message = message;
+		}
+
+		@Override
+		public void run() {
+			throw new IllegalStateException(this.message);
+		}
+
+	}
+
+}
