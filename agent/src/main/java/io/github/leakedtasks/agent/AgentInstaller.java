@@ -58,7 +58,7 @@ final class AgentInstaller {
 					applied, problems, "result", "stack");
 		}
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
-				problems, "outcome", "state");
+				problems, "outcome", "state", "callable");
 		builder = instrument(builder, ThreadPoolExecutor.class, FutureInstrumentation.threadPoolExecutor(), installed,
 				applied, problems);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
@@ -96,7 +96,10 @@ final class AgentInstaller {
 			problems.add("java.util.concurrent.Executors$DelegatedExecutorService (a name given to a "
 					+ "delegating executor does not name its pool: " + ex + ")");
 		}
-		EngineSink sink = new EngineSink(tracker, dependents);
+		EngineSink sink = new EngineSink(tracker, dependents,
+				allApplied(installed, applied, FutureTask.class) && selfTest.futureTasksSettle(),
+				allApplied(installed, applied, ASYNC_SUPPLY) && allApplied(installed, applied, ASYNC_RUN)
+						&& selfTest.asyncTasksSettle());
 		FutureHooks.install(sink, sink.tracesCreation());
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
@@ -107,6 +110,29 @@ final class AgentInstaller {
 						+ "; failures that go through these places are not reported");
 		}
 		return tracker;
+	}
+
+	private static final String ASYNC_SUPPLY = "java.util.concurrent.CompletableFuture$AsyncSupply";
+
+	private static final String ASYNC_RUN = "java.util.concurrent.CompletableFuture$AsyncRun";
+
+	/**
+	 * Return whether every hook point of a type that reports a task settling was
+	 * installed and matched.
+	 */
+	private static boolean allApplied(List<HookPoint> installed, Set<HookPoint> applied, Object type) {
+		boolean any = false;
+		for (HookPoint hook : installed) {
+			boolean ofType = (type instanceof Class<?> exact) ? hook.type() == exact
+					: hook.type().getName().equals(type);
+			if (ofType && hook.advice() == ThreadPoolExecutorAdvice.Left.class) {
+				if (!applied.contains(hook)) {
+					return false;
+				}
+				any = true;
+			}
+		}
+		return any;
 	}
 
 	/**

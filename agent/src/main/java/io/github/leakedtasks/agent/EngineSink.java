@@ -1,7 +1,9 @@
 package io.github.leakedtasks.agent;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.function.Predicate;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
@@ -28,10 +30,29 @@ final class EngineSink implements FutureSink {
 
 	private final TaskContents contents = new TaskContents();
 
-	EngineSink(TaskTracker tracker, Dependents dependents) {
+	private final Predicate<Object> settled = this.contents::settled;
+
+	private final boolean futureTaskDrops;
+
+	private final boolean asyncDrops;
+
+	/**
+	 * Create the sink.
+	 * @param tracker the engine
+	 * @param dependents the reader of {@code CompletableFuture}'s dependents, or
+	 * {@code null} if {@code CompletableFuture} is not instrumented
+	 * @param futureTasksSettle whether the settling of a {@code FutureTask} is reported
+	 * @param asyncTasksSettle whether the end of a run of {@code CompletableFuture}'s
+	 * tasks is reported
+	 */
+	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
 		this.dependents = dependents;
+		// Without the hook that says a task settled, a task handed back and then run
+		// would be reported: such drops are not watched.
+		this.futureTaskDrops = futureTasksSettle && this.contents.canWatch(false);
+		this.asyncDrops = asyncTasksSettle && this.contents.canWatch(true);
 	}
 
 	boolean tracesCreation() {
@@ -78,19 +99,30 @@ final class EngineSink implements FutureSink {
 	}
 
 	/**
-	 * A {@code FutureTask} or a task of {@code CompletableFuture}, whose running the
-	 * hooks report, is watched until it is collected; a plain task only if it was surely
-	 * discarded, since whether a caller runs it cannot be seen.
+	 * A {@code FutureTask} or a task of {@code CompletableFuture}, whose settling the
+	 * hooks report, is watched until it is collected, unless it is periodic, settled or a
+	 * wrapper's; a plain task only if it was surely discarded, since whether a caller
+	 * runs it cannot be seen.
 	 */
 	@Override
 	public void dropped(Object task, Object executor, boolean discarded) {
 		boolean futureTask = task instanceof FutureTask<?>;
-		if (futureTask || this.contents.isAsyncTask(task)) {
-			// Set first: a task run from now on is seen running.
+		boolean async = !futureTask && this.contents.isAsyncTask(task);
+		if ((futureTask && this.futureTaskDrops) || (async && this.asyncDrops)) {
+			if (this.contents.isPeriodicOrUnknown(task) || this.contents.settled(task)
+					|| FutureEvents.isTracked(task)) {
+				return;
+			}
+			Object userTask = this.contents.userTask(task);
+			if (FutureEvents.isTracked(userTask)) {
+				return;
+			}
+			// Set before the task is watched: a task settling from then on is seen.
 			FutureHooks.letGo = true;
-			(futureTask ? this.tasks : this.completable).dropped(task, this.contents.userTask(task), executor);
+			(futureTask ? this.tasks : this.completable).dropped(task, userTask,
+					futureTask ? task : this.contents.future(task), executor, this.settled);
 		}
-		else if (discarded) {
+		else if (discarded && !futureTask && !async && !(task instanceof Future<?>)) {
 			this.tasks.discarded(task, executor);
 		}
 	}

@@ -126,8 +126,7 @@ final class FutureInstrumentation {
 				"java.util.concurrent.TimeUnit"));
 		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.FutureTaskThrown.class));
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
-		hooks.add(HookPoint.of(type, "run", ThreadPoolExecutorAdvice.Left.class));
-		hooks.add(HookPoint.of(type, "cancel", ThreadPoolExecutorAdvice.Left.class, "boolean"));
+		hooks.add(HookPoint.of(type, "finishCompletion", ThreadPoolExecutorAdvice.Left.class));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class,
 				"java.util.concurrent.Callable"));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, FutureTaskAdvice.Constructed.class, "java.lang.Runnable",

@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -31,6 +32,16 @@ final class TaskContents {
 
 	private final VarHandle action;
 
+	private final VarHandle state;
+
+	private final VarHandle supplied;
+
+	private final VarHandle ran;
+
+	private final VarHandle result;
+
+	private final Class<?> scheduledTask;
+
 	TaskContents() {
 		this.asyncSupply = type(FUTURE + "$AsyncSupply");
 		this.asyncRun = type(FUTURE + "$AsyncRun");
@@ -39,6 +50,57 @@ final class TaskContents {
 		this.adapted = field(this.runnableAdapter, "task", Runnable.class);
 		this.supplier = field(this.asyncSupply, "fn", java.util.function.Supplier.class);
 		this.action = field(this.asyncRun, "fn", Runnable.class);
+		this.state = field(FutureTask.class, "state", int.class);
+		this.supplied = field(this.asyncSupply, "dep", CompletableFuture.class);
+		this.ran = field(this.asyncRun, "dep", CompletableFuture.class);
+		this.result = field(CompletableFuture.class, "result", Object.class);
+		this.scheduledTask = type("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
+	}
+
+	/**
+	 * Return whether what a drop needs can be read: a {@code FutureTask}'s state, or the
+	 * future of {@code CompletableFuture}'s tasks.
+	 */
+	boolean canWatch(boolean async) {
+		return async ? (this.supplied != null && this.ran != null && this.result != null) : this.state != null;
+	}
+
+	/**
+	 * Return whether a task let go of may never run for good reason, or cannot be told
+	 * apart: a periodic task, which waits between runs by design, or a scheduled task of
+	 * a class other than the JDK's, whose {@code isPeriodic()} is not called.
+	 */
+	boolean isPeriodicOrUnknown(Object task) {
+		if (task.getClass() == this.scheduledTask) {
+			return ((java.util.concurrent.RunnableScheduledFuture<?>) task).isPeriodic();
+		}
+		return task instanceof java.util.concurrent.RunnableScheduledFuture<?>;
+	}
+
+	/**
+	 * Return whether a task has settled, read from its fields rather than through methods
+	 * a subclass may override: a {@code FutureTask} no longer new (completing, completed
+	 * or cancelled), a task of {@code CompletableFuture} taken by a run or whose future
+	 * is complete.
+	 */
+	boolean settled(Object task) {
+		if (task instanceof FutureTask<?>) {
+			return (int) this.state.get(task) != 0;
+		}
+		Object future = future(task);
+		return future == null || this.result.get(future) != null;
+	}
+
+	/**
+	 * Return the future of one of {@code CompletableFuture}'s tasks, or {@code null} once
+	 * a run took it.
+	 */
+	Object future(Object task) {
+		Class<?> type = task.getClass();
+		if (type == this.asyncSupply) {
+			return this.supplied.get(task);
+		}
+		return (type == this.asyncRun) ? this.ran.get(task) : null;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
@@ -42,10 +43,14 @@ final class ThreadPoolExecutorAdvice {
 	 */
 	static final class AfterExecute {
 
+		/**
+		 * A future's task never throws here: an exception a subclass hands on for one is
+		 * the future's, which it read.
+		 */
 		@Advice.OnMethodEnter(suppress = Throwable.class)
 		static void enter(@Advice.This Object executor, @Advice.Argument(0) Object task,
 				@Advice.Argument(1) Throwable failure) {
-			if (failure != null) {
+			if (failure != null && !(task instanceof Future)) {
 				FutureHooks.uncaught(task, failure, executor);
 			}
 		}
@@ -91,14 +96,16 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
-	 * {@code FutureTask.run()} and {@code cancel(boolean)}, and the {@code run()} of
-	 * {@code CompletableFuture}'s tasks: a task an executor let go of is run or cancelled
-	 * after all. A field read on every run until an executor first lets go of a task.
+	 * {@code FutureTask.finishCompletion()}, where every run, failure and cancellation
+	 * ends, and the end of {@code CompletableFuture}'s tasks' {@code run()}: a task an
+	 * executor let go of ran or was cancelled after all. Marked where the task settles,
+	 * not where it starts, so that a run that began before the executor's drop was
+	 * watched is seen too. A field read per task until an executor first lets go of one.
 	 */
 	static final class Left {
 
-		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static void enter(@Advice.This Object task) {
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object task) {
 			if (FutureHooks.letGo) {
 				FutureHooks.left(task);
 			}

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
@@ -41,12 +42,15 @@ final class AgentFixture {
 
 	/**
 	 * Return the name under which failures on {@code CompletableFuture}'s default
-	 * executor are reported: the common pool's or, when the common pool has a single
-	 * thread and {@code CompletableFuture} starts a thread per task instead, the
-	 * source's.
+	 * executor are reported: the common pool's or, when {@code CompletableFuture} starts
+	 * a thread per task instead (JDK 17 with a common pool of one thread), the source's.
 	 */
 	static String asyncPoolName() {
-		return (ForkJoinPool.getCommonPoolParallelism() > 1) ? "commonPool" : EngineSink.COMPLETABLE_FUTURES;
+		boolean common = CompletableFuture
+			.supplyAsync(() -> Thread.currentThread() instanceof ForkJoinWorkerThread worker
+					&& worker.getPool() == ForkJoinPool.commonPool())
+			.join();
+		return common ? "commonPool" : EngineSink.COMPLETABLE_FUTURES;
 	}
 
 	static String marker() {

@@ -1,5 +1,7 @@
 package io.github.leakedtasks.agent;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,6 +25,7 @@ import static io.github.leakedtasks.agent.AgentFixture.awaitReportedFrom;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOfExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tasks the JDK's executors let go of unrun, with no wrapper: discarded by
@@ -105,12 +108,8 @@ class DroppedTasksTests {
 	@Test
 	void taskHandedBackByShutdownNowThatTheCallerRunsIsNotReported() throws Exception {
 		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
-		Future<String> pending = pool.submit(() -> "run by the caller");
-		List<Runnable> notRun = pool.shutdownNow();
-		notRun.forEach(Runnable::run);
-		assertThat(pending.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
-		notRun = null;
-		pending = null;
+		WeakReference<Object> pending = shutDownRunningWhatIsHandedBack(pool);
+		awaitCollected(pending);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
@@ -118,7 +117,17 @@ class DroppedTasksTests {
 	@Test
 	void taskHandedBackByShutdownNowThatTheCallerCancelsIsNotReported() throws Exception {
 		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
-		assertThat(shutDownCancellingWhatIsHandedBack(pool)).isTrue();
+		WeakReference<Object> pending = shutDownCancellingWhatIsHandedBack(pool);
+		awaitCollected(pending);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void supplyAsyncWhoseFutureWasCancelledIsNotReportedWhenHandedBack() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		WeakReference<Object> handedBack = shutDownAfterCancellingSupplyAsync(pool);
+		awaitCollected(handedBack);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
@@ -166,12 +175,39 @@ class DroppedTasksTests {
 	 * A method of its own: a loop's hidden iterator would keep the list, and the task,
 	 * reachable from the test's frame.
 	 */
-	private static boolean shutDownCancellingWhatIsHandedBack(ThreadPoolExecutor pool) {
+	private static WeakReference<Object> shutDownCancellingWhatIsHandedBack(ThreadPoolExecutor pool) {
 		Future<String> pending = pool.submit(() -> "never");
 		for (Runnable task : pool.shutdownNow()) {
 			((Future<?>) task).cancel(false);
 		}
-		return pending.isCancelled();
+		assertThat(pending.isCancelled()).isTrue();
+		return new WeakReference<>(pending);
+	}
+
+	private static WeakReference<Object> shutDownRunningWhatIsHandedBack(ThreadPoolExecutor pool) throws Exception {
+		Future<String> pending = pool.submit(() -> "run by the caller");
+		pool.shutdownNow().forEach(Runnable::run);
+		assertThat(pending.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
+		return new WeakReference<>(pending);
+	}
+
+	private static WeakReference<Object> shutDownAfterCancellingSupplyAsync(ThreadPoolExecutor pool) {
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(() -> "never", pool);
+		assertThat(future.cancel(true)).isTrue();
+		List<Runnable> handedBack = pool.shutdownNow();
+		assertThat(handedBack).hasSize(1);
+		return new WeakReference<>(handedBack.get(0));
+	}
+
+	/**
+	 * Wait until a task is collected: a check that nothing is reported for it means
+	 * something only then.
+	 */
+	private static void awaitCollected(WeakReference<Object> task) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(task.get()).isNull();
+		});
 	}
 
 	private ThreadPoolExecutor busySingleThread(RejectedExecutionHandler handler) throws InterruptedException {

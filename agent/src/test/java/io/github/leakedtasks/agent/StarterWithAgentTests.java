@@ -147,6 +147,23 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void lostFailureOfAThreadPoolTaskExecutorBeansFutureIsReportedOnce() {
+		// Behind the bean's proxy, the JDK's FutureTask runs the wrapper's task: the
+		// agent
+		// sees that FutureTask fail and leaves it to the wrapper.
+		this.runner.run((context) -> {
+			String marker = marker();
+			context.getBean("reports", ThreadPoolTaskExecutor.class).submit(() -> {
+				throw new IllegalStateException(marker);
+			});
+			awaitReported(marker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("reports"));
+		});
+	}
+
+	@Test
 	void lostSupplyAsyncOnExecutorBeansIsReportedUnderTheBeansNames() {
 		this.runner.run((context) -> {
 			// The JDK creates these futures, so only the agent sees them fail; it names

@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -99,6 +101,44 @@ class UncaughtFailuresTests {
 		}
 		finally {
 			// Terminated: afterExecute has run for the task.
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+		assertThat(this.uncaught).isEmpty();
+	}
+
+	@Test
+	void futuresFailureThatASubclassHandsToAfterExecuteIsNotUncaught() throws Exception {
+		// As ThreadPoolExecutor's javadoc shows: a subclass reads a future's failure and
+		// passes it on as the task's.
+		String marker = AgentFixture.marker();
+		CountDownLatch afterExecute = new CountDownLatch(1);
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+
+			@Override
+			protected void afterExecute(Runnable task, Throwable failure) {
+				Throwable cause = failure;
+				if (cause == null && task instanceof Future<?> future && future.isDone()) {
+					try {
+						future.get();
+					}
+					catch (ExecutionException ex) {
+						cause = ex.getCause();
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+				super.afterExecute(task, cause);
+				afterExecute.countDown();
+			}
+
+		};
+		try {
+			pool.submit(new Throwing(marker));
+			assertThat(afterExecute.await(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
 			pool.shutdown();
 			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 		}

@@ -68,8 +68,10 @@ final class ExecutorNaming {
 	}
 
 	void nameThreads(String threadNamePrefix, String name) {
+		// The first executor named with a prefix keeps it: two executors with Spring's
+		// default prefix, the class's name, are told apart by identity if at all.
 		if (this.byThreadPrefix.size() < MAX_PREFIXES) {
-			this.byThreadPrefix.put(threadNamePrefix, name);
+			this.byThreadPrefix.putIfAbsent(threadNamePrefix, name);
 		}
 	}
 
@@ -87,10 +89,17 @@ final class ExecutorNaming {
 			return name;
 		}
 		String threadName = (thread != null) ? thread.getName() : "";
+		String longest = null;
 		for (Map.Entry<String, String> prefix : this.byThreadPrefix.entrySet()) {
-			if (threadName.startsWith(prefix.getKey())) {
-				return prefix.getValue();
+			// The longest that matches: task- and task-scheduler- are two executors.
+			if (threadName.startsWith(prefix.getKey())
+					&& (longest == null || prefix.getKey().length() > longest.length())) {
+				longest = prefix.getKey();
+				name = prefix.getValue();
 			}
+		}
+		if (name != null) {
+			return name;
 		}
 		return (executor == ForkJoinPool.commonPool()) ? COMMON_POOL : null;
 	}
@@ -130,9 +139,24 @@ final class ExecutorNaming {
 	 * @return the name
 	 */
 	String rememberedName(Object executor) {
+		return rememberedName(executor, null);
+	}
+
+	/**
+	 * Return the name read from an executor's threads when its first worker started (a
+	 * thread renamed since does not rename the executor), else from this worker, else its
+	 * class.
+	 * @param executor the executor
+	 * @param worker a thread of the executor, or {@code null}
+	 * @return the name
+	 */
+	String rememberedName(Object executor, Thread worker) {
 		String name = this.readFromThreads.get(executor);
 		if (name != null) {
 			return name;
+		}
+		if (worker != null) {
+			return readableName(executor, worker);
 		}
 		String type = executor.getClass().getSimpleName();
 		return type.isEmpty() ? executor.getClass().getName() : type;

@@ -375,11 +375,12 @@ public final class ExecutorTracking {
 		TrackedTask<T> tracked = (task instanceof Comparable<?>) ? new ComparableTrackedTask<>(this, task, mode)
 				: new TrackedTask<>(this, task, mode);
 		TaskTracker tracker = this.tracker;
-		String type = (taskName != null) ? taskName : taskType(task);
 		TaskScope scope = TaskScope.current();
-		Throwable trace = traceOf(type, scope);
+		Throwable trace = (scope != null || ((taskName != null) ? tracker.sampler().shouldCapture(taskName)
+				: tracker.sampler().shouldCaptureTask(task))) ? CreationTrace.capture() : null;
 		// A task of a scope gets its record at once, so that the scope can wait for it.
 		if (taskName != null || withRecord || scope != null) {
+			String type = (taskName != null) ? taskName : taskType(task);
 			TaskRecord record = newRecord(tracked, type, trace, true);
 			if (scope != null) {
 				scope.add(record, true);

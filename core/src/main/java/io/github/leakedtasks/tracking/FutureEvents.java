@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.RunnableScheduledFuture;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -127,6 +127,10 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
+		if (isTrackedElsewhere(task)) {
+			// A wrapper's task, run by a future the executor made around it.
+			return;
+		}
 		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
 				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
 			return;
@@ -160,8 +164,7 @@ public final class FutureEvents {
 		if (executor == null) {
 			return this.source;
 		}
-		name = (worker != null) ? ExecutorNaming.readableName(executor, worker)
-				: this.tracker.naming().rememberedName(executor);
+		name = this.tracker.naming().rememberedName(executor, worker);
 		ExecutorTracking tracking = this.executors.get(name);
 		if (tracking == null) {
 			if (this.readableNames.get() >= MAX_READABLE_NAMES) {
@@ -187,29 +190,42 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Note that an executor let go of a task it had not run, whose running and
-	 * cancellation are reported through {@link #left} (a {@code FutureTask}, the task
-	 * behind {@code supplyAsync}): a rejection policy discarded it, or
+	 * Note that an executor let go of a task it had not run, whose settling (its run
+	 * ending, its cancellation) is reported through {@link #left}: a {@code FutureTask},
+	 * the task behind {@code supplyAsync}. A rejection policy discarded it, or
 	 * {@code shutdownNow} handed it back. It is reported as dropped if it is collected
-	 * without having been run or cancelled.
+	 * without having settled. The caller leaves out periodic tasks and tasks of the
+	 * engine's wrappers ({@link #isTracked}).
 	 * @param task the task
 	 * @param userTask what the task runs, which names it in the report, or {@code null}
+	 * @param future the future whose creation was traced, or {@code null}
 	 * @param executor the executor
+	 * @param settled whether a task has settled, read after the task is watched: a task
+	 * that settled before is forgotten, one that settles after is reported through
+	 * {@link #left}
 	 */
-	public void dropped(Object task, Object userTask, Object executor) {
-		if (task == null || isTrackedElsewhere(task)) {
+	public void dropped(Object task, Object userTask, Object future, Object executor, Predicate<Object> settled) {
+		if (task == null || isTrackedElsewhere(task) || isTrackedElsewhere(userTask)) {
 			return;
 		}
-		if ((task instanceof Future<?> future && future.isDone())
-				|| (task instanceof RunnableScheduledFuture<?> scheduled && scheduled.isPeriodic())) {
-			// Done or cancelled: nothing lost. A periodic task waits between runs by
-			// design.
-			return;
-		}
-		TaskRecord record = newRecord(task, userTask, executor, this.tracker.states().queue());
+		TaskRecord record = newRecord(task, userTask, (future != null) ? future : task, executor,
+				this.tracker.states().queue());
 		if (this.drops.putIfAbsent(task, record) == null) {
 			this.tracker.states().watchDropped(record);
+			if (settled.test(task)) {
+				left(task);
+			}
 		}
+	}
+
+	/**
+	 * Return whether an object is a task or a future of the engine's executor wrappers,
+	 * whose failures and drops they report themselves.
+	 * @param object the object, or {@code null}
+	 * @return whether the wrappers track it
+	 */
+	public static boolean isTracked(Object object) {
+		return isTrackedElsewhere(object);
 	}
 
 	/**
@@ -221,7 +237,7 @@ public final class FutureEvents {
 	public void discarded(Object task, Object executor) {
 		if (task != null && !isTrackedElsewhere(task)) {
 			this.tracker.reporter()
-				.confirmed(LeakKind.DROPPED_WHILE_PENDING, newRecord(task, null, executor, null), null);
+				.confirmed(LeakKind.DROPPED_WHILE_PENDING, newRecord(task, null, task, executor, null), null);
 		}
 	}
 
@@ -235,19 +251,20 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void uncaught(Object task, Throwable failure, Object executor) {
-		if (task == null || failure == null || isTrackedElsewhere(task)) {
+		if (task == null || failure == null || task instanceof Future<?> || isTrackedElsewhere(task)
+				|| this.tracker.reporter().reportedUncaught(failure)) {
+			// A future's task never throws to its worker; a wrapper's task (maybe wrapped
+			// again by another library) was reported by the wrapper.
 			return;
 		}
-		Creation creation = this.creations.get(task);
-		TaskRecord record = new TaskRecord(executor(executor, Thread.currentThread()),
-				(creation != null) ? creation.type : this.source.taskType(task),
-				(creation != null) ? creation.trace : null, (creation != null) ? creation.thread : UNKNOWN_THREAD, null,
-				null);
+		TaskRecord record = new TaskRecord(executor(executor, Thread.currentThread()), this.source.taskType(task), null,
+				UNKNOWN_THREAD, null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 	}
 
-	private TaskRecord newRecord(Object task, Object userTask, Object executor, ReferenceQueue<Object> queue) {
-		Creation creation = this.creations.get(task);
+	private TaskRecord newRecord(Object task, Object userTask, Object future, Object executor,
+			ReferenceQueue<Object> queue) {
+		Creation creation = this.creations.get(future);
 		String type = (creation != null) ? creation.type : this.source.taskType((userTask != null) ? userTask : task);
 		TaskRecord record = (creation != null)
 				? new TaskRecord(executor(executor, null), type, creation.trace, creation.thread, task, queue)
@@ -257,13 +274,18 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Note that a task an executor let go of is run or cancelled after all.
+	 * Note that a task an executor may have let go of settled: its run ended or it was
+	 * cancelled. Nothing is looked up while no task is watched.
 	 * @param task the task
 	 */
 	public void left(Object task) {
-		TaskRecord record = (task != null) ? this.drops.get(task) : null;
+		if (task == null || this.tracker.states().nothingLetGo()) {
+			return;
+		}
+		TaskRecord record = this.drops.remove(task);
 		if (record != null) {
 			record.mark(TaskRecord.STARTED);
+			this.tracker.states().forgetDropped(record);
 		}
 	}
 
@@ -272,8 +294,8 @@ public final class FutureEvents {
 	 * failures themselves and report them under the executor's name.
 	 */
 	private static boolean isTrackedElsewhere(Object future) {
-		return future instanceof TrackedCompletableFuture<?> || future instanceof TrackedFutureTask<?>
-				|| future instanceof TrackedTask<?>;
+		return future != null && (future instanceof TrackedCompletableFuture<?>
+				|| future instanceof TrackedFutureTask<?> || future instanceof TrackedTask<?>);
 	}
 
 	/**

@@ -25,6 +25,12 @@ final class LeakReporter {
 
 	private static final int MAX_UNTRACKED_TYPES = 100;
 
+	/**
+	 * Failures reported as uncaught, held weakly: a source that sees them again, behind a
+	 * wrapper of another library, does not report them twice.
+	 */
+	private final WeakIdentityMap<Boolean> uncaughtFailures = new WeakIdentityMap<>();
+
 	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
 
 	private final Set<String> untrackedFutureTypes = ConcurrentHashMap.newKeySet();
@@ -118,7 +124,14 @@ final class LeakReporter {
 		}
 	}
 
+	boolean reportedUncaught(Throwable failure) {
+		return this.uncaughtFailures.get(failure) != null;
+	}
+
 	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
+		if (failure != null) {
+			this.uncaughtFailures.put(failure, Boolean.TRUE);
+		}
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
 		Instant time = this.clock.instant();
 		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure, trace,

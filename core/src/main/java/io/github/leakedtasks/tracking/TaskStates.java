@@ -69,6 +69,10 @@ final class TaskStates {
 		this.letGo.remove(record);
 	}
 
+	boolean nothingLetGo() {
+		return this.letGo.isEmpty();
+	}
+
 	void checkCompletedDependent(TrackedCompletableFuture<?> dependent) {
 		this.completedDependents.add(dependent);
 	}

@@ -76,6 +76,27 @@ final class TraceSampler {
 	}
 
 	/**
+	 * Decide for a task whose type is its class: as {@link #shouldCapture(String)}, its
+	 * counter found through the class instead of the type's name.
+	 * @param task the task
+	 * @return whether to capture its creation trace
+	 */
+	boolean shouldCaptureTask(Object task) {
+		switch (this.mode) {
+			case ALWAYS:
+				return true;
+			case OFF:
+				return false;
+			default:
+				AtomicInteger seen = this.seenByClass.get(task.getClass());
+				if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
+					return true;
+				}
+				return this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0;
+		}
+	}
+
+	/**
 	 * Decide for a source that sees the creation of every future, of which almost all
 	 * succeed (the Java agent's): in {@code sampled} mode, only the first tasks of each
 	 * type, so that a task created past them allocates nothing; the random sample is left

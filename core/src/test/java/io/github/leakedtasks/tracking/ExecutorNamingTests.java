@@ -90,6 +90,27 @@ class ExecutorNamingTests {
 	}
 
 	@Test
+	void longestPrefixWins() throws Exception {
+		this.tracker.nameThreads("task-", "applicationTaskExecutor");
+		this.tracker.nameThreads("task-scheduler-", "taskScheduler");
+		assertThat(reportedExecutor(null, "task-scheduler-1")).isEqualTo("taskScheduler");
+		assertThat(reportedExecutor(null, "task-2")).isEqualTo("applicationTaskExecutor");
+	}
+
+	@Test
+	void nameReadWhenTheFirstWorkerStartedOutlivesARenamedThread() throws Exception {
+		Object pool = new Object();
+		ExecutorService starting = Executors.newSingleThreadExecutor((runnable) -> new Thread(runnable, "orders-1"));
+		try {
+			starting.submit(() -> this.events.workerStarted(pool)).get();
+		}
+		finally {
+			starting.shutdown();
+		}
+		assertThat(reportedExecutor(pool, "request-4711")).isEqualTo("orders");
+	}
+
+	@Test
 	void namesReadFromThreadsAreBoundedThenTheSourcesNameIsUsed() throws Exception {
 		for (int i = 0; i < FutureEvents.MAX_READABLE_NAMES; i++) {
 			fail(new Object(), "bounded" + i + "-thread-1", "bounded " + i);

@@ -26,4 +26,31 @@ class TraceSamplerTests {
 		}
 	}
 
+	@Test
+	void firstTasksOfATypeAreCountedOnceWhetherLookedUpByClassOrByName() {
+		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(4).sampleRate(1_000_000).build();
+		TraceSampler sampler = new TraceSampler(settings);
+		Runnable task = new Task();
+		String type = ExecutorTracking.typeName(Task.class);
+		assertThat(sampler.shouldCaptureTask(task)).isTrue();
+		assertThat(sampler.shouldCapture(type)).isTrue();
+		assertThat(sampler.shouldCaptureFirst(task)).isTrue();
+		assertThat(sampler.shouldCaptureTask(task)).isTrue();
+		// The four first tasks are over; one in a million is left to chance.
+		int traced = 0;
+		for (int i = 0; i < 100; i++) {
+			traced += (sampler.shouldCaptureTask(task) ? 1 : 0) + (sampler.shouldCaptureFirst(task) ? 1 : 0);
+		}
+		assertThat(traced).isLessThanOrEqualTo(1);
+		assertThat(sampler.typeCount()).isOne();
+	}
+
+	static final class Task implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
 }

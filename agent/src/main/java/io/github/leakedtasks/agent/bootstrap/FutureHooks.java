@@ -5,7 +5,10 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
@@ -47,6 +50,21 @@ public final class FutureHooks {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
+
+	/**
+	 * The pool of a {@code ForkJoinWorkerThread}, read without calling its overridable
+	 * {@code getPool()}; {@code null} if this JDK lays it out differently.
+	 */
+	private static final VarHandle POOL = optionalField(ForkJoinWorkerThread.class, "pool", ForkJoinPool.class);
+
+	/**
+	 * The run state and the queue of a {@code ThreadPoolExecutor}, read without calling
+	 * its overridable {@code isShutdown()} and {@code getQueue()}.
+	 */
+	private static final VarHandle CTL = optionalField(ThreadPoolExecutor.class, "ctl", AtomicInteger.class);
+
+	private static final VarHandle WORK_QUEUE = optionalField(ThreadPoolExecutor.class, "workQueue",
+			BlockingQueue.class);
 
 	/**
 	 * The {@code ThreadPoolExecutor} each worker thread works for, set once when the
@@ -291,14 +309,15 @@ public final class FutureHooks {
 	 * @param executor the executor
 	 */
 	public static void discardingOldest(ThreadPoolExecutor executor) {
-		if (sink == null) {
+		if (sink == null || CTL == null || WORK_QUEUE == null) {
 			return;
 		}
 		try {
-			if (!executor.isShutdown()) {
-				Queue<Runnable> queue = executor.getQueue();
+			// RUNNING is the only negative run state: what isShutdown() reads.
+			if (((AtomicInteger) CTL.get(executor)).get() < 0) {
+				Object queue = WORK_QUEUE.get(executor);
 				if (queue != null && queue.getClass().getClassLoader() == null) {
-					dropped(queue.peek(), executor, false);
+					dropped(((Queue<?>) queue).peek(), executor, false);
 				}
 			}
 		}
@@ -357,7 +376,8 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * A task is run or cancelled; called only once {@link #letGo}.
+	 * A task an executor may have let go of ran or was cancelled; called only once
+	 * {@link #letGo}.
 	 * @param task the task
 	 */
 	public static void left(Object task) {
@@ -386,10 +406,19 @@ public final class FutureHooks {
 	 */
 	public static Object currentExecutor() {
 		Thread thread = Thread.currentThread();
-		if (thread instanceof ForkJoinWorkerThread worker) {
-			return worker.getPool();
+		if (thread instanceof ForkJoinWorkerThread) {
+			return (POOL != null) ? POOL.get(thread) : null;
 		}
 		return worksFor.get();
+	}
+
+	private static VarHandle optionalField(Class<?> type, String name, Class<?> fieldType) {
+		try {
+			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private static Throwable failureOf(Object result) {
