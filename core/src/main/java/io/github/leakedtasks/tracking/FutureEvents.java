@@ -1,12 +1,9 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -30,20 +27,11 @@ public final class FutureEvents {
 	 */
 	private static final Object OBSERVED = new Object();
 
-	/**
-	 * Executors named after their threads, past which failures on the threads of further
-	 * ones are reported under the source's name: a program that makes pools without end
-	 * does not make meters without end. Names given by integrations are not counted.
-	 */
-	static final int MAX_READABLE_NAMES = 64;
-
 	private final TaskTracker tracker;
 
+	private final SourceExecutors executors;
+
 	private final ExecutorTracking source;
-
-	private final Map<String, ExecutorTracking> executors = new ConcurrentHashMap<>();
-
-	private final AtomicInteger readableNames = new AtomicInteger();
 
 	private final boolean tracing;
 
@@ -60,7 +48,8 @@ public final class FutureEvents {
 	 */
 	public FutureEvents(TaskTracker tracker, String name) {
 		this.tracker = tracker;
-		this.source = tracker.executor(name);
+		this.executors = new SourceExecutors(tracker, name);
+		this.source = this.executors.source();
 		this.tracing = tracker.sampler().capturesAny();
 	}
 
@@ -137,9 +126,9 @@ public final class FutureEvents {
 		}
 		Creation creation = this.creations.remove(future);
 		TaskRecord record = (creation != null)
-				? new TaskRecord(executor(executor, Thread.currentThread()), creation.type, creation.trace,
+				? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
 						creation.thread, null, null)
-				: new TaskRecord(executor(executor, Thread.currentThread()),
+				: new TaskRecord(this.executors.of(executor, Thread.currentThread()),
 						(task != null) ? this.source.taskType(task) : future.getClass().getName(), null, UNKNOWN_THREAD,
 						null, null);
 		record.scope = (creation != null) ? creation.scope : null;
@@ -148,34 +137,6 @@ public final class FutureEvents {
 		if (this.futures.putIfAbsent(future, record) == null) {
 			this.tracker.states().watch(record, future, null, failure);
 		}
-	}
-
-	/**
-	 * Return the tracking of the executor a task belongs to.
-	 * @param executor the executor, or {@code null} if not known
-	 * @param worker the executor's thread the task runs on, or {@code null} if the task
-	 * does not run
-	 */
-	private ExecutorTracking executor(Object executor, Thread worker) {
-		String name = this.tracker.naming().givenName(executor, worker);
-		if (name != null) {
-			return this.executors.computeIfAbsent(name, this.tracker::executor);
-		}
-		if (executor == null) {
-			return this.source;
-		}
-		name = this.tracker.naming().rememberedName(executor, worker);
-		ExecutorTracking tracking = this.executors.get(name);
-		if (tracking == null) {
-			if (this.readableNames.get() >= MAX_READABLE_NAMES) {
-				return this.source;
-			}
-			tracking = this.executors.computeIfAbsent(name, (key) -> {
-				this.readableNames.incrementAndGet();
-				return this.tracker.executor(key);
-			});
-		}
-		return tracking;
 	}
 
 	/**
@@ -257,8 +218,8 @@ public final class FutureEvents {
 			// again by another library) was reported by the wrapper.
 			return;
 		}
-		TaskRecord record = new TaskRecord(executor(executor, Thread.currentThread()), this.source.taskType(task), null,
-				UNKNOWN_THREAD, null, null);
+		TaskRecord record = new TaskRecord(this.executors.of(executor, Thread.currentThread()),
+				this.source.taskType(task), null, UNKNOWN_THREAD, null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 	}
 
@@ -267,8 +228,8 @@ public final class FutureEvents {
 		Creation creation = this.creations.get(future);
 		String type = (creation != null) ? creation.type : this.source.taskType((userTask != null) ? userTask : task);
 		TaskRecord record = (creation != null)
-				? new TaskRecord(executor(executor, null), type, creation.trace, creation.thread, task, queue)
-				: new TaskRecord(executor(executor, null), type, null, UNKNOWN_THREAD, task, queue);
+				? new TaskRecord(this.executors.of(executor, null), type, creation.trace, creation.thread, task, queue)
+				: new TaskRecord(this.executors.of(executor, null), type, null, UNKNOWN_THREAD, task, queue);
 		record.scope = (creation != null) ? creation.scope : null;
 		return record;
 	}

@@ -112,10 +112,10 @@ class ExecutorNamingTests {
 
 	@Test
 	void namesReadFromThreadsAreBoundedThenTheSourcesNameIsUsed() throws Exception {
-		for (int i = 0; i < FutureEvents.MAX_READABLE_NAMES; i++) {
+		for (int i = 0; i < SourceExecutors.MAX_READABLE_NAMES; i++) {
 			fail(new Object(), "bounded" + i + "-thread-1", "bounded " + i);
 		}
-		awaitReports(FutureEvents.MAX_READABLE_NAMES);
+		awaitReports(SourceExecutors.MAX_READABLE_NAMES);
 		assertThat(reportedExecutor(new Object(), "bounded0-thread-2")).isEqualTo("bounded0");
 		assertThat(reportedExecutor(new Object(), "unbounded-thread-1")).isEqualTo("agent");
 		// Names given by integrations are not bounded by it.
@@ -123,7 +123,7 @@ class ExecutorNamingTests {
 		this.tracker.nameExecutor(named, "namedExecutor");
 		assertThat(reportedExecutor(named, "unbounded-thread-2")).isEqualTo("namedExecutor");
 		assertThat(reportedExecutor(ForkJoinPool.commonPool(), "worker-1")).isEqualTo("commonPool");
-		assertThat(this.tracker.executorNames()).hasSize(FutureEvents.MAX_READABLE_NAMES + 3);
+		assertThat(this.tracker.executorNames()).hasSize(SourceExecutors.MAX_READABLE_NAMES + 3);
 	}
 
 	@Test
