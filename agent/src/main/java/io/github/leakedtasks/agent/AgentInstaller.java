@@ -83,7 +83,7 @@ final class AgentInstaller {
 				problems.add(hook.describe() + " (no method matched)");
 			}
 		}
-		for (String silent : selfTest.run()) {
+		for (String silent : selfTest.run(dependents != null)) {
 			problems.add(silent + " did not fire");
 		}
 		System.Logger.Level level = settings.logLevel();

@@ -74,7 +74,11 @@ final class SelfTest implements FutureSink {
 	 * {@link #run}.
 	 */
 	synchronized boolean asyncTasksSettle() {
-		return this.settled.stream().anyMatch((task) -> task.getClass().getName().endsWith("$AsyncRun"));
+		return seenSettling("$AsyncRun") && seenSettling("$AsyncSupply");
+	}
+
+	private synchronized boolean seenSettling(String nestedType) {
+		return this.settled.stream().anyMatch((task) -> task.getClass().getName().endsWith(nestedType));
 	}
 
 	@Override
@@ -85,19 +89,25 @@ final class SelfTest implements FutureSink {
 	 * Fail and retrieve a {@code CompletableFuture} and a {@code FutureTask}.
 	 * @return what did not fire, empty if everything did
 	 */
-	List<String> run() {
+	List<String> run(boolean completableFutures) {
 		List<String> silent = new ArrayList<>();
-		// Settling is reported only while a drop is watched: for the test's length.
-		FutureHooks.letGo = true;
-		try {
-			CompletableFuture.runAsync(() -> {
-			}, Runnable::run).join();
-		}
-		finally {
-			FutureHooks.letGo = false;
-		}
-		if (!asyncTasksSettle()) {
-			silent.add("CompletableFuture$AsyncRun.run");
+		if (completableFutures) {
+			// Settling is reported only while a drop is watched: for the test's length.
+			FutureHooks.letGo = true;
+			try {
+				CompletableFuture.runAsync(() -> {
+				}, Runnable::run).join();
+				CompletableFuture.supplyAsync(() -> null, Runnable::run).join();
+			}
+			finally {
+				FutureHooks.letGo = false;
+			}
+			if (!seenSettling("$AsyncRun")) {
+				silent.add("CompletableFuture$AsyncRun.run");
+			}
+			if (!seenSettling("$AsyncSupply")) {
+				silent.add("CompletableFuture$AsyncSupply.run");
+			}
 		}
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.completeExceptionally(new Probe());

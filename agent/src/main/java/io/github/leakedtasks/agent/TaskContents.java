@@ -85,10 +85,12 @@ final class TaskContents {
 	 */
 	boolean settled(Object task) {
 		if (task instanceof FutureTask<?>) {
-			return (int) this.state.get(task) != 0;
+			// Volatile: read after the drop is watched, against a settling thread that
+			// writes the state and then reads whether drops are watched.
+			return (int) this.state.getVolatile(task) != 0;
 		}
 		Object future = future(task);
-		return future == null || this.result.get(future) != null;
+		return future == null || this.result.getVolatile(future) != null;
 	}
 
 	/**

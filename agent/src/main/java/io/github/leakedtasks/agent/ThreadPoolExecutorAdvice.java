@@ -104,7 +104,10 @@ final class ThreadPoolExecutorAdvice {
 	 */
 	static final class Left {
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
+		/**
+		 * Also when {@code done()}, which a subclass may override, throws.
+		 */
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
 		static void exit(@Advice.This Object task) {
 			if (FutureHooks.letGo) {
 				FutureHooks.left(task);

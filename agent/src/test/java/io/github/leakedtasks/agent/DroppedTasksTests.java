@@ -133,6 +133,18 @@ class DroppedTasksTests {
 	}
 
 	@Test
+	void supplyAsyncWhoseFutureIsCancelledAfterShutdownNowIsNotReported() throws InterruptedException {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(() -> "never", pool);
+		WeakReference<Object> handedBack = handBackOnly(pool);
+		assertThat(future.cancel(true)).isTrue();
+		awaitCollected(handedBack);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+		assertThat(future).isCancelled();
+	}
+
+	@Test
 	void cancelledTaskAndPlainRunnableHandedBackByShutdownNowAreNotReported() throws Exception {
 		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.AbortPolicy(), 2);
 		pool.submit(() -> "cancelled").cancel(false);
@@ -194,6 +206,12 @@ class DroppedTasksTests {
 	private static WeakReference<Object> shutDownAfterCancellingSupplyAsync(ThreadPoolExecutor pool) {
 		CompletableFuture<String> future = CompletableFuture.supplyAsync(() -> "never", pool);
 		assertThat(future.cancel(true)).isTrue();
+		List<Runnable> handedBack = pool.shutdownNow();
+		assertThat(handedBack).hasSize(1);
+		return new WeakReference<>(handedBack.get(0));
+	}
+
+	private static WeakReference<Object> handBackOnly(ThreadPoolExecutor pool) {
 		List<Runnable> handedBack = pool.shutdownNow();
 		assertThat(handedBack).hasSize(1);
 		return new WeakReference<>(handedBack.get(0));

@@ -145,6 +145,30 @@ class UncaughtFailuresTests {
 		assertThat(this.uncaught).isEmpty();
 	}
 
+	@Test
+	void sameExceptionThrownByTwoTasksIsReportedTwice() throws InterruptedException {
+		IllegalStateException shared = new IllegalStateException(AgentFixture.marker());
+		CountDownLatch handled = new CountDownLatch(2);
+		ExecutorService pool = Executors.newFixedThreadPool(1, (runnable) -> {
+			Thread thread = new Thread(runnable);
+			thread.setUncaughtExceptionHandler((failed, ex) -> handled.countDown());
+			return thread;
+		});
+		try {
+			Runnable throwing = () -> {
+				throw shared;
+			};
+			pool.execute(throwing);
+			pool.execute(throwing);
+			assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+		assertThat(this.uncaught).filteredOn((report) -> report.exception() == shared).hasSize(2);
+	}
+
 	static final class Throwing implements Runnable {
 
 		private final String message;

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
@@ -171,11 +172,20 @@ public final class FutureEvents {
 		}
 		TaskRecord record = newRecord(task, userTask, (future != null) ? future : task, executor,
 				this.tracker.states().queue());
-		if (this.drops.putIfAbsent(task, record) == null) {
-			this.tracker.states().watchDropped(record);
-			if (settled.test(task)) {
-				left(task);
-			}
+		if (future != null && future != task) {
+			// A task's own future, completed (cancelled) after the drop, makes it no
+			// loss.
+			record.view = new WeakReference<>(future);
+		}
+		// Watched before it is listed, so that a settling seen through the list always
+		// finds the watch to end.
+		this.tracker.states().watchDropped(record);
+		if (this.drops.putIfAbsent(task, record) != null) {
+			this.tracker.states().forgetDropped(record);
+			return;
+		}
+		if (settled.test(task)) {
+			left(task);
 		}
 	}
 
@@ -221,6 +231,9 @@ public final class FutureEvents {
 		TaskRecord record = new TaskRecord(this.executors.of(executor, Thread.currentThread()),
 				this.source.taskType(task), null, UNKNOWN_THREAD, null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
+		// The mark is for the wrappers' reports: the next task that throws this instance
+		// is reported again.
+		this.tracker.reporter().reportedUncaught(failure);
 	}
 
 	private TaskRecord newRecord(Object task, Object userTask, Object future, Object executor,

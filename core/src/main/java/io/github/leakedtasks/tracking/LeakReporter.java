@@ -124,8 +124,12 @@ final class LeakReporter {
 		}
 	}
 
+	/**
+	 * Return whether a failure was just reported as uncaught, forgetting it: the next
+	 * task that throws the same instance is reported again.
+	 */
 	boolean reportedUncaught(Throwable failure) {
-		return this.uncaughtFailures.get(failure) != null;
+		return this.uncaughtFailures.remove(failure) != null;
 	}
 
 	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {

@@ -1,6 +1,8 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.WeakReference;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What counts as a leak, decided from a task's record.
@@ -27,7 +29,19 @@ final class LeakRules {
 	 * Whether a task will never run: it never started and was not cancelled.
 	 */
 	static boolean isDropped(TaskRecord record) {
-		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED);
+		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED)
+				&& !isCompletedAnyway(record);
+	}
+
+	/**
+	 * Whether the future of a task a source of events saw dropped (the future behind
+	 * {@code supplyAsync}) was completed by someone else, cancelled or timed out: nothing
+	 * waits for the task then.
+	 */
+	private static boolean isCompletedAnyway(TaskRecord record) {
+		WeakReference<Object> view = record.view;
+		Object future = (view != null) ? view.get() : null;
+		return future instanceof CompletableFuture<?> completable && completable.isDone();
 	}
 
 	static LeakReport toReport(LeakKind kind, TaskRecord record, Throwable failure, TrackingSettings settings,

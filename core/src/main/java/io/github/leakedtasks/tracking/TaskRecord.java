@@ -83,7 +83,8 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	/**
 	 * The caller's view of the executor's future, held weakly: it would keep the task
-	 * reachable.
+	 * reachable. For a task a source of events saw dropped, the future it would have
+	 * completed ({@link LeakRules#isDropped}).
 	 */
 	volatile WeakReference<Object> view;
 
