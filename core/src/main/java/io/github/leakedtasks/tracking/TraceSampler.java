@@ -41,15 +41,7 @@ final class TraceSampler {
 
 		@Override
 		protected AtomicInteger computeValue(Class<?> type) {
-			String name = ExecutorTracking.typeName(type);
-			AtomicInteger seen = TraceSampler.this.seenByType.get(name);
-			if (seen == null) {
-				if (TraceSampler.this.seenByType.size() >= MAX_TYPES) {
-					return UNCOUNTED;
-				}
-				seen = TraceSampler.this.seenByType.computeIfAbsent(name, (key) -> new AtomicInteger());
-			}
-			return seen;
+			return counter(ExecutorTracking.typeName(type));
 		}
 
 	};
@@ -65,14 +57,8 @@ final class TraceSampler {
 	}
 
 	boolean shouldCapture(String taskType) {
-		switch (this.mode) {
-			case ALWAYS:
-				return true;
-			case OFF:
-				return false;
-			default:
-				return sample(taskType);
-		}
+		return (this.mode == CreationTraceMode.SAMPLED) ? firstOrSampled(counter(taskType), true)
+				: this.mode == CreationTraceMode.ALWAYS;
 	}
 
 	/**
@@ -82,18 +68,8 @@ final class TraceSampler {
 	 * @return whether to capture its creation trace
 	 */
 	boolean shouldCaptureTask(Object task) {
-		switch (this.mode) {
-			case ALWAYS:
-				return true;
-			case OFF:
-				return false;
-			default:
-				AtomicInteger seen = this.seenByClass.get(task.getClass());
-				if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
-					return true;
-				}
-				return this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0;
-		}
+		return (this.mode == CreationTraceMode.SAMPLED) ? firstOrSampled(this.seenByClass.get(task.getClass()), true)
+				: this.mode == CreationTraceMode.ALWAYS;
 	}
 
 	/**
@@ -105,15 +81,8 @@ final class TraceSampler {
 	 * @return whether to capture its creation trace
 	 */
 	boolean shouldCaptureFirst(Object task) {
-		switch (this.mode) {
-			case ALWAYS:
-				return true;
-			case OFF:
-				return false;
-			default:
-				AtomicInteger seen = this.seenByClass.get(task.getClass());
-				return seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType;
-		}
+		return (this.mode == CreationTraceMode.SAMPLED) ? firstOrSampled(this.seenByClass.get(task.getClass()), false)
+				: this.mode == CreationTraceMode.ALWAYS;
 	}
 
 	/**
@@ -125,20 +94,31 @@ final class TraceSampler {
 				|| (this.mode == CreationTraceMode.SAMPLED && this.firstPerType > 0);
 	}
 
-	private boolean sample(String taskType) {
-		AtomicInteger seen = this.seenByType.get(taskType);
-		if (seen == null) {
-			if (this.seenByType.size() >= MAX_TYPES) {
-				return this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0;
-			}
-			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new AtomicInteger());
-		}
-		// The counter is written only for the first tasks of a type, so steady state
-		// shares no written state.
+	/**
+	 * The first tasks of a type, then, if {@code sampled}, one in the rate. The counter
+	 * is written only for the first tasks of a type, so steady state shares no written
+	 * state.
+	 */
+	private boolean firstOrSampled(AtomicInteger seen, boolean sampled) {
 		if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
 			return true;
 		}
-		return this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0;
+		return sampled && (this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0);
+	}
+
+	/**
+	 * Return the counter of a task type; past {@link #MAX_TYPES} types, one whose first
+	 * tasks are over.
+	 */
+	private AtomicInteger counter(String taskType) {
+		AtomicInteger seen = this.seenByType.get(taskType);
+		if (seen == null) {
+			if (this.seenByType.size() >= MAX_TYPES) {
+				return UNCOUNTED;
+			}
+			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new AtomicInteger());
+		}
+		return seen;
 	}
 
 }
