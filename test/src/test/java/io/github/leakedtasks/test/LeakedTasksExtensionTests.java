@@ -62,7 +62,7 @@ class LeakedTasksExtensionTests {
 
 	@Test
 	void testAfterALeakingOneIsNotBlamedAndALateLossFailsTheClass() {
-		EngineExecutionResults results = Cases.run(SequenceCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		EngineExecutionResults results = Cases.run(SequenceCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "5s"));
 		Events tests = results.testEvents();
 		assertThat(Cases.failureMessage(tests, "leaksAtOnce")).contains("boom first").doesNotContain("boom late");
 		Cases.assertSucceeded(tests, "leavesATaskRunning");
