@@ -10,12 +10,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.leakedtasks.tracking.CreationTraceMode;
+import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.OverdueTask;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.github.leakedtasks.tracking.TraceIds;
 import io.github.leakedtasks.tracking.TrackingSettings;
+import io.github.leakedtasks.tracking.UncaughtReport;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
@@ -42,6 +48,8 @@ class JfrLeakListenerTests {
 
 	private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
+	private final AtomicInteger notified = new AtomicInteger();
+
 	@TempDir
 	Path dir;
 
@@ -53,7 +61,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void lostFailureIsRecordedWithExecutorTaskExceptionAndCreationTraceButNoMessage() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		ExecutorService orders = this.tracker.wrap("orders", this.pool);
 		List<RecordedEvent> events = record(UnretrievedEvent.NAME, () -> {
 			loseFailure(orders);
@@ -75,7 +83,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void traceAndSpanOfTheSubmissionAreRecorded() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		ExecutorService orders = this.tracker.wrap("orders", this.pool);
 		this.tracker.captureTraceIds(() -> new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"));
 		List<RecordedEvent> events = record(UnretrievedEvent.NAME, () -> {
@@ -90,7 +98,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void messageIsRecordedWhenShown() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(true));
+		addListeners(true);
 		ExecutorService orders = this.tracker.wrap("orders", this.pool);
 		List<RecordedEvent> events = record(UnretrievedEvent.NAME, () -> {
 			loseFailure(orders);
@@ -102,7 +110,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void droppedTaskIsRecorded() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		CountDownLatch release = new CountDownLatch(1);
 		ThreadPoolExecutor single = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
 				new ThreadPoolExecutor.DiscardPolicy());
@@ -125,7 +133,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void uncaughtFailureIsRecorded() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		ExecutorService quiet = Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task);
 			thread.setUncaughtExceptionHandler((t, ex) -> {
@@ -140,6 +148,7 @@ class JfrLeakListenerTests {
 				});
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> this.tracker.leaks().stream().anyMatch((group) -> group.kind() == LeakKind.UNCAUGHT));
+				awaitNotified();
 			});
 			assertThat(events).singleElement().satisfies((event) -> {
 				assertThat(event.getString("executor")).isEqualTo("jobs");
@@ -153,13 +162,14 @@ class JfrLeakListenerTests {
 
 	@Test
 	void overdueTaskIsRecordedOnce() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		ExecutorService slow = this.tracker.wrap("slow", this.pool);
 		CountDownLatch release = new CountDownLatch(1);
 		try {
 			List<RecordedEvent> events = record(OverdueEvent.NAME, () -> {
 				slow.execute(() -> awaitQuietly(release));
 				await().atMost(Duration.ofSeconds(30)).until(() -> this.tracker.overdueCount("slow") == 1);
+				awaitNotified();
 				// Many more sweeps (one every 25 ms here): the task stays overdue and is
 				// recorded once.
 				await().atMost(Duration.ofSeconds(30))
@@ -178,7 +188,7 @@ class JfrLeakListenerTests {
 
 	@Test
 	void nothingIsRecordedWhenTheEventsAreDisabled() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		ExecutorService orders = this.tracker.wrap("orders", this.pool);
 		try (Recording recording = new Recording()) {
 			recording.disable(UnretrievedEvent.NAME);
@@ -196,13 +206,44 @@ class JfrLeakListenerTests {
 
 	@Test
 	void eventTypesAreRegisteredInTheLeakedTasksCategory() throws Exception {
-		this.tracker.addListener(new JfrLeakListener(false));
+		addListeners(false);
 		record(UnretrievedEvent.NAME, () -> {
 		});
 		assertThat(FlightRecorder.getFlightRecorder().getEventTypes())
 			.filteredOn((type) -> type.getName().startsWith("io.github.leakedtasks."))
 			.extracting(EventType::getName)
 			.contains(UnretrievedEvent.NAME);
+	}
+
+	/**
+	 * Add the listener under test and, after it, one that counts the calls: the tracker
+	 * calls its listeners in order after counting a leak in its summary, so the event is
+	 * committed once the counter moved, not when the summary shows the leak.
+	 */
+	private void addListeners(boolean showMessages) {
+		this.tracker.addListener(new JfrLeakListener(showMessages));
+		this.tracker.addListener(new LeakListener() {
+
+			@Override
+			public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+				JfrLeakListenerTests.this.notified.incrementAndGet();
+			}
+
+			@Override
+			public void onUncaught(UncaughtReport report) {
+				JfrLeakListenerTests.this.notified.incrementAndGet();
+			}
+
+			@Override
+			public void onOverdue(OverdueTask task) {
+				JfrLeakListenerTests.this.notified.incrementAndGet();
+			}
+
+		});
+	}
+
+	private void awaitNotified() {
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.notified.get() > 0);
 	}
 
 	private List<RecordedEvent> record(String eventName, ThrowingRunnable action) throws Exception {
@@ -225,6 +266,7 @@ class JfrLeakListenerTests {
 			System.gc();
 			assertThat(this.tracker.summary().totals()).containsKey(kind);
 		});
+		awaitNotified();
 	}
 
 	private static void loseFailure(ExecutorService executor) {
