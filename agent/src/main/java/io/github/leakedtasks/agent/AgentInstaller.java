@@ -19,6 +19,7 @@ import io.github.leakedtasks.tracking.TaskScope;
 import io.github.leakedtasks.tracking.TaskTracker;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -59,8 +60,9 @@ final class AgentInstaller {
 		}
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state", "callable");
+		ExecuteCalls executeCalls = FutureHooks.canReplaceExecuteCalls() ? new ExecuteCalls() : null;
 		builder = instrument(builder, ThreadPoolExecutor.class, FutureInstrumentation.threadPoolExecutor(), installed,
-				applied, problems);
+				applied, problems, executeCalls);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
 		if (dependents != null) {
 			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
@@ -83,9 +85,16 @@ final class AgentInstaller {
 				problems.add(hook.describe() + " (no method matched)");
 			}
 		}
-		for (String silent : selfTest.run(dependents != null)) {
+		if (executeCalls == null || !executeCalls.replaced()) {
+			problems.add("ThreadPoolExecutor.runWorker's calls of beforeExecute and afterExecute (uncaught failures "
+					+ "and overdue tasks of its workers)");
+		}
+		boolean workersSeen = executeCalls != null && executeCalls.replaced();
+		List<String> silentHooks = selfTest.run(dependents != null, workersSeen);
+		for (String silent : silentHooks) {
 			problems.add(silent + " did not fire");
 		}
+		workersSeen = workersSeen && silentHooks.stream().noneMatch((silent) -> silent.contains("runWorker"));
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
 		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
@@ -99,7 +108,8 @@ final class AgentInstaller {
 		EngineSink sink = new EngineSink(tracker, dependents,
 				allApplied(installed, applied, FutureTask.class) && selfTest.futureTasksSettle(),
 				allApplied(installed, applied, ASYNC_SUPPLY) && allApplied(installed, applied, ASYNC_RUN)
-						&& selfTest.asyncTasksSettle());
+						&& selfTest.asyncTasksSettle(),
+				workersSeen);
 		FutureHooks.install(sink, sink.tracesCreation());
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
@@ -156,6 +166,16 @@ final class AgentInstaller {
 	 */
 	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
 			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, String... fields) {
+		return instrument(builder, type, hooks, installed, applied, problems, null, fields);
+	}
+
+	/**
+	 * Add the hook points of a type that exist and, if not {@code null}, the calls
+	 * {@code runWorker} makes replaced.
+	 */
+	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
+			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, ExecuteCalls executeCalls,
+			String... fields) {
 		for (String field : fields) {
 			try {
 				type.getDeclaredField(field);
@@ -179,6 +199,10 @@ final class AgentInstaller {
 			DynamicType.Builder<?> result = typeBuilder;
 			for (HookPoint hook : present) {
 				result = result.visit(Advice.to(hook.advice()).on(new Recording(hook, applied)));
+			}
+			if (executeCalls != null) {
+				result = result.visit(new AsmVisitorWrapper.ForDeclaredMethods()
+					.method(ElementMatchers.named("runWorker"), executeCalls));
 			}
 			return result;
 		});

@@ -27,7 +27,7 @@ final class BootstrapBridge {
 
 	static final String HOOKS = PACKAGE + "FutureHooks";
 
-	private static final String[] BRIDGE = { PACKAGE + "FutureSink", HOOKS };
+	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS };
 
 	private BootstrapBridge() {
 	}

@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
+import io.github.leakedtasks.agent.bootstrap.WorkerSlot;
 import io.github.leakedtasks.tracking.FutureEvents;
 import io.github.leakedtasks.tracking.TaskTracker;
 
@@ -36,6 +37,8 @@ final class EngineSink implements FutureSink {
 
 	private final boolean asyncDrops;
 
+	private final WatchedPools pools;
+
 	/**
 	 * Create the sink.
 	 * @param tracker the engine
@@ -44,8 +47,11 @@ final class EngineSink implements FutureSink {
 	 * @param futureTasksSettle whether the settling of a {@code FutureTask} is reported
 	 * @param asyncTasksSettle whether the end of a run of {@code CompletableFuture}'s
 	 * tasks is reported
+	 * @param workersSeen whether what the workers of a {@code ThreadPoolExecutor} run is
+	 * reported, so that executors can be watched for overdue tasks
 	 */
-	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle) {
+	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle,
+			boolean workersSeen) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
 		this.dependents = dependents;
@@ -53,6 +59,15 @@ final class EngineSink implements FutureSink {
 		// would be reported: such drops are not watched.
 		this.futureTaskDrops = futureTasksSettle && this.contents.canWatch(false);
 		this.asyncDrops = asyncTasksSettle && this.contents.canWatch(true);
+		this.pools = workersSeen ? new WatchedPools(this.tasks, this.completable, this.contents) : null;
+		if (this.pools != null) {
+			tracker.addOverdueSource(this.pools);
+		}
+	}
+
+	@Override
+	public boolean watches(WorkerSlot slot) {
+		return this.pools != null && this.pools.attach(slot);
 	}
 
 	boolean tracesCreation() {

@@ -143,9 +143,7 @@ final class FutureInstrumentation {
 		return List.of(
 				HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
 						"java.util.concurrent.ThreadPoolExecutor$Worker"),
-				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class),
-				HookPoint.of(ThreadPoolExecutor.class, "afterExecute", ThreadPoolExecutorAdvice.AfterExecute.class,
-						"java.lang.Runnable", "java.lang.Throwable"));
+				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class));
 	}
 
 	/**

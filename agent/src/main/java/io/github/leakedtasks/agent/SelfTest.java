@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.FutureSink;
+import io.github.leakedtasks.agent.bootstrap.WorkerSlot;
 
 /**
  * Checks at start-up that the installed hooks fire: a hook whose bridge cannot be found
@@ -81,15 +82,32 @@ final class SelfTest implements FutureSink {
 		return this.settled.stream().anyMatch((task) -> task.getClass().getName().endsWith(nestedType));
 	}
 
+	private volatile boolean uncaughtSeen;
+
+	private volatile boolean watchAsked;
+
+	private volatile Object selfTestExecutor;
+
 	@Override
 	public void uncaught(Object task, Throwable failure, Object executor) {
+		if (failure instanceof ProbeFailure) {
+			this.uncaughtSeen = true;
+		}
+	}
+
+	@Override
+	public boolean watches(WorkerSlot slot) {
+		if (slot.executor() == this.selfTestExecutor) {
+			this.watchAsked = true;
+		}
+		return false;
 	}
 
 	/**
 	 * Fail and retrieve a {@code CompletableFuture} and a {@code FutureTask}.
 	 * @return what did not fire, empty if everything did
 	 */
-	List<String> run(boolean completableFutures) {
+	List<String> run(boolean completableFutures, boolean executeCalls) {
 		List<String> silent = new ArrayList<>();
 		if (completableFutures) {
 			// Settling is reported only while a drop is watched: for the test's length.
@@ -138,25 +156,44 @@ final class SelfTest implements FutureSink {
 				// Expected: retrieving is what is tested.
 			}
 		});
-		if (!knowsItsWorkers()) {
+		if (!knowsItsWorkers(executeCalls)) {
 			silent.add("ThreadPoolExecutor.runWorker");
+		}
+		if (executeCalls && !this.watchAsked) {
+			silent.add("ThreadPoolExecutor.runWorker's call of beforeExecute");
+		}
+		if (executeCalls && !this.uncaughtSeen) {
+			silent.add("ThreadPoolExecutor.runWorker's call of afterExecute");
 		}
 		return silent;
 	}
 
 	/**
-	 * Whether a thread of a {@code ThreadPoolExecutor} is seen to work for it.
+	 * Whether a thread of a {@code ThreadPoolExecutor} is seen to work for it, and, if
+	 * its calls of {@code beforeExecute} and {@code afterExecute} were replaced, whether
+	 * they reach the sink: the start of a task while watching, a plain task's failure.
 	 */
-	private static boolean knowsItsWorkers() {
+	private boolean knowsItsWorkers(boolean executeCalls) {
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				(runnable) -> {
 					Thread thread = new Thread(runnable, "leaked-tasks-agent-self-test");
 					thread.setDaemon(true);
+					thread.setUncaughtExceptionHandler((failed, ex) -> {
+						// The probe's failure, expected.
+					});
 					return thread;
 				});
+		this.selfTestExecutor = executor;
 		AtomicReference<Object> seen = new AtomicReference<>();
+		// Watching, for the test's length, so that the start of a task asks the sink.
+		FutureHooks.watching = executeCalls;
 		try {
 			executor.execute(() -> seen.set(FutureHooks.currentExecutor()));
+			if (executeCalls) {
+				executor.execute(() -> {
+					throw new ProbeFailure();
+				});
+			}
 		}
 		finally {
 			executor.shutdown();
@@ -166,6 +203,10 @@ final class SelfTest implements FutureSink {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		finally {
+			FutureHooks.watching = false;
+			this.selfTestExecutor = null;
 		}
 		return seen.get() == executor;
 	}
@@ -196,6 +237,14 @@ final class SelfTest implements FutureSink {
 	private static final class Probe extends Exception {
 
 		Probe() {
+			super("leaked-tasks agent self-test", null, false, false);
+		}
+
+	}
+
+	private static final class ProbeFailure extends RuntimeException {
+
+		ProbeFailure() {
 			super("leaked-tasks agent self-test", null, false, false);
 		}
 

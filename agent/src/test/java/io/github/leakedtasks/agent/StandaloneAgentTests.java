@@ -107,6 +107,30 @@ class StandaloneAgentTests {
 			.contains("shutdownNow -> returned handed back 1 same true done false");
 	}
 
+	@Test
+	void overdueTasksOfWatchedExecutorsAreListedAndHeardOnce() throws Exception {
+		Run run = run(OverdueApplication.class, agent() + "=overdue-threshold=300ms");
+		String app = OverdueApplication.class.getName();
+		assertThat(run.stdout().lines()).contains("watched stuck true", "watched scheduler true", "watched quick true",
+				"watched a plain executor false");
+		// What runs is listed with its thread; of the queue, the head; a delayed task
+		// only once due; quick tasks and executors not watched never.
+		List<String> expected = List.of("scheduler QUEUED " + app + "$Waiting no-thread",
+				"scheduler RUNNING " + app + "$Blocking on-thread", "stuck QUEUED " + app + "$Waiting no-thread",
+				"stuck RUNNING " + app + "$Blocking on-thread");
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed ")))
+			.map((line) -> line.substring("listed ".length(), line.lastIndexOf(' ')))
+			.containsExactlyElementsOf(expected);
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard ")))
+			.map((line) -> line.substring("heard ".length(), line.lastIndexOf(' ')))
+			.containsExactlyElementsOf(expected);
+		assertThat(run.stdout().lines()).contains("listed stuck RUNNING " + app + "$Blocking on-thread traced",
+				"listed stuck QUEUED " + app + "$Waiting no-thread untraced", "count stuck 2", "count unwatched 0",
+				"cleared");
+		assertThat(run.stdout()).doesNotContain("timed out").doesNotContain("$Later");
+		assertThat(run.stderr()).doesNotContain("could not instrument");
+	}
+
 	private static String agent() {
 		String jar = System.getProperty("leaked-tasks.agent.jar");
 		assertThat(jar).as("system property leaked-tasks.agent.jar").isNotNull();

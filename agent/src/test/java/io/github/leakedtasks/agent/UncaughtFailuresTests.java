@@ -146,6 +146,103 @@ class UncaughtFailuresTests {
 	}
 
 	@Test
+	void plainTaskThatThrowsOnASubclassThatOverridesTheHooksWithoutCallingItsSupersIsReported()
+			throws InterruptedException {
+		// As Spring's ThreadPoolTaskExecutor builds its pool: both hooks overridden,
+		// neither
+		// calling ThreadPoolExecutor's; each still gets what it got without the agent.
+		String marker = AgentFixture.marker();
+		List<Object> calls = new CopyOnWriteArrayList<>();
+		CountDownLatch reachedHandler = new CountDownLatch(1);
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				(runnable) -> {
+					Thread thread = new Thread(runnable);
+					thread.setUncaughtExceptionHandler((failed, ex) -> reachedHandler.countDown());
+					return thread;
+				}) {
+
+			@Override
+			protected void beforeExecute(Thread thread, Runnable task) {
+				calls.add(task);
+				calls.add(thread == Thread.currentThread());
+			}
+
+			@Override
+			protected void afterExecute(Runnable task, Throwable failure) {
+				calls.add(task);
+				calls.add(failure);
+			}
+
+		};
+		this.tracker.nameExecutor(pool, "overriding-" + marker);
+		Throwing task = new Throwing(marker);
+		try {
+			pool.execute(task);
+			assertThat(reachedHandler.await(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+		assertThat(calls).hasSize(4).startsWith(task, true, task);
+		assertThat((Throwable) calls.get(3)).isInstanceOf(IllegalStateException.class).hasMessage(marker);
+		await().atMost(Duration.ofSeconds(30)).until(() -> !this.uncaught.isEmpty());
+		assertThat(this.uncaught).singleElement().satisfies((report) -> {
+			assertThat(report.executor()).isEqualTo("overriding-" + marker);
+			assertThat(report.exception()).isSameAs(calls.get(3));
+		});
+	}
+
+	@Test
+	void exceptionsOfTheHooksThemselvesReachTheWorkerAsBefore() throws InterruptedException {
+		String marker = AgentFixture.marker();
+		List<Throwable> handled = new CopyOnWriteArrayList<>();
+		CountDownLatch reachedHandler = new CountDownLatch(2);
+		List<Runnable> ran = new CopyOnWriteArrayList<>();
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				(runnable) -> {
+					Thread thread = new Thread(runnable);
+					thread.setUncaughtExceptionHandler((failed, ex) -> {
+						handled.add(ex);
+						reachedHandler.countDown();
+					});
+					return thread;
+				}) {
+
+			@Override
+			protected void beforeExecute(Thread thread, Runnable task) {
+				if (task instanceof Throwing) {
+					throw new IllegalArgumentException("before " + marker);
+				}
+			}
+
+			@Override
+			protected void afterExecute(Runnable task, Throwable failure) {
+				if (failure == null) {
+					throw new UnsupportedOperationException("after " + marker);
+				}
+			}
+
+		};
+		try {
+			pool.execute(new Throwing(marker));
+			pool.execute(() -> ran.add(null));
+			assertThat(reachedHandler.await(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+		// The task beforeExecute refused never ran; the one afterExecute failed for did.
+		// Each worker dies with its hook's exception; the second may die first.
+		assertThat(handled).extracting(Throwable::getMessage)
+			.containsExactlyInAnyOrder("before " + marker, "after " + marker);
+		assertThat(handled).anySatisfy((ex) -> assertThat(ex).isExactlyInstanceOf(IllegalArgumentException.class))
+			.anySatisfy((ex) -> assertThat(ex).isExactlyInstanceOf(UnsupportedOperationException.class));
+		assertThat(ran).hasSize(1);
+	}
+
+	@Test
 	void sameExceptionThrownByTwoTasksIsReportedTwice() throws InterruptedException {
 		IllegalStateException shared = new IllegalStateException(AgentFixture.marker());
 		CountDownLatch handled = new CountDownLatch(2);

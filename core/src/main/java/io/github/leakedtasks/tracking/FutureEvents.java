@@ -2,6 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
@@ -138,6 +139,28 @@ public final class FutureEvents {
 		if (this.futures.putIfAbsent(future, record) == null) {
 			this.tracker.states().watch(record, future, null, failure);
 		}
+	}
+
+	/**
+	 * Describe a task an overdue source sees queued or running on an executor: named
+	 * after the executor like the failures of its threads, with the task's creation trace
+	 * if it was traced.
+	 * @param executor the executor
+	 * @param task what names the task: the application's task inside the JDK's
+	 * @param future the future whose creation may have been traced, or {@code null}
+	 * @param state whether it is queued or running
+	 * @param ageNanos how long it has been queued or running
+	 * @param runner the thread running it, or {@code null} while it is queued
+	 * @return the overdue task
+	 */
+	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
+			Thread runner) {
+		Creation creation = (future != null) ? this.creations.get(future) : null;
+		String type = (creation != null) ? creation.type
+				: (task != null) ? this.source.taskType(task) : this.source.taskType(future);
+		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
+				(runner != null) ? runner.getName() : null,
+				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null);
 	}
 
 	/**

@@ -4,11 +4,15 @@ import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The tracker's daemon thread: confirms leaks the collector proved, and sweeps
@@ -204,14 +208,24 @@ final class LeakDetector implements Runnable {
 		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
 		Map<String, Integer> counts = new HashMap<>();
 		List<Map.Entry<TaskRecord, OverdueTask>> newlyOverdue = new ArrayList<>();
+		// A task a wrapper tracks (an @Async call) may also be seen by a source, on the
+		// same worker or in the same queue: the wrapper's record tells more.
+		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
+		Set<String> queued = new HashSet<>();
 		this.tracker.states().live().forEach((record) -> {
+			Thread runner = record.runner;
+			boolean running = record.is(TaskRecord.STARTED);
+			if (running && runner != null && !record.is(TaskRecord.FINISHED)) {
+				runners.add(runner);
+			}
 			long age = now - record.since;
 			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
 				return;
 			}
 			counts.merge(record.executor.name(), 1, Integer::sum);
-			Thread runner = record.runner;
-			boolean running = record.is(TaskRecord.STARTED);
+			if (!running) {
+				queued.add(record.executor.name());
+			}
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
 					(running && runner != null) ? runner.getName() : null,
@@ -224,12 +238,34 @@ final class LeakDetector implements Runnable {
 				oldest.poll();
 			}
 		});
+		List<OverdueTask> found = new ArrayList<>();
+		for (OverdueSource source : this.tracker.overdueSources()) {
+			try {
+				source.collect(now, this.overdueNanos, (task, runner, firstTime) -> {
+					if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
+						return;
+					}
+					counts.merge(task.executor(), 1, Integer::sum);
+					if (firstTime) {
+						found.add(task);
+					}
+					oldest.add(task);
+					if (oldest.size() > max) {
+						oldest.poll();
+					}
+				});
+			}
+			catch (Throwable ex) {
+				// The other sources, and the wrappers' tasks, are still listed.
+			}
+		}
 		List<OverdueTask> overdue = new ArrayList<>(oldest);
 		overdue.sort(BY_AGE.reversed());
 		this.overdue = List.copyOf(overdue);
 		this.overdueCounts = Map.copyOf(counts);
 		// Outside the live list's locks: listeners are the application's code.
 		newlyOverdue.forEach((entry) -> this.tracker.reporter().overdue(entry.getKey(), entry.getValue()));
+		found.forEach(this.tracker.reporter()::overdue);
 	}
 
 }

@@ -111,9 +111,15 @@ final class LeakReporter {
 	 * Report a task the detector found overdue, once per record.
 	 */
 	void overdue(TaskRecord record, OverdueTask task) {
-		if (!record.mark(TaskRecord.OVERDUE)) {
-			return;
+		if (record.mark(TaskRecord.OVERDUE)) {
+			overdue(task);
 		}
+	}
+
+	/**
+	 * Report a task an overdue source found, which hands each task over once as new.
+	 */
+	void overdue(OverdueTask task) {
 		for (LeakListener listener : this.listeners) {
 			try {
 				listener.onOverdue(task);

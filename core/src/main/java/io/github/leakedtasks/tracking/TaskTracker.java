@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +39,8 @@ public final class TaskTracker implements AutoCloseable {
 	private final LeakDetector detector;
 
 	private final ExecutorNaming naming = new ExecutorNaming();
+
+	private final List<OverdueSource> overdueSources = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Source of the submitting thread's trace ids, read once per submission; {@code null}
@@ -142,6 +145,46 @@ public final class TaskTracker implements AutoCloseable {
 			throw new IllegalArgumentException("Executor and name must not be null or empty");
 		}
 		this.naming.name(executor, name);
+	}
+
+	/**
+	 * Add a source of overdue tasks on executors the tracker does not wrap, such as the
+	 * Java agent's view of the JDK's pools.
+	 * @param source the source
+	 */
+	public void addOverdueSource(OverdueSource source) {
+		if (source == null) {
+			throw new IllegalArgumentException("Overdue source must not be null");
+		}
+		this.overdueSources.add(source);
+	}
+
+	/**
+	 * Watch an executor that is not wrapped for overdue tasks, through the first source
+	 * added with {@link #addOverdueSource} that can see its workers and queue.
+	 * @param executor the executor, compared by identity and held weakly
+	 * @return whether a source watches it; if none does, only a wrapper can report its
+	 * overdue tasks
+	 */
+	public boolean watchOverdue(Object executor) {
+		if (executor == null) {
+			return false;
+		}
+		for (OverdueSource source : this.overdueSources) {
+			try {
+				if (source.watch(executor)) {
+					return true;
+				}
+			}
+			catch (RuntimeException ex) {
+				// A source that cannot watch it is skipped.
+			}
+		}
+		return false;
+	}
+
+	List<OverdueSource> overdueSources() {
+		return this.overdueSources;
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package io.github.leakedtasks.agent.bootstrap;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Queue;
@@ -8,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadPoolExecutor;
 
@@ -67,10 +70,30 @@ public final class FutureHooks {
 			BlockingQueue.class);
 
 	/**
-	 * The {@code ThreadPoolExecutor} each worker thread works for, set once when the
+	 * {@code ThreadPoolExecutor}'s own {@code beforeExecute} and {@code afterExecute},
+	 * called virtually, so a subclass's run as before; {@code null} if this JDK declares
+	 * them differently, and then {@code runWorker}'s calls are left alone.
+	 */
+	private static final MethodHandle BEFORE_EXECUTE = optionalVirtual(ThreadPoolExecutor.class, "beforeExecute",
+			Thread.class, Runnable.class);
+
+	private static final MethodHandle AFTER_EXECUTE = optionalVirtual(ThreadPoolExecutor.class, "afterExecute",
+			Runnable.class, Throwable.class);
+
+	/**
+	 * The slot of each worker thread of a {@code ThreadPoolExecutor}, made once when the
 	 * worker starts, never per task.
 	 */
-	private static final ThreadLocal<Object> worksFor = new ThreadLocal<>();
+	private static final ThreadLocal<WorkerSlot> worksFor = new ThreadLocal<>();
+
+	/**
+	 * Whether any executor is watched for overdue tasks: until then, a task's start and
+	 * end cost one read of this field.
+	 */
+	public static volatile boolean watching;
+
+	/** Changes whenever an executor is watched, so that workers ask again. */
+	private static volatile int generation;
 
 	private static volatile FutureSink sink;
 
@@ -281,7 +304,7 @@ public final class FutureHooks {
 	 * @param executor the executor
 	 */
 	public static void workerStarted(Object executor) {
-		worksFor.set(executor);
+		worksFor.set(new WorkerSlot(executor, Thread.currentThread()));
 		FutureSink current = sink;
 		if (current != null) {
 			try {
@@ -396,7 +419,100 @@ public final class FutureHooks {
 	 * The current thread's worker stops running tasks.
 	 */
 	public static void workerStopped() {
+		WorkerSlot slot = worksFor.get();
+		if (slot != null) {
+			slot.stop();
+		}
 		worksFor.remove();
+	}
+
+	/**
+	 * Return whether {@code runWorker}'s calls of {@code beforeExecute} and
+	 * {@code afterExecute} can be replaced by {@link #beforeExecute} and
+	 * {@link #afterExecute}.
+	 * @return whether the executor's own methods could be found
+	 */
+	public static boolean canReplaceExecuteCalls() {
+		return BEFORE_EXECUTE != null && AFTER_EXECUTE != null;
+	}
+
+	/**
+	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: calls
+	 * it, then notes the task as running if the executor is watched. A subclass's
+	 * {@code beforeExecute} that does not call its super's changes nothing.
+	 * @param executor the executor
+	 * @param thread the worker's thread
+	 * @param task the task about to run
+	 * @throws Throwable what {@code beforeExecute} threw, unchanged
+	 */
+	public static void beforeExecute(ThreadPoolExecutor executor, Thread thread, Runnable task) throws Throwable {
+		BEFORE_EXECUTE.invokeExact(executor, thread, task);
+		if (watching) {
+			running(task);
+		}
+	}
+
+	/**
+	 * Called by {@code runWorker} in place of {@code afterExecute(task, failure)}: notes
+	 * the task's end, reports a plain task's failure as uncaught, then calls
+	 * {@code afterExecute}, whichever class overrides it.
+	 * @param executor the executor
+	 * @param task the task that ran
+	 * @param failure what it threw, or {@code null}
+	 * @throws Throwable what {@code afterExecute} threw, unchanged
+	 */
+	public static void afterExecute(ThreadPoolExecutor executor, Runnable task, Throwable failure) throws Throwable {
+		if (watching) {
+			ended();
+		}
+		// A future's task never throws here: an exception a subclass hands on for one is
+		// the future's, which it read.
+		if (failure != null && !(task instanceof Future)) {
+			uncaught(task, failure, executor);
+		}
+		AFTER_EXECUTE.invokeExact(executor, task, failure);
+	}
+
+	private static void running(Runnable task) {
+		try {
+			WorkerSlot slot = worksFor.get();
+			if (slot != null && slot.isWatched(sink, generation)) {
+				slot.running(task);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	private static void ended() {
+		WorkerSlot slot = worksFor.get();
+		if (slot != null) {
+			slot.idle();
+		}
+	}
+
+	/**
+	 * Note that the set of watched executors changed: each worker asks the sink again at
+	 * its next task.
+	 */
+	public static synchronized void watchedChanged() {
+		generation++;
+		watching = true;
+	}
+
+	/**
+	 * Return the queue of a {@code ThreadPoolExecutor} if it is one of the JDK's, read
+	 * without calling its overridable {@code getQueue()}.
+	 * @param executor the executor
+	 * @return its queue, or {@code null}
+	 */
+	public static Queue<?> queueOf(Object executor) {
+		if (WORK_QUEUE == null || !(executor instanceof ThreadPoolExecutor)) {
+			return null;
+		}
+		Object queue = WORK_QUEUE.get(executor);
+		return (queue != null && queue.getClass().getClassLoader() == null) ? (Queue<?>) queue : null;
 	}
 
 	/**
@@ -409,12 +525,23 @@ public final class FutureHooks {
 		if (thread instanceof ForkJoinWorkerThread) {
 			return (POOL != null) ? POOL.get(thread) : null;
 		}
-		return worksFor.get();
+		WorkerSlot slot = worksFor.get();
+		return (slot != null) ? slot.executor() : null;
 	}
 
 	private static VarHandle optionalField(Class<?> type, String name, Class<?> fieldType) {
 		try {
 			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	private static MethodHandle optionalVirtual(Class<?> type, String name, Class<?>... parameters) {
+		try {
+			return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+				.findVirtual(type, name, MethodType.methodType(void.class, parameters));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			return null;

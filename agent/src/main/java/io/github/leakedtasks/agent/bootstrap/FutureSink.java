@@ -65,4 +65,12 @@ public interface FutureSink {
 	 */
 	void uncaught(Object task, Throwable failure, Object executor);
 
+	/**
+	 * Return whether a worker's executor is watched for overdue tasks; if it is, the
+	 * worker's slot is read from then on.
+	 * @param slot the worker's slot
+	 * @return whether the executor is watched
+	 */
+	boolean watches(WorkerSlot slot);
+
 }
