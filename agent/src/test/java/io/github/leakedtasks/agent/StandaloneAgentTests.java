@@ -131,6 +131,23 @@ class StandaloneAgentTests {
 		assertThat(run.stderr()).doesNotContain("could not instrument");
 	}
 
+	@Test
+	void executorBeansAreLeftAsTheyAreAndTheirOverdueTasksListedOnce() throws Exception {
+		Run run = run(OverdueBeansApplication.class, agent() + "=overdue-threshold=300ms");
+		String app = OverdueBeansApplication.class.getName();
+		assertThat(run.stdout().lines()).contains(
+				"bean orders java.util.concurrent.ThreadPoolExecutor proxy false wrapped false",
+				"bean reports org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
+				"bean scheduler org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false");
+		// The @Async call, which runs on a worker of 'reports' too, is listed once, after
+		// its method.
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactly(
+				"listed orders RUNNING " + app + "$Stuck", "listed reports RUNNING SlowService.slowly",
+				"listed reports RUNNING " + app + "$Stuck", "listed scheduler RUNNING " + app + "$Stuck");
+		assertThat(run.stdout().lines()).contains("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0");
+		assertThat(run.stdout()).doesNotContain("timed out");
+	}
+
 	private static String agent() {
 		String jar = System.getProperty("leaked-tasks.agent.jar");
 		assertThat(jar).as("system property leaked-tasks.agent.jar").isNotNull();

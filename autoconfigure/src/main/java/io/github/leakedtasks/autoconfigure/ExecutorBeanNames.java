@@ -1,6 +1,7 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.apache.commons.logging.Log;
@@ -42,6 +43,27 @@ final class ExecutorBeanNames {
 			// A pool not initialized, a user's override that throws: the agent then names
 			// the bean's futures after its threads.
 			logger.debug("Executor bean '" + beanName + "' is not named for the agent", ex);
+		}
+	}
+
+	/**
+	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
+	 * in place of a wrapper: only a {@code ThreadPoolExecutor} whose rejection policy is
+	 * one of the JDK's, whose drops the agent sees (a policy of the application's own may
+	 * drop a task silently, which only a wrapper's record of it notices).
+	 * @return whether the agent watches it, so that the bean need not be wrapped
+	 */
+	static boolean watch(TaskTracker tracker, Executor executor, String beanName) {
+		try {
+			Executor pool = pool(executor);
+			Executor watched = (pool != null) ? pool : executor;
+			return watched instanceof ThreadPoolExecutor threadPool
+					&& threadPool.getRejectedExecutionHandler().getClass().getClassLoader() == null
+					&& tracker.watchOverdue(watched);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Executor bean '" + beanName + "' is wrapped: the agent cannot watch its pool", ex);
+			return false;
 		}
 	}
 

@@ -100,6 +100,14 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 			this.executorBeans.put(beanName, new ExecutorBean(true, null));
 			return executor;
 		}
+		// With the Java agent, which sees the futures, drops and uncaught failures of the
+		// JDK's pools and watches this one for overdue tasks, the bean is left as it is.
+		if (ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
+			// Its meters are registered now, as a wrapper's would be.
+			this.executorNames.tracking(beanName);
+			this.executorBeans.put(beanName, new ExecutorBean(true, null));
+			return executor;
+		}
 		ExecutorProxies.Wrapped wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
 				new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);

@@ -56,6 +56,7 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 				this.tracker = TaskTracker.create(settings);
 				this.tracker.addListener(this.listeners.dispatcher());
 			}
+			this.tracker.lookInsideTasks(SpringTasks::inner);
 		}
 		return this.tracker;
 	}
@@ -72,6 +73,7 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			agentsEngine().ifPresent((agents) -> {
 				this.tracker = agents;
 				this.shared = true;
+				agents.lookInsideTasks(SpringTasks::inner);
 			});
 		}
 		if (this.shared && this.attachment == null) {
@@ -86,6 +88,7 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			if (this.attachment != null) {
 				this.attachment.close();
 			}
+			this.tracker.lookInsideTasks(null);
 		}
 		else if (this.tracker != null) {
 			this.tracker.close();

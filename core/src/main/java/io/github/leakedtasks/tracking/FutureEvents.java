@@ -78,7 +78,7 @@ public final class FutureEvents {
 		boolean scoped = scope != null && !isTrackedElsewhere(future);
 		if (scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
 				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS)) {
-			String type = (task != null) ? this.source.taskType(task) : future.getClass().getName();
+			String type = (task != null) ? typeOf(task) : future.getClass().getName();
 			this.creations.putIfAbsent(future,
 					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope));
 		}
@@ -131,8 +131,7 @@ public final class FutureEvents {
 				? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
 						creation.thread, null, null)
 				: new TaskRecord(this.executors.of(executor, Thread.currentThread()),
-						(task != null) ? this.source.taskType(task) : future.getClass().getName(), null, UNKNOWN_THREAD,
-						null, null);
+						(task != null) ? typeOf(task) : future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
 		record.scope = (creation != null) ? creation.scope : null;
 		record.failure = failure;
 		record.mark(TaskRecord.FAILED);
@@ -156,8 +155,7 @@ public final class FutureEvents {
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
 		Creation creation = (future != null) ? this.creations.get(future) : null;
-		String type = (creation != null) ? creation.type
-				: (task != null) ? this.source.taskType(task) : this.source.taskType(future);
+		String type = (creation != null) ? creation.type : (task != null) ? typeOf(task) : typeOf(future);
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null,
 				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null);
@@ -251,8 +249,8 @@ public final class FutureEvents {
 			// again by another library) was reported by the wrapper.
 			return;
 		}
-		TaskRecord record = new TaskRecord(this.executors.of(executor, Thread.currentThread()),
-				this.source.taskType(task), null, UNKNOWN_THREAD, null, null);
+		TaskRecord record = new TaskRecord(this.executors.of(executor, Thread.currentThread()), typeOf(task), null,
+				UNKNOWN_THREAD, null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 		// The mark is for the wrappers' reports: the next task that throws this instance
 		// is reported again.
@@ -262,7 +260,7 @@ public final class FutureEvents {
 	private TaskRecord newRecord(Object task, Object userTask, Object future, Object executor,
 			ReferenceQueue<Object> queue) {
 		Creation creation = this.creations.get(future);
-		String type = (creation != null) ? creation.type : this.source.taskType((userTask != null) ? userTask : task);
+		String type = (creation != null) ? creation.type : typeOf((userTask != null) ? userTask : task);
 		TaskRecord record = (creation != null)
 				? new TaskRecord(this.executors.of(executor, null), type, creation.trace, creation.thread, task, queue)
 				: new TaskRecord(this.executors.of(executor, null), type, null, UNKNOWN_THREAD, task, queue);
@@ -284,6 +282,14 @@ public final class FutureEvents {
 			record.mark(TaskRecord.STARTED);
 			this.tracker.states().forgetDropped(record);
 		}
+	}
+
+	/**
+	 * Name a task after what it runs, looking inside the tasks an integration knows (see
+	 * {@link TaskTracker#lookInsideTasks}).
+	 */
+	private String typeOf(Object task) {
+		return this.source.taskType(this.tracker.innermost(task));
 	}
 
 	/**

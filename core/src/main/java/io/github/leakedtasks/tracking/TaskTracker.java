@@ -26,6 +26,8 @@ import java.util.function.UnaryOperator;
  */
 public final class TaskTracker implements AutoCloseable {
 
+	private static final int MAX_TASK_NESTING = 4;
+
 	private final TrackingSettings settings;
 
 	private final TraceSampler sampler;
@@ -41,6 +43,8 @@ public final class TaskTracker implements AutoCloseable {
 	private final ExecutorNaming naming = new ExecutorNaming();
 
 	private final List<OverdueSource> overdueSources = new CopyOnWriteArrayList<>();
+
+	private volatile UnaryOperator<Object> inside;
 
 	/**
 	 * Source of the submitting thread's trace ids, read once per submission; {@code null}
@@ -196,6 +200,39 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	public void lookBehindDelegates(UnaryOperator<Object> delegates) {
 		this.naming.lookBehind(delegates);
+	}
+
+	/**
+	 * Look inside the tasks an integration wraps around the application's, such as
+	 * Spring's {@code DelegatingErrorHandlingRunnable}, when a source of events names a
+	 * task it sees without a wrapper: the task is named after the innermost one. Not for
+	 * the tasks the engine's wrappers track, which they name before anything wraps them.
+	 * @param inner returns the task a task wraps, or {@code null}; it must not throw
+	 */
+	public void lookInsideTasks(UnaryOperator<Object> inner) {
+		this.inside = inner;
+	}
+
+	/**
+	 * Return the innermost task of a task, at most a few levels down.
+	 */
+	Object innermost(Object task) {
+		UnaryOperator<Object> inner = this.inside;
+		Object current = task;
+		for (int depth = 0; inner != null && current != null && depth < MAX_TASK_NESTING; depth++) {
+			Object next;
+			try {
+				next = inner.apply(current);
+			}
+			catch (RuntimeException ex) {
+				return current;
+			}
+			if (next == null || next == current) {
+				return current;
+			}
+			current = next;
+		}
+		return current;
 	}
 
 	/**

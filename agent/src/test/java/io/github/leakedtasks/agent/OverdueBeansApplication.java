@@ -1,0 +1,144 @@
+package io.github.leakedtasks.agent;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import io.github.leakedtasks.autoconfigure.LeakedTasksAutoConfiguration;
+import io.github.leakedtasks.autoconfigure.LeakedTasksMetricsAutoConfiguration;
+import io.github.leakedtasks.tracking.OverdueTask;
+import io.github.leakedtasks.tracking.TaskTracker;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * A Spring application with the starter and the agent, whose executor beans have tasks
+ * stuck running, run by {@link StandaloneAgentTests} in a JVM of its own with a short
+ * overdue threshold: prints the beans' classes and the overdue tasks the engine lists.
+ */
+public final class OverdueBeansApplication {
+
+	static final CountDownLatch release = new CountDownLatch(1);
+
+	private OverdueBeansApplication() {
+	}
+
+	public static void main(String[] args) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, LeakedTasksAutoConfiguration.class,
+					LeakedTasksMetricsAutoConfiguration.class))
+			.withUserConfiguration(Application.class)
+			.run((context) -> {
+				for (String name : List.of("orders", "reports", "scheduler")) {
+					Object bean = context.getBean(name);
+					System.out.println("bean " + name + " " + bean.getClass().getName() + " proxy "
+							+ AopUtils.isAopProxy(bean) + " wrapped " + TaskTracker.isTracked(bean));
+				}
+				context.getBean("orders", ExecutorService.class).submit(new Stuck());
+				context.getBean("reports", ThreadPoolTaskExecutor.class).execute(new Stuck());
+				context.getBean("scheduler", ThreadPoolTaskScheduler.class).execute(new Stuck());
+				context.getBean(SlowService.class).slowly();
+				TaskTracker tracker = context.getBean(TaskTracker.class);
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+				while (!listed(tracker, 4, 1_500)) {
+					if (System.nanoTime() > deadline) {
+						System.out.println("timed out: " + tracker.overdueTasks());
+						break;
+					}
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+				}
+				tracker.overdueTasks()
+					.stream()
+					.sorted(Comparator.comparing(OverdueTask::executor).thenComparing(OverdueTask::task))
+					.forEach((task) -> System.out
+						.println("listed " + task.executor() + " " + task.state() + " " + task.task()));
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				for (String name : List.of("orders", "reports", "scheduler")) {
+					System.out.println(
+							"gauge " + name + " " + meters.get("executor.overdue").tag("name", name).gauge().value());
+				}
+				release.countDown();
+			});
+	}
+
+	private static boolean listed(TaskTracker tracker, int count, long olderThanMillis) {
+		List<OverdueTask> overdue = tracker.overdueTasks();
+		return overdue.size() >= count && overdue.stream().allMatch((task) -> task.age().toMillis() > olderThanMillis);
+	}
+
+	static final class Stuck implements Runnable {
+
+		@Override
+		public void run() {
+			try {
+				release.await(60, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+	public static class SlowService {
+
+		@Async("reports")
+		public CompletableFuture<String> slowly() {
+			new Stuck().run();
+			return CompletableFuture.completedFuture("done");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAsync
+	static class Application {
+
+		@Bean
+		MeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService orders() {
+			return Executors.newFixedThreadPool(1);
+		}
+
+		@Bean
+		ThreadPoolTaskExecutor reports() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(2);
+			executor.setThreadNamePrefix("worker-");
+			return executor;
+		}
+
+		@Bean
+		ThreadPoolTaskScheduler scheduler() {
+			return new ThreadPoolTaskScheduler();
+		}
+
+		@Bean
+		SlowService slowService() {
+			return new SlowService();
+		}
+
+	}
+
+}
