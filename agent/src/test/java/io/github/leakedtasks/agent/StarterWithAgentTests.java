@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,7 @@ import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskTracker;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -148,9 +150,8 @@ class StarterWithAgentTests {
 
 	@Test
 	void lostFailureOfAThreadPoolTaskExecutorBeansFutureIsReportedOnce() {
-		// Behind the bean's proxy, the JDK's FutureTask runs the wrapper's task: the
-		// agent
-		// sees that FutureTask fail and leaves it to the wrapper.
+		// The bean is left as it is: the agent sees Spring's FutureTask fail on the
+		// bean's pool.
 		this.runner.run((context) -> {
 			String marker = marker();
 			context.getBean("reports", ThreadPoolTaskExecutor.class).submit(() -> {
@@ -197,8 +198,7 @@ class StarterWithAgentTests {
 			});
 			assertThat(thrown.await(30, TimeUnit.SECONDS)).isTrue();
 			TaskTracker tracker = context.getBean(TaskTracker.class);
-			// The wrapper reports it; the agent, which sees the worker's afterExecute,
-			// does not.
+			// The agent reports it, from the worker's call of afterExecute.
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> tracker.leaks()
 					.stream()
@@ -237,8 +237,7 @@ class StarterWithAgentTests {
 						assertThat(report.executor()).isEqualTo("discarding");
 					});
 				});
-				// The wrapper reports it; the agent, which sees the discard too, does
-				// not.
+				// The agent reports it, from the discard policy.
 				awaitDetectorCaughtUp();
 				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
 					.hasSize(1);
@@ -246,6 +245,92 @@ class StarterWithAgentTests {
 			finally {
 				release.countDown();
 			}
+		});
+	}
+
+	@Test
+	void executorBeansTheAgentWatchesAreLeftAsTheyAre() {
+		this.runner.run((context) -> {
+			for (String name : List.of("orders", "handling", "discarding")) {
+				assertThat(context.getBean(name)).as(name).isExactlyInstanceOf(ThreadPoolExecutor.class);
+			}
+			assertThat(context.getBean("reports")).isExactlyInstanceOf(ThreadPoolTaskExecutor.class);
+			for (String name : List.of("orders", "handling", "discarding", "reports")) {
+				assertThat(AopUtils.isAopProxy(context.getBean(name))).as(name).isFalse();
+			}
+			// A rejection policy of the application's own may drop a task silently, which
+			// only the wrapper's record of the task notices.
+			for (String name : List.of("ownPolicy", "ownPolicyQueued")) {
+				Object bean = context.getBean(name);
+				assertThat(AopUtils.isAopProxy(bean) || TaskTracker.isTracked(bean)).as(name).isTrue();
+			}
+		});
+	}
+
+	@Test
+	void taskDroppedByAnApplicationsOwnPolicyIsReportedOnceByTheWrapper() {
+		this.runner.run((context) -> {
+			ExecutorService ownPolicy = context.getBean("ownPolicy", ExecutorService.class);
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch started = new CountDownLatch(1);
+			ownPolicy.execute(() -> {
+				started.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			submitDiscarded(ownPolicy);
+			Recorded recorded = context.getBean(Recorded.class);
+			try {
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(recorded.reports).anySatisfy((report) -> {
+						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+						assertThat(report.executor()).isEqualTo("ownPolicy");
+					});
+				});
+				awaitDetectorCaughtUp();
+				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+					.hasSize(1);
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
+	void lostFailureAndUncaughtFailureOfAWrappedBeanAreReportedOnce() {
+		// Behind the bean's proxy, the JDK's FutureTask runs the wrapper's task, and the
+		// worker hands the wrapper's task's exception to afterExecute: the agent sees
+		// both and leaves them to the wrapper.
+		this.runner.run((context) -> {
+			String lost = marker();
+			String uncaught = marker();
+			ExecutorService ownPolicy = context.getBean("ownPolicyQueued", ExecutorService.class);
+			ownPolicy.submit(() -> {
+				throw new IllegalStateException(lost);
+			});
+			CountDownLatch thrown = new CountDownLatch(1);
+			ownPolicy.execute(() -> {
+				thrown.countDown();
+				throw new IllegalStateException(uncaught);
+			});
+			assertThat(thrown.await(30, TimeUnit.SECONDS)).isTrue();
+			awaitReported(lost);
+			TaskTracker tracker = context.getBean(TaskTracker.class);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> tracker.leaks()
+					.stream()
+					.anyMatch((group) -> group.kind() == LeakKind.UNCAUGHT
+							&& uncaught.equals(group.latest().exception().getMessage())));
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(lost)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("ownPolicyQueued"));
+			assertThat(tracker.leaks())
+				.filteredOn((group) -> group.kind() == LeakKind.UNCAUGHT
+						&& uncaught.equals(group.latest().exception().getMessage()))
+				.singleElement()
+				.satisfies((group) -> assertThat(group.count()).isOne());
 		});
 	}
 
@@ -377,6 +462,30 @@ class StarterWithAgentTests {
 		ExecutorService discarding() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
 					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService ownPolicy() {
+			// Drops silently, as DiscardPolicy does, and its threads handle what their
+			// tasks throw.
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(), (runnable) -> {
+				Thread thread = new Thread(runnable);
+				thread.setUncaughtExceptionHandler((failed, ex) -> {
+				});
+				return thread;
+			}, (task, executor) -> {
+			});
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService ownPolicyQueued() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
+				Thread thread = new Thread(runnable);
+				thread.setUncaughtExceptionHandler((failed, ex) -> {
+				});
+				return thread;
+			}, (task, executor) -> {
+			});
 		}
 
 		@Bean
