@@ -61,8 +61,9 @@ final class AgentInstaller {
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state", "callable");
 		ExecuteCalls executeCalls = FutureHooks.canReplaceExecuteCalls() ? new ExecuteCalls() : null;
-		builder = instrument(builder, ThreadPoolExecutor.class, FutureInstrumentation.threadPoolExecutor(), installed,
-				applied, problems, executeCalls);
+		builder = instrument(builder, ThreadPoolExecutor.class,
+				FutureInstrumentation.threadPoolExecutor(executeCalls != null), installed, applied, problems,
+				executeCalls);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
 		if (dependents != null) {
 			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
@@ -94,7 +95,11 @@ final class AgentInstaller {
 		for (String silent : silentHooks) {
 			problems.add(silent + " did not fire");
 		}
-		workersSeen = workersSeen && silentHooks.stream().noneMatch((silent) -> silent.contains("runWorker"));
+		// Executors are watched in place of a wrapper only if the agent sees everything
+		// else the wrapper would: failures of both kinds of futures and the JDK's drops.
+		workersSeen = workersSeen && silentHooks.stream().noneMatch((silent) -> silent.contains("runWorker"))
+				&& dependents != null && allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardPolicy.class)
+				&& allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardOldestPolicy.class);
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
 		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
@@ -125,6 +130,14 @@ final class AgentInstaller {
 	private static final String ASYNC_SUPPLY = "java.util.concurrent.CompletableFuture$AsyncSupply";
 
 	private static final String ASYNC_RUN = "java.util.concurrent.CompletableFuture$AsyncRun";
+
+	/**
+	 * Return whether a type has hook points and every one of them matched.
+	 */
+	private static boolean allOfTypeApplied(List<HookPoint> installed, Set<HookPoint> applied, Class<?> type) {
+		List<HookPoint> ofType = installed.stream().filter((hook) -> hook.type() == type).toList();
+		return !ofType.isEmpty() && applied.containsAll(ofType);
+	}
 
 	/**
 	 * Return whether every hook point of a type that reports a task settling was

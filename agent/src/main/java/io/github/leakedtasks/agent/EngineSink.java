@@ -59,7 +59,10 @@ final class EngineSink implements FutureSink {
 		// would be reported: such drops are not watched.
 		this.futureTaskDrops = futureTasksSettle && this.contents.canWatch(false);
 		this.asyncDrops = asyncTasksSettle && this.contents.canWatch(true);
-		this.pools = workersSeen ? new WatchedPools(this.tasks, this.completable, this.contents) : null;
+		// Watching an executor stands in for its wrapper: only if drops of both kinds of
+		// tasks are watched too.
+		this.pools = (workersSeen && this.futureTaskDrops && this.asyncDrops)
+				? new WatchedPools(this.tasks, this.completable, this.contents) : null;
 		if (this.pools != null) {
 			tracker.addOverdueSource(this.pools);
 		}

@@ -135,15 +135,23 @@ final class FutureInstrumentation {
 	}
 
 	/**
-	 * Return the hook point of {@code ThreadPoolExecutor}, which tells which executor a
-	 * worker thread works for.
-	 * @return the hook point
+	 * Return the hook points of {@code ThreadPoolExecutor}: which executor a worker
+	 * thread works for, what {@code shutdownNow} hands back and, unless
+	 * {@code runWorker}'s calls are replaced instead, {@code afterExecute}.
+	 * @param executeCallsReplaced whether {@code runWorker}'s calls of
+	 * {@code beforeExecute} and {@code afterExecute} are replaced
+	 * @return the hook points
 	 */
-	static List<HookPoint> threadPoolExecutor() {
-		return List.of(
+	static List<HookPoint> threadPoolExecutor(boolean executeCallsReplaced) {
+		List<HookPoint> hooks = new ArrayList<>(List.of(
 				HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
 						"java.util.concurrent.ThreadPoolExecutor$Worker"),
-				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class));
+				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class)));
+		if (!executeCallsReplaced) {
+			hooks.add(HookPoint.of(ThreadPoolExecutor.class, "afterExecute",
+					ThreadPoolExecutorAdvice.AfterExecute.class, "java.lang.Runnable", "java.lang.Throwable"));
+		}
+		return hooks;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
@@ -31,6 +32,28 @@ final class ThreadPoolExecutorAdvice {
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
 		static void exit() {
 			FutureHooks.workerStopped();
+		}
+
+	}
+
+	/**
+	 * {@code afterExecute(Runnable, Throwable)}: a plain task threw, and its worker is
+	 * about to hand the exception to the thread's uncaught-exception handler. Only where
+	 * {@code runWorker}'s calls cannot be replaced (see {@link ExecuteCalls}): a
+	 * subclass's {@code afterExecute} that does not call this one hides it.
+	 */
+	static final class AfterExecute {
+
+		/**
+		 * A future's task never throws here: an exception a subclass hands on for one is
+		 * the future's, which it read.
+		 */
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object executor, @Advice.Argument(0) Object task,
+				@Advice.Argument(1) Throwable failure) {
+			if (failure != null && !(task instanceof Future)) {
+				FutureHooks.uncaught(task, failure, executor);
+			}
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -93,60 +94,82 @@ final class WatchedPools implements OverdueSource {
 	@Override
 	public void collect(long now, long threshold, Found found) {
 		for (Pool pool : this.pools) {
-			Object executor = pool.executor.get();
-			if (executor != null) {
-				pool.slots.removeIf(WorkerSlot::isStopped);
-				pool.reported.keySet().removeIf(WorkerSlot::isStopped);
-				for (WorkerSlot slot : pool.slots) {
-					running(pool, executor, slot, now, threshold, found);
+			try {
+				Object executor = pool.executor.get();
+				if (executor != null) {
+					pool.slots.removeIf(WorkerSlot::isStopped);
+					pool.heard.keySet().removeIf(WorkerSlot::isStopped);
+					long latestStart = Long.MIN_VALUE;
+					for (WorkerSlot slot : pool.slots) {
+						latestStart = Math.max(latestStart, slot.since());
+						running(pool, executor, slot, now, threshold, found);
+					}
+					queued(pool, executor, latestStart, threshold, found);
 				}
-				queued(pool, executor, now, threshold, found);
+			}
+			catch (RuntimeException ex) {
+				// The other pools are still looked at.
 			}
 		}
 	}
 
 	private void running(Pool pool, Object executor, WorkerSlot slot, long now, long threshold, Found found) {
-		Object task = slot.task();
-		long since = slot.since();
-		// The slot's start is written before its task: read after it, it is this task's
-		// start or a later one's, never an earlier one's.
-		if (task == null || now - since < threshold) {
-			return;
+		try {
+			Object task = slot.task();
+			long since = slot.since();
+			// The slot's start is written before its task, and now was read before
+			// both: the age is this task's or a later one's, never more.
+			if (task == null || now - since < threshold) {
+				return;
+			}
+			Long heard = pool.heard.get(slot);
+			boolean firstTime = heard == null || heard != since;
+			if (found.overdue(describe(executor, task, OverdueTask.State.RUNNING, now - since, slot.thread()),
+					slot.thread(), firstTime) && firstTime) {
+				pool.heard.put(slot, since);
+			}
 		}
-		Long reported = pool.reported.put(slot, since);
-		found.overdue(describe(executor, task, OverdueTask.State.RUNNING, now - since, slot.thread()), slot.thread(),
-				reported == null || reported != since);
+		catch (RuntimeException ex) {
+			// The other workers are still looked at.
+		}
 	}
 
-	private void queued(Pool pool, Object executor, long now, long threshold, Found found) {
+	/**
+	 * Look at the head of the queue: overdue once it has stayed there for the threshold
+	 * while no worker started a task (a worker that did may have taken it, and the same
+	 * task object may be queued again); in a scheduled executor, and once due for that
+	 * long too.
+	 */
+	private void queued(Pool pool, Object executor, long latestStart, long threshold, Found found) {
 		Queue<?> queue = FutureHooks.queueOf(executor);
+		long seen = System.nanoTime();
 		Object head = (queue != null) ? queue.peek() : null;
-		if (head == null) {
+		boolean scheduled = executor instanceof ScheduledThreadPoolExecutor;
+		if (head == null || (scheduled && head.getClass().getClassLoader() != null)) {
+			// A scheduled executor's own task type, whose delay is the application's
+			// code, is not looked at.
 			pool.head = null;
 			return;
 		}
-		boolean firstTime = false;
-		if (pool.head == null || pool.head.get() != head) {
+		if (pool.head == null || pool.head.get() != head || latestStart - pool.lastPeek > 0) {
 			pool.head = new WeakReference<>(head);
-			pool.headSince = now;
-			pool.headReported = false;
+			pool.headSince = seen;
+			pool.headHeard = false;
 		}
-		long waited;
-		if (head instanceof ScheduledFuture<?> scheduled && head.getClass().getClassLoader() == null) {
-			// Waiting in a scheduled executor's queue is overdue only once it is due.
-			waited = -scheduled.getDelay(TimeUnit.NANOSECONDS);
-		}
-		else {
-			waited = now - pool.headSince;
+		pool.lastPeek = seen;
+		long waited = seen - pool.headSince;
+		if (scheduled && head instanceof ScheduledFuture<?> task) {
+			// Waiting for its time is not overdue.
+			waited = Math.min(waited, -task.getDelay(TimeUnit.NANOSECONDS));
 		}
 		if (waited < threshold) {
 			return;
 		}
-		if (!pool.headReported) {
-			pool.headReported = true;
-			firstTime = true;
+		boolean firstTime = !pool.headHeard;
+		if (found.overdue(describe(executor, head, OverdueTask.State.QUEUED, waited, null), null, firstTime)
+				&& firstTime) {
+			pool.headHeard = true;
 		}
-		found.overdue(describe(executor, head, OverdueTask.State.QUEUED, waited, null), null, firstTime);
 	}
 
 	private OverdueTask describe(Object executor, Object task, OverdueTask.State state, long age, Thread runner) {
@@ -168,14 +191,16 @@ final class WatchedPools implements OverdueSource {
 
 		final List<WorkerSlot> slots = new CopyOnWriteArrayList<>();
 
-		/** When each slot's overdue task started, once reported. */
-		final Map<WorkerSlot, Long> reported = new IdentityHashMap<>();
+		/** When each slot's overdue task started, once listeners heard of it. */
+		final Map<WorkerSlot, Long> heard = new IdentityHashMap<>();
 
 		WeakReference<Object> head;
 
 		long headSince;
 
-		boolean headReported;
+		long lastPeek;
+
+		boolean headHeard;
 
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);

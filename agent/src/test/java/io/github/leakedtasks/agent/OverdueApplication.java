@@ -58,11 +58,17 @@ public final class OverdueApplication {
 		tracker.nameExecutor(scheduler, "scheduler");
 		ThreadPoolExecutor quick = (ThreadPoolExecutor) Executors.newFixedThreadPool(2);
 		tracker.nameExecutor(quick, "quick");
+		// A steady backlog of one task object, queued again and again: its head is the
+		// same object at every sweep, and never waits long.
+		ThreadPoolExecutor backlog = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+		tracker.nameExecutor(backlog, "backlog");
+		Runnable shortTask = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		ThreadPoolExecutor unwatched = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
 		tracker.nameExecutor(unwatched, "unwatched");
 		System.out.println("watched stuck " + tracker.watchOverdue(stuck));
 		System.out.println("watched scheduler " + tracker.watchOverdue(scheduler));
 		System.out.println("watched quick " + tracker.watchOverdue(quick));
+		System.out.println("watched backlog " + tracker.watchOverdue(backlog));
 		System.out.println("watched a plain executor " + tracker.watchOverdue((Executor) Runnable::run));
 		stuck.submit(new Blocking(release));
 		stuck.execute(new Waiting());
@@ -76,6 +82,7 @@ public final class OverdueApplication {
 			for (int i = 0; i < 20; i++) {
 				quick.execute(() -> {
 				});
+				backlog.execute(shortTask);
 			}
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out: " + tracker.overdueTasks());
@@ -94,7 +101,7 @@ public final class OverdueApplication {
 		System.out.println("count unwatched " + tracker.overdueCount("unwatched"));
 		release.countDown();
 		await(() -> tracker.overdueTasks().isEmpty(), "cleared");
-		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, unwatched)) {
+		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched)) {
 			pool.shutdownNow();
 		}
 	}

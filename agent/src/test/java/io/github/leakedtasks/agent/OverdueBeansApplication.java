@@ -1,5 +1,7 @@
 package io.github.leakedtasks.agent;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +48,7 @@ public final class OverdueBeansApplication {
 					LeakedTasksMetricsAutoConfiguration.class))
 			.withUserConfiguration(Application.class)
 			.run((context) -> {
-				for (String name : List.of("orders", "reports", "scheduler")) {
+				for (String name : List.of("orders", "reports", "scheduler", "decorated")) {
 					Object bean = context.getBean(name);
 					System.out.println("bean " + name + " " + bean.getClass().getName() + " proxy "
 							+ AopUtils.isAopProxy(bean) + " wrapped " + TaskTracker.isTracked(bean));
@@ -55,6 +57,12 @@ public final class OverdueBeansApplication {
 				context.getBean("reports", ThreadPoolTaskExecutor.class).execute(new Stuck());
 				context.getBean("scheduler", ThreadPoolTaskScheduler.class).execute(new Stuck());
 				context.getBean(SlowService.class).slowly();
+				// Waiting for their time, in Spring's task type or the JDK's: never
+				// overdue.
+				for (String name : List.of("scheduler", "decorated")) {
+					context.getBean(name, ThreadPoolTaskScheduler.class)
+						.schedule(new Stuck(), Instant.now().plus(Duration.ofHours(1)));
+				}
 				TaskTracker tracker = context.getBean(TaskTracker.class);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 				while (!listed(tracker, 4, 1_500)) {
@@ -132,6 +140,13 @@ public final class OverdueBeansApplication {
 		@Bean
 		ThreadPoolTaskScheduler scheduler() {
 			return new ThreadPoolTaskScheduler();
+		}
+
+		@Bean
+		ThreadPoolTaskScheduler decorated() {
+			ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+			scheduler.setTaskDecorator((task) -> task::run);
+			return scheduler;
 		}
 
 		@Bean

@@ -112,7 +112,7 @@ class StandaloneAgentTests {
 		Run run = run(OverdueApplication.class, agent() + "=overdue-threshold=300ms");
 		String app = OverdueApplication.class.getName();
 		assertThat(run.stdout().lines()).contains("watched stuck true", "watched scheduler true", "watched quick true",
-				"watched a plain executor false");
+				"watched backlog true", "watched a plain executor false");
 		// What runs is listed with its thread; of the queue, the head; a delayed task
 		// only once due; quick tasks and executors not watched never.
 		List<String> expected = List.of("scheduler QUEUED " + app + "$Waiting no-thread",
@@ -138,7 +138,8 @@ class StandaloneAgentTests {
 		assertThat(run.stdout().lines()).contains(
 				"bean orders java.util.concurrent.ThreadPoolExecutor proxy false wrapped false",
 				"bean reports org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
-				"bean scheduler org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false");
+				"bean scheduler org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
+				"bean decorated org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false");
 		// The @Async call, which runs on a worker of 'reports' too, is listed once, after
 		// its method.
 		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactly(

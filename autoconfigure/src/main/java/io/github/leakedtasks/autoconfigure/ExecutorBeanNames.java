@@ -48,17 +48,22 @@ final class ExecutorBeanNames {
 
 	/**
 	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
-	 * in place of a wrapper: only a {@code ThreadPoolExecutor} whose rejection policy is
-	 * one of the JDK's, whose drops the agent sees (a policy of the application's own may
-	 * drop a task silently, which only a wrapper's record of it notices).
+	 * in place of a wrapper: only a {@code ThreadPoolExecutor} that rejects a task by
+	 * throwing or drops it with {@code DiscardPolicy}, whose drops the agent sees.
+	 * {@code CallerRunsPolicy} drops a task silently once the pool is shut down,
+	 * {@code DiscardOldestPolicy} may drop a plain task, and a policy of the
+	 * application's own may do anything: only a wrapper's record of each task notices.
 	 * @return whether the agent watches it, so that the bean need not be wrapped
 	 */
 	static boolean watch(TaskTracker tracker, Executor executor, String beanName) {
 		try {
 			Executor pool = pool(executor);
 			Executor watched = (pool != null) ? pool : executor;
-			return watched instanceof ThreadPoolExecutor threadPool
-					&& threadPool.getRejectedExecutionHandler().getClass().getClassLoader() == null
+			if (!(watched instanceof ThreadPoolExecutor threadPool)) {
+				return false;
+			}
+			Class<?> policy = threadPool.getRejectedExecutionHandler().getClass();
+			return (policy == ThreadPoolExecutor.AbortPolicy.class || policy == ThreadPoolExecutor.DiscardPolicy.class)
 					&& tracker.watchOverdue(watched);
 		}
 		catch (RuntimeException ex) {

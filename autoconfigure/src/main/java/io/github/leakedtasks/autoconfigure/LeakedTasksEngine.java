@@ -85,10 +85,11 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 	public synchronized void destroy() {
 		if (this.shared) {
 			// The agent's engine outlives the context, and logs again on its own.
+			// Spring's tasks are still looked inside, for the other contexts that share
+			// the engine.
 			if (this.attachment != null) {
 				this.attachment.close();
 			}
-			this.tracker.lookInsideTasks(null);
 		}
 		else if (this.tracker != null) {
 			this.tracker.close();

@@ -135,6 +135,53 @@ public class AgentBenchmark {
 	}
 
 	/**
+	 * {@code submit} then {@code get} on a pool the agent watches for overdue tasks, as
+	 * the starter has it watch executor beans: each worker notes the task it runs, and
+	 * when.
+	 */
+	@Benchmark
+	public Object watchedSubmitGet(Watched watched) throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> watched.pool.submit(this.task).get());
+	}
+
+	/**
+	 * The burst of {@link #burstSubmitGet()} on a pool the agent watches for overdue
+	 * tasks.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(BURST)
+	public Object watchedBurstSubmitGet(Watched watched) throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> Bursts.submitThenGet(watched.pool, this.task, this.futures));
+	}
+
+	/**
+	 * A pool the agent, when it runs, watches for overdue tasks; made only in the forks
+	 * of the benchmarks that use it, since watching one pool has every worker check its
+	 * slot.
+	 */
+	@State(Scope.Benchmark)
+	public static class Watched {
+
+		ExecutorService pool;
+
+		@Setup(Level.Trial)
+		public void setUp() {
+			this.pool = Executors.newFixedThreadPool(2);
+			SharedTracker.get().ifPresent((tracker) -> {
+				if (!tracker.watchOverdue(this.pool)) {
+					throw new IllegalStateException("The agent does not watch the pool");
+				}
+			});
+		}
+
+		@TearDown(Level.Trial)
+		public void tearDown() {
+			this.pool.shutdownNow();
+		}
+
+	}
+
+	/**
 	 * The same benchmarks in a JVM started with the agent, found where the benchmarks
 	 * module's build copies it.
 	 */

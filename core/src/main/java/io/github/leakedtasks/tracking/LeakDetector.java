@@ -243,7 +243,7 @@ final class LeakDetector implements Runnable {
 			try {
 				source.collect(now, this.overdueNanos, (task, runner, firstTime) -> {
 					if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
-						return;
+						return false;
 					}
 					counts.merge(task.executor(), 1, Integer::sum);
 					if (firstTime) {
@@ -253,6 +253,7 @@ final class LeakDetector implements Runnable {
 					if (oldest.size() > max) {
 						oldest.poll();
 					}
+					return true;
 				});
 			}
 			catch (Throwable ex) {

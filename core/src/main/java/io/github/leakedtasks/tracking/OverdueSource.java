@@ -38,10 +38,12 @@ public interface OverdueSource {
 		 * An overdue task.
 		 * @param task the task
 		 * @param runner the thread running it, or {@code null} while it is queued
-		 * @param firstTime whether the source hands this task over for the first time, so
-		 * that listeners hear of it once
+		 * @param firstTime whether listeners have not heard of this task yet
+		 * @return whether the task is listed (and, the first time, heard of): not if a
+		 * wrapper's record of the same task is, and then the source hands it over again
+		 * at the next sweep as not heard of
 		 */
-		void overdue(OverdueTask task, Thread runner, boolean firstTime);
+		boolean overdue(OverdueTask task, Thread runner, boolean firstTime);
 
 	}
 

@@ -88,7 +88,10 @@ public final class WorkerSlot {
 	}
 
 	void idle() {
-		this.task = null;
+		// Written only if a task was noted: nothing is, in a pool no one watches.
+		if (this.task != null) {
+			this.task = null;
+		}
 	}
 
 	void stop() {
