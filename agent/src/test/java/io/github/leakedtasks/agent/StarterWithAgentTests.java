@@ -17,6 +17,9 @@ import java.util.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,11 +27,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.github.leakedtasks.autoconfigure.LeakedTasksAutoConfiguration;
 import io.github.leakedtasks.autoconfigure.LeakedTasksMetricsAutoConfiguration;
+import io.github.leakedtasks.autoconfigure.LeakedTasksTracingAutoConfiguration;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TraceIds;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -265,6 +270,32 @@ class StarterWithAgentTests {
 				assertThat(AopUtils.isAopProxy(bean) || TaskTracker.isTracked(bean)).as(name).isTrue();
 			}
 		});
+	}
+
+	@Test
+	void withTracingExecutorBeansStayWrappedAndTheirFailuresCarryTheSubmittingTrace() {
+		// Only a wrapper remembers, for each task, the trace it was submitted in.
+		this.runner.withConfiguration(AutoConfigurations.of(LeakedTasksTracingAutoConfiguration.class))
+			.withBean(SimpleTracer.class, SimpleTracer::new)
+			.run((context) -> {
+				ExecutorService orders = context.getBean("orders", ExecutorService.class);
+				assertThat(TaskTracker.isTracked(orders)).isTrue();
+				String marker = marker();
+				SimpleTracer tracer = context.getBean(SimpleTracer.class);
+				Span span = tracer.nextSpan().name("POST /orders").start();
+				try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+					orders.submit(() -> {
+						throw new IllegalStateException(marker);
+					});
+				}
+				finally {
+					span.end();
+				}
+				LeakReport report = awaitReported(marker);
+				assertThat(report.executor()).isEqualTo("orders");
+				assertThat(report.traceIds())
+					.isEqualTo(new TraceIds(span.context().traceId(), span.context().spanId()));
+			});
 	}
 
 	@Test

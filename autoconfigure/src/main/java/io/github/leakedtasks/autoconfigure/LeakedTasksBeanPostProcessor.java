@@ -25,7 +25,10 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
+import org.springframework.util.ClassUtils;
 
 /**
  * Wraps executor beans for tracking, and adds tracking around the {@code @Async} advice
@@ -34,7 +37,10 @@ import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
  *
  * @since 0.1.0
  */
-public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
+public class LeakedTasksBeanPostProcessor
+		implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware, EnvironmentAware {
+
+	private static final String TRACER = "io.micrometer.tracing.Tracer";
 
 	private final Supplier<TaskTracker> tracker;
 
@@ -47,6 +53,10 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 	private ConfigurableListableBeanFactory beanFactory;
 
 	private final Map<String, ExecutorBean> executorBeans = new ConcurrentSkipListMap<>();
+
+	private Environment environment;
+
+	private volatile Boolean tracesSubmissions;
 
 	/**
 	 * Create a post-processor.
@@ -63,6 +73,11 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
 		this.executorNames = new AsyncExecutorNames(this.beanFactory, this.tracker,
 				java.util.Set.copyOf(this.excludedExecutors));
+	}
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
 	}
 
 	@Override
@@ -101,8 +116,10 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 			return executor;
 		}
 		// With the Java agent, which sees the futures, drops and uncaught failures of the
-		// JDK's pools and watches this one for overdue tasks, the bean is left as it is.
-		if (ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
+		// JDK's pools and watches this one for overdue tasks, the bean is left as it is;
+		// unless each task must remember the trace it was submitted in, which only a
+		// wrapper does.
+		if (!tracesSubmissions() && ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
 			// Its meters are registered now, as a wrapper's would be.
 			this.executorNames.tracking(beanName);
 			this.executorBeans.put(beanName, new ExecutorBean(true, null));
@@ -113,6 +130,23 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
 		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
 		return wrapped.bean();
+	}
+
+	/**
+	 * Whether tasks will remember the trace and span they were submitted in: Micrometer
+	 * Tracing is present with a {@code Tracer} bean, and
+	 * {@code leaked-tasks.tracing.enabled} is not {@code false}. Decided once.
+	 */
+	private boolean tracesSubmissions() {
+		Boolean traces = this.tracesSubmissions;
+		if (traces == null) {
+			traces = ClassUtils.isPresent(TRACER, this.classLoader)
+					&& this.environment.getProperty("leaked-tasks.tracing.enabled", Boolean.class, true)
+					&& this.beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(TRACER, this.classLoader), true,
+							false).length > 0;
+			this.tracesSubmissions = traces;
+		}
+		return traces;
 	}
 
 	/**
