@@ -97,8 +97,8 @@ final class AgentInstaller {
 		}
 		// Executors are watched in place of a wrapper only if the agent sees everything
 		// else the wrapper would: failures of both kinds of futures and the JDK's drops.
-		workersSeen = workersSeen && silentHooks.stream().noneMatch((silent) -> silent.contains("runWorker"))
-				&& dependents != null && allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardPolicy.class)
+		workersSeen = workersSeen && silentHooks.isEmpty() && applied.containsAll(installed) && dependents != null
+				&& allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardPolicy.class)
 				&& allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardOldestPolicy.class);
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.

@@ -119,13 +119,17 @@ final class WatchedPools implements OverdueSource {
 			long since = slot.since();
 			// The slot's start is written before its task, and now was read before
 			// both: the age is this task's or a later one's, never more.
-			if (task == null || now - since < threshold) {
+			// A periodic task, or a scheduled one of a class other than the JDK's, is not
+			// listed: the wrappers do not list them either.
+			if (task == null || now - since < threshold || this.contents.isPeriodicOrUnknown(task)) {
 				return;
 			}
 			Long heard = pool.heard.get(slot);
-			boolean firstTime = heard == null || heard != since;
+			boolean notHeardRunning = heard == null || heard != since;
+			// Heard of while it waited at the head: not heard of again now that it runs.
+			boolean firstTime = notHeardRunning && (pool.heardHead == null || pool.heardHead.get() != task);
 			if (found.overdue(describe(executor, task, OverdueTask.State.RUNNING, now - since, slot.thread()),
-					slot.thread(), firstTime) && firstTime) {
+					slot.thread(), firstTime) && notHeardRunning) {
 				pool.heard.put(slot, since);
 			}
 		}
@@ -145,15 +149,20 @@ final class WatchedPools implements OverdueSource {
 		long seen = System.nanoTime();
 		Object head = (queue != null) ? queue.peek() : null;
 		boolean scheduled = executor instanceof ScheduledThreadPoolExecutor;
-		if (head == null || (scheduled && head.getClass().getClassLoader() != null)) {
-			// A scheduled executor's own task type, whose delay is the application's
-			// code, is not looked at.
+		if (head == null || (scheduled && head.getClass().getClassLoader() != null)
+				|| this.contents.isPeriodicOrUnknown(head)) {
+			// A periodic task waits by design; a scheduled executor's own task type,
+			// whose delay is the application's code, is not looked at.
 			pool.head = null;
 			return;
 		}
-		if (pool.head == null || pool.head.get() != head || latestStart - pool.lastPeek > 0) {
-			pool.head = new WeakReference<>(head);
+		boolean changed = pool.head == null || pool.head.get() != head;
+		boolean started = latestStart != Long.MIN_VALUE && latestStart - pool.lastPeek > 0;
+		if (changed || started) {
 			pool.headSince = seen;
+		}
+		if (changed) {
+			pool.head = new WeakReference<>(head);
 			pool.headHeard = false;
 		}
 		pool.lastPeek = seen;
@@ -169,6 +178,7 @@ final class WatchedPools implements OverdueSource {
 		if (found.overdue(describe(executor, head, OverdueTask.State.QUEUED, waited, null), null, firstTime)
 				&& firstTime) {
 			pool.headHeard = true;
+			pool.heardHead = new WeakReference<>(head);
 		}
 	}
 
@@ -201,6 +211,9 @@ final class WatchedPools implements OverdueSource {
 		long lastPeek;
 
 		boolean headHeard;
+
+		/** The latest head listeners heard of, not heard of again once it runs. */
+		WeakReference<Object> heardHead;
 
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);

@@ -65,11 +65,23 @@ public final class OverdueApplication {
 		Runnable shortTask = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		ThreadPoolExecutor unwatched = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
 		tracker.nameExecutor(unwatched, "unwatched");
+		// A periodic task that runs long: periodic tasks are never listed.
+		ScheduledThreadPoolExecutor periodic = new ScheduledThreadPoolExecutor(1);
+		tracker.nameExecutor(periodic, "periodic");
+		// A task heard of while it waits, then again overdue once it runs: heard once.
+		ThreadPoolExecutor handover = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+		tracker.nameExecutor(handover, "handover");
+		CountDownLatch releaseFirst = new CountDownLatch(1);
 		System.out.println("watched stuck " + tracker.watchOverdue(stuck));
 		System.out.println("watched scheduler " + tracker.watchOverdue(scheduler));
 		System.out.println("watched quick " + tracker.watchOverdue(quick));
 		System.out.println("watched backlog " + tracker.watchOverdue(backlog));
 		System.out.println("watched a plain executor " + tracker.watchOverdue((Executor) Runnable::run));
+		tracker.watchOverdue(periodic);
+		tracker.watchOverdue(handover);
+		periodic.scheduleAtFixedRate(new Blocking(release), 0, 1, TimeUnit.HOURS);
+		handover.execute(new Blocking(releaseFirst));
+		handover.execute(new Handed(release));
 		stuck.submit(new Blocking(release));
 		stuck.execute(new Waiting());
 		unwatched.execute(new Blocking(release));
@@ -78,7 +90,7 @@ public final class OverdueApplication {
 		scheduler.schedule(new Later(), 1, TimeUnit.HOURS);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		// Quick tasks keep coming on a watched executor; none is overdue.
-		while (!listed(tracker, 4, 1_500)) {
+		while (!listed(tracker, 6, 1_500)) {
 			for (int i = 0; i < 20; i++) {
 				quick.execute(() -> {
 				});
@@ -99,9 +111,19 @@ public final class OverdueApplication {
 			.forEach((task) -> System.out.println("heard " + describe(task)));
 		System.out.println("count stuck " + tracker.overdueCount("stuck"));
 		System.out.println("count unwatched " + tracker.overdueCount("unwatched"));
+		releaseFirst.countDown();
+		await(() -> tracker.overdueTasks()
+			.stream()
+			.anyMatch((task) -> task.task().endsWith("$Handed") && task.state() == OverdueTask.State.RUNNING
+					&& task.age().toMillis() > 1_500),
+				"handed over");
+		heard.stream()
+			.filter((task) -> task.executor().equals("handover"))
+			.sorted(Comparator.comparing(OverdueTask::state))
+			.forEach((task) -> System.out.println("handover heard " + describe(task)));
 		release.countDown();
 		await(() -> tracker.overdueTasks().isEmpty(), "cleared");
-		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched)) {
+		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched, periodic, handover)) {
 			pool.shutdownNow();
 		}
 	}
@@ -143,6 +165,26 @@ public final class OverdueApplication {
 		private final CountDownLatch release;
 
 		Blocking(CountDownLatch release) {
+			this.release = release;
+		}
+
+		@Override
+		public void run() {
+			try {
+				this.release.await(60, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+	static final class Handed implements Runnable {
+
+		private final CountDownLatch release;
+
+		Handed(CountDownLatch release) {
 			this.release = release;
 		}
 

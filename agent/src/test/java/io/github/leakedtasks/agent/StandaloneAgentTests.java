@@ -115,7 +115,8 @@ class StandaloneAgentTests {
 				"watched backlog true", "watched a plain executor false");
 		// What runs is listed with its thread; of the queue, the head; a delayed task
 		// only once due; quick tasks and executors not watched never.
-		List<String> expected = List.of("scheduler QUEUED " + app + "$Waiting no-thread",
+		List<String> expected = List.of("handover QUEUED " + app + "$Handed no-thread",
+				"handover RUNNING " + app + "$Blocking on-thread", "scheduler QUEUED " + app + "$Waiting no-thread",
 				"scheduler RUNNING " + app + "$Blocking on-thread", "stuck QUEUED " + app + "$Waiting no-thread",
 				"stuck RUNNING " + app + "$Blocking on-thread");
 		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed ")))
@@ -127,7 +128,15 @@ class StandaloneAgentTests {
 		assertThat(run.stdout().lines()).contains("listed stuck RUNNING " + app + "$Blocking on-thread traced",
 				"listed stuck QUEUED " + app + "$Waiting no-thread untraced", "count stuck 2", "count unwatched 0",
 				"cleared");
-		assertThat(run.stdout()).doesNotContain("timed out").doesNotContain("$Later");
+		// Heard of while it waited, the task that then runs past the threshold is not
+		// heard
+		// of again; the periodic task that runs long, never.
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("handover heard ")))
+			.map((line) -> line.substring("handover heard ".length(), line.lastIndexOf(' ')))
+			.containsExactly("handover QUEUED " + app + "$Handed no-thread",
+					"handover RUNNING " + app + "$Blocking on-thread");
+		assertThat(run.stdout()).doesNotContain("timed out").doesNotContain("$Later").doesNotContain("periodic");
+		assertThat(run.stdout().lines()).contains("handed over");
 		assertThat(run.stderr()).doesNotContain("could not instrument");
 	}
 

@@ -21,6 +21,7 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -141,9 +142,10 @@ public class LeakedTasksBeanPostProcessor
 		Boolean traces = this.tracesSubmissions;
 		if (traces == null) {
 			traces = ClassUtils.isPresent(TRACER, this.classLoader)
-					&& this.environment.getProperty("leaked-tasks.tracing.enabled", Boolean.class, true)
-					&& this.beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(TRACER, this.classLoader), true,
-							false).length > 0;
+					&& (this.environment == null
+							|| !"false".equalsIgnoreCase(this.environment.getProperty("leaked-tasks.tracing.enabled")))
+					&& BeanFactoryUtils.beanNamesForTypeIncludingAncestors(this.beanFactory,
+							ClassUtils.resolveClassName(TRACER, this.classLoader), true, false).length > 0;
 			this.tracesSubmissions = traces;
 		}
 		return traces;
