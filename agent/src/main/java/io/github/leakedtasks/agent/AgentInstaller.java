@@ -90,16 +90,12 @@ final class AgentInstaller {
 			problems.add("ThreadPoolExecutor.runWorker's calls of beforeExecute and afterExecute (uncaught failures "
 					+ "and overdue tasks of its workers)");
 		}
-		boolean workersSeen = executeCalls != null && executeCalls.replaced();
-		List<String> silentHooks = selfTest.run(dependents != null, workersSeen);
-		for (String silent : silentHooks) {
+		for (String silent : selfTest.run(dependents != null, executeCalls != null && executeCalls.replaced())) {
 			problems.add(silent + " did not fire");
 		}
 		// Executors are watched in place of a wrapper only if the agent sees everything
-		// else the wrapper would: failures of both kinds of futures and the JDK's drops.
-		workersSeen = workersSeen && silentHooks.isEmpty() && applied.containsAll(installed) && dependents != null
-				&& allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardPolicy.class)
-				&& allOfTypeApplied(installed, applied, ThreadPoolExecutor.DiscardOldestPolicy.class);
+		// else the wrapper would: every hook point was found, matched and fired.
+		boolean workersSeen = problems.isEmpty();
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
 		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
@@ -130,14 +126,6 @@ final class AgentInstaller {
 	private static final String ASYNC_SUPPLY = "java.util.concurrent.CompletableFuture$AsyncSupply";
 
 	private static final String ASYNC_RUN = "java.util.concurrent.CompletableFuture$AsyncRun";
-
-	/**
-	 * Return whether a type has hook points and every one of them matched.
-	 */
-	private static boolean allOfTypeApplied(List<HookPoint> installed, Set<HookPoint> applied, Class<?> type) {
-		List<HookPoint> ofType = installed.stream().filter((hook) -> hook.type() == type).toList();
-		return !ofType.isEmpty() && applied.containsAll(ofType);
-	}
 
 	/**
 	 * Return whether every hook point of a type that reports a task settling was

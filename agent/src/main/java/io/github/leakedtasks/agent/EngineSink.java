@@ -137,8 +137,8 @@ final class EngineSink implements FutureSink {
 			}
 			// Set before the task is watched: a task settling from then on is seen.
 			FutureHooks.letGo = true;
-			(futureTask ? this.tasks : this.completable).dropped(task, userTask,
-					futureTask ? task : this.contents.future(task), executor, this.settled);
+			(futureTask ? this.tasks : this.completable).dropped(task, userTask, this.contents.futureOf(task), executor,
+					this.settled);
 		}
 		else if (discarded && !futureTask && !async && !(task instanceof Future<?>)) {
 			this.tasks.discarded(task, executor);

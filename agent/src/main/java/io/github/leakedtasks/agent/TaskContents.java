@@ -106,6 +106,14 @@ final class TaskContents {
 	}
 
 	/**
+	 * Return the future a task completes: a {@code FutureTask} itself, the future of one
+	 * of {@code CompletableFuture}'s tasks (see {@link #future}), or {@code null}.
+	 */
+	Object futureOf(Object task) {
+		return (task instanceof FutureTask<?>) ? task : future(task);
+	}
+
+	/**
 	 * Return whether a task is one of {@code CompletableFuture}'s, whose running the
 	 * hooks report.
 	 */

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -183,12 +182,9 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	private OverdueTask describe(Object executor, Object task, OverdueTask.State state, long age, Thread runner) {
-		boolean futureTask = task instanceof FutureTask<?>;
-		boolean async = !futureTask && this.contents.isAsyncTask(task);
-		Object named = (futureTask || async) ? this.contents.userTask(task) : task;
-		Object future = futureTask ? task : async ? this.contents.future(task) : null;
-		return (async ? this.completable : this.tasks).overdueTask(executor, (named != null) ? named : task, future,
-				state, age, runner);
+		Object named = this.contents.userTask(task);
+		return (this.contents.isAsyncTask(task) ? this.completable : this.tasks).overdueTask(executor,
+				(named != null) ? named : task, this.contents.futureOf(task), state, age, runner);
 	}
 
 	/**

@@ -132,7 +132,7 @@ public final class OverdueApplication {
 	 * Whether this many tasks are listed, all overdue for longer than this: several
 	 * sweeps have run since they were first listed.
 	 */
-	private static boolean listed(TaskTracker tracker, int count, long olderThanMillis) {
+	static boolean listed(TaskTracker tracker, int count, long olderThanMillis) {
 		List<OverdueTask> overdue = tracker.overdueTasks();
 		return overdue.size() >= count && overdue.stream().allMatch((task) -> task.age().toMillis() > olderThanMillis);
 	}
@@ -160,7 +160,7 @@ public final class OverdueApplication {
 				+ ((task.runningThread() != null) ? "on-thread" : "no-thread") + " " + created;
 	}
 
-	static final class Blocking implements Runnable {
+	static class Blocking implements Runnable {
 
 		private final CountDownLatch release;
 
@@ -180,22 +180,10 @@ public final class OverdueApplication {
 
 	}
 
-	static final class Handed implements Runnable {
-
-		private final CountDownLatch release;
+	static final class Handed extends Blocking {
 
 		Handed(CountDownLatch release) {
-			this.release = release;
-		}
-
-		@Override
-		public void run() {
-			try {
-				this.release.await(60, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			super(release);
 		}
 
 	}

@@ -65,7 +65,7 @@ public final class OverdueBeansApplication {
 				}
 				TaskTracker tracker = context.getBean(TaskTracker.class);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-				while (!listed(tracker, 4, 1_500)) {
+				while (!OverdueApplication.listed(tracker, 4, 1_500)) {
 					if (System.nanoTime() > deadline) {
 						System.out.println("timed out: " + tracker.overdueTasks());
 						break;
@@ -86,21 +86,10 @@ public final class OverdueBeansApplication {
 			});
 	}
 
-	private static boolean listed(TaskTracker tracker, int count, long olderThanMillis) {
-		List<OverdueTask> overdue = tracker.overdueTasks();
-		return overdue.size() >= count && overdue.stream().allMatch((task) -> task.age().toMillis() > olderThanMillis);
-	}
+	static final class Stuck extends OverdueApplication.Blocking {
 
-	static final class Stuck implements Runnable {
-
-		@Override
-		public void run() {
-			try {
-				release.await(60, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+		Stuck() {
+			super(release);
 		}
 
 	}

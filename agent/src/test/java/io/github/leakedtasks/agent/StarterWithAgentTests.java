@@ -223,34 +223,8 @@ class StarterWithAgentTests {
 
 	@Test
 	void taskDroppedByAnExecutorBeanIsStillReported() {
-		this.runner.run((context) -> {
-			ExecutorService discarding = context.getBean("discarding", ExecutorService.class);
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch started = new CountDownLatch(1);
-			discarding.execute(() -> {
-				started.countDown();
-				awaitQuietly(release);
-			});
-			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-			submitDiscarded(discarding);
-			Recorded recorded = context.getBean(Recorded.class);
-			try {
-				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-					System.gc();
-					assertThat(recorded.reports).anySatisfy((report) -> {
-						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-						assertThat(report.executor()).isEqualTo("discarding");
-					});
-				});
-				// The agent reports it, from the discard policy.
-				awaitDetectorCaughtUp();
-				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
-					.hasSize(1);
-			}
-			finally {
-				release.countDown();
-			}
-		});
+		// The agent reports it, from the discard policy.
+		assertDropReportedOnce("discarding");
 	}
 
 	@Test
@@ -300,33 +274,7 @@ class StarterWithAgentTests {
 
 	@Test
 	void taskDroppedByAnApplicationsOwnPolicyIsReportedOnceByTheWrapper() {
-		this.runner.run((context) -> {
-			ExecutorService ownPolicy = context.getBean("ownPolicy", ExecutorService.class);
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch started = new CountDownLatch(1);
-			ownPolicy.execute(() -> {
-				started.countDown();
-				awaitQuietly(release);
-			});
-			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-			submitDiscarded(ownPolicy);
-			Recorded recorded = context.getBean(Recorded.class);
-			try {
-				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-					System.gc();
-					assertThat(recorded.reports).anySatisfy((report) -> {
-						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-						assertThat(report.executor()).isEqualTo("ownPolicy");
-					});
-				});
-				awaitDetectorCaughtUp();
-				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
-					.hasSize(1);
-			}
-			finally {
-				release.countDown();
-			}
-		});
+		assertDropReportedOnce("ownPolicy");
 	}
 
 	@Test
@@ -424,6 +372,40 @@ class StarterWithAgentTests {
 	private static void supplyAsyncIgnored(String marker) {
 		CompletableFuture.supplyAsync(() -> {
 			throw new IllegalStateException(marker);
+		});
+	}
+
+	/**
+	 * Keep the executor bean's only thread busy, submit a task it drops, and check that
+	 * the drop is reported once.
+	 */
+	private void assertDropReportedOnce(String beanName) {
+		this.runner.run((context) -> {
+			ExecutorService executor = context.getBean(beanName, ExecutorService.class);
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch started = new CountDownLatch(1);
+			executor.execute(() -> {
+				started.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			submitDiscarded(executor);
+			Recorded recorded = context.getBean(Recorded.class);
+			try {
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(recorded.reports).anySatisfy((report) -> {
+						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+						assertThat(report.executor()).isEqualTo(beanName);
+					});
+				});
+				awaitDetectorCaughtUp();
+				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+					.hasSize(1);
+			}
+			finally {
+				release.countDown();
+			}
 		});
 	}
 

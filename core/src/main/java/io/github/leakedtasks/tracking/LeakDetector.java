@@ -209,13 +209,15 @@ final class LeakDetector implements Runnable {
 		Map<String, Integer> counts = new HashMap<>();
 		List<Map.Entry<TaskRecord, OverdueTask>> newlyOverdue = new ArrayList<>();
 		// A task a wrapper tracks (an @Async call) may also be seen by a source, on the
-		// same worker or in the same queue: the wrapper's record tells more.
+		// same worker or in the same queue: the wrapper's record tells more. Noted only
+		// if there is a source.
+		boolean sources = !this.tracker.overdueSources().isEmpty();
 		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
 		Set<String> queued = new HashSet<>();
 		this.tracker.states().live().forEach((record) -> {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
-			if (running && runner != null && !record.is(TaskRecord.FINISHED)) {
+			if (sources && running && runner != null && !record.is(TaskRecord.FINISHED)) {
 				runners.add(runner);
 			}
 			long age = now - record.since;
