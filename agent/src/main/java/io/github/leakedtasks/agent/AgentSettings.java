@@ -76,14 +76,28 @@ final class AgentSettings {
 			"io.github.leakedtasks.autoconfigure.ExecutorTrackingInterceptor", "org.springframework.aop.",
 			"org.springframework.cglib.", "java.lang.reflect.", "jdk.internal.reflect.");
 
+	/**
+	 * Executors between an application's call and the future the agent sees created: the
+	 * JDK's ({@code FutureTask.<init>}, {@code newTaskFor}, {@code submit},
+	 * {@code supplyAsync}) and Spring's ({@code ThreadPoolTaskExecutor.submit}, the
+	 * {@code @Async} interceptor and the proxy it is called through). A trace starts at
+	 * the application's call, as a wrapper's does.
+	 */
+	private static final java.util.List<String> EXECUTOR_FRAMES = java.util.List.of("java.util.concurrent.",
+			"org.springframework.scheduling.", "org.springframework.core.task.");
+
 	TrackingSettings tracking() {
 		// The agent's own frames and the engine's source sit on top of every creation
 		// trace; so do the Spring starter's, which reports through this engine when both
-		// run (the same frames LeakedTasksProperties names for its own engine).
+		// run (the same frames LeakedTasksProperties names for its own engine), and the
+		// executor's own. Only the frames on top are left out.
 		TrackingSettings.Builder builder = TrackingSettings.builder()
-			.internalFrames((className) -> className.startsWith("io.github.leakedtasks.agent.")
+			.internalFrames((className) -> className.startsWith("io.github.leakedtasks.agent.bootstrap.")
+					|| className.startsWith(EngineSink.class.getName())
 					|| className.equals("io.github.leakedtasks.tracking.FutureEvents")
-					|| STARTER_FRAMES.stream().anyMatch(className::startsWith));
+					|| STARTER_FRAMES.stream().anyMatch(className::startsWith)
+					|| EXECUTOR_FRAMES.stream().anyMatch(className::startsWith)
+					|| className.contains("$$SpringCGLIB$$"));
 		String value;
 		if ((value = this.values.get("grace-period")) != null) {
 			builder.gracePeriod(duration("grace-period", value));

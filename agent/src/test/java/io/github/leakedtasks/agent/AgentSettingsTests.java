@@ -68,6 +68,15 @@ class AgentSettingsTests {
 		assertThat(tracking.internalFrames().test(EngineSink.class.getName())).isTrue();
 		assertThat(tracking.internalFrames().test("io.github.leakedtasks.tracking.FutureEvents")).isTrue();
 		assertThat(tracking.internalFrames().test("com.example.Orders")).isFalse();
+		// The executor's frames, the JDK's and Spring's, on top of the application's
+		// call.
+		assertThat(tracking.internalFrames().test("java.util.concurrent.FutureTask")).isTrue();
+		assertThat(tracking.internalFrames().test("java.util.concurrent.AbstractExecutorService")).isTrue();
+		assertThat(tracking.internalFrames().test("org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor"))
+			.isTrue();
+		assertThat(tracking.internalFrames().test("com.example.Orders$$SpringCGLIB$$0")).isTrue();
+		// An application's class in the agent's package is the application's.
+		assertThat(tracking.internalFrames().test(IgnoringApplication.class.getName())).isFalse();
 	}
 
 }

@@ -36,6 +36,7 @@ class ReportedFailuresTests {
 		assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
 		assertThat(report.executor()).isEqualTo(AgentFixture.asyncPoolName());
 		assertThat(report.exception()).isInstanceOf(IllegalStateException.class);
+		assertStartsAtTheApplicationsCall(report, "supplyAsyncIgnored");
 	}
 
 	@Test
@@ -48,6 +49,7 @@ class ReportedFailuresTests {
 			LeakReport report = awaitReported(marker);
 			assertThat(report.executor()).isEqualTo("ignoring");
 			assertThat(report.exception()).isInstanceOf(IllegalArgumentException.class);
+			assertStartsAtTheApplicationsCall(report, "submitIgnored");
 		}
 		finally {
 			executor.shutdown();
@@ -136,6 +138,17 @@ class ReportedFailuresTests {
 		finally {
 			executor.shutdown();
 		}
+	}
+
+	/**
+	 * The first task of its type is traced; its trace starts at the line that called the
+	 * executor, not inside the JDK's executor, as a wrapper's does.
+	 */
+	private static void assertStartsAtTheApplicationsCall(LeakReport report, String method) {
+		assertThat(report.creationTrace()).isNotNull();
+		StackTraceElement site = report.creationTrace().site();
+		assertThat(site.getClassName()).isEqualTo(ReportedFailuresTests.class.getName());
+		assertThat(site.getMethodName()).isEqualTo(method);
 	}
 
 	private static void supplyAsyncIgnored(String marker) {

@@ -334,6 +334,33 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void failureReportedWhileTheContextStartsReachesItsListenersAndMeters() {
+		String marker = marker();
+		this.runner.withUserConfiguration(LosesAtStartUp.class)
+			.withPropertyValues("test.marker=" + marker)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
+				assertThat(context.getBean(MeterRegistry.class)
+					.get("executor.unretrieved")
+					.tag("name", "orders")
+					.tag("exception", HeldAtStartUpException.class.getSimpleName())
+					.counter()
+					.count()).isEqualTo(1);
+			});
+		assertThat(this.agentLog.mentions(marker)).isFalse();
+	}
+
+	@Test
+	void failureReportedWhileAContextFailsToStartIsLoggedByTheAgent() {
+		String marker = marker();
+		this.runner.withUserConfiguration(LosesAtStartUp.class)
+			.withPropertyValues("test.marker=" + marker, "test.fail=true")
+			.run((context) -> assertThat(context).hasFailed());
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.agentLog.mentions(marker));
+	}
+
+	@Test
 	void twoContextsReportEachLeakOnceThroughTheContextStartedLast() {
 		this.runner.run((first) -> {
 			Recorded firstRecorded = first.getBean(Recorded.class);
@@ -426,6 +453,45 @@ class StarterWithAgentTests {
 
 		MeteredException(String message) {
 			super(message);
+		}
+
+	}
+
+	static final class HeldAtStartUpException extends RuntimeException {
+
+		HeldAtStartUpException(String message) {
+			super(message);
+		}
+
+	}
+
+	static final class HandedBackException extends RuntimeException {
+
+		HandedBackException(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
+	 * Loses a failure while the context starts, once the engine exists (an executor bean
+	 * was post-processed), waits until it is reported, and fails the start-up if asked.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class LosesAtStartUp {
+
+		@Bean
+		String lostAtStartUp(ExecutorService orders, org.springframework.core.env.Environment environment) {
+			String marker = environment.getRequiredProperty("test.marker");
+			boolean fail = environment.getProperty("test.fail", Boolean.class, false);
+			CompletableFuture.runAsync(() -> {
+				throw fail ? new HandedBackException(marker) : new HeldAtStartUpException(marker);
+			}, orders);
+			awaitReported(marker);
+			if (fail) {
+				throw new IllegalStateException("start-up fails");
+			}
+			return marker;
 		}
 
 	}

@@ -35,7 +35,7 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 
 	private final ObjectProvider<LeakListener> provider;
 
-	private final List<Consumer<LeakListener>> held = new ArrayList<>();
+	private final List<Held> held = new ArrayList<>();
 
 	private int dropped;
 
@@ -58,13 +58,34 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 	public void afterSingletonsInstantiated() {
 		List<LeakListener> resolved = this.provider.orderedStream().toList();
 		synchronized (this.held) {
-			this.held.forEach((event) -> deliver(event, resolved));
+			this.held.forEach((event) -> deliver(event.event(), resolved));
 			this.held.clear();
 			this.listeners = resolved;
 			if (this.dropped > 0) {
 				logger.warn(this.dropped + " leak reports made while the application started were not handed to "
 						+ "the listeners: more than " + MAX_HELD + " were held for them");
 			}
+		}
+	}
+
+	/**
+	 * Hand the reports held for listeners that will never be resolved (the application
+	 * failed to start) to another listener, which reported instead; executor events are
+	 * left out, as it heard of every executor itself.
+	 * @param other the listener that reports instead
+	 */
+	void handHeldTo(LeakListener other) {
+		synchronized (this.held) {
+			if (this.listeners != null) {
+				return;
+			}
+			List<LeakListener> instead = (other != null) ? List.of(other) : List.of();
+			this.held.stream()
+				.filter((event) -> !event.executorEvent())
+				.forEach((event) -> deliver(event.event(), instead));
+			this.held.clear();
+			// A report the engine was handing over as this listener was detached.
+			this.listeners = instead;
 		}
 	}
 
@@ -75,7 +96,7 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 				current = this.listeners;
 				if (current == null) {
 					if (executorEvent || this.held.size() < MAX_HELD) {
-						this.held.add(event);
+						this.held.add(new Held(event, executorEvent));
 					}
 					else {
 						this.dropped++;
@@ -97,6 +118,9 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 				// their reports.
 			}
 		}
+	}
+
+	private record Held(Consumer<LeakListener> event, boolean executorEvent) {
 	}
 
 	private final class Dispatcher implements LeakListener {

@@ -50,6 +50,9 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 				this.tracker = agents.get();
 				this.shared = true;
 				warnIfIgnored(settings, this.tracker.settings());
+				// Reports made while the context starts are held for its listeners
+				// (meters, log), as with an engine of its own.
+				this.attachment = SharedTracker.attach(this.listeners.dispatcher()).orElse(null);
 				logger.debug("Reporting through the leaked-tasks agent's engine");
 			}
 			else {
@@ -62,8 +65,9 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 	}
 
 	/**
-	 * Take over the agent's reports once the context has started: a context that fails to
-	 * start never takes them, so none is lost with it.
+	 * Take over the agent's reports, if no executor bean did while the context started.
+	 * Reports held for a context that fails to start are handed back (see
+	 * {@link #destroy()}), so none is lost with it.
 	 */
 	@Override
 	public synchronized void afterSingletonsInstantiated() {
@@ -88,7 +92,10 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			// Spring's tasks are still looked inside, for the other contexts that share
 			// the engine.
 			if (this.attachment != null) {
-				this.attachment.close();
+				// A context that failed to start never resolved its listeners: what they
+				// were held goes to whoever reports now (the agent's log, or the context
+				// attached before).
+				this.listeners.handHeldTo(this.attachment.handBack());
 			}
 		}
 		else if (this.tracker != null) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.github.leakedtasks.tracking.TaskTracker;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.test.simple.SimpleTracer;
@@ -48,6 +49,12 @@ class StructuredLoggingTests {
 			.properties("logging.structured.format.console=" + format, "leaked-tasks.grace-period=100ms",
 					"spring.main.banner-mode=off")
 			.run()) {
+			if (AgentMode.attached()) {
+				// The agent's engine outlives the context of the format tested before,
+				// and
+				// logs a failure only when it starts a new group.
+				context.getBean(TaskTracker.class).clearLeaks();
+			}
 			SimpleTracer tracer = context.getBean(SimpleTracer.class);
 			Span span = tracer.nextSpan().name("POST /orders").start();
 			try (Tracer.SpanInScope scope = tracer.withSpan(span)) {

@@ -107,6 +107,17 @@ public final class CreationTrace {
 		while (first < all.length && isInternal(all[first])) {
 			first++;
 		}
+		if (first == all.length) {
+			// Every frame is internal (a task the JDK created on a thread of its own):
+			// the trace keeps the JDK's frames rather than none.
+			first = 0;
+			while (first < all.length && !all[first].getClassName().startsWith("java.")) {
+				first++;
+			}
+			if (first == all.length) {
+				first = 0;
+			}
+		}
 		int end = Math.min(all.length, first + this.maxDepth);
 		List<StackTraceElement> frames = new ArrayList<>(end - first);
 		for (int i = first; i < end; i++) {

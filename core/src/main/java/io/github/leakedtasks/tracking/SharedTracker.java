@@ -73,9 +73,10 @@ public final class SharedTracker {
 		return Optional.of(attachment);
 	}
 
-	private static synchronized void detach(Attachment attachment) {
+	private static synchronized LeakListener detach(Attachment attachment) {
 		attachments.remove(attachment);
 		receiver = attachments.isEmpty() ? fallback : attachments.peekLast().listener;
+		return receiver;
 	}
 
 	private static synchronized LeakListener[] attached() {
@@ -119,6 +120,17 @@ public final class SharedTracker {
 		@Override
 		public void close() {
 			detach(this);
+		}
+
+		/**
+		 * Stop receiving the engine's reports, and return the listener that receives them
+		 * from now on: the one attached before, or the agent's own. An integration that
+		 * held reports it can no longer deliver (an application that failed to start)
+		 * hands them to it, so that none is lost.
+		 * @return the listener that receives the engine's reports now, or {@code null}
+		 */
+		public LeakListener handBack() {
+			return detach(this);
 		}
 
 	}

@@ -62,6 +62,19 @@ class CreationTraceTests {
 		}
 	}
 
+	@Test
+	void traceWhoseEveryFrameIsInternalKeepsTheJdksFrames() {
+		CreationTrace trace = CreationTrace.of(CreationTrace.capture(),
+				TrackingSettings.builder().internalFrames((className) -> true).build());
+		assertThat(trace.frames()).isNotEmpty();
+		assertThat(trace.site().getClassName()).startsWith("java.");
+		CreationTrace some = CreationTrace.of(CreationTrace.capture(),
+				TrackingSettings.builder()
+					.internalFrames((className) -> className.equals(getClass().getName()))
+					.build());
+		assertThat(some.site().getClassName()).isNotEqualTo(getClass().getName());
+	}
+
 	private static TrackingSettings settings(CreationTraceMode mode, int depth) {
 		return TrackingSettings.builder().traceMode(mode).maxTraceDepth(depth).build();
 	}
