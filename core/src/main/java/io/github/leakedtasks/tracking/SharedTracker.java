@@ -11,8 +11,8 @@ import java.util.Optional;
  * Leaks, uncaught failures and overdue tasks go to one listener only: the one attached
  * last, or, while nothing is attached, the agent's own (its log). Several Spring contexts
  * in one JVM (a test suite's cached contexts) therefore do not log each leak once each;
- * the context started last reports, and the one before it again once it is closed. Every
- * attached listener hears of every executor.
+ * the context started (or starting) last reports, and the one before it again once it is
+ * closed. Every attached listener hears of every executor.
  *
  * @since 0.1.0
  */
