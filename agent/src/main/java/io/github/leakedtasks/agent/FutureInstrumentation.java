@@ -155,7 +155,8 @@ final class FutureInstrumentation {
 	}
 
 	/**
-	 * Return the hook points of the JDK's discarding rejection policies, one type each.
+	 * Return the hook points of the JDK's rejection policies that may drop a task, one
+	 * type each.
 	 * @return the hook points
 	 */
 	static List<HookPoint> discardPolicies() {
@@ -163,7 +164,9 @@ final class FutureInstrumentation {
 				HookPoint.of(ThreadPoolExecutor.DiscardPolicy.class, "rejectedExecution",
 						ThreadPoolExecutorAdvice.Discard.class, "java.lang.Runnable", TPE),
 				HookPoint.of(ThreadPoolExecutor.DiscardOldestPolicy.class, "rejectedExecution",
-						ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE));
+						ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE),
+				HookPoint.of(ThreadPoolExecutor.CallerRunsPolicy.class, "rejectedExecution",
+						ThreadPoolExecutorAdvice.CallerRuns.class, "java.lang.Runnable", TPE));
 	}
 
 }

@@ -84,6 +84,19 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
+	 * {@code CallerRunsPolicy.rejectedExecution(Runnable, ThreadPoolExecutor)}: the task
+	 * is dropped if the executor is shut down.
+	 */
+	static final class CallerRuns {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(0) Object task, @Advice.Argument(1) ThreadPoolExecutor executor) {
+			FutureHooks.callerRunsRejected(task, executor);
+		}
+
+	}
+
+	/**
 	 * {@code DiscardOldestPolicy.rejectedExecution(Runnable, ThreadPoolExecutor)}: the
 	 * head of the queue is about to be discarded.
 	 */

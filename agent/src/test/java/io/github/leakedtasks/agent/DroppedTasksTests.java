@@ -12,6 +12,8 @@ import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +173,74 @@ class DroppedTasksTests {
 	}
 
 	@Test
+	void runnableRejectedByCallerRunsPolicyOfAShutDownPoolIsReportedAtOnce() {
+		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.CallerRunsPolicy()));
+		pool.shutdown();
+		AtomicBoolean ran = new AtomicBoolean();
+		Runnable dropped = () -> ran.set(true);
+		pool.execute(dropped);
+		assertThat(ran).isFalse();
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+	}
+
+	@Test
+	void taskSubmittedToAShutDownPoolWithCallerRunsPolicyIsReportedAsDropped() {
+		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.CallerRunsPolicy()));
+		pool.shutdown();
+		Future<String> dropped = pool.submit(new NamedTask());
+		assertThat(dropped.isDone()).isFalse();
+		dropped = null;
+		LeakReport report = awaitReportedFrom(this.name);
+		assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+		assertThat(report.task()).isEqualTo(NamedTask.class.getName());
+	}
+
+	@Test
+	void tasksCallerRunsPolicyRunsInTheCallerAreNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.CallerRunsPolicy());
+		pool.execute(() -> {
+		});
+		String caller = Thread.currentThread().getName();
+		AtomicReference<String> ranOn = new AtomicReference<>();
+		pool.execute(() -> ranOn.set(Thread.currentThread().getName()));
+		assertThat(ranOn).hasValue(caller);
+		Future<String> submitted = pool.submit(() -> Thread.currentThread().getName());
+		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo(caller);
+		WeakReference<Object> collected = new WeakReference<>(submitted);
+		submitted = null;
+		awaitCollected(collected);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void tasksCallerRunsPolicyRunsBecauseASubclassSaysItIsNotShutDownAreNotReported() throws Exception {
+		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.CallerRunsPolicy()) {
+
+			@Override
+			public boolean isShutdown() {
+				return false;
+			}
+
+		});
+		pool.shutdown();
+		AtomicBoolean ran = new AtomicBoolean();
+		pool.execute(() -> ran.set(true));
+		assertThat(ran).isTrue();
+		Future<String> submitted = pool.submit(() -> "run by the caller");
+		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
+		WeakReference<Object> collected = new WeakReference<>(submitted);
+		submitted = null;
+		awaitCollected(collected);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
 	void tasksThatRunAreNotReported() throws Exception {
 		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardPolicy());
 		Future<String> queued = pool.submit(() -> "queued");
@@ -226,6 +296,12 @@ class DroppedTasksTests {
 			System.gc();
 			assertThat(task.get()).isNull();
 		});
+	}
+
+	private ThreadPoolExecutor named(ThreadPoolExecutor pool) {
+		this.pools.add(pool);
+		this.tracker.nameExecutor(pool, this.name);
+		return pool;
 	}
 
 	private ThreadPoolExecutor busySingleThread(RejectedExecutionHandler handler) throws InterruptedException {

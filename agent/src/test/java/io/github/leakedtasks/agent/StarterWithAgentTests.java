@@ -230,11 +230,11 @@ class StarterWithAgentTests {
 	@Test
 	void executorBeansTheAgentWatchesAreLeftAsTheyAre() {
 		this.runner.run((context) -> {
-			for (String name : List.of("orders", "handling", "discarding")) {
+			for (String name : List.of("orders", "handling", "discarding", "callerRuns")) {
 				assertThat(context.getBean(name)).as(name).isExactlyInstanceOf(ThreadPoolExecutor.class);
 			}
 			assertThat(context.getBean("reports")).isExactlyInstanceOf(ThreadPoolTaskExecutor.class);
-			for (String name : List.of("orders", "handling", "discarding", "reports")) {
+			for (String name : List.of("orders", "handling", "discarding", "callerRuns", "reports")) {
 				assertThat(AopUtils.isAopProxy(context.getBean(name))).as(name).isFalse();
 			}
 			// A rejection policy of the application's own may drop a task silently, which
@@ -243,6 +243,31 @@ class StarterWithAgentTests {
 				Object bean = context.getBean(name);
 				assertThat(AopUtils.isAopProxy(bean) || TaskTracker.isTracked(bean)).as(name).isTrue();
 			}
+		});
+	}
+
+	@Test
+	void taskACallerRunsBeanDropsOnceShutDownIsReportedOnce() {
+		// CallerRunsPolicy runs a rejected task in the caller, unless the pool is shut
+		// down: then it drops it, silently. The agent reports it, from the policy.
+		this.runner.run((context) -> {
+			ExecutorService callerRuns = context.getBean("callerRuns", ExecutorService.class);
+			String caller = Thread.currentThread().getName();
+			assertThat(callerRuns.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS))
+				.isNotEqualTo(caller);
+			callerRuns.shutdown();
+			submitDiscarded(callerRuns);
+			Recorded recorded = context.getBean(Recorded.class);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(recorded.reports).anySatisfy((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+					assertThat(report.executor()).isEqualTo("callerRuns");
+				});
+			});
+			awaitDetectorCaughtUp();
+			assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+				.hasSize(1);
 		});
 	}
 
@@ -541,6 +566,12 @@ class StarterWithAgentTests {
 		ExecutorService discarding() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
 					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService callerRuns() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+					new ThreadPoolExecutor.CallerRunsPolicy());
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

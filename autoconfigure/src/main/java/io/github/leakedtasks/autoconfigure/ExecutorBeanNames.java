@@ -49,10 +49,11 @@ final class ExecutorBeanNames {
 	/**
 	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
 	 * in place of a wrapper: only a {@code ThreadPoolExecutor} that rejects a task by
-	 * throwing or drops it with {@code DiscardPolicy}, whose drops the agent sees.
-	 * {@code CallerRunsPolicy} drops a task silently once the pool is shut down,
-	 * {@code DiscardOldestPolicy} may drop a plain task, and a policy of the
-	 * application's own may do anything: only a wrapper's record of each task notices.
+	 * throwing, drops it with {@code DiscardPolicy} or runs it with
+	 * {@code CallerRunsPolicy} (which drops it once the pool is shut down), whose drops
+	 * the agent sees. {@code DiscardOldestPolicy} may drop a plain task, and a policy of
+	 * the application's own may do anything: only a wrapper's record of each task
+	 * notices.
 	 * @return whether the agent watches it, so that the bean need not be wrapped
 	 */
 	static boolean watch(TaskTracker tracker, Executor executor, String beanName) {
@@ -63,8 +64,8 @@ final class ExecutorBeanNames {
 				return false;
 			}
 			Class<?> policy = threadPool.getRejectedExecutionHandler().getClass();
-			return (policy == ThreadPoolExecutor.AbortPolicy.class || policy == ThreadPoolExecutor.DiscardPolicy.class)
-					&& tracker.watchOverdue(watched);
+			return (policy == ThreadPoolExecutor.AbortPolicy.class || policy == ThreadPoolExecutor.DiscardPolicy.class
+					|| policy == ThreadPoolExecutor.CallerRunsPolicy.class) && tracker.watchOverdue(watched);
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Executor bean '" + beanName + "' is wrapped: the agent cannot watch its pool", ex);

@@ -350,6 +350,43 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * {@code CallerRunsPolicy} rejects a task: it runs it in the caller unless the
+	 * executor is shut down, when it drops it. The policy asks {@code isShutdown()}:
+	 * where no subclass overrides it, the state field says what it will answer, and a
+	 * task dropped is dropped for certain; otherwise a future is watched until it settles
+	 * and a plain task is left alone, since it may run.
+	 * @param task the task
+	 * @param executor the executor
+	 */
+	public static void callerRunsRejected(Object task, ThreadPoolExecutor executor) {
+		if (sink == null || CTL == null) {
+			return;
+		}
+		try {
+			// SHUTDOWN and the states after it are not negative.
+			if (((AtomicInteger) CTL.get(executor)).get() >= 0) {
+				dropped(task, executor, !overridesIsShutdown(executor.getClass()));
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * Whether a subclass overrides {@code isShutdown()}; asked only of a pool that is
+	 * shut down, so no cache.
+	 */
+	private static boolean overridesIsShutdown(Class<?> type) {
+		try {
+			return type.getMethod("isShutdown").getDeclaringClass() != ThreadPoolExecutor.class;
+		}
+		catch (NoSuchMethodException | SecurityException ex) {
+			return true;
+		}
+	}
+
+	/**
 	 * {@code shutdownNow} hands back the tasks an executor had not run.
 	 * @param tasks the tasks
 	 * @param executor the executor
