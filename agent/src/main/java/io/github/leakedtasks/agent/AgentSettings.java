@@ -84,7 +84,8 @@ final class AgentSettings {
 	 * the application's call, as a wrapper's does.
 	 */
 	private static final java.util.List<String> EXECUTOR_FRAMES = java.util.List.of("java.util.concurrent.",
-			"org.springframework.scheduling.", "org.springframework.core.task.");
+			"org.springframework.scheduling.concurrent.", "org.springframework.core.task.",
+			"org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterceptor");
 
 	TrackingSettings tracking() {
 		// The agent's own frames and the engine's source sit on top of every creation

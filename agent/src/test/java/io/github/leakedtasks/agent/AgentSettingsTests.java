@@ -75,6 +75,9 @@ class AgentSettingsTests {
 		assertThat(tracking.internalFrames().test("org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor"))
 			.isTrue();
 		assertThat(tracking.internalFrames().test("com.example.Orders$$SpringCGLIB$$0")).isTrue();
+		// Where Spring schedules an application's task is not an executor's frame.
+		assertThat(tracking.internalFrames()
+			.test("org.springframework.scheduling.config.ScheduledTaskRegistrar")).isFalse();
 		// An application's class in the agent's package is the application's.
 		assertThat(tracking.internalFrames().test(IgnoringApplication.class.getName())).isFalse();
 	}

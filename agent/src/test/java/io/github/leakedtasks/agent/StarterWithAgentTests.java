@@ -386,6 +386,21 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void failureReportedWhileAContextFailsToStartIsHandedToTheContextStillAttached() {
+		this.runner.run((older) -> {
+			String marker = marker();
+			this.runner.withUserConfiguration(LosesAtStartUp.class)
+				.withPropertyValues("test.marker=" + marker, "test.fail=true", "test.older=true")
+				.run((failed) -> assertThat(failed).hasFailed());
+			Recorded recorded = older.getBean(Recorded.class);
+			await().atMost(Duration.ofSeconds(30)).until(() -> !recorded.reportsOf(marker).isEmpty());
+			awaitDetectorCaughtUp();
+			assertThat(recorded.reportsOf(marker)).hasSize(1);
+			assertThat(this.agentLog.mentions(marker)).isFalse();
+		});
+	}
+
+	@Test
 	void twoContextsReportEachLeakOnceThroughTheContextStartedLast() {
 		this.runner.run((first) -> {
 			Recorded firstRecorded = first.getBean(Recorded.class);
@@ -490,6 +505,14 @@ class StarterWithAgentTests {
 
 	}
 
+	static final class HandedToOlderException extends RuntimeException {
+
+		HandedToOlderException(String message) {
+			super(message);
+		}
+
+	}
+
 	static final class HandedBackException extends RuntimeException {
 
 		HandedBackException(String message) {
@@ -509,8 +532,10 @@ class StarterWithAgentTests {
 		String lostAtStartUp(ExecutorService orders, org.springframework.core.env.Environment environment) {
 			String marker = environment.getRequiredProperty("test.marker");
 			boolean fail = environment.getProperty("test.fail", Boolean.class, false);
+			boolean older = environment.getProperty("test.older", Boolean.class, false);
 			CompletableFuture.runAsync(() -> {
-				throw fail ? new HandedBackException(marker) : new HeldAtStartUpException(marker);
+				throw older ? new HandedToOlderException(marker)
+						: fail ? new HandedBackException(marker) : new HeldAtStartUpException(marker);
 			}, orders);
 			awaitReported(marker);
 			if (fail) {

@@ -43,6 +43,8 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 
 	private volatile List<LeakListener> listeners;
 
+	private LeakListener overflow;
+
 	DeferredLeakListeners(ObjectProvider<LeakListener> provider) {
 		this.provider = provider;
 	}
@@ -69,24 +71,37 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 	}
 
 	/**
+	 * Hand the reports past those that can be held to another listener rather than drop
+	 * them: with the Java agent, the one that would report them otherwise.
+	 * @param other the listener
+	 */
+	void overflowTo(LeakListener other) {
+		synchronized (this.held) {
+			this.overflow = other;
+		}
+	}
+
+	/**
 	 * Hand the reports held for listeners that will never be resolved (the application
-	 * failed to start) to another listener, which reported instead; executor events are
-	 * left out, as it heard of every executor itself.
+	 * failed to start) to another listener, which reports instead, and any that still
+	 * arrive; executor events are left out, as it heard of every executor itself.
 	 * @param other the listener that reports instead
 	 */
 	void handHeldTo(LeakListener other) {
+		List<LeakListener> instead = List.of(other);
+		List<Held> handed;
 		synchronized (this.held) {
 			if (this.listeners != null) {
 				return;
 			}
-			List<LeakListener> instead = (other != null) ? List.of(other) : List.of();
-			this.held.stream()
-				.filter((event) -> !event.executorEvent())
-				.forEach((event) -> deliver(event.event(), instead));
+			handed = new ArrayList<>(this.held);
 			this.held.clear();
-			// A report the engine was handing over as this listener was detached.
+			// And a report the engine was handing over as this listener was detached.
 			this.listeners = instead;
 		}
+		// Outside the lock: the other listener takes the shared engine's, which holds it
+		// while it tells a listener being attached of every executor.
+		handed.stream().filter((event) -> !event.executorEvent()).forEach((event) -> deliver(event.event(), instead));
 	}
 
 	private void dispatch(Consumer<LeakListener> event, boolean executorEvent) {
@@ -97,11 +112,13 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 				if (current == null) {
 					if (executorEvent || this.held.size() < MAX_HELD) {
 						this.held.add(new Held(event, executorEvent));
+						return;
 					}
-					else {
+					if (this.overflow == null) {
 						this.dropped++;
+						return;
 					}
-					return;
+					current = List.of(this.overflow);
 				}
 			}
 		}

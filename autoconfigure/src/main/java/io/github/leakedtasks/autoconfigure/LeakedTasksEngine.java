@@ -52,7 +52,7 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 				warnIfIgnored(settings, this.tracker.settings());
 				// Reports made while the context starts are held for its listeners
 				// (meters, log), as with an engine of its own.
-				this.attachment = SharedTracker.attach(this.listeners.dispatcher()).orElse(null);
+				attach();
 				logger.debug("Reporting through the leaked-tasks agent's engine");
 			}
 			else {
@@ -81,7 +81,16 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			});
 		}
 		if (this.shared && this.attachment == null) {
-			this.attachment = SharedTracker.attach(this.listeners.dispatcher()).orElse(null);
+			attach();
+		}
+	}
+
+	private void attach() {
+		this.attachment = SharedTracker.attach(this.listeners.dispatcher()).orElse(null);
+		if (this.attachment != null) {
+			// Past what can be held while the context starts: reported by whoever would
+			// report without this context.
+			this.listeners.overflowTo(this.attachment.others());
 		}
 	}
 
@@ -92,10 +101,11 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			// Spring's tasks are still looked inside, for the other contexts that share
 			// the engine.
 			if (this.attachment != null) {
-				// A context that failed to start never resolved its listeners: what they
-				// were held goes to whoever reports now (the agent's log, or the context
-				// attached before).
-				this.listeners.handHeldTo(this.attachment.handBack());
+				this.attachment.close();
+				// A context that failed to start never resolved its listeners: what was
+				// held for them goes to whoever reports now (another context still
+				// attached, or the agent's log).
+				this.listeners.handHeldTo(this.attachment.others());
 			}
 		}
 		else if (this.tracker != null) {

@@ -20,8 +20,7 @@ public final class AgentMode {
 	}
 
 	/**
-	 * Whether the agent is attached; for {@code @DisabledIf} on a test of what only a
-	 * wrapper does, which {@code StarterWithAgentTests} checks for the agent.
+	 * Whether the agent is attached.
 	 * @return whether the agent is attached
 	 */
 	public static boolean attached() {

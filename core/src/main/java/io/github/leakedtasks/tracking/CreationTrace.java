@@ -107,9 +107,10 @@ public final class CreationTrace {
 		while (first < all.length && isInternal(all[first])) {
 			first++;
 		}
-		if (first == all.length) {
-			// Every frame is internal (a task the JDK created on a thread of its own):
-			// the trace keeps the JDK's frames rather than none.
+		if (onlyThreadFrames(all, first)) {
+			// Every frame is internal, but for the thread's own (a task the JDK or a
+			// framework created on a pool's thread): the trace keeps the JDK's frames
+			// rather than none or Thread.run alone.
 			first = 0;
 			while (first < all.length && !all[first].getClassName().startsWith("java.")) {
 				first++;
@@ -124,6 +125,15 @@ public final class CreationTrace {
 			frames.add(all[i]);
 		}
 		return Collections.unmodifiableList(frames);
+	}
+
+	private static boolean onlyThreadFrames(StackTraceElement[] frames, int first) {
+		for (int i = first; i < frames.length; i++) {
+			if (!frames[i].getClassName().equals(Thread.class.getName())) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private boolean isInternal(StackTraceElement frame) {

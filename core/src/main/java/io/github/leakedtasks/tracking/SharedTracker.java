@@ -2,6 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.Optional;
 
 /**
@@ -73,10 +74,23 @@ public final class SharedTracker {
 		return Optional.of(attachment);
 	}
 
-	private static synchronized LeakListener detach(Attachment attachment) {
+	private static synchronized void detach(Attachment attachment) {
 		attachments.remove(attachment);
 		receiver = attachments.isEmpty() ? fallback : attachments.peekLast().listener;
-		return receiver;
+	}
+
+	/**
+	 * Return the listener that would receive the engine's reports without an attachment:
+	 * the latest other one still attached, or the agent's own.
+	 */
+	private static synchronized LeakListener receiverWithout(Attachment attachment) {
+		for (Iterator<Attachment> latest = attachments.descendingIterator(); latest.hasNext();) {
+			Attachment other = latest.next();
+			if (other != attachment) {
+				return other.listener;
+			}
+		}
+		return fallback;
 	}
 
 	private static synchronized LeakListener[] attached() {
@@ -123,14 +137,57 @@ public final class SharedTracker {
 		}
 
 		/**
-		 * Stop receiving the engine's reports, and return the listener that receives them
-		 * from now on: the one attached before, or the agent's own. An integration that
-		 * held reports it can no longer deliver (an application that failed to start)
-		 * hands them to it, so that none is lost.
-		 * @return the listener that receives the engine's reports now, or {@code null}
+		 * Return a listener that hands each report to whichever listener would receive it
+		 * without this attachment, chosen at each report: the latest other attachment, or
+		 * the agent's own. An integration hands it the reports it cannot deliver itself:
+		 * those past what it can hold, and those it held for an application that failed
+		 * to start, so that none is lost.
+		 * @return the listener
 		 */
-		public LeakListener handBack() {
-			return detach(this);
+		public LeakListener others() {
+			return new Others(this);
+		}
+
+	}
+
+	/**
+	 * Hands each report to the listener that would receive it without an attachment.
+	 */
+	private static final class Others implements LeakListener {
+
+		private final Attachment without;
+
+		Others(Attachment without) {
+			this.without = without;
+		}
+
+		@Override
+		public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+			LeakListener other = receiverWithout(this.without);
+			if (other != null) {
+				other.onLeak(report, group, newGroup);
+			}
+		}
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			LeakListener other = receiverWithout(this.without);
+			if (other != null) {
+				other.onUncaught(report);
+			}
+		}
+
+		@Override
+		public void onOverdue(OverdueTask task) {
+			LeakListener other = receiverWithout(this.without);
+			if (other != null) {
+				other.onOverdue(task);
+			}
+		}
+
+		@Override
+		public void onExecutor(String executor) {
+			// Every listener hears of every executor itself.
 		}
 
 	}

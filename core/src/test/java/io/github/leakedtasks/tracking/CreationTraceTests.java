@@ -3,7 +3,9 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -63,16 +65,44 @@ class CreationTraceTests {
 	}
 
 	@Test
+	void traceStartsAtTheFirstFrameThatIsNotInternal() {
+		Throwable capture = CreationTrace.capture();
+		StackTraceElement[] raw = capture.getStackTrace();
+		int caller = 0;
+		while (raw[caller].getClassName().equals(CreationTrace.class.getName())
+				|| raw[caller].getClassName().equals(getClass().getName())) {
+			caller++;
+		}
+		CreationTrace trace = CreationTrace.of(capture,
+				TrackingSettings.builder()
+					.internalFrames((className) -> className.equals(getClass().getName()))
+					.build());
+		assertThat(trace.site()).isEqualTo(raw[caller]);
+	}
+
+	@Test
 	void traceWhoseEveryFrameIsInternalKeepsTheJdksFrames() {
 		CreationTrace trace = CreationTrace.of(CreationTrace.capture(),
 				TrackingSettings.builder().internalFrames((className) -> true).build());
 		assertThat(trace.frames()).isNotEmpty();
 		assertThat(trace.site().getClassName()).startsWith("java.");
-		CreationTrace some = CreationTrace.of(CreationTrace.capture(),
-				TrackingSettings.builder()
-					.internalFrames((className) -> className.equals(getClass().getName()))
-					.build());
-		assertThat(some.site().getClassName()).isNotEqualTo(getClass().getName());
+	}
+
+	@Test
+	void traceOfATaskCreatedOnAPoolsThreadByInternalCodeKeepsTheJdksFrames() throws Exception {
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try {
+			Throwable capture = pool.submit(CreationTrace::capture).get(30, TimeUnit.SECONDS);
+			CreationTrace trace = CreationTrace.of(capture,
+					TrackingSettings.builder()
+						.internalFrames((className) -> className.startsWith("java.util.concurrent."))
+						.build());
+			// Not Thread.run alone.
+			assertThat(trace.site().getClassName()).startsWith("java.util.concurrent.");
+		}
+		finally {
+			pool.shutdown();
+		}
 	}
 
 	private static TrackingSettings settings(CreationTraceMode mode, int depth) {

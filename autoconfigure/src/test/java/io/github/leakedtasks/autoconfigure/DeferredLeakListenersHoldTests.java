@@ -1,0 +1,84 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.UncaughtReport;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the listeners of a context that starts are held, and where what cannot be held
+ * goes.
+ */
+class DeferredLeakListenersHoldTests {
+
+	private final Uncaught bean = new Uncaught();
+
+	private final Uncaught other = new Uncaught();
+
+	private final DeferredLeakListeners listeners;
+
+	DeferredLeakListenersHoldTests() {
+		StaticListableBeanFactory beans = new StaticListableBeanFactory();
+		beans.addBean("listener", this.bean);
+		this.listeners = new DeferredLeakListeners(beans.getBeanProvider(LeakListener.class));
+	}
+
+	@Test
+	void reportsPastTheHoldGoToTheOverflowListenerAndTheHeldOnesToTheBeansOnceTheyExist() {
+		this.listeners.overflowTo(this.other);
+		report(DeferredLeakListeners.MAX_HELD + 2);
+		assertThat(this.other.reports).hasSize(2);
+		assertThat(this.bean.reports).isEmpty();
+		this.listeners.afterSingletonsInstantiated();
+		assertThat(this.bean.reports).hasSize(DeferredLeakListeners.MAX_HELD);
+		report(1);
+		assertThat(this.bean.reports).hasSize(DeferredLeakListeners.MAX_HELD + 1);
+		assertThat(this.other.reports).hasSize(2);
+	}
+
+	@Test
+	void reportsHeldForAContextThatFailedToStartAreHandedOnAndSoAreLaterOnes() {
+		report(3);
+		this.listeners.handHeldTo(this.other);
+		assertThat(this.other.reports).hasSize(3);
+		report(1);
+		assertThat(this.other.reports).hasSize(4);
+		assertThat(this.bean.reports).isEmpty();
+	}
+
+	@Test
+	void nothingIsHandedOnOnceTheListenersExist() {
+		this.listeners.afterSingletonsInstantiated();
+		report(1);
+		this.listeners.handHeldTo(this.other);
+		assertThat(this.bean.reports).hasSize(1);
+		assertThat(this.other.reports).isEmpty();
+	}
+
+	private void report(int count) {
+		for (int i = 0; i < count; i++) {
+			this.listeners.dispatcher()
+				.onUncaught(new UncaughtReport("pool", "task", new IllegalStateException("failed " + i), null, "main",
+						Instant.now(), UncaughtReport.Handler.THREAD));
+		}
+	}
+
+	static final class Uncaught implements LeakListener {
+
+		final List<UncaughtReport> reports = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			this.reports.add(report);
+		}
+
+	}
+
+}
