@@ -76,8 +76,8 @@ class AgentSettingsTests {
 			.isTrue();
 		assertThat(tracking.internalFrames().test("com.example.Orders$$SpringCGLIB$$0")).isTrue();
 		// Where Spring schedules an application's task is not an executor's frame.
-		assertThat(tracking.internalFrames()
-			.test("org.springframework.scheduling.config.ScheduledTaskRegistrar")).isFalse();
+		assertThat(tracking.internalFrames().test("org.springframework.scheduling.config.ScheduledTaskRegistrar"))
+			.isFalse();
 		// An application's class in the agent's package is the application's.
 		assertThat(tracking.internalFrames().test(IgnoringApplication.class.getName())).isFalse();
 	}

@@ -239,7 +239,8 @@ class StarterWithAgentTests {
 			}
 			// A rejection policy of the application's own may drop a task silently, which
 			// only the wrapper's record of the task notices.
-			for (String name : List.of("ownPolicy", "ownPolicyQueued")) {
+			// So may CallerRunsPolicy on a pool whose class answers isShutdown() itself.
+			for (String name : List.of("ownPolicy", "ownPolicyQueued", "callerRunsOwnShutdown")) {
 				Object bean = context.getBean(name);
 				assertThat(AopUtils.isAopProxy(bean) || TaskTracker.isTracked(bean)).as(name).isTrue();
 			}
@@ -597,6 +598,19 @@ class StarterWithAgentTests {
 		ExecutorService callerRuns() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 					new ThreadPoolExecutor.CallerRunsPolicy());
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService callerRunsOwnShutdown() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+					new ThreadPoolExecutor.CallerRunsPolicy()) {
+
+				@Override
+				public boolean isShutdown() {
+					return super.isShutdown();
+				}
+
+			};
 		}
 
 		@Bean(destroyMethod = "shutdownNow")
