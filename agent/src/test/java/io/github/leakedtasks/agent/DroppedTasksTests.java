@@ -207,11 +207,7 @@ class DroppedTasksTests {
 		AtomicReference<String> ranOn = new AtomicReference<>();
 		pool.execute(() -> ranOn.set(Thread.currentThread().getName()));
 		assertThat(ranOn).hasValue(caller);
-		Future<String> submitted = pool.submit(() -> Thread.currentThread().getName());
-		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo(caller);
-		WeakReference<Object> collected = new WeakReference<>(submitted);
-		submitted = null;
-		awaitCollected(collected);
+		awaitCollected(submittedAndRunBy(pool, caller));
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
@@ -231,11 +227,7 @@ class DroppedTasksTests {
 		AtomicBoolean ran = new AtomicBoolean();
 		pool.execute(() -> ran.set(true));
 		assertThat(ran).isTrue();
-		Future<String> submitted = pool.submit(() -> "run by the caller");
-		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
-		WeakReference<Object> collected = new WeakReference<>(submitted);
-		submitted = null;
-		awaitCollected(collected);
+		awaitCollected(submittedAndRunBy(pool, Thread.currentThread().getName()));
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
@@ -257,6 +249,16 @@ class DroppedTasksTests {
 	 * A method of its own: a loop's hidden iterator would keep the list, and the task,
 	 * reachable from the test's frame.
 	 */
+	/**
+	 * Submit a task that the pool's CallerRunsPolicy runs in the caller, read its result,
+	 * and let go of its future.
+	 */
+	private static WeakReference<Object> submittedAndRunBy(ThreadPoolExecutor pool, String caller) throws Exception {
+		Future<String> submitted = pool.submit(() -> Thread.currentThread().getName());
+		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo(caller);
+		return new WeakReference<>(submitted);
+	}
+
 	private static WeakReference<Object> shutDownCancellingWhatIsHandedBack(ThreadPoolExecutor pool) {
 		Future<String> pending = pool.submit(() -> "never");
 		for (Runnable task : pool.shutdownNow()) {
