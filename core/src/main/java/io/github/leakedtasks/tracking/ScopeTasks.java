@@ -119,8 +119,20 @@ final class ScopeTasks {
 	}
 
 	private boolean isOver(TaskRecord record) {
-		return record.is(TaskRecord.FINISHED) || record.is(TaskRecord.CANCELLED)
+		return (record.is(TaskRecord.FINISHED) && !isDelivering(record)) || record.is(TaskRecord.CANCELLED)
 				|| this.confirmedRecords.contains(record);
+	}
+
+	/**
+	 * Whether a task's run ended with a failure its future has yet to deliver: a
+	 * {@code FutureTask} sets its failure, and a mirrored {@code CompletableFuture}
+	 * completes, only after the task returned, and is watched then. A failure the future
+	 * delivers is watched, one it does not deliver (it was cancelled, or completed
+	 * otherwise first) leaves the task waited for until the timeout.
+	 */
+	private static boolean isDelivering(TaskRecord record) {
+		return record.is(TaskRecord.FAILED) && !record.is(TaskRecord.WATCHED) && !record.is(TaskRecord.RETRIEVED)
+				&& !record.is(TaskRecord.UNTRACKED) && !record.is(TaskRecord.REPORTED);
 	}
 
 	/**

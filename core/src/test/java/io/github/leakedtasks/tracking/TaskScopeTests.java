@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +56,36 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void failureTheFutureDeliversAfterTheTaskReturnedIsWaitedFor() throws Exception {
+		// An executor's future completes after its task returned, as a FutureTask's and
+		// a CompletableFuture's do: here the test decides when.
+		CompletableFuture<String> source = new CompletableFuture<>();
+		CountDownLatch returned = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(failing("delivered late"), null, (tracked) -> {
+				Thread runner = new Thread(() -> {
+					try {
+						tracked.call();
+					}
+					catch (Exception ex) {
+						returned.countDown();
+						this.deliver.thenRun(() -> source.completeExceptionally(ex));
+					}
+				});
+				runner.start();
+				return source;
+			});
+		scope.close();
+		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(scope.awaitTasks(Duration.ofMillis(100))).as("waits while the failure is on its way").isFalse();
+		this.deliver.complete(null);
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("delivered late"));
+	}
+
+	@Test
 	void retrievedFailureIsNoLeak() throws Exception {
 		ExecutorService pool = this.fixture.pool("pool");
 		TaskScope scope = TaskScope.open("test");
@@ -100,6 +131,8 @@ class TaskScopeTests {
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 		assertThat(scope.takeLeaks()).isEmpty();
 	}
+
+	private final CompletableFuture<Void> deliver = new CompletableFuture<>();
 
 	private static Callable<String> failing(String message) {
 		return () -> {
