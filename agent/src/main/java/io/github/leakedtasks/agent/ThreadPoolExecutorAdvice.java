@@ -97,14 +97,33 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
-	 * {@code DiscardOldestPolicy.rejectedExecution(Runnable, ThreadPoolExecutor)}: the
-	 * head of the queue is about to be discarded.
+	 * {@code DiscardOldestPolicy.rejectedExecution(Runnable, ThreadPoolExecutor)}, whose
+	 * JDK body (17 to 25) is {@code if (!e.isShutdown()) { e.getQueue().poll();
+	 * e.execute(r); }}: while drops are reported, the advice runs the same calls in the
+	 * same order, inlined in the method so that no frame is added, keeps what
+	 * {@code poll()} returns to report it as discarded, and skips the original body. The
+	 * task a pool that is shut down rejects is discarded too. Whatever the application's
+	 * pool, queue or task throws reaches the caller as it would; the bridge's calls throw
+	 * nothing.
 	 */
 	static final class DiscardOldest {
 
-		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static void enter(@Advice.Argument(1) ThreadPoolExecutor executor) {
-			FutureHooks.discardingOldest(executor);
+		@Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+		static boolean enter(@Advice.Argument(0) Runnable task, @Advice.Argument(1) ThreadPoolExecutor executor) {
+			// A null pool is left to the JDK's body: its NullPointerException names the
+			// parameter from the class's own variable table.
+			if (executor == null || !FutureHooks.reportsDrops()) {
+				return false;
+			}
+			if (!executor.isShutdown()) {
+				Runnable oldest = executor.getQueue().poll();
+				FutureHooks.discarded(oldest, executor);
+				executor.execute(task);
+			}
+			else {
+				FutureHooks.discarded(task, executor);
+			}
+			return true;
 		}
 
 	}

@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,6 +79,31 @@ public final class BehaviourProbe {
 		probe(lines, "DiscardPolicy", () -> overflow(new ThreadPoolExecutor.DiscardPolicy()));
 		probe(lines, "DiscardOldestPolicy", () -> overflow(new ThreadPoolExecutor.DiscardOldestPolicy()));
 		probe(lines, "CallerRunsPolicy", () -> overflow(new ThreadPoolExecutor.CallerRunsPolicy()));
+		probe(lines, "DiscardOldestPolicy shut down", BehaviourProbe::discardOldestOnAShutDownPool);
+		probe(lines, "DiscardOldestPolicy null pool", () -> {
+			new ThreadPoolExecutor.DiscardOldestPolicy().rejectedExecution(() -> {
+			}, null);
+			return "nothing thrown";
+		});
+		probe(lines, "DiscardOldestPolicy queue throws", BehaviourProbe::discardOldestWhoseQueueThrows);
+		probe(lines, "DiscardOldestPolicy null queue", () -> {
+			ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1)) {
+
+				@Override
+				public BlockingQueue<Runnable> getQueue() {
+					return null;
+				}
+
+			};
+			try {
+				new ThreadPoolExecutor.DiscardOldestPolicy().rejectedExecution(() -> {
+				}, pool);
+				return "nothing thrown";
+			}
+			finally {
+				pool.shutdown();
+			}
+		});
 		probe(lines, "AbortPolicy", () -> overflow(new ThreadPoolExecutor.AbortPolicy()));
 		probe(lines, "shutdownNow", BehaviourProbe::shutdownNow);
 		executor.shutdown();
@@ -106,6 +132,46 @@ public final class BehaviourProbe {
 		boolean terminated = pool.awaitTermination(30, TimeUnit.SECONDS);
 		return "ran " + ran + ", first done " + first.isDone() + " cancelled " + first.isCancelled() + ", second "
 				+ second + ", terminated " + terminated + ", queue " + pool.getQueue().size();
+	}
+
+	private static String discardOldestOnAShutDownPool() throws Exception {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.DiscardOldestPolicy());
+		pool.shutdown();
+		List<String> ran = new CopyOnWriteArrayList<>();
+		Future<?> future = pool.submit(() -> ran.add("rejected"));
+		boolean terminated = pool.awaitTermination(30, TimeUnit.SECONDS);
+		return "ran " + ran + ", done " + future.isDone() + ", terminated " + terminated + ", queue "
+				+ pool.getQueue().size();
+	}
+
+	/**
+	 * What a pool's own {@code getQueue()} throws reaches the caller, through the same
+	 * frames.
+	 */
+	private static String discardOldestWhoseQueueThrows() {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.DiscardOldestPolicy()) {
+
+			@Override
+			public BlockingQueue<Runnable> getQueue() {
+				throw new IllegalStateException("no queue");
+			}
+
+		};
+		try {
+			new ThreadPoolExecutor.DiscardOldestPolicy().rejectedExecution(() -> {
+			}, pool);
+			return "nothing thrown";
+		}
+		catch (IllegalStateException ex) {
+			StackTraceElement[] frames = ex.getStackTrace();
+			return ex.getMessage() + " at " + frames[0].getMethodName() + " < " + frames[1].getClassName() + "."
+					+ frames[1].getMethodName() + " < " + frames[2].getMethodName();
+		}
+		finally {
+			pool.shutdown();
+		}
 	}
 
 	private static String shutdownNow() throws Exception {

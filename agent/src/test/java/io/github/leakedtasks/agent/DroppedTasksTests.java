@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tasks the JDK's executors let go of unrun, with no wrapper: discarded by
- * {@code DiscardPolicy} or {@code DiscardOldestPolicy}, or handed back by
+ * {@code DiscardPolicy} or {@code DiscardOldestPolicy}, dropped by
+ * {@code CallerRunsPolicy} once the pool is shut down, or handed back by
  * {@code shutdownNow} and never run.
  */
 class DroppedTasksTests {
@@ -97,6 +98,54 @@ class DroppedTasksTests {
 		assertThat(newest.get(30, TimeUnit.SECONDS)).isEqualTo("newest");
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).hasSize(1);
+	}
+
+	@Test
+	void runnableDiscardedByDiscardOldestPolicyIsReportedAtOnceAndTheNewestRuns() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardOldestPolicy());
+		AtomicBoolean oldestRan = new AtomicBoolean();
+		Runnable oldest = () -> oldestRan.set(true);
+		pool.execute(oldest);
+		CountDownLatch newestRan = new CountDownLatch(1);
+		pool.execute(newestRan::countDown);
+		// Held: nothing needs collecting, since nothing else can run it.
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+		this.release.countDown();
+		assertThat(newestRan.await(30, TimeUnit.SECONDS)).isTrue();
+		pool.shutdown();
+		assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(oldestRan).isFalse();
+		assertThat(oldest).isNotNull();
+		assertThat(reportsOfExecutor(this.name)).hasSize(1);
+	}
+
+	@Test
+	void oldestTaskDiscardedByDiscardOldestPolicyWhoseFutureTheCallerCancelsIsNotReported() throws Exception {
+		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardOldestPolicy());
+		awaitCollected(discardOldestAndCancelIt(pool));
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void tasksRejectedByDiscardOldestPolicyOfAShutDownPoolAreReported() {
+		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+				new ThreadPoolExecutor.DiscardOldestPolicy()));
+		pool.shutdown();
+		AtomicBoolean ran = new AtomicBoolean();
+		pool.execute(() -> ran.set(true));
+		assertThat(ran).isFalse();
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+		Future<String> dropped = pool.submit(new NamedTask());
+		assertThat(dropped.isDone()).isFalse();
+		dropped = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(reportsOfExecutor(this.name)).hasSize(2)
+				.anySatisfy((report) -> assertThat(report.task()).isEqualTo(NamedTask.class.getName()));
+		});
 	}
 
 	@Test
@@ -246,10 +295,6 @@ class DroppedTasksTests {
 	}
 
 	/**
-	 * A method of its own: a loop's hidden iterator would keep the list, and the task,
-	 * reachable from the test's frame.
-	 */
-	/**
 	 * Submit a task that the pool's CallerRunsPolicy runs in the caller, read its result,
 	 * and let go of its future.
 	 */
@@ -257,6 +302,14 @@ class DroppedTasksTests {
 		Future<String> submitted = pool.submit(() -> Thread.currentThread().getName());
 		assertThat(submitted.get(30, TimeUnit.SECONDS)).isEqualTo(caller);
 		return new WeakReference<>(submitted);
+	}
+
+	private static WeakReference<Object> discardOldestAndCancelIt(ThreadPoolExecutor pool) {
+		Future<String> oldest = pool.submit(new NamedTask());
+		Future<String> newest = pool.submit(() -> "newest");
+		assertThat(pool.getQueue()).containsExactly((Runnable) newest);
+		assertThat(oldest.cancel(false)).isTrue();
+		return new WeakReference<>(oldest);
 	}
 
 	private static WeakReference<Object> shutDownCancellingWhatIsHandedBack(ThreadPoolExecutor pool) {

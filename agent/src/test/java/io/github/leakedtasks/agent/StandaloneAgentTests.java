@@ -111,6 +111,12 @@ class StandaloneAgentTests {
 		assertThat(with.stdout()).isEqualTo(without.stdout())
 			.contains("supplyAsync join -> threw")
 			.contains("DiscardOldestPolicy -> returned ran [second], first done false cancelled false")
+			.contains("DiscardOldestPolicy shut down -> returned ran [], done false")
+			.contains("DiscardOldestPolicy null pool -> threw java.lang.NullPointerException")
+			.contains("DiscardOldestPolicy null queue -> threw java.lang.NullPointerException")
+			.contains("DiscardOldestPolicy queue throws -> returned no queue at getQueue < "
+					+ "java.util.concurrent.ThreadPoolExecutor$DiscardOldestPolicy.rejectedExecution < "
+					+ "discardOldestWhoseQueueThrows")
 			.contains("DiscardPolicy -> returned ran [first]")
 			.contains("shutdownNow -> returned handed back 1 same true done false");
 	}

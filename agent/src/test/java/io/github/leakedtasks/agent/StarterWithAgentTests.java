@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -230,11 +231,12 @@ class StarterWithAgentTests {
 	@Test
 	void executorBeansTheAgentWatchesAreLeftAsTheyAre() {
 		this.runner.run((context) -> {
-			for (String name : List.of("orders", "handling", "discarding", "callerRuns")) {
+			for (String name : List.of("orders", "handling", "discarding", "discardingOldest", "callerRuns")) {
 				assertThat(context.getBean(name)).as(name).isExactlyInstanceOf(ThreadPoolExecutor.class);
 			}
 			assertThat(context.getBean("reports")).isExactlyInstanceOf(ThreadPoolTaskExecutor.class);
-			for (String name : List.of("orders", "handling", "discarding", "callerRuns", "reports")) {
+			for (String name : List.of("orders", "handling", "discarding", "discardingOldest", "callerRuns",
+					"reports")) {
 				assertThat(AopUtils.isAopProxy(context.getBean(name))).as(name).isFalse();
 			}
 			// A rejection policy of the application's own may drop a task silently, which
@@ -266,6 +268,41 @@ class StarterWithAgentTests {
 					assertThat(report.executor()).isEqualTo("callerRuns");
 				});
 			});
+			awaitDetectorCaughtUp();
+			assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+				.hasSize(1);
+		});
+	}
+
+	@Test
+	void taskADiscardOldestBeanDiscardsIsReportedOnce() {
+		// DiscardOldestPolicy polls the head of the queue to make room: the agent reports
+		// what it polled, from the policy.
+		this.runner.run((context) -> {
+			ExecutorService discardingOldest = context.getBean("discardingOldest", ExecutorService.class);
+			CountDownLatch busy = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			discardingOldest.execute(() -> {
+				busy.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+			CountDownLatch newestRan = new CountDownLatch(1);
+			try {
+				discardingOldest.execute(() -> {
+				});
+				discardingOldest.execute(newestRan::countDown);
+			}
+			finally {
+				release.countDown();
+			}
+			assertThat(newestRan.await(30, TimeUnit.SECONDS)).isTrue();
+			Recorded recorded = context.getBean(Recorded.class);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(recorded.reports).anySatisfy((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+					assertThat(report.executor()).isEqualTo("discardingOldest");
+				}));
 			awaitDetectorCaughtUp();
 			assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
 				.hasSize(1);
@@ -592,6 +629,12 @@ class StarterWithAgentTests {
 		ExecutorService discarding() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
 					new ThreadPoolExecutor.DiscardPolicy());
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService discardingOldest() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+					new ThreadPoolExecutor.DiscardOldestPolicy());
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

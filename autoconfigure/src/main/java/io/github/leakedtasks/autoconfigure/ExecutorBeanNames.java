@@ -49,11 +49,11 @@ final class ExecutorBeanNames {
 	/**
 	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
 	 * in place of a wrapper: only a {@code ThreadPoolExecutor} that rejects a task by
-	 * throwing, drops it with {@code DiscardPolicy} or runs it with
-	 * {@code CallerRunsPolicy} (which drops it once the pool is shut down; not a pool
-	 * whose class overrides {@code isShutdown()}), whose drops the agent sees.
-	 * {@code DiscardOldestPolicy} may drop a plain task, and a policy of the
-	 * application's own may do anything: only a wrapper's record of each task notices.
+	 * throwing, drops it with {@code DiscardPolicy}, discards the oldest with
+	 * {@code DiscardOldestPolicy} or runs it with {@code CallerRunsPolicy} (which drops
+	 * it once the pool is shut down; not a pool whose class overrides
+	 * {@code isShutdown()}), whose drops the agent sees. A policy of the application's
+	 * own may do anything: only a wrapper's record of each task notices.
 	 * @return whether the agent watches it, so that the bean need not be wrapped
 	 */
 	static boolean watch(TaskTracker tracker, Executor executor, String beanName) {
@@ -69,7 +69,8 @@ final class ExecutorBeanNames {
 			boolean callerRuns = policy == ThreadPoolExecutor.CallerRunsPolicy.class
 					&& threadPool.getClass().getMethod("isShutdown").getDeclaringClass() == ThreadPoolExecutor.class;
 			return (policy == ThreadPoolExecutor.AbortPolicy.class || policy == ThreadPoolExecutor.DiscardPolicy.class
-					|| callerRuns) && tracker.watchOverdue(watched);
+					|| policy == ThreadPoolExecutor.DiscardOldestPolicy.class || callerRuns)
+					&& tracker.watchOverdue(watched);
 		}
 		catch (RuntimeException | NoSuchMethodException ex) {
 			logger.debug("Executor bean '" + beanName + "' is wrapped: the agent cannot watch its pool", ex);

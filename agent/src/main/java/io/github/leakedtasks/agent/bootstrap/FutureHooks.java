@@ -326,27 +326,12 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * {@code DiscardOldestPolicy} is about to discard the head of an executor's queue,
-	 * which is peeked at if the queue is one of the JDK's: the task may still be taken by
-	 * a worker first, so it counts as dropped only if it is never run.
-	 * @param executor the executor
+	 * Whether a sink receives drops: {@code DiscardOldestPolicy}'s advice then runs the
+	 * policy itself, to see the task it discards.
+	 * @return whether drops are reported
 	 */
-	public static void discardingOldest(ThreadPoolExecutor executor) {
-		if (sink == null || CTL == null || WORK_QUEUE == null) {
-			return;
-		}
-		try {
-			// RUNNING is the only negative run state: what isShutdown() reads.
-			if (((AtomicInteger) CTL.get(executor)).get() < 0) {
-				Object queue = WORK_QUEUE.get(executor);
-				if (queue != null && queue.getClass().getClassLoader() == null) {
-					dropped(((Queue<?>) queue).peek(), executor, false);
-				}
-			}
-		}
-		catch (Throwable ex) {
-			// Never into the JDK's code.
-		}
+	public static boolean reportsDrops() {
+		return sink != null;
 	}
 
 	/**
