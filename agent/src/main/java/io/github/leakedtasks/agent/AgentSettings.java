@@ -118,6 +118,9 @@ final class AgentSettings {
 		if ((value = this.values.get("creation-trace.sample-rate")) != null) {
 			builder.sampleRate(integer("creation-trace.sample-rate", value));
 		}
+		if ((value = this.values.get("creation-trace.max-samples-per-second")) != null) {
+			builder.maxSamplesPerSecond(integer("creation-trace.max-samples-per-second", value));
+		}
 		if ((value = this.values.get("creation-trace.max-depth")) != null) {
 			builder.maxTraceDepth(integer("creation-trace.max-depth", value));
 		}

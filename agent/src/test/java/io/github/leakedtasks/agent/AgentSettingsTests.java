@@ -29,12 +29,14 @@ class AgentSettingsTests {
 	@Test
 	void agentOptionsAreRead() {
 		AgentSettings settings = AgentSettings
-			.of("grace-period=500ms,log-level=warn,creation-trace.mode=always,max-groups=7", new Properties());
+			.of("grace-period=500ms,log-level=warn,creation-trace.mode=always,max-groups=7,"
+					+ "creation-trace.max-samples-per-second=3", new Properties());
 		TrackingSettings tracking = settings.tracking();
 		assertThat(settings.logLevel()).isEqualTo(System.Logger.Level.WARNING);
 		assertThat(tracking.gracePeriod()).isEqualTo(Duration.ofMillis(500));
 		assertThat(tracking.traceMode()).isEqualTo(CreationTraceMode.ALWAYS);
 		assertThat(tracking.maxGroups()).isEqualTo(7);
+		assertThat(tracking.maxSamplesPerSecond()).isEqualTo(3);
 	}
 
 	@Test

@@ -138,6 +138,8 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 		compare(ignored, "creation-trace.mode", wanted, running, TrackingSettings::traceMode);
 		compare(ignored, "creation-trace.traced-tasks-per-type", wanted, running, TrackingSettings::tracedTasksPerType);
 		compare(ignored, "creation-trace.sample-rate", wanted, running, TrackingSettings::sampleRate);
+		compare(ignored, "creation-trace.max-samples-per-second", wanted, running,
+				TrackingSettings::maxSamplesPerSecond);
 		compare(ignored, "creation-trace.max-depth", wanted, running, TrackingSettings::maxTraceDepth);
 		if (!ignored.isEmpty()) {
 			logger.warn("The leaked-tasks agent runs the engine with its own settings, so these properties of the "

@@ -227,6 +227,7 @@ public class LeakedTasksProperties implements Validator {
 			.traceMode(this.creationTrace.mode)
 			.tracedTasksPerType(this.creationTrace.tracedTasksPerType)
 			.sampleRate(this.creationTrace.sampleRate)
+			.maxSamplesPerSecond(this.creationTrace.maxSamplesPerSecond)
 			.maxTraceDepth(this.creationTrace.maxDepth)
 			.gracePeriod(this.gracePeriod)
 			.maxGroups(this.maxGroups)
@@ -258,6 +259,7 @@ public class LeakedTasksProperties implements Validator {
 		atLeast(errors, "maxGroups", properties.maxGroups, 1);
 		atLeast(errors, "creationTrace.tracedTasksPerType", properties.creationTrace.tracedTasksPerType, 0);
 		atLeast(errors, "creationTrace.sampleRate", properties.creationTrace.sampleRate, 1);
+		atLeast(errors, "creationTrace.maxSamplesPerSecond", properties.creationTrace.maxSamplesPerSecond, 1);
 		atLeast(errors, "creationTrace.maxDepth", properties.creationTrace.maxDepth, 1);
 		if (properties.creationTrace.mode == null) {
 			errors.rejectValue("creationTrace.mode", "required", "must be one of always, sampled, off");
@@ -303,6 +305,13 @@ public class LeakedTasksProperties implements Validator {
 		 * traces.
 		 */
 		private int sampleRate = 100;
+
+		/**
+		 * In sampled mode, at most this many tasks of each task type a second get a trace
+		 * from the sample (one in 'sample-rate'), so that tasks piling up do not pay for
+		 * a stack capture each hundredth; the first tasks of a type are not counted.
+		 */
+		private int maxSamplesPerSecond = 100;
 
 		/**
 		 * Maximum number of frames kept in a trace.
@@ -361,6 +370,22 @@ public class LeakedTasksProperties implements Validator {
 		 */
 		public void setSampleRate(int sampleRate) {
 			this.sampleRate = sampleRate;
+		}
+
+		/**
+		 * Return the value of {@code leaked-tasks.creation-trace.max-samples-per-second}.
+		 * @return the value
+		 */
+		public int getMaxSamplesPerSecond() {
+			return this.maxSamplesPerSecond;
+		}
+
+		/**
+		 * Set {@code leaked-tasks.creation-trace.max-samples-per-second}.
+		 * @param maxSamplesPerSecond the value
+		 */
+		public void setMaxSamplesPerSecond(int maxSamplesPerSecond) {
+			this.maxSamplesPerSecond = maxSamplesPerSecond;
 		}
 
 		/**

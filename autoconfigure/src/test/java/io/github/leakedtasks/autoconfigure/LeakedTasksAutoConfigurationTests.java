@@ -61,6 +61,20 @@ class LeakedTasksAutoConfigurationTests {
 			TaskTracker tracker = context.getBean(TaskTracker.class);
 			assertThat(tracker.settings().gracePeriod()).isEqualTo(Duration.ofMillis(200));
 			assertThat(tracker.settings().maxGroups()).isEqualTo(500);
+			assertThat(tracker.settings().maxSamplesPerSecond()).isEqualTo(100);
+		});
+	}
+
+	@Test
+	void limitOfSampledTracesIsBoundAndValidated() {
+		this.contextRunner.withPropertyValues("leaked-tasks.creation-trace.max-samples-per-second=7")
+			.run((context) -> assertThat(context.getBean(TaskTracker.class).settings().maxSamplesPerSecond())
+				.isEqualTo(AgentMode.attached() ? 100 : 7));
+		this.contextRunner.withPropertyValues("leaked-tasks.creation-trace.max-samples-per-second=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("field 'creationTrace.maxSamplesPerSecond': rejected value [0]")
+				.hasStackTraceContaining("must be at least 1");
 		});
 	}
 

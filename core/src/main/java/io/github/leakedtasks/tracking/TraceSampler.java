@@ -3,11 +3,15 @@ package io.github.leakedtasks.tracking;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Decides which tasks get a creation trace: always the first tasks of each task type,
  * then a random sample, so that the first leak from any place in the code shows where it
- * came from.
+ * came from. The sample takes at most {@link TrackingSettings#maxSamplesPerSecond()}
+ * tasks of a type each second (about: a new second is started without a lock), so that
+ * the cost of capturing stacks stays bounded when tasks pile up: a burst of 50,000 tasks
+ * would otherwise walk the submitting thread's stack 500 times.
  *
  * @since 0.1.0
  */
@@ -19,6 +23,10 @@ final class TraceSampler {
 
 	private final int rate;
 
+	private final int maxSamplesPerSecond;
+
+	private final LongSupplier nanoTime;
+
 	/**
 	 * Task types counted for their first traces; past it, new types are sampled at the
 	 * rate alone, so that an application generating classes at run time cannot grow it
@@ -26,30 +34,37 @@ final class TraceSampler {
 	 */
 	static final int MAX_TYPES = 10_000;
 
-	private final ConcurrentHashMap<String, AtomicInteger> seenByType = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, TypeCount> seenByType = new ConcurrentHashMap<>();
 
 	/**
-	 * Stands for the count of a type past {@link #MAX_TYPES}: its first tasks are over.
+	 * Stands for the count of every type past {@link #MAX_TYPES}: their first tasks are
+	 * over, and they share one limit of samples.
 	 */
-	private static final AtomicInteger UNCOUNTED = new AtomicInteger(Integer.MAX_VALUE);
+	private final TypeCount uncounted = new TypeCount(Integer.MAX_VALUE);
 
 	/**
 	 * The count of each task class's type, found without building its name again: what a
 	 * source that sees every future's creation reads for each.
 	 */
-	private final ClassValue<AtomicInteger> seenByClass = new ClassValue<>() {
+	private final ClassValue<TypeCount> seenByClass = new ClassValue<>() {
 
 		@Override
-		protected AtomicInteger computeValue(Class<?> type) {
+		protected TypeCount computeValue(Class<?> type) {
 			return counter(ExecutorTracking.typeName(type));
 		}
 
 	};
 
 	TraceSampler(TrackingSettings settings) {
+		this(settings, System::nanoTime);
+	}
+
+	TraceSampler(TrackingSettings settings, LongSupplier nanoTime) {
 		this.mode = settings.traceMode();
 		this.firstPerType = settings.tracedTasksPerType();
 		this.rate = settings.sampleRate();
+		this.maxSamplesPerSecond = settings.maxSamplesPerSecond();
+		this.nanoTime = nanoTime;
 	}
 
 	int typeCount() {
@@ -99,26 +114,60 @@ final class TraceSampler {
 	 * is written only for the first tasks of a type, so steady state shares no written
 	 * state.
 	 */
-	private boolean firstOrSampled(AtomicInteger seen, boolean sampled) {
+	private boolean firstOrSampled(TypeCount seen, boolean sampled) {
 		if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
 			return true;
 		}
-		return sampled && (this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0);
+		return sampled && (this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0)
+				&& seen.sampled(this.nanoTime.getAsLong(), this.maxSamplesPerSecond);
 	}
 
 	/**
 	 * Return the counter of a task type; past {@link #MAX_TYPES} types, one whose first
 	 * tasks are over.
 	 */
-	private AtomicInteger counter(String taskType) {
-		AtomicInteger seen = this.seenByType.get(taskType);
+	private TypeCount counter(String taskType) {
+		TypeCount seen = this.seenByType.get(taskType);
 		if (seen == null) {
 			if (this.seenByType.size() >= MAX_TYPES) {
-				return UNCOUNTED;
+				return this.uncounted;
 			}
-			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new AtomicInteger());
+			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new TypeCount(0));
 		}
 		return seen;
+	}
+
+	/**
+	 * The tasks of a type seen so far (up to the first ones), and those sampled in the
+	 * current second.
+	 */
+	@SuppressWarnings("serial")
+	static final class TypeCount extends AtomicInteger {
+
+		private static final long NO_SECOND = Long.MIN_VALUE;
+
+		private volatile long second = NO_SECOND;
+
+		private final AtomicInteger sampledThisSecond = new AtomicInteger();
+
+		TypeCount(int seen) {
+			super(seen);
+		}
+
+		/**
+		 * Count a task the random sample picked; return whether it is within the limit of
+		 * its second.
+		 */
+		boolean sampled(long nanoTime, int limit) {
+			long now = Math.floorDiv(nanoTime, 1_000_000_000L);
+			if (now != this.second) {
+				// Two threads may both start the second: a few more samples, never fewer.
+				this.second = now;
+				this.sampledThisSecond.set(0);
+			}
+			return this.sampledThisSecond.incrementAndGet() <= limit;
+		}
+
 	}
 
 }

@@ -17,6 +17,8 @@ public final class TrackingSettings {
 
 	private final int sampleRate;
 
+	private final int maxSamplesPerSecond;
+
 	private final int maxTraceDepth;
 
 	private final Duration gracePeriod;
@@ -33,6 +35,7 @@ public final class TrackingSettings {
 		this.traceMode = builder.traceMode;
 		this.tracedTasksPerType = builder.tracedTasksPerType;
 		this.sampleRate = builder.sampleRate;
+		this.maxSamplesPerSecond = builder.maxSamplesPerSecond;
 		this.maxTraceDepth = builder.maxTraceDepth;
 		this.gracePeriod = builder.gracePeriod;
 		this.maxGroups = builder.maxGroups;
@@ -80,6 +83,15 @@ public final class TrackingSettings {
 	 */
 	public int sampleRate() {
 		return this.sampleRate;
+	}
+
+	/**
+	 * Return how many tasks of each type at most get a trace from the sample each second,
+	 * in sampled mode.
+	 * @return the setting
+	 */
+	public int maxSamplesPerSecond() {
+		return this.maxSamplesPerSecond;
 	}
 
 	/**
@@ -143,6 +155,8 @@ public final class TrackingSettings {
 
 		private int sampleRate = 100;
 
+		private int maxSamplesPerSecond = 100;
+
 		private int maxTraceDepth = 64;
 
 		private Duration gracePeriod = Duration.ofSeconds(10);
@@ -186,6 +200,19 @@ public final class TrackingSettings {
 		 */
 		public Builder sampleRate(int sampleRate) {
 			this.sampleRate = atLeast("sampleRate", sampleRate, 1);
+			return this;
+		}
+
+		/**
+		 * Set how many tasks of each type at most get a trace from the sample each
+		 * second, in sampled mode: a burst of tasks then pays for that many captures of
+		 * the stack, not for one in {@link #sampleRate(int)}. The first tasks of a type
+		 * are not counted.
+		 * @param maxSamplesPerSecond 100 by default, at least 1
+		 * @return this builder
+		 */
+		public Builder maxSamplesPerSecond(int maxSamplesPerSecond) {
+			this.maxSamplesPerSecond = atLeast("maxSamplesPerSecond", maxSamplesPerSecond, 1);
 			return this;
 		}
 

@@ -1,8 +1,11 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link TraceSampler}: what it keeps stays bounded.
@@ -43,6 +46,65 @@ class TraceSamplerTests {
 		}
 		assertThat(traced).isLessThanOrEqualTo(1);
 		assertThat(sampler.typeCount()).isOne();
+	}
+
+	@Test
+	void sampleTakesAtMostTheLimitOfATypeEachSecond() {
+		TrackingSettings settings = TrackingSettings.builder()
+			.tracedTasksPerType(2)
+			.sampleRate(1)
+			.maxSamplesPerSecond(5)
+			.build();
+		AtomicLong now = new AtomicLong(7_000_000_000L);
+		TraceSampler sampler = new TraceSampler(settings, now::get);
+		Runnable task = new Task();
+		assertThat(traced(sampler, task, 100)).as("the first two, then five of the sample").isEqualTo(7);
+		assertThat(traced(sampler, new Other(), 100)).as("another type counts on its own").isEqualTo(7);
+		now.addAndGet(999_999_999L);
+		assertThat(traced(sampler, task, 100)).as("the same second").isZero();
+		now.addAndGet(1);
+		assertThat(traced(sampler, task, 100)).as("the next second").isEqualTo(5);
+		assertThat(sampler.shouldCaptureFirst(task)).as("a source that traces the first ones only").isFalse();
+	}
+
+	@Test
+	void limitCountsTheSampleOfTypesPastTheBoundTogether() {
+		TrackingSettings settings = TrackingSettings.builder()
+			.tracedTasksPerType(0)
+			.sampleRate(1)
+			.maxSamplesPerSecond(3)
+			.build();
+		TraceSampler sampler = new TraceSampler(settings, () -> 0L);
+		for (int i = 0; i < TraceSampler.MAX_TYPES; i++) {
+			sampler.shouldCapture("Generated" + i);
+		}
+		int traced = 0;
+		for (int i = 0; i < 50; i++) {
+			traced += sampler.shouldCapture("Beyond" + i) ? 1 : 0;
+		}
+		assertThat(traced).isEqualTo(3);
+	}
+
+	@Test
+	void limitMustBePositive() {
+		assertThatIllegalArgumentException().isThrownBy(() -> TrackingSettings.builder().maxSamplesPerSecond(0))
+			.withMessageContaining("maxSamplesPerSecond");
+	}
+
+	private static int traced(TraceSampler sampler, Object task, int tasks) {
+		int traced = 0;
+		for (int i = 0; i < tasks; i++) {
+			traced += sampler.shouldCaptureTask(task) ? 1 : 0;
+		}
+		return traced;
+	}
+
+	static final class Other implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
 	}
 
 	static final class Task implements Runnable {
