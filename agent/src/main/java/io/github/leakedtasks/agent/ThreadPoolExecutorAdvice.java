@@ -100,11 +100,12 @@ final class ThreadPoolExecutorAdvice {
 	 * {@code DiscardOldestPolicy.rejectedExecution(Runnable, ThreadPoolExecutor)}, whose
 	 * JDK body (17 to 25) is {@code if (!e.isShutdown()) { e.getQueue().poll();
 	 * e.execute(r); }}: while drops are reported, the advice runs the same calls in the
-	 * same order, inlined in the method so that no frame is added, keeps what
-	 * {@code poll()} returns to report it as discarded, and skips the original body. The
+	 * same order, inlined in the method so that no frame is added (the policy's frame
+	 * shows the method's first line), keeps what {@code poll()} returns to report it as
+	 * discarded, once {@code execute} returned or threw, and skips the original body. The
 	 * task a pool that is shut down rejects is discarded too. Whatever the application's
 	 * pool, queue or task throws reaches the caller as it would; the bridge's calls throw
-	 * nothing.
+	 * nothing. Nothing is cast that the JDK's body does not cast.
 	 */
 	static final class DiscardOldest {
 
@@ -116,9 +117,14 @@ final class ThreadPoolExecutorAdvice {
 				return false;
 			}
 			if (!executor.isShutdown()) {
-				Runnable oldest = executor.getQueue().poll();
-				FutureHooks.discarded(oldest, executor);
-				executor.execute(task);
+				// One expression, as in the JDK: a null queue's exception names the call.
+				Object oldest = executor.getQueue().poll();
+				try {
+					executor.execute(task);
+				}
+				finally {
+					FutureHooks.discardedOldest(oldest, executor);
+				}
 			}
 			else {
 				FutureHooks.discarded(task, executor);

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -124,6 +126,33 @@ class DroppedTasksTests {
 	void oldestTaskDiscardedByDiscardOldestPolicyWhoseFutureTheCallerCancelsIsNotReported() throws Exception {
 		ThreadPoolExecutor pool = busySingleThread(new ThreadPoolExecutor.DiscardOldestPolicy());
 		awaitCollected(discardOldestAndCancelIt(pool));
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void taskDiscardOldestPolicyPollsFromACopyOfTheQueueIsNotReportedAndRuns() throws Exception {
+		// A subclass's getQueue() hands the policy a copy: what it polls still runs.
+		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(2),
+				new ThreadPoolExecutor.DiscardOldestPolicy()) {
+
+			@Override
+			public BlockingQueue<Runnable> getQueue() {
+				return new LinkedBlockingQueue<>(super.getQueue());
+			}
+
+		});
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch ran = new CountDownLatch(2);
+		pool.execute(ran::countDown);
+		new ThreadPoolExecutor.DiscardOldestPolicy().rejectedExecution(ran::countDown, pool);
+		this.release.countDown();
+		assertThat(ran.await(30, TimeUnit.SECONDS)).as("both tasks ran").isTrue();
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
@@ -351,6 +380,15 @@ class DroppedTasksTests {
 			System.gc();
 			assertThat(task.get()).isNull();
 		});
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(60, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private ThreadPoolExecutor named(ThreadPoolExecutor pool) {

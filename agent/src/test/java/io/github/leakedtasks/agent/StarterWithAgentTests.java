@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -241,8 +242,10 @@ class StarterWithAgentTests {
 			}
 			// A rejection policy of the application's own may drop a task silently, which
 			// only the wrapper's record of the task notices.
-			// So may CallerRunsPolicy on a pool whose class answers isShutdown() itself.
-			for (String name : List.of("ownPolicy", "ownPolicyQueued", "callerRunsOwnShutdown")) {
+			// So may CallerRunsPolicy on a pool whose class answers isShutdown() itself,
+			// and DiscardOldestPolicy on one whose class hands out its queue itself.
+			for (String name : List.of("ownPolicy", "ownPolicyQueued", "callerRunsOwnShutdown",
+					"discardingOldestOwnQueue")) {
 				Object bean = context.getBean(name);
 				assertThat(AopUtils.isAopProxy(bean) || TaskTracker.isTracked(bean)).as(name).isTrue();
 			}
@@ -635,6 +638,19 @@ class StarterWithAgentTests {
 		ExecutorService discardingOldest() {
 			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
 					new ThreadPoolExecutor.DiscardOldestPolicy());
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService discardingOldestOwnQueue() {
+			return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+					new ThreadPoolExecutor.DiscardOldestPolicy()) {
+
+				@Override
+				public BlockingQueue<Runnable> getQueue() {
+					return super.getQueue();
+				}
+
+			};
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

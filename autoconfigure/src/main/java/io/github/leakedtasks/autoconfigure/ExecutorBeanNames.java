@@ -50,8 +50,9 @@ final class ExecutorBeanNames {
 	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
 	 * in place of a wrapper: only a {@code ThreadPoolExecutor} that rejects a task by
 	 * throwing, drops it with {@code DiscardPolicy}, discards the oldest with
-	 * {@code DiscardOldestPolicy} or runs it with {@code CallerRunsPolicy} (which drops
-	 * it once the pool is shut down; not a pool whose class overrides
+	 * {@code DiscardOldestPolicy} (not a pool whose class overrides {@code getQueue()},
+	 * which may hand the policy a copy) or runs it with {@code CallerRunsPolicy} (which
+	 * drops it once the pool is shut down; not a pool whose class overrides
 	 * {@code isShutdown()}), whose drops the agent sees. A policy of the application's
 	 * own may do anything: only a wrapper's record of each task notices.
 	 * @return whether the agent watches it, so that the bean need not be wrapped
@@ -67,15 +68,21 @@ final class ExecutorBeanNames {
 			// CallerRunsPolicy asks the pool's isShutdown(), which the agent reads from
 			// the pool's state only where no subclass overrides it.
 			boolean callerRuns = policy == ThreadPoolExecutor.CallerRunsPolicy.class
-					&& threadPool.getClass().getMethod("isShutdown").getDeclaringClass() == ThreadPoolExecutor.class;
+					&& isJdks(threadPool, "isShutdown");
+			// DiscardOldestPolicy polls what getQueue() returns.
+			boolean discardOldest = policy == ThreadPoolExecutor.DiscardOldestPolicy.class
+					&& isJdks(threadPool, "getQueue");
 			return (policy == ThreadPoolExecutor.AbortPolicy.class || policy == ThreadPoolExecutor.DiscardPolicy.class
-					|| policy == ThreadPoolExecutor.DiscardOldestPolicy.class || callerRuns)
-					&& tracker.watchOverdue(watched);
+					|| discardOldest || callerRuns) && tracker.watchOverdue(watched);
 		}
 		catch (RuntimeException | NoSuchMethodException ex) {
 			logger.debug("Executor bean '" + beanName + "' is wrapped: the agent cannot watch its pool", ex);
 			return false;
 		}
+	}
+
+	private static boolean isJdks(ThreadPoolExecutor pool, String method) throws NoSuchMethodException {
+		return pool.getClass().getMethod(method).getDeclaringClass() == ThreadPoolExecutor.class;
 	}
 
 	/**

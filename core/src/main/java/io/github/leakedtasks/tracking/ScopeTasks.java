@@ -127,8 +127,8 @@ final class ScopeTasks {
 	 * Whether a task's run ended with a failure its future has yet to deliver: a
 	 * {@code FutureTask} sets its failure, and a mirrored {@code CompletableFuture}
 	 * completes, only after the task returned, and is watched then. A failure the future
-	 * delivers is watched, one it does not deliver (it was cancelled, or completed
-	 * otherwise first) leaves the task waited for until the timeout.
+	 * does not deliver is cancelled or retrieved: a future cancelled first, or completed
+	 * with a value first.
 	 */
 	private static boolean isDelivering(TaskRecord record) {
 		return record.is(TaskRecord.FAILED) && !record.is(TaskRecord.WATCHED) && !record.is(TaskRecord.RETRIEVED)

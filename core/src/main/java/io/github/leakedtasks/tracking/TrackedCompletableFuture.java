@@ -133,7 +133,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 				// it carries the failure on.
 				retrieved();
 			}
-			completeExceptionally(failure);
+			if (!completeExceptionally(failure) && !isCompletedExceptionally()) {
+				// Completed with a value first (complete, completeOnTimeout): the failure
+				// is
+				// delivered to nobody, and nothing is waited for.
+				retrieved();
+			}
 		}
 		else {
 			super.complete(result);

@@ -24,6 +24,9 @@ class TaskScopeTests {
 	private final TrackerFixture fixture = new TrackerFixture(
 			TrackingSettings.builder().traceMode(CreationTraceMode.OFF).gracePeriod(Duration.ofMinutes(10)).build());
 
+	/** Completes to let a test's executor deliver what its task threw. */
+	private final CompletableFuture<Void> deliver = new CompletableFuture<>();
+
 	@AfterEach
 	void close() throws InterruptedException {
 		this.fixture.close();
@@ -86,6 +89,33 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void failureOfAFutureTheApplicationCompletedFirstIsNoLeakAndNotWaitedFor() throws Exception {
+		CompletableFuture<String> source = new CompletableFuture<>();
+		TaskScope scope = TaskScope.open("test");
+		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(failing("replaced"), null, (tracked) -> {
+				Thread runner = new Thread(() -> {
+					try {
+						tracked.call();
+					}
+					catch (Exception ex) {
+						this.deliver.thenRun(() -> source.completeExceptionally(ex));
+					}
+				});
+				runner.start();
+				return source;
+			});
+		scope.close();
+		assertThat(future.complete("by the application")).isTrue();
+		this.deliver.complete(null);
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> source.get(30, TimeUnit.SECONDS));
+		// The deadline is far: a scope that waited for the failure would time out.
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).isEmpty();
+		assertThat(future.join()).isEqualTo("by the application");
+	}
+
+	@Test
 	void retrievedFailureIsNoLeak() throws Exception {
 		ExecutorService pool = this.fixture.pool("pool");
 		TaskScope scope = TaskScope.open("test");
@@ -131,8 +161,6 @@ class TaskScopeTests {
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 		assertThat(scope.takeLeaks()).isEmpty();
 	}
-
-	private final CompletableFuture<Void> deliver = new CompletableFuture<>();
 
 	private static Callable<String> failing(String message) {
 		return () -> {

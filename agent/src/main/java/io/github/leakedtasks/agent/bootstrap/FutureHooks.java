@@ -335,6 +335,26 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * {@code DiscardOldestPolicy} polled a task from the queue {@code getQueue()}
+	 * returned: discarded for certain if that is the pool's own queue, as the JDK's
+	 * {@code getQueue()} returns; where a subclass overrides it (it may hand out a copy)
+	 * the task may still run, and only a future is watched, until it settles.
+	 * @param task what {@code poll()} returned, or {@code null}
+	 * @param executor the executor
+	 */
+	public static void discardedOldest(Object task, ThreadPoolExecutor executor) {
+		if (sink == null || task == null) {
+			return;
+		}
+		try {
+			dropped(task, executor, !overrides(executor.getClass(), "getQueue"));
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
 	 * {@code CallerRunsPolicy} rejects a task: it runs it in the caller unless the
 	 * executor is shut down, when it drops it. The policy asks {@code isShutdown()}:
 	 * where no subclass overrides it, the state field says what it will answer, and a
@@ -350,7 +370,7 @@ public final class FutureHooks {
 		try {
 			// SHUTDOWN and the states after it are not negative.
 			if (((AtomicInteger) CTL.get(executor)).get() >= 0) {
-				dropped(task, executor, !overridesIsShutdown(executor.getClass()));
+				dropped(task, executor, !overrides(executor.getClass(), "isShutdown"));
 			}
 		}
 		catch (Throwable ex) {
@@ -359,12 +379,15 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Whether a subclass overrides {@code isShutdown()}; asked only of a pool that is
-	 * shut down, so no cache.
+	 * Whether a subclass overrides one of {@code ThreadPoolExecutor}'s methods without
+	 * parameters; asked only when a policy drops a task, so no cache.
 	 */
-	private static boolean overridesIsShutdown(Class<?> type) {
+	private static boolean overrides(Class<?> type, String method) {
+		if (type == ThreadPoolExecutor.class) {
+			return false;
+		}
 		try {
-			return type.getMethod("isShutdown").getDeclaringClass() != ThreadPoolExecutor.class;
+			return type.getMethod(method).getDeclaringClass() != ThreadPoolExecutor.class;
 		}
 		catch (NoSuchMethodException | SecurityException ex) {
 			return true;
