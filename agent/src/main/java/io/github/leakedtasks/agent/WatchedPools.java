@@ -2,9 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -23,12 +21,12 @@ import io.github.leakedtasks.tracking.OverdueTask;
  * without a wrapper: what each worker runs since when, from the slot its thread writes
  * around each task, and the head of the queue, the task that has waited longest. Only the
  * detector's thread reads them; a worker touches the list of its executor once, at its
- * first task after an executor is watched.
+ * first task after an executor is watched. It only looks: the engine's detector decides
+ * which tasks are overdue and which the listeners heard of.
  * <p>
- * A task waiting in a first-in, first-out queue is overdue once it has been at the head
- * for the threshold (it may have waited longer behind others); one of the JDK's scheduled
- * executors, once it has been due for the threshold. Tasks behind the head are not
- * counted.
+ * A task waiting in a first-in, first-out queue is counted from when it was first seen at
+ * the head (it may have waited longer behind others); in one of the JDK's scheduled
+ * executors, from when it became due. Tasks behind the head are not seen.
  *
  * @since 0.1.0
  */
@@ -91,19 +89,18 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	@Override
-	public void collect(long now, long threshold, Found found) {
+	public void collect(Observer observer) {
 		for (Pool pool : this.pools) {
 			try {
 				Object executor = pool.executor.get();
 				if (executor != null) {
 					pool.slots.removeIf(WorkerSlot::isStopped);
-					pool.heard.keySet().removeIf(WorkerSlot::isStopped);
 					long latestStart = Long.MIN_VALUE;
 					for (WorkerSlot slot : pool.slots) {
 						latestStart = Math.max(latestStart, slot.since());
-						running(pool, executor, slot, now, threshold, found);
+						running(executor, slot, observer);
 					}
-					queued(pool, executor, latestStart, threshold, found);
+					queued(pool, executor, latestStart, observer);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -112,24 +109,16 @@ final class WatchedPools implements OverdueSource {
 		}
 	}
 
-	private void running(Pool pool, Object executor, WorkerSlot slot, long now, long threshold, Found found) {
+	private void running(Object executor, WorkerSlot slot, Observer observer) {
 		try {
+			// The slot's start is written before its task: read after it, the start is
+			// this task's or a later one's, and the age never more than the task's.
 			Object task = slot.task();
 			long since = slot.since();
-			// The slot's start is written before its task, and now was read before
-			// both: the age is this task's or a later one's, never more.
 			// A periodic task, or a scheduled one of a class other than the JDK's, is not
 			// listed: the wrappers do not list them either.
-			if (task == null || now - since < threshold || this.contents.isPeriodicOrUnknown(task)) {
-				return;
-			}
-			Long heard = pool.heard.get(slot);
-			boolean notHeardRunning = heard == null || heard != since;
-			// Heard of while it waited at the head: not heard of again now that it runs.
-			boolean firstTime = notHeardRunning && (pool.heardHead == null || pool.heardHead.get() != task);
-			if (found.overdue(describe(executor, task, OverdueTask.State.RUNNING, now - since, slot.thread()),
-					slot.thread(), firstTime) && notHeardRunning) {
-				pool.heard.put(slot, since);
+			if (task != null && !this.contents.isPeriodicOrUnknown(task)) {
+				observer.running(executor, slot, task, since, slot.thread());
 			}
 		}
 		catch (RuntimeException ex) {
@@ -138,12 +127,11 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Look at the head of the queue: overdue once it has stayed there for the threshold
-	 * while no worker started a task (a worker that did may have taken it, and the same
-	 * task object may be queued again); in a scheduled executor, and once due for that
-	 * long too.
+	 * Look at the head of the queue: it has waited since it was first seen there while no
+	 * worker started a task (a worker that did may have taken it, and the same task
+	 * object may be queued again); in a scheduled executor, since it has been due.
 	 */
-	private void queued(Pool pool, Object executor, long latestStart, long threshold, Found found) {
+	private void queued(Pool pool, Object executor, long latestStart, Observer observer) {
 		Queue<?> queue = FutureHooks.queueOf(executor);
 		long seen = System.nanoTime();
 		Object head = (queue != null) ? queue.peek() : null;
@@ -162,34 +150,26 @@ final class WatchedPools implements OverdueSource {
 		}
 		if (changed) {
 			pool.head = new WeakReference<>(head);
-			pool.headHeard = false;
 		}
 		pool.lastPeek = seen;
 		long waited = seen - pool.headSince;
 		if (scheduled && head instanceof ScheduledFuture<?> task) {
-			// Waiting for its time is not overdue.
+			// Waiting for its time is not waiting.
 			waited = Math.min(waited, -task.getDelay(TimeUnit.NANOSECONDS));
 		}
-		if (waited < threshold) {
-			return;
-		}
-		boolean firstTime = !pool.headHeard;
-		if (found.overdue(describe(executor, head, OverdueTask.State.QUEUED, waited, null), null, firstTime)
-				&& firstTime) {
-			pool.headHeard = true;
-			pool.heardHead = new WeakReference<>(head);
-		}
+		observer.queued(executor, head, waited);
 	}
 
-	private OverdueTask describe(Object executor, Object task, OverdueTask.State state, long age, Thread runner) {
+	@Override
+	public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long age, Thread runner) {
 		Object named = this.contents.userTask(task);
 		return (this.contents.isAsyncTask(task) ? this.completable : this.tasks).overdueTask(executor,
 				(named != null) ? named : task, this.contents.futureOf(task), state, age, runner);
 	}
 
 	/**
-	 * A watched executor: its workers' slots, and what the detector saw at the head of
-	 * its queue.
+	 * A watched executor: its workers' slots, and what was last seen at the head of its
+	 * queue.
 	 */
 	private static final class Pool {
 
@@ -197,19 +177,11 @@ final class WatchedPools implements OverdueSource {
 
 		final List<WorkerSlot> slots = new CopyOnWriteArrayList<>();
 
-		/** When each slot's overdue task started, once listeners heard of it. */
-		final Map<WorkerSlot, Long> heard = new IdentityHashMap<>();
-
 		WeakReference<Object> head;
 
 		long headSince;
 
 		long lastPeek;
-
-		boolean headHeard;
-
-		/** The latest head listeners heard of, not heard of again once it runs. */
-		WeakReference<Object> heardHead;
 
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);

@@ -33,6 +33,9 @@ final class LeakDetector implements Runnable {
 
 	private final long sweepMillis;
 
+	/** What the sources' overdue tasks listeners heard of; the detector's thread only. */
+	private final SourcedOverdueTasks sourced = new SourcedOverdueTasks();
+
 	private final Thread thread;
 
 	private volatile boolean running = true;
@@ -241,9 +244,10 @@ final class LeakDetector implements Runnable {
 			}
 		});
 		List<OverdueTask> found = new ArrayList<>();
+		this.sourced.startSweep();
 		for (OverdueSource source : this.tracker.overdueSources()) {
 			try {
-				source.collect(now, this.overdueNanos, (task, runner, firstTime) -> {
+				this.sourced.collect(source, now, this.overdueNanos, (task, runner, firstTime) -> {
 					if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
 						return false;
 					}

@@ -2,8 +2,10 @@ package io.github.leakedtasks.tracking;
 
 /**
  * A source of tasks queued or running on executors the tracker does not wrap, such as the
- * Java agent's view of the JDK's pools. The detector asks it for the overdue ones at each
- * sweep, on its own thread.
+ * Java agent's view of the JDK's pools. At each sweep, on its own thread, the detector
+ * asks it what each watched executor runs and holds at the head of its queue, and since
+ * when; the detector decides which tasks are overdue and which the listeners heard of
+ * already, as it does for the wrappers' tasks. The source only looks.
  *
  * @since 0.1.0
  * @see TaskTracker#addOverdueSource(OverdueSource)
@@ -20,30 +22,49 @@ public interface OverdueSource {
 	boolean watch(Object executor);
 
 	/**
-	 * Hand each watched task queued or running for at least the threshold to the
-	 * detector.
-	 * @param now the time of the sweep, as {@link System#nanoTime()}
-	 * @param threshold the overdue threshold, in nanoseconds
-	 * @param found receives the overdue tasks
+	 * Tell the observer what each watched executor runs, and which task waits at the head
+	 * of its queue. Tasks that wait by design, such as periodic ones, are left out.
+	 * @param observer receives what the source sees
 	 */
-	void collect(long now, long threshold, Found found);
+	void collect(Observer observer);
 
 	/**
-	 * Receives the overdue tasks of a source.
+	 * Describe a task this source handed to the observer, for the detector's list: asked
+	 * only of the overdue ones.
+	 * @param executor the executor
+	 * @param task the task, as handed to the observer
+	 * @param state whether it is queued or running
+	 * @param ageNanos how long it has been queued or running
+	 * @param runner the thread running it, or {@code null} while it is queued
+	 * @return the overdue task
 	 */
-	@FunctionalInterface
-	interface Found {
+	OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos, Thread runner);
+
+	/**
+	 * Receives what a source sees of its executors.
+	 */
+	interface Observer {
 
 		/**
-		 * An overdue task.
+		 * A worker of an executor runs a task.
+		 * @param executor the executor
+		 * @param worker what stands for the worker, compared by identity: the same object
+		 * for every task the worker runs
 		 * @param task the task
-		 * @param runner the thread running it, or {@code null} while it is queued
-		 * @param firstTime whether listeners have not heard of this task yet
-		 * @return whether the task is listed (and, the first time, heard of): not if a
-		 * wrapper's record of the same task is, and then the source hands it over again
-		 * at the next sweep as not heard of
+		 * @param since when the task started, as {@link System#nanoTime()}: this task's
+		 * start or a later one's, never an earlier one's, so that its age is never
+		 * overstated
+		 * @param runner the thread running it
 		 */
-		boolean overdue(OverdueTask task, Thread runner, boolean firstTime);
+		void running(Object executor, Object worker, Object task, long since, Thread runner);
+
+		/**
+		 * A task waits at the head of an executor's queue.
+		 * @param executor the executor
+		 * @param head the task
+		 * @param waitedNanos how long it is known to have waited there
+		 */
+		void queued(Object executor, Object head, long waitedNanos);
 
 	}
 
