@@ -141,6 +141,7 @@ final class WatchedPools implements OverdueSource {
 			// A periodic task waits by design; a scheduled executor's own task type,
 			// whose delay is the application's code, is not looked at.
 			pool.head = null;
+			observer.queued(executor, null, 0);
 			return;
 		}
 		boolean changed = pool.head == null || pool.head.get() != head;

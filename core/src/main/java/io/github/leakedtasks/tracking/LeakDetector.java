@@ -244,7 +244,6 @@ final class LeakDetector implements Runnable {
 			}
 		});
 		List<OverdueTask> found = new ArrayList<>();
-		this.sourced.startSweep();
 		for (OverdueSource source : this.tracker.overdueSources()) {
 			try {
 				this.sourced.collect(source, now, this.overdueNanos, (task, runner, firstTime) -> {

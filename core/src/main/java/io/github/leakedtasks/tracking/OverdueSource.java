@@ -59,9 +59,10 @@ public interface OverdueSource {
 		void running(Object executor, Object worker, Object task, long since, Thread runner);
 
 		/**
-		 * A task waits at the head of an executor's queue.
+		 * A task waits at the head of an executor's queue, or none does that counts.
 		 * @param executor the executor
-		 * @param head the task
+		 * @param head the task, or {@code null} if none waits (or only a task that waits
+		 * by design): the same task queued again is then a new head
 		 * @param waitedNanos how long it is known to have waited there
 		 */
 		void queued(Object executor, Object head, long waitedNanos);

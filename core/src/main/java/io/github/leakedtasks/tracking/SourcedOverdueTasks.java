@@ -1,23 +1,21 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.WeakReference;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * What the detector decides about the tasks {@link OverdueSource}s see: which are overdue
  * (queued or running for the threshold), and which the listeners heard of already. A task
  * is heard of once: a worker's task while the same run goes on, the head of a queue while
  * it stays the head, and a task heard of at the head is not heard of again once it runs.
- * Kept per executor, held weakly; only the detector's thread uses it.
+ * Kept per executor and per worker, both held weakly, for as long as they live: a sweep
+ * in which a source could not look at an executor forgets nothing. Only the detector's
+ * thread uses it.
  *
  * @since 0.1.0
  */
 final class SourcedOverdueTasks {
 
 	private final WeakIdentityMap<Heard> heard = new WeakIdentityMap<>();
-
-	private long sweep;
 
 	/**
 	 * Receives the overdue tasks.
@@ -38,14 +36,6 @@ final class SourcedOverdueTasks {
 	}
 
 	/**
-	 * Start a sweep: what each source tells from now on is compared with what it told
-	 * during the previous one.
-	 */
-	void startSweep() {
-		this.sweep++;
-	}
-
-	/**
 	 * Ask a source what it sees, and hand the overdue tasks to the listing.
 	 * @param source the source
 	 * @param now the time of the sweep, read before the source looks
@@ -56,6 +46,14 @@ final class SourcedOverdueTasks {
 		source.collect(new Observer(source, now, threshold, listing));
 	}
 
+	/**
+	 * Return how many workers' runs listeners heard of for an executor, for tests.
+	 */
+	int heardRuns(Object executor) {
+		Heard heard = this.heard.get(executor);
+		return (heard != null) ? heard.running.size() : 0;
+	}
+
 	private Heard heardOf(Object executor) {
 		Heard heard = this.heard.get(executor);
 		if (heard == null) {
@@ -63,7 +61,6 @@ final class SourcedOverdueTasks {
 			Heard raced = this.heard.putIfAbsent(executor, heard);
 			heard = (raced != null) ? raced : heard;
 		}
-		heard.prune(this.sweep);
 		return heard;
 	}
 
@@ -90,22 +87,19 @@ final class SourcedOverdueTasks {
 				return;
 			}
 			try {
-				Heard heard = heardOf(executor);
-				long[] run = heard.running.get(worker);
-				boolean sameRun = run != null && run[0] == since;
-				if (sameRun) {
-					run[1] = SourcedOverdueTasks.this.sweep;
-				}
 				long age = this.now - since;
 				if (age < this.threshold) {
 					return;
 				}
+				Heard heard = heardOf(executor);
+				Long heardSince = heard.running.get(worker);
+				boolean sameRun = heardSince != null && heardSince == since;
 				// Heard of while it waited at the head: not heard of again now that it
 				// runs.
 				boolean firstTime = !sameRun && (heard.heardHead == null || heard.heardHead.get() != task);
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.RUNNING, age, runner);
 				if (this.listing.overdue(described, runner, firstTime) && !sameRun) {
-					heard.running.put(worker, new long[] { since, SourcedOverdueTasks.this.sweep });
+					heard.running.put(worker, since);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -115,16 +109,18 @@ final class SourcedOverdueTasks {
 
 		@Override
 		public void queued(Object executor, Object head, long waitedNanos) {
-			if (executor == null || head == null) {
+			if (executor == null) {
 				return;
 			}
 			try {
 				Heard heard = heardOf(executor);
-				long sweep = SourcedOverdueTasks.this.sweep;
-				// A sweep that saw no head in between makes the same task a new head.
-				boolean changed = heard.headSweep != sweep - 1 || heard.head == null || heard.head.get() != head;
-				heard.headSweep = sweep;
-				if (changed) {
+				if (head == null) {
+					// Once no task waits, the same task queued again is a new head.
+					heard.head = null;
+					heard.headHeard = false;
+					return;
+				}
+				if (heard.head == null || heard.head.get() != head) {
 					heard.head = new WeakReference<>(head);
 					heard.headHeard = false;
 				}
@@ -152,33 +148,18 @@ final class SourcedOverdueTasks {
 	private static final class Heard {
 
 		/**
-		 * The run of each worker the listeners heard of: when it started, and the sweep
-		 * that last saw it.
+		 * When the run of each worker that listeners heard of started; the worker's next
+		 * overdue run replaces it, and a worker that is gone takes it along.
 		 */
-		final Map<Object, long[]> running = new IdentityHashMap<>();
+		final WeakIdentityMap<Long> running = new WeakIdentityMap<>();
 
-		long prunedAt;
-
+		/** The task last seen at the head of the queue. */
 		WeakReference<Object> head;
-
-		/** The sweep that last saw a head. */
-		long headSweep;
 
 		boolean headHeard;
 
 		/** The latest head listeners heard of, not heard of again once it runs. */
 		WeakReference<Object> heardHead;
-
-		/**
-		 * Let go of the runs the previous sweep did not see: they ended, and their
-		 * workers may be gone.
-		 */
-		void prune(long sweep) {
-			if (this.prunedAt != sweep) {
-				this.prunedAt = sweep;
-				this.running.values().removeIf((run) -> run[1] < sweep - 1);
-			}
-		}
 
 	}
 

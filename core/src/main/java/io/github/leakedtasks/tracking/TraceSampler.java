@@ -110,9 +110,10 @@ final class TraceSampler {
 	}
 
 	/**
-	 * The first tasks of a type, then, if {@code sampled}, one in the rate. The counter
-	 * is written only for the first tasks of a type, so steady state shares no written
-	 * state.
+	 * The first tasks of a type, then, if {@code sampled}, one in the rate, up to the
+	 * limit of each second. The counter is written only for the first tasks of a type,
+	 * and the count of a second only for the tasks the sample picks until the limit is
+	 * reached, so steady state shares little written state.
 	 */
 	private boolean firstOrSampled(TypeCount seen, boolean sampled) {
 		if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
@@ -161,11 +162,14 @@ final class TraceSampler {
 		boolean sampled(long nanoTime, int limit) {
 			long now = Math.floorDiv(nanoTime, 1_000_000_000L);
 			if (now != this.second) {
-				// Two threads may both start the second: a few more samples, never fewer.
+				// Without a lock: threads that start the same second together may each
+				// reset its count, and one may be refused until the reset is seen, so the
+				// limit is kept about, not exactly.
 				this.second = now;
 				this.sampledThisSecond.set(0);
 			}
-			return this.sampledThisSecond.incrementAndGet() <= limit;
+			// Past the limit, the count is only read.
+			return this.sampledThisSecond.get() < limit && this.sampledThisSecond.incrementAndGet() <= limit;
 		}
 
 	}

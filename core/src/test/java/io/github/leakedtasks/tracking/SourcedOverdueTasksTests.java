@@ -1,5 +1,6 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link SourcedOverdueTasks}: what the detector decides about the tasks a
@@ -27,6 +29,8 @@ class SourcedOverdueTasksTests {
 	}, "worker-1");
 
 	private final Object task = new Object();
+
+	private int described;
 
 	@Test
 	void runningTaskIsListedEverySweepAndHeardOfOnce() {
@@ -49,6 +53,7 @@ class SourcedOverdueTasksTests {
 			seen.running(this.executor, this.worker, this.task, 9_500, this.runner);
 			seen.queued(this.executor, this.task, 999);
 		})).isEmpty();
+		assertThat(this.described).isZero();
 	}
 
 	@Test
@@ -62,27 +67,78 @@ class SourcedOverdueTasksTests {
 	}
 
 	@Test
-	void taskThatLeftTheHeadForASweepIsANewHead() {
+	void taskQueuedAgainOnceNoTaskWaitedIsANewHead() {
 		sweep(10_000, (seen) -> seen.queued(this.executor, this.task, 2_000));
-		sweep(20_000, (seen) -> {
-		});
+		sweep(20_000, (seen) -> seen.queued(this.executor, null, 0));
 		assertThat(sweep(30_000, (seen) -> seen.queued(this.executor, this.task, 2_000)))
 			.containsExactly("QUEUED 2000 first");
 	}
 
 	@Test
-	void runNotSeenForASweepIsForgotten() {
-		sweep(10_000, (seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner));
+	void sweepThatDoesNotLookAtAnExecutorForgetsNothing() {
+		sweep(10_000, (seen) -> {
+			seen.running(this.executor, this.worker, this.task, 5_000, this.runner);
+			seen.queued(this.executor, new Object(), 2_000);
+		});
 		sweep(20_000, (seen) -> {
 		});
 		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner)))
-			.containsExactly("RUNNING 25000 first");
+			.containsExactly("RUNNING 25000 again");
+	}
+
+	@Test
+	void runningTaskTheListingRefusesIsNotHeardOf() {
+		this.sourced.collect(source((seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner)),
+				10_000, THRESHOLD, (overdue, thread, firstTime) -> false);
+		assertThat(sweep(20_000, (seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner)))
+			.containsExactly("RUNNING 15000 first");
+	}
+
+	@Test
+	void whatListenersHeardOfKeepsNeitherTheExecutorNorItsWorkersAlive() {
+		List<WeakReference<Object>> heard = heardOfOneRunAndOneHeadOfANewExecutor();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(heard).allSatisfy((reference) -> assertThat(reference.get()).isNull());
+		});
+	}
+
+	@Test
+	void runOfAWorkerThatIsGoneIsLetGo() {
+		heardOfOneRunOfANewWorker();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.sourced.heardRuns(this.executor)).isZero();
+		});
+	}
+
+	/**
+	 * Methods of their own, so that nothing on the test's frame holds what they made.
+	 */
+	private List<WeakReference<Object>> heardOfOneRunAndOneHeadOfANewExecutor() {
+		Object executor = new Object();
+		Object worker = new Object();
+		assertThat(heardOf(executor, worker)).containsExactly("RUNNING 5000 first", "QUEUED 2000 first");
+		assertThat(this.sourced.heardRuns(executor)).isOne();
+		return List.of(new WeakReference<>(executor), new WeakReference<>(worker));
+	}
+
+	private void heardOfOneRunOfANewWorker() {
+		assertThat(heardOf(this.executor, new Object())).containsExactly("RUNNING 5000 first", "QUEUED 2000 first");
+		assertThat(this.sourced.heardRuns(this.executor)).isOne();
+	}
+
+	private List<String> heardOf(Object executor, Object worker) {
+		Object head = new Object();
+		return sweep(10_000, (seen) -> {
+			seen.running(executor, worker, this.task, 5_000, this.runner);
+			seen.queued(executor, head, 2_000);
+		});
 	}
 
 	@Test
 	void taskTheListingRefusesIsNotHeardOf() {
 		List<String> refused = new ArrayList<>();
-		this.sourced.startSweep();
 		this.sourced.collect(source((seen) -> seen.queued(this.executor, this.task, 2_000)), 10_000, THRESHOLD,
 				(overdue, thread, firstTime) -> {
 					refused.add(overdue.state() + " " + firstTime);
@@ -98,7 +154,6 @@ class SourcedOverdueTasksTests {
 		Object other = new Object();
 		Object failing = new Object();
 		List<String> listed = new ArrayList<>();
-		this.sourced.startSweep();
 		this.sourced.collect(new Source((seen) -> {
 			seen.queued(failing, this.task, 2_000);
 			seen.queued(this.executor, this.task, 2_000);
@@ -120,7 +175,6 @@ class SourcedOverdueTasksTests {
 
 	private List<String> sweep(long now, Consumer<OverdueSource.Observer> sees) {
 		List<String> listed = new ArrayList<>();
-		this.sourced.startSweep();
 		this.sourced.collect(source(sees), now, THRESHOLD, (overdue, thread, firstTime) -> {
 			assertThat(thread).isSameAs((overdue.state() == OverdueTask.State.RUNNING) ? this.runner : null);
 			listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + (firstTime ? "first" : "again"));
@@ -129,11 +183,11 @@ class SourcedOverdueTasksTests {
 		return listed;
 	}
 
-	private static OverdueSource source(Consumer<OverdueSource.Observer> sees) {
+	private OverdueSource source(Consumer<OverdueSource.Observer> sees) {
 		return new Source(sees);
 	}
 
-	private static class Source implements OverdueSource {
+	private class Source implements OverdueSource {
 
 		private final Consumer<OverdueSource.Observer> sees;
 
@@ -154,6 +208,7 @@ class SourcedOverdueTasksTests {
 		@Override
 		public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
 				Thread runner) {
+			SourcedOverdueTasksTests.this.described++;
 			return new OverdueTask("pool", "Task", state, Duration.ofNanos(ageNanos),
 					(runner != null) ? runner.getName() : null, null);
 		}
