@@ -263,17 +263,7 @@ class StarterWithAgentTests {
 				.isNotEqualTo(caller);
 			callerRuns.shutdown();
 			submitDiscarded(callerRuns);
-			Recorded recorded = context.getBean(Recorded.class);
-			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-				System.gc();
-				assertThat(recorded.reports).anySatisfy((report) -> {
-					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-					assertThat(report.executor()).isEqualTo("callerRuns");
-				});
-			});
-			awaitDetectorCaughtUp();
-			assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
-				.hasSize(1);
+			assertOneDropReported(context.getBean(Recorded.class), "callerRuns");
 		});
 	}
 
@@ -283,13 +273,7 @@ class StarterWithAgentTests {
 		// what it polled, from the policy.
 		this.runner.run((context) -> {
 			ExecutorService discardingOldest = context.getBean("discardingOldest", ExecutorService.class);
-			CountDownLatch busy = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			discardingOldest.execute(() -> {
-				busy.countDown();
-				awaitQuietly(release);
-			});
-			assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+			CountDownLatch release = occupy(discardingOldest);
 			CountDownLatch newestRan = new CountDownLatch(1);
 			try {
 				discardingOldest.execute(() -> {
@@ -300,15 +284,7 @@ class StarterWithAgentTests {
 				release.countDown();
 			}
 			assertThat(newestRan.await(30, TimeUnit.SECONDS)).isTrue();
-			Recorded recorded = context.getBean(Recorded.class);
-			await().atMost(Duration.ofSeconds(30))
-				.untilAsserted(() -> assertThat(recorded.reports).anySatisfy((report) -> {
-					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-					assertThat(report.executor()).isEqualTo("discardingOldest");
-				}));
-			awaitDetectorCaughtUp();
-			assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
-				.hasSize(1);
+			assertOneDropReported(context.getBean(Recorded.class), "discardingOldest");
 		});
 	}
 
@@ -490,31 +466,45 @@ class StarterWithAgentTests {
 	private void assertDropReportedOnce(String beanName) {
 		this.runner.run((context) -> {
 			ExecutorService executor = context.getBean(beanName, ExecutorService.class);
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch started = new CountDownLatch(1);
-			executor.execute(() -> {
-				started.countDown();
-				awaitQuietly(release);
-			});
-			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			CountDownLatch release = occupy(executor);
 			submitDiscarded(executor);
-			Recorded recorded = context.getBean(Recorded.class);
 			try {
-				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-					System.gc();
-					assertThat(recorded.reports).anySatisfy((report) -> {
-						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-						assertThat(report.executor()).isEqualTo(beanName);
-					});
-				});
-				awaitDetectorCaughtUp();
-				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
-					.hasSize(1);
+				assertOneDropReported(context.getBean(Recorded.class), beanName);
 			}
 			finally {
 				release.countDown();
 			}
 		});
+	}
+
+	/**
+	 * Keep the executor's thread busy until the returned latch is counted down.
+	 */
+	private static CountDownLatch occupy(ExecutorService executor) throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch started = new CountDownLatch(1);
+		executor.execute(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		});
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		return release;
+	}
+
+	/**
+	 * Wait until a drop from the executor is reported (the task may first need
+	 * collecting), then check that it was reported once.
+	 */
+	private static void assertOneDropReported(Recorded recorded, String executor) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(recorded.reports).anySatisfy((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+				assertThat(report.executor()).isEqualTo(executor);
+			});
+		});
+		awaitDetectorCaughtUp();
+		assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING).hasSize(1);
 	}
 
 	private static void submitDiscarded(ExecutorService discarding) {
