@@ -112,12 +112,9 @@ class StarterWithAgentTests {
 			awaitDetectorCaughtUp();
 			assertThat(reportsOf(marker)).hasSize(1);
 			assertThat(recorded.reportsOf(marker)).hasSize(1);
-			assertThat(context.getBean(MeterRegistry.class)
-				.get("executor.unretrieved")
-				.tag("name", AgentFixture.asyncPoolName())
-				.tag("exception", MeteredException.class.getSimpleName())
-				.counter()
-				.count()).isEqualTo(1);
+			assertThat(unretrieved(context.getBean(MeterRegistry.class), AgentFixture.asyncPoolName(),
+					MeteredException.class))
+				.isEqualTo(1);
 			assertThat(this.agentLog.mentions(marker)).isFalse();
 		});
 	}
@@ -383,12 +380,8 @@ class StarterWithAgentTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
-				assertThat(context.getBean(MeterRegistry.class)
-					.get("executor.unretrieved")
-					.tag("name", "orders")
-					.tag("exception", HeldAtStartUpException.class.getSimpleName())
-					.counter()
-					.count()).isEqualTo(1);
+				assertThat(unretrieved(context.getBean(MeterRegistry.class), "orders", HeldAtStartUpException.class))
+					.isEqualTo(1);
 			});
 		assertThat(this.agentLog.mentions(marker)).isFalse();
 	}
@@ -475,6 +468,17 @@ class StarterWithAgentTests {
 				release.countDown();
 			}
 		});
+	}
+
+	/**
+	 * Return the count of unretrieved failures of an exception type from an executor.
+	 */
+	private static double unretrieved(MeterRegistry meters, String executor, Class<?> exceptionType) {
+		return meters.get("executor.unretrieved")
+			.tag("name", executor)
+			.tag("exception", exceptionType.getSimpleName())
+			.counter()
+			.count();
 	}
 
 	/**

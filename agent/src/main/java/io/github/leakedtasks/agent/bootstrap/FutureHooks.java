@@ -106,6 +106,9 @@ public final class FutureHooks {
 	 */
 	public static volatile boolean letGo;
 
+	/** The latest pool class asked about, and whether it overrides {@code getQueue()}. */
+	private static volatile Object[] lastGetQueue = { null, false };
+
 	private FutureHooks() {
 	}
 
@@ -347,7 +350,7 @@ public final class FutureHooks {
 			return;
 		}
 		try {
-			dropped(task, executor, !overrides(executor.getClass(), "getQueue"));
+			dropped(task, executor, !overridesGetQueue(executor.getClass()));
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
@@ -379,8 +382,23 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * Whether a pool class overrides {@code getQueue()}: asked at every discard of an
+	 * overloaded pool, so the answer for the latest class is kept (an array, since the
+	 * bridge holds no class of its own for it).
+	 */
+	private static boolean overridesGetQueue(Class<?> type) {
+		Object[] last = lastGetQueue;
+		if (last[0] == type) {
+			return (Boolean) last[1];
+		}
+		boolean overrides = overrides(type, "getQueue");
+		lastGetQueue = new Object[] { type, overrides };
+		return overrides;
+	}
+
+	/**
 	 * Whether a subclass overrides one of {@code ThreadPoolExecutor}'s methods without
-	 * parameters; asked only when a policy drops a task, so no cache.
+	 * parameters.
 	 */
 	private static boolean overrides(Class<?> type, String method) {
 		if (type == ThreadPoolExecutor.class) {
