@@ -50,6 +50,10 @@ final class ScopeTasks {
 
 	void watched(FailureWatch watch) {
 		this.watches.add(watch);
+		// Only now may a wait end on this failure: the record is marked WATCHED before
+		// its
+		// watch reaches the scope.
+		watch.record.mark(TaskRecord.SCOPE_WATCHED);
 	}
 
 	void confirmed(TaskRecord record, LeakReport report) {
@@ -126,12 +130,12 @@ final class ScopeTasks {
 	/**
 	 * Whether a task's run ended with a failure its future has yet to deliver: a
 	 * {@code FutureTask} sets its failure, and a mirrored {@code CompletableFuture}
-	 * completes, only after the task returned, and is watched then. A failure the future
-	 * does not deliver is cancelled or retrieved: a future cancelled first, or completed
-	 * with a value first.
+	 * completes, only after the task returned, and is watched then; the failure is on its
+	 * way until this scope holds its watch. A failure the future does not deliver is
+	 * cancelled or retrieved: a future cancelled first, or completed with a value first.
 	 */
 	private static boolean isDelivering(TaskRecord record) {
-		return record.is(TaskRecord.FAILED) && !record.is(TaskRecord.WATCHED) && !record.is(TaskRecord.RETRIEVED)
+		return record.is(TaskRecord.FAILED) && !record.is(TaskRecord.SCOPE_WATCHED) && !record.is(TaskRecord.RETRIEVED)
 				&& !record.is(TaskRecord.UNTRACKED) && !record.is(TaskRecord.REPORTED);
 	}
 

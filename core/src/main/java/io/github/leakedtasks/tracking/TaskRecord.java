@@ -51,6 +51,12 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int OVERDUE = 1 << 12;
 
 	/**
+	 * The task's scope holds the watch of its failure: set after {@link #WATCHED}, once
+	 * the scope can see the failure.
+	 */
+	static final int SCOPE_WATCHED = 1 << 13;
+
+	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;
