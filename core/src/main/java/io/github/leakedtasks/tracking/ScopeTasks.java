@@ -30,6 +30,11 @@ final class ScopeTasks {
 
 	private final Queue<FailureWatch> watches = new ConcurrentLinkedQueue<>();
 
+	/**
+	 * Futures of a source, waited for while they failed and their failure is on its way.
+	 */
+	private final Queue<ScopedFuture> futures = new ConcurrentLinkedQueue<>();
+
 	private final Queue<LeakReport> confirmed = new ConcurrentLinkedQueue<>();
 
 	private final Set<TaskRecord> confirmedRecords = ConcurrentHashMap.newKeySet();
@@ -48,6 +53,13 @@ final class ScopeTasks {
 		}
 	}
 
+	void waitFor(ScopedFuture future) {
+		this.futures.add(future);
+		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
+			prune();
+		}
+	}
+
 	void watched(FailureWatch watch) {
 		this.watches.add(watch);
 		// Only now may a wait end on this failure: the record is marked WATCHED before
@@ -57,8 +69,11 @@ final class ScopeTasks {
 	}
 
 	void confirmed(TaskRecord record, LeakReport report) {
-		if (this.taken.add(record)) {
-			this.confirmed.add(report);
+		// Under the lock of takeLeaks: a record it finds taken has its report queued.
+		synchronized (this.taken) {
+			if (this.taken.add(record)) {
+				this.confirmed.add(report);
+			}
 		}
 		this.confirmedRecords.add(record);
 	}
@@ -80,6 +95,9 @@ final class ScopeTasks {
 			for (FailureWatch watch : this.watches) {
 				pending |= watch.delivered() == TrackedFuture.Outcome.PENDING && LeakRules.isLost(watch);
 			}
+			for (ScopedFuture future : this.futures) {
+				pending |= future.isDelivering();
+			}
 			long now = System.nanoTime();
 			if (!pending) {
 				return true;
@@ -99,18 +117,18 @@ final class ScopeTasks {
 	 * @see TaskScope#takeLeaks()
 	 */
 	List<LeakReport> takeLeaks() {
-		List<LeakReport> leaks = takeConfirmedLeaks();
-		for (FailureWatch watch : this.watches) {
-			TaskRecord record = watch.record;
-			if (LeakRules.isLost(watch) && watch.delivered() instanceof Throwable failure && this.taken.add(record)) {
-				leaks.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
-						record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+		synchronized (this.taken) {
+			List<LeakReport> leaks = takeConfirmedLeaks();
+			for (FailureWatch watch : this.watches) {
+				TaskRecord record = watch.record;
+				if (LeakRules.isLost(watch) && watch.delivered() instanceof Throwable failure
+						&& this.taken.add(record)) {
+					leaks.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
+							record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+				}
 			}
+			return leaks;
 		}
-		// The collector may have confirmed one of them meanwhile, which is then held as
-		// confirmed.
-		leaks.addAll(takeConfirmedLeaks());
-		return leaks;
 	}
 
 	List<LeakReport> takeConfirmedLeaks() {
@@ -123,7 +141,9 @@ final class ScopeTasks {
 	}
 
 	private boolean isOver(TaskRecord record) {
-		return (record.is(TaskRecord.FINISHED) && !isDelivering(record)) || record.is(TaskRecord.CANCELLED)
+		// A task cancelled while it runs may still create tasks of this scope.
+		return (record.is(TaskRecord.FINISHED) && !isDelivering(record))
+				|| (record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.STARTED))
 				|| this.confirmedRecords.contains(record);
 	}
 
@@ -136,7 +156,8 @@ final class ScopeTasks {
 	 */
 	private static boolean isDelivering(TaskRecord record) {
 		return record.is(TaskRecord.FAILED) && !record.is(TaskRecord.SCOPE_WATCHED) && !record.is(TaskRecord.RETRIEVED)
-				&& !record.is(TaskRecord.UNTRACKED) && !record.is(TaskRecord.REPORTED);
+				&& !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.UNTRACKED)
+				&& !record.is(TaskRecord.REPORTED);
 	}
 
 	/**
@@ -145,6 +166,7 @@ final class ScopeTasks {
 	 */
 	private void prune() {
 		this.tasks.removeIf(this::isOver);
+		this.futures.removeIf(ScopedFuture::isOver);
 		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
 	}
 

@@ -174,6 +174,15 @@ public final class TaskScope implements AutoCloseable {
 		this.tasks.add(record, waited);
 	}
 
+	/**
+	 * Wait, at the end of this scope, for the failure of a future a source saw created in
+	 * it, while that failure is on its way to the engine.
+	 * @param future the future
+	 */
+	void waitFor(ScopedFuture future) {
+		this.tasks.waitFor(future);
+	}
+
 	static void watched(FailureWatch watch) {
 		TaskScope scope = watch.record.scope;
 		if (scope != null) {

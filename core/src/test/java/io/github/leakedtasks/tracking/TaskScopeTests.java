@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -170,6 +171,71 @@ class TaskScopeTests {
 		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofMillis(50))).isFalse();
 		release.countDown();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void taskCancelledWhileRunningIsWaitedForUntilItEnds() throws Exception {
+		// It may still create tasks of the scope.
+		ExecutorService pool = this.fixture.pool("pool");
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		Future<?> future = pool.submit(() -> {
+			started.countDown();
+			release.await(30, TimeUnit.SECONDS);
+			return null;
+		});
+		scope.close();
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(future.cancel(false)).isTrue();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("waits while it runs").isFalse();
+		release.countDown();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	@Test
+	void futureOfASourceThatFailedIsWaitedForUntilTheSourceHandledItsFailure() {
+		// The Java agent hears of a failure after the JDK stored it: the future looks
+		// done
+		// before its failure is watched.
+		CompletableFuture<String> future = new CompletableFuture<>();
+		TaskScope scope = TaskScope.open("test");
+		ScopedFuture waited = new ScopedFuture(future);
+		scope.waitFor(waited);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("a pending future is not waited for").isTrue();
+		future.completeExceptionally(new IllegalStateException("on its way"));
+		assertThat(scope.awaitTasks(Duration.ofMillis(100))).as("waits while the failure is on its way").isFalse();
+		waited.settled();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void failedFutureTaskOfASourceIsWaitedForFromJava19() {
+		// Only Future.state() (Java 19) tells a FutureTask's failure without retrieving
+		// it.
+		FutureTask<String> future = new FutureTask<>(failing("failed"));
+		future.run();
+		TaskScope scope = TaskScope.open("test");
+		ScopedFuture waited = new ScopedFuture(future);
+		scope.waitFor(waited);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofMillis(100))).isEqualTo(Runtime.version().feature() < 19);
+		waited.settled();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void futureOfASourceThatSucceededOrWasCancelledIsNotWaitedFor() {
+		CompletableFuture<String> succeeded = CompletableFuture.completedFuture("done");
+		CompletableFuture<String> cancelled = new CompletableFuture<>();
+		cancelled.cancel(false);
+		TaskScope scope = TaskScope.open("test");
+		scope.waitFor(new ScopedFuture(succeeded));
+		scope.waitFor(new ScopedFuture(cancelled));
+		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 	}
 

@@ -1,0 +1,106 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * A future a source of the JDK's own futures (the Java agent) saw created while a
+ * {@link TaskScope} was current: the scope waits while it has failed and its failure is
+ * on its way to the engine. The source's hook runs after the JDK stored the failure, so
+ * the future looks done before its failure is watched.
+ *
+ * @since 0.1.0
+ */
+final class ScopedFuture extends WeakReference<Object> {
+
+	/** {@code Future.state()}, on Java 19 and later. */
+	private static final MethodHandle STATE = state();
+
+	private static final Object FAILED = failedState();
+
+	private volatile boolean settled;
+
+	ScopedFuture(Object future) {
+		super(future);
+	}
+
+	/**
+	 * Note that the source handled how the future ended: its failure is watched, or it
+	 * was no failure to watch.
+	 */
+	void settled() {
+		this.settled = true;
+	}
+
+	/**
+	 * Whether the future failed and the source has yet to handle its failure. Reads only
+	 * what does not count as retrieval: {@code isCompletedExceptionally()},
+	 * {@code isCancelled()} and, for the JDK's own futures on Java 19 and later,
+	 * {@code state()}.
+	 */
+	boolean isDelivering() {
+		Object future = get();
+		if (future == null || this.settled) {
+			return false;
+		}
+		try {
+			if (future instanceof CompletableFuture<?> completable) {
+				return completable.isCompletedExceptionally() && !completable.isCancelled();
+			}
+			return STATE != null && future instanceof Future<?> && future.getClass().getClassLoader() == null
+					&& STATE.invoke(future) == FAILED;
+		}
+		catch (Throwable ex) {
+			// Not waited for.
+			return false;
+		}
+	}
+
+	/**
+	 * Whether the scope may let go of this future: it was collected or settled, or it
+	 * ended without a failure to deliver.
+	 */
+	boolean isOver() {
+		Object future = get();
+		if (future == null || this.settled) {
+			return true;
+		}
+		try {
+			return ((Future<?>) future).isDone() && !isDelivering();
+		}
+		catch (Throwable ex) {
+			return true;
+		}
+	}
+
+	private static MethodHandle state() {
+		try {
+			return MethodHandles.publicLookup()
+				.findVirtual(Future.class, "state",
+						MethodType.methodType(Class.forName("java.util.concurrent.Future$State")));
+		}
+		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+			return null;
+		}
+	}
+
+	private static Object failedState() {
+		try {
+			Class<?> state = Class.forName("java.util.concurrent.Future$State");
+			for (Object constant : state.getEnumConstants()) {
+				if (((Enum<?>) constant).name().equals("FAILED")) {
+					return constant;
+				}
+			}
+		}
+		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+			// Java 17: FutureTask's failures are not waited for.
+		}
+		return null;
+	}
+
+}
