@@ -31,6 +31,8 @@ final class EngineSink implements FutureSink {
 
 	private final TaskContents contents = new TaskContents();
 
+	private final DecoratedTasks decorated = new DecoratedTasks();
+
 	private final Predicate<Object> settled = this.contents::settled;
 
 	private final boolean futureTaskDrops;
@@ -108,6 +110,10 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void created(Object future, Object task) {
+		if (future instanceof CompletableFuture && this.dependents == null) {
+			// CompletableFuture is not instrumented: its failures are not seen either.
+			return;
+		}
 		events(future).created(future, task);
 	}
 
@@ -124,6 +130,14 @@ final class EngineSink implements FutureSink {
 	 */
 	@Override
 	public void dropped(Object task, Object executor, boolean discarded) {
+		if (discarded && !(task instanceof Future<?>)) {
+			// What Spring's TaskDecorator decorated: a future Spring cancels as it shuts
+			// down, or a plain task named after itself.
+			task = this.decorated.original(task, executor);
+			if (task == null) {
+				return;
+			}
+		}
 		boolean futureTask = task instanceof FutureTask<?>;
 		boolean async = !futureTask && this.contents.isAsyncTask(task);
 		if ((futureTask && this.futureTaskDrops) || (async && this.asyncDrops)) {

@@ -136,8 +136,9 @@ final class FutureInstrumentation {
 
 	/**
 	 * Return the hook points of {@code ThreadPoolExecutor}: which executor a worker
-	 * thread works for, what {@code shutdownNow} hands back and, unless
-	 * {@code runWorker}'s calls are replaced instead, {@code afterExecute}.
+	 * thread works for, where a plain task was executed, what {@code shutdownNow} hands
+	 * back and, unless {@code runWorker}'s calls are replaced instead,
+	 * {@code afterExecute}.
 	 * @param executeCallsReplaced whether {@code runWorker}'s calls of
 	 * {@code beforeExecute} and {@code afterExecute} are replaced
 	 * @return the hook points
@@ -146,7 +147,9 @@ final class FutureInstrumentation {
 		List<HookPoint> hooks = new ArrayList<>(List.of(
 				HookPoint.of(ThreadPoolExecutor.class, "runWorker", ThreadPoolExecutorAdvice.RunWorker.class,
 						"java.util.concurrent.ThreadPoolExecutor$Worker"),
-				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class)));
+				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class),
+				HookPoint.of(ThreadPoolExecutor.class, "execute", ThreadPoolExecutorAdvice.Execute.class,
+						"java.lang.Runnable")));
 		if (!executeCallsReplaced) {
 			hooks.add(HookPoint.of(ThreadPoolExecutor.class, "afterExecute",
 					ThreadPoolExecutorAdvice.AfterExecute.class, "java.lang.Runnable", "java.lang.Throwable"));

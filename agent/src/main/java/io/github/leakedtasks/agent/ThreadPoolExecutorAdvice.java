@@ -59,6 +59,22 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
+	 * {@code execute(Runnable)}: where a plain task was handed over, kept while a scope
+	 * is open or for the first tasks of a type, for the report of an uncaught failure or
+	 * a drop. A future's creation was seen where it was constructed.
+	 */
+	static final class Execute {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(0) Object task) {
+			if (FutureHooks.tracing && !(task instanceof Future)) {
+				FutureHooks.created(task, task);
+			}
+		}
+
+	}
+
+	/**
 	 * {@code shutdownNow()}: the tasks it hands back were never run.
 	 */
 	static final class ShutdownNow {

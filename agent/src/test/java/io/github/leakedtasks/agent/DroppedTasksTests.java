@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakReport;
@@ -235,6 +239,42 @@ class DroppedTasksTests {
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
 	}
 
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void plainTaskLeftQueuedWhenSpringShutsItsExecutorDownIsReportedAndFutureItCancelsIsNot(boolean decorated)
+			throws Exception {
+		// Spring's ExecutorConfigurationSupport.shutdown() cancels the futures
+		// shutdownNow() hands back and lets go of every other task: also when a
+		// TaskDecorator hid the future inside a task of its own.
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(1);
+		if (decorated) {
+			executor.setTaskDecorator((task) -> () -> task.run());
+		}
+		executor.initialize();
+		ThreadPoolExecutor pool = named(executor.getThreadPoolExecutor());
+		CountDownLatch busy = new CountDownLatch(1);
+		executor.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		executor.execute(new NamedRunnable());
+		Future<String> cancelled = executor.submit(() -> "cancelled by Spring");
+		executor.shutdown();
+		assertThat(cancelled.isCancelled()).isTrue();
+		assertThat(pool.isShutdown()).isTrue();
+		assertThat(awaitReportedFrom(this.name).task()).isEqualTo(NamedRunnable.class.getName());
+		WeakReference<Object> future = new WeakReference<>(cancelled);
+		cancelled = null;
+		awaitCollected(future);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).singleElement().satisfies((report) -> {
+			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+			assertThat(report.task()).isEqualTo(NamedRunnable.class.getName());
+		});
+	}
+
 	@Test
 	void delayedTaskHandedBackByShutdownNowIsReportedButPeriodicOneIsNot() throws InterruptedException {
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
@@ -423,6 +463,14 @@ class DroppedTasksTests {
 		});
 		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
 		return pool;
+	}
+
+	static final class NamedRunnable implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
 	}
 
 	static final class NamedTask implements java.util.concurrent.Callable<String> {

@@ -13,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -282,6 +283,28 @@ class StarterWithAgentTests {
 			}
 			assertThat(newestRan.await(30, TimeUnit.SECONDS)).isTrue();
 			assertOneDropReported(context.getBean(Recorded.class), "discardingOldest");
+		});
+	}
+
+	@Test
+	void taskLeftQueuedWhenSpringShutsAnExecutorBeanDownIsReportedOnce() {
+		// Spring's shutdown of a ThreadPoolTaskExecutor lets go of the plain tasks
+		// shutdownNow() hands back: the agent reports them, as the wrapper did.
+		this.runner.run((context) -> {
+			ThreadPoolTaskExecutor reports = context.getBean("reports", ThreadPoolTaskExecutor.class);
+			CountDownLatch busy = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			reports.execute(() -> {
+				busy.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+			AtomicBoolean ran = new AtomicBoolean();
+			reports.execute(() -> ran.set(true));
+			reports.shutdown();
+			release.countDown();
+			assertOneDropReported(context.getBean(Recorded.class), "reports");
+			assertThat(ran).isFalse();
 		});
 	}
 

@@ -92,6 +92,43 @@ class UncaughtFailuresTests {
 	}
 
 	@Test
+	void uncaughtFailureOfTheFirstTaskOfATypeSaysWhereAndByWhomItWasExecuted() throws InterruptedException {
+		String marker = AgentFixture.marker();
+		CountDownLatch reachedHandler = new CountDownLatch(1);
+		ExecutorService pool = Executors.newFixedThreadPool(1, (runnable) -> {
+			Thread thread = new Thread(runnable);
+			thread.setUncaughtExceptionHandler((failed, ex) -> reachedHandler.countDown());
+			return thread;
+		});
+		this.tracker.nameExecutor(pool, "uncaught-" + marker);
+		// A type of its own: the first task of its type is traced.
+		class FirstOfItsType implements Runnable {
+
+			@Override
+			public void run() {
+				throw new IllegalStateException(marker);
+			}
+
+		}
+		try {
+			pool.execute(new FirstOfItsType());
+			assertThat(reachedHandler.await(30, TimeUnit.SECONDS)).isTrue();
+			await().atMost(Duration.ofSeconds(30)).until(() -> !this.uncaught.isEmpty());
+			assertThat(this.uncaught).singleElement().satisfies((report) -> {
+				assertThat(report.task()).isEqualTo(FirstOfItsType.class.getName());
+				assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+				assertThat(report.creationTrace()).isNotNull();
+				assertThat(report.creationTrace().site().getMethodName())
+					.isEqualTo("uncaughtFailureOfTheFirstTaskOfATypeSaysWhereAndByWhomItWasExecuted");
+			});
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
 	void submittedTaskThatThrowsIsNotUncaught() throws Exception {
 		String marker = AgentFixture.marker();
 		ExecutorService pool = Executors.newFixedThreadPool(1);

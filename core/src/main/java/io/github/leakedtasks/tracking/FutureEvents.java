@@ -66,21 +66,28 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Note that a future was created to run a task, capturing where.
-	 * @param future the future
+	 * Note that a future was created to run a task, or a plain task was handed to an
+	 * executor, capturing where: while a {@link TaskScope} is current, or for the first
+	 * tasks of a type (the random sample is left out: see
+	 * {@link TraceSampler#shouldCaptureFirst}).
+	 * @param future the future, or the plain task
 	 * @param task the task, which names the task type, or {@code null}
 	 */
 	public void created(Object future, Object task) {
-		if (future == null) {
+		if (future == null || isTrackedElsewhere(future) || isTrackedElsewhere(task)) {
+			// A wrapper's future or task: the wrapper keeps where it was created.
 			return;
 		}
 		TaskScope scope = TaskScope.current();
-		boolean scoped = scope != null && !isTrackedElsewhere(future);
+		boolean scoped = scope != null;
 		if (scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
 				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS)) {
 			String type = (task != null) ? typeOf(task) : future.getClass().getName();
-			this.creations.putIfAbsent(future,
-					new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope));
+			ScopedFuture waited = (scoped && future instanceof Future<?>) ? new ScopedFuture(future) : null;
+			if (this.creations.putIfAbsent(future, new Creation(type, CreationTrace.capture(),
+					Thread.currentThread().getName(), scope, waited)) == null && waited != null) {
+				scope.waitFor(waited);
+			}
 		}
 	}
 
@@ -122,8 +129,12 @@ public final class FutureEvents {
 			// A wrapper's task, run by a future the executor made around it.
 			return;
 		}
-		if (future == null || failure == null || TaskRecord.unwrap(failure) instanceof CancellationException
-				|| isTrackedElsewhere(future) || this.futures.get(future) != null) {
+		if (future == null || failure == null) {
+			return;
+		}
+		if (TaskRecord.unwrap(failure) instanceof CancellationException || isTrackedElsewhere(future)
+				|| this.futures.get(future) != null) {
+			settled(this.creations.get(future));
 			return;
 		}
 		Creation creation = this.creations.remove(future);
@@ -137,6 +148,14 @@ public final class FutureEvents {
 		record.mark(TaskRecord.FAILED);
 		if (this.futures.putIfAbsent(future, record) == null) {
 			this.tracker.states().watch(record, future, null, failure);
+		}
+		// Only now may a scope's wait end on this failure.
+		settled(creation);
+	}
+
+	private static void settled(Creation creation) {
+		if (creation != null && creation.waited != null) {
+			creation.waited.settled();
 		}
 	}
 
@@ -249,8 +268,14 @@ public final class FutureEvents {
 			// again by another library) was reported by the wrapper.
 			return;
 		}
-		TaskRecord record = new TaskRecord(this.executors.of(executor, Thread.currentThread()), typeOf(task), null,
-				UNKNOWN_THREAD, null, null);
+		// Where it was executed, if that was kept: a plain task may run again, and fail
+		// again without it.
+		Creation creation = this.creations.remove(task);
+		TaskRecord record = (creation != null)
+				? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
+						creation.thread, null, null)
+				: new TaskRecord(this.executors.of(executor, Thread.currentThread()), typeOf(task), null,
+						UNKNOWN_THREAD, null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 		// The mark is for the wrappers' reports: the next task that throws this instance
 		// is reported again.
@@ -330,7 +355,13 @@ public final class FutureEvents {
 		return this.futures.size() + this.creations.size();
 	}
 
-	private record Creation(String type, Throwable trace, String thread, TaskScope scope) {
+	/**
+	 * Where a future or task was created.
+	 *
+	 * @param waited what the scope waits on while the future's failure is on its way, or
+	 * {@code null} outside a scope
+	 */
+	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited) {
 	}
 
 }

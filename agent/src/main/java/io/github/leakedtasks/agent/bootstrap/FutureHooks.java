@@ -64,6 +64,11 @@ public final class FutureHooks {
 	 * The run state and the queue of a {@code ThreadPoolExecutor}, read without calling
 	 * its overridable {@code isShutdown()} and {@code getQueue()}.
 	 */
+	/**
+	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
+	 */
+	private static final String SPRING_EXECUTOR_SUPPORT = "org.springframework.scheduling.concurrent.ExecutorConfigurationSupport";
+
 	private static final VarHandle CTL = optionalField(ThreadPoolExecutor.class, "ctl", AtomicInteger.class);
 
 	private static final VarHandle WORK_QUEUE = optionalField(ThreadPoolExecutor.class, "workQueue",
@@ -413,22 +418,52 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * {@code shutdownNow} hands back the tasks an executor had not run.
+	 * {@code shutdownNow} hands back the tasks an executor had not run. A plain task is
+	 * surely let go of only if Spring's executor shutdown called it; otherwise the caller
+	 * may run it.
 	 * @param tasks the tasks
 	 * @param executor the executor
 	 */
 	public static void handedBack(List<?> tasks, Object executor) {
-		if (sink == null || tasks == null) {
+		if (sink == null || tasks == null || tasks.isEmpty()) {
 			return;
 		}
 		try {
+			boolean discarded = false;
 			for (Object task : tasks) {
-				dropped(task, executor, false);
+				if (!(task instanceof Future)) {
+					// A plain task is the caller's to run, unless the caller lets go of
+					// it.
+					discarded = calledByShutdownThatLetsGo();
+					break;
+				}
+			}
+			for (Object task : tasks) {
+				dropped(task, executor, discarded);
 			}
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
 		}
+	}
+
+	/**
+	 * Whether {@code shutdownNow} was called by Spring's
+	 * {@code ExecutorConfigurationSupport.shutdown()}, which destroys a
+	 * {@code ThreadPoolTaskExecutor} or {@code ThreadPoolTaskScheduler} (unless it waits
+	 * for its tasks): it cancels the futures handed back and lets go of every other task.
+	 * Read from the stack, only when a plain task is handed back.
+	 */
+	private static boolean calledByShutdownThatLetsGo() {
+		StackTraceElement[] frames = new Throwable().getStackTrace();
+		for (StackTraceElement frame : frames) {
+			if (frame.getClassName().equals(FutureHooks.class.getName())
+					|| frame.getMethodName().equals("shutdownNow")) {
+				continue;
+			}
+			return frame.getClassName().equals(SPRING_EXECUTOR_SUPPORT) && frame.getMethodName().equals("shutdown");
+		}
+		return false;
 	}
 
 	private static void dropped(Object task, Object executor, boolean discarded) {

@@ -1,0 +1,109 @@
+package io.github.leakedtasks.agent;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Finds the task that the {@code TaskDecorator} of a Spring
+ * {@code ThreadPoolTaskExecutor} decorated, through the map that executor keeps to cancel
+ * the task's future when it shuts down: its pool queues the decorated task, which may
+ * hide a {@code FutureTask} that Spring then cancels. Read only when a task is let go of,
+ * by reflection on Spring's fields; if they cannot be read, whether a task is a plain one
+ * cannot be told.
+ *
+ * @since 0.1.0
+ */
+final class DecoratedTasks {
+
+	private static final String EXECUTOR = "org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor";
+
+	private static final String POOL_PREFIX = EXECUTOR + "$";
+
+	private final AtomicBoolean saidUnreadable = new AtomicBoolean();
+
+	private volatile Fields fields;
+
+	/**
+	 * Return the task an executor was handed before Spring decorated it.
+	 * @param task the task the executor let go of
+	 * @param executor the executor
+	 * @return the task itself if the executor is not a {@code ThreadPoolTaskExecutor}'s
+	 * pool or the task was not decorated, what was decorated otherwise, or {@code null}
+	 * if that cannot be told
+	 */
+	Object original(Object task, Object executor) {
+		if (executor == null || !executor.getClass().getName().startsWith(POOL_PREFIX)) {
+			return task;
+		}
+		try {
+			Fields current = fieldsOf(executor.getClass());
+			if (current == null) {
+				unreadable();
+				return null;
+			}
+			Object outer = current.outer.get(executor);
+			Object map = (outer != null) ? current.decorated.get(outer) : null;
+			if (!(map instanceof Map<?, ?> decorated)) {
+				unreadable();
+				return null;
+			}
+			Object original = decorated.get(task);
+			return (original != null) ? original : task;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			unreadable();
+			return null;
+		}
+	}
+
+	private void unreadable() {
+		if (this.saidUnreadable.compareAndSet(false, true)) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "The leaked-tasks agent cannot read which task a "
+						+ "ThreadPoolTaskExecutor's TaskDecorator decorated: plain tasks such an executor lets go of "
+						+ "as it shuts down or discards are not reported");
+		}
+	}
+
+	private Fields fieldsOf(Class<?> pool) {
+		Fields current = this.fields;
+		if (current != null && current.pool == pool) {
+			return current;
+		}
+		current = Fields.of(pool);
+		if (current != null) {
+			this.fields = current;
+		}
+		return current;
+	}
+
+	/**
+	 * A pool's reference to its {@code ThreadPoolTaskExecutor}, and that executor's map
+	 * from decorated tasks to what they decorate.
+	 */
+	private record Fields(Class<?> pool, Field outer, Field decorated) {
+
+		static Fields of(Class<?> pool) {
+			try {
+				for (Field field : pool.getDeclaredFields()) {
+					if (field.getType().getName().equals(EXECUTOR)) {
+						Field decorated = field.getType().getDeclaredField("decoratedTaskMap");
+						if (!Map.class.isAssignableFrom(decorated.getType())) {
+							return null;
+						}
+						field.setAccessible(true);
+						decorated.setAccessible(true);
+						return new Fields(pool, field, decorated);
+					}
+				}
+			}
+			catch (ReflectiveOperationException | RuntimeException ex) {
+				// Spring's fields are not what they were: nothing is looked up.
+			}
+			return null;
+		}
+
+	}
+
+}
