@@ -62,7 +62,7 @@ final class DecoratedTasks {
 			System.getLogger("io.github.leakedtasks")
 				.log(System.Logger.Level.DEBUG, "The leaked-tasks agent cannot read which task a "
 						+ "ThreadPoolTaskExecutor's TaskDecorator decorated: plain tasks such an executor lets go of "
-						+ "as it shuts down or discards are not reported");
+						+ "as Spring shuts it down are not reported");
 		}
 	}
 

@@ -110,10 +110,6 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void created(Object future, Object task) {
-		if (future instanceof CompletableFuture && this.dependents == null) {
-			// CompletableFuture is not instrumented: its failures are not seen either.
-			return;
-		}
 		events(future).created(future, task);
 	}
 
@@ -130,14 +126,6 @@ final class EngineSink implements FutureSink {
 	 */
 	@Override
 	public void dropped(Object task, Object executor, boolean discarded) {
-		if (discarded && !(task instanceof Future<?>)) {
-			// What Spring's TaskDecorator decorated: a future Spring cancels as it shuts
-			// down, or a plain task named after itself.
-			task = this.decorated.original(task, executor);
-			if (task == null) {
-				return;
-			}
-		}
 		boolean futureTask = task instanceof FutureTask<?>;
 		boolean async = !futureTask && this.contents.isAsyncTask(task);
 		if ((futureTask && this.futureTaskDrops) || (async && this.asyncDrops)) {
@@ -156,6 +144,26 @@ final class EngineSink implements FutureSink {
 		}
 		else if (discarded && !futureTask && !async && !(task instanceof Future<?>)) {
 			this.tasks.discarded(task, executor);
+		}
+	}
+
+	/**
+	 * A plain task Spring's shutdown lets go of is reported at once, named after what its
+	 * {@code TaskDecorator} decorated; a future it decorated is watched like a future
+	 * handed back, and settles when Spring cancels it.
+	 */
+	@Override
+	public void letGo(Object task, Object executor) {
+		Object original = this.decorated.original(task, executor);
+		if (original == null) {
+			// Whether it hides a future Spring cancels cannot be told.
+			return;
+		}
+		if (original instanceof Future<?>) {
+			dropped(original, executor, false);
+		}
+		else {
+			this.tasks.discarded(task, original, executor);
 		}
 	}
 

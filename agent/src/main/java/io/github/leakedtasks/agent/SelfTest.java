@@ -56,6 +56,10 @@ final class SelfTest implements FutureSink {
 	public void dropped(Object task, Object executor, boolean discarded) {
 	}
 
+	@Override
+	public void letGo(Object task, Object executor) {
+	}
+
 	private final List<Object> settled = new ArrayList<>();
 
 	@Override

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import io.github.leakedtasks.tracking.LeakKind;
@@ -276,6 +280,28 @@ class DroppedTasksTests {
 	}
 
 	@Test
+	void plainTaskThatAWrapperBetweenSpringAndThePoolRunsOnShutdownIsNotReported() throws Exception {
+		// Spring's shutdown calls the wrapper's shutdownNow, which runs what the pool
+		// hands back: the pool's caller is the wrapper, not Spring.
+		RunningLeftTasksOnShutdown executor = new RunningLeftTasksOnShutdown();
+		executor.initialize();
+		named(executor.pool);
+		CountDownLatch busy = new CountDownLatch(1);
+		executor.pool.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		AtomicBoolean ran = new AtomicBoolean();
+		Runnable left = () -> ran.set(true);
+		executor.pool.execute(left);
+		executor.shutdown();
+		assertThat(ran).isTrue();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
 	void delayedTaskHandedBackByShutdownNowIsReportedButPeriodicOneIsNot() throws InterruptedException {
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
 		this.pools.add(scheduler);
@@ -463,6 +489,57 @@ class DroppedTasksTests {
 		});
 		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
 		return pool;
+	}
+
+	/**
+	 * A Spring executor whose pool sits behind a wrapper that runs, on shutdown, the
+	 * tasks the pool hands back.
+	 */
+	static final class RunningLeftTasksOnShutdown extends ExecutorConfigurationSupport {
+
+		ThreadPoolExecutor pool;
+
+		@Override
+		protected ExecutorService initializeExecutor(ThreadFactory threadFactory,
+				RejectedExecutionHandler rejectedExecutionHandler) {
+			this.pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory);
+			ThreadPoolExecutor pool = this.pool;
+			return new AbstractExecutorService() {
+
+				@Override
+				public void shutdown() {
+					pool.shutdown();
+				}
+
+				@Override
+				public List<Runnable> shutdownNow() {
+					pool.shutdownNow().forEach(Runnable::run);
+					return List.of();
+				}
+
+				@Override
+				public boolean isShutdown() {
+					return pool.isShutdown();
+				}
+
+				@Override
+				public boolean isTerminated() {
+					return pool.isTerminated();
+				}
+
+				@Override
+				public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+					return pool.awaitTermination(timeout, unit);
+				}
+
+				@Override
+				public void execute(Runnable command) {
+					pool.execute(command);
+				}
+
+			};
+		}
+
 	}
 
 	static final class NamedRunnable implements Runnable {

@@ -25,7 +25,7 @@ class TaskScopeTests {
 			CompletableFuture<String> future = supplyAsyncFailing(marker);
 			await().atMost(Duration.ofSeconds(30)).until(future::isDone);
 			scope.close();
-			scope.awaitTasks(Duration.ofSeconds(5));
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 			leaks = scope.takeLeaks();
 		}
 		assertThat(leaks).singleElement().satisfies((leak) -> {
@@ -43,7 +43,7 @@ class TaskScopeTests {
 			CompletableFuture<String> future = supplyAsyncFailing(marker);
 			assertThat(future).failsWithin(Duration.ofSeconds(30));
 			scope.close();
-			scope.awaitTasks(Duration.ofSeconds(5));
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 			assertThat(scope.takeLeaks()).isEmpty();
 		}
 	}

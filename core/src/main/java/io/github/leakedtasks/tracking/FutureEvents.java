@@ -84,8 +84,15 @@ public final class FutureEvents {
 				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS)) {
 			String type = (task != null) ? typeOf(task) : future.getClass().getName();
 			ScopedFuture waited = (scoped && future instanceof Future<?>) ? new ScopedFuture(future) : null;
-			if (this.creations.putIfAbsent(future, new Creation(type, CreationTrace.capture(),
-					Thread.currentThread().getName(), scope, waited)) == null && waited != null) {
+			Creation creation = new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope,
+					waited);
+			if (scoped && waited == null) {
+				// A plain task may be executed again (one object per lambda that captures
+				// nothing): in a test, it is the latest test's. Outside a test, the first
+				// execution traced stays.
+				this.creations.put(future, creation);
+			}
+			else if (this.creations.putIfAbsent(future, creation) == null && waited != null) {
 				scope.waitFor(waited);
 			}
 		}
@@ -125,32 +132,39 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
-		if (isTrackedElsewhere(task)) {
-			// A wrapper's task, run by a future the executor made around it.
+		if (future == null) {
 			return;
 		}
-		if (future == null || failure == null) {
-			return;
+		Creation creation = null;
+		try {
+			if (failure == null || isTrackedElsewhere(task)
+					|| TaskRecord.unwrap(failure) instanceof CancellationException || isTrackedElsewhere(future)
+					|| this.futures.get(future) != null) {
+				// No failure to watch (a wrapper's task, run by a future the executor
+				// made
+				// around it; a cancellation; a failure after the first), or watched
+				// already.
+				creation = this.creations.get(future);
+				return;
+			}
+			creation = this.creations.remove(future);
+			TaskRecord record = (creation != null)
+					? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
+							creation.thread, null, null)
+					: new TaskRecord(this.executors.of(executor, Thread.currentThread()),
+							(task != null) ? typeOf(task) : future.getClass().getName(), null, UNKNOWN_THREAD, null,
+							null);
+			record.scope = (creation != null) ? creation.scope : null;
+			record.failure = failure;
+			record.mark(TaskRecord.FAILED);
+			if (this.futures.putIfAbsent(future, record) == null) {
+				this.tracker.states().watch(record, future, null, failure);
+			}
 		}
-		if (TaskRecord.unwrap(failure) instanceof CancellationException || isTrackedElsewhere(future)
-				|| this.futures.get(future) != null) {
-			settled(this.creations.get(future));
-			return;
+		finally {
+			// Only now may a scope's wait end on this failure, whatever happened.
+			settled(creation);
 		}
-		Creation creation = this.creations.remove(future);
-		TaskRecord record = (creation != null)
-				? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
-						creation.thread, null, null)
-				: new TaskRecord(this.executors.of(executor, Thread.currentThread()),
-						(task != null) ? typeOf(task) : future.getClass().getName(), null, UNKNOWN_THREAD, null, null);
-		record.scope = (creation != null) ? creation.scope : null;
-		record.failure = failure;
-		record.mark(TaskRecord.FAILED);
-		if (this.futures.putIfAbsent(future, record) == null) {
-			this.tracker.states().watch(record, future, null, failure);
-		}
-		// Only now may a scope's wait end on this failure.
-		settled(creation);
 	}
 
 	private static void settled(Creation creation) {
@@ -246,9 +260,28 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void discarded(Object task, Object executor) {
-		if (task != null && !isTrackedElsewhere(task)) {
-			this.tracker.reporter()
-				.confirmed(LeakKind.DROPPED_WHILE_PENDING, newRecord(task, null, task, executor, null), null);
+		discarded(task, task, executor);
+	}
+
+	/**
+	 * Note that a plain task nothing else will run was let go of: it is reported as
+	 * dropped at once.
+	 * @param task the task the executor held, whose creation may have been traced
+	 * @param userTask what it runs, which names it: the task itself, or what a decorator
+	 * wrapped
+	 * @param executor the executor
+	 */
+	public void discarded(Object task, Object userTask, Object executor) {
+		if (task != null && userTask != null && !isTrackedElsewhere(task) && !isTrackedElsewhere(userTask)) {
+			TaskRecord record = newRecord(task, userTask, task, executor, null);
+			if (userTask != task) {
+				// Named after what it runs, not after the decorator.
+				TaskRecord named = new TaskRecord(record.executor, typeOf(userTask), record.trace, record.threadName,
+						null, null);
+				named.scope = record.scope;
+				record = named;
+			}
+			this.tracker.reporter().confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
 		}
 	}
 

@@ -117,14 +117,25 @@ final class ScopeTasks {
 	 * @see TaskScope#takeLeaks()
 	 */
 	List<LeakReport> takeLeaks() {
+		// What the futures deliver is read outside the lock: it may call an application's
+		// future.
+		List<TaskRecord> records = new ArrayList<>();
+		List<LeakReport> lost = new ArrayList<>();
+		for (FailureWatch watch : this.watches) {
+			TaskRecord record = watch.record;
+			if (LeakRules.isLost(watch) && !this.taken.contains(record)
+					&& watch.delivered() instanceof Throwable failure) {
+				records.add(record);
+				lost.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
+						record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+			}
+		}
 		synchronized (this.taken) {
+			// A record the collector confirmed first has its report queued.
 			List<LeakReport> leaks = takeConfirmedLeaks();
-			for (FailureWatch watch : this.watches) {
-				TaskRecord record = watch.record;
-				if (LeakRules.isLost(watch) && watch.delivered() instanceof Throwable failure
-						&& this.taken.add(record)) {
-					leaks.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
-							record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+			for (int i = 0; i < lost.size(); i++) {
+				if (this.taken.add(records.get(i))) {
+					leaks.add(lost.get(i));
 				}
 			}
 			return leaks;

@@ -22,7 +22,17 @@ final class ScopedFuture extends WeakReference<Object> {
 
 	private static final Object FAILED = failedState();
 
+	/**
+	 * How long a failure is waited for at most: the source's hook runs right after the
+	 * JDK stored it; one that never does (a hook missing on this JDK) must not hold every
+	 * test for the scope's whole timeout.
+	 */
+	static final long MAX_WAIT_NANOS = 2_000_000_000L;
+
 	private volatile boolean settled;
+
+	/** When the failure was first seen stored, or 0. */
+	private volatile long failedAt;
 
 	ScopedFuture(Object future) {
 		super(future);
@@ -37,27 +47,51 @@ final class ScopedFuture extends WeakReference<Object> {
 	}
 
 	/**
-	 * Whether the future failed and the source has yet to handle its failure. Reads only
-	 * what does not count as retrieval: {@code isCompletedExceptionally()},
-	 * {@code isCancelled()} and, for the JDK's own futures on Java 19 and later,
-	 * {@code state()}.
+	 * Whether the future failed and the source has yet to handle its failure, for at most
+	 * {@link #MAX_WAIT_NANOS} after it was first seen failed. Reads only what does not
+	 * count as retrieval, of the JDK's own futures: {@code isCompletedExceptionally()},
+	 * {@code isCancelled()} and, on Java 19 and later, {@code state()}.
 	 */
 	boolean isDelivering() {
 		Object future = get();
 		if (future == null || this.settled) {
 			return false;
 		}
+		if (!hasFailed(future)) {
+			return false;
+		}
+		long now = System.nanoTime();
+		long since = this.failedAt;
+		if (since == 0) {
+			this.failedAt = now;
+			return true;
+		}
+		return now - since < MAX_WAIT_NANOS;
+	}
+
+	private static boolean hasFailed(Object future) {
 		try {
+			if (!isJdks(future)) {
+				// An application's class is not called.
+				return false;
+			}
 			if (future instanceof CompletableFuture<?> completable) {
 				return completable.isCompletedExceptionally() && !completable.isCancelled();
 			}
-			return STATE != null && future instanceof Future<?> && future.getClass().getClassLoader() == null
-					&& STATE.invoke(future) == FAILED;
+			return STATE != null && STATE.invoke(future) == FAILED;
 		}
 		catch (Throwable ex) {
 			// Not waited for.
 			return false;
 		}
+	}
+
+	/**
+	 * Whether a future is of the JDK's own classes, whose methods that do not count as
+	 * retrieval the scope may call.
+	 */
+	private static boolean isJdks(Object future) {
+		return future instanceof Future<?> && future.getClass().getClassLoader() == null;
 	}
 
 	/**
@@ -68,6 +102,10 @@ final class ScopedFuture extends WeakReference<Object> {
 		Object future = get();
 		if (future == null || this.settled) {
 			return true;
+		}
+		if (!isJdks(future)) {
+			// An application's class is not called: held until collected.
+			return false;
 		}
 		try {
 			return ((Future<?>) future).isDone() && !isDelivering();

@@ -213,6 +213,19 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void failedFutureOfASourceIsWaitedForAtMostALittleWhile() {
+		// A source that never hands the failure over (a hook missing on some JDK) must
+		// not hold the scope for its whole timeout.
+		CompletableFuture<String> future = new CompletableFuture<>();
+		future.completeExceptionally(new IllegalStateException("never handed over"));
+		TaskScope scope = TaskScope.open("test");
+		scope.waitFor(new ScopedFuture(future));
+		scope.close();
+		// True: the wait ended by itself, not at the timeout.
+		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
+	}
+
+	@Test
 	void failedFutureTaskOfASourceIsWaitedForFromJava19() {
 		// Only Future.state() (Java 19) tells a FutureTask's failure without retrieving
 		// it.

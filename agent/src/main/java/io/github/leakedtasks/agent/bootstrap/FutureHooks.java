@@ -61,14 +61,14 @@ public final class FutureHooks {
 	private static final VarHandle POOL = optionalField(ForkJoinWorkerThread.class, "pool", ForkJoinPool.class);
 
 	/**
-	 * The run state and the queue of a {@code ThreadPoolExecutor}, read without calling
-	 * its overridable {@code isShutdown()} and {@code getQueue()}.
-	 */
-	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
 	 */
 	private static final String SPRING_EXECUTOR_SUPPORT = "org.springframework.scheduling.concurrent.ExecutorConfigurationSupport";
 
+	/**
+	 * The run state and the queue of a {@code ThreadPoolExecutor}, read without calling
+	 * its overridable {@code isShutdown()} and {@code getQueue()}.
+	 */
 	private static final VarHandle CTL = optionalField(ThreadPoolExecutor.class, "ctl", AtomicInteger.class);
 
 	private static final VarHandle WORK_QUEUE = optionalField(ThreadPoolExecutor.class, "workQueue",
@@ -429,17 +429,22 @@ public final class FutureHooks {
 			return;
 		}
 		try {
-			boolean discarded = false;
+			boolean letGo = false;
 			for (Object task : tasks) {
 				if (!(task instanceof Future)) {
 					// A plain task is the caller's to run, unless the caller lets go of
 					// it.
-					discarded = calledByShutdownThatLetsGo();
+					letGo = calledByShutdownThatLetsGo(executor);
 					break;
 				}
 			}
 			for (Object task : tasks) {
-				dropped(task, executor, discarded);
+				if (letGo && !(task instanceof Future)) {
+					letGo(task, executor);
+				}
+				else {
+					dropped(task, executor, false);
+				}
 			}
 		}
 		catch (Throwable ex) {
@@ -452,18 +457,41 @@ public final class FutureHooks {
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which destroys a
 	 * {@code ThreadPoolTaskExecutor} or {@code ThreadPoolTaskScheduler} (unless it waits
 	 * for its tasks): it cancels the futures handed back and lets go of every other task.
-	 * Read from the stack, only when a plain task is handed back.
+	 * Read from the stack, only when a plain task is handed back: past this class and the
+	 * {@code shutdownNow} methods of the executor's own classes, the next frame must be
+	 * Spring's. A class between them, such as a wrapper of the pool, may run the tasks.
 	 */
-	private static boolean calledByShutdownThatLetsGo() {
+	private static boolean calledByShutdownThatLetsGo(Object executor) {
 		StackTraceElement[] frames = new Throwable().getStackTrace();
 		for (StackTraceElement frame : frames) {
 			if (frame.getClassName().equals(FutureHooks.class.getName())
-					|| frame.getMethodName().equals("shutdownNow")) {
+					|| (frame.getMethodName().equals("shutdownNow") && isClassOf(executor, frame.getClassName()))) {
 				continue;
 			}
 			return frame.getClassName().equals(SPRING_EXECUTOR_SUPPORT) && frame.getMethodName().equals("shutdown");
 		}
 		return false;
+	}
+
+	private static boolean isClassOf(Object executor, String className) {
+		for (Class<?> type = executor.getClass(); type != null; type = type.getSuperclass()) {
+			if (type.getName().equals(className)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static void letGo(Object task, Object executor) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.letGo(task, executor);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
 	}
 
 	private static void dropped(Object task, Object executor, boolean discarded) {

@@ -46,12 +46,20 @@ public interface FutureSink {
 	 * An executor let go of a task it had not run.
 	 * @param task the task
 	 * @param executor the executor
-	 * @param discarded whether this very task was surely let go of: a rejection policy
-	 * discarded it, or {@code shutdownNow} handed it back to Spring's
-	 * {@code ExecutorConfigurationSupport.shutdown()}, which runs no task it gets back;
-	 * rather than handing it back to a caller that may run it, or maybe discarding it
+	 * @param discarded whether a rejection policy surely discarded this very task, rather
+	 * than handing it back to a caller or maybe discarding it
 	 */
 	void dropped(Object task, Object executor, boolean discarded);
+
+	/**
+	 * {@code shutdownNow} handed a plain task back to Spring's
+	 * {@code ExecutorConfigurationSupport.shutdown()}, which cancels the futures it gets
+	 * back and runs nothing: a task its {@code TaskDecorator} decorated may hide a
+	 * future.
+	 * @param task the task
+	 * @param executor the executor
+	 */
+	void letGo(Object task, Object executor);
 
 	/**
 	 * A task that may have been let go of is run or cancelled.
