@@ -292,13 +292,7 @@ class StarterWithAgentTests {
 		// shutdownNow() hands back: the agent reports them, as the wrapper did.
 		this.runner.run((context) -> {
 			ThreadPoolTaskExecutor reports = context.getBean("reports", ThreadPoolTaskExecutor.class);
-			CountDownLatch busy = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			reports.execute(() -> {
-				busy.countDown();
-				awaitQuietly(release);
-			});
-			assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+			CountDownLatch release = occupy(reports.getThreadPoolExecutor());
 			AtomicBoolean ran = new AtomicBoolean();
 			reports.execute(() -> ran.set(true));
 			reports.shutdown();
