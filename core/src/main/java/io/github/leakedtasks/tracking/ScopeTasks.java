@@ -1,5 +1,6 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,16 @@ final class ScopeTasks {
 	 */
 	private final Queue<ScopedFuture> futures = new ConcurrentLinkedQueue<>();
 
+	/**
+	 * Dependent stages of the tasks' futures, held weakly, with when they were first seen
+	 * due to complete. A stage's failure is watched only once its completion ran, after
+	 * the task at its root ended; one created on a completed stage completes without
+	 * firing, and is looked at here. Waited for at most
+	 * {@link ScopedFuture#MAX_WAIT_NANOS} once due: a stage may also wait for another
+	 * that never completes.
+	 */
+	private final Queue<Object[]> stages = new ConcurrentLinkedQueue<>();
+
 	private final Queue<LeakReport> confirmed = new ConcurrentLinkedQueue<>();
 
 	private final Set<TaskRecord> confirmedRecords = ConcurrentHashMap.newKeySet();
@@ -48,6 +59,13 @@ final class ScopeTasks {
 		if (waited) {
 			this.tasks.add(record);
 		}
+		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
+			prune();
+		}
+	}
+
+	void waitForStage(TrackedCompletableFuture<?> dependent) {
+		this.stages.add(new Object[] { new WeakReference<>(dependent), 0L });
 		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
 			prune();
 		}
@@ -86,7 +104,8 @@ final class ScopeTasks {
 		long nextGc = System.nanoTime();
 		while (true) {
 			boolean queued = false;
-			boolean pending = false;
+			// Stages first: a stage found failed is watched, and seen below.
+			boolean pending = awaitsStages();
 			this.tasks.removeIf(this::isOver);
 			for (TaskRecord record : this.tasks) {
 				pending = true;
@@ -111,6 +130,35 @@ final class ScopeTasks {
 			}
 			LockSupport.parkNanos(POLL_NANOS);
 		}
+	}
+
+	/**
+	 * Forget the stages whose completion was handled, and return whether one is due to
+	 * complete and still waited for.
+	 */
+	private boolean awaitsStages() {
+		boolean pending = false;
+		long now = System.nanoTime();
+		for (Object[] entry : this.stages) {
+			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) ((WeakReference<?>) entry[0]).get();
+			if (stage == null || stage.isSettled()) {
+				this.stages.remove(entry);
+			}
+			else if (stage.isDue()) {
+				long due = (long) entry[1];
+				if (due == 0) {
+					entry[1] = now;
+					pending = true;
+				}
+				else if (now - due < ScopedFuture.MAX_WAIT_NANOS) {
+					pending = true;
+				}
+				else {
+					this.stages.remove(entry);
+				}
+			}
+		}
+		return pending;
 	}
 
 	/**
@@ -178,6 +226,10 @@ final class ScopeTasks {
 	private void prune() {
 		this.tasks.removeIf(this::isOver);
 		this.futures.removeIf(ScopedFuture::isOver);
+		this.stages.removeIf((entry) -> {
+			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) ((WeakReference<?>) entry[0]).get();
+			return stage == null || stage.isSettled();
+		});
 		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
 	}
 

@@ -183,6 +183,15 @@ public final class TaskScope implements AutoCloseable {
 		this.tasks.waitFor(future);
 	}
 
+	/**
+	 * Wait, at the end of this scope, for a dependent stage of its tasks' futures while
+	 * it is due to complete.
+	 * @param dependent the stage
+	 */
+	void waitForStage(TrackedCompletableFuture<?> dependent) {
+		this.tasks.waitForStage(dependent);
+	}
+
 	static void watched(FailureWatch watch) {
 		TaskScope scope = watch.record.scope;
 		if (scope != null) {

@@ -60,6 +60,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private volatile boolean observed;
 
+	/** A dependent's completion was handled: its failure, if any, is watched. */
+	private volatile boolean settled;
+
 	/**
 	 * Dependents the JDK registered for timeouts, not the application (an upper bound:
 	 * one registered on a completed future is counted, which only makes a combinator's
@@ -93,6 +96,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		// overridable method: observe it.
 		super.whenComplete(this::dependentCompleted);
 		this.registeringObserver = false;
+		TaskScope scope = this.record.scope;
+		if (scope != null) {
+			scope.waitForStage(this);
+		}
 	}
 
 	/**
@@ -147,9 +154,38 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private void dependentCompleted(T result, Throwable failure) {
 		this.observed = true;
-		if (failure != null) {
-			delivered(failure);
+		try {
+			if (failure != null) {
+				delivered(failure);
+			}
 		}
+		finally {
+			this.settled = true;
+		}
+	}
+
+	/**
+	 * Return whether this dependent's completion was handled, looking at one completed
+	 * without firing (see {@link #checkCompleted()}).
+	 */
+	boolean isSettled() {
+		return checkCompleted() && this.settled;
+	}
+
+	/**
+	 * Return whether this dependent is due to complete: it completed, or the task at the
+	 * root of its chain ended, after which a stage that is not asynchronous completes at
+	 * once.
+	 */
+	boolean isDue() {
+		if (isDone()) {
+			return true;
+		}
+		TaskRecord root = this.record;
+		while (root.parent != null) {
+			root = root.parent;
+		}
+		return root.is(TaskRecord.FINISHED) || root.is(TaskRecord.CANCELLED);
 	}
 
 	@Override

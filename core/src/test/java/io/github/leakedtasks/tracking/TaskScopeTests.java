@@ -253,6 +253,83 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void failureOfAStageIsWaitedForUntilItsCompletionRan() throws Exception {
+		// The task's future completes, and its stages with it, after the task returned:
+		// here the test decides when.
+		CompletableFuture<String> source = new CompletableFuture<>();
+		CountDownLatch returned = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(failing("through the stage"), null, (tracked) -> {
+				Thread runner = new Thread(() -> {
+					try {
+						tracked.call();
+					}
+					catch (Exception ex) {
+						returned.countDown();
+						this.deliver.thenRun(() -> source.completeExceptionally(ex));
+					}
+				});
+				runner.start();
+				return source;
+			});
+		future.thenApply(String::length);
+		scope.close();
+		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(scope.awaitTasks(Duration.ofMillis(100))).as("waits while the stage's failure is on its way")
+			.isFalse();
+		this.deliver.complete(null);
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("through the stage"));
+	}
+
+	@Test
+	void stageThatWaitsForAnotherThatNeverCompletesIsWaitedForAtMostALittleWhile() throws Exception {
+		CompletableFuture<String> never = new CompletableFuture<>();
+		TaskScope scope = TaskScope.open("test");
+		Callable<String> done = () -> "done";
+		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(done, null, (tracked) -> CompletableFuture.supplyAsync(() -> {
+				try {
+					return tracked.call();
+				}
+				catch (Exception ex) {
+					throw new java.util.concurrent.CompletionException(ex);
+				}
+			}));
+		future.thenCombine(never, (a, b) -> a + b);
+		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+		scope.close();
+		// True: the wait ended by itself, not at the timeout.
+		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
+	}
+
+	@Test
+	void failureOfAStageAddedToAFailedFutureIsTheScopesLeakAtOnce() throws Exception {
+		// The JDK writes the result of a stage added to a completed one directly: no
+		// completion fires, and the tracker looks at it at its next sweep, the scope at
+		// its
+		// end.
+		TaskScope scope = TaskScope.open("test");
+		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
+			.submitCompletable(failing("the stage's"), null, (tracked) -> CompletableFuture.supplyAsync(() -> {
+				try {
+					return tracked.call();
+				}
+				catch (Exception ex) {
+					throw new java.util.concurrent.CompletionException(ex);
+				}
+			}));
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
+		future.thenApply(String::length);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.takeLeaks()).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("the stage's"));
+	}
+
+	@Test
 	void taskCreatedOnAnotherThreadIsNotTheScopes() throws Exception {
 		ExecutorService pool = this.fixture.pool("pool");
 		TaskScope scope = TaskScope.open("other thread's");
