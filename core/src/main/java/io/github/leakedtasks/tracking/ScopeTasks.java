@@ -4,9 +4,11 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,14 +39,14 @@ final class ScopeTasks {
 	private final Queue<ScopedFuture> futures = new ConcurrentLinkedQueue<>();
 
 	/**
-	 * Dependent stages of the tasks' futures, held weakly, with when they were first seen
-	 * due to complete. A stage's failure is watched only once its completion ran, after
-	 * the task at its root ended; one created on a completed stage completes without
-	 * firing, and is looked at here. Waited for at most
-	 * {@link ScopedFuture#MAX_WAIT_NANOS} once due: a stage may also wait for another
-	 * that never completes.
+	 * Dependent stages of the tasks' futures, each with the stage it was added to, both
+	 * held weakly. A stage's failure is watched only once its completion ran, after the
+	 * stage it was added to completed; one added to a completed stage completes without
+	 * firing, and is looked at here. Waited for, once the tasks ended, at most
+	 * {@link ScopedFuture#MAX_WAIT_NANOS} in all: a stage may also wait for another
+	 * future that never completes.
 	 */
-	private final Queue<Object[]> stages = new ConcurrentLinkedQueue<>();
+	private final Queue<WeakReference<?>[]> stages = new ConcurrentLinkedQueue<>();
 
 	private final Queue<LeakReport> confirmed = new ConcurrentLinkedQueue<>();
 
@@ -64,8 +66,8 @@ final class ScopeTasks {
 		}
 	}
 
-	void waitForStage(TrackedCompletableFuture<?> dependent) {
-		this.stages.add(new Object[] { new WeakReference<>(dependent), 0L });
+	void waitForStage(TrackedCompletableFuture<?> dependent, TrackedCompletableFuture<?> parent) {
+		this.stages.add(new WeakReference<?>[] { new WeakReference<>(dependent), new WeakReference<>(parent) });
 		if (this.added.incrementAndGet() % PRUNE_EVERY == 0) {
 			prune();
 		}
@@ -102,14 +104,28 @@ final class ScopeTasks {
 	boolean await(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		long nextGc = System.nanoTime();
+		long stagesSince = 0;
 		while (true) {
 			boolean queued = false;
-			// Stages first: a stage found failed is watched, and seen below.
-			boolean pending = awaitsStages();
+			boolean pending = false;
 			this.tasks.removeIf(this::isOver);
 			for (TaskRecord record : this.tasks) {
 				pending = true;
 				queued |= !record.is(TaskRecord.STARTED);
+			}
+			long now = System.nanoTime();
+			// Once the tasks ended, stages are waited for a little while in all.
+			if (awaitsStages()) {
+				if (pending) {
+					stagesSince = 0;
+				}
+				else if (stagesSince == 0) {
+					stagesSince = now;
+					pending = true;
+				}
+				else {
+					pending = now - stagesSince < ScopedFuture.MAX_WAIT_NANOS;
+				}
 			}
 			for (FailureWatch watch : this.watches) {
 				pending |= watch.delivered() == TrackedFuture.Outcome.PENDING && LeakRules.isLost(watch);
@@ -117,7 +133,6 @@ final class ScopeTasks {
 			for (ScopedFuture future : this.futures) {
 				pending |= future.isDelivering();
 			}
-			long now = System.nanoTime();
 			if (!pending) {
 				return true;
 			}
@@ -133,32 +148,24 @@ final class ScopeTasks {
 	}
 
 	/**
-	 * Forget the stages whose completion was handled, and return whether one is due to
-	 * complete and still waited for.
+	 * Forget the stages whose completion was handled, looking at those added to a
+	 * completed stage, and return whether one is due to complete: it or the stage it was
+	 * added to completed, or the task at the root of its chain threw.
 	 */
 	private boolean awaitsStages() {
-		boolean pending = false;
-		long now = System.nanoTime();
-		for (Object[] entry : this.stages) {
-			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) ((WeakReference<?>) entry[0]).get();
+		boolean due = false;
+		for (Iterator<WeakReference<?>[]> entries = this.stages.iterator(); entries.hasNext();) {
+			WeakReference<?>[] entry = entries.next();
+			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) entry[0].get();
 			if (stage == null || stage.isSettled()) {
-				this.stages.remove(entry);
+				entries.remove();
+				continue;
 			}
-			else if (stage.isDue()) {
-				long due = (long) entry[1];
-				if (due == 0) {
-					entry[1] = now;
-					pending = true;
-				}
-				else if (now - due < ScopedFuture.MAX_WAIT_NANOS) {
-					pending = true;
-				}
-				else {
-					this.stages.remove(entry);
-				}
-			}
+			Object parent = entry[1].get();
+			due |= stage.isDone() || (parent instanceof CompletableFuture<?> added && added.isDone())
+					|| stage.rootTaskFailed();
 		}
-		return pending;
+		return due;
 	}
 
 	/**
@@ -227,8 +234,8 @@ final class ScopeTasks {
 		this.tasks.removeIf(this::isOver);
 		this.futures.removeIf(ScopedFuture::isOver);
 		this.stages.removeIf((entry) -> {
-			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) ((WeakReference<?>) entry[0]).get();
-			return stage == null || stage.isSettled();
+			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) entry[0].get();
+			return stage == null || stage.wasSettled();
 		});
 		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
 	}

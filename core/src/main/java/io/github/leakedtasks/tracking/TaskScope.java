@@ -184,12 +184,13 @@ public final class TaskScope implements AutoCloseable {
 	}
 
 	/**
-	 * Wait, at the end of this scope, for a dependent stage of its tasks' futures while
-	 * it is due to complete.
+	 * Wait, at the end of this scope, for a dependent stage of its tasks' futures once
+	 * the stage it was added to completed.
 	 * @param dependent the stage
+	 * @param parent the stage it was added to
 	 */
-	void waitForStage(TrackedCompletableFuture<?> dependent) {
-		this.tasks.waitForStage(dependent);
+	void waitForStage(TrackedCompletableFuture<?> dependent, TrackedCompletableFuture<?> parent) {
+		this.tasks.waitForStage(dependent, parent);
 	}
 
 	static void watched(FailureWatch watch) {

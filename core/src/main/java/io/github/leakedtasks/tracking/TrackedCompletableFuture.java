@@ -38,6 +38,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private static final ThreadLocal<Boolean> INTERNAL = new ThreadLocal<>();
 
 	@SuppressWarnings("rawtypes")
+	private static final AtomicIntegerFieldUpdater<TrackedCompletableFuture> OBSERVED = AtomicIntegerFieldUpdater
+		.newUpdater(TrackedCompletableFuture.class, "observed");
+
+	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedCompletableFuture> INTERNAL_DEPENDENTS = AtomicIntegerFieldUpdater
 		.newUpdater(TrackedCompletableFuture.class, "internalDependents");
 
@@ -58,7 +62,8 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private boolean registeringObserver;
 
-	private volatile boolean observed;
+	/** 1 once a thread took on handling this dependent's completion: one thread does. */
+	private volatile int observed;
 
 	/** A dependent's completion was handled: its failure, if any, is watched. */
 	private volatile boolean settled;
@@ -98,7 +103,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		this.registeringObserver = false;
 		TaskScope scope = this.record.scope;
 		if (scope != null) {
-			scope.waitForStage(this);
+			scope.waitForStage(this, parent);
 		}
 	}
 
@@ -153,7 +158,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	private void dependentCompleted(T result, Throwable failure) {
-		this.observed = true;
+		if (!OBSERVED.compareAndSet(this, 0, 1)) {
+			// Another thread handles it: the one that settles it once watched.
+			return;
+		}
 		try {
 			if (failure != null) {
 				delivered(failure);
@@ -173,19 +181,22 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	/**
-	 * Return whether this dependent is due to complete: it completed, or the task at the
-	 * root of its chain ended, after which a stage that is not asynchronous completes at
-	 * once.
+	 * Return whether this dependent's completion was handled, without looking.
 	 */
-	boolean isDue() {
-		if (isDone()) {
-			return true;
-		}
+	boolean wasSettled() {
+		return this.settled;
+	}
+
+	/**
+	 * Return whether the task at the root of this stage's chain threw: its future is
+	 * about to fail, and this stage with it.
+	 */
+	boolean rootTaskFailed() {
 		TaskRecord root = this.record;
 		while (root.parent != null) {
 			root = root.parent;
 		}
-		return root.is(TaskRecord.FINISHED) || root.is(TaskRecord.CANCELLED);
+		return root.is(TaskRecord.FAILED);
 	}
 
 	@Override
@@ -274,7 +285,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 * @return whether the dependent is complete
 	 */
 	boolean checkCompleted() {
-		if (this.observed) {
+		if (this.observed != 0) {
 			return true;
 		}
 		if (!isDone()) {
@@ -433,7 +444,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public int getNumberOfDependents() {
 		int count = super.getNumberOfDependents();
-		return (this.dependent && !this.observed && count > 0) ? count - 1 : count;
+		return (this.dependent && this.observed == 0 && count > 0) ? count - 1 : count;
 	}
 
 }

@@ -285,6 +285,36 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void stageOfAFutureStillPendingAfterItsTaskSucceededIsNotWaitedFor() throws Exception {
+		// As an @Async method's CompletableFuture that completes later: nothing is on its
+		// way yet.
+		CompletableFuture<String> source = new CompletableFuture<>();
+		CountDownLatch returned = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		Callable<String> succeeding = () -> "returned";
+		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(succeeding, null, (tracked) -> {
+				Thread runner = new Thread(() -> {
+					try {
+						tracked.call();
+					}
+					catch (Exception ex) {
+						throw new IllegalStateException(ex);
+					}
+					returned.countDown();
+				});
+				runner.start();
+				return source;
+			});
+		future.thenApply(String::length);
+		scope.close();
+		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
+		// A wait for the stage would last its 2 s.
+		assertThat(scope.awaitTasks(Duration.ofMillis(500))).isTrue();
+		source.complete("later");
+	}
+
+	@Test
 	void stageThatWaitsForAnotherThatNeverCompletesIsWaitedForAtMostALittleWhile() throws Exception {
 		CompletableFuture<String> never = new CompletableFuture<>();
 		TaskScope scope = TaskScope.open("test");
