@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -66,20 +67,7 @@ class TaskScopeTests {
 		CompletableFuture<String> source = new CompletableFuture<>();
 		CountDownLatch returned = new CountDownLatch(1);
 		TaskScope scope = TaskScope.open("test");
-		this.fixture.tracker.executor("orders")
-			.<String>submitCompletable(failing("delivered late"), null, (tracked) -> {
-				Thread runner = new Thread(() -> {
-					try {
-						tracked.call();
-					}
-					catch (Exception ex) {
-						returned.countDown();
-						this.deliver.thenRun(() -> source.completeExceptionally(ex));
-					}
-				});
-				runner.start();
-				return source;
-			});
+		submitDeliveredLate(failing("delivered late"), source, returned);
 		scope.close();
 		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(scope.awaitTasks(Duration.ofMillis(100))).as("waits while the failure is on its way").isFalse();
@@ -116,19 +104,7 @@ class TaskScopeTests {
 	void failureOfAFutureTheApplicationCompletedFirstIsNoLeakAndNotWaitedFor() throws Exception {
 		CompletableFuture<String> source = new CompletableFuture<>();
 		TaskScope scope = TaskScope.open("test");
-		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
-			.<String>submitCompletable(failing("replaced"), null, (tracked) -> {
-				Thread runner = new Thread(() -> {
-					try {
-						tracked.call();
-					}
-					catch (Exception ex) {
-						this.deliver.thenRun(() -> source.completeExceptionally(ex));
-					}
-				});
-				runner.start();
-				return source;
-			});
+		CompletableFuture<String> future = submitDeliveredLate(failing("replaced"), source, new CountDownLatch(1));
 		scope.close();
 		assertThat(future.complete("by the application")).isTrue();
 		this.deliver.complete(null);
@@ -259,20 +235,7 @@ class TaskScopeTests {
 		CompletableFuture<String> source = new CompletableFuture<>();
 		CountDownLatch returned = new CountDownLatch(1);
 		TaskScope scope = TaskScope.open("test");
-		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
-			.<String>submitCompletable(failing("through the stage"), null, (tracked) -> {
-				Thread runner = new Thread(() -> {
-					try {
-						tracked.call();
-					}
-					catch (Exception ex) {
-						returned.countDown();
-						this.deliver.thenRun(() -> source.completeExceptionally(ex));
-					}
-				});
-				runner.start();
-				return source;
-			});
+		CompletableFuture<String> future = submitDeliveredLate(failing("through the stage"), source, returned);
 		future.thenApply(String::length);
 		scope.close();
 		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
@@ -291,21 +254,7 @@ class TaskScopeTests {
 		CompletableFuture<String> source = new CompletableFuture<>();
 		CountDownLatch returned = new CountDownLatch(1);
 		TaskScope scope = TaskScope.open("test");
-		Callable<String> succeeding = () -> "returned";
-		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
-			.<String>submitCompletable(succeeding, null, (tracked) -> {
-				Thread runner = new Thread(() -> {
-					try {
-						tracked.call();
-					}
-					catch (Exception ex) {
-						throw new IllegalStateException(ex);
-					}
-					returned.countDown();
-				});
-				runner.start();
-				return source;
-			});
+		CompletableFuture<String> future = submitDeliveredLate(() -> "returned", source, returned);
 		future.thenApply(String::length);
 		scope.close();
 		assertThat(returned.await(30, TimeUnit.SECONDS)).isTrue();
@@ -318,16 +267,7 @@ class TaskScopeTests {
 	void stageThatWaitsForAnotherThatNeverCompletesIsWaitedForAtMostALittleWhile() throws Exception {
 		CompletableFuture<String> never = new CompletableFuture<>();
 		TaskScope scope = TaskScope.open("test");
-		Callable<String> done = () -> "done";
-		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
-			.<String>submitCompletable(done, null, (tracked) -> CompletableFuture.supplyAsync(() -> {
-				try {
-					return tracked.call();
-				}
-				catch (Exception ex) {
-					throw new java.util.concurrent.CompletionException(ex);
-				}
-			}));
+		CompletableFuture<String> future = submitOnCommonPool(() -> "done");
 		future.thenCombine(never, (a, b) -> a + b);
 		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo("done");
 		scope.close();
@@ -342,15 +282,7 @@ class TaskScopeTests {
 		// its
 		// end.
 		TaskScope scope = TaskScope.open("test");
-		CompletableFuture<String> future = this.fixture.tracker.executor("orders")
-			.submitCompletable(failing("the stage's"), null, (tracked) -> CompletableFuture.supplyAsync(() -> {
-				try {
-					return tracked.call();
-				}
-				catch (Exception ex) {
-					throw new java.util.concurrent.CompletionException(ex);
-				}
-			}));
+		CompletableFuture<String> future = submitOnCommonPool(failing("the stage's"));
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
 		future.thenApply(String::length);
 		scope.close();
@@ -369,6 +301,43 @@ class TaskScopeTests {
 		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	/**
+	 * Submit a task whose future is {@code source}, completed with what the task threw
+	 * once {@link #deliver} completes, as an executor's future completes after its task
+	 * returned: here the test decides when.
+	 * @param returned counted down once the task returned or threw
+	 */
+	private CompletableFuture<String> submitDeliveredLate(Callable<String> task, CompletableFuture<String> source,
+			CountDownLatch returned) {
+		return this.fixture.tracker.executor("orders").<String>submitCompletable(task, null, (tracked) -> {
+			Thread runner = new Thread(() -> {
+				try {
+					tracked.call();
+				}
+				catch (Exception ex) {
+					this.deliver.thenRun(() -> source.completeExceptionally(ex));
+				}
+				finally {
+					returned.countDown();
+				}
+			});
+			runner.start();
+			return source;
+		});
+	}
+
+	private CompletableFuture<String> submitOnCommonPool(Callable<String> task) {
+		return this.fixture.tracker.executor("orders")
+			.<String>submitCompletable(task, null, (tracked) -> CompletableFuture.supplyAsync(() -> {
+				try {
+					return tracked.call();
+				}
+				catch (Exception ex) {
+					throw new CompletionException(ex);
+				}
+			}));
 	}
 
 	private static Callable<String> failing(String message) {
