@@ -148,13 +148,9 @@ public final class FutureEvents {
 				return;
 			}
 			creation = this.creations.remove(future);
-			TaskRecord record = (creation != null)
-					? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
-							creation.thread, null, null)
-					: new TaskRecord(this.executors.of(executor, Thread.currentThread()),
-							(task != null) ? typeOf(task) : future.getClass().getName(), null, UNKNOWN_THREAD, null,
-							null);
-			record.scope = (creation != null) ? creation.scope : null;
+			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
+					(creation != null) ? creation.type : (task != null) ? typeOf(task) : future.getClass().getName(),
+					null, null);
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
 			if (this.futures.putIfAbsent(future, record) == null) {
@@ -273,14 +269,10 @@ public final class FutureEvents {
 	 */
 	public void discarded(Object task, Object userTask, Object executor) {
 		if (task != null && userTask != null && !isTrackedElsewhere(task) && !isTrackedElsewhere(userTask)) {
-			TaskRecord record = newRecord(task, userTask, task, executor, null);
-			if (userTask != task) {
-				// Named after what it runs, not after the decorator.
-				TaskRecord named = new TaskRecord(record.executor, typeOf(userTask), record.trace, record.threadName,
-						null, null);
-				named.scope = record.scope;
-				record = named;
-			}
+			Creation creation = this.creations.get(task);
+			// Named after what it runs, not after a decorator.
+			String type = (creation != null && userTask == task) ? creation.type : typeOf(userTask);
+			TaskRecord record = record(this.executors.of(executor, null), creation, type, task, null);
 			this.tracker.reporter().confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
 		}
 	}
@@ -304,11 +296,8 @@ public final class FutureEvents {
 		// Where it was executed, if that was kept: a plain task may run again, and fail
 		// again without it.
 		Creation creation = this.creations.remove(task);
-		TaskRecord record = (creation != null)
-				? new TaskRecord(this.executors.of(executor, Thread.currentThread()), creation.type, creation.trace,
-						creation.thread, null, null)
-				: new TaskRecord(this.executors.of(executor, Thread.currentThread()), typeOf(task), null,
-						UNKNOWN_THREAD, null, null);
+		TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
+				(creation != null) ? creation.type : typeOf(task), null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 		// The mark is for the wrappers' reports: the next task that throws this instance
 		// is reported again.
@@ -319,9 +308,17 @@ public final class FutureEvents {
 			ReferenceQueue<Object> queue) {
 		Creation creation = this.creations.get(future);
 		String type = (creation != null) ? creation.type : typeOf((userTask != null) ? userTask : task);
+		return record(this.executors.of(executor, null), creation, type, task, queue);
+	}
+
+	/**
+	 * Create a record of a task, with where it was created if that was kept.
+	 */
+	private static TaskRecord record(ExecutorTracking executor, Creation creation, String type, Object task,
+			ReferenceQueue<Object> queue) {
 		TaskRecord record = (creation != null)
-				? new TaskRecord(this.executors.of(executor, null), type, creation.trace, creation.thread, task, queue)
-				: new TaskRecord(this.executors.of(executor, null), type, null, UNKNOWN_THREAD, task, queue);
+				? new TaskRecord(executor, type, creation.trace, creation.thread, task, queue)
+				: new TaskRecord(executor, type, null, UNKNOWN_THREAD, task, queue);
 		record.scope = (creation != null) ? creation.scope : null;
 		return record;
 	}

@@ -108,7 +108,8 @@ final class ScopedFuture extends WeakReference<Object> {
 			return false;
 		}
 		try {
-			return ((Future<?>) future).isDone() && !isDelivering();
+			// Not isDelivering(): a prune must not start the wait's clock.
+			return ((Future<?>) future).isDone() && !hasFailed(future);
 		}
 		catch (Throwable ex) {
 			return true;
@@ -117,28 +118,26 @@ final class ScopedFuture extends WeakReference<Object> {
 
 	private static MethodHandle state() {
 		try {
-			return MethodHandles.publicLookup()
-				.findVirtual(Future.class, "state",
-						MethodType.methodType(Class.forName("java.util.concurrent.Future$State")));
+			return MethodHandles.publicLookup().findVirtual(Future.class, "state", MethodType.methodType(stateType()));
 		}
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 			return null;
 		}
 	}
 
+	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static Object failedState() {
 		try {
-			Class<?> state = Class.forName("java.util.concurrent.Future$State");
-			for (Object constant : state.getEnumConstants()) {
-				if (((Enum<?>) constant).name().equals("FAILED")) {
-					return constant;
-				}
-			}
+			return Enum.valueOf((Class) stateType(), "FAILED");
 		}
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 			// Java 17: FutureTask's failures are not waited for.
+			return null;
 		}
-		return null;
+	}
+
+	private static Class<?> stateType() throws ClassNotFoundException {
+		return Class.forName("java.util.concurrent.Future$State");
 	}
 
 }
