@@ -2,7 +2,9 @@ package io.github.leakedtasks.agent;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -18,11 +20,12 @@ import io.github.leakedtasks.tracking.OverdueTask;
 
 /**
  * The {@code ThreadPoolExecutor}s an integration asked to watch for overdue tasks, seen
- * without a wrapper: what each worker runs since when, from the slot its thread writes
- * around each task, and the head of the queue, the task that has waited longest. Only the
- * detector's thread reads them; a worker touches the list of its executor once, at its
- * first task after an executor is watched. It only looks: the engine's detector decides
- * which tasks are overdue and which the listeners heard of.
+ * without a wrapper: what each worker runs, from the slot its thread writes around each
+ * task, timed from the first sweep that saw the run (up to one sweep short, as a
+ * wrapper's task without a creation trace), and the head of the queue, the task that has
+ * waited longest. Only the detector's thread reads them; a worker touches the list of its
+ * executor once, at its first task after an executor is watched. It only looks: the
+ * engine's detector decides which tasks are overdue and which the listeners heard of.
  * <p>
  * A task waiting in a first-in, first-out queue is counted from when it was first seen at
  * the head (it may have waited longer behind others); in one of the JDK's scheduled
@@ -95,12 +98,12 @@ final class WatchedPools implements OverdueSource {
 				Object executor = pool.executor.get();
 				if (executor != null) {
 					pool.slots.removeIf(WorkerSlot::isStopped);
-					long latestStart = Long.MIN_VALUE;
+					pool.runs.keySet().removeIf(WorkerSlot::isStopped);
+					boolean started = false;
 					for (WorkerSlot slot : pool.slots) {
-						latestStart = Math.max(latestStart, slot.since());
-						running(executor, slot, observer);
+						started |= running(pool, executor, slot, observer);
 					}
-					queued(pool, executor, latestStart, observer);
+					queued(pool, executor, started, observer);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -109,20 +112,33 @@ final class WatchedPools implements OverdueSource {
 		}
 	}
 
-	private void running(Object executor, WorkerSlot slot, Observer observer) {
+	/**
+	 * Look at what a worker runs, timed from the first sweep that saw its run's count.
+	 * @return whether the worker started a task since the previous sweep
+	 */
+	private boolean running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
 		try {
-			// The slot's start is written before its task: read after it, the start is
-			// this task's or a later one's, and the age never more than the task's.
+			// The count is written before the task: read after it, it is this task's run
+			// or a later one's. The clock is read after both, so a run is never older
+			// than it is.
 			Object task = slot.task();
-			long since = slot.since();
+			int runs = slot.runs();
+			long[] seen = pool.runs.get(slot);
+			boolean started = seen == null || seen[0] != runs;
+			if (started) {
+				seen = new long[] { runs, System.nanoTime() };
+				pool.runs.put(slot, seen);
+			}
 			// A periodic task, or a scheduled one of a class other than the JDK's, is not
 			// listed: the wrappers do not list them either.
 			if (task != null && !this.contents.isPeriodicOrUnknown(task)) {
-				observer.running(executor, slot, task, since, slot.thread());
+				observer.running(executor, slot, task, seen[1], slot.thread());
 			}
+			return started;
 		}
 		catch (RuntimeException ex) {
 			// The other workers are still looked at.
+			return false;
 		}
 	}
 
@@ -131,7 +147,7 @@ final class WatchedPools implements OverdueSource {
 	 * worker started a task (a worker that did may have taken it, and the same task
 	 * object may be queued again); in a scheduled executor, since it has been due.
 	 */
-	private void queued(Pool pool, Object executor, long latestStart, Observer observer) {
+	private void queued(Pool pool, Object executor, boolean started, Observer observer) {
 		Queue<?> queue = FutureHooks.queueOf(executor);
 		long seen = System.nanoTime();
 		Object head = (queue != null) ? queue.peek() : null;
@@ -145,14 +161,12 @@ final class WatchedPools implements OverdueSource {
 			return;
 		}
 		boolean changed = pool.head == null || pool.head.get() != head;
-		boolean started = latestStart != Long.MIN_VALUE && latestStart - pool.lastPeek > 0;
 		if (changed || started) {
 			pool.headSince = seen;
 		}
 		if (changed) {
 			pool.head = new WeakReference<>(head);
 		}
-		pool.lastPeek = seen;
 		long waited = seen - pool.headSince;
 		if (scheduled && head instanceof ScheduledFuture<?> task) {
 			// Waiting for its time is not waiting.
@@ -182,7 +196,11 @@ final class WatchedPools implements OverdueSource {
 
 		long headSince;
 
-		long lastPeek;
+		/**
+		 * Each worker's count of runs when last seen, and when the detector first saw
+		 * that count.
+		 */
+		final Map<WorkerSlot, long[]> runs = new IdentityHashMap<>();
 
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);
