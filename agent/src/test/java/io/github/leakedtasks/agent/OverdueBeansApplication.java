@@ -48,12 +48,17 @@ public final class OverdueBeansApplication {
 					LeakedTasksMetricsAutoConfiguration.class))
 			.withUserConfiguration(Application.class)
 			.run((context) -> {
-				for (String name : List.of("orders", "reports", "scheduler", "decorated")) {
+				for (String name : List.of("orders", "reports", "scheduler", "decorated", "single")) {
 					Object bean = context.getBean(name);
-					System.out.println("bean " + name + " " + bean.getClass().getName() + " proxy "
-							+ AopUtils.isAopProxy(bean) + " wrapped " + TaskTracker.isTracked(bean));
+					// The JDK's delegating executors' class names differ between
+					// versions.
+					String type = bean.getClass().getName().startsWith("java.util.concurrent.Executors$") ? "delegating"
+							: bean.getClass().getName();
+					System.out.println("bean " + name + " " + type + " proxy " + AopUtils.isAopProxy(bean) + " wrapped "
+							+ TaskTracker.isTracked(bean));
 				}
 				context.getBean("orders", ExecutorService.class).submit(new Stuck());
+				context.getBean("single", ExecutorService.class).execute(new Stuck());
 				context.getBean("reports", ThreadPoolTaskExecutor.class).execute(new Stuck());
 				context.getBean("scheduler", ThreadPoolTaskScheduler.class).execute(new Stuck());
 				context.getBean(SlowService.class).slowly();
@@ -65,7 +70,7 @@ public final class OverdueBeansApplication {
 				}
 				TaskTracker tracker = context.getBean(TaskTracker.class);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-				while (!OverdueApplication.listed(tracker, 4, 1_500)) {
+				while (!OverdueApplication.listed(tracker, 5, 1_500)) {
 					if (System.nanoTime() > deadline) {
 						System.out.println("timed out: " + tracker.overdueTasks());
 						break;
@@ -78,7 +83,7 @@ public final class OverdueBeansApplication {
 					.forEach((task) -> System.out
 						.println("listed " + task.executor() + " " + task.state() + " " + task.task()));
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				for (String name : List.of("orders", "reports", "scheduler")) {
+				for (String name : List.of("orders", "reports", "scheduler", "single")) {
 					System.out.println(
 							"gauge " + name + " " + meters.get("executor.overdue").tag("name", name).gauge().value());
 				}
@@ -116,6 +121,11 @@ public final class OverdueBeansApplication {
 		@Bean(destroyMethod = "shutdownNow")
 		ExecutorService orders() {
 			return Executors.newFixedThreadPool(1);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService single() {
+			return Executors.newSingleThreadExecutor();
 		}
 
 		@Bean

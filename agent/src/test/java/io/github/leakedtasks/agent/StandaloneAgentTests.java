@@ -162,13 +162,16 @@ class StandaloneAgentTests {
 				"bean orders java.util.concurrent.ThreadPoolExecutor proxy false wrapped false",
 				"bean reports org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
 				"bean scheduler org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
-				"bean decorated org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false");
+				"bean decorated org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
+				"bean single delegating proxy false wrapped false");
 		// The @Async call, which runs on a worker of 'reports' too, is listed once, after
 		// its method.
 		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactly(
 				"listed orders RUNNING " + app + "$Stuck", "listed reports RUNNING SlowService.slowly",
-				"listed reports RUNNING " + app + "$Stuck", "listed scheduler RUNNING " + app + "$Stuck");
-		assertThat(run.stdout().lines()).contains("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0");
+				"listed reports RUNNING " + app + "$Stuck", "listed scheduler RUNNING " + app + "$Stuck",
+				"listed single RUNNING " + app + "$Stuck");
+		assertThat(run.stdout().lines()).contains("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0",
+				"gauge single 1.0");
 		assertThat(run.stdout()).doesNotContain("timed out");
 	}
 

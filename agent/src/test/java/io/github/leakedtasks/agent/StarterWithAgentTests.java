@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -137,6 +138,29 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void lostFailuresOfTheJdksDelegatingExecutorBeansAreReportedOnceUnderTheBeansNames() {
+		this.runner.run((context) -> {
+			String marker = marker();
+			String scheduledMarker = marker();
+			context.getBean("single", ExecutorService.class).submit(() -> {
+				throw new IllegalStateException(marker);
+			});
+			context.getBean("singleScheduler", ScheduledExecutorService.class).schedule(() -> {
+				throw new IllegalStateException(scheduledMarker);
+			}, 1, TimeUnit.MILLISECONDS);
+			awaitReported(marker);
+			awaitReported(scheduledMarker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("single"));
+			assertThat(reportsOf(scheduledMarker)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("singleScheduler"));
+			assertThat(context.getBean(Recorded.class).reportsOf(marker)).hasSize(1);
+			assertThat(context.getBean(Recorded.class).reportsOf(scheduledMarker)).hasSize(1);
+		});
+	}
+
+	@Test
 	void lostFailureOfSubmitOnSimpleAsyncTaskExecutorIsReportedOnce() {
 		// Spring Boot's application executor with virtual threads: its final methods
 		// forbid a proxy, so only the agent sees its futures.
@@ -234,8 +258,14 @@ class StarterWithAgentTests {
 				assertThat(context.getBean(name)).as(name).isExactlyInstanceOf(ThreadPoolExecutor.class);
 			}
 			assertThat(context.getBean("reports")).isExactlyInstanceOf(ThreadPoolTaskExecutor.class);
-			for (String name : List.of("orders", "handling", "discarding", "discardingOldest", "callerRuns",
-					"reports")) {
+			// The JDK's delegating executors hand every call to the pool behind them.
+			for (String name : List.of("single", "singleScheduler")) {
+				assertThat(context.getBean(name).getClass().getName()).as(name)
+					.startsWith("java.util.concurrent.Executors$");
+				assertThat(TaskTracker.isTracked(context.getBean(name))).as(name).isFalse();
+			}
+			for (String name : List.of("orders", "handling", "discarding", "discardingOldest", "callerRuns", "reports",
+					"single", "singleScheduler")) {
 				assertThat(AopUtils.isAopProxy(context.getBean(name))).as(name).isFalse();
 			}
 			// A rejection policy of the application's own may drop a task silently, which
@@ -625,6 +655,16 @@ class StarterWithAgentTests {
 		@Bean(destroyMethod = "shutdownNow")
 		ExecutorService orders() {
 			return Executors.newFixedThreadPool(2);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService single() {
+			return Executors.newSingleThreadExecutor();
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ScheduledExecutorService singleScheduler() {
+			return Executors.newSingleThreadScheduledExecutor();
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

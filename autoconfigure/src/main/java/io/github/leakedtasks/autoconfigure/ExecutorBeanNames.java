@@ -48,19 +48,23 @@ final class ExecutorBeanNames {
 
 	/**
 	 * Have the Java agent watch the JDK pool behind an executor bean for overdue tasks,
-	 * in place of a wrapper: only a {@code ThreadPoolExecutor} that rejects a task by
-	 * throwing, drops it with {@code DiscardPolicy}, discards the oldest with
-	 * {@code DiscardOldestPolicy} (not a pool whose class overrides {@code getQueue()},
-	 * which may hand the policy a copy) or runs it with {@code CallerRunsPolicy} (which
-	 * drops it once the pool is shut down; not a pool whose class overrides
-	 * {@code isShutdown()}), whose drops the agent sees. A policy of the application's
-	 * own may do anything: only a wrapper's record of each task notices.
+	 * in place of a wrapper: only a {@code ThreadPoolExecutor} (the bean, the pool of a
+	 * Spring executor, or the pool behind one of the JDK's delegating executors) that
+	 * rejects a task by throwing, drops it with {@code DiscardPolicy}, discards the
+	 * oldest with {@code DiscardOldestPolicy} (not a pool whose class overrides
+	 * {@code getQueue()}, which may hand the policy a copy) or runs it with
+	 * {@code CallerRunsPolicy} (which drops it once the pool is shut down; not a pool
+	 * whose class overrides {@code isShutdown()}), whose drops the agent sees. A policy
+	 * of the application's own may do anything: only a wrapper's record of each task
+	 * notices.
 	 * @return whether the agent watches it, so that the bean need not be wrapped
 	 */
 	static boolean watch(TaskTracker tracker, Executor executor, String beanName) {
 		try {
 			Executor pool = pool(executor);
-			Executor watched = (pool != null) ? pool : executor;
+			// The JDK's delegating executors (newSingleThreadExecutor and the like) hand
+			// every call to their pool, whose calls the agent sees.
+			Object watched = tracker.executorBehind((pool != null) ? pool : executor);
 			if (!(watched instanceof ThreadPoolExecutor threadPool)) {
 				return false;
 			}

@@ -57,6 +57,22 @@ final class ExecutorNaming {
 		this.delegates = delegates;
 	}
 
+	/**
+	 * Return the executor at the end of a chain of delegating executors, at most
+	 * {@link #MAX_DELEGATES} deep: the executor itself if it delegates to none.
+	 */
+	Object behind(Object executor) {
+		Object current = executor;
+		for (int i = 0; i < MAX_DELEGATES; i++) {
+			Object delegate = delegateOf(current);
+			if (delegate == null) {
+				break;
+			}
+			current = delegate;
+		}
+		return current;
+	}
+
 	private Object delegateOf(Object executor) {
 		try {
 			Object delegate = this.delegates.apply(executor);

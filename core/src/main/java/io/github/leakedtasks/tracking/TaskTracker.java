@@ -203,6 +203,18 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	/**
+	 * Return the executor whose threads run an executor's tasks, as far as the delegating
+	 * executors given with {@link #lookBehindDelegates} can be looked behind: for the
+	 * JDK's {@code Executors.newSingleThreadExecutor()}, with the Java agent, its pool.
+	 * @param executor the executor
+	 * @return the executor behind it, or the executor itself if it delegates to none it
+	 * knows
+	 */
+	public Object executorBehind(Object executor) {
+		return (executor != null) ? this.naming.behind(executor) : null;
+	}
+
+	/**
 	 * Look inside the tasks an integration wraps around the application's, such as
 	 * Spring's {@code DelegatingErrorHandlingRunnable}, when a source of events names a
 	 * task it sees without a wrapper: the task is named after the innermost one. Not for

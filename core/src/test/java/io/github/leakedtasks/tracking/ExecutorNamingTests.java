@@ -66,6 +66,30 @@ class ExecutorNamingTests {
 	}
 
 	@Test
+	void executorBehindDelegatesIsFoundAsFarAsTheyCanBeLookedBehind() {
+		Object pool = new Object();
+		Object inner = new Object();
+		Object outer = new Object();
+		assertThat(this.tracker.executorBehind(outer)).isSameAs(outer);
+		this.tracker.lookBehindDelegates((executor) -> (executor == outer) ? inner : (executor == inner) ? pool : null);
+		assertThat(this.tracker.executorBehind(outer)).isSameAs(pool);
+		assertThat(this.tracker.executorBehind(pool)).isSameAs(pool);
+		assertThat(this.tracker.executorBehind(null)).isNull();
+		// An executor that delegates to itself, or whose look-up throws, is its own.
+		this.tracker.lookBehindDelegates((executor) -> {
+			if (executor == outer) {
+				return outer;
+			}
+			throw new IllegalStateException("unreadable");
+		});
+		assertThat(this.tracker.executorBehind(outer)).isSameAs(outer);
+		assertThat(this.tracker.executorBehind(inner)).isSameAs(inner);
+		// A cycle ends after a few delegates.
+		this.tracker.lookBehindDelegates((executor) -> (executor == outer) ? inner : outer);
+		assertThat(this.tracker.executorBehind(outer)).isIn(outer, inner);
+	}
+
+	@Test
 	void commonPoolIsNamedCommonPool() throws Exception {
 		assertThat(reportedExecutor(ForkJoinPool.commonPool(), "ForkJoinPool.commonPool-worker-3"))
 			.isEqualTo("commonPool");
