@@ -75,6 +75,13 @@ final class EngineSink implements FutureSink {
 		return this.pools != null && this.pools.attach(slot);
 	}
 
+	@Override
+	public void queueEdited(Object executor) {
+		if (this.pools != null) {
+			this.pools.edited(executor);
+		}
+	}
+
 	boolean tracesCreation() {
 		return this.completable.tracesCreation();
 	}

@@ -149,7 +149,10 @@ final class FutureInstrumentation {
 						"java.util.concurrent.ThreadPoolExecutor$Worker"),
 				HookPoint.of(ThreadPoolExecutor.class, "shutdownNow", ThreadPoolExecutorAdvice.ShutdownNow.class),
 				HookPoint.of(ThreadPoolExecutor.class, "execute", ThreadPoolExecutorAdvice.Execute.class,
-						"java.lang.Runnable")));
+						"java.lang.Runnable"),
+				HookPoint.of(ThreadPoolExecutor.class, "remove", ThreadPoolExecutorAdvice.QueueEdited.class,
+						"java.lang.Runnable"),
+				HookPoint.of(ThreadPoolExecutor.class, "purge", ThreadPoolExecutorAdvice.QueueEdited.class)));
 		if (!executeCallsReplaced) {
 			hooks.add(HookPoint.of(ThreadPoolExecutor.class, "afterExecute",
 					ThreadPoolExecutorAdvice.AfterExecute.class, "java.lang.Runnable", "java.lang.Throwable"));

@@ -100,6 +100,10 @@ final class SelfTest implements FutureSink {
 	}
 
 	@Override
+	public void queueEdited(Object executor) {
+	}
+
+	@Override
 	public boolean watches(WorkerSlot slot) {
 		if (slot.executor() == this.selfTestExecutor) {
 			this.watchAsked = true;

@@ -75,6 +75,25 @@ final class ThreadPoolExecutorAdvice {
 	}
 
 	/**
+	 * {@code remove(Runnable)} and {@code purge()}: tasks may have left the queue unrun,
+	 * which a watched pool's count of what waits must know; said before and after, also
+	 * when they throw, so that a sweep between the two hears of it again.
+	 */
+	static final class QueueEdited {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object executor) {
+			FutureHooks.queueEdited(executor);
+		}
+
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+		static void exit(@Advice.This Object executor) {
+			FutureHooks.queueEdited(executor);
+		}
+
+	}
+
+	/**
 	 * {@code shutdownNow()}: the tasks it hands back were never run.
 	 */
 	static final class ShutdownNow {
@@ -133,6 +152,7 @@ final class ThreadPoolExecutorAdvice {
 				return false;
 			}
 			if (!executor.isShutdown()) {
+				FutureHooks.queueEdited(executor);
 				// One expression, as in the JDK: a null queue's exception names the call.
 				Object oldest = executor.getQueue().poll();
 				try {

@@ -1,12 +1,16 @@
 package io.github.leakedtasks.agent;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -91,18 +95,33 @@ final class WatchedPools implements OverdueSource {
 		return false;
 	}
 
+	/**
+	 * Note that tasks may have left an executor's queue without a worker starting them:
+	 * what its count of arrivals says is forgotten at the next sweep.
+	 * @param executor the executor
+	 */
+	void edited(Object executor) {
+		for (Pool pool : this.pools) {
+			if (pool.executor.get() == executor) {
+				pool.edited = true;
+			}
+		}
+	}
+
 	@Override
 	public void collect(Observer observer) {
 		for (Pool pool : this.pools) {
 			try {
 				Object executor = pool.executor.get();
 				if (executor != null) {
-					pool.slots.removeIf(WorkerSlot::isStopped);
-					pool.runs.keySet().removeIf(WorkerSlot::isStopped);
 					boolean started = false;
 					for (WorkerSlot slot : pool.slots) {
-						started |= running(pool, executor, slot, observer);
+						boolean first = !pool.runs.containsKey(slot);
+						int newRuns = running(pool, executor, slot, observer);
+						pool.started += newRuns;
+						started |= first || newRuns != 0;
 					}
+					forgetStopped(pool);
 					queued(pool, executor, started, observer);
 				}
 			}
@@ -113,10 +132,26 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Look at what a worker runs, timed from the first sweep that saw its run's count.
-	 * @return whether the worker started a task since the previous sweep
+	 * Forget the workers that stopped, counting the runs they started since they were
+	 * read: a stopped worker's count is final.
 	 */
-	private boolean running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
+	private void forgetStopped(Pool pool) {
+		List<WorkerSlot> stopped = new ArrayList<>();
+		for (WorkerSlot slot : pool.slots) {
+			if (slot.isStopped()) {
+				long[] seen = pool.runs.remove(slot);
+				pool.started += slot.runs() - ((seen != null) ? (int) seen[0] : 0);
+				stopped.add(slot);
+			}
+		}
+		pool.slots.removeAll(stopped);
+	}
+
+	/**
+	 * Look at what a worker runs, timed from the first sweep that saw its run's count.
+	 * @return how many runs the worker started since the previous sweep
+	 */
+	private int running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
 		try {
 			// The count is written before the task: read after it, it is this task's run
 			// or a later one's. The clock is read after both, so a run is never older
@@ -124,8 +159,8 @@ final class WatchedPools implements OverdueSource {
 			Object task = slot.task();
 			int runs = slot.runs();
 			long[] seen = pool.runs.get(slot);
-			boolean started = seen == null || seen[0] != runs;
-			if (started) {
+			int newRuns = runs - ((seen != null) ? (int) seen[0] : 0);
+			if (seen == null || newRuns != 0) {
 				seen = new long[] { runs, System.nanoTime() };
 				pool.runs.put(slot, seen);
 			}
@@ -134,18 +169,32 @@ final class WatchedPools implements OverdueSource {
 			if (task != null && !this.contents.isPeriodicOrUnknown(task)) {
 				observer.running(executor, slot, task, seen[1], slot.thread());
 			}
-			return started;
+			return newRuns;
 		}
 		catch (RuntimeException ex) {
 			// The other workers are still looked at.
-			return false;
+			return 0;
 		}
+	}
+
+	/**
+	 * Return the runs the workers started since they were read in this sweep.
+	 */
+	private static long startedSinceRead(Pool pool) {
+		long started = 0;
+		for (WorkerSlot slot : pool.slots) {
+			long[] seen = pool.runs.get(slot);
+			started += slot.runs() - ((seen != null) ? (int) seen[0] : 0);
+		}
+		return started;
 	}
 
 	/**
 	 * Look at the head of the queue: it has waited since it was first seen there while no
 	 * worker started a task (a worker that did may have taken it, and the same task
-	 * object may be queued again); in a scheduled executor, since it has been due.
+	 * object may be queued again); in a scheduled executor, since it has been due. In a
+	 * first-in, first-out queue, also since the first sweep whose count of arrivals
+	 * reached it (see {@link Pool#arrivals}), the longer of the two.
 	 */
 	private void queued(Pool pool, Object executor, boolean started, Observer observer) {
 		Queue<?> queue = FutureHooks.queueOf(executor);
@@ -157,6 +206,7 @@ final class WatchedPools implements OverdueSource {
 			// A periodic task waits by design; a scheduled executor's own task type,
 			// whose delay is the application's code, is not looked at.
 			pool.head = null;
+			pool.arrivals.clear();
 			observer.queued(executor, null, 0);
 			return;
 		}
@@ -172,7 +222,54 @@ final class WatchedPools implements OverdueSource {
 			// Waiting for its time is not waiting.
 			waited = Math.min(waited, -task.getDelay(TimeUnit.NANOSECONDS));
 		}
+		else if (pool.fifo) {
+			waited = Math.max(waited, arrived(pool, (ThreadPoolExecutor) executor, queue));
+		}
 		observer.queued(executor, head, waited);
+	}
+
+	/**
+	 * Return how long the head of a first-in, first-out queue has waited at least, from
+	 * the counts of arrivals, and note this sweep's count.
+	 */
+	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue) {
+		// Every task that arrived left the queue to a worker that counted its run, left
+		// it some other way (then the counts are forgotten), or is still queued: the
+		// runs counted before the queue's size is read, and the clock read after it, give
+		// a count of arrivals that had arrived by then. A task is at most as far down
+		// the arrivals as the runs counted after the head was read, plus one a worker may
+		// have taken from the queue without counting it yet.
+		int size = queue.size();
+		long now = System.nanoTime();
+		long arrived = pool.started + size;
+		if (pool.edited) {
+			// Set before and after each edit: read after the head, it says whether one
+			// may have come before.
+			pool.edited = false;
+			pool.arrivals.clear();
+		}
+		long headAt = pool.started + startedSinceRead(pool) + executor.getPoolSize() + 1;
+		long[] last = pool.arrivals.peekLast();
+		if (last != null && arrived < last[1]) {
+			// Fewer arrived than before: tasks left the queue unseen.
+			pool.arrivals.clear();
+			last = null;
+		}
+		// The first count that reached the head says when it had arrived by; those
+		// before it reach no task still queued.
+		while (!pool.arrivals.isEmpty() && pool.arrivals.peekFirst()[1] < headAt) {
+			pool.arrivals.pollFirst();
+		}
+		long waited = pool.arrivals.isEmpty() ? 0 : now - pool.arrivals.peekFirst()[0];
+		if (last == null || arrived > last[1]) {
+			if (pool.arrivals.size() >= Pool.MAX_ARRIVALS) {
+				// Forgetting the earliest counts only shortens what the head is known to
+				// have waited.
+				pool.arrivals.pollFirst();
+			}
+			pool.arrivals.addLast(new long[] { now, arrived });
+		}
+		return waited;
 	}
 
 	@Override
@@ -202,8 +299,36 @@ final class WatchedPools implements OverdueSource {
 		 */
 		final Map<WorkerSlot, long[]> runs = new IdentityHashMap<>();
 
+		/**
+		 * The runs the workers started while watched, as far as the detector read them.
+		 */
+		long started;
+
+		/**
+		 * Whether the queue is one of the JDK's first-in, first-out queues in a pool that
+		 * is not a scheduled one: its tasks leave it in the order they arrived.
+		 */
+		final boolean fifo;
+
+		/**
+		 * At sweeps, when, and how many tasks had arrived by then (runs started plus
+		 * tasks queued), each count higher than the one before it: the task a count
+		 * reaches had arrived by that time. Only counts that reach a task still queued
+		 * are kept.
+		 */
+		final ArrayDeque<long[]> arrivals = new ArrayDeque<>();
+
+		static final int MAX_ARRIVALS = 4_096;
+
+		/** Tasks left the queue some other way than to a worker since the last sweep. */
+		volatile boolean edited;
+
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);
+			Queue<?> queue = FutureHooks.queueOf(executor);
+			Class<?> type = (queue != null) ? queue.getClass() : null;
+			this.fifo = !(executor instanceof ScheduledThreadPoolExecutor) && (type == LinkedBlockingQueue.class
+					|| type == ArrayBlockingQueue.class || type == LinkedBlockingDeque.class);
 		}
 
 	}

@@ -106,6 +106,7 @@ public final class BehaviourProbe {
 		});
 		probe(lines, "AbortPolicy", () -> overflow(new ThreadPoolExecutor.AbortPolicy()));
 		probe(lines, "shutdownNow", BehaviourProbe::shutdownNow);
+		probe(lines, "remove and purge", BehaviourProbe::removeAndPurge);
 		executor.shutdown();
 		lines.forEach(System.out::println);
 	}
@@ -132,6 +133,44 @@ public final class BehaviourProbe {
 		boolean terminated = pool.awaitTermination(30, TimeUnit.SECONDS);
 		return "ran " + ran + ", first done " + first.isDone() + " cancelled " + first.isCancelled() + ", second "
 				+ second + ", terminated " + terminated + ", queue " + pool.getQueue().size();
+	}
+
+	/**
+	 * {@code remove} and {@code purge} on a busy pool, watched for overdue tasks when the
+	 * agent runs: what they return and leave queued.
+	 */
+	private static String removeAndPurge() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4));
+		LeakedTasksAgent.tracker().ifPresent((tracker) -> tracker.watchOverdue(pool));
+		try {
+			pool.execute(() -> {
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			Runnable plain = () -> {
+			};
+			pool.execute(plain);
+			Future<?> cancelled = pool.submit(() -> "cancelled");
+			Future<?> kept = pool.submit(() -> "kept");
+			cancelled.cancel(false);
+			boolean removed = pool.remove(plain);
+			boolean removedAgain = pool.remove(plain);
+			int beforePurge = pool.getQueue().size();
+			pool.purge();
+			int afterPurge = pool.getQueue().size();
+			release.countDown();
+			return "removed " + removed + " " + removedAgain + ", queue " + beforePurge + " then " + afterPurge
+					+ ", kept " + kept.get(30, TimeUnit.SECONDS);
+		}
+		finally {
+			release.countDown();
+			pool.shutdown();
+		}
 	}
 
 	private static String discardOldestOnAShutDownPool() throws Exception {

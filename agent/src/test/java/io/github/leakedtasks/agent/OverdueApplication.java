@@ -1,7 +1,9 @@
 package io.github.leakedtasks.agent;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -58,9 +60,13 @@ public final class OverdueApplication {
 		tracker.nameExecutor(scheduler, "scheduler");
 		ThreadPoolExecutor quick = (ThreadPoolExecutor) Executors.newFixedThreadPool(2);
 		tracker.nameExecutor(quick, "quick");
-		// A steady backlog of one task object, queued again and again: its head is the
-		// same object at every sweep, and never waits long.
+		// A steady flow of one task object, queued again and again: its head is the same
+		// object at most sweeps, and never waits long.
 		ThreadPoolExecutor backlog = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+		// A backlog that drains slowly: each task is at the head for a moment only, yet
+		// waited long behind the others.
+		ThreadPoolExecutor draining = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+		tracker.nameExecutor(draining, "draining");
 		tracker.nameExecutor(backlog, "backlog");
 		Runnable shortTask = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		ThreadPoolExecutor unwatched = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
@@ -79,6 +85,10 @@ public final class OverdueApplication {
 		System.out.println("watched a plain executor " + tracker.watchOverdue((Executor) Runnable::run));
 		tracker.watchOverdue(periodic);
 		tracker.watchOverdue(handover);
+		tracker.watchOverdue(draining);
+		for (int i = 0; i < 60; i++) {
+			draining.execute(new Slow());
+		}
 		periodic.scheduleAtFixedRate(new Blocking(release), 0, 1, TimeUnit.HOURS);
 		handover.execute(new Blocking(releaseFirst));
 		handover.execute(new Handed(release));
@@ -90,12 +100,14 @@ public final class OverdueApplication {
 		scheduler.schedule(new Later(), 1, TimeUnit.HOURS);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		// Quick tasks keep coming on a watched executor; none is overdue.
-		while (!listed(tracker, 6, 1_500)) {
+		while (!listed(tracker, 7, 1_500)) {
 			for (int i = 0; i < 20; i++) {
 				quick.execute(() -> {
 				});
-				backlog.execute(shortTask);
 			}
+			// 10 ms of work every 20 ms or more.
+			backlog.execute(shortTask);
+			backlog.execute(shortTask);
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out: " + tracker.overdueTasks());
 				break;
@@ -111,6 +123,22 @@ public final class OverdueApplication {
 			.forEach((task) -> System.out.println("heard " + describe(task)));
 		System.out.println("count stuck " + tracker.overdueCount("stuck"));
 		System.out.println("count unwatched " + tracker.overdueCount("unwatched"));
+		draining.shutdownNow();
+		// A task that takes the place of one removed from the queue, or discarded by
+		// DiscardOldestPolicy, is never listed as older than it is.
+		ThreadPoolExecutor removing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+		tracker.nameExecutor(removing, "removing");
+		tracker.watchOverdue(removing);
+		System.out.println("removed " + replacedIsNotOlder(tracker, removing, "removing", (pool, queued, next) -> {
+			queued.forEach(pool::remove);
+			next.forEach(pool::execute);
+		}, release));
+		ThreadPoolExecutor discardingOldest = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(2), new ThreadPoolExecutor.DiscardOldestPolicy());
+		tracker.nameExecutor(discardingOldest, "discardingOldest");
+		tracker.watchOverdue(discardingOldest);
+		System.out.println("discarded oldest " + replacedIsNotOlder(tracker, discardingOldest, "discardingOldest",
+				(pool, queued, next) -> next.forEach(pool::execute), release));
 		releaseFirst.countDown();
 		await(() -> tracker.overdueTasks()
 			.stream()
@@ -123,9 +151,52 @@ public final class OverdueApplication {
 			.forEach((task) -> System.out.println("handover heard " + describe(task)));
 		release.countDown();
 		await(() -> tracker.overdueTasks().isEmpty(), "cleared");
-		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched, periodic, handover)) {
+		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched, periodic, handover,
+				removing, discardingOldest)) {
 			pool.shutdownNow();
 		}
+	}
+
+	/**
+	 * Occupy a pool's only worker, queue two tasks until they are listed as overdue, then
+	 * have two others take their places in the queue (the counts of arrivals do not
+	 * change), and return whether the new head, once listed, was never listed as older
+	 * than it is.
+	 */
+	private static String replacedIsNotOlder(TaskTracker tracker, ThreadPoolExecutor pool, String name,
+			Replacement replacement, CountDownLatch release) {
+		pool.execute(new Blocking(release));
+		List<Runnable> queued = List.of(new Waiting(), new Waiting());
+		queued.forEach(pool::execute);
+		await(() -> tracker.overdueTasks()
+			.stream()
+			.anyMatch((task) -> task.executor().equals(name) && task.state() == OverdueTask.State.QUEUED
+					&& task.age().toMillis() > 1_500),
+				name + " queued");
+		List<Runnable> next = List.of(new Replacing(), new Replacing());
+		long replaced = System.nanoTime();
+		replacement.replace(pool, queued, next);
+		long deadline = replaced + TimeUnit.SECONDS.toNanos(30);
+		while (System.nanoTime() < deadline) {
+			long before = System.nanoTime();
+			for (OverdueTask task : tracker.overdueTasks()) {
+				if (task.executor().equals(name) && task.state() == OverdueTask.State.QUEUED
+						&& task.task().endsWith("$Replacing")) {
+					long waited = before - replaced;
+					return (task.age().toNanos() <= waited) ? "not older"
+							: "older: listed " + task.age() + " after " + Duration.ofNanos(waited);
+				}
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+		}
+		return "never listed";
+	}
+
+	@FunctionalInterface
+	private interface Replacement {
+
+		void replace(ThreadPoolExecutor pool, List<Runnable> queued, List<Runnable> next);
+
 	}
 
 	/**
@@ -189,6 +260,23 @@ public final class OverdueApplication {
 	}
 
 	static final class Waiting implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	static final class Slow implements Runnable {
+
+		@Override
+		public void run() {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+		}
+
+	}
+
+	static final class Replacing implements Runnable {
 
 		@Override
 		public void run() {

@@ -118,7 +118,8 @@ class StandaloneAgentTests {
 					+ "java.util.concurrent.ThreadPoolExecutor$DiscardOldestPolicy.rejectedExecution < "
 					+ "discardOldestWhoseQueueThrows")
 			.contains("DiscardPolicy -> returned ran [first]")
-			.contains("shutdownNow -> returned handed back 1 same true done false");
+			.contains("shutdownNow -> returned handed back 1 same true done false")
+			.contains("remove and purge -> returned removed true false, queue 2 then 1, kept kept");
 	}
 
 	@Test
@@ -133,12 +134,21 @@ class StandaloneAgentTests {
 				"handover RUNNING " + app + "$Blocking on-thread", "scheduler QUEUED " + app + "$Waiting no-thread",
 				"scheduler RUNNING " + app + "$Blocking on-thread", "stuck QUEUED " + app + "$Waiting no-thread",
 				"stuck RUNNING " + app + "$Blocking on-thread");
-		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed ")))
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed ") && !line.contains(" draining ")))
 			.map((line) -> line.substring("listed ".length(), line.lastIndexOf(' ')))
 			.containsExactlyElementsOf(expected);
-		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard ")))
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard ") && !line.contains(" draining ")))
 			.map((line) -> line.substring("heard ".length(), line.lastIndexOf(' ')))
 			.containsExactlyElementsOf(expected);
+		// A backlog that drains slowly: its head, at the head for 100 ms only, waited
+		// since the backlog was queued; each task runs for less than the threshold.
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed draining ")))
+			.containsExactly("listed draining QUEUED " + app + "$Slow no-thread untraced");
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard draining "))).isNotEmpty()
+			.allMatch((line) -> line.startsWith("heard draining QUEUED " + app + "$Slow no-thread"));
+		// A task that takes the place of one removed or discarded has waited from its
+		// own arrival.
+		assertThat(run.stdout().lines()).contains("removed not older", "discarded oldest not older");
 		assertThat(run.stdout().lines()).contains("listed stuck RUNNING " + app + "$Blocking on-thread traced",
 				"listed stuck QUEUED " + app + "$Waiting no-thread untraced", "count stuck 2", "count unwatched 0",
 				"cleared");

@@ -354,6 +354,7 @@ public final class FutureHooks {
 		if (sink == null || task == null) {
 			return;
 		}
+		queueEdited(executor);
 		try {
 			dropped(task, executor, !overridesGetQueue(executor.getClass()));
 		}
@@ -507,6 +508,24 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * {@code ThreadPoolExecutor.remove} or {@code purge} returned, or
+	 * {@code DiscardOldestPolicy} polled the queue: tasks may have left the queue without
+	 * a worker starting them. A static-field read until an executor is watched.
+	 * @param executor the executor
+	 */
+	public static void queueEdited(Object executor) {
+		FutureSink current = sink;
+		if (watching && current != null) {
+			try {
+				current.queueEdited(executor);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
 	 * A plain task a {@code ThreadPoolExecutor} ran threw, on one of its workers.
 	 * @param task the task
 	 * @param failure what it threw
@@ -563,8 +582,8 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: calls
-	 * it, then notes the task as running if the executor is watched. A subclass's
+	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: notes
+	 * the task as running if the executor is watched, then calls it. A subclass's
 	 * {@code beforeExecute} that does not call its super's changes nothing.
 	 * @param executor the executor
 	 * @param thread the worker's thread
@@ -572,10 +591,11 @@ public final class FutureHooks {
 	 * @throws Throwable what {@code beforeExecute} threw, unchanged
 	 */
 	public static void beforeExecute(ThreadPoolExecutor executor, Thread thread, Runnable task) throws Throwable {
-		BEFORE_EXECUTE.invokeExact(executor, thread, task);
+		// Counted before the executor's hook, which may throw: the task left the queue.
 		if (watching) {
 			running(task);
 		}
+		BEFORE_EXECUTE.invokeExact(executor, thread, task);
 	}
 
 	/**

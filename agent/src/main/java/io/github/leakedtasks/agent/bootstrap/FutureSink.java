@@ -83,4 +83,12 @@ public interface FutureSink {
 	 */
 	boolean watches(WorkerSlot slot);
 
+	/**
+	 * Something other than a worker took tasks out of a {@code ThreadPoolExecutor}'s
+	 * queue: its {@code remove}, {@code purge} or {@code DiscardOldestPolicy}. Called
+	 * only once some executor is watched.
+	 * @param executor the executor
+	 */
+	void queueEdited(Object executor);
+
 }
