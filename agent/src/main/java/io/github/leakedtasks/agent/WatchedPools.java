@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -31,9 +31,12 @@ import io.github.leakedtasks.tracking.OverdueTask;
  * executor once, at its first task after an executor is watched. It only looks: the
  * engine's detector decides which tasks are overdue and which the listeners heard of.
  * <p>
- * A task waiting in a first-in, first-out queue is counted from when it was first seen at
- * the head (it may have waited longer behind others); in one of the JDK's scheduled
- * executors, from when it became due. Tasks behind the head are not seen.
+ * The task at the head of the queue is counted from when it was first seen there while no
+ * worker started a task (it may have waited longer behind others); in a
+ * {@code LinkedBlockingQueue} or {@code ArrayBlockingQueue}, with one of the JDK's
+ * rejection policies, from the first sweep whose count of arrivals reached it if that is
+ * longer; in one of the JDK's scheduled executors, from when it became due. Tasks behind
+ * the head are not seen.
  *
  * @since 0.1.0
  */
@@ -116,10 +119,7 @@ final class WatchedPools implements OverdueSource {
 				if (executor != null) {
 					boolean started = false;
 					for (WorkerSlot slot : pool.slots) {
-						boolean first = !pool.runs.containsKey(slot);
-						int newRuns = running(pool, executor, slot, observer);
-						pool.started += newRuns;
-						started |= first || newRuns != 0;
+						started |= running(pool, executor, slot, observer);
 					}
 					forgetStopped(pool);
 					queued(pool, executor, started, observer);
@@ -148,33 +148,42 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Look at what a worker runs, timed from the first sweep that saw its run's count.
-	 * @return how many runs the worker started since the previous sweep
+	 * Look at what a worker runs, timed from the first sweep that saw its task, and add
+	 * the runs it started since the previous sweep to the pool's count.
+	 * @return whether it started any, or is seen for the first time
 	 */
-	private int running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
+	private boolean running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
+		// The count is written before the task, and the task cleared before the next
+		// count: read before and after the task, an unchanged count says the task is
+		// that run's. The clock is read after, so a run is never older than it is.
+		int runs = slot.runs();
+		Object task = slot.task();
+		boolean steady = slot.runs() == runs;
+		long[] seen = pool.runs.get(slot);
+		int newRuns = runs - ((seen != null) ? (int) seen[0] : 0);
+		boolean started = seen == null || newRuns != 0;
+		if (started) {
+			pool.started += newRuns;
+			seen = new long[] { runs, NOT_RUNNING };
+			pool.runs.put(slot, seen);
+		}
+		if (!steady || task == null) {
+			return started;
+		}
+		if (seen[1] == NOT_RUNNING) {
+			seen[1] = System.nanoTime();
+		}
 		try {
-			// The count is written before the task: read after it, it is this task's run
-			// or a later one's. The clock is read after both, so a run is never older
-			// than it is.
-			Object task = slot.task();
-			int runs = slot.runs();
-			long[] seen = pool.runs.get(slot);
-			int newRuns = runs - ((seen != null) ? (int) seen[0] : 0);
-			if (seen == null || newRuns != 0) {
-				seen = new long[] { runs, System.nanoTime() };
-				pool.runs.put(slot, seen);
-			}
 			// A periodic task, or a scheduled one of a class other than the JDK's, is not
 			// listed: the wrappers do not list them either.
-			if (task != null && !this.contents.isPeriodicOrUnknown(task)) {
+			if (!this.contents.isPeriodicOrUnknown(task)) {
 				observer.running(executor, slot, task, seen[1], slot.thread());
 			}
-			return newRuns;
 		}
 		catch (RuntimeException ex) {
 			// The other workers are still looked at.
-			return 0;
 		}
+		return started;
 	}
 
 	/**
@@ -236,22 +245,33 @@ final class WatchedPools implements OverdueSource {
 		// Every task that arrived left the queue to a worker that counted its run, left
 		// it some other way (then the counts are forgotten), or is still queued: the
 		// runs counted before the queue's size is read, and the clock read after it, give
-		// a count of arrivals that had arrived by then. A task is at most as far down
+		// a count of tasks that had arrived by then (short of those taken between the
+		// two reads). A task is at most as far down
 		// the arrivals as the runs counted after the head was read, plus one a worker may
-		// have taken from the queue without counting it yet.
+		// have taken from the queue without counting it yet, per worker.
+		// Read after the head and before the runs: a worker that took a task before the
+		// head was read and is no longer counted had counted that task's run.
+		int workers = FutureHooks.workerCount(executor);
+		long started = pool.started + startedSinceRead(pool);
+		long headAt = started + workers + 1;
 		int size = queue.size();
 		long now = System.nanoTime();
-		long arrived = pool.started + size;
+		long arrived = started + size;
+		if (workers < 0 || !JDK_POLICIES.contains(executor.getRejectedExecutionHandler().getClass())) {
+			// A policy of the application's own may take tasks out of the queue unseen.
+			pool.arrivals.clear();
+			return 0;
+		}
 		if (pool.edited) {
 			// Set before and after each edit: read after the head, it says whether one
 			// may have come before.
 			pool.edited = false;
 			pool.arrivals.clear();
 		}
-		long headAt = pool.started + startedSinceRead(pool) + executor.getPoolSize() + 1;
 		long[] last = pool.arrivals.peekLast();
-		if (last != null && arrived < last[1]) {
-			// Fewer arrived than before: tasks left the queue unseen.
+		if (last != null && arrived + workers < last[1]) {
+			// Fewer arrived than before, by more than the workers may have taken between
+			// the two reads: tasks left the queue unseen.
 			pool.arrivals.clear();
 			last = null;
 		}
@@ -271,6 +291,13 @@ final class WatchedPools implements OverdueSource {
 		}
 		return waited;
 	}
+
+	/** The time of a worker's run whose task was not seen yet. */
+	private static final long NOT_RUNNING = Long.MIN_VALUE;
+
+	private static final Set<Class<?>> JDK_POLICIES = Set.of(ThreadPoolExecutor.AbortPolicy.class,
+			ThreadPoolExecutor.DiscardPolicy.class, ThreadPoolExecutor.DiscardOldestPolicy.class,
+			ThreadPoolExecutor.CallerRunsPolicy.class);
 
 	@Override
 	public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long age, Thread runner) {
@@ -327,8 +354,9 @@ final class WatchedPools implements OverdueSource {
 			this.executor = new WeakReference<>(executor);
 			Queue<?> queue = FutureHooks.queueOf(executor);
 			Class<?> type = (queue != null) ? queue.getClass() : null;
-			this.fifo = !(executor instanceof ScheduledThreadPoolExecutor) && (type == LinkedBlockingQueue.class
-					|| type == ArrayBlockingQueue.class || type == LinkedBlockingDeque.class);
+			// Not a LinkedBlockingDeque, to which the application may add at the front.
+			this.fifo = !(executor instanceof ScheduledThreadPoolExecutor)
+					&& (type == LinkedBlockingQueue.class || type == ArrayBlockingQueue.class);
 		}
 
 	}

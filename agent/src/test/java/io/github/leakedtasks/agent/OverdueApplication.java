@@ -67,6 +67,36 @@ public final class OverdueApplication {
 		// waited long behind the others.
 		ThreadPoolExecutor draining = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
 		tracker.nameExecutor(draining, "draining");
+		// A steady flow of tasks that throw: each kills its worker, which the pool
+		// replaces.
+		ThreadPoolExecutor churning = (ThreadPoolExecutor) Executors.newFixedThreadPool(1, (runnable) -> {
+			Thread thread = new Thread(runnable);
+			thread.setUncaughtExceptionHandler((failed, ex) -> {
+			});
+			return thread;
+		});
+		tracker.nameExecutor(churning, "churning");
+		Runnable throwing = () -> {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+			throw new IllegalStateException("churn");
+		};
+		// A task its executor's beforeExecute holds, as Spring's executors do while
+		// paused: taken from the queue, not yet running.
+		CountDownLatch resume = new CountDownLatch(1);
+		ThreadPoolExecutor pausing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+
+			@Override
+			protected void beforeExecute(Thread thread, Runnable task) {
+				try {
+					resume.await(60, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+
+		};
+		tracker.nameExecutor(pausing, "pausing");
 		tracker.nameExecutor(backlog, "backlog");
 		Runnable shortTask = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		ThreadPoolExecutor unwatched = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
@@ -86,6 +116,9 @@ public final class OverdueApplication {
 		tracker.watchOverdue(periodic);
 		tracker.watchOverdue(handover);
 		tracker.watchOverdue(draining);
+		tracker.watchOverdue(churning);
+		tracker.watchOverdue(pausing);
+		pausing.execute(new Waiting());
 		for (int i = 0; i < 60; i++) {
 			draining.execute(new Slow());
 		}
@@ -108,6 +141,8 @@ public final class OverdueApplication {
 			// 10 ms of work every 20 ms or more.
 			backlog.execute(shortTask);
 			backlog.execute(shortTask);
+			churning.execute(throwing);
+			churning.execute(throwing);
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out: " + tracker.overdueTasks());
 				break;
@@ -124,6 +159,7 @@ public final class OverdueApplication {
 		System.out.println("count stuck " + tracker.overdueCount("stuck"));
 		System.out.println("count unwatched " + tracker.overdueCount("unwatched"));
 		draining.shutdownNow();
+		resume.countDown();
 		// A task that takes the place of one removed from the queue, or discarded by
 		// DiscardOldestPolicy, is never listed as older than it is.
 		ThreadPoolExecutor removing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
@@ -152,7 +188,7 @@ public final class OverdueApplication {
 		release.countDown();
 		await(() -> tracker.overdueTasks().isEmpty(), "cleared");
 		for (ThreadPoolExecutor pool : List.of(stuck, scheduler, quick, backlog, unwatched, periodic, handover,
-				removing, discardingOldest)) {
+				removing, discardingOldest, churning, pausing)) {
 			pool.shutdownNow();
 		}
 	}

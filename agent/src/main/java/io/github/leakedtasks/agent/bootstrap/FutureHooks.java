@@ -591,11 +591,17 @@ public final class FutureHooks {
 	 * @throws Throwable what {@code beforeExecute} threw, unchanged
 	 */
 	public static void beforeExecute(ThreadPoolExecutor executor, Thread thread, Runnable task) throws Throwable {
+		WorkerSlot slot = watching ? watchedSlot() : null;
 		// Counted before the executor's hook, which may throw: the task left the queue.
-		if (watching) {
-			running(task);
+		// Noted as running once the hook returned: it may block, as Spring's executors
+		// do while paused.
+		if (slot != null) {
+			slot.counted();
 		}
 		BEFORE_EXECUTE.invokeExact(executor, thread, task);
+		if (slot != null) {
+			slot.running(task);
+		}
 	}
 
 	/**
@@ -619,15 +625,36 @@ public final class FutureHooks {
 		AFTER_EXECUTE.invokeExact(executor, task, failure);
 	}
 
-	private static void running(Runnable task) {
+	/**
+	 * Return the calling worker's slot if its executor is watched, or {@code null}.
+	 */
+	private static WorkerSlot watchedSlot() {
 		try {
 			WorkerSlot slot = worksFor.get();
-			if (slot != null && slot.isWatched(sink, generation)) {
-				slot.running(task);
-			}
+			return (slot != null && slot.isWatched(sink, generation)) ? slot : null;
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
+			return null;
+		}
+	}
+
+	/**
+	 * Return how many workers a {@code ThreadPoolExecutor} counts, read from its state
+	 * without calling its overridable methods or taking its lock: a worker is counted
+	 * from before it takes a task until after it counted its last run.
+	 * @param executor the executor
+	 * @return the count, or {@code -1} if it cannot be read
+	 */
+	public static int workerCount(Object executor) {
+		if (CTL == null || !(executor instanceof ThreadPoolExecutor)) {
+			return -1;
+		}
+		try {
+			return ((AtomicInteger) CTL.get(executor)).get() & ((1 << (Integer.SIZE - 3)) - 1);
+		}
+		catch (RuntimeException ex) {
+			return -1;
 		}
 	}
 

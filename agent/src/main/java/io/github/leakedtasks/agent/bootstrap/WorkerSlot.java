@@ -6,11 +6,10 @@ import java.lang.invoke.VarHandle;
 /**
  * What one worker thread of a {@code ThreadPoolExecutor} runs: made once when the worker
  * starts, written per task only while its executor is watched for overdue tasks, read by
- * the engine's detector. Per task the worker counts the run and notes the task, with
- * release stores, which on x86 cost no fence, and reads no clock: the detector times a
- * run from the first sweep that sees its count, as the wrappers time a task without a
- * creation trace. A reader that sees a task also sees the count of its run or a later
- * one.
+ * the engine's detector. Per task the worker counts the run, notes the task and clears
+ * it, with release stores, which on x86 cost no fence, and reads no clock: the detector
+ * times a run from the first sweep that sees its task, as the wrappers time a task
+ * without a creation trace.
  *
  * @since 0.1.0
  */
@@ -104,8 +103,18 @@ public final class WorkerSlot {
 		return this.watched;
 	}
 
-	void running(Object task) {
+	/**
+	 * Count a task the worker took from its executor, before the executor's
+	 * {@code beforeExecute}, which may block or throw.
+	 */
+	void counted() {
 		RUNS.setRelease(this, (int) RUNS.get(this) + 1);
+	}
+
+	/**
+	 * Note the task the worker runs, once {@code beforeExecute} returned.
+	 */
+	void running(Object task) {
 		TASK.setRelease(this, task);
 	}
 
