@@ -76,9 +76,9 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void queueEdited(Object executor) {
+	public void queueEdited(Object executor, boolean done) {
 		if (this.pools != null) {
-			this.pools.edited(executor);
+			this.pools.edited(executor, done);
 		}
 	}
 

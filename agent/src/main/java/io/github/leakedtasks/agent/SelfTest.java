@@ -100,7 +100,7 @@ final class SelfTest implements FutureSink {
 	}
 
 	@Override
-	public void queueEdited(Object executor) {
+	public void queueEdited(Object executor, boolean done) {
 	}
 
 	@Override

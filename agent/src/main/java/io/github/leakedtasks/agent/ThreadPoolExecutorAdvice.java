@@ -83,12 +83,12 @@ final class ThreadPoolExecutorAdvice {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
 		static void enter(@Advice.This Object executor) {
-			FutureHooks.queueEdited(executor);
+			FutureHooks.queueEdited(executor, false);
 		}
 
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
 		static void exit(@Advice.This Object executor) {
-			FutureHooks.queueEdited(executor);
+			FutureHooks.queueEdited(executor, true);
 		}
 
 	}
@@ -152,9 +152,16 @@ final class ThreadPoolExecutorAdvice {
 				return false;
 			}
 			if (!executor.isShutdown()) {
-				FutureHooks.queueEdited(executor);
-				// One expression, as in the JDK: a null queue's exception names the call.
-				Object oldest = executor.getQueue().poll();
+				FutureHooks.queueEdited(executor, false);
+				Object oldest;
+				try {
+					// One expression, as in the JDK: a null queue's exception names the
+					// call.
+					oldest = executor.getQueue().poll();
+				}
+				finally {
+					FutureHooks.queueEdited(executor, true);
+				}
 				try {
 					executor.execute(task);
 				}

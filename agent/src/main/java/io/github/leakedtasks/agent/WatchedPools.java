@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.WorkerSlot;
@@ -25,7 +26,7 @@ import io.github.leakedtasks.tracking.OverdueTask;
 /**
  * The {@code ThreadPoolExecutor}s an integration asked to watch for overdue tasks, seen
  * without a wrapper: what each worker runs, from the slot its thread writes around each
- * task, timed from the first sweep that saw the run (up to one sweep short, as a
+ * task, timed from the first sweep that saw its task (up to one sweep short, as a
  * wrapper's task without a creation trace), and the head of the queue, the task that has
  * waited longest. Only the detector's thread reads them; a worker touches the list of its
  * executor once, at its first task after an executor is watched. It only looks: the
@@ -74,10 +75,14 @@ final class WatchedPools implements OverdueSource {
 					current.add(pool);
 				}
 			}
-			current.add(new Pool(executor));
+			Pool added = new Pool(executor);
+			current.add(added);
 			this.pools = List.copyOf(current);
+			FutureHooks.watchedChanged();
+			// Workers count their runs from their next task on: the counts of arrivals
+			// start once they do.
+			added.counting = true;
 		}
-		FutureHooks.watchedChanged();
 		return true;
 	}
 
@@ -99,14 +104,23 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Note that tasks may have left an executor's queue without a worker starting them:
-	 * what its count of arrivals says is forgotten at the next sweep.
+	 * Note that tasks may leave an executor's queue without a worker starting them: its
+	 * counts of arrivals are not used while that goes on, and start again after.
 	 * @param executor the executor
+	 * @param done whether the edit is over
 	 */
-	void edited(Object executor) {
+	void edited(Object executor, boolean done) {
 		for (Pool pool : this.pools) {
 			if (pool.executor.get() == executor) {
-				pool.edited = true;
+				if (done) {
+					// Counted before the edit stops being in progress: a sweep that sees
+					// it no longer in progress sees it counted.
+					pool.edits.incrementAndGet();
+					pool.editing.decrementAndGet();
+				}
+				else {
+					pool.editing.incrementAndGet();
+				}
 			}
 		}
 	}
@@ -219,8 +233,14 @@ final class WatchedPools implements OverdueSource {
 			observer.queued(executor, null, 0);
 			return;
 		}
+		// Read after the head and before the runs: a worker that took a task before the
+		// head was read and is no longer counted had counted that task's run.
+		int workers = FutureHooks.workerCount(executor);
+		long startedSince = startedSinceRead(pool);
+		// A worker that started a task since the slots were read may have taken the
+		// head, and the same object may be queued again.
 		boolean changed = pool.head == null || pool.head.get() != head;
-		if (changed || started) {
+		if (changed || started || startedSince != 0) {
 			pool.headSince = seen;
 		}
 		if (changed) {
@@ -232,7 +252,7 @@ final class WatchedPools implements OverdueSource {
 			waited = Math.min(waited, -task.getDelay(TimeUnit.NANOSECONDS));
 		}
 		else if (pool.fifo) {
-			waited = Math.max(waited, arrived(pool, (ThreadPoolExecutor) executor, queue));
+			waited = Math.max(waited, arrived(pool, (ThreadPoolExecutor) executor, queue, workers, startedSince));
 		}
 		observer.queued(executor, head, waited);
 	}
@@ -241,7 +261,8 @@ final class WatchedPools implements OverdueSource {
 	 * Return how long the head of a first-in, first-out queue has waited at least, from
 	 * the counts of arrivals, and note this sweep's count.
 	 */
-	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue) {
+	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue, int workers,
+			long startedSince) {
 		// Every task that arrived left the queue to a worker that counted its run, left
 		// it some other way (then the counts are forgotten), or is still queued: the
 		// runs counted before the queue's size is read, and the clock read after it, give
@@ -249,24 +270,25 @@ final class WatchedPools implements OverdueSource {
 		// two reads). A task is at most as far down
 		// the arrivals as the runs counted after the head was read, plus one a worker may
 		// have taken from the queue without counting it yet, per worker.
-		// Read after the head and before the runs: a worker that took a task before the
-		// head was read and is no longer counted had counted that task's run.
-		int workers = FutureHooks.workerCount(executor);
-		long started = pool.started + startedSinceRead(pool);
+		long started = pool.started + startedSince;
 		long headAt = started + workers + 1;
 		int size = queue.size();
 		long now = System.nanoTime();
 		long arrived = started + size;
-		if (workers < 0 || !JDK_POLICIES.contains(executor.getRejectedExecutionHandler().getClass())) {
-			// A policy of the application's own may take tasks out of the queue unseen.
+		Object policy = FutureHooks.policyOf(executor);
+		// Read after the head: in progress, then done, in the order an edit writes them
+		// in reverse.
+		boolean editing = pool.editing.get() != 0;
+		int edits = pool.edits.get();
+		boolean edited = edits != pool.lastEdits;
+		pool.lastEdits = edits;
+		if (!pool.counting || workers < 0 || policy == null || !JDK_POLICIES.contains(policy.getClass()) || editing
+				|| edited || FutureHooks.isShutDown(executor)) {
+			// Not while the workers may not count yet, tasks may leave the queue some
+			// other way (a policy of the application's own may do anything), or a pool
+			// shut down drains its queue.
 			pool.arrivals.clear();
 			return 0;
-		}
-		if (pool.edited) {
-			// Set before and after each edit: read after the head, it says whether one
-			// may have come before.
-			pool.edited = false;
-			pool.arrivals.clear();
 		}
 		long[] last = pool.arrivals.peekLast();
 		if (last != null && arrived + workers < last[1]) {
@@ -322,7 +344,7 @@ final class WatchedPools implements OverdueSource {
 
 		/**
 		 * Each worker's count of runs when last seen, and when the detector first saw
-		 * that count.
+		 * that run's task ({@code NOT_RUNNING} until it does).
 		 */
 		final Map<WorkerSlot, long[]> runs = new IdentityHashMap<>();
 
@@ -347,8 +369,16 @@ final class WatchedPools implements OverdueSource {
 
 		static final int MAX_ARRIVALS = 4_096;
 
-		/** Tasks left the queue some other way than to a worker since the last sweep. */
-		volatile boolean edited;
+		/** Edits of the queue in progress, and done. */
+		final AtomicInteger editing = new AtomicInteger();
+
+		final AtomicInteger edits = new AtomicInteger();
+
+		/** The edits done as of the previous sweep. */
+		int lastEdits;
+
+		/** Whether the workers count their runs. */
+		volatile boolean counting;
 
 		Pool(Object executor) {
 			this.executor = new WeakReference<>(executor);

@@ -12,6 +12,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
@@ -73,6 +74,9 @@ public final class FutureHooks {
 
 	private static final VarHandle WORK_QUEUE = optionalField(ThreadPoolExecutor.class, "workQueue",
 			BlockingQueue.class);
+
+	private static final VarHandle HANDLER = optionalField(ThreadPoolExecutor.class, "handler",
+			RejectedExecutionHandler.class);
 
 	/**
 	 * {@code ThreadPoolExecutor}'s own {@code beforeExecute} and {@code afterExecute},
@@ -354,7 +358,6 @@ public final class FutureHooks {
 		if (sink == null || task == null) {
 			return;
 		}
-		queueEdited(executor);
 		try {
 			dropped(task, executor, !overridesGetQueue(executor.getClass()));
 		}
@@ -508,16 +511,17 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * {@code ThreadPoolExecutor.remove} or {@code purge} returned, or
-	 * {@code DiscardOldestPolicy} polled the queue: tasks may have left the queue without
-	 * a worker starting them. A static-field read until an executor is watched.
+	 * {@code ThreadPoolExecutor.remove} or {@code purge}, or
+	 * {@code DiscardOldestPolicy}'s poll, starts or ended: tasks may leave the queue
+	 * without a worker starting them. A static-field read until an executor is watched.
 	 * @param executor the executor
+	 * @param done whether it ended
 	 */
-	public static void queueEdited(Object executor) {
+	public static void queueEdited(Object executor, boolean done) {
 		FutureSink current = sink;
 		if (watching && current != null) {
 			try {
-				current.queueEdited(executor);
+				current.queueEdited(executor, done);
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.
@@ -636,6 +640,42 @@ public final class FutureHooks {
 		catch (Throwable ex) {
 			// Never into the JDK's code.
 			return null;
+		}
+	}
+
+	/**
+	 * Return the rejection policy a {@code ThreadPoolExecutor} uses, read from its field
+	 * without calling its overridable getter.
+	 * @param executor the executor
+	 * @return the policy, or {@code null} if it cannot be read
+	 */
+	public static Object policyOf(Object executor) {
+		if (HANDLER == null || !(executor instanceof ThreadPoolExecutor)) {
+			return null;
+		}
+		try {
+			return HANDLER.getVolatile(executor);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Return whether a {@code ThreadPoolExecutor} was shut down, read from its state.
+	 * @param executor the executor
+	 * @return whether it was, or {@code true} if its state cannot be read
+	 */
+	public static boolean isShutDown(Object executor) {
+		if (CTL == null || !(executor instanceof ThreadPoolExecutor)) {
+			return true;
+		}
+		try {
+			// SHUTDOWN and the states after it are not negative.
+			return ((AtomicInteger) CTL.get(executor)).get() >= 0;
+		}
+		catch (RuntimeException ex) {
+			return true;
 		}
 	}
 

@@ -84,11 +84,12 @@ public interface FutureSink {
 	boolean watches(WorkerSlot slot);
 
 	/**
-	 * Something other than a worker took tasks out of a {@code ThreadPoolExecutor}'s
-	 * queue: its {@code remove}, {@code purge} or {@code DiscardOldestPolicy}. Called
-	 * only once some executor is watched.
+	 * Something other than a worker takes tasks out of a {@code ThreadPoolExecutor}'s
+	 * queue: its {@code remove}, {@code purge} or {@code DiscardOldestPolicy}, said
+	 * before and after. Called only once some executor is watched.
 	 * @param executor the executor
+	 * @param done whether the edit is over
 	 */
-	void queueEdited(Object executor);
+	void queueEdited(Object executor, boolean done);
 
 }

@@ -97,8 +97,9 @@ public final class WorkerSlot {
 	 */
 	boolean isWatched(FutureSink sink, int generation) {
 		if (this.checked != generation) {
-			this.checked = generation;
+			// Noted only once the sink answered: asked again at the next task otherwise.
 			this.watched = sink != null && sink.watches(this);
+			this.checked = generation;
 		}
 		return this.watched;
 	}
