@@ -650,15 +650,7 @@ public final class FutureHooks {
 	 * @return the policy, or {@code null} if it cannot be read
 	 */
 	public static Object policyOf(Object executor) {
-		if (HANDLER == null || !(executor instanceof ThreadPoolExecutor)) {
-			return null;
-		}
-		try {
-			return HANDLER.getVolatile(executor);
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
+		return read(HANDLER, executor);
 	}
 
 	/**
@@ -667,16 +659,8 @@ public final class FutureHooks {
 	 * @return whether it was, or {@code true} if its state cannot be read
 	 */
 	public static boolean isShutDown(Object executor) {
-		if (CTL == null || !(executor instanceof ThreadPoolExecutor)) {
-			return true;
-		}
-		try {
-			// SHUTDOWN and the states after it are not negative.
-			return ((AtomicInteger) CTL.get(executor)).get() >= 0;
-		}
-		catch (RuntimeException ex) {
-			return true;
-		}
+		// SHUTDOWN and the states after it are not negative.
+		return !(read(CTL, executor) instanceof AtomicInteger ctl) || ctl.get() >= 0;
 	}
 
 	/**
@@ -687,14 +671,21 @@ public final class FutureHooks {
 	 * @return the count, or {@code -1} if it cannot be read
 	 */
 	public static int workerCount(Object executor) {
-		if (CTL == null || !(executor instanceof ThreadPoolExecutor)) {
-			return -1;
+		return (read(CTL, executor) instanceof AtomicInteger ctl) ? ctl.get() & ((1 << (Integer.SIZE - 3)) - 1) : -1;
+	}
+
+	/**
+	 * Read a field of a {@code ThreadPoolExecutor}, or return {@code null} if it cannot.
+	 */
+	private static Object read(VarHandle field, Object executor) {
+		if (field == null || !(executor instanceof ThreadPoolExecutor)) {
+			return null;
 		}
 		try {
-			return ((AtomicInteger) CTL.get(executor)).get() & ((1 << (Integer.SIZE - 3)) - 1);
+			return field.getVolatile(executor);
 		}
 		catch (RuntimeException ex) {
-			return -1;
+			return null;
 		}
 	}
 
