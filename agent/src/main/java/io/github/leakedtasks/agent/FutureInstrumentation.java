@@ -137,8 +137,8 @@ final class FutureInstrumentation {
 	/**
 	 * Return the hook points of {@code ThreadPoolExecutor}: which executor a worker
 	 * thread works for, where a plain task was executed, what {@code shutdownNow} hands
-	 * back and, unless {@code runWorker}'s calls are replaced instead,
-	 * {@code afterExecute}.
+	 * back, when {@code remove} and {@code purge} edit the queue and, unless
+	 * {@code runWorker}'s calls are replaced instead, {@code afterExecute}.
 	 * @param executeCallsReplaced whether {@code runWorker}'s calls of
 	 * {@code beforeExecute} and {@code afterExecute} are replaced
 	 * @return the hook points

@@ -29,8 +29,9 @@ import io.github.leakedtasks.tracking.OverdueTask;
  * task, timed from the first sweep that saw its task (up to one sweep short, as a
  * wrapper's task without a creation trace), and the head of the queue, the task that has
  * waited longest. Only the detector's thread reads them; a worker touches the list of its
- * executor once, at its first task after an executor is watched. It only looks: the
- * engine's detector decides which tasks are overdue and which the listeners heard of.
+ * executor once, at its first task after an executor is watched, and a thread that edits
+ * a queue other than through its workers counts the edit. It only looks: the engine's
+ * detector decides which tasks are overdue and which the listeners heard of.
  * <p>
  * The task at the head of the queue is counted from when it was first seen there while no
  * worker started a task (it may have waited longer behind others); in a
@@ -61,7 +62,8 @@ final class WatchedPools implements OverdueSource {
 
 	@Override
 	public boolean watch(Object executor) {
-		if (!(executor instanceof ThreadPoolExecutor) || FutureHooks.queueOf(executor) == null) {
+		Queue<?> queue = FutureHooks.queueOf(executor);
+		if (queue == null) {
 			return false;
 		}
 		synchronized (this.lock) {
@@ -75,7 +77,7 @@ final class WatchedPools implements OverdueSource {
 					current.add(pool);
 				}
 			}
-			Pool added = new Pool(executor);
+			Pool added = new Pool(executor, queue);
 			current.add(added);
 			this.pools = List.copyOf(current);
 			FutureHooks.watchedChanged();
@@ -92,15 +94,23 @@ final class WatchedPools implements OverdueSource {
 	 * @return whether the executor is watched
 	 */
 	boolean attach(WorkerSlot slot) {
+		Pool pool = find(slot.executor());
+		if (pool == null) {
+			return false;
+		}
+		if (!pool.slots.contains(slot)) {
+			pool.slots.add(slot);
+		}
+		return true;
+	}
+
+	private Pool find(Object executor) {
 		for (Pool pool : this.pools) {
-			if (pool.executor.get() == slot.executor()) {
-				if (!pool.slots.contains(slot)) {
-					pool.slots.add(slot);
-				}
-				return true;
+			if (pool.executor.get() == executor) {
+				return pool;
 			}
 		}
-		return false;
+		return null;
 	}
 
 	/**
@@ -110,18 +120,19 @@ final class WatchedPools implements OverdueSource {
 	 * @param done whether the edit is over
 	 */
 	void edited(Object executor, boolean done) {
-		for (Pool pool : this.pools) {
-			if (pool.executor.get() == executor) {
-				if (done) {
-					// Counted before the edit stops being in progress: a sweep that sees
-					// it no longer in progress sees it counted.
-					pool.edits.incrementAndGet();
-					pool.editing.decrementAndGet();
-				}
-				else {
-					pool.editing.incrementAndGet();
-				}
-			}
+		Pool pool = find(executor);
+		// Only a first-in, first-out queue's arrivals are counted.
+		if (pool == null || !pool.fifo) {
+			return;
+		}
+		if (done) {
+			// Counted before the edit stops being in progress: a sweep that sees it no
+			// longer in progress sees it counted.
+			pool.edits.incrementAndGet();
+			pool.editing.decrementAndGet();
+		}
+		else {
+			pool.editing.incrementAndGet();
 		}
 	}
 
@@ -154,7 +165,7 @@ final class WatchedPools implements OverdueSource {
 		for (WorkerSlot slot : pool.slots) {
 			if (slot.isStopped()) {
 				long[] seen = pool.runs.remove(slot);
-				pool.started += slot.runs() - ((seen != null) ? (int) seen[0] : 0);
+				pool.started += newRuns(seen, slot.runs());
 				stopped.add(slot);
 			}
 		}
@@ -174,7 +185,7 @@ final class WatchedPools implements OverdueSource {
 		Object task = slot.task();
 		boolean steady = slot.runs() == runs;
 		long[] seen = pool.runs.get(slot);
-		int newRuns = runs - ((seen != null) ? (int) seen[0] : 0);
+		int newRuns = newRuns(seen, runs);
 		boolean started = seen == null || newRuns != 0;
 		if (started) {
 			pool.started += newRuns;
@@ -206,10 +217,17 @@ final class WatchedPools implements OverdueSource {
 	private static long startedSinceRead(Pool pool) {
 		long started = 0;
 		for (WorkerSlot slot : pool.slots) {
-			long[] seen = pool.runs.get(slot);
-			started += slot.runs() - ((seen != null) ? (int) seen[0] : 0);
+			started += newRuns(pool.runs.get(slot), slot.runs());
 		}
 		return started;
+	}
+
+	/**
+	 * Return the runs a worker started since its count was last noted, all of them if it
+	 * was not.
+	 */
+	private static int newRuns(long[] seen, int runs) {
+		return runs - ((seen != null) ? (int) seen[0] : 0);
 	}
 
 	/**
@@ -235,7 +253,7 @@ final class WatchedPools implements OverdueSource {
 		}
 		// Read after the head and before the runs: a worker that took a task before the
 		// head was read and is no longer counted had counted that task's run.
-		int workers = FutureHooks.workerCount(executor);
+		int workers = pool.fifo ? FutureHooks.workerCount(executor) : -1;
 		long startedSince = startedSinceRead(pool);
 		// A worker that started a task since the slots were read may have taken the
 		// head, and the same object may be queued again.
@@ -380,10 +398,9 @@ final class WatchedPools implements OverdueSource {
 		/** Whether the workers count their runs. */
 		volatile boolean counting;
 
-		Pool(Object executor) {
+		Pool(Object executor, Queue<?> queue) {
 			this.executor = new WeakReference<>(executor);
-			Queue<?> queue = FutureHooks.queueOf(executor);
-			Class<?> type = (queue != null) ? queue.getClass() : null;
+			Class<?> type = queue.getClass();
 			// Not a LinkedBlockingDeque, to which the application may add at the front.
 			this.fifo = !(executor instanceof ScheduledThreadPoolExecutor)
 					&& (type == LinkedBlockingQueue.class || type == ArrayBlockingQueue.class);

@@ -279,8 +279,7 @@ class TaskScopeTests {
 	void failureOfAStageAddedToAFailedFutureIsTheScopesLeakAtOnce() throws Exception {
 		// The JDK writes the result of a stage added to a completed one directly: no
 		// completion fires, and the tracker looks at it at its next sweep, the scope at
-		// its
-		// end.
+		// its end.
 		TaskScope scope = TaskScope.open("test");
 		CompletableFuture<String> future = submitOnCommonPool(failing("the stage's"));
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));

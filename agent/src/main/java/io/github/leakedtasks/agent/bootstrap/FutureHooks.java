@@ -13,6 +13,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
@@ -380,8 +381,7 @@ public final class FutureHooks {
 			return;
 		}
 		try {
-			// SHUTDOWN and the states after it are not negative.
-			if (((AtomicInteger) CTL.get(executor)).get() >= 0) {
+			if (isShutDown(executor)) {
 				dropped(task, executor, !overrides(executor.getClass(), "isShutdown"));
 			}
 		}
@@ -519,7 +519,9 @@ public final class FutureHooks {
 	 */
 	public static void queueEdited(Object executor, boolean done) {
 		FutureSink current = sink;
-		if (watching && current != null) {
+		// A scheduled pool's queue is not counted: not for the JDK's timeouts, whose pool
+		// removes each task cancelled in time.
+		if (watching && current != null && !(executor instanceof ScheduledThreadPoolExecutor)) {
 			try {
 				current.queueEdited(executor, done);
 			}
@@ -586,9 +588,9 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: notes
-	 * the task as running if the executor is watched, then calls it. A subclass's
-	 * {@code beforeExecute} that does not call its super's changes nothing.
+	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: counts
+	 * the run if the executor is watched, calls it, then notes the task as running. A
+	 * subclass's {@code beforeExecute} that does not call its super's changes nothing.
 	 * @param executor the executor
 	 * @param thread the worker's thread
 	 * @param task the task about to run
@@ -712,10 +714,7 @@ public final class FutureHooks {
 	 * @return its queue, or {@code null}
 	 */
 	public static Queue<?> queueOf(Object executor) {
-		if (WORK_QUEUE == null || !(executor instanceof ThreadPoolExecutor)) {
-			return null;
-		}
-		Object queue = WORK_QUEUE.get(executor);
+		Object queue = read(WORK_QUEUE, executor);
 		return (queue != null && queue.getClass().getClassLoader() == null) ? (Queue<?>) queue : null;
 	}
 
