@@ -3,7 +3,9 @@ package io.github.leakedtasks.agent;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -173,36 +175,47 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Look at what a worker runs, timed from the first sweep that saw its task, and add
-	 * the runs it started since the previous sweep to the pool's count.
+	 * Look at what a worker runs, or holds in the executor's {@code beforeExecute}, timed
+	 * from the first sweep that saw it in that phase, and add the runs it started since
+	 * the previous sweep to the pool's count.
 	 * @return whether it started any, or is seen for the first time
 	 */
 	private boolean running(Pool pool, Object executor, WorkerSlot slot, Observer observer) {
 		// The count is written before the task, and the task cleared before the next
 		// count: read before and after the task, an unchanged count says the task is
-		// that run's. The clock is read after, so a run is never older than it is.
+		// that run's, and it runs if the run started, written after the task, is that
+		// count. The clock is read after, so a phase is never older than it is.
 		int runs = slot.runs();
 		Object task = slot.task();
+		boolean runsTask = slot.started() == runs;
 		boolean steady = slot.runs() == runs;
 		long[] seen = pool.runs.get(slot);
 		int newRuns = newRuns(seen, runs);
 		boolean started = seen == null || newRuns != 0;
 		if (started) {
 			pool.started += newRuns;
-			seen = new long[] { runs, NOT_RUNNING };
+			seen = new long[] { runs, NOT_RUNNING, TAKEN };
 			pool.runs.put(slot, seen);
 		}
 		if (!steady || task == null) {
 			return started;
 		}
-		if (seen[1] == NOT_RUNNING) {
+		long phase = runsTask ? RUNNING : TAKEN;
+		if (seen[1] == NOT_RUNNING || seen[2] != phase) {
 			seen[1] = System.nanoTime();
+			seen[2] = phase;
 		}
 		try {
 			// A periodic task, or a scheduled one of a class other than the JDK's, is not
 			// listed: the wrappers do not list them either.
-			if (!this.contents.isPeriodicOrUnknown(task)) {
+			if (this.contents.isPeriodicOrUnknown(task)) {
+				return started;
+			}
+			if (runsTask) {
 				observer.running(executor, slot, task, seen[1], slot.thread());
+			}
+			else {
+				observer.taken(executor, slot, task, seen[1]);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -273,6 +286,92 @@ final class WatchedPools implements OverdueSource {
 			waited = Math.max(waited, arrived(pool, (ThreadPoolExecutor) executor, queue, workers, startedSince));
 		}
 		observer.queued(executor, head, waited);
+		if (pool.fifo && !pool.arrivals.isEmpty()) {
+			behind(pool, executor, queue, head, observer);
+		}
+	}
+
+	/**
+	 * Tell the observer which tasks behind the head of a first-in, first-out queue are
+	 * known to be overdue, from the counts of arrivals: how many, and the oldest of them,
+	 * read from the queue only as far as the detector lists them.
+	 */
+	private void behind(Pool pool, Object executor, Queue<?> queue, Object head, Observer observer) {
+		// Read before the tasks: every task known to have arrived by a count noted at
+		// least the threshold before then has waited for it.
+		long now = System.nanoTime();
+		long threshold = observer.thresholdNanos();
+		long reached = -1;
+		for (long[] count : pool.arrivals) {
+			if (now - count[0] < threshold) {
+				break;
+			}
+			reached = count[1];
+		}
+		if (reached < 0) {
+			return;
+		}
+		// The task at a place in the queue, read before the workers and the runs, is at
+		// most as far down the arrivals as the runs counted since, one per worker, plus
+		// its place; the head is told apart and may be the first.
+		int size = queue.size();
+		long first = firstArrival(pool, executor);
+		int overdue = (int) Math.max(0, Math.min(size, reached - first + 1) - 1);
+		if (overdue == 0) {
+			return;
+		}
+		List<Object> oldest = new ArrayList<>();
+		Iterator<?> tasks = queue.iterator();
+		for (int i = 0; i <= Math.min(overdue, observer.listedAtMost()) && tasks.hasNext(); i++) {
+			oldest.add(tasks.next());
+		}
+		first = firstArrival(pool, executor);
+		List<Object> listed = new ArrayList<>();
+		long[] waited = new long[oldest.size()];
+		for (int i = 0; i < oldest.size(); i++) {
+			Object task = oldest.get(i);
+			if (task == head) {
+				continue;
+			}
+			long arrivedBy = arrivedBy(pool, first + i);
+			if (arrivedBy == NOT_RUNNING || now - arrivedBy < threshold) {
+				// Those after it arrived no earlier.
+				break;
+			}
+			if (!this.contents.isPeriodicOrUnknown(task)) {
+				waited[listed.size()] = now - arrivedBy;
+				listed.add(task);
+			}
+		}
+		observer.queuedBehind(executor, Math.max(overdue, listed.size()), listed, Arrays.copyOf(waited, listed.size()));
+	}
+
+	/**
+	 * Return how far down the arrivals the first task of the queue is at most, when read
+	 * before this: one past the runs counted, plus one per worker that may have taken a
+	 * task without counting it yet.
+	 */
+	private static long firstArrival(Pool pool, Object executor) {
+		// The workers before the runs: a worker no longer counted had counted its run.
+		int workers = FutureHooks.workerCount(executor);
+		if (workers < 0) {
+			// No task is known to be that far.
+			return Long.MAX_VALUE / 2;
+		}
+		return pool.started + startedSinceRead(pool) + workers + 1;
+	}
+
+	/**
+	 * Return when the task that arrived at a count had arrived by: the time of the first
+	 * count that reached it, or {@code NOT_RUNNING} if none did yet.
+	 */
+	private static long arrivedBy(Pool pool, long arrival) {
+		for (long[] count : pool.arrivals) {
+			if (count[1] >= arrival) {
+				return count[0];
+			}
+		}
+		return NOT_RUNNING;
 	}
 
 	/**
@@ -335,6 +434,12 @@ final class WatchedPools implements OverdueSource {
 	/** The time of a worker's run whose task was not seen yet. */
 	private static final long NOT_RUNNING = Long.MIN_VALUE;
 
+	/** The phases of a worker's run: its task taken, held in {@code beforeExecute}. */
+	private static final long TAKEN = 0;
+
+	/** The phases of a worker's run: its task runs. */
+	private static final long RUNNING = 1;
+
 	private static final Set<Class<?>> JDK_POLICIES = Set.of(ThreadPoolExecutor.AbortPolicy.class,
 			ThreadPoolExecutor.DiscardPolicy.class, ThreadPoolExecutor.DiscardOldestPolicy.class,
 			ThreadPoolExecutor.CallerRunsPolicy.class);
@@ -361,8 +466,8 @@ final class WatchedPools implements OverdueSource {
 		long headSince;
 
 		/**
-		 * Each worker's count of runs when last seen, and when the detector first saw
-		 * that run's task ({@code NOT_RUNNING} until it does).
+		 * Each worker's count of runs when last seen, when the detector first saw that
+		 * run's task in its phase ({@code NOT_RUNNING} until it does), and the phase.
 		 */
 		final Map<WorkerSlot, long[]> runs = new IdentityHashMap<>();
 

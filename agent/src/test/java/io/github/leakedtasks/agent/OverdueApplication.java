@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.OverdueTask;
@@ -118,7 +119,7 @@ public final class OverdueApplication {
 		tracker.watchOverdue(draining);
 		tracker.watchOverdue(churning);
 		tracker.watchOverdue(pausing);
-		pausing.execute(new Waiting());
+		pausing.execute(new Paused(release));
 		for (int i = 0; i < 60; i++) {
 			draining.execute(new Slow());
 		}
@@ -133,7 +134,9 @@ public final class OverdueApplication {
 		scheduler.schedule(new Later(), 1, TimeUnit.HOURS);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		// Quick tasks keep coming on a watched executor; none is overdue.
-		while (!listed(tracker, 7, 1_500)) {
+		// Of the backlog that drains, tasks behind the head too.
+		while (!listed(tracker, (task) -> !task.executor().equals("draining"), 7, 1_500)
+				|| !listed(tracker, (task) -> task.executor().equals("draining"), 2, 300)) {
 			for (int i = 0; i < 20; i++) {
 				quick.execute(() -> {
 				});
@@ -158,6 +161,12 @@ public final class OverdueApplication {
 			.forEach((task) -> System.out.println("heard " + describe(task)));
 		System.out.println("count stuck " + tracker.overdueCount("stuck"));
 		System.out.println("count unwatched " + tracker.overdueCount("unwatched"));
+		long listedDraining = tracker.overdueTasks()
+			.stream()
+			.filter((task) -> task.executor().equals("draining"))
+			.count();
+		System.out.println("draining listed " + listedDraining + ", counted at least as many "
+				+ (tracker.overdueCount("draining") >= listedDraining) + ", queued " + draining.getQueue().size());
 		draining.shutdownNow();
 		resume.countDown();
 		// A task that takes the place of one removed from the queue, or discarded by
@@ -181,6 +190,14 @@ public final class OverdueApplication {
 			.anyMatch((task) -> task.task().endsWith("$Handed") && task.state() == OverdueTask.State.RUNNING
 					&& task.age().toMillis() > 1_500),
 				"handed over");
+		await(() -> tracker.overdueTasks()
+			.stream()
+			.anyMatch((task) -> task.executor().equals("pausing") && task.state() == OverdueTask.State.RUNNING
+					&& task.age().toMillis() > 1_500),
+				"paused then ran");
+		heard.stream()
+			.filter((task) -> task.executor().equals("pausing"))
+			.forEach((task) -> System.out.println("pausing heard " + describe(task)));
 		heard.stream()
 			.filter((task) -> task.executor().equals("handover"))
 			.sorted(Comparator.comparing(OverdueTask::state))
@@ -240,7 +257,11 @@ public final class OverdueApplication {
 	 * sweeps have run since they were first listed.
 	 */
 	static boolean listed(TaskTracker tracker, int count, long olderThanMillis) {
-		List<OverdueTask> overdue = tracker.overdueTasks();
+		return listed(tracker, (task) -> true, count, olderThanMillis);
+	}
+
+	private static boolean listed(TaskTracker tracker, Predicate<OverdueTask> which, int count, long olderThanMillis) {
+		List<OverdueTask> overdue = tracker.overdueTasks().stream().filter(which).toList();
 		return overdue.size() >= count && overdue.stream().allMatch((task) -> task.age().toMillis() > olderThanMillis);
 	}
 
@@ -290,6 +311,14 @@ public final class OverdueApplication {
 	static final class Handed extends Blocking {
 
 		Handed(CountDownLatch release) {
+			super(release);
+		}
+
+	}
+
+	static final class Paused extends Blocking {
+
+		Paused(CountDownLatch release) {
 			super(release);
 		}
 

@@ -246,19 +246,29 @@ final class LeakDetector implements Runnable {
 		List<OverdueTask> found = new ArrayList<>();
 		for (OverdueSource source : this.tracker.overdueSources()) {
 			try {
-				this.sourced.collect(source, now, this.overdueNanos, (task, runner, firstTime) -> {
-					if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
-						return false;
+				this.sourced.collect(source, now, this.overdueNanos, max, new SourcedOverdueTasks.Listing() {
+
+					@Override
+					public boolean overdue(OverdueTask task, Thread runner, boolean firstTime) {
+						if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
+							return false;
+						}
+						counts.merge(task.executor(), 1, Integer::sum);
+						if (firstTime) {
+							found.add(task);
+						}
+						oldest.add(task);
+						if (oldest.size() > max) {
+							oldest.poll();
+						}
+						return true;
 					}
-					counts.merge(task.executor(), 1, Integer::sum);
-					if (firstTime) {
-						found.add(task);
+
+					@Override
+					public void alsoOverdue(String executor, int count) {
+						counts.merge(executor, count, Integer::sum);
 					}
-					oldest.add(task);
-					if (oldest.size() > max) {
-						oldest.poll();
-					}
-					return true;
+
 				});
 			}
 			catch (Throwable ex) {

@@ -1,15 +1,16 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.WeakReference;
+import java.util.List;
 
 /**
  * What the detector decides about the tasks {@link OverdueSource}s see: which are overdue
  * (queued or running for the threshold), and which the listeners heard of already. A task
- * is heard of once: a worker's task while the same run goes on, the head of a queue while
- * it stays the head, and a task heard of at the head is not heard of again once it runs.
- * Kept per executor and per worker, both held weakly, for as long as they live: a sweep
- * in which a source could not look at an executor forgets nothing. Only the detector's
- * thread uses it.
+ * is heard of once: a worker's task while the same run goes on, a queued task while it
+ * stays queued (behind the head, then at the head), and a task heard of while queued is
+ * not heard of again once it runs. Kept per executor and per worker, both held weakly,
+ * for as long as they live: a sweep in which a source could not look at an executor
+ * forgets nothing. Only the detector's thread uses it.
  *
  * @since 0.1.0
  */
@@ -33,6 +34,15 @@ final class SourcedOverdueTasks {
 		 */
 		boolean overdue(OverdueTask task, Thread runner, boolean firstTime);
 
+		/**
+		 * More overdue tasks of an executor that are counted but not listed: queued
+		 * behind those listed.
+		 * @param executor the executor's name
+		 * @param count how many
+		 */
+		default void alsoOverdue(String executor, int count) {
+		}
+
 	}
 
 	/**
@@ -40,10 +50,11 @@ final class SourcedOverdueTasks {
 	 * @param source the source
 	 * @param now the time of the sweep, read before the source looks
 	 * @param threshold the overdue threshold, in nanoseconds
+	 * @param listedAtMost how many overdue tasks are listed at most
 	 * @param listing receives the overdue tasks
 	 */
-	void collect(OverdueSource source, long now, long threshold, Listing listing) {
-		source.collect(new Observer(source, now, threshold, listing));
+	void collect(OverdueSource source, long now, long threshold, int listedAtMost, Listing listing) {
+		source.collect(new Observer(source, now, threshold, listedAtMost, listing));
 	}
 
 	/**
@@ -72,13 +83,26 @@ final class SourcedOverdueTasks {
 
 		private final long threshold;
 
+		private final int listedAtMost;
+
 		private final Listing listing;
 
-		Observer(OverdueSource source, long now, long threshold, Listing listing) {
+		Observer(OverdueSource source, long now, long threshold, int listedAtMost, Listing listing) {
 			this.source = source;
 			this.now = now;
 			this.threshold = threshold;
+			this.listedAtMost = listedAtMost;
 			this.listing = listing;
+		}
+
+		@Override
+		public long thresholdNanos() {
+			return this.threshold;
+		}
+
+		@Override
+		public int listedAtMost() {
+			return this.listedAtMost;
 		}
 
 		@Override
@@ -94,12 +118,40 @@ final class SourcedOverdueTasks {
 				Heard heard = heardOf(executor);
 				Long heardSince = heard.running.get(worker);
 				boolean sameRun = heardSince != null && heardSince == since;
-				// Heard of while it waited at the head: not heard of again now that it
-				// runs.
-				boolean firstTime = !sameRun && (heard.heardHead == null || heard.heardHead.get() != task);
+				// Heard of while it waited: not heard of again now that it runs.
+				boolean firstTime = !sameRun && (heard.heardHead == null || heard.heardHead.get() != task)
+						&& heard.behind.get(task) == null;
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.RUNNING, age, runner);
 				if (this.listing.overdue(described, runner, firstTime) && !sameRun) {
 					heard.running.put(worker, since);
+				}
+			}
+			catch (RuntimeException ex) {
+				// The other tasks of the source are still looked at.
+			}
+		}
+
+		@Override
+		public void taken(Object executor, Object worker, Object task, long since) {
+			if (executor == null || worker == null || task == null) {
+				return;
+			}
+			try {
+				long age = this.now - since;
+				if (age < this.threshold) {
+					return;
+				}
+				Heard heard = heardOf(executor);
+				Long heardSince = heard.taken.get(worker);
+				boolean sameTake = heardSince != null && heardSince == since;
+				// Heard of while it waited in the queue: still waiting.
+				boolean firstTime = !sameTake && (heard.heardHead == null || heard.heardHead.get() != task)
+						&& heard.behind.get(task) == null;
+				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED, age, null);
+				if (this.listing.overdue(described, null, firstTime) && !sameTake) {
+					heard.taken.put(worker, since);
+					// Not heard of again once it runs.
+					heard.behind.put(task, Boolean.FALSE);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -115,14 +167,20 @@ final class SourcedOverdueTasks {
 			try {
 				Heard heard = heardOf(executor);
 				if (head == null) {
-					// Once no task waits, the same task queued again is a new head.
+					// Once no task waits, the same task queued again is new, at the head
+					// or behind it.
 					heard.head = null;
 					heard.headHeard = false;
+					heard.behind.setAll(Boolean.FALSE);
 					return;
 				}
 				if (heard.head == null || heard.head.get() != head) {
 					heard.head = new WeakReference<>(head);
-					heard.headHeard = false;
+					// Heard of behind the head in the same wait: not heard of again.
+					heard.headHeard = Boolean.TRUE.equals(heard.behind.remove(head));
+					if (heard.headHeard) {
+						heard.heardHead = heard.head;
+					}
 				}
 				if (waitedNanos < this.threshold) {
 					return;
@@ -140,7 +198,55 @@ final class SourcedOverdueTasks {
 			}
 		}
 
+		@Override
+		public void queuedBehind(Object executor, int overdue, List<?> oldest, long[] waitedNanos) {
+			if (executor == null || oldest == null || waitedNanos == null) {
+				return;
+			}
+			try {
+				Heard heard = heardOf(executor);
+				int listed = 0;
+				String name = null;
+				for (int i = 0; i < Math.min(oldest.size(), waitedNanos.length) && listed < this.listedAtMost; i++) {
+					Object task = oldest.get(i);
+					if (task == null || waitedNanos[i] < this.threshold) {
+						// From the oldest: those after it waited no longer.
+						break;
+					}
+					boolean firstTime = !Boolean.TRUE.equals(heard.behind.get(task));
+					OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED,
+							waitedNanos[i], null);
+					if (!this.listing.overdue(described, null, firstTime)) {
+						// A wrapper sees this queue: its records tell more.
+						return;
+					}
+					if (firstTime) {
+						if (heard.behind.size() > MAX_HEARD_BEHIND + (long) this.listedAtMost) {
+							// Tasks heard of long ago, still alive: at worst heard of
+							// again.
+							heard.behind.clear();
+						}
+						heard.behind.put(task, Boolean.TRUE);
+					}
+					listed++;
+					name = described.executor();
+				}
+				if (name != null && overdue > listed) {
+					this.listing.alsoOverdue(name, overdue - listed);
+				}
+			}
+			catch (RuntimeException ex) {
+				// The other executors of the source are still looked at.
+			}
+		}
+
 	}
+
+	/**
+	 * Tasks heard of behind the head of a queue that are kept beyond those listed at
+	 * most, per executor: those that left the queue go once collected.
+	 */
+	private static final int MAX_HEARD_BEHIND = 1_024;
 
 	/**
 	 * What the listeners heard of an executor's tasks.
@@ -153,6 +259,12 @@ final class SourcedOverdueTasks {
 		 */
 		final WeakIdentityMap<Long> running = new WeakIdentityMap<>();
 
+		/**
+		 * When the task each worker holds in {@code beforeExecute} that listeners heard
+		 * of was first seen there, as {@link #running}.
+		 */
+		final WeakIdentityMap<Long> taken = new WeakIdentityMap<>();
+
 		/** The task last seen at the head of the queue. */
 		WeakReference<Object> head;
 
@@ -160,6 +272,13 @@ final class SourcedOverdueTasks {
 
 		/** The latest head listeners heard of, not heard of again once it runs. */
 		WeakReference<Object> heardHead;
+
+		/**
+		 * Tasks listeners heard of behind the head: {@code true} while they may still be
+		 * queued, {@code false} once the queue was seen empty (not heard of again once
+		 * they run, but new if queued again).
+		 */
+		final WeakIdentityMap<Boolean> behind = new WeakIdentityMap<>();
 
 	}
 

@@ -48,6 +48,18 @@ final class WeakIdentityMap<V> {
 		return this.entries.size();
 	}
 
+	/**
+	 * Give every entry the same value.
+	 */
+	void setAll(V value) {
+		expunge();
+		this.entries.replaceAll((key, current) -> value);
+	}
+
+	void clear() {
+		this.entries.clear();
+	}
+
 	private void expunge() {
 		Object stale;
 		while ((stale = this.collected.poll()) != null) {

@@ -19,6 +19,8 @@ class SourcedOverdueTasksTests {
 
 	private static final long THRESHOLD = 1_000;
 
+	private static final int LISTED_AT_MOST = 2;
+
 	private final SourcedOverdueTasks sourced = new SourcedOverdueTasks();
 
 	private final Object executor = new Object();
@@ -89,7 +91,7 @@ class SourcedOverdueTasksTests {
 	@Test
 	void runningTaskTheListingRefusesIsNotHeardOf() {
 		this.sourced.collect(source((seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner)),
-				10_000, THRESHOLD, (overdue, thread, firstTime) -> false);
+				10_000, THRESHOLD, LISTED_AT_MOST, (overdue, thread, firstTime) -> false);
 		assertThat(sweep(20_000, (seen) -> seen.running(this.executor, this.worker, this.task, 5_000, this.runner)))
 			.containsExactly("RUNNING 15000 first");
 	}
@@ -140,7 +142,7 @@ class SourcedOverdueTasksTests {
 	void taskTheListingRefusesIsNotHeardOf() {
 		List<String> refused = new ArrayList<>();
 		this.sourced.collect(source((seen) -> seen.queued(this.executor, this.task, 2_000)), 10_000, THRESHOLD,
-				(overdue, thread, firstTime) -> {
+				LISTED_AT_MOST, (overdue, thread, firstTime) -> {
 					refused.add(overdue.state() + " " + firstTime);
 					return false;
 				});
@@ -169,16 +171,134 @@ class SourcedOverdueTasksTests {
 				return super.describe(executor, task, state, ageNanos, runner);
 			}
 
-		}, 10_000, THRESHOLD, (overdue, thread, firstTime) -> listed.add(overdue.state() + " " + firstTime));
+		}, 10_000, THRESHOLD, LISTED_AT_MOST,
+				(overdue, thread, firstTime) -> listed.add(overdue.state() + " " + firstTime));
 		assertThat(listed).containsExactly("QUEUED true", "QUEUED true");
+	}
+
+	@Test
+	void tasksBehindTheHeadAreListedFromTheOldestUpToTheLimitAndAllCounted() {
+		Object second = new Object();
+		Object third = new Object();
+		assertThat(sweep(10_000, (seen) -> {
+			seen.queued(this.executor, this.task, 4_000);
+			seen.queuedBehind(this.executor, 5, List.of(second, third, new Object()),
+					new long[] { 3_000, 2_000, 1_500 });
+		})).containsExactly("QUEUED 4000 first", "QUEUED 3000 first", "QUEUED 2000 first", "also 3 of pool");
+	}
+
+	@Test
+	void tasksBehindTheHeadThatWaitedLessThanTheThresholdAreNeitherListedNorCounted() {
+		assertThat(sweep(10_000, (seen) -> seen.queuedBehind(this.executor, 0, List.of(this.task, new Object()),
+				new long[] { 999, 2_000 })))
+			.isEmpty();
+		assertThat(this.described).isZero();
+	}
+
+	@Test
+	void taskHeardOfBehindTheHeadIsNotHeardOfAgainAtTheHeadNorWhenItRuns() {
+		assertThat(sweep(10_000, (seen) -> {
+			seen.queued(this.executor, new Object(), 4_000);
+			seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 });
+		})).containsExactly("QUEUED 4000 first", "QUEUED 3000 first");
+		assertThat(
+				sweep(20_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 13_000 })))
+			.containsExactly("QUEUED 13000 again");
+		assertThat(sweep(30_000, (seen) -> seen.queued(this.executor, this.task, 23_000)))
+			.containsExactly("QUEUED 23000 again");
+		assertThat(sweep(40_000, (seen) -> seen.running(this.executor, this.worker, this.task, 35_000, this.runner)))
+			.containsExactly("RUNNING 5000 again");
+	}
+
+	@Test
+	void taskHeardOfBehindTheHeadThatRanWithoutBeingSeenAtTheHeadIsNotHeardOfAgain() {
+		sweep(10_000, (seen) -> {
+			seen.queued(this.executor, new Object(), 4_000);
+			seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 });
+		});
+		sweep(20_000, (seen) -> seen.queued(this.executor, null, 0));
+		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 25_000, this.runner)))
+			.containsExactly("RUNNING 5000 again");
+	}
+
+	@Test
+	void taskQueuedAgainBehindTheHeadOnceNoTaskWaitedIsNew() {
+		sweep(10_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 }));
+		sweep(20_000, (seen) -> seen.queued(this.executor, null, 0));
+		assertThat(
+				sweep(30_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 })))
+			.containsExactly("QUEUED 3000 first");
+	}
+
+	@Test
+	void tasksBehindTheHeadOfAQueueTheListingRefusesAreNeitherHeardOfNorCounted() {
+		List<String> refused = new ArrayList<>();
+		this.sourced.collect(
+				source((seen) -> seen.queuedBehind(this.executor, 3, List.of(this.task, new Object()),
+						new long[] { 3_000, 2_000 })),
+				10_000, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
+
+					@Override
+					public boolean overdue(OverdueTask task, Thread runner, boolean firstTime) {
+						refused.add(task.state() + " " + firstTime);
+						return false;
+					}
+
+					@Override
+					public void alsoOverdue(String executor, int count) {
+						refused.add("also " + count);
+					}
+
+				});
+		assertThat(refused).containsExactly("QUEUED true");
+		assertThat(
+				sweep(20_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 13_000 })))
+			.containsExactly("QUEUED 13000 first");
+	}
+
+	@Test
+	void taskAWorkerTookButHasNotStartedIsListedQueuedHeardOfOnceAndNotAgainWhenItRuns() {
+		assertThat(sweep(10_000, (seen) -> seen.taken(this.executor, this.worker, this.task, 5_000)))
+			.containsExactly("QUEUED 5000 first");
+		assertThat(sweep(20_000, (seen) -> seen.taken(this.executor, this.worker, this.task, 5_000)))
+			.containsExactly("QUEUED 15000 again");
+		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 25_000, this.runner)))
+			.containsExactly("RUNNING 5000 again");
+	}
+
+	@Test
+	void taskHeardOfAtTheHeadIsNotHeardOfAgainWhenAWorkerTookIt() {
+		sweep(10_000, (seen) -> seen.queued(this.executor, this.task, 2_000));
+		assertThat(sweep(20_000, (seen) -> {
+			seen.queued(this.executor, null, 0);
+			seen.taken(this.executor, this.worker, this.task, 12_000);
+		})).containsExactly("QUEUED 8000 again");
+	}
+
+	@Test
+	void nextTaskTheSameWorkerTookIsHeardOfAgain() {
+		sweep(10_000, (seen) -> seen.taken(this.executor, this.worker, this.task, 5_000));
+		assertThat(sweep(20_000, (seen) -> seen.taken(this.executor, this.worker, new Object(), 12_000)))
+			.containsExactly("QUEUED 8000 first");
 	}
 
 	private List<String> sweep(long now, Consumer<OverdueSource.Observer> sees) {
 		List<String> listed = new ArrayList<>();
-		this.sourced.collect(source(sees), now, THRESHOLD, (overdue, thread, firstTime) -> {
-			assertThat(thread).isSameAs((overdue.state() == OverdueTask.State.RUNNING) ? this.runner : null);
-			listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + (firstTime ? "first" : "again"));
-			return true;
+		this.sourced.collect(source(sees), now, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
+
+			@Override
+			public boolean overdue(OverdueTask overdue, Thread thread, boolean firstTime) {
+				assertThat(thread).isSameAs(
+						(overdue.state() == OverdueTask.State.RUNNING) ? SourcedOverdueTasksTests.this.runner : null);
+				listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + (firstTime ? "first" : "again"));
+				return true;
+			}
+
+			@Override
+			public void alsoOverdue(String executor, int count) {
+				listed.add("also " + count + " of " + executor);
+			}
+
 		});
 		return listed;
 	}

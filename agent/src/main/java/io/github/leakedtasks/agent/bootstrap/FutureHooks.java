@@ -589,8 +589,9 @@ public final class FutureHooks {
 
 	/**
 	 * Called by {@code runWorker} in place of {@code beforeExecute(thread, task)}: counts
-	 * the run if the executor is watched, calls it, then notes the task as running. A
-	 * subclass's {@code beforeExecute} that does not call its super's changes nothing.
+	 * the run and notes the task if the executor is watched, calls it, then notes that
+	 * the task runs. A subclass's {@code beforeExecute} that does not call its super's
+	 * changes nothing.
 	 * @param executor the executor
 	 * @param thread the worker's thread
 	 * @param task the task about to run
@@ -598,16 +599,22 @@ public final class FutureHooks {
 	 */
 	public static void beforeExecute(ThreadPoolExecutor executor, Thread thread, Runnable task) throws Throwable {
 		WorkerSlot slot = watching ? watchedSlot() : null;
-		// Counted before the executor's hook, which may throw: the task left the queue.
-		// Noted as running once the hook returned: it may block, as Spring's executors
-		// do while paused.
-		if (slot != null) {
-			slot.counted();
+		if (slot == null) {
+			BEFORE_EXECUTE.invokeExact(executor, thread, task);
+			return;
 		}
-		BEFORE_EXECUTE.invokeExact(executor, thread, task);
-		if (slot != null) {
-			slot.running(task);
+		// Counted and noted before the executor's hook: the task left the queue. Noted as
+		// running once the hook returned: it may block, as Spring's executors do while
+		// paused, or throw, and the worker then takes no other task.
+		slot.took(task);
+		try {
+			BEFORE_EXECUTE.invokeExact(executor, thread, task);
 		}
+		catch (Throwable ex) {
+			slot.idle();
+			throw ex;
+		}
+		slot.running();
 	}
 
 	/**

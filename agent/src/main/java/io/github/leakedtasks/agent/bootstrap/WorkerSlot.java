@@ -6,10 +6,11 @@ import java.lang.invoke.VarHandle;
 /**
  * What one worker thread of a {@code ThreadPoolExecutor} runs: made once when the worker
  * starts, written per task only while its executor is watched for overdue tasks, read by
- * the engine's detector. Per task the worker counts the run, notes the task and clears
- * it, with release stores, which on x86 cost no fence, and reads no clock: the detector
- * times a run from the first sweep that sees its task, as the wrappers time a task
- * without a creation trace.
+ * the engine's detector. Per task the worker counts the run and notes the task before the
+ * executor's {@code beforeExecute}, notes that the run started after it, and clears the
+ * task at its end, with release stores, which on x86 cost no fence, and reads no clock:
+ * the detector times a run from the first sweep that sees its task, as the wrappers time
+ * a task without a creation trace.
  *
  * @since 0.1.0
  */
@@ -19,11 +20,14 @@ public final class WorkerSlot {
 
 	private static final VarHandle RUNS;
 
+	private static final VarHandle STARTED;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			TASK = lookup.findVarHandle(WorkerSlot.class, "task", Object.class);
 			RUNS = lookup.findVarHandle(WorkerSlot.class, "runs", int.class);
+			STARTED = lookup.findVarHandle(WorkerSlot.class, "started", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -37,6 +41,9 @@ public final class WorkerSlot {
 	private volatile Object task;
 
 	private volatile int runs;
+
+	/** The count of the latest run that started: {@code beforeExecute} returned. */
+	private volatile int started;
 
 	private volatile boolean stopped;
 
@@ -67,7 +74,8 @@ public final class WorkerSlot {
 	}
 
 	/**
-	 * Return the task the worker runs, or {@code null} between tasks.
+	 * Return the task the worker took, or {@code null} between tasks: it runs once
+	 * {@link #started()} counts its run.
 	 * @return the task, or {@code null}
 	 */
 	public Object task() {
@@ -81,6 +89,16 @@ public final class WorkerSlot {
 	 */
 	public int runs() {
 		return this.runs;
+	}
+
+	/**
+	 * Return the count of the latest run that started, once the executor's
+	 * {@code beforeExecute} returned: read after {@link #task()}, equal to the count of
+	 * that task's run if it runs, else the task waits in {@code beforeExecute}.
+	 * @return the count of the run started last
+	 */
+	public int started() {
+		return this.started;
 	}
 
 	/**
@@ -105,18 +123,19 @@ public final class WorkerSlot {
 	}
 
 	/**
-	 * Count a task the worker took from its executor, before the executor's
+	 * Count and note a task the worker took from its executor, before the executor's
 	 * {@code beforeExecute}, which may block or throw.
 	 */
-	void counted() {
+	void took(Object task) {
 		RUNS.setRelease(this, (int) RUNS.get(this) + 1);
+		TASK.setRelease(this, task);
 	}
 
 	/**
-	 * Note the task the worker runs, once {@code beforeExecute} returned.
+	 * Note that the task taken runs, once {@code beforeExecute} returned.
 	 */
-	void running(Object task) {
-		TASK.setRelease(this, task);
+	void running() {
+		STARTED.setRelease(this, (int) RUNS.get(this));
 	}
 
 	void idle() {
