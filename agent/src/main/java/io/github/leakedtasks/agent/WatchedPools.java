@@ -265,8 +265,8 @@ final class WatchedPools implements OverdueSource {
 			return;
 		}
 		// Read after the head and before the runs: a worker that took a task before the
-		// head was read and is no longer counted had counted that task's run.
-		int workers = pool.fifo ? FutureHooks.workerCount(executor) : -1;
+		// head was read and is no longer among the pool's had counted that task's run.
+		int workers = pool.fifo ? uncountedAtMost(pool, executor) : -1;
 		long startedSince = startedSinceRead(pool);
 		// A worker that started a task since the slots were read may have taken the
 		// head, and the same object may be queued again.
@@ -312,8 +312,9 @@ final class WatchedPools implements OverdueSource {
 			return;
 		}
 		// The task at a place in the queue, read before the workers and the runs, is at
-		// most as far down the arrivals as the runs counted since, one per worker, plus
-		// its place; the head is told apart and may be the first.
+		// most as far down the arrivals as the runs counted since, one per worker that
+		// may have taken a task without counting it, plus its place; the head is told
+		// apart and may be the first.
 		int size = queue.size();
 		long first = firstArrival(pool, executor);
 		int overdue = (int) Math.max(0, Math.min(size, reached - first + 1) - 1);
@@ -352,13 +353,40 @@ final class WatchedPools implements OverdueSource {
 	 * task without counting it yet.
 	 */
 	private static long firstArrival(Pool pool, Object executor) {
-		// The workers before the runs: a worker no longer counted had counted its run.
-		int workers = FutureHooks.workerCount(executor);
+		int workers = uncountedAtMost(pool, executor);
 		if (workers < 0) {
 			// No task is known to be that far.
 			return Long.MAX_VALUE / 2;
 		}
 		return pool.started + startedSinceRead(pool) + workers + 1;
+	}
+
+	/**
+	 * Return how many workers may have taken a task from the queue without counting it
+	 * yet, when read before this: the pool's workers, less those seen in the same run
+	 * since before then, which take no task during it. Read before the runs: a worker no
+	 * longer among the pool's had counted what it took.
+	 * @return the count, or {@code -1} if the pool's workers cannot be read
+	 */
+	private static int uncountedAtMost(Pool pool, Object executor) {
+		int workers = FutureHooks.workerCount(executor);
+		if (workers <= 0) {
+			return workers;
+		}
+		int inOneRun = 0;
+		for (WorkerSlot slot : pool.slots) {
+			long[] seen = pool.runs.get(slot);
+			// Seen with its task at a sweep before this read, and still in the same run
+			// with its task after it: the task is cleared before the worker takes the
+			// next, and the count written before the task.
+			if (seen != null && seen[1] != NOT_RUNNING) {
+				int runs = slot.runs();
+				if (slot.task() != null && slot.runs() == runs && runs == (int) seen[0]) {
+					inOneRun++;
+				}
+			}
+		}
+		return Math.max(0, workers - inOneRun);
 	}
 
 	/**
@@ -386,7 +414,8 @@ final class WatchedPools implements OverdueSource {
 		// a count of tasks that had arrived by then (short of those taken between the
 		// two reads). A task is at most as far down
 		// the arrivals as the runs counted after the head was read, plus one a worker may
-		// have taken from the queue without counting it yet, per worker.
+		// have taken from the queue without counting it yet, per worker not seen in one
+		// run throughout.
 		long started = pool.started + startedSince;
 		long headAt = started + workers + 1;
 		int size = queue.size();

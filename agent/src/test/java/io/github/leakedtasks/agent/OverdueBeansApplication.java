@@ -48,7 +48,8 @@ public final class OverdueBeansApplication {
 					LeakedTasksMetricsAutoConfiguration.class))
 			.withUserConfiguration(Application.class)
 			.run((context) -> {
-				for (String name : List.of("orders", "reports", "scheduler", "decorated", "single")) {
+				for (String name : List.of("orders", "reports", "scheduler", "decorated", "single", "backlog",
+						"paused")) {
 					Object bean = context.getBean(name);
 					// The JDK's delegating executors' class names differ between
 					// versions.
@@ -62,6 +63,18 @@ public final class OverdueBeansApplication {
 				context.getBean("reports", ThreadPoolTaskExecutor.class).execute(new Stuck());
 				context.getBean("scheduler", ThreadPoolTaskScheduler.class).execute(new Stuck());
 				context.getBean(SlowService.class).slowly();
+				// A backlog behind a stuck task, and a paused executor (Spring's
+				// lifecycle stop) whose worker holds its first task in beforeExecute.
+				ThreadPoolTaskExecutor backlog = context.getBean("backlog", ThreadPoolTaskExecutor.class);
+				backlog.execute(new Stuck());
+				for (int i = 0; i < 3; i++) {
+					backlog.execute(new Queued());
+				}
+				ThreadPoolTaskExecutor paused = context.getBean("paused", ThreadPoolTaskExecutor.class);
+				paused.stop();
+				for (int i = 0; i < 3; i++) {
+					paused.execute(new Queued());
+				}
 				// Waiting for their time, in Spring's task type or the JDK's: never
 				// overdue.
 				for (String name : List.of("scheduler", "decorated")) {
@@ -70,7 +83,7 @@ public final class OverdueBeansApplication {
 				}
 				TaskTracker tracker = context.getBean(TaskTracker.class);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-				while (!OverdueApplication.listed(tracker, 5, 1_500)) {
+				while (!OverdueApplication.listed(tracker, 12, 1_500)) {
 					if (System.nanoTime() > deadline) {
 						System.out.println("timed out: " + tracker.overdueTasks());
 						break;
@@ -83,10 +96,11 @@ public final class OverdueBeansApplication {
 					.forEach((task) -> System.out
 						.println("listed " + task.executor() + " " + task.state() + " " + task.task()));
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				for (String name : List.of("orders", "reports", "scheduler", "single")) {
+				for (String name : List.of("orders", "reports", "scheduler", "single", "backlog", "paused")) {
 					System.out.println(
 							"gauge " + name + " " + meters.get("executor.overdue").tag("name", name).gauge().value());
 				}
+				paused.start();
 				release.countDown();
 			});
 	}
@@ -95,6 +109,14 @@ public final class OverdueBeansApplication {
 
 		Stuck() {
 			super(release);
+		}
+
+	}
+
+	static final class Queued implements Runnable {
+
+		@Override
+		public void run() {
 		}
 
 	}
@@ -146,6 +168,20 @@ public final class OverdueBeansApplication {
 			ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 			scheduler.setTaskDecorator((task) -> task::run);
 			return scheduler;
+		}
+
+		@Bean
+		ThreadPoolTaskExecutor backlog() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			return executor;
+		}
+
+		@Bean
+		ThreadPoolTaskExecutor paused() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			return executor;
 		}
 
 		@Bean

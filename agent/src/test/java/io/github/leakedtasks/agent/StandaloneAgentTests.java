@@ -184,16 +184,33 @@ class StandaloneAgentTests {
 				"bean reports org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
 				"bean scheduler org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
 				"bean decorated org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
-				"bean single delegating proxy false wrapped false");
+				"bean single delegating proxy false wrapped false",
+				"bean backlog org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
+				"bean paused org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false");
 		// The @Async call, which runs on a worker of 'reports' too, is listed once, after
-		// its method.
-		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactly(
-				"listed orders RUNNING " + app + "$Stuck", "listed reports RUNNING SlowService.slowly",
+		// its method; a backlog behind a stuck task, all of it; a paused executor's
+		// tasks, the one its worker holds in beforeExecute too, as queued.
+		String queued = "QUEUED " + app + "$Queued";
+		List<String> listed = List.of("listed backlog " + queued, "listed backlog " + queued,
+				"listed backlog " + queued, "listed backlog RUNNING " + app + "$Stuck",
+				"listed orders RUNNING " + app + "$Stuck", "listed paused " + queued, "listed paused " + queued,
+				"listed paused " + queued, "listed reports RUNNING SlowService.slowly",
 				"listed reports RUNNING " + app + "$Stuck", "listed scheduler RUNNING " + app + "$Stuck",
 				"listed single RUNNING " + app + "$Stuck");
-		assertThat(run.stdout().lines()).contains("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0",
-				"gauge single 1.0");
+		List<String> gauges = List.of("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0",
+				"gauge single 1.0", "gauge backlog 4.0", "gauge paused 3.0");
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactlyElementsOf(listed);
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("gauge "))).containsExactlyElementsOf(gauges);
 		assertThat(run.stdout()).doesNotContain("timed out");
+		// The same as the wrappers list and count without the agent.
+		Run wrapped = run(OverdueBeansApplication.class, "-Dleaked-tasks.overdue-threshold=300ms");
+		assertThat(wrapped.stdout().lines()).contains(
+				"bean backlog org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor$$SpringCGLIB$$0 proxy true wrapped false");
+		assertThat(wrapped.stdout().lines().filter((line) -> line.startsWith("listed ")))
+			.containsExactlyElementsOf(listed);
+		assertThat(wrapped.stdout().lines().filter((line) -> line.startsWith("gauge ")))
+			.containsExactlyElementsOf(gauges);
+		assertThat(wrapped.stdout()).doesNotContain("timed out");
 	}
 
 	private static String agent() {
