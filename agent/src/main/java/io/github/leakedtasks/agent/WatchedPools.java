@@ -39,8 +39,9 @@ import io.github.leakedtasks.tracking.OverdueTask;
  * worker started a task (it may have waited longer behind others); in a
  * {@code LinkedBlockingQueue} or {@code ArrayBlockingQueue}, with one of the JDK's
  * rejection policies, from the first sweep whose count of arrivals reached it if that is
- * longer; in one of the JDK's scheduled executors, from when it became due. Tasks behind
- * the head are not seen.
+ * longer; in one of the JDK's scheduled executors, from when it became due. In those
+ * first-in, first-out queues, the tasks behind the head that the counts show overdue are
+ * counted, and the oldest of them read from the queue to be listed.
  *
  * @since 0.1.0
  */
@@ -327,6 +328,11 @@ final class WatchedPools implements OverdueSource {
 			oldest.add(tasks.next());
 		}
 		first = firstArrival(pool, executor);
+		// Read after the tasks, in the order an edit writes them in reverse: tasks that
+		// left the queue some other way while they were read would shift the places.
+		if (pool.editing.get() != 0 || pool.edits.get() != pool.lastEdits || FutureHooks.isShutDown(executor)) {
+			return;
+		}
 		List<Object> listed = new ArrayList<>();
 		long[] waited = new long[oldest.size()];
 		for (int i = 0; i < oldest.size(); i++) {

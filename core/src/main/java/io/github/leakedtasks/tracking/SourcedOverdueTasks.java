@@ -119,8 +119,7 @@ final class SourcedOverdueTasks {
 				Long heardSince = heard.running.get(worker);
 				boolean sameRun = heardSince != null && heardSince == since;
 				// Heard of while it waited: not heard of again now that it runs.
-				boolean firstTime = !sameRun && (heard.heardHead == null || heard.heardHead.get() != task)
-						&& heard.behind.get(task) == null;
+				boolean firstTime = !sameRun && heard.queued.get(task) == null;
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.RUNNING, age, runner);
 				if (this.listing.overdue(described, runner, firstTime) && !sameRun) {
 					heard.running.put(worker, since);
@@ -145,13 +144,12 @@ final class SourcedOverdueTasks {
 				Long heardSince = heard.taken.get(worker);
 				boolean sameTake = heardSince != null && heardSince == since;
 				// Heard of while it waited in the queue: still waiting.
-				boolean firstTime = !sameTake && (heard.heardHead == null || heard.heardHead.get() != task)
-						&& heard.behind.get(task) == null;
+				boolean firstTime = !sameTake && heard.queued.get(task) == null;
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED, age, null);
 				if (this.listing.overdue(described, null, firstTime) && !sameTake) {
 					heard.taken.put(worker, since);
 					// Not heard of again once it runs.
-					heard.behind.put(task, Boolean.FALSE);
+					heard.heardWaiting(task, this.listedAtMost);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -171,15 +169,17 @@ final class SourcedOverdueTasks {
 					// or behind it.
 					heard.head = null;
 					heard.headHeard = false;
-					heard.behind.setAll(Boolean.FALSE);
+					heard.listings += 2;
 					return;
 				}
 				if (heard.head == null || heard.head.get() != head) {
 					heard.head = new WeakReference<>(head);
-					// Heard of behind the head in the same wait: not heard of again.
-					heard.headHeard = Boolean.TRUE.equals(heard.behind.remove(head));
+					// Listed behind the head at the latest listing, in the same wait: not
+					// heard of again.
+					Long listed = heard.queued.get(head);
+					heard.headHeard = listed != null && listed == heard.listings;
 					if (heard.headHeard) {
-						heard.heardHead = heard.head;
+						heard.heardWaiting(head, this.listedAtMost);
 					}
 				}
 				if (waitedNanos < this.threshold) {
@@ -190,7 +190,7 @@ final class SourcedOverdueTasks {
 						null);
 				if (this.listing.overdue(described, null, firstTime) && firstTime) {
 					heard.headHeard = true;
-					heard.heardHead = new WeakReference<>(head);
+					heard.heardWaiting(head, this.listedAtMost);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -205,6 +205,7 @@ final class SourcedOverdueTasks {
 			}
 			try {
 				Heard heard = heardOf(executor);
+				long listing = ++heard.listings;
 				int listed = 0;
 				String name = null;
 				for (int i = 0; i < Math.min(oldest.size(), waitedNanos.length) && listed < this.listedAtMost; i++) {
@@ -213,21 +214,16 @@ final class SourcedOverdueTasks {
 						// From the oldest: those after it waited no longer.
 						break;
 					}
-					boolean firstTime = !Boolean.TRUE.equals(heard.behind.get(task));
+					// Listed at the previous listing: the same wait.
+					Long before = heard.queued.get(task);
+					boolean firstTime = before == null || before < listing - 1;
 					OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED,
 							waitedNanos[i], null);
 					if (!this.listing.overdue(described, null, firstTime)) {
 						// A wrapper sees this queue: its records tell more.
 						return;
 					}
-					if (firstTime) {
-						if (heard.behind.size() > MAX_HEARD_BEHIND + (long) this.listedAtMost) {
-							// Tasks heard of long ago, still alive: at worst heard of
-							// again.
-							heard.behind.clear();
-						}
-						heard.behind.put(task, Boolean.TRUE);
-					}
+					heard.remember(task, listing, this.listedAtMost);
 					listed++;
 					name = described.executor();
 				}
@@ -243,10 +239,16 @@ final class SourcedOverdueTasks {
 	}
 
 	/**
-	 * Tasks heard of behind the head of a queue that are kept beyond those listed at
-	 * most, per executor: those that left the queue go once collected.
+	 * Tasks heard of while queued that are kept per executor, beyond two listings: those
+	 * that left the queue go once collected, or first when there are more.
 	 */
-	private static final int MAX_HEARD_BEHIND = 1_024;
+	private static final int MAX_HEARD_QUEUED = 1_024;
+
+	/**
+	 * What {@link Heard#queued} holds for a task heard of that no longer waits behind the
+	 * head.
+	 */
+	private static final long NOT_BEHIND = 0;
 
 	/**
 	 * What the listeners heard of an executor's tasks.
@@ -270,15 +272,33 @@ final class SourcedOverdueTasks {
 
 		boolean headHeard;
 
-		/** The latest head listeners heard of, not heard of again once it runs. */
-		WeakReference<Object> heardHead;
-
 		/**
-		 * Tasks listeners heard of behind the head: {@code true} while they may still be
-		 * queued, {@code false} once the queue was seen empty (not heard of again once
-		 * they run, but new if queued again).
+		 * The tasks listeners heard of while they waited, not heard of again when they
+		 * run: for those listed behind the head, the listing that last listed them (a
+		 * task listed at the previous listing still waits the same wait), else
+		 * {@link #NOT_BEHIND}.
 		 */
-		final WeakIdentityMap<Boolean> behind = new WeakIdentityMap<>();
+		final WeakIdentityMap<Long> queued = new WeakIdentityMap<>();
+
+		/** The listings of tasks behind the head so far; past the values of entries. */
+		long listings = NOT_BEHIND + 2;
+
+		void heardWaiting(Object task, int listedAtMost) {
+			remember(task, NOT_BEHIND, listedAtMost);
+		}
+
+		void remember(Object task, long listing, int listedAtMost) {
+			if (this.queued.size() > MAX_HEARD_QUEUED + 2L * listedAtMost) {
+				// Those that no longer wait behind the head first: at worst heard of
+				// again when they run.
+				long latest = this.listings;
+				this.queued.removeValues((value) -> value < latest - 1);
+				if (this.queued.size() > MAX_HEARD_QUEUED + 2L * listedAtMost) {
+					this.queued.clear();
+				}
+			}
+			this.queued.put(task, listing);
+		}
 
 	}
 

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Concurrent map whose keys are compared by identity and held weakly, so that an entry
@@ -49,11 +50,11 @@ final class WeakIdentityMap<V> {
 	}
 
 	/**
-	 * Give every entry the same value.
+	 * Remove the entries whose value matches.
 	 */
-	void setAll(V value) {
+	void removeValues(Predicate<V> matching) {
 		expunge();
-		this.entries.replaceAll((key, current) -> value);
+		this.entries.values().removeIf(matching);
 	}
 
 	void clear() {

@@ -282,6 +282,61 @@ class SourcedOverdueTasksTests {
 			.containsExactly("QUEUED 8000 first");
 	}
 
+	@Test
+	void taskHeardOfBehindTheHeadIsNotHeardOfAgainWhenItRunsAfterTheNextHeadsWereToo() {
+		Object first = new Object();
+		Object second = new Object();
+		assertThat(sweep(10_000, (seen) -> {
+			seen.queued(this.executor, new Object(), 4_000);
+			seen.queuedBehind(this.executor, 2, List.of(first, second), new long[] { 3_000, 2_000 });
+		})).containsExactly("QUEUED 4000 first", "QUEUED 3000 first", "QUEUED 2000 first");
+		assertThat(sweep(20_000, (seen) -> {
+			seen.queued(this.executor, first, 13_000);
+			seen.queuedBehind(this.executor, 1, List.of(second), new long[] { 12_000 });
+		})).containsExactly("QUEUED 13000 again", "QUEUED 12000 again");
+		// The first runs, not yet overdue; the second is the head.
+		assertThat(sweep(30_000, (seen) -> {
+			seen.running(this.executor, this.worker, first, 29_500, this.runner);
+			seen.queued(this.executor, second, 22_000);
+		})).containsExactly("QUEUED 22000 again");
+		assertThat(sweep(40_000, (seen) -> {
+			seen.running(this.executor, this.worker, first, 29_500, this.runner);
+			seen.taken(this.executor, new Object(), second, 35_000);
+			seen.queued(this.executor, null, 0);
+		})).containsExactly("RUNNING 10500 again", "QUEUED 5000 again");
+	}
+
+	@Test
+	void taskNotListedAtTheLatestListingBehindTheHeadIsNewWhenListedAgain() {
+		sweep(10_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 }));
+		sweep(20_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(new Object()), new long[] { 3_000 }));
+		assertThat(
+				sweep(30_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 })))
+			.containsExactly("QUEUED 3000 first");
+	}
+
+	@Test
+	void manyTasksHeardOfBehindTheHeadAndKeptAliveNeverMakeOneStillQueuedOrJustStartedHeardOfAgain() {
+		List<Object> tasks = new ArrayList<>();
+		for (int i = 0; i < 3_000; i++) {
+			tasks.add(new Object());
+		}
+		assertThat(
+				sweep(10_000,
+						(seen) -> seen.queuedBehind(this.executor, 2, List.of(tasks.get(0), tasks.get(1)),
+								new long[] { 3_000, 2_000 })))
+			.containsExactly("QUEUED 3000 first", "QUEUED 2000 first");
+		for (int i = 1; i + 1 < tasks.size(); i++) {
+			Object ran = tasks.get(i - 1);
+			List<Object> listed = List.of(tasks.get(i), tasks.get(i + 1));
+			long now = 10_000L * (i + 1);
+			assertThat(sweep(now, (seen) -> {
+				seen.running(this.executor, new Object(), ran, now - 5_000, this.runner);
+				seen.queuedBehind(this.executor, 2, listed, new long[] { 3_000, 2_000 });
+			})).as("sweep %d", i).containsExactly("RUNNING 5000 again", "QUEUED 3000 again", "QUEUED 2000 first");
+		}
+	}
+
 	private List<String> sweep(long now, Consumer<OverdueSource.Observer> sees) {
 		List<String> listed = new ArrayList<>();
 		this.sourced.collect(source(sees), now, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
