@@ -145,12 +145,17 @@ final class WatchedPools implements OverdueSource {
 			try {
 				Object executor = pool.executor.get();
 				if (executor != null) {
+					// Read before the runs and the queue: a worker that took a task
+					// before
+					// it knew its pool was watched, and never counts it, took it before
+					// counting started.
+					boolean counting = pool.counting;
 					boolean started = false;
 					for (WorkerSlot slot : pool.slots) {
 						started |= running(pool, executor, slot, observer);
 					}
 					forgetStopped(pool);
-					queued(pool, executor, started, observer);
+					queued(pool, executor, counting, started, observer);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -251,7 +256,7 @@ final class WatchedPools implements OverdueSource {
 	 * first-in, first-out queue, also since the first sweep whose count of arrivals
 	 * reached it (see {@link Pool#arrivals}), the longer of the two.
 	 */
-	private void queued(Pool pool, Object executor, boolean started, Observer observer) {
+	private void queued(Pool pool, Object executor, boolean counting, boolean started, Observer observer) {
 		Queue<?> queue = FutureHooks.queueOf(executor);
 		long seen = System.nanoTime();
 		Object head = (queue != null) ? queue.peek() : null;
@@ -284,7 +289,8 @@ final class WatchedPools implements OverdueSource {
 			waited = Math.min(waited, -task.getDelay(TimeUnit.NANOSECONDS));
 		}
 		else if (pool.fifo) {
-			waited = Math.max(waited, arrived(pool, (ThreadPoolExecutor) executor, queue, workers, startedSince));
+			waited = Math.max(waited,
+					arrived(pool, (ThreadPoolExecutor) executor, queue, counting, workers, startedSince));
 		}
 		observer.queued(executor, head, waited);
 		if (pool.fifo && !pool.arrivals.isEmpty()) {
@@ -412,7 +418,7 @@ final class WatchedPools implements OverdueSource {
 	 * Return how long the head of a first-in, first-out queue has waited at least, from
 	 * the counts of arrivals, and note this sweep's count.
 	 */
-	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue, int workers,
+	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue, boolean counting, int workers,
 			long startedSince) {
 		// Every task that arrived left the queue to a worker that counted its run, left
 		// it some other way (then the counts are forgotten), or is still queued: the
@@ -434,8 +440,8 @@ final class WatchedPools implements OverdueSource {
 		int edits = pool.edits.get();
 		boolean edited = edits != pool.lastEdits;
 		pool.lastEdits = edits;
-		if (!pool.counting || workers < 0 || policy == null || !JDK_POLICIES.contains(policy.getClass()) || editing
-				|| edited || FutureHooks.isShutDown(executor)) {
+		if (!counting || workers < 0 || policy == null || !JDK_POLICIES.contains(policy.getClass()) || editing || edited
+				|| FutureHooks.isShutDown(executor)) {
 			// Not while the workers may not count yet, tasks may leave the queue some
 			// other way (a policy of the application's own may do anything), or a pool
 			// shut down drains its queue.
@@ -443,9 +449,9 @@ final class WatchedPools implements OverdueSource {
 			return 0;
 		}
 		long[] last = pool.arrivals.peekLast();
-		if (last != null && arrived + workers < last[1]) {
+		if (last != null && arrived + Math.max(workers, FutureHooks.workerCount(executor)) < last[1]) {
 			// Fewer arrived than before, by more than the workers may have taken between
-			// the two reads: tasks left the queue unseen.
+			// the two reads, any of them: tasks left the queue unseen.
 			pool.arrivals.clear();
 			last = null;
 		}

@@ -18,6 +18,9 @@ final class SourcedOverdueTasks {
 
 	private final WeakIdentityMap<Heard> heard = new WeakIdentityMap<>();
 
+	/** The sweeps so far. */
+	private long sweeps;
+
 	/**
 	 * Receives the overdue tasks.
 	 */
@@ -54,7 +57,7 @@ final class SourcedOverdueTasks {
 	 * @param listing receives the overdue tasks
 	 */
 	void collect(OverdueSource source, long now, long threshold, int listedAtMost, Listing listing) {
-		source.collect(new Observer(source, now, threshold, listedAtMost, listing));
+		source.collect(new Observer(source, now, threshold, listedAtMost, listing, ++this.sweeps));
 	}
 
 	/**
@@ -65,13 +68,17 @@ final class SourcedOverdueTasks {
 		return (heard != null) ? heard.running.size() : 0;
 	}
 
-	private Heard heardOf(Object executor) {
+	/**
+	 * Return what listeners heard of an executor's tasks, as of a sweep that looks at it.
+	 */
+	private Heard heardOf(Object executor, long sweep) {
 		Heard heard = this.heard.get(executor);
 		if (heard == null) {
 			heard = new Heard();
 			Heard raced = this.heard.putIfAbsent(executor, heard);
 			heard = (raced != null) ? raced : heard;
 		}
+		heard.lookedAt(sweep);
 		return heard;
 	}
 
@@ -87,12 +94,15 @@ final class SourcedOverdueTasks {
 
 		private final Listing listing;
 
-		Observer(OverdueSource source, long now, long threshold, int listedAtMost, Listing listing) {
+		private final long sweep;
+
+		Observer(OverdueSource source, long now, long threshold, int listedAtMost, Listing listing, long sweep) {
 			this.source = source;
 			this.now = now;
 			this.threshold = threshold;
 			this.listedAtMost = listedAtMost;
 			this.listing = listing;
+			this.sweep = sweep;
 		}
 
 		@Override
@@ -111,15 +121,16 @@ final class SourcedOverdueTasks {
 				return;
 			}
 			try {
+				Heard heard = heardOf(executor, this.sweep);
+				// Heard of while it waited: not heard of again now that it runs.
+				boolean heardWaiting = heard.took(worker, task, true, since);
 				long age = this.now - since;
 				if (age < this.threshold) {
 					return;
 				}
-				Heard heard = heardOf(executor);
 				Long heardSince = heard.running.get(worker);
 				boolean sameRun = heardSince != null && heardSince == since;
-				// Heard of while it waited: not heard of again now that it runs.
-				boolean firstTime = !sameRun && heard.queued.get(task) == null;
+				boolean firstTime = !sameRun && !heardWaiting;
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.RUNNING, age, runner);
 				if (this.listing.overdue(described, runner, firstTime) && !sameRun) {
 					heard.running.put(worker, since);
@@ -136,20 +147,21 @@ final class SourcedOverdueTasks {
 				return;
 			}
 			try {
+				Heard heard = heardOf(executor, this.sweep);
+				// Heard of while it waited in the queue: still waiting.
+				boolean heardWaiting = heard.took(worker, task, false, since);
 				long age = this.now - since;
 				if (age < this.threshold) {
 					return;
 				}
-				Heard heard = heardOf(executor);
 				Long heardSince = heard.taken.get(worker);
 				boolean sameTake = heardSince != null && heardSince == since;
-				// Heard of while it waited in the queue: still waiting.
-				boolean firstTime = !sameTake && heard.queued.get(task) == null;
+				boolean firstTime = !sameTake && !heardWaiting;
 				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED, age, null);
 				if (this.listing.overdue(described, null, firstTime) && !sameTake) {
 					heard.taken.put(worker, since);
 					// Not heard of again once it runs.
-					heard.heardWaiting(task, this.listedAtMost);
+					heard.tookHeard.put(worker, new Took(task, false, since));
 				}
 			}
 			catch (RuntimeException ex) {
@@ -163,24 +175,20 @@ final class SourcedOverdueTasks {
 				return;
 			}
 			try {
-				Heard heard = heardOf(executor);
+				Heard heard = heardOf(executor, this.sweep);
 				if (head == null) {
-					// Once no task waits, the same task queued again is new, at the head
-					// or behind it.
+					// Once no task waits, the same task queued again is a new head.
 					heard.head = null;
 					heard.headHeard = false;
-					heard.listings += 2;
 					return;
 				}
 				if (heard.head == null || heard.head.get() != head) {
 					heard.head = new WeakReference<>(head);
-					// Listed behind the head at the latest listing, in the same wait: not
-					// heard of again.
-					Long listed = heard.queued.get(head);
-					heard.headHeard = listed != null && listed == heard.listings;
-					if (heard.headHeard) {
-						heard.heardWaiting(head, this.listedAtMost);
-					}
+					// Heard of behind the head in the same wait: not heard of again.
+					heard.headHeard = heard.heardWaiting(head);
+				}
+				if (heard.headHeard) {
+					heard.remember(head, this.listedAtMost);
 				}
 				if (waitedNanos < this.threshold) {
 					return;
@@ -190,7 +198,7 @@ final class SourcedOverdueTasks {
 						null);
 				if (this.listing.overdue(described, null, firstTime) && firstTime) {
 					heard.headHeard = true;
-					heard.heardWaiting(head, this.listedAtMost);
+					heard.remember(head, this.listedAtMost);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -204,8 +212,7 @@ final class SourcedOverdueTasks {
 				return;
 			}
 			try {
-				Heard heard = heardOf(executor);
-				long listing = ++heard.listings;
+				Heard heard = heardOf(executor, this.sweep);
 				int listed = 0;
 				String name = null;
 				for (int i = 0; i < Math.min(oldest.size(), waitedNanos.length) && listed < this.listedAtMost; i++) {
@@ -214,16 +221,14 @@ final class SourcedOverdueTasks {
 						// From the oldest: those after it waited no longer.
 						break;
 					}
-					// Listed at the previous listing: the same wait.
-					Long before = heard.queued.get(task);
-					boolean firstTime = before == null || before < listing - 1;
+					boolean firstTime = !heard.heardWaiting(task);
 					OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED,
 							waitedNanos[i], null);
 					if (!this.listing.overdue(described, null, firstTime)) {
 						// A wrapper sees this queue: its records tell more.
 						return;
 					}
-					heard.remember(task, listing, this.listedAtMost);
+					heard.remember(task, this.listedAtMost);
 					listed++;
 					name = described.executor();
 				}
@@ -239,16 +244,31 @@ final class SourcedOverdueTasks {
 	}
 
 	/**
-	 * Tasks heard of while queued that are kept per executor, beyond two listings: those
-	 * that left the queue go once collected, or first when there are more.
+	 * Tasks heard of while queued that are kept per executor, beyond those of the last
+	 * two sweeps: those that left the queue go once collected, or first when there are
+	 * more.
 	 */
 	private static final int MAX_HEARD_QUEUED = 1_024;
 
 	/**
-	 * What {@link Heard#queued} holds for a task heard of that no longer waits behind the
-	 * head.
+	 * A task a worker took that listeners heard of while it waited, and the phase it was
+	 * last seen in.
 	 */
-	private static final long NOT_BEHIND = 0;
+	private static final class Took {
+
+		final WeakReference<Object> task;
+
+		final boolean running;
+
+		final long since;
+
+		Took(Object task, boolean running, long since) {
+			this.task = new WeakReference<>(task);
+			this.running = running;
+			this.since = since;
+		}
+
+	}
 
 	/**
 	 * What the listeners heard of an executor's tasks.
@@ -267,37 +287,86 @@ final class SourcedOverdueTasks {
 		 */
 		final WeakIdentityMap<Long> taken = new WeakIdentityMap<>();
 
+		/**
+		 * The task each worker took that listeners heard of while it waited: not heard of
+		 * again while held or run.
+		 */
+		final WeakIdentityMap<Took> tookHeard = new WeakIdentityMap<>();
+
 		/** The task last seen at the head of the queue. */
 		WeakReference<Object> head;
 
 		boolean headHeard;
 
 		/**
-		 * The tasks listeners heard of while they waited, not heard of again when they
-		 * run: for those listed behind the head, the listing that last listed them (a
-		 * task listed at the previous listing still waits the same wait), else
-		 * {@link #NOT_BEHIND}.
+		 * The tasks listeners heard of while they waited in the queue, with the latest
+		 * sweep that saw them there: one seen at the sweep before still waits the same
+		 * wait.
 		 */
 		final WeakIdentityMap<Long> queued = new WeakIdentityMap<>();
 
-		/** The listings of tasks behind the head so far; past the values of entries. */
-		long listings = NOT_BEHIND + 2;
+		/**
+		 * The sweeps that looked at the executor, and the latest of all sweeps that did.
+		 */
+		long sweeps;
 
-		void heardWaiting(Object task, int listedAtMost) {
-			remember(task, NOT_BEHIND, listedAtMost);
+		private long lastSweep;
+
+		void lookedAt(long sweep) {
+			if (sweep != this.lastSweep) {
+				this.lastSweep = sweep;
+				this.sweeps++;
+			}
 		}
 
-		void remember(Object task, long listing, int listedAtMost) {
+		/**
+		 * Return whether a task was heard of while queued at this sweep or the one
+		 * before.
+		 */
+		boolean heardWaiting(Object task) {
+			Long seen = this.queued.get(task);
+			return seen != null && seen >= this.sweeps - 1;
+		}
+
+		/**
+		 * Note that a worker holds or runs a task, and return whether listeners heard of
+		 * it while it waited: in the queue, or held before this run.
+		 */
+		boolean took(Object worker, Object task, boolean running, long since) {
+			if (heardWaiting(task)) {
+				this.queued.remove(task);
+				this.tookHeard.put(worker, new Took(task, running, since));
+				return true;
+			}
+			Took took = this.tookHeard.get(worker);
+			if (took == null) {
+				return false;
+			}
+			// The same phase, or the run after the task was held.
+			if (took.task.get() == task && (took.since == since || (!took.running && running))) {
+				if (took.since != since) {
+					this.tookHeard.put(worker, new Took(task, running, since));
+				}
+				return true;
+			}
+			// The worker took another task, or the same one again, since.
+			this.tookHeard.remove(worker);
+			return false;
+		}
+
+		/**
+		 * Note that a task was heard of while it waits in the queue, at this sweep.
+		 */
+		void remember(Object task, int listedAtMost) {
 			if (this.queued.size() > MAX_HEARD_QUEUED + 2L * listedAtMost) {
-				// Those that no longer wait behind the head first: at worst heard of
-				// again when they run.
-				long latest = this.listings;
-				this.queued.removeValues((value) -> value < latest - 1);
+				// Those no longer in the queue first.
+				long latest = this.sweeps;
+				this.queued.removeValues((seen) -> seen < latest - 1);
 				if (this.queued.size() > MAX_HEARD_QUEUED + 2L * listedAtMost) {
 					this.queued.clear();
 				}
 			}
-			this.queued.put(task, listing);
+			this.queued.put(task, this.sweeps);
 		}
 
 	}

@@ -216,9 +216,26 @@ class SourcedOverdueTasksTests {
 			seen.queued(this.executor, new Object(), 4_000);
 			seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 });
 		});
-		sweep(20_000, (seen) -> seen.queued(this.executor, null, 0));
-		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 25_000, this.runner)))
-			.containsExactly("RUNNING 5000 again");
+		sweep(20_000, (seen) -> {
+			seen.running(this.executor, this.worker, this.task, 19_500, this.runner);
+			seen.queued(this.executor, null, 0);
+		});
+		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 19_500, this.runner)))
+			.containsExactly("RUNNING 10500 again");
+	}
+
+	@Test
+	void taskObjectHeardOfAtTheHeadIsHeardOfAgainWhenALaterRunOfItIsOverdue() {
+		sweep(10_000, (seen) -> seen.queued(this.executor, this.task, 4_000));
+		sweep(20_000, (seen) -> {
+			seen.running(this.executor, this.worker, this.task, 19_500, this.runner);
+			seen.queued(this.executor, null, 0);
+		});
+		sweep(30_000, (seen) -> seen.queued(this.executor, null, 0));
+		assertThat(sweep(100_000, (seen) -> seen.running(this.executor, this.worker, this.task, 95_000, this.runner)))
+			.containsExactly("RUNNING 5000 first");
+		assertThat(sweep(110_000, (seen) -> seen.taken(this.executor, this.worker, this.task, 105_000)))
+			.containsExactly("QUEUED 5000 first");
 	}
 
 	@Test
