@@ -388,7 +388,9 @@ public final class ExecutorTracking {
 			tracker.states().started(tracked, record);
 		}
 		else {
-			tracked.trace(trace);
+			if (trace != null) {
+				tracked.trace(trace);
+			}
 			tracker.states().started(tracked);
 		}
 		return tracked;

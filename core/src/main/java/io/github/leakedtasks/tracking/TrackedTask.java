@@ -38,6 +38,14 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	private static final AtomicReferenceFieldUpdater<TrackedTask, Object> RECORD = AtomicReferenceFieldUpdater
 		.newUpdater(TrackedTask.class, Object.class, "record");
 
+	@SuppressWarnings("rawtypes")
+	private static final AtomicReferenceFieldUpdater<TrackedTask, Object> FUTURE_FIELD = AtomicReferenceFieldUpdater
+		.newUpdater(TrackedTask.class, Object.class, "future");
+
+	@SuppressWarnings("rawtypes")
+	private static final AtomicReferenceFieldUpdater<TrackedTask, Thread> RUNNER = AtomicReferenceFieldUpdater
+		.newUpdater(TrackedTask.class, Thread.class, "runner");
+
 	final ExecutorTracking executor;
 
 	/** Name of the thread that submitted the task. */
@@ -76,7 +84,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 			TraceIds traceIds = TraceIds.capture(source);
 			this.record = traceIds;
 		}
-		this.state = mode;
+		// Without a fence: the executor publishes the task to whoever runs it, and the
+		// lock of its young tasks to the detector.
+		STATE.lazySet(this, mode);
 	}
 
 	@Override
@@ -253,7 +263,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 * @return the scope it was created in, to run it in, or {@code null}
 	 */
 	private TaskScope started() {
-		this.runner = Thread.currentThread();
+		// Without a fence: marking the task started, a volatile write, publishes it to
+		// whoever sees the mark.
+		RUNNER.lazySet(this, Thread.currentThread());
 		mark(TaskRecord.STARTED);
 		TaskRecord record = record();
 		if (record != null) {
@@ -288,7 +300,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 * executor refused after queueing it may still run
 	 */
 	private void finish(boolean ran) {
-		this.future = null;
+		// Letting go needs no fence: a reader that still sees either reads a task that
+		// finished.
+		FUTURE_FIELD.lazySet(this, null);
 		if (ran) {
 			this.task = null;
 		}
@@ -297,7 +311,7 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		if (record != null) {
 			this.executor.finished(record);
 		}
-		this.runner = null;
+		RUNNER.lazySet(this, null);
 	}
 
 	/**
