@@ -1,7 +1,6 @@
 package io.github.leakedtasks.agent;
 
 import java.lang.ref.WeakReference;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -17,7 +16,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.agent.bootstrap.WorkerSlot;
@@ -128,15 +126,7 @@ final class WatchedPools implements OverdueSource {
 		if (pool == null || !pool.fifo) {
 			return;
 		}
-		if (done) {
-			// Counted before the edit stops being in progress: a sweep that sees it no
-			// longer in progress sees it counted.
-			pool.edits.incrementAndGet();
-			pool.editing.decrementAndGet();
-		}
-		else {
-			pool.editing.incrementAndGet();
-		}
+		pool.arrivals.edited(done);
 	}
 
 	@Override
@@ -266,7 +256,7 @@ final class WatchedPools implements OverdueSource {
 			// A periodic task waits by design; a scheduled executor's own task type,
 			// whose delay is the application's code, is not looked at.
 			pool.head = null;
-			pool.arrivals.clear();
+			pool.arrivals.forget();
 			observer.queued(executor, null, 0);
 			return;
 		}
@@ -308,13 +298,7 @@ final class WatchedPools implements OverdueSource {
 		// least the threshold before then has waited for it.
 		long now = System.nanoTime();
 		long threshold = observer.thresholdNanos();
-		long reached = -1;
-		for (long[] count : pool.arrivals) {
-			if (now - count[0] < threshold) {
-				break;
-			}
-			reached = count[1];
-		}
+		long reached = pool.arrivals.reachedBefore(now, threshold);
 		if (reached < 0) {
 			return;
 		}
@@ -334,9 +318,11 @@ final class WatchedPools implements OverdueSource {
 			oldest.add(tasks.next());
 		}
 		first = firstArrival(pool, executor);
+		// Counted as the tasks are listed, with the places as read after them.
+		overdue = (int) Math.max(0, Math.min(size, reached - first + 1) - 1);
 		// Read after the tasks, in the order an edit writes them in reverse: tasks that
 		// left the queue some other way while they were read would shift the places.
-		if (pool.editing.get() != 0 || pool.edits.get() != pool.lastEdits || FutureHooks.isShutDown(executor)) {
+		if (pool.arrivals.editedSinceNoted() || FutureHooks.isShutDown(executor)) {
 			return;
 		}
 		List<Object> listed = new ArrayList<>();
@@ -346,8 +332,8 @@ final class WatchedPools implements OverdueSource {
 			if (task == head) {
 				continue;
 			}
-			long arrivedBy = arrivedBy(pool, first + i);
-			if (arrivedBy == NOT_RUNNING || now - arrivedBy < threshold) {
+			long arrivedBy = pool.arrivals.arrivedBy(first + i);
+			if (arrivedBy == Long.MIN_VALUE || now - arrivedBy < threshold) {
 				// Those after it arrived no earlier.
 				break;
 			}
@@ -402,74 +388,36 @@ final class WatchedPools implements OverdueSource {
 	}
 
 	/**
-	 * Return when the task that arrived at a count had arrived by: the time of the first
-	 * count that reached it, or {@code NOT_RUNNING} if none did yet.
-	 */
-	private static long arrivedBy(Pool pool, long arrival) {
-		for (long[] count : pool.arrivals) {
-			if (count[1] >= arrival) {
-				return count[0];
-			}
-		}
-		return NOT_RUNNING;
-	}
-
-	/**
 	 * Return how long the head of a first-in, first-out queue has waited at least, from
 	 * the counts of arrivals, and note this sweep's count.
 	 */
 	private static long arrived(Pool pool, ThreadPoolExecutor executor, Queue<?> queue, boolean counting, int workers,
 			long startedSince) {
 		// Every task that arrived left the queue to a worker that counted its run, left
-		// it some other way (then the counts are forgotten), or is still queued: the
-		// runs counted before the queue's size is read, and the clock read after it, give
-		// a count of tasks that had arrived by then (short of those taken between the
-		// two reads). A task is at most as far down
-		// the arrivals as the runs counted after the head was read, plus one a worker may
-		// have taken from the queue without counting it yet, per worker not seen in one
-		// run throughout.
+		// it some other way (then the counts are forgotten), or is still queued: the runs
+		// counted before the queue's size is read, and the clock read after it, give a
+		// count of tasks that had arrived by then (short of those taken between the two
+		// reads). The head is at most as far down the arrivals as the runs counted after
+		// it was read, plus one a worker may have taken from the queue without counting
+		// it yet, per worker not seen in one run throughout.
 		long started = pool.started + startedSince;
 		long headAt = started + workers + 1;
 		int size = queue.size();
 		long now = System.nanoTime();
 		long arrived = started + size;
 		Object policy = FutureHooks.policyOf(executor);
-		// Read after the head: in progress, then done, in the order an edit writes them
-		// in reverse.
-		boolean editing = pool.editing.get() != 0;
-		int edits = pool.edits.get();
-		boolean edited = edits != pool.lastEdits;
-		pool.lastEdits = edits;
-		if (!counting || workers < 0 || policy == null || !JDK_POLICIES.contains(policy.getClass()) || editing || edited
+		// Read after the head.
+		boolean edited = pool.arrivals.sweepEdits();
+		if (!counting || workers < 0 || policy == null || !JDK_POLICIES.contains(policy.getClass()) || edited
 				|| FutureHooks.isShutDown(executor)) {
 			// Not while the workers may not count yet, tasks may leave the queue some
 			// other way (a policy of the application's own may do anything), or a pool
 			// shut down drains its queue.
-			pool.arrivals.clear();
+			pool.arrivals.forget();
 			return 0;
 		}
-		long[] last = pool.arrivals.peekLast();
-		if (last != null && arrived + Math.max(workers, FutureHooks.workerCount(executor)) < last[1]) {
-			// Fewer arrived than before, by more than the workers may have taken between
-			// the two reads, any of them: tasks left the queue unseen.
-			pool.arrivals.clear();
-			last = null;
-		}
-		// The first count that reached the head says when it had arrived by; those
-		// before it reach no task still queued.
-		while (!pool.arrivals.isEmpty() && pool.arrivals.peekFirst()[1] < headAt) {
-			pool.arrivals.pollFirst();
-		}
-		long waited = pool.arrivals.isEmpty() ? 0 : now - pool.arrivals.peekFirst()[0];
-		if (last == null || arrived > last[1]) {
-			if (pool.arrivals.size() >= Pool.MAX_ARRIVALS) {
-				// Forgetting the earliest counts only shortens what the head is known to
-				// have waited.
-				pool.arrivals.pollFirst();
-			}
-			pool.arrivals.addLast(new long[] { now, arrived });
-		}
-		return waited;
+		// Any worker may have taken a task between the two reads.
+		return pool.arrivals.note(now, arrived, headAt, Math.max(workers, FutureHooks.workerCount(executor)));
 	}
 
 	/** The time of a worker's run whose task was not seen yet. */
@@ -523,23 +471,8 @@ final class WatchedPools implements OverdueSource {
 		 */
 		final boolean fifo;
 
-		/**
-		 * At sweeps, when, and how many tasks had arrived by then (runs started plus
-		 * tasks queued), each count higher than the one before it: the task a count
-		 * reaches had arrived by that time. Only counts that reach a task still queued
-		 * are kept.
-		 */
-		final ArrayDeque<long[]> arrivals = new ArrayDeque<>();
-
-		static final int MAX_ARRIVALS = 4_096;
-
-		/** Edits of the queue in progress, and done. */
-		final AtomicInteger editing = new AtomicInteger();
-
-		final AtomicInteger edits = new AtomicInteger();
-
-		/** The edits done as of the previous sweep. */
-		int lastEdits;
+		/** The counts of arrivals of a first-in, first-out queue. */
+		final ArrivalCounts arrivals = new ArrivalCounts();
 
 		/** Whether the workers count their runs. */
 		volatile boolean counting;

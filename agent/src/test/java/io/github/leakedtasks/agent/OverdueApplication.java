@@ -120,6 +120,7 @@ public final class OverdueApplication {
 		tracker.watchOverdue(churning);
 		tracker.watchOverdue(pausing);
 		pausing.execute(new Paused(release));
+		// 12 s of tasks: still draining when the others have been listed for long.
 		for (int i = 0; i < 60; i++) {
 			draining.execute(new Slow());
 		}
@@ -336,7 +337,8 @@ public final class OverdueApplication {
 
 		@Override
 		public void run() {
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+			// Shorter than the threshold, 300 ms.
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
 		}
 
 	}

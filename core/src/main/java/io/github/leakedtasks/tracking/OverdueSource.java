@@ -25,8 +25,9 @@ public interface OverdueSource {
 	boolean watch(Object executor);
 
 	/**
-	 * Tell the observer what each watched executor runs, and which task waits at the head
-	 * of its queue. Tasks that wait by design, such as periodic ones, are left out.
+	 * Tell the observer what each watched executor runs or holds before running, which
+	 * task waits at the head of its queue, and which tasks behind it are known to be
+	 * overdue. Tasks that wait by design, such as periodic ones, are left out.
 	 * @param observer receives what the source sees
 	 */
 	void collect(Observer observer);

@@ -7,10 +7,11 @@ import java.util.List;
  * What the detector decides about the tasks {@link OverdueSource}s see: which are overdue
  * (queued or running for the threshold), and which the listeners heard of already. A task
  * is heard of once: a worker's task while the same run goes on, a queued task while it
- * stays queued (behind the head, then at the head), and a task heard of while queued is
- * not heard of again once it runs. Kept per executor and per worker, both held weakly,
- * for as long as they live: a sweep in which a source could not look at an executor
- * forgets nothing. Only the detector's thread uses it.
+ * stays queued (behind the head, then at the head) and is seen there at every sweep, and
+ * a task heard of while queued is not heard of again when a worker holds or runs it, if
+ * the worker is seen with it within two sweeps. Kept per executor and per worker, both
+ * held weakly, for as long as they live: a sweep in which a source could not look at an
+ * executor forgets nothing. Only the detector's thread uses it.
  *
  * @since 0.1.0
  */
@@ -324,8 +325,16 @@ final class SourcedOverdueTasks {
 		 * before.
 		 */
 		boolean heardWaiting(Object task) {
+			return heardWaiting(task, 1);
+		}
+
+		/**
+		 * Return whether a task was heard of while queued within this many sweeps before
+		 * this one.
+		 */
+		boolean heardWaiting(Object task, int sweeps) {
 			Long seen = this.queued.get(task);
-			return seen != null && seen >= this.sweeps - 1;
+			return seen != null && seen >= this.sweeps - sweeps;
 		}
 
 		/**
@@ -333,7 +342,9 @@ final class SourcedOverdueTasks {
 		 * it while it waited: in the queue, or held before this run.
 		 */
 		boolean took(Object worker, Object task, boolean running, long since) {
-			if (heardWaiting(task)) {
+			// A worker may take it after its slot was read and before the queue was, at
+			// the sweep after the one that saw it queued.
+			if (heardWaiting(task, 2)) {
 				this.queued.remove(task);
 				this.tookHeard.put(worker, new Took(task, running, since));
 				return true;

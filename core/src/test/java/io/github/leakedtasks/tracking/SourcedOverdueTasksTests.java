@@ -225,6 +225,18 @@ class SourcedOverdueTasksTests {
 	}
 
 	@Test
+	void taskHeardOfWhileQueuedThatAWorkerTookBetweenTheReadsOfTheNextSweepIsNotHeardOfAgainWhenItRuns() {
+		sweep(10_000, (seen) -> {
+			seen.queued(this.executor, new Object(), 4_000);
+			seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 3_000 });
+		});
+		// Neither running when the worker was read, nor queued when the queue was.
+		sweep(20_000, (seen) -> seen.queued(this.executor, null, 0));
+		assertThat(sweep(30_000, (seen) -> seen.running(this.executor, this.worker, this.task, 25_000, this.runner)))
+			.containsExactly("RUNNING 5000 again");
+	}
+
+	@Test
 	void taskObjectHeardOfAtTheHeadIsHeardOfAgainWhenALaterRunOfItIsOverdue() {
 		sweep(10_000, (seen) -> seen.queued(this.executor, this.task, 4_000));
 		sweep(20_000, (seen) -> {
