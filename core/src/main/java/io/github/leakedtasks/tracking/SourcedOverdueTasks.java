@@ -66,7 +66,7 @@ final class SourcedOverdueTasks {
 	 */
 	int heardRuns(Object executor) {
 		Heard heard = this.heard.get(executor);
-		return (heard != null) ? heard.running.size() : 0;
+		return (heard != null) ? heard.phases.size() : 0;
 	}
 
 	/**
@@ -118,51 +118,40 @@ final class SourcedOverdueTasks {
 
 		@Override
 		public void running(Object executor, Object worker, Object task, long since, Thread runner) {
-			if (executor == null || worker == null || task == null) {
-				return;
-			}
-			try {
-				Heard heard = heardOf(executor, this.sweep);
-				// Heard of while it waited: not heard of again now that it runs.
-				boolean heardWaiting = heard.took(worker, task, true, since);
-				long age = this.now - since;
-				if (age < this.threshold) {
-					return;
-				}
-				Long heardSince = heard.running.get(worker);
-				boolean sameRun = heardSince != null && heardSince == since;
-				boolean firstTime = !sameRun && !heardWaiting;
-				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.RUNNING, age, runner);
-				if (this.listing.overdue(described, runner, firstTime) && !sameRun) {
-					heard.running.put(worker, since);
-				}
-			}
-			catch (RuntimeException ex) {
-				// The other tasks of the source are still looked at.
-			}
+			phase(executor, worker, task, since, runner, true);
 		}
 
 		@Override
 		public void taken(Object executor, Object worker, Object task, long since) {
+			phase(executor, worker, task, since, null, false);
+		}
+
+		/**
+		 * A worker's task, held in {@code beforeExecute} or running: heard of once per
+		 * phase, and not at all if heard of while it waited.
+		 */
+		private void phase(Object executor, Object worker, Object task, long since, Thread runner, boolean running) {
 			if (executor == null || worker == null || task == null) {
 				return;
 			}
 			try {
 				Heard heard = heardOf(executor, this.sweep);
-				// Heard of while it waited in the queue: still waiting.
-				boolean heardWaiting = heard.took(worker, task, false, since);
+				boolean heardWaiting = heard.took(worker, task, running, since);
 				long age = this.now - since;
 				if (age < this.threshold) {
 					return;
 				}
-				Long heardSince = heard.taken.get(worker);
-				boolean sameTake = heardSince != null && heardSince == since;
-				boolean firstTime = !sameTake && !heardWaiting;
-				OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED, age, null);
-				if (this.listing.overdue(described, null, firstTime) && !sameTake) {
-					heard.taken.put(worker, since);
-					// Not heard of again once it runs.
-					heard.tookHeard.put(worker, new Took(task, false, since));
+				Long heardSince = heard.phases.get(worker);
+				boolean samePhase = heardSince != null && heardSince == since;
+				boolean firstTime = !samePhase && !heardWaiting;
+				OverdueTask described = this.source.describe(executor, task,
+						running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, age, runner);
+				if (this.listing.overdue(described, runner, firstTime) && !samePhase) {
+					heard.phases.put(worker, since);
+					if (!running) {
+						// Held, it still waits: not heard of again once it runs.
+						heard.tookHeard.put(worker, new Took(task, false, since));
+					}
 				}
 			}
 			catch (RuntimeException ex) {
@@ -277,16 +266,11 @@ final class SourcedOverdueTasks {
 	private static final class Heard {
 
 		/**
-		 * When the run of each worker that listeners heard of started; the worker's next
-		 * overdue run replaces it, and a worker that is gone takes it along.
+		 * When the phase (held in {@code beforeExecute}, or running) of each worker's
+		 * task that listeners heard of started; the worker's next overdue phase replaces
+		 * it, and a worker that is gone takes it along.
 		 */
-		final WeakIdentityMap<Long> running = new WeakIdentityMap<>();
-
-		/**
-		 * When the task each worker holds in {@code beforeExecute} that listeners heard
-		 * of was first seen there, as {@link #running}.
-		 */
-		final WeakIdentityMap<Long> taken = new WeakIdentityMap<>();
+		final WeakIdentityMap<Long> phases = new WeakIdentityMap<>();
 
 		/**
 		 * The task each worker took that listeners heard of while it waited: not heard of
