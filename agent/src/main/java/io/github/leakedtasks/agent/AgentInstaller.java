@@ -115,6 +115,9 @@ final class AgentInstaller {
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
 		TaskScope.whenFirstOpened(() -> FutureHooks.tracing = true);
+		// So does a tracer's (the Spring starter's, with Micrometer Tracing): a future
+		// created in a trace remembers its ids.
+		tracker.whenTraceIdsCaptured(() -> FutureHooks.tracing = true);
 		if (!problems.isEmpty()) {
 			System.getLogger("io.github.leakedtasks")
 				.log(System.Logger.Level.WARNING, "The leaked-tasks agent could not instrument " + problems

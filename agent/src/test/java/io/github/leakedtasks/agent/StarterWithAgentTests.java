@@ -333,28 +333,74 @@ class StarterWithAgentTests {
 	}
 
 	@Test
-	void withTracingExecutorBeansStayWrappedAndTheirFailuresCarryTheSubmittingTrace() {
-		// Only a wrapper remembers, for each task, the trace it was submitted in.
+	void withTracingExecutorBeansAreLeftAsTheyAreAndTheirReportsCarryTheSubmittingTrace() {
+		// The agent remembers, for each future and plain task created in a trace, the
+		// trace's ids, as a wrapper's task does. An exception of its own: the groups of
+		// other tests' failures stay as they are.
 		this.runner.withConfiguration(AutoConfigurations.of(LeakedTasksTracingAutoConfiguration.class))
 			.withBean(SimpleTracer.class, SimpleTracer::new)
 			.run((context) -> {
 				ExecutorService orders = context.getBean("orders", ExecutorService.class);
-				assertThat(TaskTracker.isTracked(orders)).isTrue();
-				String marker = marker();
+				ThreadPoolTaskExecutor reports = context.getBean("reports", ThreadPoolTaskExecutor.class);
+				ExecutorService discarding = context.getBean("discarding", ExecutorService.class);
+				assertThat(orders).isExactlyInstanceOf(ThreadPoolExecutor.class);
+				assertThat(reports).isExactlyInstanceOf(ThreadPoolTaskExecutor.class);
+				assertThat(discarding).isExactlyInstanceOf(ThreadPoolExecutor.class);
+				String lost = marker();
+				String lostCompletable = marker();
+				String uncaught = marker();
+				String outside = marker();
 				SimpleTracer tracer = context.getBean(SimpleTracer.class);
+				CountDownLatch release = occupy(discarding);
+				CountDownLatch thrown = new CountDownLatch(1);
 				Span span = tracer.nextSpan().name("POST /orders").start();
 				try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
 					orders.submit(() -> {
-						throw new IllegalStateException(marker);
+						throw new TracedException(lost);
 					});
+					reports.submitCompletable(() -> {
+						throw new TracedException(lostCompletable);
+					});
+					context.getBean("handling", ExecutorService.class).execute(() -> {
+						thrown.countDown();
+						throw new TracedException(uncaught);
+					});
+					submitDiscarded(discarding);
 				}
 				finally {
 					span.end();
+					release.countDown();
 				}
-				LeakReport report = awaitReported(marker);
-				assertThat(report.executor()).isEqualTo("orders");
-				assertThat(report.traceIds())
-					.isEqualTo(new TraceIds(span.context().traceId(), span.context().spanId()));
+				orders.submit(() -> {
+					throw new TracedException(outside);
+				});
+				TraceIds ids = new TraceIds(span.context().traceId(), span.context().spanId());
+				assertThat(awaitReported(lost)).satisfies((report) -> {
+					assertThat(report.executor()).isEqualTo("orders");
+					assertThat(report.traceIds()).isEqualTo(ids);
+				});
+				assertThat(awaitReported(lostCompletable)).satisfies((report) -> {
+					assertThat(report.executor()).isEqualTo("reports");
+					assertThat(report.traceIds()).isEqualTo(ids);
+				});
+				assertThat(awaitReported(outside).traceIds()).isNull();
+				assertThat(thrown.await(30, TimeUnit.SECONDS)).isTrue();
+				TaskTracker tracker = context.getBean(TaskTracker.class);
+				await().atMost(Duration.ofSeconds(30))
+					.untilAsserted(() -> assertThat(tracker.leaks())
+						.filteredOn((group) -> group.kind() == LeakKind.UNCAUGHT
+								&& uncaught.equals(group.latest().exception().getMessage()))
+						.singleElement()
+						.satisfies((group) -> assertThat(group.latest().traceIds()).isEqualTo(ids)));
+				Recorded recorded = context.getBean(Recorded.class);
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(recorded.reports)
+						.filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING
+								&& report.executor().equals("discarding"))
+						.singleElement()
+						.satisfies((report) -> assertThat(report.traceIds()).isEqualTo(ids));
+				});
 			});
 	}
 
@@ -574,6 +620,14 @@ class StarterWithAgentTests {
 	static final class MeteredException extends RuntimeException {
 
 		MeteredException(String message) {
+			super(message);
+		}
+
+	}
+
+	static final class TracedException extends RuntimeException {
+
+		TracedException(String message) {
 			super(message);
 		}
 

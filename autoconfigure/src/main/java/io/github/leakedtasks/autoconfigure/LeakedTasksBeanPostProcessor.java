@@ -21,15 +21,11 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.context.EnvironmentAware;
-import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
-import org.springframework.util.ClassUtils;
 
 /**
  * Wraps executor beans for tracking, and adds tracking around the {@code @Async} advice
@@ -38,10 +34,7 @@ import org.springframework.util.ClassUtils;
  *
  * @since 0.1.0
  */
-public class LeakedTasksBeanPostProcessor
-		implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware, EnvironmentAware {
-
-	private static final String TRACER = "io.micrometer.tracing.Tracer";
+public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
 
 	private final Supplier<TaskTracker> tracker;
 
@@ -54,10 +47,6 @@ public class LeakedTasksBeanPostProcessor
 	private ConfigurableListableBeanFactory beanFactory;
 
 	private final Map<String, ExecutorBean> executorBeans = new ConcurrentSkipListMap<>();
-
-	private Environment environment;
-
-	private volatile Boolean tracesSubmissions;
 
 	/**
 	 * Create a post-processor.
@@ -74,11 +63,6 @@ public class LeakedTasksBeanPostProcessor
 		this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
 		this.executorNames = new AsyncExecutorNames(this.beanFactory, this.tracker,
 				java.util.Set.copyOf(this.excludedExecutors));
-	}
-
-	@Override
-	public void setEnvironment(Environment environment) {
-		this.environment = environment;
 	}
 
 	@Override
@@ -117,10 +101,10 @@ public class LeakedTasksBeanPostProcessor
 			return executor;
 		}
 		// With the Java agent, which sees the futures, drops and uncaught failures of the
-		// JDK's pools and watches this one for overdue tasks, the bean is left as it is;
-		// unless each task must remember the trace it was submitted in, which only a
-		// wrapper does.
-		if (!tracesSubmissions() && ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
+		// JDK's pools and watches this one for overdue tasks, the bean is left as it is.
+		// With a tracer, the agent remembers the trace each of its futures was created
+		// in, as a wrapper's task does.
+		if (ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
 			// Its meters are registered now, as a wrapper's would be.
 			this.executorNames.tracking(beanName);
 			this.executorBeans.put(beanName, new ExecutorBean(true, null));
@@ -131,24 +115,6 @@ public class LeakedTasksBeanPostProcessor
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
 		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
 		return wrapped.bean();
-	}
-
-	/**
-	 * Whether tasks will remember the trace and span they were submitted in: Micrometer
-	 * Tracing is present with a {@code Tracer} bean, and
-	 * {@code leaked-tasks.tracing.enabled} is not {@code false}. Decided once.
-	 */
-	private boolean tracesSubmissions() {
-		Boolean traces = this.tracesSubmissions;
-		if (traces == null) {
-			traces = ClassUtils.isPresent(TRACER, this.classLoader)
-					&& (this.environment == null
-							|| !"false".equalsIgnoreCase(this.environment.getProperty("leaked-tasks.tracing.enabled")))
-					&& BeanFactoryUtils.beanNamesForTypeIncludingAncestors(this.beanFactory,
-							ClassUtils.resolveClassName(TRACER, this.classLoader), true, false).length > 0;
-			this.tracesSubmissions = traces;
-		}
-		return traces;
 	}
 
 	/**

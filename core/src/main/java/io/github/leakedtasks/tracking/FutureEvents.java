@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -16,7 +17,8 @@ import java.util.function.Predicate;
  * trace, only when it is traced (every creation in {@code always} mode; the first tasks
  * of each task type in {@code sampled} mode, without the random sample, which would
  * allocate for tasks that succeed) or while a {@link TaskScope} is current, whose future
- * it then is.
+ * it then is; and, with a source of trace ids plugged in, when it is created in a trace,
+ * with the trace's ids, as a wrapper's task remembers them.
  *
  * @since 0.1.0
  */
@@ -69,7 +71,9 @@ public final class FutureEvents {
 	 * Note that a future was created to run a task, or a plain task was handed to an
 	 * executor, capturing where: while a {@link TaskScope} is current, or for the first
 	 * tasks of a type (the random sample is left out: see
-	 * {@link TraceSampler#shouldCaptureFirst}).
+	 * {@link TraceSampler#shouldCaptureFirst}). With a source of trace ids plugged in
+	 * ({@link TaskTracker#captureTraceIds}), a future created in a trace remembers it
+	 * too, traced or not.
 	 * @param future the future, or the plain task
 	 * @param task the task, which names the task type, or {@code null}
 	 */
@@ -80,20 +84,55 @@ public final class FutureEvents {
 		}
 		TaskScope scope = TaskScope.current();
 		boolean scoped = scope != null;
-		if (scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
-				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS)) {
-			String type = (task != null) ? typeOf(task) : future.getClass().getName();
-			ScopedFuture waited = (scoped && future instanceof Future<?>) ? new ScopedFuture(future) : null;
-			Creation creation = new Creation(type, CreationTrace.capture(), Thread.currentThread().getName(), scope,
-					waited);
-			if (scoped && waited == null) {
-				// A plain task may be executed again (one object per lambda that captures
-				// nothing): in a test, it is the latest test's. Outside a test, the first
-				// execution traced stays.
-				this.creations.put(future, creation);
+		boolean traced = scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
+				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS);
+		Supplier<TraceIds> source = this.tracker.traceIdsSource();
+		TraceIds traceIds = (source != null) ? TraceIds.capture(source) : null;
+		boolean plain = !(future instanceof Future<?>);
+		if (!traced && traceIds == null) {
+			if (source != null && plain) {
+				// A plain task executed again outside a trace: not in the earlier one's.
+				forgetTraceIds(future);
 			}
-			else if (this.creations.putIfAbsent(future, creation) == null && waited != null) {
-				scope.waitFor(waited);
+			return;
+		}
+		String type = (task != null) ? typeOf(task) : future.getClass().getName();
+		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future) : null;
+		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
+				Thread.currentThread().getName(), scope, waited, traceIds);
+		if (plain) {
+			// A plain task may be executed again (one object per lambda that captures
+			// nothing): in a test, it is the latest test's; outside a test, the first
+			// execution traced keeps its trace, and the latest its trace ids.
+			remember(future, creation, scoped);
+		}
+		else if (this.creations.putIfAbsent(future, creation) == null && waited != null) {
+			scope.waitFor(waited);
+		}
+	}
+
+	private void remember(Object task, Creation creation, boolean scoped) {
+		if (scoped) {
+			this.creations.put(task, creation);
+		}
+		else if (creation.traceIds == null) {
+			this.creations.putIfAbsent(task, creation);
+		}
+		else {
+			Creation previous = this.creations.get(task);
+			this.creations.put(task,
+					(previous != null && previous.trace != null) ? previous.withTraceIds(creation.traceIds) : creation);
+		}
+	}
+
+	private void forgetTraceIds(Object task) {
+		Creation previous = this.creations.get(task);
+		if (previous != null && previous.traceIds != null) {
+			if (previous.trace != null) {
+				this.creations.put(task, previous.withTraceIds(null));
+			}
+			else {
+				this.creations.remove(task);
 			}
 		}
 	}
@@ -187,7 +226,8 @@ public final class FutureEvents {
 		String type = (creation != null) ? creation.type : (task != null) ? typeOf(task) : typeOf(future);
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null,
-				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null);
+				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null,
+				(creation != null) ? creation.traceIds : null);
 	}
 
 	/**
@@ -320,6 +360,7 @@ public final class FutureEvents {
 				? new TaskRecord(executor, type, creation.trace, creation.thread, task, queue)
 				: new TaskRecord(executor, type, null, UNKNOWN_THREAD, task, queue);
 		record.scope = (creation != null) ? creation.scope : null;
+		record.traceIds = (creation != null) ? creation.traceIds : null;
 		return record;
 	}
 
@@ -390,8 +431,16 @@ public final class FutureEvents {
 	 *
 	 * @param waited what the scope waits on while the future's failure is on its way, or
 	 * {@code null} outside a scope
+	 * @param trace where it was created, or {@code null} if that was not traced
+	 * @param traceIds the trace and span it was created in, or {@code null}
 	 */
-	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited) {
+	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
+			TraceIds traceIds) {
+
+		Creation withTraceIds(TraceIds ids) {
+			return new Creation(this.type, this.trace, this.thread, this.scope, this.waited, ids);
+		}
+
 	}
 
 }

@@ -52,6 +52,8 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	private volatile Supplier<TraceIds> traceIds;
 
+	private final List<Runnable> traceIdsCaptured = new CopyOnWriteArrayList<>();
+
 	private TaskTracker(TrackingSettings settings, Clock clock) {
 		this.settings = settings;
 		this.sampler = new TraceSampler(settings);
@@ -95,12 +97,37 @@ public final class TaskTracker implements AutoCloseable {
 	/**
 	 * Remember, for each task submitted from now on, the trace and span it was submitted
 	 * in, as the source says, and carry them in every report about the task. The source
-	 * is called on the submitting thread, once per task: it must be cheap, and return
-	 * {@code null} outside a trace.
+	 * is called on the submitting thread, once per task (with the Java agent, once per
+	 * {@code FutureTask}, {@code supplyAsync} or {@code runAsync} task and plain task
+	 * executed by a {@code ThreadPoolExecutor}, on any executor): it must be cheap, and
+	 * return {@code null} outside a trace.
 	 * @param source the source of the current ids, or {@code null} to stop
 	 */
 	public void captureTraceIds(Supplier<TraceIds> source) {
 		this.traceIds = source;
+		if (source != null) {
+			for (Runnable action : this.traceIdsCaptured) {
+				try {
+					action.run();
+				}
+				catch (RuntimeException ex) {
+					// An integration's action never fails the caller's.
+				}
+			}
+		}
+	}
+
+	/**
+	 * Run an action whenever a source of trace ids is plugged in, and now if one is: a
+	 * source of events that skips the creation of futures, such as the Java agent, starts
+	 * reporting them, so that the futures created in a trace remember it.
+	 * @param action the action
+	 */
+	public void whenTraceIdsCaptured(Runnable action) {
+		this.traceIdsCaptured.add(action);
+		if (this.traceIds != null) {
+			action.run();
+		}
 	}
 
 	Supplier<TraceIds> traceIdsSource() {

@@ -1,0 +1,186 @@
+package io.github.leakedtasks.tracking;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The trace ids of futures the engine did not create ({@link FutureEvents}), with a
+ * source of trace ids plugged in: remembered for a future created in a trace, as a
+ * wrapper's task remembers them, whatever the mode of creation traces.
+ */
+class FutureEventsTraceIdsTests {
+
+	private static final TraceIds ORDERS = new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+
+	private static final TraceIds PAYMENTS = new TraceIds("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+
+	private static final ThreadLocal<TraceIds> CURRENT = new ThreadLocal<>();
+
+	private final TaskTracker tracker = TaskTracker
+		.create(TrackingSettings.builder().traceMode(CreationTraceMode.OFF).gracePeriod(Duration.ofMinutes(1)).build());
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final FutureEvents events = new FutureEvents(this.tracker, "agent");
+
+	FutureEventsTraceIdsTests() {
+		this.tracker.addListener(this.listener);
+		this.tracker.captureTraceIds(CURRENT::get);
+	}
+
+	@AfterEach
+	void close() {
+		CURRENT.remove();
+		this.tracker.close();
+	}
+
+	@Test
+	void failureOfAFutureCreatedInATraceCarriesItsIdsWithoutACreationTrace() {
+		createdThenFailedIgnored(ORDERS, "in a trace");
+		createdThenFailedIgnored(null, "outside");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).hasSize(2);
+		});
+		assertThat(this.listener.leaks).filteredOn((report) -> report.exception().getMessage().equals("in a trace"))
+			.singleElement()
+			.satisfies((report) -> {
+				assertThat(report.traceIds()).isEqualTo(ORDERS);
+				assertThat(report.creationTrace()).isNull();
+				assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+			});
+		assertThat(this.listener.leaks).filteredOn((report) -> report.exception().getMessage().equals("outside"))
+			.singleElement()
+			.satisfies((report) -> assertThat(report.traceIds()).isNull());
+	}
+
+	@Test
+	void plainTaskExecutedAgainCarriesTheIdsOfItsLatestExecution() {
+		Runnable task = () -> {
+		};
+		inTrace(ORDERS, () -> this.events.created(task, task));
+		inTrace(PAYMENTS, () -> this.events.created(task, task));
+		this.events.discarded(task, "pool");
+		this.events.created(task, task);
+		this.events.discarded(task, "pool");
+		assertThat(this.listener.leaks).extracting(LeakReport::traceIds).containsExactly(PAYMENTS, null);
+		assertThat(this.events.rememberedCount()).isZero();
+	}
+
+	@Test
+	void plainTaskExecutedAgainKeepsItsFirstCreationTraceWithTheLatestIds() {
+		TaskTracker traced = TaskTracker.create(TrackingSettings.builder()
+			.traceMode(CreationTraceMode.ALWAYS)
+			.gracePeriod(Duration.ofMinutes(1))
+			.build());
+		RecordingListener leaks = new RecordingListener();
+		traced.addListener(leaks);
+		traced.captureTraceIds(CURRENT::get);
+		try {
+			FutureEvents source = new FutureEvents(traced, "agent");
+			Runnable task = () -> {
+			};
+			inTrace(ORDERS, () -> source.created(task, task));
+			Thread other = new Thread(() -> inTrace(PAYMENTS, () -> source.created(task, task)), "other");
+			other.start();
+			other.join();
+			source.discarded(task, "pool");
+			assertThat(leaks.leaks).singleElement().satisfies((report) -> {
+				assertThat(report.traceIds()).isEqualTo(PAYMENTS);
+				assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+				assertThat(report.creationTrace()).isNotNull();
+			});
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		finally {
+			traced.close();
+		}
+	}
+
+	@Test
+	void overdueTaskCarriesTheIdsOfItsFuture() {
+		Object future = new Object();
+		Object task = new Object();
+		inTrace(ORDERS, () -> this.events.created(future, task));
+		OverdueTask overdue = this.events.overdueTask("pool", task, future, OverdueTask.State.QUEUED,
+				Duration.ofSeconds(5).toNanos(), null);
+		assertThat(overdue.traceIds()).isEqualTo(ORDERS);
+		assertThat(overdue.creationTrace()).isNull();
+	}
+
+	@Test
+	void nothingIsRememberedForFuturesCreatedOutsideATrace() {
+		for (int i = 0; i < 100; i++) {
+			Object future = new Object();
+			this.events.created(future, future);
+			Runnable task = () -> {
+			};
+			this.events.created(task, task);
+		}
+		assertThat(this.events.rememberedCount()).isZero();
+	}
+
+	@Test
+	void sourceThatThrowsLeavesTheFutureWithoutIds() {
+		this.tracker.captureTraceIds(() -> {
+			throw new IllegalStateException("tracer");
+		});
+		Object future = new Object();
+		assertThatNoException().isThrownBy(() -> this.events.created(future, future));
+		assertThat(this.events.rememberedCount()).isZero();
+	}
+
+	@Test
+	void actionRunsWhenASourceIsPluggedInAndAtOnceIfOneIs() {
+		TaskTracker fresh = TaskTracker.create();
+		try {
+			AtomicInteger runs = new AtomicInteger();
+			List<String> order = new CopyOnWriteArrayList<>();
+			fresh.whenTraceIdsCaptured(runs::incrementAndGet);
+			fresh.whenTraceIdsCaptured(() -> {
+				order.add("throws");
+				throw new IllegalStateException("integration");
+			});
+			assertThat(runs).hasValue(0);
+			fresh.captureTraceIds(null);
+			assertThat(runs).hasValue(0);
+			assertThatNoException().isThrownBy(() -> fresh.captureTraceIds(CURRENT::get));
+			assertThat(runs).hasValue(1);
+			assertThat(order).containsExactly("throws");
+			fresh.whenTraceIdsCaptured(runs::incrementAndGet);
+			assertThat(runs).hasValue(2);
+		}
+		finally {
+			fresh.close();
+		}
+	}
+
+	private void createdThenFailedIgnored(TraceIds ids, String message) {
+		Object future = new Object();
+		inTrace(ids, () -> this.events.created(future, new Object()));
+		this.events.failed(future, new IllegalStateException(message));
+	}
+
+	private static void inTrace(TraceIds ids, Runnable action) {
+		CURRENT.set(ids);
+		try {
+			action.run();
+		}
+		finally {
+			CURRENT.remove();
+		}
+	}
+
+}
