@@ -82,6 +82,9 @@ final class CompletableFutureAdvice {
 				FutureHooks.observed(source, result);
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
+				if (source.isCompletedExceptionally()) {
+					FutureHooks.handedOn(source, dependent);
+				}
 				FutureHooks.completed(dependent);
 			}
 		}
@@ -101,6 +104,9 @@ final class CompletableFutureAdvice {
 				FutureHooks.observed(source, result);
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
+				if (source.isCompletedExceptionally()) {
+					FutureHooks.handedOn(source, dependent);
+				}
 				FutureHooks.completed(dependent);
 			}
 		}
@@ -140,6 +146,9 @@ final class CompletableFutureAdvice {
 				FutureHooks.observed(source);
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
+				if (source != null && source.isCompletedExceptionally()) {
+					FutureHooks.handedOn(source, dependent);
+				}
 				FutureHooks.completed(dependent);
 			}
 		}

@@ -3,6 +3,7 @@ package io.github.leakedtasks.agent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Reads the stack of completions of a {@code CompletableFuture} that just failed: a
@@ -26,6 +27,11 @@ final class Dependents {
 
 	private final Class<?> canceller;
 
+	/** The dependent future of a completion, or {@code null} where it cannot be read. */
+	private final Class<?> uniCompletion;
+
+	private final VarHandle dependent;
+
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
 		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion");
@@ -35,6 +41,40 @@ final class Dependents {
 		this.action = MethodHandles.privateLookupIn(this.whenComplete, MethodHandles.lookup())
 			.findVarHandle(this.whenComplete, "fn", java.util.function.BiConsumer.class);
 		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller");
+		Class<?> uni = null;
+		VarHandle dep = null;
+		try {
+			uni = Class.forName("java.util.concurrent.CompletableFuture$UniCompletion");
+			dep = lookup.findVarHandle(uni, "dep", CompletableFuture.class);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// Dependents then carry no trace ids of their source.
+			uni = null;
+		}
+		this.uniCompletion = uni;
+		this.dependent = dep;
+	}
+
+	/**
+	 * Hand each dependent stage of a failed future to an action, as far as the stack is
+	 * read (a stage pushed after is not seen).
+	 * @param future the future
+	 * @param action what to do with each dependent future
+	 */
+	void forEachDependent(Object future, Consumer<Object> action) {
+		if (this.uniCompletion == null) {
+			return;
+		}
+		Object completion = this.stack.getVolatile(future);
+		for (int i = 0; completion != null && i < MAX_DEPTH; i++) {
+			if (this.uniCompletion.isInstance(completion)) {
+				Object dep = this.dependent.getVolatile(completion);
+				if (dep != null) {
+					action.accept(dep);
+				}
+			}
+			completion = this.next.getVolatile(completion);
+		}
 	}
 
 	/**

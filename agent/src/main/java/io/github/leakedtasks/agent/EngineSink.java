@@ -98,6 +98,11 @@ final class EngineSink implements FutureSink {
 			// either seen here or sees the failure when it is created.
 			if (this.dependents.any(future)) {
 				this.completable.retrieved(future);
+				if (this.completable.hasTraceIds(future)) {
+					// Its dependents are in the trace it was created in.
+					this.dependents.forEachDependent(future,
+							(dependent) -> this.completable.handedOn(future, dependent));
+				}
 			}
 		}
 		else {
@@ -113,6 +118,13 @@ final class EngineSink implements FutureSink {
 	@Override
 	public void observed(Object future) {
 		events(future).observed(future);
+	}
+
+	@Override
+	public void handedOn(Object future, Object dependent) {
+		if (this.completable.hasTraceIds(future)) {
+			this.completable.handedOn(future, dependent);
+		}
 	}
 
 	@Override

@@ -60,8 +60,9 @@ final class ThreadPoolExecutorAdvice {
 
 	/**
 	 * {@code execute(Runnable)}: where a plain task was handed over, kept while a scope
-	 * is open or for the first tasks of a type, for the report of an uncaught failure or
-	 * a drop. A future's creation was seen where it was constructed.
+	 * is open or for the first tasks of a type, and in which trace once a source of trace
+	 * ids is plugged in, for the report of an uncaught failure or a drop. A future's
+	 * creation was seen where it was constructed.
 	 */
 	static final class Execute {
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,21 @@ class StandaloneAgentTests {
 		assertThat(run.stderr()).contains("Task exception was never retrieved")
 			.contains("no trace captured")
 			.doesNotContain("Task created at:\n\tat");
+	}
+
+	@Test
+	void futuresAndTasksCreatedInATraceCarryItsIdsWithCreationTracesOff() throws Exception {
+		// Only the source of trace ids turns the creation hooks on here.
+		Run run = run(TracedApplication.class, agent(), "-Dleaked-tasks.creation-trace.mode=off");
+		String orders = "TraceIds[traceId=4bf92f3577b34da6a3ce929d0e0e4736, spanId=00f067aa0ba902b7]";
+		assertThat(run.stdout()).doesNotContain("timed out")
+			.contains("submitted in a trace -> " + orders, "chained in a trace -> " + orders,
+					"executed in a trace -> " + orders, "submitted outside -> null")
+			// One task object executed in two traces: the second run is not known to be
+			// in either, and carries none.
+			.containsPattern(
+					"(?s)" + Pattern.quote("shared task -> " + orders) + ".*" + Pattern.quote("shared task -> null"))
+			.doesNotContain("0af7651916cd43dd8448eb211c80319c");
 	}
 
 	@Test

@@ -46,6 +46,12 @@ public final class FutureEvents {
 	private final WeakIdentityMap<TaskRecord> drops = new WeakIdentityMap<>();
 
 	/**
+	 * Whether a plain task was remembered with trace ids: from then on, each plain task
+	 * handed over outside a scope is looked up, so that one executed again loses them.
+	 */
+	private volatile boolean plainTraceIds;
+
+	/**
 	 * Create a source of events whose reports name it as their executor.
 	 * @param tracker the tracker that watches and reports
 	 * @param name the name of the source, shown as the executor of its tasks
@@ -89,52 +95,81 @@ public final class FutureEvents {
 		Supplier<TraceIds> source = this.tracker.traceIdsSource();
 		TraceIds traceIds = (source != null) ? TraceIds.capture(source) : null;
 		boolean plain = !(future instanceof Future<?>);
+		if (plain && !scoped && this.plainTraceIds && executedBefore(future)) {
+			// Executed before, and maybe still running: which trace a failure or a drop
+			// belongs to is not known, and none is given.
+			return;
+		}
 		if (!traced && traceIds == null) {
-			if (source != null && plain) {
-				// A plain task executed again outside a trace: not in the earlier one's.
-				forgetTraceIds(future);
-			}
 			return;
 		}
 		String type = (task != null) ? typeOf(task) : future.getClass().getName();
 		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future) : null;
 		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
 				Thread.currentThread().getName(), scope, waited, traceIds);
-		if (plain) {
+		if (scoped && plain) {
 			// A plain task may be executed again (one object per lambda that captures
-			// nothing): in a test, it is the latest test's; outside a test, the first
-			// execution traced keeps its trace, and the latest its trace ids.
-			remember(future, creation, scoped);
+			// nothing): in a test, it is the latest test's.
+			this.creations.put(future, creation);
+			return;
 		}
-		else if (this.creations.putIfAbsent(future, creation) == null && waited != null) {
+		if (plain && traceIds != null) {
+			this.plainTraceIds = true;
+		}
+		Creation previous = this.creations.putIfAbsent(future, creation);
+		if (previous == null && waited != null) {
 			scope.waitFor(waited);
 		}
-	}
-
-	private void remember(Object task, Creation creation, boolean scoped) {
-		if (scoped) {
-			this.creations.put(task, creation);
-		}
-		else if (creation.traceIds == null) {
-			this.creations.putIfAbsent(task, creation);
-		}
-		else {
-			Creation previous = this.creations.get(task);
-			this.creations.put(task,
-					(previous != null && previous.trace != null) ? previous.withTraceIds(creation.traceIds) : creation);
+		else if (previous != null && plain && traceIds != null) {
+			// Executed twice at once: neither trace is given.
+			executedBefore(future);
 		}
 	}
 
-	private void forgetTraceIds(Object task) {
-		Creation previous = this.creations.get(task);
-		if (previous != null && previous.traceIds != null) {
-			if (previous.trace != null) {
-				this.creations.put(task, previous.withTraceIds(null));
-			}
-			else {
-				this.creations.remove(task);
+	/**
+	 * Return whether a plain task was executed before, and if so have it lose the trace
+	 * ids of that execution, keeping where it was first traced.
+	 */
+	private boolean executedBefore(Object task) {
+		Creation previous;
+		while ((previous = this.creations.get(task)) != null && previous.traceIds != null) {
+			if (this.creations.replace(task, previous, previous.withoutTraceIds())) {
+				return true;
 			}
 		}
+		return previous != null;
+	}
+
+	/**
+	 * Note that a failed future hands its failure on to a dependent stage: the dependent
+	 * is in the trace the failed future was created in, as the stages of a wrapper's
+	 * future are.
+	 * @param future the failed future
+	 * @param dependent the dependent stage
+	 */
+	public void handedOn(Object future, Object dependent) {
+		if (future == null || dependent == null) {
+			return;
+		}
+		TraceIds traceIds = (this.futures.get(future) instanceof TaskRecord record) ? record.traceIds : null;
+		if (traceIds == null) {
+			Creation creation = this.creations.get(future);
+			traceIds = (creation != null) ? creation.traceIds : null;
+		}
+		if (traceIds != null) {
+			this.creations.putIfAbsent(dependent,
+					new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD, null, null, traceIds));
+		}
+	}
+
+	/**
+	 * Return whether a future's failure carries trace ids that its dependents should
+	 * carry too (see {@link #handedOn}).
+	 * @param future the failed future
+	 * @return whether it has trace ids
+	 */
+	public boolean hasTraceIds(Object future) {
+		return future != null && this.futures.get(future) instanceof TaskRecord record && record.traceIds != null;
 	}
 
 	/**
@@ -188,7 +223,8 @@ public final class FutureEvents {
 			}
 			creation = this.creations.remove(future);
 			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
-					(creation != null) ? creation.type : (task != null) ? typeOf(task) : future.getClass().getName(),
+					(creation != null && creation.trace != null) ? creation.type
+							: (task != null) ? typeOf(task) : future.getClass().getName(),
 					null, null);
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
@@ -223,7 +259,8 @@ public final class FutureEvents {
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
 		Creation creation = (future != null) ? this.creations.get(future) : null;
-		String type = (creation != null) ? creation.type : (task != null) ? typeOf(task) : typeOf(future);
+		String type = (creation != null && creation.trace != null) ? creation.type
+				: (task != null) ? typeOf(task) : typeOf(future);
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null,
 				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null,
@@ -311,7 +348,8 @@ public final class FutureEvents {
 		if (task != null && userTask != null && !isTrackedElsewhere(task) && !isTrackedElsewhere(userTask)) {
 			Creation creation = this.creations.get(task);
 			// Named after what it runs, not after a decorator.
-			String type = (creation != null && userTask == task) ? creation.type : typeOf(userTask);
+			String type = (creation != null && creation.trace != null && userTask == task) ? creation.type
+					: typeOf(userTask);
 			TaskRecord record = record(this.executors.of(executor, null), creation, type, task, null);
 			this.tracker.reporter().confirmed(LeakKind.DROPPED_WHILE_PENDING, record, null);
 		}
@@ -336,8 +374,12 @@ public final class FutureEvents {
 		// Where it was executed, if that was kept: a plain task may run again, and fail
 		// again without it.
 		Creation creation = this.creations.remove(task);
+		if (creation != null && this.plainTraceIds) {
+			// Executed before: a later execution is not given trace ids either.
+			this.creations.putIfAbsent(task, new Creation(creation.type, null, UNKNOWN_THREAD, null, null, null));
+		}
 		TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
-				(creation != null) ? creation.type : typeOf(task), null, null);
+				(creation != null && creation.trace != null) ? creation.type : typeOf(task), null, null);
 		this.tracker.reporter().uncaught(record, failure, UncaughtReport.Handler.THREAD);
 		// The mark is for the wrappers' reports: the next task that throws this instance
 		// is reported again.
@@ -347,7 +389,8 @@ public final class FutureEvents {
 	private TaskRecord newRecord(Object task, Object userTask, Object future, Object executor,
 			ReferenceQueue<Object> queue) {
 		Creation creation = this.creations.get(future);
-		String type = (creation != null) ? creation.type : typeOf((userTask != null) ? userTask : task);
+		String type = (creation != null && creation.trace != null) ? creation.type
+				: typeOf((userTask != null) ? userTask : task);
 		return record(this.executors.of(executor, null), creation, type, task, queue);
 	}
 
@@ -437,8 +480,14 @@ public final class FutureEvents {
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
 			TraceIds traceIds) {
 
-		Creation withTraceIds(TraceIds ids) {
-			return new Creation(this.type, this.trace, this.thread, this.scope, this.waited, ids);
+		/**
+		 * Without trace ids: where it was traced stays, and without a trace nothing does
+		 * (the thread that created it is not known either).
+		 */
+		Creation withoutTraceIds() {
+			return (this.trace != null)
+					? new Creation(this.type, this.trace, this.thread, this.scope, this.waited, null)
+					: new Creation(this.type, null, UNKNOWN_THREAD, null, null, null);
 		}
 
 	}

@@ -106,27 +106,30 @@ public final class TaskTracker implements AutoCloseable {
 	public void captureTraceIds(Supplier<TraceIds> source) {
 		this.traceIds = source;
 		if (source != null) {
-			for (Runnable action : this.traceIdsCaptured) {
-				try {
-					action.run();
-				}
-				catch (RuntimeException ex) {
-					// An integration's action never fails the caller's.
-				}
-			}
+			this.traceIdsCaptured.forEach(TaskTracker::runQuietly);
+		}
+	}
+
+	private static void runQuietly(Runnable action) {
+		try {
+			action.run();
+		}
+		catch (RuntimeException ex) {
+			// An integration's action never fails the caller's.
 		}
 	}
 
 	/**
 	 * Run an action whenever a source of trace ids is plugged in, and now if one is: a
 	 * source of events that skips the creation of futures, such as the Java agent, starts
-	 * reporting them, so that the futures created in a trace remember it.
+	 * reporting them, so that the futures created in a trace remember it. An action may
+	 * run more than once; one that throws is ignored.
 	 * @param action the action
 	 */
 	public void whenTraceIdsCaptured(Runnable action) {
 		this.traceIdsCaptured.add(action);
 		if (this.traceIds != null) {
-			action.run();
+			runQuietly(action);
 		}
 	}
 

@@ -44,6 +44,22 @@ final class WeakIdentityMap<V> {
 		return this.entries.remove(new Key(key, null));
 	}
 
+	/**
+	 * Replace the value of a key's entry only if it is the expected one.
+	 * @return whether it was replaced
+	 */
+	boolean replace(Object key, V expected, V value) {
+		return this.entries.replace(new Key(key, null), expected, value);
+	}
+
+	/**
+	 * Remove a key's entry only if its value is the expected one.
+	 * @return whether it was removed
+	 */
+	boolean remove(Object key, V expected) {
+		return this.entries.remove(new Key(key, null), expected);
+	}
+
 	int size() {
 		expunge();
 		return this.entries.size();

@@ -183,6 +183,24 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A failed future handed its failure to a dependent stage created on it after it
+	 * failed; said before the dependent's failure.
+	 * @param future the failed future
+	 * @param dependent the dependent
+	 */
+	public static void handedOn(Object future, Object dependent) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.handedOn(future, dependent);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
 	 * A future's failure was retrieved: thrown by a reading method or returned by
 	 * {@code exceptionNow}.
 	 * @param future the future

@@ -37,6 +37,15 @@ public interface FutureSink {
 	void created(Object future, Object task);
 
 	/**
+	 * A failed future handed its failure to a dependent stage created on it after it
+	 * failed, before the dependent's failure is reported.
+	 * @param future the failed future
+	 * @param dependent the dependent
+	 */
+	default void handedOn(Object future, Object dependent) {
+	}
+
+	/**
 	 * A thread starts working for a {@code ThreadPoolExecutor}.
 	 * @param executor the executor
 	 */

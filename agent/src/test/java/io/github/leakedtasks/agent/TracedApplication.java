@@ -1,0 +1,113 @@
+package io.github.leakedtasks.agent;
+
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakListener;
+import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TraceIds;
+import io.github.leakedtasks.tracking.UncaughtReport;
+
+/**
+ * An application that plugs a source of trace ids into the agent's engine, as the Spring
+ * starter does with a {@code Tracer} bean, then loses failures in a trace and outside
+ * one; run by {@link StandaloneAgentTests} in a JVM of its own, with creation traces off,
+ * so that only the source turns the agent's creation hooks on. Prints each report's
+ * message and trace id.
+ */
+public final class TracedApplication {
+
+	private static final ThreadLocal<TraceIds> CURRENT = new ThreadLocal<>();
+
+	private static final TraceIds ORDERS = new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+
+	private static final TraceIds PAYMENTS = new TraceIds("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+
+	private static final Runnable SHARED = () -> {
+		throw new IllegalStateException("shared task");
+	};
+
+	private TracedApplication() {
+	}
+
+	public static void main(String[] args) throws InterruptedException {
+		TaskTracker tracker = LeakedTasksAgent.tracker().orElseThrow();
+		Queue<String> reported = new ConcurrentLinkedQueue<>();
+		tracker.addListener(new LeakListener() {
+
+			@Override
+			public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+				reported.add(report.exception().getMessage() + " -> " + report.traceIds());
+			}
+
+			@Override
+			public void onUncaught(UncaughtReport report) {
+				reported.add(report.exception().getMessage() + " -> " + report.traceIds());
+			}
+
+		});
+		tracker.captureTraceIds(CURRENT::get);
+		ExecutorService pool = Executors.newFixedThreadPool(2, (runnable) -> {
+			Thread thread = new Thread(runnable);
+			thread.setUncaughtExceptionHandler((failed, ex) -> {
+			});
+			return thread;
+		});
+		inTrace(ORDERS, () -> {
+			pool.submit(() -> {
+				throw new IllegalStateException("submitted in a trace");
+			});
+			CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException("chained in a trace");
+			}, pool).thenApply(Function.identity());
+			pool.execute(() -> {
+				throw new IllegalStateException("executed in a trace");
+			});
+			pool.execute(SHARED);
+		});
+		pool.submit(() -> {
+			throw new IllegalStateException("submitted outside");
+		});
+		// The shared task runs again once its first run is over, in another trace.
+		awaitReports(reported, "shared task", 1);
+		inTrace(PAYMENTS, () -> pool.execute(SHARED));
+		awaitReports(reported, "shared task", 2);
+		pool.shutdown();
+		pool.awaitTermination(10, TimeUnit.SECONDS);
+		if (awaitReports(reported, "", 6)) {
+			reported.forEach(System.out::println);
+		}
+	}
+
+	private static boolean awaitReports(Queue<String> reported, String prefix, int count) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (reported.stream().filter((report) -> report.startsWith(prefix)).count() < count) {
+			if (System.nanoTime() > deadline) {
+				System.out.println("timed out: " + reported);
+				return false;
+			}
+			System.gc();
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+		}
+		return true;
+	}
+
+	private static void inTrace(TraceIds ids, Runnable action) {
+		CURRENT.set(ids);
+		try {
+			action.run();
+		}
+		finally {
+			CURRENT.remove();
+		}
+	}
+
+}
