@@ -32,6 +32,8 @@ final class Dependents {
 
 	private final VarHandle dependent;
 
+	private final VarHandle source;
+
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
 		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion");
@@ -43,9 +45,11 @@ final class Dependents {
 		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller");
 		Class<?> uni = null;
 		VarHandle dep = null;
+		VarHandle src = null;
 		try {
 			uni = Class.forName("java.util.concurrent.CompletableFuture$UniCompletion");
 			dep = lookup.findVarHandle(uni, "dep", CompletableFuture.class);
+			src = lookup.findVarHandle(uni, "src", CompletableFuture.class);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			// Dependents then carry no trace ids of their source.
@@ -53,11 +57,14 @@ final class Dependents {
 		}
 		this.uniCompletion = uni;
 		this.dependent = dep;
+		this.source = src;
 	}
 
 	/**
 	 * Hand each dependent stage of a failed future to an action, as far as the stack is
-	 * read (a stage pushed after is not seen).
+	 * read (a stage pushed after is not seen): the stages whose first source it is, not
+	 * those of two sources that wait on it as their second, which may fail with the
+	 * first's failure.
 	 * @param future the future
 	 * @param action what to do with each dependent future
 	 */
@@ -67,7 +74,7 @@ final class Dependents {
 		}
 		Object completion = this.stack.getVolatile(future);
 		for (int i = 0; completion != null && i < MAX_DEPTH; i++) {
-			if (this.uniCompletion.isInstance(completion)) {
+			if (this.uniCompletion.isInstance(completion) && this.source.getVolatile(completion) == future) {
 				Object dep = this.dependent.getVolatile(completion);
 				if (dep != null) {
 					action.accept(dep);

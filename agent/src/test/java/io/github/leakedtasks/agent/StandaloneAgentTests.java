@@ -94,8 +94,14 @@ class StandaloneAgentTests {
 		Run run = run(TracedApplication.class, agent(), "-Dleaked-tasks.creation-trace.mode=off");
 		String orders = "TraceIds[traceId=4bf92f3577b34da6a3ce929d0e0e4736, spanId=00f067aa0ba902b7]";
 		assertThat(run.stdout()).doesNotContain("timed out")
-			.contains("submitted in a trace -> " + orders, "chained in a trace -> " + orders,
-					"executed in a trace -> " + orders, "submitted outside -> null")
+			.contains("submitted in a trace -> " + orders, "chained before it failed -> " + orders,
+					"chained after it failed -> " + orders, "executed in a trace -> " + orders,
+					"submitted outside -> null")
+			// A lambda that captures nothing is one object for all its executions.
+			.contains("stateless in a trace -> null")
+			// Waits on the second source, which failed in another trace, with the
+			// first's failure.
+			.contains("combined first source -> null")
 			// One task object executed in two traces: the second run is not known to be
 			// in either, and carries none.
 			.containsPattern(

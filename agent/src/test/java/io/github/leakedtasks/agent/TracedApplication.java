@@ -3,11 +3,13 @@ package io.github.leakedtasks.agent;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
@@ -31,8 +33,16 @@ public final class TracedApplication {
 
 	private static final TraceIds PAYMENTS = new TraceIds("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
 
-	private static final Runnable SHARED = () -> {
-		throw new IllegalStateException("shared task");
+	/** One task object with state, executed twice. */
+	private static final Runnable SHARED = new Runnable() {
+
+		private final String message = "shared task";
+
+		@Override
+		public void run() {
+			throw new IllegalStateException(this.message);
+		}
+
 	};
 
 	private TracedApplication() {
@@ -61,29 +71,81 @@ public final class TracedApplication {
 			});
 			return thread;
 		});
+		String executed = "executed in a trace";
+		CountDownLatch release = new CountDownLatch(1);
 		inTrace(ORDERS, () -> {
 			pool.submit(() -> {
 				throw new IllegalStateException("submitted in a trace");
 			});
+			// Its dependent exists when it fails.
 			CompletableFuture.supplyAsync(() -> {
-				throw new IllegalStateException("chained in a trace");
+				awaitQuietly(release);
+				throw new IllegalStateException("chained before it failed");
 			}, pool).thenApply(Function.identity());
 			pool.execute(() -> {
-				throw new IllegalStateException("executed in a trace");
+				throw new IllegalStateException(executed);
+			});
+			pool.execute(() -> {
+				throw new IllegalStateException("stateless in a trace");
 			});
 			pool.execute(SHARED);
 		});
+		release.countDown();
 		pool.submit(() -> {
 			throw new IllegalStateException("submitted outside");
 		});
+		chainAfterItFailed(pool);
+		combineWithAFailedFirstSource(pool);
 		// The shared task runs again once its first run is over, in another trace.
 		awaitReports(reported, "shared task", 1);
 		inTrace(PAYMENTS, () -> pool.execute(SHARED));
 		awaitReports(reported, "shared task", 2);
 		pool.shutdown();
 		pool.awaitTermination(10, TimeUnit.SECONDS);
-		if (awaitReports(reported, "", 6)) {
+		if (awaitReports(reported, "", 9)) {
 			reported.forEach(System.out::println);
+		}
+	}
+
+	/**
+	 * A dependent made once its source failed, outside the source's trace.
+	 */
+	private static void chainAfterItFailed(ExecutorService pool) {
+		CompletableFuture<Object> source = inTrace(ORDERS, () -> CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException("chained after it failed");
+		}, pool));
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (!source.isDone() && System.nanoTime() < deadline) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+		}
+		source.thenApply(Function.identity());
+	}
+
+	/**
+	 * {@code thenCombine} on a source that failed in one trace, with a second source that
+	 * fails later in another: the combined stage fails with the first's failure and waits
+	 * on the second's stack, whose trace it must not take.
+	 */
+	private static void combineWithAFailedFirstSource(ExecutorService pool) {
+		CompletableFuture<Object> first = inTrace(ORDERS, () -> CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException("combined first source");
+		}, pool));
+		first.exceptionally((failure) -> null).join();
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Object> second = inTrace(PAYMENTS, () -> CompletableFuture.supplyAsync(() -> {
+			awaitQuietly(release);
+			throw new IllegalStateException("combined second source");
+		}, pool));
+		first.thenCombine(second, (a, b) -> a);
+		release.countDown();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -101,9 +163,16 @@ public final class TracedApplication {
 	}
 
 	private static void inTrace(TraceIds ids, Runnable action) {
+		inTrace(ids, () -> {
+			action.run();
+			return null;
+		});
+	}
+
+	private static <T> T inTrace(TraceIds ids, Supplier<T> action) {
 		CURRENT.set(ids);
 		try {
-			action.run();
+			return action.get();
 		}
 		finally {
 			CURRENT.remove();

@@ -2,6 +2,8 @@ package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
@@ -44,6 +46,24 @@ public final class FutureEvents {
 	private final WeakIdentityMap<Creation> creations = new WeakIdentityMap<>();
 
 	private final WeakIdentityMap<TaskRecord> drops = new WeakIdentityMap<>();
+
+	/** Whether a class and its superclasses declare no instance field. */
+	private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			for (Class<?> current = type; current != null
+					&& current != Object.class; current = current.getSuperclass()) {
+				for (Field field : current.getDeclaredFields()) {
+					if (!Modifier.isStatic(field.getModifiers())) {
+						return false;
+					}
+				}
+			}
+			return true;
+		}
+
+	};
 
 	/**
 	 * Whether a plain task was remembered with trace ids: from then on, each plain task
@@ -93,8 +113,11 @@ public final class FutureEvents {
 		boolean traced = scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
 				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS);
 		Supplier<TraceIds> source = this.tracker.traceIdsSource();
-		TraceIds traceIds = (source != null) ? TraceIds.capture(source) : null;
 		boolean plain = !(future instanceof Future<?>);
+		// A plain task without state (a lambda that captures nothing) is one object for
+		// every execution, which may overlap: it is given no trace.
+		TraceIds traceIds = (source != null && !(plain && STATELESS.get(future.getClass()))) ? TraceIds.capture(source)
+				: null;
 		if (plain && !scoped && this.plainTraceIds && executedBefore(future)) {
 			// Executed before, and maybe still running: which trace a failure or a drop
 			// belongs to is not known, and none is given.
@@ -107,14 +130,14 @@ public final class FutureEvents {
 		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future) : null;
 		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
 				Thread.currentThread().getName(), scope, waited, traceIds);
+		if (plain && traceIds != null) {
+			this.plainTraceIds = true;
+		}
 		if (scoped && plain) {
 			// A plain task may be executed again (one object per lambda that captures
 			// nothing): in a test, it is the latest test's.
 			this.creations.put(future, creation);
 			return;
-		}
-		if (plain && traceIds != null) {
-			this.plainTraceIds = true;
 		}
 		Creation previous = this.creations.putIfAbsent(future, creation);
 		if (previous == null && waited != null) {
@@ -373,10 +396,16 @@ public final class FutureEvents {
 		}
 		// Where it was executed, if that was kept: a plain task may run again, and fail
 		// again without it.
-		Creation creation = this.creations.remove(task);
-		if (creation != null && this.plainTraceIds) {
+		Creation creation;
+		if (this.plainTraceIds) {
 			// Executed before: a later execution is not given trace ids either.
-			this.creations.putIfAbsent(task, new Creation(creation.type, null, UNKNOWN_THREAD, null, null, null));
+			while ((creation = this.creations.get(task)) != null
+					&& !this.creations.replace(task, creation, creation.executedBefore())) {
+				// Replaced meanwhile: read again.
+			}
+		}
+		else {
+			creation = this.creations.remove(task);
 		}
 		TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
 				(creation != null && creation.trace != null) ? creation.type : typeOf(task), null, null);
@@ -487,7 +516,14 @@ public final class FutureEvents {
 		Creation withoutTraceIds() {
 			return (this.trace != null)
 					? new Creation(this.type, this.trace, this.thread, this.scope, this.waited, null)
-					: new Creation(this.type, null, UNKNOWN_THREAD, null, null, null);
+					: executedBefore();
+		}
+
+		/**
+		 * Nothing but that a plain task was executed before.
+		 */
+		Creation executedBefore() {
+			return new Creation(this.type, null, UNKNOWN_THREAD, null, null, null);
 		}
 
 	}

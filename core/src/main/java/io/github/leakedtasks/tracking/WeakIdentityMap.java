@@ -52,14 +52,6 @@ final class WeakIdentityMap<V> {
 		return this.entries.replace(new Key(key, null), expected, value);
 	}
 
-	/**
-	 * Remove a key's entry only if its value is the expected one.
-	 * @return whether it was removed
-	 */
-	boolean remove(Object key, V expected) {
-		return this.entries.remove(new Key(key, null), expected);
-	}
-
 	int size() {
 		expunge();
 		return this.entries.size();

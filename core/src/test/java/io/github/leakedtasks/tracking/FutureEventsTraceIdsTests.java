@@ -2,7 +2,10 @@ package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -67,8 +70,7 @@ class FutureEventsTraceIdsTests {
 	void plainTaskExecutedAgainCarriesNoIdsFromThen() {
 		// Its earlier run may still be going: which trace a failure belongs to is not
 		// known.
-		Runnable task = () -> {
-		};
+		Runnable task = new Stateful();
 		inTrace(ORDERS, () -> this.events.created(task, task));
 		this.events.discarded(task, "pool");
 		inTrace(PAYMENTS, () -> this.events.created(task, task));
@@ -83,8 +85,7 @@ class FutureEventsTraceIdsTests {
 
 	@Test
 	void plainTaskThatFailedCarriesNoIdsWhenExecutedAgain() {
-		Runnable task = () -> {
-		};
+		Runnable task = new Stateful();
 		inTrace(ORDERS, () -> this.events.created(task, task));
 		this.events.uncaught(task, new IllegalStateException("first"), "pool");
 		inTrace(PAYMENTS, () -> this.events.created(task, task));
@@ -103,8 +104,7 @@ class FutureEventsTraceIdsTests {
 		traced.captureTraceIds(CURRENT::get);
 		try {
 			FutureEvents source = new FutureEvents(traced, "agent");
-			Runnable task = () -> {
-			};
+			Runnable task = new Stateful();
 			inTrace(ORDERS, () -> source.created(task, task));
 			Thread other = new Thread(() -> inTrace(PAYMENTS, () -> source.created(task, task)), "other");
 			other.start();
@@ -127,7 +127,7 @@ class FutureEventsTraceIdsTests {
 
 	@Test
 	void dependentOfAFailedFutureCarriesItsIds() {
-		Object future = new Object();
+		Object future = new CompletableFuture<>();
 		inTrace(ORDERS, () -> this.events.created(future, new Object()));
 		this.events.failed(future, new IllegalStateException("source"));
 		assertThat(this.events.hasTraceIds(future)).isTrue();
@@ -142,7 +142,7 @@ class FutureEventsTraceIdsTests {
 			.satisfies((report) -> {
 				assertThat(report.traceIds()).isEqualTo(ORDERS);
 				assertThat(report.thread()).isEqualTo("(unknown)");
-				assertThat(report.task()).isEqualTo(Object.class.getName());
+				assertThat(report.task()).isEqualTo(CompletableFuture.class.getName());
 			});
 	}
 
@@ -153,13 +153,35 @@ class FutureEventsTraceIdsTests {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
 			assertThat(this.listener.leaks).singleElement()
-				.satisfies((report) -> assertThat(report.task()).isEqualTo(Object.class.getName()));
+				.satisfies((report) -> assertThat(report.task()).isEqualTo(CompletableFuture.class.getName()));
+		});
+	}
+
+	@Test
+	void plainTaskWithoutStateCarriesNoIds() {
+		// One object for every execution (a lambda that captures nothing), which may
+		// overlap.
+		Runnable task = () -> {
+		};
+		inTrace(ORDERS, () -> this.events.created(task, task));
+		this.events.discarded(task, "pool");
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> assertThat(report.traceIds()).isNull());
+		assertThat(this.events.rememberedCount()).isZero();
+	}
+
+	@Test
+	void futureTaskCreatedInATraceCarriesItsIds() {
+		lostFutureTask(ORDERS);
+		lostFutureTask(null);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).extracting(LeakReport::traceIds).containsExactlyInAnyOrder(ORDERS, null);
 		});
 	}
 
 	@Test
 	void overdueTaskCarriesTheIdsOfItsFuture() {
-		Object future = new Object();
+		Object future = new CompletableFuture<>();
 		Object task = new Object();
 		inTrace(ORDERS, () -> this.events.created(future, task));
 		OverdueTask overdue = this.events.overdueTask("pool", task, future, OverdueTask.State.QUEUED,
@@ -173,8 +195,7 @@ class FutureEventsTraceIdsTests {
 		for (int i = 0; i < 100; i++) {
 			Object future = new Object();
 			this.events.created(future, future);
-			Runnable task = () -> {
-			};
+			Runnable task = new Stateful();
 			this.events.created(task, task);
 		}
 		assertThat(this.events.rememberedCount()).isZero();
@@ -223,18 +244,28 @@ class FutureEventsTraceIdsTests {
 	}
 
 	private void createdThenFailedIgnored(TraceIds ids, Object task, String message) {
-		Object future = new Object();
+		Object future = new CompletableFuture<>();
 		inTrace(ids, () -> this.events.created(future, task));
 		this.events.failed(future, new IllegalStateException(message));
 	}
 
 	private void failDependent(Object future) {
-		Object dependent = new Object();
-		Object untraced = new Object();
+		Object dependent = new CompletableFuture<>();
+		Object untraced = new CompletableFuture<>();
 		this.events.handedOn(future, dependent);
 		this.events.failed(dependent, new IllegalStateException("dependent"));
 		this.events.failed(untraced, new IllegalStateException("control"));
 		assertThat(this.events.hasTraceIds(untraced)).isFalse();
+	}
+
+	private void lostFutureTask(TraceIds ids) {
+		Callable<Object> task = () -> {
+			throw new IllegalStateException("lost");
+		};
+		FutureTask<Object> future = new FutureTask<>(task);
+		inTrace(ids, () -> this.events.created(future, task));
+		future.run();
+		this.events.failed(future, new IllegalStateException("lost"), null, task);
 	}
 
 	private static void inTrace(TraceIds ids, Runnable action) {
@@ -245,6 +276,24 @@ class FutureEventsTraceIdsTests {
 		finally {
 			CURRENT.remove();
 		}
+	}
+
+	/**
+	 * A plain task with state, which each execution usually makes anew.
+	 */
+	private static final class Stateful implements Runnable {
+
+		private final long made = System.nanoTime();
+
+		@Override
+		public void run() {
+		}
+
+		@Override
+		public String toString() {
+			return "made at " + this.made;
+		}
+
 	}
 
 }
