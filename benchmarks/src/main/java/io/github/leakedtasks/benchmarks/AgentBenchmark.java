@@ -2,9 +2,11 @@ package io.github.leakedtasks.benchmarks;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -50,6 +52,8 @@ public class AgentBenchmark {
 
 	static final int BURST = 50_000;
 
+	private static final Executor CALLER_RUNS = Runnable::run;
+
 	private ExecutorService pool;
 
 	private Future<?>[] futures;
@@ -86,6 +90,43 @@ public class AgentBenchmark {
 	@Benchmark
 	public Object completedThenApplyJoin() {
 		return CompletableFuture.completedFuture(41).thenApply(this.increment).join();
+	}
+
+	/**
+	 * A {@code FutureTask} made, run and read on the calling thread, as
+	 * {@code AbstractExecutorService.submit} makes it: every hook of its success path
+	 * (its creation, its result set, {@code get}) without the hand-off to a pool's
+	 * thread, whose time varies by more than the hooks take.
+	 */
+	@Benchmark
+	public Object futureTaskRunGetOnCaller() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			FutureTask<Integer> future = new FutureTask<>(this.task);
+			future.run();
+			return future.get();
+		});
+	}
+
+	/**
+	 * {@code supplyAsync} on an executor that runs the task on the calling thread, then
+	 * {@code join}: the hooks of an async task's creation, completion and retrieval.
+	 */
+	@Benchmark
+	public Object supplyAsyncJoinOnCaller() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> CompletableFuture.supplyAsync(this.supplier, CALLER_RUNS).join());
+	}
+
+	/**
+	 * The three-stage chain of {@link #chainOfThree()}, every stage on the calling
+	 * thread.
+	 */
+	@Benchmark
+	public Object chainOfThreeOnCaller() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH,
+				() -> CompletableFuture.supplyAsync(this.supplier, CALLER_RUNS)
+					.thenApply(this.increment)
+					.thenApplyAsync(this.increment, CALLER_RUNS)
+					.join());
 	}
 
 	/**

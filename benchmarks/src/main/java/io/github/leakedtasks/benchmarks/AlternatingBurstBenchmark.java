@@ -35,6 +35,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3
+ * # and against itself: both applications with leaked-tasks.enabled=false
+ * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p tracked=false
  * </pre>
  *
  * @since 0.1.0
@@ -60,6 +62,14 @@ public class AlternatingBurstBenchmark {
 	@Param({ "sampled" })
 	public String mode;
 
+	/**
+	 * Whether the second application runs the starter; {@code false} makes it a second
+	 * {@code leaked-tasks.enabled=false} application, so that the ratio shows what the
+	 * method reads for identical code.
+	 */
+	@Param({ "true" })
+	public boolean tracked;
+
 	private Application disabled;
 
 	private Application starter;
@@ -69,7 +79,7 @@ public class AlternatingBurstBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.disabled = new Application(false, this.tasks, this.mode);
-		this.starter = new Application(true, this.tasks, this.mode);
+		this.starter = new Application(this.tracked, this.tasks, this.mode);
 	}
 
 	@TearDown(Level.Trial)
