@@ -83,7 +83,7 @@ final class CompletableFutureAdvice {
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
 				if (source.isCompletedExceptionally()) {
-					FutureHooks.handedOn(source, dependent);
+					FutureHooks.traceHandedOn(source, dependent);
 				}
 				FutureHooks.completed(dependent);
 			}
@@ -105,7 +105,7 @@ final class CompletableFutureAdvice {
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
 				if (source.isCompletedExceptionally()) {
-					FutureHooks.handedOn(source, dependent);
+					FutureHooks.traceHandedOn(source, dependent);
 				}
 				FutureHooks.completed(dependent);
 			}
@@ -147,7 +147,7 @@ final class CompletableFutureAdvice {
 			}
 			if (dependent != null && dependent.isCompletedExceptionally()) {
 				if (source != null && source.isCompletedExceptionally()) {
-					FutureHooks.handedOn(source, dependent);
+					FutureHooks.traceHandedOn(source, dependent);
 				}
 				FutureHooks.completed(dependent);
 			}

@@ -27,9 +27,10 @@ final class Dependents {
 
 	private final Class<?> canceller;
 
-	/** The dependent future of a completion, or {@code null} where it cannot be read. */
+	/** The completions of one source, or {@code null} where they cannot be read. */
 	private final Class<?> uniCompletion;
 
+	/** The dependent future of such a completion. */
 	private final VarHandle dependent;
 
 	private final VarHandle source;

@@ -121,7 +121,7 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void handedOn(Object future, Object dependent) {
+	public void traceHandedOn(Object future, Object dependent) {
 		if (this.completable.hasTraceIds(future)) {
 			this.completable.handedOn(future, dependent);
 		}

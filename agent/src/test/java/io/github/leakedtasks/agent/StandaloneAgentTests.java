@@ -95,8 +95,8 @@ class StandaloneAgentTests {
 		String orders = "TraceIds[traceId=4bf92f3577b34da6a3ce929d0e0e4736, spanId=00f067aa0ba902b7]";
 		assertThat(run.stdout()).doesNotContain("timed out")
 			.contains("submitted in a trace -> " + orders, "chained before it failed -> " + orders,
-					"chained after it failed -> " + orders, "executed in a trace -> " + orders,
-					"submitted outside -> null")
+					"chained after it failed -> " + orders, "thrown by a handler -> " + orders,
+					"executed in a trace -> " + orders, "submitted outside -> null")
 			// A lambda that captures nothing is one object for all its executions.
 			.contains("stateless in a trace -> null")
 			// Waits on the second source, which failed in another trace, with the

@@ -71,7 +71,8 @@ public final class TracedApplication {
 			});
 			return thread;
 		});
-		String executed = "executed in a trace";
+		// Not a constant: the lambda that throws it captures it, and has state.
+		String executed = String.valueOf("executed in a trace");
 		CountDownLatch release = new CountDownLatch(1);
 		inTrace(ORDERS, () -> {
 			pool.submit(() -> {
@@ -94,7 +95,10 @@ public final class TracedApplication {
 		pool.submit(() -> {
 			throw new IllegalStateException("submitted outside");
 		});
-		chainAfterItFailed(pool);
+		chainAfterItFailed(pool, (source) -> source.thenApply(Function.identity()), "chained after it failed");
+		chainAfterItFailed(pool, (source) -> source.handle((result, failure) -> {
+			throw new IllegalStateException("thrown by a handler");
+		}), "handled after it failed");
 		combineWithAFailedFirstSource(pool);
 		// The shared task runs again once its first run is over, in another trace.
 		awaitReports(reported, "shared task", 1);
@@ -102,7 +106,7 @@ public final class TracedApplication {
 		awaitReports(reported, "shared task", 2);
 		pool.shutdown();
 		pool.awaitTermination(10, TimeUnit.SECONDS);
-		if (awaitReports(reported, "", 9)) {
+		if (awaitReports(reported, "", 10)) {
 			reported.forEach(System.out::println);
 		}
 	}
@@ -110,15 +114,16 @@ public final class TracedApplication {
 	/**
 	 * A dependent made once its source failed, outside the source's trace.
 	 */
-	private static void chainAfterItFailed(ExecutorService pool) {
+	private static void chainAfterItFailed(ExecutorService pool,
+			Function<CompletableFuture<Object>, CompletableFuture<Object>> dependent, String message) {
 		CompletableFuture<Object> source = inTrace(ORDERS, () -> CompletableFuture.supplyAsync(() -> {
-			throw new IllegalStateException("chained after it failed");
+			throw new IllegalStateException(message);
 		}, pool));
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		while (!source.isDone() && System.nanoTime() < deadline) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
 		}
-		source.thenApply(Function.identity());
+		dependent.apply(source);
 	}
 
 	/**

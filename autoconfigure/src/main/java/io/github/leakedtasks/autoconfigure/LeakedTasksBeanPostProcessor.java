@@ -103,7 +103,8 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		// With the Java agent, which sees the futures, drops and uncaught failures of the
 		// JDK's pools and watches this one for overdue tasks, the bean is left as it is.
 		// With a tracer, the agent remembers the trace each of its futures was created
-		// in, as a wrapper's task does.
+		// in, as a wrapper's task does (but for the stages and plain tasks README's
+		// "Tracing" lists).
 		if (ExecutorBeanNames.watch(this.tracker.get(), executor, beanName)) {
 			// Its meters are registered now, as a wrapper's would be.
 			this.executorNames.tracking(beanName);

@@ -65,7 +65,8 @@ public class AlternatingBurstBenchmark {
 	/**
 	 * Whether the second application runs the starter; {@code false} makes it a second
 	 * {@code leaked-tasks.enabled=false} application, so that the ratio shows what the
-	 * method reads for identical code.
+	 * method reads for identical code ({@code starterMillis} is then that application's
+	 * time).
 	 */
 	@Param({ "true" })
 	public boolean tracked;

@@ -116,13 +116,13 @@ public final class FutureEvents {
 		boolean plain = !(future instanceof Future<?>);
 		// A plain task without state (a lambda that captures nothing) is one object for
 		// every execution, which may overlap: it is given no trace.
-		TraceIds traceIds = (source != null && !(plain && STATELESS.get(future.getClass()))) ? TraceIds.capture(source)
-				: null;
-		if (plain && !scoped && this.plainTraceIds && executedBefore(future)) {
+		boolean stateless = plain && source != null && STATELESS.get(future.getClass());
+		if (plain && !scoped && !stateless && this.plainTraceIds && executedBefore(future)) {
 			// Executed before, and maybe still running: which trace a failure or a drop
 			// belongs to is not known, and none is given.
 			return;
 		}
+		TraceIds traceIds = (source != null && !stateless) ? TraceIds.capture(source) : null;
 		if (!traced && traceIds == null) {
 			return;
 		}
@@ -176,10 +176,15 @@ public final class FutureEvents {
 		}
 		TraceIds traceIds = (this.futures.get(future) instanceof TaskRecord record) ? record.traceIds : null;
 		if (traceIds == null) {
-			Creation creation = this.creations.get(future);
-			traceIds = (creation != null) ? creation.traceIds : null;
+			return;
 		}
-		if (traceIds != null) {
+		if (this.futures.get(dependent) instanceof TaskRecord failed) {
+			// Failed already, by a handler of the failure that threw.
+			if (failed.traceIds == null) {
+				failed.traceIds = traceIds;
+			}
+		}
+		else {
 			this.creations.putIfAbsent(dependent,
 					new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD, null, null, traceIds));
 		}

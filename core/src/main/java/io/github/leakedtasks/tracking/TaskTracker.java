@@ -99,8 +99,8 @@ public final class TaskTracker implements AutoCloseable {
 	 * in, as the source says, and carry them in every report about the task. The source
 	 * is called on the submitting thread, once per task (with the Java agent, once per
 	 * {@code FutureTask}, {@code supplyAsync} or {@code runAsync} task and plain task
-	 * executed by a {@code ThreadPoolExecutor}, on any executor): it must be cheap, and
-	 * return {@code null} outside a trace.
+	 * with state executed by a {@code ThreadPoolExecutor}, on any executor): it must be
+	 * cheap, and return {@code null} outside a trace.
 	 * @param source the source of the current ids, or {@code null} to stop
 	 */
 	public void captureTraceIds(Supplier<TraceIds> source) {
@@ -123,7 +123,7 @@ public final class TaskTracker implements AutoCloseable {
 	 * Run an action whenever a source of trace ids is plugged in, and now if one is: a
 	 * source of events that skips the creation of futures, such as the Java agent, starts
 	 * reporting them, so that the futures created in a trace remember it. An action may
-	 * run more than once; one that throws is ignored.
+	 * run more than once; a {@code RuntimeException} it throws is ignored.
 	 * @param action the action
 	 */
 	public void whenTraceIdsCaptured(Runnable action) {

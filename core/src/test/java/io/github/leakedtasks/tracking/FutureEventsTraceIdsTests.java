@@ -147,6 +147,20 @@ class FutureEventsTraceIdsTests {
 	}
 
 	@Test
+	void dependentFailedByAHandlerBeforeItIsHandedOnCarriesTheIds() {
+		Object future = new CompletableFuture<>();
+		inTrace(ORDERS, () -> this.events.created(future, new Object()));
+		this.events.failed(future, new IllegalStateException("source"));
+		this.events.retrieved(future);
+		failDependentFirst(future);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).singleElement()
+				.satisfies((report) -> assertThat(report.traceIds()).isEqualTo(ORDERS));
+		});
+	}
+
+	@Test
 	void idsDoNotRenameAnUntracedTask() {
 		// Named as outside a trace: one bug stays one group, whatever request ran it.
 		createdThenFailedIgnored(ORDERS, "a task of another type", "renamed?");
@@ -193,8 +207,8 @@ class FutureEventsTraceIdsTests {
 	@Test
 	void nothingIsRememberedForFuturesCreatedOutsideATrace() {
 		for (int i = 0; i < 100; i++) {
-			Object future = new Object();
-			this.events.created(future, future);
+			Object future = new CompletableFuture<>();
+			this.events.created(future, new Object());
 			Runnable task = new Stateful();
 			this.events.created(task, task);
 		}
@@ -206,8 +220,12 @@ class FutureEventsTraceIdsTests {
 		this.tracker.captureTraceIds(() -> {
 			throw new IllegalStateException("tracer");
 		});
-		Object future = new Object();
-		assertThatNoException().isThrownBy(() -> this.events.created(future, future));
+		Object future = new CompletableFuture<>();
+		Runnable task = new Stateful();
+		assertThatNoException().isThrownBy(() -> {
+			inTrace(ORDERS, () -> this.events.created(future, new Object()));
+			inTrace(ORDERS, () -> this.events.created(task, task));
+		});
 		assertThat(this.events.rememberedCount()).isZero();
 	}
 
@@ -247,6 +265,12 @@ class FutureEventsTraceIdsTests {
 		Object future = new CompletableFuture<>();
 		inTrace(ids, () -> this.events.created(future, task));
 		this.events.failed(future, new IllegalStateException(message));
+	}
+
+	private void failDependentFirst(Object future) {
+		Object dependent = new CompletableFuture<>();
+		this.events.failed(dependent, new IllegalStateException("thrown by a handler"));
+		this.events.handedOn(future, dependent);
 	}
 
 	private void failDependent(Object future) {

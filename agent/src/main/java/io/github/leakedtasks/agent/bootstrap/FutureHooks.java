@@ -184,15 +184,15 @@ public final class FutureHooks {
 
 	/**
 	 * A failed future handed its failure to a dependent stage created on it after it
-	 * failed; said before the dependent's failure.
+	 * failed: the dependent is in the failed future's trace.
 	 * @param future the failed future
 	 * @param dependent the dependent
 	 */
-	public static void handedOn(Object future, Object dependent) {
+	public static void traceHandedOn(Object future, Object dependent) {
 		FutureSink current = sink;
 		if (current != null) {
 			try {
-				current.handedOn(future, dependent);
+				current.traceHandedOn(future, dependent);
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.

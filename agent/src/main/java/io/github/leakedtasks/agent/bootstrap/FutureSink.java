@@ -38,11 +38,11 @@ public interface FutureSink {
 
 	/**
 	 * A failed future handed its failure to a dependent stage created on it after it
-	 * failed, before the dependent's failure is reported.
+	 * failed: the dependent is in the failed future's trace.
 	 * @param future the failed future
 	 * @param dependent the dependent
 	 */
-	default void handedOn(Object future, Object dependent) {
+	default void traceHandedOn(Object future, Object dependent) {
 	}
 
 	/**
