@@ -122,9 +122,8 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void traceHandedOn(Object future, Object dependent) {
-		if (this.completable.hasTraceIds(future)) {
-			this.completable.handedOn(future, dependent);
-		}
+		// Looks the failed future's ids up itself: nothing is handed on without them.
+		this.completable.handedOn(future, dependent);
 	}
 
 	@Override
