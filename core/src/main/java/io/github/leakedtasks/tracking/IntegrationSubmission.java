@@ -1,5 +1,7 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Marks the current thread while an integration hands a task it already tracks, such as
  * an {@code @Async} call, to an executor: a tracked executor then stands aside, so that
@@ -11,6 +13,13 @@ public final class IntegrationSubmission {
 
 	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
 
+	/**
+	 * How many threads are inside {@link #run}: while none is, {@link #isActive} reads
+	 * this field, not the thread-local, whose look-up every submission to a tracked
+	 * executor would otherwise pay. A thread always sees its own count.
+	 */
+	private static final AtomicInteger ACTIVE = new AtomicInteger();
+
 	private IntegrationSubmission() {
 	}
 
@@ -19,7 +28,7 @@ public final class IntegrationSubmission {
 	 * @return whether tracked executors stand aside
 	 */
 	public static boolean isActive() {
-		return SUBMITTING.get() != null;
+		return ACTIVE.get() != 0 && SUBMITTING.get() != null;
 	}
 
 	/**
@@ -29,7 +38,13 @@ public final class IntegrationSubmission {
 	 * @throws Throwable what the submission threw
 	 */
 	public static Object run(TrackedTask.Invocation submission) throws Throwable {
-		return with(Boolean.TRUE, submission);
+		ACTIVE.incrementAndGet();
+		try {
+			return with(Boolean.TRUE, submission);
+		}
+		finally {
+			ACTIVE.decrementAndGet();
+		}
 	}
 
 	/**

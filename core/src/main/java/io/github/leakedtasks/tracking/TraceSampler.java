@@ -119,8 +119,16 @@ final class TraceSampler {
 		if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
 			return true;
 		}
-		return sampled && (this.rate == 1 || ThreadLocalRandom.current().nextInt(this.rate) == 0)
-				&& seen.sampled(this.nanoTime.getAsLong(), this.maxSamplesPerSecond);
+		return sampled && oneInRate() && seen.sampled(this.nanoTime.getAsLong(), this.maxSamplesPerSecond);
+	}
+
+	/**
+	 * Return {@code true} once in {@link #rate} calls, at random: a random 32-bit value
+	 * scaled to {@code [0, rate)} by a multiplication, not {@code nextInt(rate)}'s
+	 * division, which every task submitted past its type's first would pay.
+	 */
+	private boolean oneInRate() {
+		return this.rate == 1 || ((ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL) * this.rate) >>> 32 == 0;
 	}
 
 	/**

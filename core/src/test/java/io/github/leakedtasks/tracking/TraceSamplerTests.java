@@ -91,6 +91,24 @@ class TraceSamplerTests {
 			.withMessageContaining("maxSamplesPerSecond");
 	}
 
+	@Test
+	void sampleTracesOneTaskInTheRateAfterTheFirstOnes() {
+		TrackingSettings settings = TrackingSettings.builder()
+			.tracedTasksPerType(0)
+			.sampleRate(8)
+			.maxSamplesPerSecond(Integer.MAX_VALUE)
+			.build();
+		TraceSampler sampler = new TraceSampler(settings);
+		// 80,000 draws of one in 8: 10,000 expected, a standard deviation of 94.
+		assertThat(traced(sampler, new Task(), 80_000)).isBetween(9_000, 11_000);
+		TraceSampler rare = new TraceSampler(TrackingSettings.builder()
+			.tracedTasksPerType(0)
+			.sampleRate(Integer.MAX_VALUE)
+			.maxSamplesPerSecond(Integer.MAX_VALUE)
+			.build());
+		assertThat(traced(rare, new Task(), 80_000)).isLessThanOrEqualTo(1);
+	}
+
 	private static int traced(TraceSampler sampler, Object task, int tasks) {
 		int traced = 0;
 		for (int i = 0; i < tasks; i++) {
