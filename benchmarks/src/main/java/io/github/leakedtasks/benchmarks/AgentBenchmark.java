@@ -236,4 +236,16 @@ public class AgentBenchmark {
 
 	}
 
+	/**
+	 * The same benchmarks with the agent and
+	 * {@code leaked-tasks.creation-trace.mode=off}: no creation hook runs, so that the
+	 * difference with {@link WithAgent} is what the default {@code sampled} mode's check
+	 * at each creation costs.
+	 */
+	@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-javaagent:benchmarks/target/leaked-tasks-agent.jar",
+			"-Dleaked-tasks.creation-trace.mode=off" })
+	public static class WithAgentTracesOff extends WithAgent {
+
+	}
+
 }

@@ -14,8 +14,8 @@ public final class IntegrationSubmission {
 	private static final ThreadLocal<Boolean> SUBMITTING = new ThreadLocal<>();
 
 	/**
-	 * How many threads are inside {@link #run}: while none is, {@link #isActive} reads
-	 * this field, not the thread-local, whose look-up every submission to a tracked
+	 * How many calls of {@link #run} are in progress: while none is, {@link #isActive}
+	 * reads this field, not the thread-local, whose look-up every submission to a tracked
 	 * executor would otherwise pay. A thread always sees its own count.
 	 */
 	private static final AtomicInteger ACTIVE = new AtomicInteger();
