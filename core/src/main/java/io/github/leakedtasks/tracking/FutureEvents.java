@@ -109,9 +109,19 @@ public final class FutureEvents {
 			return;
 		}
 		TaskScope scope = TaskScope.current();
+		boolean traced = scope != null
+				|| (this.tracing && ((task != null) ? this.tracker.sampler().shouldCaptureFirst(task)
+						: this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS));
+		if (traced || this.tracker.traceIdsSource() != null || this.plainTraceIds) {
+			// Only when something may be kept: a trace, trace ids, or a plain task's loss
+			// of the ids of its earlier execution. Apart, so that what every creation
+			// runs stays small enough for the compiler to inline into the JDK's code.
+			remember(future, task, scope, traced);
+		}
+	}
+
+	private void remember(Object future, Object task, TaskScope scope, boolean traced) {
 		boolean scoped = scope != null;
-		boolean traced = scoped || (this.tracing && task != null && this.tracker.sampler().shouldCaptureFirst(task))
-				|| (this.tracing && task == null && this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS);
 		Supplier<TraceIds> source = this.tracker.traceIdsSource();
 		boolean plain = !(future instanceof Future<?>);
 		// A plain task without state (a lambda that captures nothing) is one object for
