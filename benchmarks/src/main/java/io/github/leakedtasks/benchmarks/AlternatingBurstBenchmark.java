@@ -37,6 +37,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3
  * # and against itself: both applications with leaked-tasks.enabled=false
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p tracked=false
+ * # both applications made again before each iteration
+ * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true
  * </pre>
  *
  * @since 0.1.0
@@ -71,6 +73,15 @@ public class AlternatingBurstBenchmark {
 	@Param({ "true" })
 	public boolean tracked;
 
+	/**
+	 * Whether both applications are closed and made again before each iteration, each
+	 * then running one untimed burst of each kind: every iteration draws afresh whatever
+	 * state of an application (its pools, their threads, where its objects lie) holds for
+	 * the JVM's lifetime, so that a fork measures eight draws of it, not one.
+	 */
+	@Param({ "false" })
+	public boolean freshApplications;
+
 	private Application disabled;
 
 	private Application starter;
@@ -81,6 +92,18 @@ public class AlternatingBurstBenchmark {
 	public void setUp() {
 		this.disabled = new Application(false, this.tasks, this.mode);
 		this.starter = new Application(this.tracked, this.tasks, this.mode);
+	}
+
+	@Setup(Level.Iteration)
+	public void freshApplications() throws Exception {
+		if (this.freshApplications) {
+			tearDown();
+			setUp();
+			for (Application application : new Application[] { this.disabled, this.starter }) {
+				application.submitGet();
+				application.submitCompletableJoin();
+			}
+		}
 	}
 
 	@TearDown(Level.Trial)
