@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,8 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.framework.Advised;
+import org.springframework.core.task.AsyncTaskExecutor;
 
 /**
  * Intercepts the task-submitting methods of an executor bean's proxy and routes them
@@ -70,6 +73,17 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				return this.tracking.submitRunnable((Runnable) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
 			}
+			case SUBMIT_COMPLETABLE_CALLABLE -> {
+				Object target = invocation.getThis();
+				if (target instanceof Executor executor && DefaultSubmitCompletable.INSTANCE.get(target.getClass())
+						&& isSoleAdvice(proxied)) {
+					// What AsyncTaskExecutor's default method does, the tracked future
+					// completed by the JDK's task: no future of the executor to mirror.
+					return this.tracking.callAsync((Callable<?>) args[0], executor);
+				}
+				return this.tracking.submitCompletable(args[0], null,
+						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
+			}
 			case SUBMIT_COMPLETABLE -> {
 				return this.tracking.submitCompletable(args[0], null,
 						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
@@ -83,6 +97,15 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
 			}
 		}
+	}
+
+	/**
+	 * Whether this interceptor is the only advice of the proxy, so that it may do what
+	 * the target's method does instead of proceeding: advice added after it, such as
+	 * another post-processor's, must still run.
+	 */
+	private static boolean isSoleAdvice(ProxyMethodInvocation invocation) {
+		return invocation.getProxy() instanceof Advised advised && advised.getAdvisorCount() == 1;
 	}
 
 	/**
@@ -105,8 +128,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	enum Route {
 
 		EXECUTE(void.class), SUBMIT_CALLABLE(Future.class), SUBMIT_RUNNABLE(Future.class),
-		SUBMIT_COMPLETABLE(CompletableFuture.class), SCHEDULE(ScheduledFuture.class),
-		SCHEDULE_PERIODIC(ScheduledFuture.class), SHUTDOWN_NOW(null),
+		SUBMIT_COMPLETABLE(CompletableFuture.class), SUBMIT_COMPLETABLE_CALLABLE(CompletableFuture.class),
+		SCHEDULE(ScheduledFuture.class), SCHEDULE_PERIODIC(ScheduledFuture.class), SHUTDOWN_NOW(null),
 
 		/**
 		 * Everything else, including Spring's {@code TaskScheduler} methods.
@@ -145,7 +168,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				case "execute" -> (count == 1 && types[0] == Runnable.class) ? EXECUTE : PASS;
 				case "submit" -> (count == 1 && types[0] == Callable.class) ? SUBMIT_CALLABLE
 						: (count >= 1 && types[0] == Runnable.class) ? SUBMIT_RUNNABLE : PASS;
-				case "submitCompletable" -> (count == 1) ? SUBMIT_COMPLETABLE : PASS;
+				case "submitCompletable" -> (count != 1) ? PASS
+						: (types[0] == Callable.class) ? SUBMIT_COMPLETABLE_CALLABLE : SUBMIT_COMPLETABLE;
 				// ScheduledExecutorService's methods end with a TimeUnit; TaskScheduler's
 				// of the same name do not.
 				case "schedule" -> (count == 3 && types[2] == TimeUnit.class) ? SCHEDULE : PASS;
@@ -154,6 +178,36 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				case "shutdownNow" -> (count == 0) ? SHUTDOWN_NOW : PASS;
 				default -> PASS;
 			};
+		}
+
+	}
+
+	/**
+	 * Whether an executor class leaves {@code submitCompletable(Callable)} to
+	 * {@link AsyncTaskExecutor}'s default method, which hands the task and the executor
+	 * itself to {@code FutureUtils.callAsync}, that is to
+	 * {@code CompletableFuture.completeAsync}: the engine can then do the same with its
+	 * own future, rather than mirror the executor's. A class that overrides it, or any
+	 * class when the method cannot be looked up, gets the mirror. ({@code runAsync}, the
+	 * default for a {@code Runnable}, hands the executor a task of another class, which a
+	 * {@code TaskDecorator} may tell apart: a {@code Runnable} always gets the mirror.)
+	 */
+	private static final class DefaultSubmitCompletable extends ClassValue<Boolean> {
+
+		private static final DefaultSubmitCompletable INSTANCE = new DefaultSubmitCompletable();
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			if (!AsyncTaskExecutor.class.isAssignableFrom(type)) {
+				return false;
+			}
+			try {
+				Method method = type.getMethod("submitCompletable", Callable.class);
+				return method.isDefault() && method.getDeclaringClass() == AsyncTaskExecutor.class;
+			}
+			catch (NoSuchMethodException | SecurityException ex) {
+				return false;
+			}
 		}
 
 	}

@@ -1,7 +1,12 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -132,6 +137,88 @@ class SpringExecutorBehaviourTests {
 				+ "java.lang.IllegalStateException: failing runnable failed on ");
 		assertThat((String) outcome.get(3)).startsWith("failure: java.util.concurrent.CompletionException: "
 				+ "java.lang.IllegalStateException: failing callable failed on ");
+	}
+
+	@ParameterizedTest
+	@EnumSource
+	void completableCallableFailuresReachCallersUnchanged(Kind kind) {
+		List<Throwable> thrown = List.of(new IOException("checked"), new IllegalStateException("unchecked"),
+				new AssertionError("error"), new CompletionException(new IOException("wrapped")),
+				new CancellationException("by the task"));
+		List<Object> outcome = differential(kind).outcome((context, observed) -> {
+			AsyncTaskExecutor executor = executor(context);
+			for (Throwable failure : thrown) {
+				CompletableFuture<String> future = executor.submitCompletable(() -> {
+					throw SpringExecutorBehaviourTests.<RuntimeException>sneaky(failure);
+				});
+				await().atMost(SpringExecutorProbe.TIMEOUT).until(future::isDone);
+				observed.add(Differential.failure(future::join));
+				observed.add(Differential.failure(() -> future.get(30, TimeUnit.SECONDS)));
+				observed.add(Differential.failure(() -> future.getNow("absent")));
+				observed.add(
+						future
+							.handle((value, ex) -> ex.getClass().getName() + " of "
+									+ ((ex.getCause() != null) ? ex.getCause() : ex).getMessage() + ", same: "
+									+ (ex == failure || ex.getCause() == failure))
+							.join());
+				observed.add(List.of(future.isCompletedExceptionally(), future.isCancelled()));
+			}
+		});
+		assertThat(outcome).hasSize(25);
+		assertThat(outcome.subList(0, 5)).containsExactly(
+				"java.util.concurrent.CompletionException: java.io.IOException: checked <- java.io.IOException: checked",
+				"java.util.concurrent.ExecutionException: java.io.IOException: checked <- java.io.IOException: checked",
+				"java.util.concurrent.CompletionException: java.io.IOException: checked <- java.io.IOException: checked",
+				"java.util.concurrent.CompletionException of checked, same: true", List.of(true, false));
+	}
+
+	@ParameterizedTest
+	@EnumSource(names = { "THREAD_POOL_TASK_EXECUTOR", "DECORATED_THREAD_POOL_TASK_EXECUTOR",
+			"THREAD_POOL_TASK_SCHEDULER", "CONCURRENT_TASK_EXECUTOR" })
+	void queuedCompletableDoesNotRunOnceItsFutureIsComplete(Kind kind) {
+		List<Object> outcome = differential(kind).outcome((context, observed) -> {
+			AsyncTaskExecutor executor = executor(context);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			Future<Boolean> blocker = executor.submit(() -> {
+				started.countDown();
+				return release.await(30, TimeUnit.SECONDS);
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			List<String> ran = new CopyOnWriteArrayList<>();
+			CompletableFuture<String> cancelled = executor.submitCompletable(() -> {
+				ran.add("cancelled");
+				return "ran";
+			});
+			CompletableFuture<String> completed = executor.submitCompletable(() -> {
+				ran.add("completed");
+				return "ran";
+			});
+			CompletableFuture<String> failing = executor.submitCompletable(() -> {
+				ran.add("failing");
+				throw new IOException("after its future was completed");
+			});
+			observed.add(cancelled.cancel(true));
+			observed.add(completed.complete("by the application"));
+			observed.add(failing.complete("by the application"));
+			release.countDown();
+			observed.add(blocker.get(30, TimeUnit.SECONDS));
+			// One thread: what was queued before this task has run.
+			executor.submit(() -> "last").get(30, TimeUnit.SECONDS);
+			observed.add(List.copyOf(ran));
+			observed.add(Differential.failure(cancelled::join));
+			observed.add(completed.join());
+			observed.add(failing.join());
+		});
+		assertThat(outcome).hasSize(8)
+			.startsWith(true, true, true, true, List.of())
+			.endsWith("by the application", "by the application");
+		assertThat((String) outcome.get(5)).startsWith("java.util.concurrent.CancellationException");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <E extends Throwable> E sneaky(Throwable ex) throws E {
+		throw (E) ex;
 	}
 
 	@ParameterizedTest

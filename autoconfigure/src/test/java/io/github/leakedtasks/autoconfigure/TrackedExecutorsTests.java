@@ -2,10 +2,12 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.github.leakedtasks.tracking.TrackingSettings;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -104,6 +108,89 @@ class TrackedExecutorsTests {
 		finally {
 			scheduler.shutdown();
 		}
+	}
+
+	@Test
+	void completableCancelledOrCompletedWhileQueuedIsNotReported() throws Exception {
+		this.pool.setMaxPoolSize(1);
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "queue", this.pool);
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Future<?> blocker = executor.submit(() -> {
+			started.countDown();
+			return release.await(30, TimeUnit.SECONDS);
+		});
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<String> cancelled = executor.submitCompletable(TrackedExecutorsTests::fail);
+		CompletableFuture<String> completed = executor.submitCompletable(TrackedExecutorsTests::fail);
+		// The queued tasks get their records, which watch for them to be dropped.
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.tracker.liveTaskCount() >= 3);
+		assertThat(cancelled.cancel(false)).isTrue();
+		assertThat(completed.complete("by the application")).isTrue();
+		release.countDown();
+		blocker.get(30, TimeUnit.SECONDS);
+		// One thread: what was queued before this task has run, or was passed over: the
+		// JDK's task does not call a task whose future is complete.
+		executor.submit(() -> "last").get(30, TimeUnit.SECONDS);
+		cancelled = null;
+		completed = null;
+		loseCompletable(TrackedExecutors.wrap(this.tracker, "mail", new ThreadPoolTaskExecutor() {
+			{
+				initialize();
+			}
+		}));
+		// The queued tasks' records are let go when the tasks are collected, and a drop
+		// is reported then; the lost failure only after its grace period.
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.tracker.liveTaskCount()).isZero();
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).contains("mail");
+		});
+		assertThat(this.listener.leaks).extracting((leak) -> leak.executor() + " " + leak.kind())
+			.containsExactly("mail EXCEPTION_NOT_RETRIEVED");
+	}
+
+	@Test
+	void overriddenSubmitCompletableIsCalled() throws Exception {
+		List<String> calls = new CopyOnWriteArrayList<>();
+		ThreadPoolTaskExecutor custom = new ThreadPoolTaskExecutor() {
+
+			@Override
+			public <T> CompletableFuture<T> submitCompletable(Callable<T> task) {
+				calls.add("submitCompletable");
+				return super.submitCompletable(task);
+			}
+
+		};
+		custom.initialize();
+		try {
+			AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "custom", custom);
+			assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+			assertThat(calls).containsExactly("submitCompletable");
+		}
+		finally {
+			custom.shutdown();
+		}
+	}
+
+	@Test
+	void adviceOfAnExistingProxyStillRunsForSubmitCompletable() throws Exception {
+		List<String> calls = new CopyOnWriteArrayList<>();
+		ProxyFactory factory = new ProxyFactory(this.pool);
+		factory.setProxyTargetClass(true);
+		factory.addAdvice((MethodInterceptor) (invocation) -> {
+			calls.add(invocation.getMethod().getName());
+			return invocation.proceed();
+		});
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "advised",
+				(ThreadPoolTaskExecutor) factory.getProxy());
+		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(calls).contains("submitCompletable");
+		loseCompletable(executor);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("advised");
+		});
 	}
 
 	private static void dropHandled(AsyncTaskExecutor executor) {

@@ -187,6 +187,38 @@ public final class ExecutorTracking {
 	}
 
 	/**
+	 * Call a task on an executor and return a tracked {@link CompletableFuture} of its
+	 * result, as Spring's {@code AsyncTaskExecutor.submitCompletable(Callable)} does by
+	 * default ({@code FutureUtils.callAsync}): the executor's {@code execute} is handed
+	 * the JDK's own task for {@link CompletableFuture#completeAsync}, and the task
+	 * completes the tracked future itself, with no dependent on the executor's future to
+	 * mirror it. A failure completes it wrapped in a
+	 * {@link java.util.concurrent.CompletionException}, unless it is one; a task whose
+	 * future was complete before it started (cancelled, timed out, or completed by the
+	 * application) is not called, and not reported as dropped.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @param executor the executor to run it on
+	 * @return the future to hand to the caller
+	 * @throws RuntimeException whatever the executor's {@code execute} throws, unchanged
+	 */
+	public <T> CompletableFuture<T> callAsync(Callable<T> task, Executor executor) {
+		String type = taskType(task);
+		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, false);
+		TaskRecord record = tracked.record();
+		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
+				: new TrackedCompletableFuture<>(tracked, type);
+		try {
+			future.callAsync(tracked, executor);
+		}
+		catch (RuntimeException | Error ex) {
+			tracked.abandon();
+			throw ex;
+		}
+		return published(tracked, future);
+	}
+
+	/**
 	 * Schedule a one-shot task, returning a tracked scheduled future.
 	 * @param <T> the result type
 	 * @param task the task: a {@link Callable} or a {@link Runnable}

@@ -26,11 +26,12 @@ final class LeakRules {
 	}
 
 	/**
-	 * Whether a task will never run: it never started and was not cancelled.
+	 * Whether a task will never run: it never started, was not cancelled, and was not
+	 * passed over because its future was complete.
 	 */
 	static boolean isDropped(TaskRecord record) {
 		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED)
-				&& !isCompletedAnyway(record);
+				&& !record.is(TaskRecord.PASSED_OVER) && !isCompletedAnyway(record);
 	}
 
 	/**

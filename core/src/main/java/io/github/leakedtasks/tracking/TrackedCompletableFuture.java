@@ -60,6 +60,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private volatile CompletableFuture<T> source;
 
+	/** Set by {@link #callAsync} before its task is handed to the executor. */
+	private volatile boolean completesItself;
+
 	private boolean registeringObserver;
 
 	/** 1 once a thread took on handling this dependent's completion: one thread does. */
@@ -113,6 +116,54 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	void mirror(CompletableFuture<T> source) {
 		this.source = source;
 		source.whenComplete(this::sourceCompleted);
+	}
+
+	/**
+	 * Have the executor call the task and complete this future with what it delivers, as
+	 * Spring's {@code FutureUtils.callAsync} does with a future of its own: through
+	 * {@link #completeAsync(Supplier, Executor)}, so the executor is handed the JDK's own
+	 * task, which does not call the task once this future is complete (cancelled, timed
+	 * out or completed by the application). A failure completes this future wrapped in a
+	 * {@link CompletionException}, unless it is one.
+	 * @param task the tracked task, called as a {@code Callable}
+	 * @param executor the executor
+	 * @throws RuntimeException whatever the executor's {@code execute} throws
+	 */
+	void callAsync(TrackedTask<T> task, Executor executor) {
+		this.completesItself = true;
+		completeAsync(() -> {
+			try {
+				return task.call();
+			}
+			catch (Throwable ex) {
+				sourceCompleted(null, (ex instanceof CompletionException) ? ex : new CompletionException(ex));
+				// The JDK's task then finds this future complete.
+				return null;
+			}
+		}, executor);
+	}
+
+	/**
+	 * Note that this future was completed by another than its task: if the future
+	 * completes itself ({@link #callAsync}), its task, unless it started, is then passed
+	 * over, not dropped. Called after any completion but the task's own success, which
+	 * needs no note.
+	 */
+	private void completedByOther() {
+		if (this.completesItself) {
+			try {
+				TaskRecord record = this.record;
+				if (record != null) {
+					record.mark(TaskRecord.PASSED_OVER);
+				}
+				else {
+					this.task.mark(TaskRecord.PASSED_OVER);
+				}
+			}
+			catch (Throwable ex) {
+				// The future completes as it would untracked, whatever the tracker does.
+			}
+		}
 	}
 
 	/**
@@ -200,9 +251,21 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	@Override
+	public boolean complete(T value) {
+		// The task's own result completes this future by the JDK's internals, or by
+		// super.complete: this is another's completion.
+		boolean completed = super.complete(value);
+		if (completed) {
+			completedByOther();
+		}
+		return completed;
+	}
+
+	@Override
 	public boolean completeExceptionally(Throwable failure) {
 		boolean completed = super.completeExceptionally(failure);
 		if (completed) {
+			completedByOther();
 			delivered(failure);
 		}
 		return completed;
@@ -211,6 +274,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public void obtrudeValue(T value) {
 		super.obtrudeValue(value);
+		completedByOther();
 		// The application replaced the failure, having seen it or not: nothing is lost.
 		retrieved();
 	}
@@ -218,6 +282,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public void obtrudeException(Throwable failure) {
 		super.obtrudeException(failure);
+		completedByOther();
 		delivered(failure);
 	}
 
