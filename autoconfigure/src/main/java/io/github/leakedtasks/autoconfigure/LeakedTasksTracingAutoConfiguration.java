@@ -3,6 +3,7 @@ package io.github.leakedtasks.autoconfigure;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.micrometer.tracing.Tracer;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -31,15 +32,51 @@ public final class LeakedTasksTracingAutoConfiguration {
 	/**
 	 * Plugs the tracer in once every singleton exists: the tracker is created while the
 	 * first executor bean is post-processed, before the tracer may be, and whichever
-	 * auto-configuration defines the tracer need not run first.
+	 * auto-configuration defines the tracer need not run first. Unplugs it when the
+	 * context closes: the Java agent's engine outlives the context.
 	 */
 	@Bean
-	SmartInitializingSingleton leakedTasksTraceIds(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
-		return () -> tracer.ifUnique((unique) -> tracker.ifUnique((engine) -> {
-			if (unique != Tracer.NOOP) {
-				engine.captureTraceIds(new MicrometerTraceIds(unique));
+	TraceIdsPlug leakedTasksTraceIds(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
+		return new TraceIdsPlug(tracker, tracer);
+	}
+
+	static final class TraceIdsPlug implements SmartInitializingSingleton, DisposableBean {
+
+		private final ObjectProvider<TaskTracker> tracker;
+
+		private final ObjectProvider<Tracer> tracer;
+
+		private volatile TaskTracker engine;
+
+		private volatile MicrometerTraceIds source;
+
+		TraceIdsPlug(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
+			this.tracker = tracker;
+			this.tracer = tracer;
+		}
+
+		@Override
+		public void afterSingletonsInstantiated() {
+			this.tracer.ifUnique((unique) -> this.tracker.ifUnique((engine) -> {
+				if (unique != Tracer.NOOP) {
+					MicrometerTraceIds source = new MicrometerTraceIds(unique);
+					this.engine = engine;
+					this.source = source;
+					engine.captureTraceIds(source);
+				}
+			}));
+		}
+
+		@Override
+		public void destroy() {
+			TaskTracker engine = this.engine;
+			if (engine != null) {
+				engine.stopCapturingTraceIds(this.source);
+				this.engine = null;
+				this.source = null;
 			}
-		}));
+		}
+
 	}
 
 }

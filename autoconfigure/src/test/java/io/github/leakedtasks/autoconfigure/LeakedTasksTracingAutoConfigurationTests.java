@@ -6,10 +6,13 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.github.leakedtasks.tracking.TraceIds;
+import io.github.leakedtasks.tracking.TrackingSettings;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.test.simple.SimpleTracer;
@@ -80,6 +83,45 @@ class LeakedTasksTracingAutoConfigurationTests {
 	}
 
 	@Test
+	void tracerOfAClosedContextIsUnpluggedFromAnEngineThatOutlivesIt() {
+		TaskTracker shared = TaskTracker.create(TrackingSettings.builder().gracePeriod(Duration.ofMillis(100)).build());
+		ExecutorService pool = shared.wrap("shared", Executors.newSingleThreadExecutor());
+		try {
+			AtomicReference<SimpleTracer> tracerOfClosedContext = new AtomicReference<>();
+			this.contextRunner.withUserConfiguration(TracerConfiguration.class)
+				.withBean("sharedTracker", TaskTracker.class, () -> shared,
+						(definition) -> definition.setDestroyMethodName(""))
+				.run((context) -> {
+					assertThat(context.getBean(TaskTracker.class)).isSameAs(shared);
+					SimpleTracer tracer = context.getBean(SimpleTracer.class);
+					tracerOfClosedContext.set(tracer);
+					String marker = UUID.randomUUID().toString();
+					Future<?> held = inSpan(tracer, () -> done(pool.submit(failing(marker))));
+					assertThat(awaitSuspected(shared, marker).latest().traceIds()).isNotNull();
+					assertThat(held).isDone();
+				});
+			String marker = UUID.randomUUID().toString();
+			Future<?> held = inSpan(tracerOfClosedContext.get(), () -> done(pool.submit(failing(marker))));
+			assertThat(awaitSuspected(shared, marker).latest().traceIds()).isNull();
+			assertThat(held).isDone();
+		}
+		finally {
+			pool.shutdownNow();
+			shared.close();
+		}
+	}
+
+	private static Future<?> inSpan(Tracer tracer, Supplier<Future<?>> submission) {
+		Span span = tracer.nextSpan().name("GET /orders").start();
+		try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+			return submission.get();
+		}
+		finally {
+			span.end();
+		}
+	}
+
+	@Test
 	void withoutMicrometerTracingNothingIsLoaded() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(Tracer.class))
 			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class)
@@ -120,7 +162,10 @@ class LeakedTasksTracingAutoConfigurationTests {
 	 * engine is the JVM's, and holds other tests' groups too.
 	 */
 	private static LeakGroup awaitSuspected(AssertableApplicationContext context, String marker) {
-		TaskTracker tracker = context.getBean(TaskTracker.class);
+		return awaitSuspected(context.getBean(TaskTracker.class), marker);
+	}
+
+	private static LeakGroup awaitSuspected(TaskTracker tracker, String marker) {
 		return await().atMost(Duration.ofSeconds(30))
 			.until(() -> tracker.leaks()
 				.stream()

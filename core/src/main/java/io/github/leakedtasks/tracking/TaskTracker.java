@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -53,6 +54,10 @@ public final class TaskTracker implements AutoCloseable {
 	private volatile Supplier<TraceIds> traceIds;
 
 	private final List<Runnable> traceIdsCaptured = new CopyOnWriteArrayList<>();
+
+	@SuppressWarnings("rawtypes")
+	private static final AtomicReferenceFieldUpdater<TaskTracker, Supplier> TRACE_IDS = AtomicReferenceFieldUpdater
+		.newUpdater(TaskTracker.class, Supplier.class, "traceIds");
 
 	private TaskTracker(TrackingSettings settings, Clock clock) {
 		this.settings = settings;
@@ -108,6 +113,18 @@ public final class TaskTracker implements AutoCloseable {
 		if (source != null) {
 			this.traceIdsCaptured.forEach(TaskTracker::runQuietly);
 		}
+	}
+
+	/**
+	 * Stop remembering trace ids from a source, if it is still the one plugged in: one
+	 * plugged in since is left as it is. An integration whose tracer goes away (a Spring
+	 * context closing while the engine, the Java agent's, lives on) calls it, so that the
+	 * engine neither keeps the tracer nor reads ids from it.
+	 * @param source the source given to {@link #captureTraceIds}
+	 * @return whether it was the one plugged in
+	 */
+	public boolean stopCapturingTraceIds(Supplier<TraceIds> source) {
+		return source != null && TRACE_IDS.compareAndSet(this, source, null);
 	}
 
 	private static void runQuietly(Runnable action) {

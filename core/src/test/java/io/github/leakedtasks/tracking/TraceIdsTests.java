@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,21 @@ class TraceIdsTests {
 		assertThat(this.fixture.listener.leaksOf("orders").get(0).traceIds())
 			.isEqualTo(new TraceIds("trace-1", "span-1"));
 		assertThat(this.fixture.listener.leaksOf("untraced").get(0).traceIds()).isNull();
+	}
+
+	@Test
+	void sourceIsUnpluggedOnlyWhileItIsTheOnePluggedIn() {
+		Supplier<TraceIds> first = CURRENT::get;
+		Supplier<TraceIds> second = () -> new TraceIds("trace-3", "span-3");
+		TaskTracker tracker = this.fixture.tracker;
+		tracker.captureTraceIds(first);
+		tracker.captureTraceIds(second);
+		assertThat(tracker.stopCapturingTraceIds(first)).isFalse();
+		assertThat(tracker.traceIdsSource()).isSameAs(second);
+		assertThat(tracker.stopCapturingTraceIds(null)).isFalse();
+		assertThat(tracker.stopCapturingTraceIds(second)).isTrue();
+		assertThat(tracker.traceIdsSource()).isNull();
+		assertThat(tracker.stopCapturingTraceIds(second)).isFalse();
 	}
 
 	@Test
