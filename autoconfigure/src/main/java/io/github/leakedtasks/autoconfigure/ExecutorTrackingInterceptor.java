@@ -205,7 +205,10 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				Method method = type.getMethod("submitCompletable", Callable.class);
 				return method.isDefault() && method.getDeclaringClass() == AsyncTaskExecutor.class;
 			}
-			catch (NoSuchMethodException | SecurityException ex) {
+			catch (NoSuchMethodException | RuntimeException | LinkageError ex) {
+				// A signature naming a class that cannot be loaded, for one: the
+				// executor's
+				// own method then runs, as it would untracked.
 				return false;
 			}
 		}

@@ -3,14 +3,17 @@ package io.github.leakedtasks.autoconfigure;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.micrometer.tracing.Tracer;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} that links each tracked task to the
@@ -33,18 +36,22 @@ public final class LeakedTasksTracingAutoConfiguration {
 	 * Plugs the tracer in once every singleton exists: the tracker is created while the
 	 * first executor bean is post-processed, before the tracer may be, and whichever
 	 * auto-configuration defines the tracer need not run first. Unplugs it when the
-	 * context closes: the Java agent's engine outlives the context.
+	 * context closes, before its beans (the tracer among them) are destroyed: the Java
+	 * agent's engine outlives the context.
 	 */
 	@Bean
 	TraceIdsPlug leakedTasksTraceIds(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
 		return new TraceIdsPlug(tracker, tracer);
 	}
 
-	static final class TraceIdsPlug implements SmartInitializingSingleton, DisposableBean {
+	static final class TraceIdsPlug
+			implements SmartInitializingSingleton, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
 
 		private final ObjectProvider<TaskTracker> tracker;
 
 		private final ObjectProvider<Tracer> tracer;
+
+		private ApplicationContext context;
 
 		private volatile TaskTracker engine;
 
@@ -53,6 +60,11 @@ public final class LeakedTasksTracingAutoConfiguration {
 		TraceIdsPlug(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
 			this.tracker = tracker;
 			this.tracer = tracer;
+		}
+
+		@Override
+		public void setApplicationContext(ApplicationContext context) {
+			this.context = context;
 		}
 
 		@Override
@@ -68,7 +80,11 @@ public final class LeakedTasksTracingAutoConfiguration {
 		}
 
 		@Override
-		public void destroy() {
+		public void onApplicationEvent(ContextClosedEvent event) {
+			// A child context's closing reaches its parent's listeners too.
+			if (event.getApplicationContext() != this.context) {
+				return;
+			}
 			TaskTracker engine = this.engine;
 			if (engine != null) {
 				engine.stopCapturingTraceIds(this.source);

@@ -111,6 +111,18 @@ class LeakedTasksTracingAutoConfigurationTests {
 		}
 	}
 
+	@Test
+	void closingAChildContextLeavesTheTracerPluggedIn() {
+		this.contextRunner.withUserConfiguration(TracerConfiguration.class).run((context) -> {
+			new ApplicationContextRunner().withParent(context).run((child) -> assertThat(child).hasNotFailed());
+			String marker = UUID.randomUUID().toString();
+			Future<?> held = inSpan(context.getBean(SimpleTracer.class),
+					() -> done(ordersPool(context).submit(failing(marker))));
+			assertThat(awaitSuspected(context, marker).latest().traceIds()).isNotNull();
+			assertThat(held).isDone();
+		});
+	}
+
 	private static Future<?> inSpan(Tracer tracer, Supplier<Future<?>> submission) {
 		Span span = tracer.nextSpan().name("GET /orders").start();
 		try (Tracer.SpanInScope scope = tracer.withSpan(span)) {

@@ -194,8 +194,8 @@ public final class ExecutorTracking {
 	 * completes the tracked future itself, with no dependent on the executor's future to
 	 * mirror it. A failure completes it wrapped in a
 	 * {@link java.util.concurrent.CompletionException}, unless it is one; a task whose
-	 * future was complete before it started (cancelled, timed out, or completed by the
-	 * application) is not called, and not reported as dropped.
+	 * future is complete when it would start (cancelled, timed out, or completed by the
+	 * application) is not called, and finishes without being reported as dropped.
 	 * @param <T> the result type
 	 * @param task the task
 	 * @param executor the executor to run it on

@@ -26,12 +26,11 @@ final class LeakRules {
 	}
 
 	/**
-	 * Whether a task will never run: it never started, was not cancelled, and was not
-	 * passed over because its future was complete.
+	 * Whether a task will never run: it never started and was not cancelled.
 	 */
 	static boolean isDropped(TaskRecord record) {
 		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED)
-				&& !record.is(TaskRecord.PASSED_OVER) && !isCompletedAnyway(record);
+				&& !isCompletedAnyway(record);
 	}
 
 	/**

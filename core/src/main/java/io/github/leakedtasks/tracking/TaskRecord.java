@@ -57,14 +57,6 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int SCOPE_WATCHED = 1 << 13;
 
 	/**
-	 * The task's future was completed before the task started, by another than the task,
-	 * and the JDK's task that runs it then does not call it: it is passed over, not
-	 * dropped (a future that completes itself, {@code submitCompletable} of a Spring
-	 * executor).
-	 */
-	static final int PASSED_OVER = 1 << 14;
-
-	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;

@@ -60,9 +60,6 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	private volatile CompletableFuture<T> source;
 
-	/** Set by {@link #callAsync} before its task is handed to the executor. */
-	private volatile boolean completesItself;
-
 	private boolean registeringObserver;
 
 	/** 1 once a thread took on handling this dependent's completion: one thread does. */
@@ -120,50 +117,36 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	/**
 	 * Have the executor call the task and complete this future with what it delivers, as
-	 * Spring's {@code FutureUtils.callAsync} does with a future of its own: through
-	 * {@link #completeAsync(Supplier, Executor)}, so the executor is handed the JDK's own
-	 * task, which does not call the task once this future is complete (cancelled, timed
-	 * out or completed by the application). A failure completes this future wrapped in a
-	 * {@link CompletionException}, unless it is one.
+	 * Spring's {@code FutureUtils.callAsync} does: the executor's {@code execute} is
+	 * handed the JDK's own task for
+	 * {@link CompletableFuture#completeAsync(Supplier, Executor)}, here of a future of
+	 * its own, which nobody sees. When it runs, the task is called unless this future is
+	 * complete by then (cancelled, timed out or completed by the application), which is
+	 * when the JDK's task would not call it had it been handed this future; a task not
+	 * called finishes without running, and is no drop. The task completes this future
+	 * itself: with what it returned or, wrapped in a {@link CompletionException} unless
+	 * it is one, with what it threw. No dependent mirrors a future of the executor's.
 	 * @param task the tracked task, called as a {@code Callable}
 	 * @param executor the executor
 	 * @throws RuntimeException whatever the executor's {@code execute} throws
 	 */
 	void callAsync(TrackedTask<T> task, Executor executor) {
-		this.completesItself = true;
-		completeAsync(() -> {
+		new CompletableFuture<T>().completeAsync(() -> {
+			if (isDone()) {
+				task.passOver();
+				return null;
+			}
+			T result;
 			try {
-				return task.call();
+				result = task.call();
 			}
 			catch (Throwable ex) {
 				sourceCompleted(null, (ex instanceof CompletionException) ? ex : new CompletionException(ex));
-				// The JDK's task then finds this future complete.
 				return null;
 			}
+			sourceCompleted(result, null);
+			return null;
 		}, executor);
-	}
-
-	/**
-	 * Note that this future was completed by another than its task: if the future
-	 * completes itself ({@link #callAsync}), its task, unless it started, is then passed
-	 * over, not dropped. Called after any completion but the task's own success, which
-	 * needs no note.
-	 */
-	private void completedByOther() {
-		if (this.completesItself) {
-			try {
-				TaskRecord record = this.record;
-				if (record != null) {
-					record.mark(TaskRecord.PASSED_OVER);
-				}
-				else {
-					this.task.mark(TaskRecord.PASSED_OVER);
-				}
-			}
-			catch (Throwable ex) {
-				// The future completes as it would untracked, whatever the tracker does.
-			}
-		}
 	}
 
 	/**
@@ -251,21 +234,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	@Override
-	public boolean complete(T value) {
-		// The task's own result completes this future by the JDK's internals, or by
-		// super.complete: this is another's completion.
-		boolean completed = super.complete(value);
-		if (completed) {
-			completedByOther();
-		}
-		return completed;
-	}
-
-	@Override
 	public boolean completeExceptionally(Throwable failure) {
 		boolean completed = super.completeExceptionally(failure);
 		if (completed) {
-			completedByOther();
 			delivered(failure);
 		}
 		return completed;
@@ -274,7 +245,6 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public void obtrudeValue(T value) {
 		super.obtrudeValue(value);
-		completedByOther();
 		// The application replaced the failure, having seen it or not: nothing is lost.
 		retrieved();
 	}
@@ -282,7 +252,6 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public void obtrudeException(Throwable failure) {
 		super.obtrudeException(failure);
-		completedByOther();
 		delivered(failure);
 	}
 

@@ -315,6 +315,16 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	}
 
 	/**
+	 * Finish this task without running it: the future it would have completed was
+	 * complete before it started, and the JDK's task that runs it then does not call it
+	 * ({@link TrackedCompletableFuture#callAsync}). It is not dropped, nor queued any
+	 * more.
+	 */
+	void passOver() {
+		finish(true);
+	}
+
+	/**
 	 * Forget this task because the executor refused it: the caller got the exception.
 	 * Integrations call it for a task they handed to no executor.
 	 */
