@@ -206,9 +206,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				return method.isDefault() && method.getDeclaringClass() == AsyncTaskExecutor.class;
 			}
 			catch (NoSuchMethodException | RuntimeException | LinkageError ex) {
-				// A signature naming a class that cannot be loaded, for one: the
-				// executor's
-				// own method then runs, as it would untracked.
+				// A signature naming a class that cannot be loaded, for one: the call
+				// then goes through the executor's own method, mirrored.
 				return false;
 			}
 		}

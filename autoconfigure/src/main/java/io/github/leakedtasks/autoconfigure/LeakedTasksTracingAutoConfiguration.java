@@ -3,6 +3,7 @@ package io.github.leakedtasks.autoconfigure;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.micrometer.tracing.Tracer;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -36,16 +37,17 @@ public final class LeakedTasksTracingAutoConfiguration {
 	 * Plugs the tracer in once every singleton exists: the tracker is created while the
 	 * first executor bean is post-processed, before the tracer may be, and whichever
 	 * auto-configuration defines the tracer need not run first. Unplugs it when the
-	 * context closes, before its beans (the tracer among them) are destroyed: the Java
-	 * agent's engine outlives the context.
+	 * context closes, before its beans (the tracer among them) are destroyed, or when its
+	 * beans are destroyed after a failed refresh: the Java agent's engine outlives the
+	 * context.
 	 */
 	@Bean
 	TraceIdsPlug leakedTasksTraceIds(ObjectProvider<TaskTracker> tracker, ObjectProvider<Tracer> tracer) {
 		return new TraceIdsPlug(tracker, tracer);
 	}
 
-	static final class TraceIdsPlug
-			implements SmartInitializingSingleton, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
+	static final class TraceIdsPlug implements SmartInitializingSingleton, ApplicationListener<ContextClosedEvent>,
+			ApplicationContextAware, DisposableBean {
 
 		private final ObjectProvider<TaskTracker> tracker;
 
@@ -85,6 +87,19 @@ public final class LeakedTasksTracingAutoConfiguration {
 			if (event.getApplicationContext() != this.context) {
 				return;
 			}
+			unplug();
+		}
+
+		/**
+		 * Unplug the tracer when the context's beans are destroyed without a
+		 * {@code ContextClosedEvent}: a context whose refresh failed.
+		 */
+		@Override
+		public void destroy() {
+			unplug();
+		}
+
+		private synchronized void unplug() {
 			TaskTracker engine = this.engine;
 			if (engine != null) {
 				engine.stopCapturingTraceIds(this.source);

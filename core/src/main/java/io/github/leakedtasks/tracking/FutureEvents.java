@@ -481,7 +481,8 @@ public final class FutureEvents {
 	 */
 	private static boolean isTrackedElsewhere(Object future) {
 		return future != null && (future instanceof TrackedCompletableFuture<?>
-				|| future instanceof TrackedFutureTask<?> || future instanceof TrackedTask<?>);
+				|| future instanceof TrackedFutureTask<?> || future instanceof TrackedTask<?>
+				|| future instanceof TrackedCompletableFuture.CallingTask<?>);
 	}
 
 	/**

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * The {@link CompletableFuture} handed to the caller. It mirrors the executor's own
- * future result for result, so every exception class and cause is unchanged, and notes
+ * future result for result, or is completed by its task as the executor's would be
+ * ({@link #callAsync}), so every exception class and cause is unchanged, and notes
  * retrieval: reading methods, cancellation, and the creation of dependent stages, which
  * carry the failure on and are tracked in turn.
  *
@@ -131,22 +132,44 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 * @throws RuntimeException whatever the executor's {@code execute} throws
 	 */
 	void callAsync(TrackedTask<T> task, Executor executor) {
-		new CompletableFuture<T>().completeAsync(() -> {
-			if (isDone()) {
-				task.passOver();
+		new CompletableFuture<T>().completeAsync(new CallingTask<>(this, task), executor);
+	}
+
+	/**
+	 * The supplier of {@link #callAsync}, of a class of its own so that the Java agent,
+	 * which sees the JDK's task behind {@code completeAsync}, leaves it to the wrapper
+	 * ({@link FutureEvents#isTracked}).
+	 */
+	static final class CallingTask<T> implements Supplier<T> {
+
+		private final TrackedCompletableFuture<T> future;
+
+		private final TrackedTask<T> task;
+
+		CallingTask(TrackedCompletableFuture<T> future, TrackedTask<T> task) {
+			this.future = future;
+			this.task = task;
+		}
+
+		@Override
+		public T get() {
+			TrackedCompletableFuture<T> future = this.future;
+			if (future.isDone()) {
+				this.task.passOver();
 				return null;
 			}
 			T result;
 			try {
-				result = task.call();
+				result = this.task.call();
 			}
 			catch (Throwable ex) {
-				sourceCompleted(null, (ex instanceof CompletionException) ? ex : new CompletionException(ex));
+				future.sourceCompleted(null, (ex instanceof CompletionException) ? ex : new CompletionException(ex));
 				return null;
 			}
-			sourceCompleted(result, null);
+			future.sourceCompleted(result, null);
 			return null;
-		}, executor);
+		}
+
 	}
 
 	/**

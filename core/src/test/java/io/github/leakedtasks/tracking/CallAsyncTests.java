@@ -118,6 +118,16 @@ class CallAsyncTests {
 			.satisfies((ex) -> assertThat(ex).isSameAs(wrapped));
 	}
 
+	@Test
+	void theJdksTaskCarriesASupplierTheAgentLeavesToTheWrapper() {
+		ExecutorTracking tracking = this.tracking;
+		TrackedTask<String> task = new TrackedTask<>(tracking, (java.util.concurrent.Callable<String>) () -> "ok",
+				TrackedTask.FUTURE);
+		Object supplier = new TrackedCompletableFuture.CallingTask<>(new TrackedCompletableFuture<>(task, "type"),
+				task);
+		assertThat(FutureEvents.isTracked(supplier)).isTrue();
+	}
+
 	private void block() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		this.pool.execute(() -> {
