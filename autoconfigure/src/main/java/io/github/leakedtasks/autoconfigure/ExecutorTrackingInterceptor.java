@@ -33,8 +33,26 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 
 	private final Map<Method, Route> routes = new ConcurrentHashMap<>();
 
+	/**
+	 * The target of a proxy of which this is, and stays, the only advice, if its class
+	 * leaves {@code submitCompletable(Callable)} to {@link AsyncTaskExecutor}'s default
+	 * method: decided once rather than on every call.
+	 */
+	private volatile Executor callingAsync;
+
 	ExecutorTrackingInterceptor(ExecutorTracking tracking) {
 		this.tracking = tracking;
+	}
+
+	/**
+	 * Note that this is the only advice of a frozen proxy of the target, to which no
+	 * advice can be added.
+	 * @param target the proxy's target
+	 */
+	void soleAdviceOf(Object target) {
+		if (target instanceof Executor executor && DefaultSubmitCompletable.INSTANCE.get(target.getClass())) {
+			this.callingAsync = executor;
+		}
 	}
 
 	ExecutorTracking tracking() {
@@ -75,6 +93,10 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 			}
 			case SUBMIT_COMPLETABLE_CALLABLE -> {
 				Object target = invocation.getThis();
+				Executor callingAsync = this.callingAsync;
+				if (callingAsync != null && target == callingAsync) {
+					return this.tracking.callAsync((Callable<?>) args[0], callingAsync);
+				}
 				if (target instanceof Executor executor && DefaultSubmitCompletable.INSTANCE.get(target.getClass())
 						&& isSoleAdvice(proxied)) {
 					// What AsyncTaskExecutor's default method does, the tracked future

@@ -19,6 +19,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -192,6 +193,27 @@ class TrackedExecutorsTests {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
 			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("advised");
+		});
+	}
+
+	@Test
+	void adviceAroundTheFrozenProxyRunsAndItsTasksAreStillTracked() throws Exception {
+		AsyncTaskExecutor tracked = TrackedExecutors.wrap(this.tracker, "frozen", this.pool);
+		assertThat(tracked).isInstanceOfSatisfying(Advised.class, (advised) -> assertThat(advised.isFrozen()).isTrue());
+		List<String> calls = new CopyOnWriteArrayList<>();
+		ProxyFactory factory = new ProxyFactory(tracked);
+		factory.setProxyTargetClass(true);
+		factory.addAdvice((MethodInterceptor) (invocation) -> {
+			calls.add(invocation.getMethod().getName());
+			return invocation.proceed();
+		});
+		ThreadPoolTaskExecutor executor = (ThreadPoolTaskExecutor) factory.getProxy();
+		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(calls).containsExactly("submitCompletable");
+		loseCompletable(executor);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("frozen");
 		});
 	}
 

@@ -168,8 +168,8 @@ public final class ExecutorTracking {
 	public <T> CompletableFuture<T> submitCompletable(Object task, String taskName,
 			Function<TrackedTask<T>, CompletableFuture<T>> submitter) {
 		// The record is created only when needed, as for any task: the mirrored future
-		// keeps the task type to create it with.
-		String type = (taskName != null) ? taskName : taskType(task);
+		// keeps the task type, or the task's class, to create it with.
+		Object type = (taskName != null) ? taskName : task.getClass();
 		TrackedTask<T> tracked = begin(task, taskName, TrackedTask.FUTURE, false);
 		CompletableFuture<T> source;
 		try {
@@ -203,11 +203,11 @@ public final class ExecutorTracking {
 	 * @throws RuntimeException whatever the executor's {@code execute} throws, unchanged
 	 */
 	public <T> CompletableFuture<T> callAsync(Callable<T> task, Executor executor) {
-		String type = taskType(task);
 		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, false);
 		TaskRecord record = tracked.record();
+		// The task's class: its type's name is built only if the future needs a record.
 		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
-				: new TrackedCompletableFuture<>(tracked, type);
+				: new TrackedCompletableFuture<>(tracked, task.getClass());
 		try {
 			future.callAsync(tracked, executor);
 		}
@@ -379,10 +379,16 @@ public final class ExecutorTracking {
 	}
 
 	private <T, F> F published(TrackedTask<T> tracked, F future) {
-		tracked.future = future;
+		if (!(future instanceof TrackedFuture<?> view)) {
+			// A tracked CompletableFuture or FutureTask watches the failures it delivers
+			// itself (TaskStates.watchDelivered): its task needs no reference to it, and
+			// the submitting thread reads nothing a worker may have just written.
+			return future;
+		}
+		tracked.future = view;
 		TaskRecord record = tracked.record();
-		if (record != null && future instanceof TrackedFuture<?>) {
-			record.view = new WeakReference<>(future);
+		if (record != null) {
+			record.view = new WeakReference<>(view);
 		}
 		// The task may have failed before its future existed: it sets FAILED, then reads
 		// the future; this writes the future, then reads FAILED, so one of them watches.

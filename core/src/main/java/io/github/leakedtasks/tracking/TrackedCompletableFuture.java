@@ -52,8 +52,11 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 */
 	private final TrackedTask<?> task;
 
-	/** The task type of a root future, to create its record with. */
-	private final String taskType;
+	/**
+	 * The task type of a root future, to create its record with: its name, or the task's
+	 * class, whose type name is built only if the record is.
+	 */
+	private final Object taskType;
 
 	private volatile TaskRecord record;
 
@@ -83,7 +86,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		this.dependent = false;
 	}
 
-	TrackedCompletableFuture(TrackedTask<?> task, String taskType) {
+	TrackedCompletableFuture(TrackedTask<?> task, Object taskType) {
 		this.task = task;
 		this.taskType = taskType;
 		this.dependent = false;
@@ -178,7 +181,11 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	TaskRecord record() {
 		TaskRecord record = this.record;
 		if (record == null) {
-			record = this.task.executor.tracker().states().recordFor(this.task, this.taskType);
+			Object type = this.taskType;
+			record = this.task.executor.tracker()
+				.states()
+				.recordFor(this.task,
+						(type instanceof Class<?> taskClass) ? ExecutorTracking.typeName(taskClass) : (String) type);
 			this.record = record;
 		}
 		return record;

@@ -61,8 +61,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	private volatile int state;
 
 	/**
-	 * The future handed to the caller, held while the task may still fail so that its
-	 * failure can be watched.
+	 * The view handed to the caller ({@link TrackedFuture}), held while the task may
+	 * still fail so that its failure can be watched; futures that watch their own
+	 * failures are not held.
 	 */
 	volatile Object future;
 
