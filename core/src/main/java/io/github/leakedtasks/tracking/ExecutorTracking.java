@@ -203,7 +203,12 @@ public final class ExecutorTracking {
 	 * @throws RuntimeException whatever the executor's {@code execute} throws, unchanged
 	 */
 	public <T> CompletableFuture<T> callAsync(Callable<T> task, Executor executor) {
-		TrackedTask<T> tracked = begin(task, null, TrackedTask.FUTURE, false);
+		if (task == null) {
+			throw new NullPointerException();
+		}
+		// The executor never sees this task, only the JDK's that calls it: it need not be
+		// Comparable like the task.
+		CallingTask<T> tracked = track(new CallingTask<>(this, task), task, null, false);
 		TaskRecord record = tracked.record();
 		// The task's class: its type's name is built only if the future needs a record.
 		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
@@ -410,8 +415,14 @@ public final class ExecutorTracking {
 		if (task == null) {
 			throw new NullPointerException();
 		}
-		TrackedTask<T> tracked = (task instanceof Comparable<?>) ? new ComparableTrackedTask<>(this, task, mode)
-				: new TrackedTask<>(this, task, mode);
+		return track((task instanceof Comparable<?>) ? new ComparableTrackedTask<>(this, task, mode)
+				: new TrackedTask<>(this, task, mode), task, taskName, withRecord);
+	}
+
+	/**
+	 * Start tracking a task made by the caller, as {@link #begin} does.
+	 */
+	private <K extends TrackedTask<?>> K track(K tracked, Object task, String taskName, boolean withRecord) {
 		TaskTracker tracker = this.tracker;
 		TaskScope scope = TaskScope.current();
 		Throwable trace = (scope != null || ((taskName != null) ? tracker.sampler().shouldCapture(taskName)

@@ -480,9 +480,10 @@ public final class FutureEvents {
 	 * failures themselves and report them under the executor's name.
 	 */
 	private static boolean isTrackedElsewhere(Object future) {
+		// A TrackedTask is also the supplier of the JDK's task of callAsync
+		// (CallingTask).
 		return future != null && (future instanceof TrackedCompletableFuture<?>
-				|| future instanceof TrackedFutureTask<?> || future instanceof TrackedTask<?>
-				|| future instanceof TrackedCompletableFuture.CallingTask<?>);
+				|| future instanceof TrackedFutureTask<?> || future instanceof TrackedTask<?>);
 	}
 
 	/**

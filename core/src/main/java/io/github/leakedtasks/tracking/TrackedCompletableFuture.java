@@ -130,49 +130,13 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 * called finishes without running, and is no drop. The task completes this future
 	 * itself: with what it returned or, wrapped in a {@link CompletionException} unless
 	 * it is one, with what it threw. No dependent mirrors a future of the executor's.
-	 * @param task the tracked task, called as a {@code Callable}
+	 * @param task the tracked task, which the JDK's task calls as a {@code Supplier}
 	 * @param executor the executor
 	 * @throws RuntimeException whatever the executor's {@code execute} throws
 	 */
-	void callAsync(TrackedTask<T> task, Executor executor) {
-		new CompletableFuture<T>().completeAsync(new CallingTask<>(this, task), executor);
-	}
-
-	/**
-	 * The supplier of {@link #callAsync}, of a class of its own so that the Java agent,
-	 * which sees the JDK's task behind {@code completeAsync}, leaves it to the wrapper
-	 * ({@link FutureEvents#isTracked}).
-	 */
-	static final class CallingTask<T> implements Supplier<T> {
-
-		private final TrackedCompletableFuture<T> future;
-
-		private final TrackedTask<T> task;
-
-		CallingTask(TrackedCompletableFuture<T> future, TrackedTask<T> task) {
-			this.future = future;
-			this.task = task;
-		}
-
-		@Override
-		public T get() {
-			TrackedCompletableFuture<T> future = this.future;
-			if (future.isDone()) {
-				this.task.passOver();
-				return null;
-			}
-			T result;
-			try {
-				result = this.task.call();
-			}
-			catch (Throwable ex) {
-				future.sourceCompleted(null, (ex instanceof CompletionException) ? ex : new CompletionException(ex));
-				return null;
-			}
-			future.sourceCompleted(result, null);
-			return null;
-		}
-
+	void callAsync(CallingTask<T> task, Executor executor) {
+		task.completes(this);
+		new CompletableFuture<T>().completeAsync(task, executor);
 	}
 
 	/**
@@ -202,7 +166,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		}
 	}
 
-	private void sourceCompleted(T result, Throwable failure) {
+	void sourceCompleted(T result, Throwable failure) {
 		if (failure != null) {
 			if (super.getNumberOfDependents() > this.internalDependents) {
 				// A combinator such as allOf or anyOf received this future while pending:

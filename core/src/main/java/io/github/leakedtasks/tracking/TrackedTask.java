@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * @param <V> the result type
  * @since 0.1.0
  */
-public sealed class TrackedTask<V> implements Runnable, Callable<V> permits ComparableTrackedTask {
+public sealed class TrackedTask<V> implements Runnable, Callable<V> permits ComparableTrackedTask, CallingTask {
 
 	static final int FUTURE = 0;
 
@@ -62,8 +62,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	/**
 	 * The view handed to the caller ({@link TrackedFuture}), held while the task may
-	 * still fail so that its failure can be watched; futures that watch their own
-	 * failures are not held.
+	 * still fail so that its failure can be watched (futures that watch their own
+	 * failures are not held), or the future a {@link CallingTask} completes; let go of
+	 * when the task finishes.
 	 */
 	volatile Object future;
 
@@ -164,6 +165,14 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	Object task() {
 		return this.task;
+	}
+
+	/**
+	 * Hold the future the task completes, before the task is handed to anyone: the
+	 * executor publishes it with the task.
+	 */
+	void hold(Object future) {
+		FUTURE_FIELD.lazySet(this, future);
 	}
 
 	/**

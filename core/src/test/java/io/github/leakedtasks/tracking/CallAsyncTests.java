@@ -7,9 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,12 +124,27 @@ class CallAsyncTests {
 
 	@Test
 	void theJdksTaskCarriesASupplierTheAgentLeavesToTheWrapper() {
-		ExecutorTracking tracking = this.tracking;
-		TrackedTask<String> task = new TrackedTask<>(tracking, (java.util.concurrent.Callable<String>) () -> "ok",
-				TrackedTask.FUTURE);
-		Object supplier = new TrackedCompletableFuture.CallingTask<>(new TrackedCompletableFuture<>(task, "type"),
-				task);
+		Object supplier = new CallingTask<>(this.tracking, () -> "ok");
+		assertThat(supplier).isInstanceOf(Supplier.class);
 		assertThat(FutureEvents.isTracked(supplier)).isTrue();
+	}
+
+	@Test
+	void aTaskTheExecutorRunsAfterRefusingItIsCalledAsTheJdksWouldBe() {
+		List<Runnable> refused = new CopyOnWriteArrayList<>();
+		Executor refusing = (runnable) -> {
+			refused.add(runnable);
+			throw new RejectedExecutionException("full");
+		};
+		AtomicBoolean called = new AtomicBoolean();
+		assertThatExceptionOfType(RejectedExecutionException.class)
+			.isThrownBy(() -> this.tracking.callAsync(() -> called.getAndSet(true), refusing));
+		AtomicBoolean calledUntracked = new AtomicBoolean();
+		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(
+				() -> new CompletableFuture<Boolean>().completeAsync(() -> calledUntracked.getAndSet(true), refusing));
+		refused.forEach(Runnable::run);
+		assertThat(called).isTrue();
+		assertThat(calledUntracked).isTrue();
 	}
 
 	private void block() throws InterruptedException {
