@@ -151,11 +151,9 @@ final class ExecutorProxies {
 			proxiedInterfaces(executor.getClass(), classLoader).forEach(factory::addInterface);
 		}
 		factory.addAdvisor(new DefaultPointcutAdvisor(interceptor));
-		// Frozen, a class-based proxy has its advice fixed per method, not looked up on
-		// every task; a later post-processor that advises the bean proxies this proxy,
-		// as it does any frozen one.
-		factory.setFrozen(true);
-		interceptor.soleAdviceOf(executor);
+		// Not frozen: the application's own code may still advise the bean, as it could
+		// before it was proxied, and every advice added then runs.
+		interceptor.proxying(executor);
 		return factory.getProxy(classLoader);
 	}
 

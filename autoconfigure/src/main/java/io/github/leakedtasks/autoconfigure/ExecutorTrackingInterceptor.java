@@ -34,9 +34,9 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	private final Map<Method, Route> routes = new ConcurrentHashMap<>();
 
 	/**
-	 * The target of a proxy of which this is, and stays, the only advice, if its class
-	 * leaves {@code submitCompletable(Callable)} to {@link AsyncTaskExecutor}'s default
-	 * method: decided once rather than on every call.
+	 * The target of the proxy this interceptor was made for, if its class leaves
+	 * {@code submitCompletable(Callable)} to {@link AsyncTaskExecutor}'s default method:
+	 * looked up once rather than on every call.
 	 */
 	private volatile Executor callingAsync;
 
@@ -45,11 +45,10 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * Note that this is the only advice of a frozen proxy of the target, to which no
-	 * advice can be added.
+	 * Note the target of the proxy this interceptor was made for.
 	 * @param target the proxy's target
 	 */
-	void soleAdviceOf(Object target) {
+	void proxying(Object target) {
 		if (target instanceof Executor executor && DefaultSubmitCompletable.INSTANCE.get(target.getClass())) {
 			this.callingAsync = executor;
 		}
@@ -93,11 +92,8 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 			}
 			case SUBMIT_COMPLETABLE_CALLABLE -> {
 				Object target = invocation.getThis();
-				Executor callingAsync = this.callingAsync;
-				if (callingAsync != null && target == callingAsync) {
-					return this.tracking.callAsync((Callable<?>) args[0], callingAsync);
-				}
-				if (target instanceof Executor executor && DefaultSubmitCompletable.INSTANCE.get(target.getClass())
+				if (target instanceof Executor executor
+						&& (target == this.callingAsync || DefaultSubmitCompletable.INSTANCE.get(target.getClass()))
 						&& isSoleAdvice(proxied)) {
 					// What AsyncTaskExecutor's default method does, the tracked future
 					// completed by the JDK's task: no future of the executor to mirror.

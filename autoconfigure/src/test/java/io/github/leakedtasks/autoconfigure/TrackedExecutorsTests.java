@@ -197,23 +197,23 @@ class TrackedExecutorsTests {
 	}
 
 	@Test
-	void adviceAroundTheFrozenProxyRunsAndItsTasksAreStillTracked() throws Exception {
-		AsyncTaskExecutor tracked = TrackedExecutors.wrap(this.tracker, "frozen", this.pool);
-		assertThat(tracked).isInstanceOfSatisfying(Advised.class, (advised) -> assertThat(advised.isFrozen()).isTrue());
+	void adviceAddedToTheProxyLaterRunsForSubmitCompletableAndItsTasksAreStillTracked() throws Exception {
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "advisedLater", this.pool);
+		assertThat(executor.submitCompletable(() -> "before").get(30, TimeUnit.SECONDS)).isEqualTo("before");
 		List<String> calls = new CopyOnWriteArrayList<>();
-		ProxyFactory factory = new ProxyFactory(tracked);
-		factory.setProxyTargetClass(true);
-		factory.addAdvice((MethodInterceptor) (invocation) -> {
-			calls.add(invocation.getMethod().getName());
-			return invocation.proceed();
+		assertThat(executor).isInstanceOfSatisfying(Advised.class, (advised) -> {
+			assertThat(advised.isFrozen()).isFalse();
+			advised.addAdvice((MethodInterceptor) (invocation) -> {
+				calls.add(invocation.getMethod().getName());
+				return invocation.proceed();
+			});
 		});
-		ThreadPoolTaskExecutor executor = (ThreadPoolTaskExecutor) factory.getProxy();
 		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
 		assertThat(calls).containsExactly("submitCompletable");
 		loseCompletable(executor);
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
-			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("frozen");
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("advisedLater");
 		});
 	}
 

@@ -210,7 +210,7 @@ public final class ExecutorTracking {
 		// Comparable like the task.
 		CallingTask<T> tracked = track(new CallingTask<>(this, task), task, null, false);
 		TaskRecord record = tracked.record();
-		// The task's class: its type's name is built only if the future needs a record.
+		// The task's class: its type name is looked up only if the future needs a record.
 		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
 				: new TrackedCompletableFuture<>(tracked, task.getClass());
 		try {

@@ -54,7 +54,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	/**
 	 * The task type of a root future, to create its record with: its name, or the task's
-	 * class, whose type name is built only if the record is.
+	 * class, whose type name is looked up only if the record is created.
 	 */
 	private final Object taskType;
 
