@@ -58,10 +58,7 @@ class TrackedExecutorsTests {
 		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "mail", this.pool);
 		assertThat(executor).isInstanceOf(ThreadPoolTaskExecutor.class);
 		loseCompletable(executor);
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-			System.gc();
-			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("mail");
-		});
+		awaitLeaksOf("mail");
 		assertThat(this.listener.leaks.get(0).exception()).isInstanceOf(IOException.class);
 	}
 
@@ -181,19 +178,13 @@ class TrackedExecutorsTests {
 		List<String> calls = new CopyOnWriteArrayList<>();
 		ProxyFactory factory = new ProxyFactory(this.pool);
 		factory.setProxyTargetClass(true);
-		factory.addAdvice((MethodInterceptor) (invocation) -> {
-			calls.add(invocation.getMethod().getName());
-			return invocation.proceed();
-		});
+		factory.addAdvice(recording(calls));
 		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "advised",
 				(ThreadPoolTaskExecutor) factory.getProxy());
 		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
 		assertThat(calls).contains("submitCompletable");
 		loseCompletable(executor);
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-			System.gc();
-			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("advised");
-		});
+		awaitLeaksOf("advised");
 	}
 
 	@Test
@@ -203,17 +194,25 @@ class TrackedExecutorsTests {
 		List<String> calls = new CopyOnWriteArrayList<>();
 		assertThat(executor).isInstanceOfSatisfying(Advised.class, (advised) -> {
 			assertThat(advised.isFrozen()).isFalse();
-			advised.addAdvice((MethodInterceptor) (invocation) -> {
-				calls.add(invocation.getMethod().getName());
-				return invocation.proceed();
-			});
+			advised.addAdvice(recording(calls));
 		});
 		assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
 		assertThat(calls).containsExactly("submitCompletable");
 		loseCompletable(executor);
+		awaitLeaksOf("advisedLater");
+	}
+
+	private static MethodInterceptor recording(List<String> calls) {
+		return (invocation) -> {
+			calls.add(invocation.getMethod().getName());
+			return invocation.proceed();
+		};
+	}
+
+	private void awaitLeaksOf(String... executors) {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
-			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly("advisedLater");
+			assertThat(this.listener.leaks).extracting(LeakReport::executor).containsExactly(executors);
 		});
 	}
 

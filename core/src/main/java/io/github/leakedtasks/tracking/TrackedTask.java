@@ -168,8 +168,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	}
 
 	/**
-	 * Hold the future the task completes, before the task is handed to anyone: the
-	 * executor publishes it with the task.
+	 * Hold the future the task completes, before the task is handed to its executor,
+	 * which publishes it with the task (the detector reads this field for views only).
 	 */
 	void hold(Object future) {
 		FUTURE_FIELD.lazySet(this, future);
