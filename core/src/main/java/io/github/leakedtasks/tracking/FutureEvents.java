@@ -472,6 +472,18 @@ public final class FutureEvents {
 	 * {@link TaskTracker#lookInsideTasks}).
 	 */
 	private String typeOf(Object task) {
+		if (task instanceof TrackedTask<?> tracked) {
+			// A wrapper's task inside the JDK's (the callable of its FutureTask, the
+			// supplier of callAsync's task): named as the wrapper names it.
+			TaskRecord record = tracked.record();
+			if (record != null) {
+				return record.taskType;
+			}
+			Object inner = tracked.task();
+			if (inner != null) {
+				return tracked.executor.taskType(inner);
+			}
+		}
 		return this.source.taskType(this.tracker.innermost(task));
 	}
 

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
@@ -29,6 +30,24 @@ class FutureEventsTests {
 	@AfterEach
 	void close() {
 		this.tracker.close();
+	}
+
+	@Test
+	void overdueTaskOfAWrapperInsideTheJdksIsNamedAsTheWrapperNamesIt() {
+		// Under the agent, a watched pool that a wrapper also tracks sees the wrapper's
+		// task inside the JDK's: a TrackedTask in a FutureTask, or callAsync's supplier.
+		ExecutorTracking pool = this.tracker.executor("pool");
+		Callable<String> own = new OwnTask();
+		assertThat(overdue(new TrackedTask<>(pool, own, TrackedTask.FUTURE)).task()).isEqualTo(OwnTask.class.getName());
+		assertThat(overdue(new CallingTask<>(pool, own)).task()).isEqualTo(OwnTask.class.getName());
+		TrackedTask<Object> async = pool.newTask("OrderService.place", false);
+		assertThat(overdue(async).task()).isEqualTo("OrderService.place");
+		async.abandon();
+	}
+
+	private OverdueTask overdue(Object task) {
+		return this.events.overdueTask("pool", task, null, OverdueTask.State.QUEUED, Duration.ofSeconds(5).toNanos(),
+				null);
 	}
 
 	@Test
@@ -178,6 +197,15 @@ class FutureEventsTests {
 		Object barrier = new Object();
 		this.events.failed(barrier, new IllegalStateException("barrier"));
 		this.events.retrieved(barrier);
+	}
+
+	static final class OwnTask implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "own";
+		}
+
 	}
 
 }
