@@ -90,19 +90,15 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				return this.tracking.submitRunnable((Runnable) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
 			}
-			case SUBMIT_COMPLETABLE_CALLABLE -> {
+			case SUBMIT_COMPLETABLE_CALLABLE, SUBMIT_COMPLETABLE -> {
 				Object target = invocation.getThis();
-				if (target instanceof Executor executor
+				if (route == Route.SUBMIT_COMPLETABLE_CALLABLE && target instanceof Executor executor
 						&& (target == this.callingAsync || DefaultSubmitCompletable.INSTANCE.get(target.getClass()))
 						&& isSoleAdvice(proxied)) {
 					// What AsyncTaskExecutor's default method does, the tracked future
 					// completed by the JDK's task: no future of the executor to mirror.
 					return this.tracking.callAsync((Callable<?>) args[0], executor);
 				}
-				return this.tracking.submitCompletable(args[0], null,
-						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
-			}
-			case SUBMIT_COMPLETABLE -> {
 				return this.tracking.submitCompletable(args[0], null,
 						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
 			}

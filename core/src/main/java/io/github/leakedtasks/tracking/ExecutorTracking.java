@@ -179,11 +179,21 @@ public final class ExecutorTracking {
 			tracked.abandon();
 			throw ex;
 		}
-		TaskRecord record = tracked.record();
-		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
-				: new TrackedCompletableFuture<>(tracked, type);
+		TrackedCompletableFuture<T> future = completableOf(tracked, type);
 		future.mirror(source);
 		return published(tracked, future);
+	}
+
+	/**
+	 * Return the tracked future of a task: with the task's record if it has one already,
+	 * else with its type, to create the record with only if it is needed.
+	 * @param type the task type's name, or the task's class, whose type name is then
+	 * looked up only when the record is created
+	 */
+	private static <T> TrackedCompletableFuture<T> completableOf(TrackedTask<?> tracked, Object type) {
+		TaskRecord record = tracked.record();
+		return (record != null) ? new TrackedCompletableFuture<>(record)
+				: new TrackedCompletableFuture<>(tracked, type);
 	}
 
 	/**
@@ -209,10 +219,7 @@ public final class ExecutorTracking {
 		// The executor never sees this task, only the JDK's that calls it: it need not be
 		// Comparable like the task.
 		CallingTask<T> tracked = track(new CallingTask<>(this, task), task, null, false);
-		TaskRecord record = tracked.record();
-		// The task's class: its type name is looked up only if the future needs a record.
-		TrackedCompletableFuture<T> future = (record != null) ? new TrackedCompletableFuture<>(record)
-				: new TrackedCompletableFuture<>(tracked, task.getClass());
+		TrackedCompletableFuture<T> future = completableOf(tracked, task.getClass());
 		try {
 			future.callAsync(tracked, executor);
 		}
