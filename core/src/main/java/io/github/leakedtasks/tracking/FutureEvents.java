@@ -472,19 +472,22 @@ public final class FutureEvents {
 	 * {@link TaskTracker#lookInsideTasks}).
 	 */
 	private String typeOf(Object task) {
-		if (task instanceof TrackedTask<?> tracked) {
+		Object innermost = this.tracker.innermost(task);
+		if (innermost instanceof TrackedTask<?> tracked) {
 			// A wrapper's task inside the JDK's (the callable of its FutureTask, the
-			// supplier of callAsync's task): named as the wrapper names it.
+			// supplier of callAsync's task, maybe inside an integration's own task):
+			// named as the wrapper names it. Its task is read first: once the task has
+			// finished, it has let go of it, and a record attached by then names it.
+			Object inner = tracked.task();
 			TaskRecord record = tracked.record();
 			if (record != null) {
 				return record.taskType;
 			}
-			Object inner = tracked.task();
 			if (inner != null) {
 				return tracked.executor.taskType(inner);
 			}
 		}
-		return this.source.taskType(this.tracker.innermost(task));
+		return this.source.taskType(innermost);
 	}
 
 	/**

@@ -1,9 +1,12 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.FutureTask;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,14 +38,30 @@ class FutureEventsTests {
 	@Test
 	void overdueTaskOfAWrapperInsideTheJdksIsNamedAsTheWrapperNamesIt() {
 		// Under the agent, a watched pool that a wrapper also tracks sees the wrapper's
-		// task inside the JDK's: a TrackedTask in a FutureTask, or callAsync's supplier.
+		// task inside the JDK's: a TrackedTask in a FutureTask, or callAsync's supplier,
+		// maybe inside an integration's own task.
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
 		ExecutorTracking pool = this.tracker.executor("pool");
 		Callable<String> own = new OwnTask();
-		assertThat(overdue(new TrackedTask<>(pool, own, TrackedTask.FUTURE)).task()).isEqualTo(OwnTask.class.getName());
+		TrackedTask<String> young = new TrackedTask<>(pool, own, TrackedTask.FUTURE);
+		assertThat(overdue(young).task()).isEqualTo(OwnTask.class.getName());
+		assertThat(overdue(new IntegrationTask(young)).task()).isEqualTo(OwnTask.class.getName());
 		assertThat(overdue(new CallingTask<>(pool, own)).task()).isEqualTo(OwnTask.class.getName());
-		TrackedTask<Object> async = pool.newTask("OrderService.place", false);
-		assertThat(overdue(async).task()).isEqualTo("OrderService.place");
-		async.abandon();
+		List<TrackedTask<?>> handed = new ArrayList<>();
+		List<FutureTask<String>> queued = new ArrayList<>();
+		pool.submit(own, "Named", (tracked) -> {
+			handed.add((TrackedTask<?>) tracked);
+			queued.add(new FutureTask<>(tracked));
+			return queued.get(0);
+		});
+		try {
+			assertThat(overdue(handed.get(0)).task()).isEqualTo("Named");
+		}
+		finally {
+			queued.get(0).run();
+		}
+		// Finished, it has let go of its task: its record still names it.
+		assertThat(overdue(handed.get(0)).task()).isEqualTo("Named");
 	}
 
 	private OverdueTask overdue(Object task) {
@@ -197,6 +216,14 @@ class FutureEventsTests {
 		Object barrier = new Object();
 		this.events.failed(barrier, new IllegalStateException("barrier"));
 		this.events.retrieved(barrier);
+	}
+
+	record IntegrationTask(Object inner) implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
 	}
 
 	static final class OwnTask implements Callable<String> {
