@@ -296,9 +296,13 @@ public final class FutureEvents {
 	 */
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
+		Object inner = (task != null) ? this.tracker.innermost(task) : null;
+		if (inner instanceof TrackedTask<?> tracked) {
+			return wrappersTask(tracked, state, ageNanos, runner);
+		}
 		Creation creation = (future != null) ? this.creations.get(future) : null;
 		String type = (creation != null && creation.trace != null) ? creation.type
-				: (task != null) ? typeOf(task) : typeOf(future);
+				: (task != null) ? this.source.taskType(inner) : typeOf(future);
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null,
 				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null,
@@ -468,26 +472,31 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Describe a wrapper's task that a source sees inside the JDK's (the callable of its
+	 * {@code FutureTask}, the supplier of {@code callAsync}'s task, maybe inside an
+	 * integration's own task) as the wrapper describes it: under the wrapper's name, so
+	 * that the wrapper's own listing of the task stands for both, with the task's type
+	 * and where it was created.
+	 */
+	private OverdueTask wrappersTask(TrackedTask<?> tracked, OverdueTask.State state, long ageNanos, Thread runner) {
+		// Its task is read first: once the task has finished it has let go of it, and a
+		// record attached by then names it.
+		Object own = tracked.task();
+		TaskRecord record = tracked.record();
+		String type = (record != null) ? record.taskType
+				: (own != null) ? tracked.executor.taskType(own) : this.source.taskType(tracked);
+		return new OverdueTask(tracked.executor.name(), type, state, Duration.ofNanos(ageNanos),
+				(runner != null) ? runner.getName() : null,
+				CreationTrace.of((record != null) ? record.trace : tracked.trace(), this.tracker.settings()),
+				tracked.traceIds());
+	}
+
+	/**
 	 * Name a task after what it runs, looking inside the tasks an integration knows (see
 	 * {@link TaskTracker#lookInsideTasks}).
 	 */
 	private String typeOf(Object task) {
-		Object innermost = this.tracker.innermost(task);
-		if (innermost instanceof TrackedTask<?> tracked) {
-			// A wrapper's task inside the JDK's (the callable of its FutureTask, the
-			// supplier of callAsync's task, maybe inside an integration's own task):
-			// named as the wrapper names it. Its task is read first: once the task has
-			// finished, it has let go of it, and a record attached by then names it.
-			Object inner = tracked.task();
-			TaskRecord record = tracked.record();
-			if (record != null) {
-				return record.taskType;
-			}
-			if (inner != null) {
-				return tracked.executor.taskType(inner);
-			}
-		}
-		return this.source.taskType(innermost);
+		return this.source.taskType(this.tracker.innermost(task));
 	}
 
 	/**

@@ -36,26 +36,36 @@ class FutureEventsTests {
 	}
 
 	@Test
-	void overdueTaskOfAWrapperInsideTheJdksIsNamedAsTheWrapperNamesIt() {
+	void overdueTaskOfAWrapperInsideTheJdksIsDescribedAsTheWrapperDescribesIt() {
 		// Under the agent, a watched pool that a wrapper also tracks sees the wrapper's
 		// task inside the JDK's: a TrackedTask in a FutureTask, or callAsync's supplier,
-		// maybe inside an integration's own task.
+		// maybe inside an integration's own task. Listed under the wrapper's name, it is
+		// one the wrapper's listing of the same task stands for (LeakDetector).
 		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
-		ExecutorTracking pool = this.tracker.executor("pool");
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
 		Callable<String> own = new OwnTask();
-		TrackedTask<String> young = new TrackedTask<>(pool, own, TrackedTask.FUTURE);
-		assertThat(overdue(young).task()).isEqualTo(OwnTask.class.getName());
+		TrackedTask<String> young = new TrackedTask<>(wrapper, own, TrackedTask.FUTURE);
+		assertThat(overdue(young)).satisfies((overdue) -> {
+			assertThat(overdue.executor()).isEqualTo("wrapper");
+			assertThat(overdue.task()).isEqualTo(OwnTask.class.getName());
+			assertThat(overdue.runningThread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(overdue.creationTrace()).isNull();
+		});
 		assertThat(overdue(new IntegrationTask(young)).task()).isEqualTo(OwnTask.class.getName());
-		assertThat(overdue(new CallingTask<>(pool, own)).task()).isEqualTo(OwnTask.class.getName());
+		assertThat(overdue(new CallingTask<>(wrapper, own)).task()).isEqualTo(OwnTask.class.getName());
 		List<TrackedTask<?>> handed = new ArrayList<>();
 		List<FutureTask<String>> queued = new ArrayList<>();
-		pool.submit(own, "Named", (tracked) -> {
+		wrapper.submit(own, "Named", (tracked) -> {
 			handed.add((TrackedTask<?>) tracked);
 			queued.add(new FutureTask<>(tracked));
 			return queued.get(0);
 		});
 		try {
-			assertThat(overdue(handed.get(0)).task()).isEqualTo("Named");
+			assertThat(overdue(handed.get(0))).satisfies((overdue) -> {
+				assertThat(overdue.executor()).isEqualTo("wrapper");
+				assertThat(overdue.task()).isEqualTo("Named");
+				assertThat(overdue.creationTrace()).isNotNull();
+			});
 		}
 		finally {
 			queued.get(0).run();
@@ -65,8 +75,8 @@ class FutureEventsTests {
 	}
 
 	private OverdueTask overdue(Object task) {
-		return this.events.overdueTask("pool", task, null, OverdueTask.State.QUEUED, Duration.ofSeconds(5).toNanos(),
-				null);
+		return this.events.overdueTask("pool", task, null, OverdueTask.State.RUNNING, Duration.ofSeconds(5).toNanos(),
+				Thread.currentThread());
 	}
 
 	@Test
