@@ -298,7 +298,7 @@ public final class FutureEvents {
 			Thread runner) {
 		Object inner = (task != null) ? this.tracker.innermost(task) : null;
 		if (inner instanceof TrackedTask<?> tracked) {
-			return wrappersTask(tracked, state, ageNanos, runner);
+			return wrappersTask(executor, tracked, state, ageNanos, runner);
 		}
 		Creation creation = (future != null) ? this.creations.get(future) : null;
 		String type = (creation != null && creation.trace != null) ? creation.type
@@ -474,21 +474,29 @@ public final class FutureEvents {
 	/**
 	 * Describe a wrapper's task that a source sees inside the JDK's (the callable of its
 	 * {@code FutureTask}, the supplier of {@code callAsync}'s task, maybe inside an
-	 * integration's own task) as the wrapper describes it: under the wrapper's name, so
-	 * that the wrapper's own listing of the task stands for both, with the task's type
-	 * and where it was created.
+	 * integration's own task) with what the wrapper knows of it: its type and where it
+	 * was created. It is listed under the executor's name, as the source's other tasks
+	 * are: the detector leaves a source's queue to the wrappers at the first task it
+	 * finds a wrapper's listing stands for under that name, so that the wrapper's name
+	 * here would drop the tasks queued behind it that no wrapper tracks.
 	 */
-	private OverdueTask wrappersTask(TrackedTask<?> tracked, OverdueTask.State state, long ageNanos, Thread runner) {
+	private OverdueTask wrappersTask(Object executor, TrackedTask<?> tracked, OverdueTask.State state, long ageNanos,
+			Thread runner) {
+		return new OverdueTask(this.executors.of(executor, runner).name(), wrappersType(tracked), state,
+				Duration.ofNanos(ageNanos), (runner != null) ? runner.getName() : null,
+				CreationTrace.of(tracked.trace(), this.tracker.settings()), tracked.traceIds());
+	}
+
+	/**
+	 * Name a wrapper's task as the wrapper names it.
+	 */
+	private String wrappersType(TrackedTask<?> tracked) {
 		// Its task is read first: once the task has finished it has let go of it, and a
 		// record attached by then names it.
 		Object own = tracked.task();
 		TaskRecord record = tracked.record();
-		String type = (record != null) ? record.taskType
+		return (record != null) ? record.taskType
 				: (own != null) ? tracked.executor.taskType(own) : this.source.taskType(tracked);
-		return new OverdueTask(tracked.executor.name(), type, state, Duration.ofNanos(ageNanos),
-				(runner != null) ? runner.getName() : null,
-				CreationTrace.of((record != null) ? record.trace : tracked.trace(), this.tracker.settings()),
-				tracked.traceIds());
 	}
 
 	/**
@@ -496,7 +504,8 @@ public final class FutureEvents {
 	 * {@link TaskTracker#lookInsideTasks}).
 	 */
 	private String typeOf(Object task) {
-		return this.source.taskType(this.tracker.innermost(task));
+		Object inner = this.tracker.innermost(task);
+		return (inner instanceof TrackedTask<?> tracked) ? wrappersType(tracked) : this.source.taskType(inner);
 	}
 
 	/**

@@ -3,14 +3,11 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,70 +62,6 @@ class YoungTaskTests {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			assertThat(this.fixture.tracker.overdueTasks()).isEmpty();
 			assertThat(this.fixture.tracker.liveTaskCount()).isZero();
-		});
-	}
-
-	@Test
-	void queuedTaskOfAWrapperThatASourceAlsoSeesIsListedOnceUnderTheWrappersName() throws InterruptedException {
-		// As under the Java agent, with a pool wrapped by hand: the source sees the JDK's
-		// pool, names it otherwise, and finds the wrapper's task at the head of its
-		// queue.
-		ExecutorService pool = this.fixture
-			.register(Executors.newSingleThreadExecutor((task) -> new Thread(task, "watched-worker")));
-		ExecutorTracking wrapper = this.fixture.tracker.executor("wrapper");
-		FutureEvents events = new FutureEvents(this.fixture.tracker, "agent");
-		List<Object> heads = new CopyOnWriteArrayList<>();
-		AtomicLong seenSince = new AtomicLong();
-		AtomicInteger described = new AtomicInteger();
-		this.fixture.tracker.addOverdueSource(new OverdueSource() {
-
-			@Override
-			public boolean watch(Object executor) {
-				return executor == pool;
-			}
-
-			@Override
-			public void collect(Observer observer) {
-				// Timed from the first sweep that saw it, as the agent times a head:
-				// after
-				// the sweep promoted the wrapper's task, so never older than its record,
-				// which is listed whenever this is.
-				if (heads.isEmpty()) {
-					observer.queued(pool, null, 0);
-					return;
-				}
-				long now = System.nanoTime();
-				seenSince.compareAndSet(0, now);
-				observer.queued(pool, heads.get(0), now - seenSince.get());
-			}
-
-			@Override
-			public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
-					Thread runner) {
-				described.incrementAndGet();
-				return events.overdueTask(executor, task, null, state, ageNanos, runner);
-			}
-
-		});
-		assertThat(this.fixture.tracker.watchOverdue(pool)).isTrue();
-		CountDownLatch running = new CountDownLatch(1);
-		pool.submit(() -> {
-			running.countDown();
-			this.release.await();
-			return null;
-		});
-		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-		wrapper.submit(() -> "queued", null, (tracked) -> {
-			Future<String> queued = pool.submit(tracked);
-			heads.add(tracked);
-			return queued;
-		});
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-			assertThat(described).hasPositiveValue();
-			assertThat(this.fixture.tracker.overdueTasks()).singleElement().satisfies((task) -> {
-				assertThat(task.executor()).isEqualTo("wrapper");
-				assertThat(task.state()).isEqualTo(OverdueTask.State.QUEUED);
-			});
 		});
 	}
 
