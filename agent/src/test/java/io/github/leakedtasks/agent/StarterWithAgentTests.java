@@ -49,7 +49,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
+import static io.github.leakedtasks.agent.AgentFixture.allReports;
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
@@ -446,6 +448,70 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void lostFailureOfAWrappedSchedulersTaskIsReportedOnce() {
+		// Spring's scheduler hands the JDK the wrapper's task inside its own
+		// error-handling task: the agent sees the JDK's future fail and leaves it to the
+		// wrapper.
+		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
+			String lost = marker();
+			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
+			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
+			// A Runnable: Spring wraps it in its error-handling task, a Callable not.
+			Runnable failing = () -> {
+				throw new IllegalStateException(lost);
+			};
+			scheduler.submit(failing);
+			awaitReported(lost);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(lost)).singleElement()
+				.satisfies((report) -> assertThat(report.executor()).isEqualTo("ownPolicyScheduler"));
+		});
+	}
+
+	@Test
+	void taskOfAWrappedSchedulerItsPoolHandsBackIsReportedOnce() {
+		// The pool holds the wrapper's task inside Spring's error-handling task: the
+		// wrapper reports its task dropped, and the agent, which sees the pool hand it
+		// back, leaves it to the wrapper.
+		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
+			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
+			CountDownLatch running = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			scheduler.submit((Runnable) () -> {
+				running.countDown();
+				awaitQuietly(release);
+			});
+			assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+			scheduler.submit(new HandedBackTask());
+			// What it hands back is ignored.
+			scheduler.getScheduledExecutor().shutdownNow();
+			release.countDown();
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+				System.gc();
+				assertThat(handedBackReports()).isNotEmpty();
+			});
+			awaitDetectorCaughtUp();
+			assertThat(handedBackReports()).singleElement().satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+				assertThat(report.executor()).isEqualTo("ownPolicyScheduler");
+			});
+		});
+	}
+
+	private static List<LeakReport> handedBackReports() {
+		return allReports().stream().filter((report) -> report.task().equals(HandedBackTask.class.getName())).toList();
+	}
+
+	static final class HandedBackTask implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	@Test
 	void agentLogsAgainOnceTheContextIsClosed() {
 		// Exceptions of their own: a failure is logged only when it starts a new group.
 		String during = marker();
@@ -694,6 +760,20 @@ class StarterWithAgentTests {
 
 		AfterContextException(String message) {
 			super(message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnPolicyScheduler {
+
+		@Bean
+		ThreadPoolTaskScheduler ownPolicyScheduler() {
+			// A rejection policy of its own keeps the bean wrapped.
+			ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+			scheduler.setRejectedExecutionHandler((task, executor) -> {
+			});
+			return scheduler;
 		}
 
 	}

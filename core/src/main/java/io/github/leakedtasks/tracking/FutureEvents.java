@@ -249,12 +249,11 @@ public final class FutureEvents {
 		}
 		Creation creation = null;
 		try {
-			if (failure == null || isTrackedElsewhere(task)
-					|| TaskRecord.unwrap(failure) instanceof CancellationException || isTrackedElsewhere(future)
+			if (failure == null || isTrackedElsewhere(future) || wrappers(task)
+					|| TaskRecord.unwrap(failure) instanceof CancellationException
 					|| this.futures.get(future) != null) {
 				// No failure to watch (a wrapper's task, run by a future the executor
-				// made
-				// around it; a cancellation; a failure after the first), or watched
+				// made around it; a cancellation; a failure after the first), or watched
 				// already.
 				creation = this.creations.get(future);
 				return;
@@ -336,7 +335,7 @@ public final class FutureEvents {
 	 * {@link #left}
 	 */
 	public void dropped(Object task, Object userTask, Object future, Object executor, Predicate<Object> settled) {
-		if (task == null || isTrackedElsewhere(task) || isTrackedElsewhere(userTask)) {
+		if (task == null || wrappers(task) || wrappers(userTask)) {
 			return;
 		}
 		TaskRecord record = newRecord(task, userTask, (future != null) ? future : task, executor,
@@ -387,7 +386,7 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void discarded(Object task, Object userTask, Object executor) {
-		if (task != null && userTask != null && !isTrackedElsewhere(task) && !isTrackedElsewhere(userTask)) {
+		if (task != null && userTask != null && !wrappers(task) && !wrappers(userTask)) {
 			Creation creation = this.creations.get(task);
 			// Named after what it runs, not after a decorator.
 			String type = (creation != null && creation.trace != null && userTask == task) ? creation.type
@@ -407,7 +406,7 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void uncaught(Object task, Throwable failure, Object executor) {
-		if (task == null || failure == null || task instanceof Future<?> || isTrackedElsewhere(task)
+		if (task == null || failure == null || task instanceof Future<?> || wrappers(task)
 				|| this.tracker.reporter().reportedUncaught(failure)) {
 			// A future's task never throws to its worker; a wrapper's task (maybe wrapped
 			// again by another library) was reported by the wrapper.
@@ -506,6 +505,15 @@ public final class FutureEvents {
 	private String typeOf(Object task) {
 		Object inner = this.tracker.innermost(task);
 		return (inner instanceof TrackedTask<?> tracked) ? wrappersType(tracked) : this.source.taskType(inner);
+	}
+
+	/**
+	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
+	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
+	 * the wrapper reports what becomes of it. Looked inside only on the way to a report.
+	 */
+	private boolean wrappers(Object task) {
+		return task != null && (isTrackedElsewhere(task) || isTrackedElsewhere(this.tracker.innermost(task)));
 	}
 
 	/**

@@ -76,6 +76,30 @@ class FutureEventsTests {
 		assertThat(overdue(handed.get(0)).task()).isEqualTo("Named");
 	}
 
+	@Test
+	void wrappersTaskInsideAnIntegrationsTaskIsLeftToTheWrapper() {
+		// A wrapped Spring scheduler hands the JDK the wrapper's task inside its own
+		// error-handling task: its failure, drop or uncaught exception is the wrapper's
+		// to report, not the source's too.
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		IntegrationTask wrapped = new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE));
+		IntegrationTask plain = new IntegrationTask(new OwnTask());
+		this.events.failed(new Object(), new IllegalStateException("wrapper's failure"), "pool", wrapped);
+		this.events.dropped(new Object(), wrapped, null, "pool", (task) -> false);
+		this.events.discarded(wrapped, "pool");
+		this.events.uncaught(wrapped, new IllegalStateException("wrapper's uncaught"), "pool");
+		this.events.uncaught(plain, new IllegalStateException("control uncaught"), "pool");
+		this.events.failed(new Object(), new IllegalStateException("control"), "pool", plain);
+		awaitReports(1);
+		assertThat(this.listener.leaks)
+			.extracting((report) -> report.kind()
+					+ ((report.exception() != null) ? ": " + report.exception().getMessage() : ""))
+			.containsExactly(LeakKind.EXCEPTION_NOT_RETRIEVED + ": control");
+		assertThat(this.listener.uncaught).extracting((report) -> report.exception().getMessage())
+			.containsExactly("control uncaught");
+	}
+
 	private OverdueTask overdue(Object task) {
 		return this.events.overdueTask("pool", task, null, OverdueTask.State.RUNNING, Duration.ofSeconds(5).toNanos(),
 				Thread.currentThread());
