@@ -296,16 +296,28 @@ public final class FutureEvents {
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
 		Object inner = (task != null) ? this.tracker.innermost(task) : null;
+		String type;
+		Throwable trace;
+		TraceIds traceIds;
 		if (inner instanceof TrackedTask<?> tracked) {
-			return wrappersTask(executor, tracked, state, ageNanos, runner);
+			// A wrapper's task (see wrappersType): described with what the wrapper knows.
+			type = wrappersType(tracked);
+			trace = tracked.trace();
+			traceIds = tracked.traceIds();
 		}
-		Creation creation = (future != null) ? this.creations.get(future) : null;
-		String type = (creation != null && creation.trace != null) ? creation.type
-				: (task != null) ? this.source.taskType(inner) : typeOf(future);
+		else {
+			Creation creation = (future != null) ? this.creations.get(future) : null;
+			type = (creation != null && creation.trace != null) ? creation.type
+					: (task != null) ? this.source.taskType(inner) : typeOf(future);
+			trace = (creation != null) ? creation.trace : null;
+			traceIds = (creation != null) ? creation.traceIds : null;
+		}
+		// Under the executor's name, as the source's other tasks, also a wrapper's: the
+		// detector leaves a source's queue to the wrappers at the first task it finds a
+		// wrapper's listing stands for under that name, so that the wrapper's name here
+		// would drop the tasks queued behind it that no wrapper tracks.
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
-				(runner != null) ? runner.getName() : null,
-				(creation != null) ? CreationTrace.of(creation.trace, this.tracker.settings()) : null,
-				(creation != null) ? creation.traceIds : null);
+				(runner != null) ? runner.getName() : null, CreationTrace.of(trace, this.tracker.settings()), traceIds);
 	}
 
 	/**
@@ -471,23 +483,9 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Describe a wrapper's task that a source sees inside the JDK's (the callable of its
+	 * Name a wrapper's task that a source sees inside the JDK's (the callable of its
 	 * {@code FutureTask}, the supplier of {@code callAsync}'s task, maybe inside an
-	 * integration's own task) with what the wrapper knows of it: its type and where it
-	 * was created. It is listed under the executor's name, as the source's other tasks
-	 * are: the detector leaves a source's queue to the wrappers at the first task it
-	 * finds a wrapper's listing stands for under that name, so that the wrapper's name
-	 * here would drop the tasks queued behind it that no wrapper tracks.
-	 */
-	private OverdueTask wrappersTask(Object executor, TrackedTask<?> tracked, OverdueTask.State state, long ageNanos,
-			Thread runner) {
-		return new OverdueTask(this.executors.of(executor, runner).name(), wrappersType(tracked), state,
-				Duration.ofNanos(ageNanos), (runner != null) ? runner.getName() : null,
-				CreationTrace.of(tracked.trace(), this.tracker.settings()), tracked.traceIds());
-	}
-
-	/**
-	 * Name a wrapper's task as the wrapper names it.
+	 * integration's own task) as the wrapper names it.
 	 */
 	private String wrappersType(TrackedTask<?> tracked) {
 		// Its task is read first: once the task has finished it has let go of it, and a
