@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -448,31 +449,40 @@ class StarterWithAgentTests {
 	}
 
 	@Test
-	void lostFailureOfAWrappedSchedulersTaskIsReportedOnce() {
-		// Spring's scheduler hands the JDK the wrapper's task inside its own
-		// error-handling task: the agent sees the JDK's future fail and leaves it to the
-		// wrapper.
+	void uncaughtFailureOfAWrappedSchedulersTaskIsReportedOnce() {
+		// Spring's scheduler runs an executed task inside its error-handling task, in the
+		// JDK's FutureTask, which fails: the wrapper reports the uncaught failure, and
+		// the agent leaves the JDK's future, which nobody holds, to the wrapper.
 		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
-			String lost = marker();
+			String uncaught = marker();
 			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
 			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
-			// A Runnable: Spring wraps it in its error-handling task, a Callable not.
-			Runnable failing = () -> {
-				throw new IllegalStateException(lost);
-			};
-			scheduler.submit(failing);
-			awaitReported(lost);
+			scheduler.execute(() -> {
+				throw new IllegalStateException(uncaught);
+			});
+			TaskTracker tracker = context.getBean(TaskTracker.class);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> tracker.leaks()
+					.stream()
+					.anyMatch((group) -> group.kind() == LeakKind.UNCAUGHT && hasMessage(group, uncaught)));
+			System.gc();
 			awaitDetectorCaughtUp();
-			assertThat(reportsOf(lost)).singleElement()
-				.satisfies((report) -> assertThat(report.executor()).isEqualTo("ownPolicyScheduler"));
+			assertThat(reportsOf(uncaught)).isEmpty();
+			assertThat(tracker.leaks()).filteredOn((group) -> hasMessage(group, uncaught))
+				.singleElement()
+				.satisfies((group) -> {
+					assertThat(group.kind()).isEqualTo(LeakKind.UNCAUGHT);
+					assertThat(group.count()).isOne();
+				});
 		});
 	}
 
 	@Test
 	void taskOfAWrappedSchedulerItsPoolHandsBackIsReportedOnce() {
-		// The pool holds the wrapper's task inside Spring's error-handling task: the
-		// wrapper reports its task dropped, and the agent, which sees the pool hand it
-		// back, leaves it to the wrapper.
+		// The pool holds the wrapper's task inside Spring's error-handling task (a
+		// Runnable's or a Callable's; for submitCompletable, around the JDK's task that
+		// runs the wrapper's): the wrapper reports its task dropped, and the agent, which
+		// sees the pool hand it back, leaves it to the wrapper.
 		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
 			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
 			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
@@ -484,29 +494,66 @@ class StarterWithAgentTests {
 			});
 			assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 			scheduler.submit(new HandedBackTask());
+			scheduler.submit(new HandedBackCallable());
+			scheduler.submitCompletable(new HandedBackCompletable());
+			scheduler.submitCompletable(new HandedBackCompletableCallable());
 			// What it hands back is ignored.
-			scheduler.getScheduledExecutor().shutdownNow();
+			assertThat(scheduler.getScheduledExecutor().shutdownNow()).hasSize(4);
 			release.countDown();
+			List<Class<?>> types = List.of(HandedBackTask.class, HandedBackCallable.class, HandedBackCompletable.class,
+					HandedBackCompletableCallable.class);
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
 				System.gc();
-				assertThat(handedBackReports()).isNotEmpty();
+				assertThat(types).allSatisfy((type) -> assertThat(handedBackReports(type)).isNotEmpty());
 			});
 			awaitDetectorCaughtUp();
-			assertThat(handedBackReports()).singleElement().satisfies((report) -> {
-				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-				assertThat(report.executor()).isEqualTo("ownPolicyScheduler");
-			});
+			assertThat(types)
+				.allSatisfy((type) -> assertThat(handedBackReports(type)).singleElement().satisfies((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+					assertThat(report.executor()).isEqualTo("ownPolicyScheduler");
+				}));
 		});
 	}
 
-	private static List<LeakReport> handedBackReports() {
-		return allReports().stream().filter((report) -> report.task().equals(HandedBackTask.class.getName())).toList();
+	private static boolean hasMessage(LeakGroup group, String message) {
+		Throwable exception = group.latest().exception();
+		return exception != null && message.equals(exception.getMessage());
+	}
+
+	private static List<LeakReport> handedBackReports(Class<?> type) {
+		return allReports().stream().filter((report) -> report.task().equals(type.getName())).toList();
 	}
 
 	static final class HandedBackTask implements Runnable {
 
 		@Override
 		public void run() {
+		}
+
+	}
+
+	static final class HandedBackCallable implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "not run";
+		}
+
+	}
+
+	static final class HandedBackCompletable implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	static final class HandedBackCompletableCallable implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "not run";
 		}
 
 	}

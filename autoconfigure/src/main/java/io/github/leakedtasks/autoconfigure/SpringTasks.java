@@ -12,7 +12,7 @@ import org.springframework.scheduling.support.ScheduledMethodRunnable;
  * Looks inside the tasks Spring's schedulers wrap around the application's, so that a
  * task the Java agent sees on a {@code ThreadPoolTaskScheduler} is named after the
  * application's task, or the bean of a {@code @Scheduled} method, not after Spring's
- * wrapper.
+ * wrapper, and a wrapper's task inside one is left to the wrapper.
  *
  * @since 0.1.0
  */
@@ -20,7 +20,16 @@ final class SpringTasks {
 
 	private static final Log logger = LogFactory.getLog(SpringTasks.class);
 
-	private static final Field DELEGATE = delegateField();
+	private static final Field DELEGATE = delegateField(DelegatingErrorHandlingRunnable.class);
+
+	/**
+	 * Spring's error-handling {@code Callable}, package-private, which
+	 * {@code ThreadPoolTaskScheduler.submit(Callable)} wraps around every task.
+	 */
+	private static final Class<?> ERROR_HANDLING_CALLABLE = errorHandlingCallable();
+
+	private static final Field CALLABLE_DELEGATE = (ERROR_HANDLING_CALLABLE != null)
+			? delegateField(ERROR_HANDLING_CALLABLE) : null;
 
 	private SpringTasks() {
 	}
@@ -35,6 +44,9 @@ final class SpringTasks {
 			if (task instanceof DelegatingErrorHandlingRunnable && DELEGATE != null) {
 				return DELEGATE.get(task);
 			}
+			if (task.getClass() == ERROR_HANDLING_CALLABLE && CALLABLE_DELEGATE != null) {
+				return CALLABLE_DELEGATE.get(task);
+			}
 			if (task instanceof ScheduledMethodRunnable scheduled) {
 				return scheduled.getTarget();
 			}
@@ -45,14 +57,25 @@ final class SpringTasks {
 		return null;
 	}
 
-	private static Field delegateField() {
+	private static Field delegateField(Class<?> type) {
 		try {
-			Field field = DelegatingErrorHandlingRunnable.class.getDeclaredField("delegate");
+			Field field = type.getDeclaredField("delegate");
 			field.setAccessible(true);
 			return field;
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
-			logger.debug("Tasks Spring's schedulers wrap are named after the wrapper", ex);
+			logger.debug("Tasks " + type.getName() + " wraps are named after it", ex);
+			return null;
+		}
+	}
+
+	private static Class<?> errorHandlingCallable() {
+		try {
+			return Class.forName("org.springframework.scheduling.concurrent.DelegatingErrorHandlingCallable", false,
+					DelegatingErrorHandlingRunnable.class.getClassLoader());
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			// Not in this version of Spring.
 			return null;
 		}
 	}

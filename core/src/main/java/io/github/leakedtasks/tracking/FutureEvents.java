@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -65,6 +66,12 @@ public final class FutureEvents {
 
 	};
 
+	/** Tasks inside tasks: a few levels at most, the integration's and the source's. */
+	private static final int MAX_TASK_NESTING = 8;
+
+	/** Returns what one of the source's own tasks runs, or {@code null}. */
+	private volatile UnaryOperator<Object> inside;
+
 	/**
 	 * Whether a plain task was remembered with trace ids: from then on, each plain task
 	 * handed over outside a scope is looked up, so that one executed again loses them.
@@ -81,6 +88,17 @@ public final class FutureEvents {
 		this.executors = new SourceExecutors(tracker, name);
 		this.source = this.executors.source();
 		this.tracing = tracker.sampler().capturesAny();
+	}
+
+	/**
+	 * Look inside the tasks this source knows, such as the JDK's task behind
+	 * {@code supplyAsync}, when telling whether a task it sees failed, dropped or threw
+	 * is a wrapper's, which the wrapper reports: also inside an integration's task (see
+	 * {@link TaskTracker#lookInsideTasks}).
+	 * @param inner returns what a task runs, or {@code null}; it must not throw
+	 */
+	public void lookInsideTasks(UnaryOperator<Object> inner) {
+		this.inside = inner;
 	}
 
 	/**
@@ -249,9 +267,9 @@ public final class FutureEvents {
 		}
 		Creation creation = null;
 		try {
-			if (failure == null || isTrackedElsewhere(future) || wrappers(task)
-					|| TaskRecord.unwrap(failure) instanceof CancellationException
-					|| this.futures.get(future) != null) {
+			if (failure == null || isTrackedElsewhere(future)
+					|| TaskRecord.unwrap(failure) instanceof CancellationException || this.futures.get(future) != null
+					|| wrappers(task)) {
 				// No failure to watch (a wrapper's task, run by a future the executor
 				// made around it; a cancellation; a failure after the first), or watched
 				// already.
@@ -418,8 +436,8 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void uncaught(Object task, Throwable failure, Object executor) {
-		if (task == null || failure == null || task instanceof Future<?> || wrappers(task)
-				|| this.tracker.reporter().reportedUncaught(failure)) {
+		if (task == null || failure == null || task instanceof Future<?>
+				|| this.tracker.reporter().reportedUncaught(failure) || wrappers(task)) {
 			// A future's task never throws to its worker; a wrapper's task (maybe wrapped
 			// again by another library) was reported by the wrapper.
 			return;
@@ -506,12 +524,35 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
-	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
-	 * the wrapper reports what becomes of it. Looked inside only on the way to a report.
+	 * Whether a task is a wrapper's, maybe inside an integration's own task and the
+	 * source's (Spring's error-handling task around a wrapper's, or around the JDK's task
+	 * of {@code supplyAsync} that runs one, handed to the JDK by a wrapped scheduler):
+	 * the wrapper reports what becomes of it, unless it gave up on it (no view could
+	 * stand for its executor's future). Looked inside only on the way to a report; if
+	 * looking inside fails, the task is the source's (reported twice rather than never).
 	 */
 	private boolean wrappers(Object task) {
-		return task != null && (isTrackedElsewhere(task) || isTrackedElsewhere(this.tracker.innermost(task)));
+		try {
+			Object current = task;
+			for (int depth = 0; current != null && depth < MAX_TASK_NESTING; depth++) {
+				if (isTrackedElsewhere(current)) {
+					return !(current instanceof TrackedTask<?> tracked) || !tracked.is(TaskRecord.UNTRACKED);
+				}
+				Object next = this.tracker.innermost(current);
+				if (next == current) {
+					UnaryOperator<Object> own = this.inside;
+					next = (own != null) ? own.apply(current) : null;
+				}
+				if (next == current) {
+					return false;
+				}
+				current = next;
+			}
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// The source's, then.
+		}
+		return false;
 	}
 
 	/**

@@ -283,7 +283,7 @@ public final class TaskTracker implements AutoCloseable {
 			try {
 				next = inner.apply(current);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | LinkageError ex) {
 				return current;
 			}
 			if (next == null || next == current) {

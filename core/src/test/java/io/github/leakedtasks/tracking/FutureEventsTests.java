@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -84,11 +85,21 @@ class FutureEventsTests {
 		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
 		ExecutorTracking wrapper = this.tracker.executor("wrapper");
 		IntegrationTask wrapped = new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE));
-		IntegrationTask plain = new IntegrationTask(new OwnTask());
-		this.events.failed(new Object(), new IllegalStateException("wrapper's failure"), "pool", wrapped);
+		Object failed = new Object();
+		this.events.failed(failed, new IllegalStateException("wrapper's failure"), "pool", wrapped);
+		assertThat(this.tracker.states().watches()).isEmpty();
 		this.events.dropped(new Object(), wrapped, null, "pool", (task) -> false);
+		assertThat(this.tracker.states().nothingLetGo()).isTrue();
 		this.events.discarded(wrapped, "pool");
 		this.events.uncaught(wrapped, new IllegalStateException("wrapper's uncaught"), "pool");
+		// Inside the source's own task, inside the integration's: the wrapper's too.
+		this.events.lookInsideTasks((task) -> (task instanceof SourceTask own) ? own.inner() : null);
+		IntegrationTask deeper = new IntegrationTask(new SourceTask(wrapped.inner()));
+		this.events.failed(new Object(), new IllegalStateException("deeper"), "pool", deeper);
+		this.events.dropped(new Object(), deeper, null, "pool", (task) -> false);
+		assertThat(this.tracker.states().watches()).isEmpty();
+		assertThat(this.tracker.states().nothingLetGo()).isTrue();
+		IntegrationTask plain = new IntegrationTask(new SourceTask(new OwnTask()));
 		this.events.uncaught(plain, new IllegalStateException("control uncaught"), "pool");
 		this.events.failed(new Object(), new IllegalStateException("control"), "pool", plain);
 		awaitReports(1);
@@ -98,6 +109,48 @@ class FutureEventsTests {
 			.containsExactly(LeakKind.EXCEPTION_NOT_RETRIEVED + ": control");
 		assertThat(this.listener.uncaught).extracting((report) -> report.exception().getMessage())
 			.containsExactly("control uncaught");
+		assertThat(failed).isNotNull();
+	}
+
+	@Test
+	void wrappersTaskTheWrapperGaveUpOnOrThatCannotBeLookedIntoIsTheSources() {
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		TrackedTask<String> untracked = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		// No view could stand for its executor's future: the wrapper does not watch it.
+		untracked.mark(TaskRecord.UNTRACKED);
+		Object future = new Object();
+		this.events.failed(future, new IllegalStateException("given up"), "pool", untracked);
+		assertThat(this.tracker.states().watches()).hasSize(1);
+		this.tracker.lookInsideTasks((task) -> {
+			throw new NoClassDefFoundError("looked into");
+		});
+		Object other = new Object();
+		this.events.failed(other, new IllegalStateException("not looked into"), "pool",
+				new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE)));
+		// Reported twice rather than never, and nothing thrown.
+		assertThat(this.tracker.states().watches()).hasSize(2);
+		assertThat(future).isNotNull();
+		assertThat(other).isNotNull();
+	}
+
+	@Test
+	void uncaughtFailureTheWrapperReportedIsReportedAgainWhenAPlainTaskThrowsIt() {
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		IllegalStateException shared = new IllegalStateException("shared");
+		TrackedTask<Object> executed = new TrackedTask<>(wrapper, (Runnable) () -> {
+			throw shared;
+		}, TrackedTask.EXECUTE);
+		assertThatIllegalStateException().isThrownBy(executed::run);
+		// The worker hands the integration's task, and the failure, to the source.
+		this.events.uncaught(new IntegrationTask(executed), shared, "pool");
+		assertThat(this.listener.uncaught).hasSize(1);
+		// The mark the wrapper left is spent: a plain task that throws it is reported.
+		this.events.uncaught(new OwnTask(), shared, "pool");
+		assertThat(this.listener.uncaught).extracting(UncaughtReport::task)
+			.hasSize(2)
+			.last()
+			.isEqualTo(OwnTask.class.getName());
 	}
 
 	private OverdueTask overdue(Object task) {
@@ -252,6 +305,14 @@ class FutureEventsTests {
 		Object barrier = new Object();
 		this.events.failed(barrier, new IllegalStateException("barrier"));
 		this.events.retrieved(barrier);
+	}
+
+	record SourceTask(Object inner) implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
 	}
 
 	record IntegrationTask(Object inner) implements Runnable {
