@@ -9,7 +9,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -66,12 +65,6 @@ public final class FutureEvents {
 
 	};
 
-	/** Tasks inside tasks: a few levels at most, the integration's and the source's. */
-	private static final int MAX_TASK_NESTING = 8;
-
-	/** Returns what one of the source's own tasks runs, or {@code null}. */
-	private volatile UnaryOperator<Object> inside;
-
 	/**
 	 * Whether a plain task was remembered with trace ids: from then on, each plain task
 	 * handed over outside a scope is looked up, so that one executed again loses them.
@@ -88,17 +81,6 @@ public final class FutureEvents {
 		this.executors = new SourceExecutors(tracker, name);
 		this.source = this.executors.source();
 		this.tracing = tracker.sampler().capturesAny();
-	}
-
-	/**
-	 * Look inside the tasks this source knows, such as the JDK's task behind
-	 * {@code supplyAsync}, when telling whether a task it sees failed, dropped or threw
-	 * is a wrapper's, which the wrapper reports: also inside an integration's task (see
-	 * {@link TaskTracker#lookInsideTasks}).
-	 * @param inner returns what a task runs, or {@code null}; it must not throw
-	 */
-	public void lookInsideTasks(UnaryOperator<Object> inner) {
-		this.inside = inner;
 	}
 
 	/**
@@ -524,35 +506,31 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Whether a task is a wrapper's, maybe inside an integration's own task and the
-	 * source's (Spring's error-handling task around a wrapper's, or around the JDK's task
-	 * of {@code supplyAsync} that runs one, handed to the JDK by a wrapped scheduler):
+	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
+	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
 	 * the wrapper reports what becomes of it, unless it gave up on it (no view could
 	 * stand for its executor's future). Looked inside only on the way to a report; if
 	 * looking inside fails, the task is the source's (reported twice rather than never).
+	 * The source's own tasks (the JDK's task behind {@code supplyAsync}) are not looked
+	 * into: a wrapper's task in one inside an integration's is reported by both.
 	 */
 	private boolean wrappers(Object task) {
+		if (task == null) {
+			return false;
+		}
+		Object inner = task;
 		try {
-			Object current = task;
-			for (int depth = 0; current != null && depth < MAX_TASK_NESTING; depth++) {
-				if (isTrackedElsewhere(current)) {
-					return !(current instanceof TrackedTask<?> tracked) || !tracked.is(TaskRecord.UNTRACKED);
-				}
-				Object next = this.tracker.innermost(current);
-				if (next == current) {
-					UnaryOperator<Object> own = this.inside;
-					next = (own != null) ? own.apply(current) : null;
-				}
-				if (next == current) {
-					return false;
-				}
-				current = next;
-			}
+			inner = this.tracker.innermost(task);
 		}
 		catch (RuntimeException | LinkageError ex) {
 			// The source's, then.
 		}
-		return false;
+		return isWrappers(task) || (inner != task && isWrappers(inner));
+	}
+
+	private static boolean isWrappers(Object task) {
+		return isTrackedElsewhere(task)
+				&& !(task instanceof TrackedTask<?> tracked && tracked.is(TaskRecord.UNTRACKED));
 	}
 
 	/**

@@ -92,14 +92,7 @@ class FutureEventsTests {
 		assertThat(this.tracker.states().nothingLetGo()).isTrue();
 		this.events.discarded(wrapped, "pool");
 		this.events.uncaught(wrapped, new IllegalStateException("wrapper's uncaught"), "pool");
-		// Inside the source's own task, inside the integration's: the wrapper's too.
-		this.events.lookInsideTasks((task) -> (task instanceof SourceTask own) ? own.inner() : null);
-		IntegrationTask deeper = new IntegrationTask(new SourceTask(wrapped.inner()));
-		this.events.failed(new Object(), new IllegalStateException("deeper"), "pool", deeper);
-		this.events.dropped(new Object(), deeper, null, "pool", (task) -> false);
-		assertThat(this.tracker.states().watches()).isEmpty();
-		assertThat(this.tracker.states().nothingLetGo()).isTrue();
-		IntegrationTask plain = new IntegrationTask(new SourceTask(new OwnTask()));
+		IntegrationTask plain = new IntegrationTask(new OwnTask());
 		this.events.uncaught(plain, new IllegalStateException("control uncaught"), "pool");
 		this.events.failed(new Object(), new IllegalStateException("control"), "pool", plain);
 		awaitReports(1);
@@ -305,14 +298,6 @@ class FutureEventsTests {
 		Object barrier = new Object();
 		this.events.failed(barrier, new IllegalStateException("barrier"));
 		this.events.retrieved(barrier);
-	}
-
-	record SourceTask(Object inner) implements Runnable {
-
-		@Override
-		public void run() {
-		}
-
 	}
 
 	record IntegrationTask(Object inner) implements Runnable {
