@@ -101,13 +101,17 @@ final class LiveTasks {
 
 	private void promote(Stripe stripe, TaskStates states) {
 		TrackedTask<?>[] young = stripe.young;
-		for (int i = 0; i < stripe.youngCount; i++) {
+		int count = stripe.youngCount;
+		for (int i = 0; i < count; i++) {
 			TrackedTask<?> task = young[i];
-			young[i] = null;
 			if (!task.is(TaskRecord.FINISHED)) {
 				states.inflate(task, stripe);
 			}
 		}
+		// Let go only once every task has its record: if one could not get it (a
+		// shortage of memory), the stripe keeps them all, whole, for the next sweep,
+		// which gives those that have one the same record again.
+		Arrays.fill(young, 0, count, null);
 		stripe.youngCount = 0;
 		if (young.length > YOUNG_TASKS_PER_STRIPE) {
 			// Let go of what a burst grew.
