@@ -64,7 +64,8 @@ final class SpringTasks {
 			return field;
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
-			logger.debug("Tasks " + type.getName() + " wraps are named after it", ex);
+			logger.debug("Tasks " + type.getName() + " wraps are named after it, and a wrapper's task inside it may be"
+					+ " reported twice with the Java agent", ex);
 			return null;
 		}
 	}
@@ -75,7 +76,7 @@ final class SpringTasks {
 					DelegatingErrorHandlingRunnable.class.getClassLoader());
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
-			// Not in this version of Spring.
+			logger.debug("Spring's error-handling Callable is not found: tasks it wraps are named after it", ex);
 			return null;
 		}
 	}

@@ -251,7 +251,7 @@ public final class FutureEvents {
 		try {
 			if (failure == null || isTrackedElsewhere(future)
 					|| TaskRecord.unwrap(failure) instanceof CancellationException || this.futures.get(future) != null
-					|| wrappers(task)) {
+					|| wrappers(task, true)) {
 				// No failure to watch (a wrapper's task, run by a future the executor
 				// made around it; a cancellation; a failure after the first), or watched
 				// already.
@@ -508,29 +508,32 @@ public final class FutureEvents {
 	/**
 	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
 	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
-	 * the wrapper reports what becomes of it, unless it gave up on it (no view could
-	 * stand for its executor's future). Looked inside only on the way to a report; if
-	 * looking inside fails, the task is the source's (reported twice rather than never).
-	 * The source's own tasks (the JDK's task behind {@code supplyAsync}) are not looked
-	 * into: a wrapper's task in one inside an integration's is reported by both.
+	 * the wrapper reports what becomes of it. Looked inside only on the way to a report
+	 * ({@link TaskTracker#innermost} never throws: a task it cannot look into is the
+	 * source's, reported twice rather than never). The source's own tasks (the JDK's task
+	 * behind {@code supplyAsync}) are not looked into: a wrapper's task in one inside an
+	 * integration's is reported by both.
 	 */
 	private boolean wrappers(Object task) {
+		return wrappers(task, false);
+	}
+
+	/**
+	 * @param failed whether the task failed: the failure of a wrapper's task it gave up
+	 * on (no view could stand for its executor's future) is the source's to report; its
+	 * drop is still the wrapper's
+	 */
+	private boolean wrappers(Object task, boolean failed) {
 		if (task == null) {
 			return false;
 		}
-		Object inner = task;
-		try {
-			inner = this.tracker.innermost(task);
-		}
-		catch (RuntimeException | LinkageError ex) {
-			// The source's, then.
-		}
-		return isWrappers(task) || (inner != task && isWrappers(inner));
+		Object inner = this.tracker.innermost(task);
+		return isWrappers(task, failed) || (inner != task && isWrappers(inner, failed));
 	}
 
-	private static boolean isWrappers(Object task) {
+	private static boolean isWrappers(Object task, boolean failed) {
 		return isTrackedElsewhere(task)
-				&& !(task instanceof TrackedTask<?> tracked && tracked.is(TaskRecord.UNTRACKED));
+				&& !(failed && task instanceof TrackedTask<?> tracked && tracked.is(TaskRecord.UNTRACKED));
 	}
 
 	/**

@@ -114,6 +114,9 @@ class FutureEventsTests {
 		Object future = new Object();
 		this.events.failed(future, new IllegalStateException("given up"), "pool", untracked);
 		assertThat(this.tracker.states().watches()).hasSize(1);
+		// Its drop is still the wrapper's: its record notices that.
+		this.events.dropped(new Object(), untracked, null, "pool", (task) -> false);
+		assertThat(this.tracker.states().nothingLetGo()).isTrue();
 		this.tracker.lookInsideTasks((task) -> {
 			throw new NoClassDefFoundError("looked into");
 		});
