@@ -48,8 +48,8 @@ public final class OverdueBeansApplication {
 					LeakedTasksMetricsAutoConfiguration.class))
 			.withUserConfiguration(Application.class)
 			.run((context) -> {
-				for (String name : List.of("orders", "reports", "scheduler", "decorated", "single", "backlog",
-						"paused")) {
+				for (String name : List.of("orders", "reports", "scheduler", "decorated", "single", "backlog", "paused",
+						"asyncQueue")) {
 					Object bean = context.getBean(name);
 					// The JDK's delegating executors' class names differ between
 					// versions.
@@ -70,6 +70,16 @@ public final class OverdueBeansApplication {
 				for (int i = 0; i < 3; i++) {
 					backlog.execute(new Queued());
 				}
+				// @Async calls queued among the application's tasks behind a stuck task:
+				// the calls are listed after their methods, and the tasks with them too.
+				ThreadPoolTaskExecutor asyncQueue = context.getBean("asyncQueue", ThreadPoolTaskExecutor.class);
+				asyncQueue.execute(new Stuck());
+				asyncQueue.execute(new Queued());
+				QueuedService queuedService = context.getBean(QueuedService.class);
+				queuedService.later();
+				asyncQueue.execute(new Queued());
+				queuedService.laterCompletable();
+				asyncQueue.execute(new Queued());
 				ThreadPoolTaskExecutor paused = context.getBean("paused", ThreadPoolTaskExecutor.class);
 				paused.stop();
 				for (int i = 0; i < 3; i++) {
@@ -83,7 +93,7 @@ public final class OverdueBeansApplication {
 				}
 				TaskTracker tracker = context.getBean(TaskTracker.class);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-				while (!OverdueApplication.listed(tracker, 12, 1_500)) {
+				while (!OverdueApplication.listed(tracker, 18, 1_500)) {
 					if (System.nanoTime() > deadline) {
 						System.out.println("timed out: " + tracker.overdueTasks());
 						break;
@@ -96,7 +106,8 @@ public final class OverdueBeansApplication {
 					.forEach((task) -> System.out
 						.println("listed " + task.executor() + " " + task.state() + " " + task.task()));
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				for (String name : List.of("orders", "reports", "scheduler", "single", "backlog", "paused")) {
+				for (String name : List.of("orders", "reports", "scheduler", "single", "backlog", "paused",
+						"asyncQueue")) {
 					System.out.println(
 							"gauge " + name + " " + meters.get("executor.overdue").tag("name", name).gauge().value());
 				}
@@ -126,6 +137,19 @@ public final class OverdueBeansApplication {
 		@Async("reports")
 		public CompletableFuture<String> slowly() {
 			new Stuck().run();
+			return CompletableFuture.completedFuture("done");
+		}
+
+	}
+
+	public static class QueuedService {
+
+		@Async("asyncQueue")
+		public void later() {
+		}
+
+		@Async("asyncQueue")
+		public CompletableFuture<String> laterCompletable() {
 			return CompletableFuture.completedFuture("done");
 		}
 
@@ -182,6 +206,18 @@ public final class OverdueBeansApplication {
 			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 			executor.setCorePoolSize(1);
 			return executor;
+		}
+
+		@Bean
+		ThreadPoolTaskExecutor asyncQueue() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			return executor;
+		}
+
+		@Bean
+		QueuedService queuedService() {
+			return new QueuedService();
 		}
 
 		@Bean

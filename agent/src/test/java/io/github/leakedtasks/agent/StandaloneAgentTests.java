@@ -210,19 +210,25 @@ class StandaloneAgentTests {
 				"bean decorated org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler proxy false wrapped false",
 				"bean single delegating proxy false wrapped false",
 				"bean backlog org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
-				"bean paused org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false");
+				"bean paused org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false",
+				"bean asyncQueue org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor proxy false wrapped false");
 		// The @Async call, which runs on a worker of 'reports' too, is listed once, after
 		// its method; a backlog behind a stuck task, all of it; a paused executor's
-		// tasks, the one its worker holds in beforeExecute too, as queued.
+		// tasks, the one its worker holds in beforeExecute too, as queued; @Async calls
+		// queued among tasks of the application's own, each once, after its method, and
+		// those tasks too.
 		String queued = "QUEUED " + app + "$Queued";
-		List<String> listed = List.of("listed backlog " + queued, "listed backlog " + queued,
+		List<String> listed = List.of("listed asyncQueue QUEUED QueuedService.later",
+				"listed asyncQueue QUEUED QueuedService.laterCompletable", "listed asyncQueue " + queued,
+				"listed asyncQueue " + queued, "listed asyncQueue " + queued,
+				"listed asyncQueue RUNNING " + app + "$Stuck", "listed backlog " + queued, "listed backlog " + queued,
 				"listed backlog " + queued, "listed backlog RUNNING " + app + "$Stuck",
 				"listed orders RUNNING " + app + "$Stuck", "listed paused " + queued, "listed paused " + queued,
 				"listed paused " + queued, "listed reports RUNNING SlowService.slowly",
 				"listed reports RUNNING " + app + "$Stuck", "listed scheduler RUNNING " + app + "$Stuck",
 				"listed single RUNNING " + app + "$Stuck");
 		List<String> gauges = List.of("gauge orders 1.0", "gauge reports 2.0", "gauge scheduler 1.0",
-				"gauge single 1.0", "gauge backlog 4.0", "gauge paused 3.0");
+				"gauge single 1.0", "gauge backlog 4.0", "gauge paused 3.0", "gauge asyncQueue 6.0");
 		assertThat(run.stdout().lines().filter((line) -> line.startsWith("listed "))).containsExactlyElementsOf(listed);
 		assertThat(run.stdout().lines().filter((line) -> line.startsWith("gauge "))).containsExactlyElementsOf(gauges);
 		assertThat(run.stdout()).doesNotContain("timed out");

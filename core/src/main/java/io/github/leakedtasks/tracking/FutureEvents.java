@@ -291,31 +291,21 @@ public final class FutureEvents {
 	 * @param state whether it is queued or running
 	 * @param ageNanos how long it has been queued or running
 	 * @param runner the thread running it, or {@code null} while it is queued
-	 * @return the overdue task
+	 * @return the overdue task, or {@code null} for a wrapper's task (maybe inside an
+	 * integration's, such as an {@code @Async} call's): the wrapper's record of it is
+	 * listed instead, and tells more
 	 */
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
 		Object inner = (task != null) ? this.tracker.innermost(task) : null;
-		String type;
-		Throwable trace;
-		TraceIds traceIds;
-		if (inner instanceof TrackedTask<?> tracked) {
-			// A wrapper's task (see wrappersType): described with what the wrapper knows.
-			type = wrappersType(tracked);
-			trace = tracked.trace();
-			traceIds = tracked.traceIds();
+		if (inner instanceof TrackedTask<?>) {
+			return null;
 		}
-		else {
-			Creation creation = (future != null) ? this.creations.get(future) : null;
-			type = (creation != null && creation.trace != null) ? creation.type
-					: (task != null) ? this.source.taskType(inner) : typeOf(future);
-			trace = (creation != null) ? creation.trace : null;
-			traceIds = (creation != null) ? creation.traceIds : null;
-		}
-		// Under the executor's name, as the source's other tasks, also a wrapper's: the
-		// detector leaves a source's queue to the wrappers at the first task it finds a
-		// wrapper's listing stands for under that name, so that the wrapper's name here
-		// would drop the tasks queued behind it that no wrapper tracks.
+		Creation creation = (future != null) ? this.creations.get(future) : null;
+		String type = (creation != null && creation.trace != null) ? creation.type
+				: (task != null) ? this.source.taskType(inner) : typeOf(future);
+		Throwable trace = (creation != null) ? creation.trace : null;
+		TraceIds traceIds = (creation != null) ? creation.traceIds : null;
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null, CreationTrace.of(trace, this.tracker.settings()), traceIds);
 	}

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,12 +210,12 @@ final class LeakDetector implements Runnable {
 		PriorityQueue<OverdueTask> oldest = new PriorityQueue<>(BY_AGE);
 		Map<String, Integer> counts = new HashMap<>();
 		List<Map.Entry<TaskRecord, OverdueTask>> newlyOverdue = new ArrayList<>();
-		// A task a wrapper tracks (an @Async call) may also be seen by a source, on the
-		// same worker or in the same queue: the wrapper's record tells more. Noted only
-		// if there is a source.
+		// A task a wrapper tracks (an @Async call) may also be seen by a source running
+		// on the same worker, inside a task the source cannot look into: the wrapper's
+		// record tells more. Noted only if there is a source. In a queue, the source
+		// leaves out the wrappers' tasks it recognizes (OverdueSource.describe).
 		boolean sources = !this.tracker.overdueSources().isEmpty();
 		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
-		Set<String> queued = new HashSet<>();
 		this.tracker.states().live().forEach((record) -> {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
@@ -228,9 +227,6 @@ final class LeakDetector implements Runnable {
 				return;
 			}
 			counts.merge(record.executor.name(), 1, Integer::sum);
-			if (!running) {
-				queued.add(record.executor.name());
-			}
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
 					(running && runner != null) ? runner.getName() : null,
@@ -250,7 +246,7 @@ final class LeakDetector implements Runnable {
 
 					@Override
 					public boolean overdue(OverdueTask task, Thread runner, boolean firstTime) {
-						if ((runner != null) ? runners.contains(runner) : queued.contains(task.executor())) {
+						if (runner != null && runners.contains(runner)) {
 							return false;
 						}
 						counts.merge(task.executor(), 1, Integer::sum);

@@ -40,7 +40,9 @@ public interface OverdueSource {
 	 * @param state whether it is queued or running
 	 * @param ageNanos how long it has been queued or running
 	 * @param runner the thread running it, or {@code null} while it is queued
-	 * @return the overdue task
+	 * @return the overdue task, or {@code null} if the engine's wrapper of an executor or
+	 * an integration (such as an {@code @Async} call) tracks it: the detector lists the
+	 * wrapper's record of it instead, and neither lists nor counts it here
 	 */
 	OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos, Thread runner);
 

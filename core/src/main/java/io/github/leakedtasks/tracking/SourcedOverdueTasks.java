@@ -33,8 +33,8 @@ final class SourcedOverdueTasks {
 		 * @param task the task
 		 * @param runner the thread running it, or {@code null} while it is queued
 		 * @param firstTime whether listeners have not heard of it yet
-		 * @return whether it is listed: not if a wrapper's record of the same task is,
-		 * and then it is not heard of
+		 * @return whether it is listed: not if a wrapper's record of the same task is
+		 * (the same worker runs it), and then it is not heard of
 		 */
 		boolean overdue(OverdueTask task, Thread runner, boolean firstTime);
 
@@ -146,7 +146,8 @@ final class SourcedOverdueTasks {
 				boolean firstTime = !samePhase && !heardWaiting;
 				OverdueTask described = this.source.describe(executor, task,
 						running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, age, runner);
-				if (this.listing.overdue(described, runner, firstTime) && !samePhase) {
+				// A wrapper's task (null) is listed by its wrapper.
+				if (described != null && this.listing.overdue(described, runner, firstTime) && !samePhase) {
 					heard.phases.put(worker, since);
 					if (!running) {
 						// Held, it still waits: not heard of again once it runs.
@@ -186,7 +187,7 @@ final class SourcedOverdueTasks {
 				boolean firstTime = !heard.headHeard;
 				OverdueTask described = this.source.describe(executor, head, OverdueTask.State.QUEUED, waitedNanos,
 						null);
-				if (this.listing.overdue(described, null, firstTime) && firstTime) {
+				if (described != null && this.listing.overdue(described, null, firstTime) && firstTime) {
 					heard.headHeard = true;
 					heard.remember(head, this.listedAtMost);
 				}
@@ -204,6 +205,7 @@ final class SourcedOverdueTasks {
 			try {
 				Heard heard = heardOf(executor, this.sweep);
 				int listed = 0;
+				int wrappers = 0;
 				String name = null;
 				for (int i = 0; i < Math.min(oldest.size(), waitedNanos.length) && listed < this.listedAtMost; i++) {
 					Object task = oldest.get(i);
@@ -214,16 +216,20 @@ final class SourcedOverdueTasks {
 					boolean firstTime = !heard.heardWaiting(task);
 					OverdueTask described = this.source.describe(executor, task, OverdueTask.State.QUEUED,
 							waitedNanos[i], null);
+					if (described == null) {
+						// A wrapper's task: its record is listed and counted.
+						wrappers++;
+						continue;
+					}
 					if (!this.listing.overdue(described, null, firstTime)) {
-						// A wrapper sees this queue: its records tell more.
-						return;
+						continue;
 					}
 					heard.remember(task, this.listedAtMost);
 					listed++;
 					name = described.executor();
 				}
-				if (name != null && overdue > listed) {
-					this.listing.alsoOverdue(name, overdue - listed);
+				if (name != null && overdue > listed + wrappers) {
+					this.listing.alsoOverdue(name, overdue - listed - wrappers);
 				}
 			}
 			catch (RuntimeException ex) {

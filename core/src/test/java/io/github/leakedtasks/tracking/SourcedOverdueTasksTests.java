@@ -260,7 +260,7 @@ class SourcedOverdueTasksTests {
 	}
 
 	@Test
-	void tasksBehindTheHeadOfAQueueTheListingRefusesAreNeitherHeardOfNorCounted() {
+	void taskBehindTheHeadTheListingRefusesIsNeitherHeardOfNorCountedAndTheTasksBehindItAreStillLookedAt() {
 		List<String> refused = new ArrayList<>();
 		this.sourced.collect(
 				source((seen) -> seen.queuedBehind(this.executor, 3, List.of(this.task, new Object()),
@@ -269,8 +269,8 @@ class SourcedOverdueTasksTests {
 
 					@Override
 					public boolean overdue(OverdueTask task, Thread runner, boolean firstTime) {
-						refused.add(task.state() + " " + firstTime);
-						return false;
+						refused.add(task.state() + " " + task.age().toNanos() + " " + firstTime);
+						return task.age().toNanos() != 3_000;
 					}
 
 					@Override
@@ -279,10 +279,49 @@ class SourcedOverdueTasksTests {
 					}
 
 				});
-		assertThat(refused).containsExactly("QUEUED true");
+		assertThat(refused).containsExactly("QUEUED 3000 true", "QUEUED 2000 true", "also 2");
 		assertThat(
 				sweep(20_000, (seen) -> seen.queuedBehind(this.executor, 1, List.of(this.task), new long[] { 13_000 })))
 			.containsExactly("QUEUED 13000 first");
+	}
+
+	@Test
+	void wrappersTasksAreLeftToTheirWrapperAndTheTasksQueuedWithThemAreStillListedAndCounted() {
+		Object wrappers = new Object();
+		Object second = new Object();
+		Object third = new Object();
+		List<String> listed = new ArrayList<>();
+		Source source = new Source((seen) -> {
+			seen.running(this.executor, this.worker, wrappers, 5_000, this.runner);
+			seen.queued(this.executor, wrappers, 4_000);
+			seen.queuedBehind(this.executor, 4, List.of(wrappers, second, third), new long[] { 3_000, 2_500, 2_000 });
+		}) {
+
+			@Override
+			public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
+					Thread runner) {
+				// Its wrapper's record is listed instead.
+				return (task == wrappers) ? null : super.describe(executor, task, state, ageNanos, runner);
+			}
+
+		};
+		this.sourced.collect(source, 10_000, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
+
+			@Override
+			public boolean overdue(OverdueTask overdue, Thread thread, boolean firstTime) {
+				listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + firstTime);
+				return true;
+			}
+
+			@Override
+			public void alsoOverdue(String executor, int count) {
+				listed.add("also " + count + " of " + executor);
+			}
+
+		});
+		// Behind the head: four overdue, one the wrapper's, two listed.
+		assertThat(listed).containsExactly("QUEUED 2500 true", "QUEUED 2000 true", "also 1 of pool");
+		assertThat(this.sourced.heardRuns(this.executor)).isZero();
 	}
 
 	@Test
