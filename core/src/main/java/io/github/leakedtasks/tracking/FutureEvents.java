@@ -250,11 +250,21 @@ public final class FutureEvents {
 		Creation creation = null;
 		try {
 			if (failure == null || isTrackedElsewhere(future)
-					|| TaskRecord.unwrap(failure) instanceof CancellationException || this.futures.get(future) != null
-					|| wrappers(task, true)) {
-				// No failure to watch (a wrapper's task, run by a future the executor
-				// made around it; a cancellation; a failure after the first), or watched
-				// already.
+					|| TaskRecord.unwrap(failure) instanceof CancellationException
+					|| this.futures.get(future) != null) {
+				// No failure to watch (a cancellation; a failure after the first), or
+				// watched already.
+				creation = this.creations.get(future);
+				return;
+			}
+			if (wrappers(task, true)) {
+				// A wrapper's task, run by a future the executor made around it: the
+				// wrapper's to report. An uncaught failure the wrapper reported ends
+				// here,
+				// in the JDK's future: its mark is spent, so that a later task that
+				// throws
+				// the same instance is reported.
+				this.tracker.reporter().reportedUncaught(failure);
 				creation = this.creations.get(future);
 				return;
 			}

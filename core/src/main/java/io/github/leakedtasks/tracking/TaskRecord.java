@@ -223,12 +223,26 @@ final class TaskRecord extends PhantomReference<Object> {
 		return false;
 	}
 
+	/**
+	 * Return the failure a {@code CompletionException} or {@code ExecutionException}
+	 * carries, or the failure itself; one whose cause cannot be read (an application's
+	 * subclass that throws) is the failure.
+	 */
 	static Throwable unwrap(Throwable failure) {
 		Throwable current = failure;
 		for (int i = 0; i < MAX_CAUSES
-				&& (current instanceof CompletionException || current instanceof ExecutionException)
-				&& current.getCause() != null; i++) {
-			current = current.getCause();
+				&& (current instanceof CompletionException || current instanceof ExecutionException); i++) {
+			Throwable cause;
+			try {
+				cause = current.getCause();
+			}
+			catch (RuntimeException | LinkageError ex) {
+				return current;
+			}
+			if (cause == null) {
+				break;
+			}
+			current = cause;
 		}
 		return current;
 	}

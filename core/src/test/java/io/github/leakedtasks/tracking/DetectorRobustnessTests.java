@@ -82,6 +82,21 @@ class DetectorRobustnessTests {
 		awaitLeaks("cyclic");
 	}
 
+	@Test
+	void failureWhoseCauseCannotBeReadIsReportedAsItIs() {
+		ExecutorService executor = this.fixture.pool("unreadable");
+		Future<Object> future = executor.submit(() -> {
+			throw new UnreadableCauseException();
+		});
+		TrackerFixture.awaitDone(future);
+		future = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("unreadable")).singleElement()
+				.satisfies((report) -> assertThat(report.exception()).isInstanceOf(UnreadableCauseException.class));
+		});
+	}
+
 	private static Future<Object> loseCyclic(ExecutorService executor) {
 		return executor.submit(() -> {
 			CyclicCompletionException first = new CyclicCompletionException();
@@ -97,6 +112,22 @@ class DetectorRobustnessTests {
 			System.gc();
 			assertThat(this.fixture.listener.leaksOf(executor)).hasSize(1);
 		});
+	}
+
+	/**
+	 * An exception of the application's whose cause throws when read.
+	 */
+	static final class UnreadableCauseException extends CompletionException {
+
+		UnreadableCauseException() {
+			super("unreadable", new IllegalStateException("cause"));
+		}
+
+		@Override
+		public synchronized Throwable getCause() {
+			throw new UnsupportedOperationException("getCause");
+		}
+
 	}
 
 	static final class CyclicCompletionException extends CompletionException {

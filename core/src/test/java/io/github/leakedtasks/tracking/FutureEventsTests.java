@@ -142,6 +142,29 @@ class FutureEventsTests {
 			.isEqualTo(OwnTask.class.getName());
 	}
 
+	@Test
+	void uncaughtFailureTheWrapperReportedThatEndsInTheJdksFutureIsReportedAgainWhenAPlainTaskThrowsIt() {
+		// A wrapped Spring scheduler's execute: the wrapper's task inside Spring's,
+		// inside
+		// the JDK's FutureTask, which takes the exception as its failure.
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		IllegalStateException shared = new IllegalStateException("shared");
+		TrackedTask<Object> executed = new TrackedTask<>(wrapper, (Runnable) () -> {
+			throw shared;
+		}, TrackedTask.EXECUTE);
+		assertThatIllegalStateException().isThrownBy(executed::run);
+		assertThat(this.listener.uncaught).hasSize(1);
+		this.events.failed(new Object(), shared, "pool", new IntegrationTask(executed));
+		assertThat(this.tracker.states().watches()).isEmpty();
+		// The mark the wrapper left is spent: a plain task that throws it is reported.
+		this.events.uncaught(new OwnTask(), shared, "pool");
+		assertThat(this.listener.uncaught).extracting(UncaughtReport::task)
+			.hasSize(2)
+			.last()
+			.isEqualTo(OwnTask.class.getName());
+	}
+
 	private OverdueTask overdue(Object task) {
 		return this.events.overdueTask("pool", task, null, OverdueTask.State.RUNNING, Duration.ofSeconds(5).toNanos(),
 				Thread.currentThread());
