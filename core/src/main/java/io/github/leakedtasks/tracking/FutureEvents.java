@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -257,13 +258,11 @@ public final class FutureEvents {
 				creation = this.creations.get(future);
 				return;
 			}
-			if (wrappers(task, true)) {
-				// A wrapper's task, run by a future the executor made around it: the
-				// wrapper's to report. An uncaught failure the wrapper reported ends
-				// here,
-				// in the JDK's future: its mark is spent, so that a later task that
-				// throws
-				// the same instance is reported.
+			if (wrappers(task, true) && !givenUp(future)) {
+				// A wrapper's task that failed, run by a future the executor made
+				// around it: the wrapper's to report. An uncaught failure the wrapper
+				// reported ends here, in the JDK's future: its mark is spent, so that a
+				// later task that throws the same instance is reported.
 				this.tracker.reporter().reportedUncaught(failure);
 				creation = this.creations.get(future);
 				return;
@@ -302,20 +301,34 @@ public final class FutureEvents {
 	 * @param ageNanos how long it has been queued or running
 	 * @param runner the thread running it, or {@code null} while it is queued
 	 * @return the overdue task, or {@code null} for a wrapper's task (maybe inside an
-	 * integration's, such as an {@code @Async} call's): the wrapper's record of it is
-	 * listed instead, and tells more
+	 * integration's, such as an {@code @Async} call's) still queued or running: the
+	 * wrapper's record of it is listed instead, and tells more
 	 */
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
 		Object inner = (task != null) ? this.tracker.innermost(task) : null;
-		if (inner instanceof TrackedTask<?>) {
-			return null;
+		String type;
+		Throwable trace;
+		TraceIds traceIds;
+		if (inner instanceof TrackedTask<?> tracked) {
+			if (!tracked.is(TaskRecord.FINISHED)) {
+				// The wrapper lists its record (a young task gets it at the sweep).
+				return null;
+			}
+			// The wrapper's task ended, but what runs it has not (Spring's @Async task
+			// waits for the future the method returned): described with what the
+			// wrapper knows.
+			type = wrappersType(tracked);
+			trace = tracked.trace();
+			traceIds = tracked.traceIds();
 		}
-		Creation creation = (future != null) ? this.creations.get(future) : null;
-		String type = (creation != null && creation.trace != null) ? creation.type
-				: (task != null) ? this.source.taskType(inner) : typeOf(future);
-		Throwable trace = (creation != null) ? creation.trace : null;
-		TraceIds traceIds = (creation != null) ? creation.traceIds : null;
+		else {
+			Creation creation = (future != null) ? this.creations.get(future) : null;
+			type = (creation != null && creation.trace != null) ? creation.type
+					: (task != null) ? this.source.taskType(inner) : typeOf(future);
+			trace = (creation != null) ? creation.trace : null;
+			traceIds = (creation != null) ? creation.traceIds : null;
+		}
 		return new OverdueTask(this.executors.of(executor, runner).name(), type, state, Duration.ofNanos(ageNanos),
 				(runner != null) ? runner.getName() : null, CreationTrace.of(trace, this.tracker.settings()), traceIds);
 	}
@@ -532,8 +545,24 @@ public final class FutureEvents {
 	}
 
 	private static boolean isWrappers(Object task, boolean failed) {
-		return isTrackedElsewhere(task)
-				&& !(failed && task instanceof TrackedTask<?> tracked && tracked.is(TaskRecord.UNTRACKED));
+		if (!failed || !(task instanceof TrackedTask<?> tracked)) {
+			return isTrackedElsewhere(task);
+		}
+		// A failure the wrapper saw (its task threw, or an execute() task's failure it
+		// reported as uncaught), unless it gave up on the task. What fails around a task
+		// that did not fail (Spring's @Async task, when the Future the method returned
+		// fails later) is the source's.
+		return (tracked.is(TaskRecord.FAILED) || tracked.is(TrackedTask.EXECUTE)) && !tracked.is(TaskRecord.UNTRACKED);
+	}
+
+	/**
+	 * Whether a wrapper gives up on the future a task failed in, as it does, maybe only
+	 * after the task failed, when no view can stand for the future its executor returned
+	 * (the same object: {@link ExecutorTracking}'s {@code viewOf}).
+	 */
+	private static boolean givenUp(Object future) {
+		return future instanceof Future<?> && !(future instanceof CompletableFuture<?>)
+				&& !FutureViews.canStandFor(future.getClass());
 	}
 
 	/**

@@ -50,6 +50,13 @@ final class FutureViews {
 		};
 	}
 
+	/**
+	 * Whether a view can stand in for futures of a type.
+	 */
+	static boolean canStandFor(Class<?> futureType) {
+		return KINDS.get(futureType) != Kind.UNFAITHFUL;
+	}
+
 	private static Kind kindOf(Class<?> type) {
 		if (ForkJoinTask.class.isAssignableFrom(type) || CompletableFuture.class.isAssignableFrom(type)) {
 			return Kind.UNFAITHFUL;

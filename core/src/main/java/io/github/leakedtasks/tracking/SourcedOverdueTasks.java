@@ -187,6 +187,9 @@ final class SourcedOverdueTasks {
 				boolean firstTime = !heard.headHeard;
 				OverdueTask described = this.source.describe(executor, head, OverdueTask.State.QUEUED, waitedNanos,
 						null);
+				if (described != null) {
+					heard.name = described.executor();
+				}
 				if (described != null && this.listing.overdue(described, null, firstTime) && firstTime) {
 					heard.headHeard = true;
 					heard.remember(head, this.listedAtMost);
@@ -206,7 +209,6 @@ final class SourcedOverdueTasks {
 				Heard heard = heardOf(executor, this.sweep);
 				int listed = 0;
 				int wrappers = 0;
-				String name = null;
 				for (int i = 0; i < Math.min(oldest.size(), waitedNanos.length) && listed < this.listedAtMost; i++) {
 					Object task = oldest.get(i);
 					if (task == null || waitedNanos[i] < this.threshold) {
@@ -221,13 +223,16 @@ final class SourcedOverdueTasks {
 						wrappers++;
 						continue;
 					}
+					heard.name = described.executor();
 					if (!this.listing.overdue(described, null, firstTime)) {
 						continue;
 					}
 					heard.remember(task, this.listedAtMost);
 					listed++;
-					name = described.executor();
 				}
+				// Named as the source last described one of its tasks: none of those read
+				// may be listed here (all of them a wrapper's).
+				String name = heard.name;
 				if (name != null && overdue > listed + wrappers) {
 					this.listing.alsoOverdue(name, overdue - listed - wrappers);
 				}
@@ -286,6 +291,11 @@ final class SourcedOverdueTasks {
 
 		/** The task last seen at the head of the queue. */
 		WeakReference<Object> head;
+
+		/**
+		 * The executor's name, as the source last described one of its queued tasks.
+		 */
+		String name;
 
 		boolean headHeard;
 

@@ -63,6 +63,14 @@ class FutureEventsTests {
 		finally {
 			queued.get(0).run();
 		}
+		// Finished, while what runs it has not (Spring's @Async task waiting for the
+		// Future the method returned): described with what the wrapper knows, under the
+		// pool's name.
+		assertThat(overdue(new IntegrationTask(handed.get(0)))).satisfies((overdue) -> {
+			assertThat(overdue.executor()).isNotEqualTo("wrapper");
+			assertThat(overdue.task()).isEqualTo("Named");
+			assertThat(overdue.creationTrace()).isNotNull();
+		});
 		assertThat(overdue(new IntegrationTask(own))).satisfies((overdue) -> {
 			assertThat(overdue.executor()).isNotEqualTo("wrapper");
 			assertThat(overdue.task()).isEqualTo(OwnTask.class.getName());
@@ -77,7 +85,10 @@ class FutureEventsTests {
 		// to report, not the source's too.
 		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
 		ExecutorTracking wrapper = this.tracker.executor("wrapper");
-		IntegrationTask wrapped = new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE));
+		TrackedTask<String> tracked = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		// The wrapper saw it fail.
+		tracked.mark(TaskRecord.FAILED);
+		IntegrationTask wrapped = new IntegrationTask(tracked);
 		Object failed = new Object();
 		this.events.failed(failed, new IllegalStateException("wrapper's failure"), "pool", wrapped);
 		assertThat(this.tracker.states().watches()).isEmpty();
@@ -120,6 +131,52 @@ class FutureEventsTests {
 		assertThat(this.tracker.states().watches()).hasSize(2);
 		assertThat(future).isNotNull();
 		assertThat(other).isNotNull();
+	}
+
+	@Test
+	void failureAroundAWrappersTaskThatDidNotFailIsTheSources() {
+		// Spring's @Async task around the starter's: the method returned a Future that
+		// failed later, which Spring's task hands on as its own failure.
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		TrackedTask<String> succeeded = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		this.events.failed(new Object(), new IllegalStateException("later"), "pool", new IntegrationTask(succeeded));
+		assertThat(this.tracker.states().watches()).hasSize(1);
+	}
+
+	@Test
+	void failureOfAWrappersTaskInAFutureNoViewCanStandForIsTheSources() {
+		// The wrapper gives up on such a future once submit returns, maybe after the task
+		// failed: the source does not wait for that to decide.
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		TrackedTask<String> inOwnFuture = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		inOwnFuture.mark(TaskRecord.FAILED);
+		this.events.failed(new ComparableFutureTask(inOwnFuture), new IllegalStateException("own future"), "pool",
+				inOwnFuture);
+		assertThat(this.tracker.states().watches()).hasSize(1);
+		// In the JDK's FutureTask, a view stands for it: the wrapper's.
+		TrackedTask<String> inFutureTask = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		inFutureTask.mark(TaskRecord.FAILED);
+		this.events.failed(new FutureTask<>(inFutureTask), new IllegalStateException("FutureTask"), "pool",
+				inFutureTask);
+		assertThat(this.tracker.states().watches()).hasSize(1);
+	}
+
+	/**
+	 * A future of an executor's own (a priority executor's), with an interface no view
+	 * implements.
+	 */
+	static final class ComparableFutureTask extends FutureTask<String> implements Comparable<ComparableFutureTask> {
+
+		ComparableFutureTask(Callable<String> callable) {
+			super(callable);
+		}
+
+		@Override
+		public int compareTo(ComparableFutureTask other) {
+			return 0;
+		}
+
 	}
 
 	@Test

@@ -260,7 +260,7 @@ class SourcedOverdueTasksTests {
 	}
 
 	@Test
-	void taskBehindTheHeadTheListingRefusesIsNeitherHeardOfNorCountedAndTheTasksBehindItAreStillLookedAt() {
+	void taskBehindTheHeadTheListingRefusesIsNotHeardOfAndTheTasksBehindItAreStillLookedAt() {
 		List<String> refused = new ArrayList<>();
 		this.sourced.collect(
 				source((seen) -> seen.queuedBehind(this.executor, 3, List.of(this.task, new Object()),
@@ -322,6 +322,35 @@ class SourcedOverdueTasksTests {
 		// Behind the head: four overdue, one the wrapper's, two listed.
 		assertThat(listed).containsExactly("QUEUED 2500 true", "QUEUED 2000 true", "also 1 of pool");
 		assertThat(this.sourced.heardRuns(this.executor)).isZero();
+		// Behind a head of the wrapper's, only wrappers' tasks in the window read: those
+		// past it are counted under the name the source gave the executor before.
+		listed.clear();
+		this.sourced.collect(new Source((seen) -> {
+			seen.queued(this.executor, wrappers, 14_000);
+			seen.queuedBehind(this.executor, 3, List.of(wrappers), new long[] { 13_000 });
+		}) {
+
+			@Override
+			public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
+					Thread runner) {
+				return (task == wrappers) ? null : super.describe(executor, task, state, ageNanos, runner);
+			}
+
+		}, 20_000, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
+
+			@Override
+			public boolean overdue(OverdueTask overdue, Thread thread, boolean firstTime) {
+				listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + firstTime);
+				return true;
+			}
+
+			@Override
+			public void alsoOverdue(String executor, int count) {
+				listed.add("also " + count + " of " + executor);
+			}
+
+		});
+		assertThat(listed).containsExactly("also 2 of pool");
 	}
 
 	@Test
