@@ -43,7 +43,13 @@ final class AsyncTaskInterceptor implements MethodInterceptor {
 			return null;
 		}
 		catch (CompletionException ex) {
-			return (ex.getCause() != null) ? ex.getCause() : ex;
+			try {
+				return (ex.getCause() != null) ? ex.getCause() : ex;
+			}
+			catch (RuntimeException | LinkageError unreadable) {
+				// An exception of the application's whose cause cannot be read.
+				return ex;
+			}
 		}
 		catch (RuntimeException ex) {
 			return ex;

@@ -258,7 +258,7 @@ public final class FutureEvents {
 				creation = this.creations.get(future);
 				return;
 			}
-			if (wrappers(task, true) && !givenUp(future)) {
+			if (wrappers(task, true) && !givenUp(future, task)) {
 				// A wrapper's task that failed, run by a future the executor made
 				// around it: the wrapper's to report. An uncaught failure the wrapper
 				// reported ends here, in the JDK's future: its mark is spent, so that a
@@ -268,8 +268,10 @@ public final class FutureEvents {
 				return;
 			}
 			creation = this.creations.remove(future);
-			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), creation,
-					(creation != null && creation.trace != null) ? creation.type
+			// A wrapper's task is not remembered at creation: the wrapper knows it.
+			Creation described = (creation != null) ? creation : wrappersCreation(task);
+			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), described,
+					(described != null && described.trace != null) ? described.type
 							: (task != null) ? typeOf(task) : future.getClass().getName(),
 					null, null);
 			record.failure = failure;
@@ -556,13 +558,32 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Whether a wrapper gives up on the future a task failed in, as it does, maybe only
-	 * after the task failed, when no view can stand for the future its executor returned
-	 * (the same object: {@link ExecutorTracking}'s {@code viewOf}).
+	 * Whether a wrapper gives up on the future a submitted task failed in, as it does,
+	 * maybe only after the task failed, when no view can stand for the future its
+	 * executor returned (the same object: {@link ExecutorTracking}'s {@code viewOf}). A
+	 * task given to {@code execute} has no such future.
 	 */
-	private static boolean givenUp(Object future) {
-		return future instanceof Future<?> && !(future instanceof CompletableFuture<?>)
-				&& !FutureViews.canStandFor(future.getClass());
+	private boolean givenUp(Object future, Object task) {
+		if (!(future instanceof Future<?>) || future instanceof CompletableFuture<?>
+				|| FutureViews.canStandFor(future.getClass())) {
+			return false;
+		}
+		Object inner = this.tracker.innermost(task);
+		return !(inner instanceof TrackedTask<?> tracked && tracked.is(TrackedTask.EXECUTE));
+	}
+
+	/**
+	 * Where a wrapper's task whose failure is the source's was created, as the wrapper
+	 * knows it, or {@code null} if the task is not a wrapper's.
+	 */
+	private Creation wrappersCreation(Object task) {
+		Object inner = (task != null) ? this.tracker.innermost(task) : null;
+		if (!(inner instanceof TrackedTask<?> tracked)) {
+			return null;
+		}
+		Throwable trace = tracked.trace();
+		return new Creation(wrappersType(tracked), trace, (trace != null) ? tracked.threadName : UNKNOWN_THREAD, null,
+				null, tracked.traceIds());
 	}
 
 	/**

@@ -139,7 +139,10 @@ final class LeakReporter {
 	}
 
 	void uncaught(TaskRecord record, Throwable failure, UncaughtReport.Handler handler) {
-		if (failure != null) {
+		if (failure != null && handler != UncaughtReport.Handler.INTEGRATION) {
+			// What a source may see next on this thread: the integration's handler (a
+			// void @Async method's) receives the failure instead, and a source that
+			// sees it anyway recognizes the integration's task.
 			this.uncaughtFailures.put(failure, Boolean.TRUE);
 		}
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 
 import org.junit.jupiter.api.AfterEach;
@@ -140,8 +141,31 @@ class FutureEventsTests {
 		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
 		ExecutorTracking wrapper = this.tracker.executor("wrapper");
 		TrackedTask<String> succeeded = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		Throwable trace = CreationTrace.capture();
+		succeeded.trace(trace);
 		this.events.failed(new Object(), new IllegalStateException("later"), "pool", new IntegrationTask(succeeded));
-		assertThat(this.tracker.states().watches()).hasSize(1);
+		// Described with what the wrapper knows of it.
+		assertThat(this.tracker.states().watches()).singleElement().satisfies((watch) -> {
+			assertThat(watch.record.taskType).isEqualTo(OwnTask.class.getName());
+			assertThat(watch.record.trace).isSameAs(trace);
+			assertThat(watch.record.threadName).isEqualTo(Thread.currentThread().getName());
+		});
+	}
+
+	@Test
+	void uncaughtFailureOfAnIntegrationsTaskLeavesNoMarkOnTheException() {
+		// A void @Async method's failure goes to Spring's handler: no source sees it
+		// next on this thread.
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		IllegalStateException shared = new IllegalStateException("shared");
+		TrackedTask<Object> call = wrapper.newTask("Service.call", false);
+		assertThatIllegalStateException().isThrownBy(() -> call.invoke(() -> {
+			throw shared;
+		}));
+		assertThat(this.listener.uncaught).hasSize(1);
+		this.events.uncaught(new OwnTask(), shared, "pool");
+		assertThat(this.listener.uncaught).extracting(UncaughtReport::task)
+			.containsExactly("Service.call", OwnTask.class.getName());
 	}
 
 	@Test
@@ -153,6 +177,13 @@ class FutureEventsTests {
 		inOwnFuture.mark(TaskRecord.FAILED);
 		this.events.failed(new ComparableFutureTask(inOwnFuture), new IllegalStateException("own future"), "pool",
 				inOwnFuture);
+		assertThat(this.tracker.states().watches()).hasSize(1);
+		// A task given to execute() has no future to give up on: its uncaught failure is
+		// the wrapper's, whatever runs it.
+		TrackedTask<Object> executed = new TrackedTask<>(wrapper, (Runnable) () -> {
+		}, TrackedTask.EXECUTE);
+		this.events.failed(new ComparableFutureTask(Executors.callable(executed, "done")),
+				new IllegalStateException("executed"), "pool", executed);
 		assertThat(this.tracker.states().watches()).hasSize(1);
 		// In the JDK's FutureTask, a view stands for it: the wrapper's.
 		TrackedTask<String> inFutureTask = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
