@@ -291,44 +291,29 @@ class SourcedOverdueTasksTests {
 		Object second = new Object();
 		Object third = new Object();
 		List<String> listed = new ArrayList<>();
-		Source source = new Source((seen) -> {
+		this.sourced.collect(sourceLeavingOut(wrappers, (seen) -> {
 			seen.running(this.executor, this.worker, wrappers, 5_000, this.runner);
 			seen.queued(this.executor, wrappers, 4_000);
 			seen.queuedBehind(this.executor, 4, List.of(wrappers, second, third), new long[] { 3_000, 2_500, 2_000 });
-		}) {
-
-			@Override
-			public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
-					Thread runner) {
-				// Its wrapper's record is listed instead.
-				return (task == wrappers) ? null : super.describe(executor, task, state, ageNanos, runner);
-			}
-
-		};
-		this.sourced.collect(source, 10_000, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
-
-			@Override
-			public boolean overdue(OverdueTask overdue, Thread thread, boolean firstTime) {
-				listed.add(overdue.state() + " " + overdue.age().toNanos() + " " + firstTime);
-				return true;
-			}
-
-			@Override
-			public void alsoOverdue(String executor, int count) {
-				listed.add("also " + count + " of " + executor);
-			}
-
-		});
+		}), 10_000, THRESHOLD, LISTED_AT_MOST, recording(listed));
 		// Behind the head: four overdue, one the wrapper's, two listed.
 		assertThat(listed).containsExactly("QUEUED 2500 true", "QUEUED 2000 true", "also 1 of pool");
 		assertThat(this.sourced.heardRuns(this.executor)).isZero();
 		// Behind a head of the wrapper's, only wrappers' tasks in the window read: those
 		// past it are counted under the name the source gave the executor before.
 		listed.clear();
-		this.sourced.collect(new Source((seen) -> {
+		this.sourced.collect(sourceLeavingOut(wrappers, (seen) -> {
 			seen.queued(this.executor, wrappers, 14_000);
 			seen.queuedBehind(this.executor, 3, List.of(wrappers), new long[] { 13_000 });
-		}) {
+		}), 20_000, THRESHOLD, LISTED_AT_MOST, recording(listed));
+		assertThat(listed).containsExactly("also 2 of pool");
+	}
+
+	/**
+	 * A source that leaves out a wrapper's task, whose record is listed instead.
+	 */
+	private OverdueSource sourceLeavingOut(Object wrappers, Consumer<OverdueSource.Observer> sees) {
+		return new Source(sees) {
 
 			@Override
 			public OverdueTask describe(Object executor, Object task, OverdueTask.State state, long ageNanos,
@@ -336,7 +321,11 @@ class SourcedOverdueTasksTests {
 				return (task == wrappers) ? null : super.describe(executor, task, state, ageNanos, runner);
 			}
 
-		}, 20_000, THRESHOLD, LISTED_AT_MOST, new SourcedOverdueTasks.Listing() {
+		};
+	}
+
+	private static SourcedOverdueTasks.Listing recording(List<String> listed) {
+		return new SourcedOverdueTasks.Listing() {
 
 			@Override
 			public boolean overdue(OverdueTask overdue, Thread thread, boolean firstTime) {
@@ -349,8 +338,7 @@ class SourcedOverdueTasksTests {
 				listed.add("also " + count + " of " + executor);
 			}
 
-		});
-		assertThat(listed).containsExactly("also 2 of pool");
+		};
 	}
 
 	@Test
