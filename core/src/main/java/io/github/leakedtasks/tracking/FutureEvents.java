@@ -582,8 +582,11 @@ public final class FutureEvents {
 			return null;
 		}
 		Throwable trace = tracked.trace();
-		return new Creation(wrappersType(tracked), trace, (trace != null) ? tracked.threadName : UNKNOWN_THREAD, null,
-				null, tracked.traceIds());
+		// A task of a test's scope has its record from the start: the failure is the
+		// scope's too.
+		TaskRecord record = tracked.record();
+		return new Creation(wrappersType(tracked), trace, (trace != null) ? tracked.threadName : UNKNOWN_THREAD,
+				(record != null) ? record.scope : null, null, tracked.traceIds());
 	}
 
 	/**

@@ -146,6 +146,9 @@ final class SourcedOverdueTasks {
 				boolean firstTime = !samePhase && !heardWaiting;
 				OverdueTask described = this.source.describe(executor, task,
 						running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, age, runner);
+				if (described != null) {
+					heard.name = described.executor();
+				}
 				// A wrapper's task (null) is listed by its wrapper.
 				if (described != null && this.listing.overdue(described, runner, firstTime) && !samePhase) {
 					heard.phases.put(worker, since);
@@ -293,7 +296,7 @@ final class SourcedOverdueTasks {
 		WeakReference<Object> head;
 
 		/**
-		 * The executor's name, as the source last described one of its queued tasks.
+		 * The executor's name, as the source last described one of its tasks.
 		 */
 		String name;
 

@@ -143,13 +143,35 @@ class FutureEventsTests {
 		TrackedTask<String> succeeded = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
 		Throwable trace = CreationTrace.capture();
 		succeeded.trace(trace);
-		this.events.failed(new Object(), new IllegalStateException("later"), "pool", new IntegrationTask(succeeded));
+		Object failed = new Object();
+		this.events.failed(failed, new IllegalStateException("later"), "pool", new IntegrationTask(succeeded));
 		// Described with what the wrapper knows of it.
 		assertThat(this.tracker.states().watches()).singleElement().satisfies((watch) -> {
 			assertThat(watch.record.taskType).isEqualTo(OwnTask.class.getName());
 			assertThat(watch.record.trace).isSameAs(trace);
 			assertThat(watch.record.threadName).isEqualTo(Thread.currentThread().getName());
 		});
+		assertThat(failed).isNotNull();
+	}
+
+	@Test
+	void failureTheSourceTakesFromAWrappersTaskOfATestsScopeIsTheScopes() {
+		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
+		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		TrackedTask<Object> call;
+		TaskScope scope = TaskScope.open("test");
+		try {
+			call = wrapper.newTask("Service.call", true);
+		}
+		finally {
+			scope.close();
+		}
+		// Held: collected, its watch would be decided at once.
+		Object failed = new Object();
+		this.events.failed(failed, new IllegalStateException("later"), "pool", new IntegrationTask(call));
+		assertThat(this.tracker.states().watches()).singleElement()
+			.satisfies((watch) -> assertThat(watch.record.scope).isSameAs(scope));
+		assertThat(failed).isNotNull();
 	}
 
 	@Test
@@ -175,8 +197,8 @@ class FutureEventsTests {
 		ExecutorTracking wrapper = this.tracker.executor("wrapper");
 		TrackedTask<String> inOwnFuture = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
 		inOwnFuture.mark(TaskRecord.FAILED);
-		this.events.failed(new ComparableFutureTask(inOwnFuture), new IllegalStateException("own future"), "pool",
-				inOwnFuture);
+		ComparableFutureTask ownFuture = new ComparableFutureTask(inOwnFuture);
+		this.events.failed(ownFuture, new IllegalStateException("own future"), "pool", inOwnFuture);
 		assertThat(this.tracker.states().watches()).hasSize(1);
 		// A task given to execute() has no future to give up on: its uncaught failure is
 		// the wrapper's, whatever runs it.
@@ -191,6 +213,7 @@ class FutureEventsTests {
 		this.events.failed(new FutureTask<>(inFutureTask), new IllegalStateException("FutureTask"), "pool",
 				inFutureTask);
 		assertThat(this.tracker.states().watches()).hasSize(1);
+		assertThat((Object) ownFuture).isNotNull();
 	}
 
 	/**

@@ -307,6 +307,15 @@ class SourcedOverdueTasksTests {
 			seen.queuedBehind(this.executor, 3, List.of(wrappers), new long[] { 13_000 });
 		}), 20_000, THRESHOLD, LISTED_AT_MOST, recording(listed));
 		assertThat(listed).containsExactly("also 2 of pool");
+		// Named after a running task of the source's too.
+		Object other = new Object();
+		listed.clear();
+		this.sourced.collect(sourceLeavingOut(wrappers, (seen) -> {
+			seen.running(other, this.worker, this.task, 5_000, this.runner);
+			seen.queued(other, wrappers, 4_000);
+			seen.queuedBehind(other, 2, List.of(wrappers), new long[] { 3_000 });
+		}), 30_000, THRESHOLD, LISTED_AT_MOST, recording(listed));
+		assertThat(listed).containsExactly("RUNNING 25000 true", "also 1 of pool");
 	}
 
 	/**
