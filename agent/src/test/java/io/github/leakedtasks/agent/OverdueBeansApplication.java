@@ -196,20 +196,20 @@ public final class OverdueBeansApplication {
 
 		@Bean
 		ThreadPoolTaskExecutor backlog() {
-			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-			executor.setCorePoolSize(1);
-			return executor;
+			return oneWorker();
 		}
 
 		@Bean
 		ThreadPoolTaskExecutor paused() {
-			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-			executor.setCorePoolSize(1);
-			return executor;
+			return oneWorker();
 		}
 
 		@Bean
 		ThreadPoolTaskExecutor asyncQueue() {
+			return oneWorker();
+		}
+
+		private static ThreadPoolTaskExecutor oneWorker() {
 			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 			executor.setCorePoolSize(1);
 			return executor;

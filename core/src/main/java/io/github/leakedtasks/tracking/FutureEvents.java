@@ -258,7 +258,9 @@ public final class FutureEvents {
 				creation = this.creations.get(future);
 				return;
 			}
-			if (wrappers(task, true) && !givenUp(future, task)) {
+			// Looked inside once, for all that follows.
+			Object inner = (task != null) ? this.tracker.innermost(task) : null;
+			if (wrappers(task, inner, true) && !givenUp(future, inner)) {
 				// A wrapper's task that failed, run by a future the executor made
 				// around it: the wrapper's to report. An uncaught failure the wrapper
 				// reported ends here, in the JDK's future: its mark is spent, so that a
@@ -269,10 +271,10 @@ public final class FutureEvents {
 			}
 			creation = this.creations.remove(future);
 			// A wrapper's task is not remembered at creation: the wrapper knows it.
-			Creation described = (creation != null) ? creation : wrappersCreation(task);
+			Creation described = (creation != null) ? creation : wrappersCreation(inner);
 			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), described,
 					(described != null && described.trace != null) ? described.type
-							: (task != null) ? typeOf(task) : future.getClass().getName(),
+							: (task != null) ? nameOf(inner) : future.getClass().getName(),
 					null, null);
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
@@ -516,7 +518,13 @@ public final class FutureEvents {
 	 * {@link TaskTracker#lookInsideTasks}).
 	 */
 	private String typeOf(Object task) {
-		Object inner = this.tracker.innermost(task);
+		return nameOf(this.tracker.innermost(task));
+	}
+
+	/**
+	 * Name a task after its innermost task.
+	 */
+	private String nameOf(Object inner) {
 		return (inner instanceof TrackedTask<?> tracked) ? wrappersType(tracked) : this.source.taskType(inner);
 	}
 
@@ -530,20 +538,17 @@ public final class FutureEvents {
 	 * integration's is reported by both.
 	 */
 	private boolean wrappers(Object task) {
-		return wrappers(task, false);
+		return task != null && wrappers(task, this.tracker.innermost(task), false);
 	}
 
 	/**
+	 * @param inner the task's innermost task ({@link TaskTracker#innermost})
 	 * @param failed whether the task failed: the failure of a wrapper's task it gave up
 	 * on (no view could stand for its executor's future) is the source's to report; its
 	 * drop is still the wrapper's
 	 */
-	private boolean wrappers(Object task, boolean failed) {
-		if (task == null) {
-			return false;
-		}
-		Object inner = this.tracker.innermost(task);
-		return isWrappers(task, failed) || (inner != task && isWrappers(inner, failed));
+	private static boolean wrappers(Object task, Object inner, boolean failed) {
+		return task != null && (isWrappers(task, failed) || (inner != task && isWrappers(inner, failed)));
 	}
 
 	private static boolean isWrappers(Object task, boolean failed) {
@@ -563,21 +568,17 @@ public final class FutureEvents {
 	 * executor returned (the same object: {@link ExecutorTracking}'s {@code viewOf}). A
 	 * task given to {@code execute} has no such future.
 	 */
-	private boolean givenUp(Object future, Object task) {
-		if (!(future instanceof Future<?>) || future instanceof CompletableFuture<?>
-				|| FutureViews.canStandFor(future.getClass())) {
-			return false;
-		}
-		Object inner = this.tracker.innermost(task);
-		return !(inner instanceof TrackedTask<?> tracked && tracked.is(TrackedTask.EXECUTE));
+	private static boolean givenUp(Object future, Object inner) {
+		return future instanceof Future<?> && !(future instanceof CompletableFuture<?>)
+				&& !FutureViews.canStandFor(future.getClass())
+				&& !(inner instanceof TrackedTask<?> tracked && tracked.is(TrackedTask.EXECUTE));
 	}
 
 	/**
 	 * Where a wrapper's task whose failure is the source's was created, as the wrapper
 	 * knows it, or {@code null} if the task is not a wrapper's.
 	 */
-	private Creation wrappersCreation(Object task) {
-		Object inner = (task != null) ? this.tracker.innermost(task) : null;
+	private Creation wrappersCreation(Object inner) {
 		if (!(inner instanceof TrackedTask<?> tracked)) {
 			return null;
 		}

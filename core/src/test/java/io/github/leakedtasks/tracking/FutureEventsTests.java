@@ -233,15 +233,23 @@ class FutureEventsTests {
 
 	}
 
-	@Test
-	void uncaughtFailureTheWrapperReportedIsReportedAgainWhenAPlainTaskThrowsIt() {
+	/**
+	 * A wrapper's task given to {@code execute} that threw: the wrapper reported it as
+	 * uncaught. Integrations' tasks are looked inside.
+	 */
+	private TrackedTask<Object> wrappersExecuteTaskThatThrew(RuntimeException failure) {
 		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
-		ExecutorTracking wrapper = this.tracker.executor("wrapper");
-		IllegalStateException shared = new IllegalStateException("shared");
-		TrackedTask<Object> executed = new TrackedTask<>(wrapper, (Runnable) () -> {
-			throw shared;
+		TrackedTask<Object> executed = new TrackedTask<>(this.tracker.executor("wrapper"), (Runnable) () -> {
+			throw failure;
 		}, TrackedTask.EXECUTE);
 		assertThatIllegalStateException().isThrownBy(executed::run);
+		return executed;
+	}
+
+	@Test
+	void uncaughtFailureTheWrapperReportedIsReportedAgainWhenAPlainTaskThrowsIt() {
+		IllegalStateException shared = new IllegalStateException("shared");
+		TrackedTask<Object> executed = wrappersExecuteTaskThatThrew(shared);
 		// The worker hands the integration's task, and the failure, to the source.
 		this.events.uncaught(new IntegrationTask(executed), shared, "pool");
 		assertThat(this.listener.uncaught).hasSize(1);
@@ -256,15 +264,9 @@ class FutureEventsTests {
 	@Test
 	void uncaughtFailureTheWrapperReportedThatEndsInTheJdksFutureIsReportedAgainWhenAPlainTaskThrowsIt() {
 		// A wrapped Spring scheduler's execute: the wrapper's task inside Spring's,
-		// inside
-		// the JDK's FutureTask, which takes the exception as its failure.
-		this.tracker.lookInsideTasks((task) -> (task instanceof IntegrationTask wrapper) ? wrapper.inner() : null);
-		ExecutorTracking wrapper = this.tracker.executor("wrapper");
+		// inside the JDK's FutureTask, which takes the exception as its failure.
 		IllegalStateException shared = new IllegalStateException("shared");
-		TrackedTask<Object> executed = new TrackedTask<>(wrapper, (Runnable) () -> {
-			throw shared;
-		}, TrackedTask.EXECUTE);
-		assertThatIllegalStateException().isThrownBy(executed::run);
+		TrackedTask<Object> executed = wrappersExecuteTaskThatThrew(shared);
 		assertThat(this.listener.uncaught).hasSize(1);
 		this.events.failed(new Object(), shared, "pool", new IntegrationTask(executed));
 		assertThat(this.tracker.states().watches()).isEmpty();
