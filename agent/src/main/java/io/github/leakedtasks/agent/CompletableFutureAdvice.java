@@ -35,9 +35,25 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * {@code internalComplete(Object)} ({@code completeExceptionally}, {@code orTimeout},
-	 * {@code cancel}) and {@code completeRelay(Object)} ({@code thenCompose},
-	 * {@code anyOf}).
+	 * {@code internalComplete(Object)}: an explicit completion
+	 * ({@code completeExceptionally}, also {@code orTimeout}'s, and {@code cancel}),
+	 * whose completer may be the JDK's own code (see {@link JdkCompleters}).
+	 */
+	static final class CompleteExplicit {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Return boolean completed,
+				@Advice.FieldValue("result") Object result) {
+			if (completed) {
+				FutureHooks.completedExplicitly(future, result);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code completeRelay(Object)} ({@code thenCompose}, {@code anyOf}): a failure
+	 * handed on.
 	 */
 	static final class CompleteRaw {
 
@@ -60,7 +76,7 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
-			FutureHooks.completed(future, result);
+			FutureHooks.completedExplicitly(future, result);
 		}
 
 	}

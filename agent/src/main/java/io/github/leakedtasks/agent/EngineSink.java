@@ -1,5 +1,6 @@
 package io.github.leakedtasks.agent;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -108,6 +109,21 @@ final class EngineSink implements FutureSink {
 		else {
 			this.tasks.failed(future, failure, FutureHooks.currentExecutor(), this.contents.adapted(task));
 		}
+	}
+
+	@Override
+	public void failedExplicitly(Object future, Throwable failure) {
+		if (this.dependents != null && future instanceof CompletableFuture
+				&& !(failure instanceof CancellationException)) {
+			// Only on a failure, not a cancellation, which is never watched: the stack of
+			// the thread that failed it says whether the JDK's own code did.
+			Class<?> completer = JdkCompleters.of(future);
+			if (completer != null) {
+				this.completable.failedByTheJdk(future, failure, completer);
+				return;
+			}
+		}
+		failed(future, failure, null);
 	}
 
 	@Override

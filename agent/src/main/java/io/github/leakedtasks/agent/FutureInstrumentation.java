@@ -52,7 +52,7 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE));
 		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE,
 				OBJECT));
-		hooks.add(HookPoint.of(type, "internalComplete", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
+		hooks.add(HookPoint.of(type, "internalComplete", CompletableFutureAdvice.CompleteExplicit.class, OBJECT));
 		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Completed.class, OBJECT));
 		hooks.add(HookPoint.of(type, "obtrudeException", CompletableFutureAdvice.Completed.class, THROWABLE));

@@ -152,14 +152,17 @@ public class LeakedTasksEndpoint {
 	 * @param evictedGroups groups evicted by the cap
 	 * @param suspectedThenRetrieved failures listed as suspected and handled afterwards:
 	 * a grace period too short for the application
+	 * @param jdkOwnFailures failures the Java agent saw the JDK's own code make itself
+	 * (its HTTP client's timeouts), not watched: the JDK's, not the application's
 	 * @param beans every executor bean, by name, with whether it is tracked
 	 */
 	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,
-			long evictedGroups, long suspectedThenRetrieved, Map<String, ExecutorBeanDescriptor> beans) {
+			long evictedGroups, long suspectedThenRetrieved, long jdkOwnFailures,
+			Map<String, ExecutorBeanDescriptor> beans) {
 
 		static SummaryDescriptor of(LeakSummary summary, Map<String, ExecutorBeanDescriptor> beans) {
 			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups(),
-					summary.suspectedThenRetrieved(), beans);
+					summary.suspectedThenRetrieved(), summary.jdkOwnFailures(), beans);
 		}
 
 	}

@@ -288,6 +288,33 @@ public final class FutureEvents {
 		}
 	}
 
+	/**
+	 * Note that the JDK's own code failed a future itself ({@code completeExceptionally}
+	 * in the JDK's HTTP client, on a timeout): the failure is not watched, since what the
+	 * JDK creates and drops inside itself is no leak of the application's. It is counted
+	 * in the summary ({@link LeakSummary#jdkOwnFailures()}), and said once per class of
+	 * that code at DEBUG.
+	 * @param future the future
+	 * @param failure what it completed with
+	 * @param completer the JDK's class that completed it
+	 */
+	public void failedByTheJdk(Object future, Throwable failure, Class<?> completer) {
+		if (future == null) {
+			return;
+		}
+		Creation creation = null;
+		try {
+			creation = this.creations.remove(future);
+			if (failure != null && completer != null && !isTrackedElsewhere(future)
+					&& !(TaskRecord.unwrap(failure) instanceof CancellationException)) {
+				this.tracker.reporter().jdkOwnFailure(completer);
+			}
+		}
+		finally {
+			settled(creation);
+		}
+	}
+
 	private static void settled(Creation creation) {
 		if (creation != null && creation.waited != null) {
 			creation.waited.settled();

@@ -39,6 +39,8 @@ final class LeakGroups {
 
 	private long suspicionsCleared;
 
+	private long jdkOwnFailures;
+
 	LeakGroups(int maxGroups) {
 		this.maxGroups = maxGroups;
 	}
@@ -112,10 +114,15 @@ final class LeakGroups {
 		this.suspicionsCleared++;
 	}
 
+	synchronized void jdkOwnFailure() {
+		this.jdkOwnFailures++;
+	}
+
 	synchronized LeakSummary summary() {
 		Map<String, Map<LeakKind, Long>> executors = new TreeMap<>();
 		this.executors.forEach((name, counts) -> executors.put(name, Map.copyOf(counts)));
-		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted, this.suspicionsCleared);
+		return new LeakSummary(Map.copyOf(this.totals), executors, this.evicted, this.suspicionsCleared,
+				this.jdkOwnFailures);
 	}
 
 	/**

@@ -35,6 +35,8 @@ final class LeakReporter {
 
 	private final Set<String> untrackedFutureTypes = ConcurrentHashMap.newKeySet();
 
+	private final Set<String> jdkCompleters = ConcurrentHashMap.newKeySet();
+
 	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
 		this.settings = settings;
 		this.clock = clock;
@@ -84,6 +86,22 @@ final class LeakReporter {
 				.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
 						+ " are handed to callers as they are: no tracked view can stand in for them, so the failures"
 						+ " of their tasks are not tracked");
+		}
+	}
+
+	/**
+	 * Note that a source saw the JDK's own code fail a future itself, a failure not
+	 * watched: counted in the summary, and said once per class of that code.
+	 */
+	void jdkOwnFailure(Class<?> completer) {
+		this.groups.jdkOwnFailure();
+		String name = completer.getName();
+		if (this.jdkCompleters.size() < MAX_UNTRACKED_TYPES && this.jdkCompleters.add(name)) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG,
+						"Futures the JDK's own code in " + name
+								+ " fails itself are not watched: a failure nobody retrieves there is the JDK's,"
+								+ " not the application's (counted as jdkOwnFailures in the summary)");
 		}
 	}
 

@@ -11,10 +11,25 @@ import java.util.Map;
  * @param suspectedThenRetrieved number of failures listed as suspected that were
  * retrieved (or cancelled, or handled by their executor) afterwards: a grace period too
  * short for the application
+ * @param jdkOwnFailures number of failures a source saw the JDK's own code make itself
+ * (its HTTP client's timeouts), not watched: they are the JDK's, not the application's
  * @since 0.1.0
  */
 public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups,
-		long suspectedThenRetrieved) {
+		long suspectedThenRetrieved, long jdkOwnFailures) {
+
+	/**
+	 * Create a summary without the count of the JDK's own failures.
+	 * @param totals count per kind
+	 * @param executors count per executor and kind
+	 * @param evictedGroups number of groups evicted because of the cap on groups
+	 * @param suspectedThenRetrieved number of failures listed as suspected that were
+	 * retrieved afterwards
+	 */
+	public LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups,
+			long suspectedThenRetrieved) {
+		this(totals, executors, evictedGroups, suspectedThenRetrieved, 0);
+	}
 
 	/**
 	 * Create a summary without the count of suspicions later retrieved.
@@ -23,7 +38,7 @@ public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, 
 	 * @param evictedGroups number of groups evicted because of the cap on groups
 	 */
 	public LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups) {
-		this(totals, executors, evictedGroups, 0);
+		this(totals, executors, evictedGroups, 0, 0);
 	}
 
 }

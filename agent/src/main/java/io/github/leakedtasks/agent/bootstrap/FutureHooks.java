@@ -172,6 +172,28 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A {@code CompletableFuture} was completed explicitly with a raw result
+	 * ({@code completeExceptionally}, {@code obtrudeException}, {@code failedFuture}),
+	 * maybe by the JDK's own code.
+	 * @param future the future
+	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
+	 */
+	public static void completedExplicitly(Object future, Object result) {
+		Throwable failure = failureOf(result);
+		if (failure != null) {
+			FutureSink current = sink;
+			if (current != null) {
+				try {
+					current.failedExplicitly(future, failure);
+				}
+				catch (Throwable ex) {
+					// Never into the JDK's code.
+				}
+			}
+		}
+	}
+
+	/**
 	 * A {@code CompletableFuture} may have been completed by a direct write of its
 	 * {@code result}.
 	 * @param future the future, ignored unless it is a {@code CompletableFuture}

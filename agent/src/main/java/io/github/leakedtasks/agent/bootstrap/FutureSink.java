@@ -17,6 +17,16 @@ public interface FutureSink {
 	void failed(Object future, Throwable failure, Object task);
 
 	/**
+	 * A {@code CompletableFuture} was failed explicitly ({@code completeExceptionally},
+	 * {@code obtrudeException}, or created failed), maybe by the JDK's own code.
+	 * @param future the future
+	 * @param failure the exception it completed with
+	 */
+	default void failedExplicitly(Object future, Throwable failure) {
+		failed(future, failure, null);
+	}
+
+	/**
 	 * A failed future's failure was retrieved or handed on.
 	 * @param future the future
 	 */
