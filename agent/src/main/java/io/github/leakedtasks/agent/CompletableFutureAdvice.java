@@ -18,9 +18,23 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * {@code completeThrowable(Throwable)} and
-	 * {@code completeThrowable(Throwable, Object)}: a task or function threw, or a
-	 * failure is propagated to a dependent.
+	 * {@code completeThrowable(Throwable, Object)}: the failure of the future a dependent
+	 * depends on is handed on to it.
+	 */
+	static final class FailureHandedOn {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Argument(0) Throwable failure,
+				@Advice.Return boolean completed) {
+			if (completed) {
+				FutureHooks.failureHandedOn(future, failure);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code completeThrowable(Throwable)}: a task or function threw.
 	 */
 	static final class CompleteThrowable {
 
@@ -61,7 +75,7 @@ final class CompletableFutureAdvice {
 		static void exit(@Advice.This Object future, @Advice.Return boolean completed,
 				@Advice.FieldValue("result") Object result) {
 			if (completed) {
-				FutureHooks.completed(future, result);
+				FutureHooks.relayed(future, result);
 			}
 		}
 

@@ -94,17 +94,7 @@ final class EngineSink implements FutureSink {
 				// CompletableFuture is not instrumented: see AgentInstaller.
 				return;
 			}
-			this.completable.failed(future, failure, FutureHooks.currentExecutor());
-			// Read after the failure is registered: a dependent pushed concurrently is
-			// either seen here or sees the failure when it is created.
-			if (this.dependents.any(future)) {
-				this.completable.retrieved(future);
-				if (this.completable.hasTraceIds(future)) {
-					// Its dependents are in the trace it was created in.
-					this.dependents.forEachDependent(future,
-							(dependent) -> this.completable.handedOn(future, dependent));
-				}
-			}
+			watch(future, failure);
 		}
 		else {
 			this.tasks.failed(future, failure, FutureHooks.currentExecutor(), this.contents.adapted(task));
@@ -112,18 +102,62 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void failedExplicitly(Object future, Throwable failure) {
-		if (this.dependents != null && future instanceof CompletableFuture
-				&& !(failure instanceof CancellationException)) {
-			// Only on a failure, not a cancellation, which is never watched: the stack of
-			// the thread that failed it says whether the JDK's own code did.
-			Class<?> completer = JdkCompleters.of(future);
+	public void failureHandedOn(Object future, Throwable failure) {
+		if (this.dependents == null || !(future instanceof CompletableFuture)) {
+			return;
+		}
+		// A failure the JDK's own code made, or any failure handed on to a stage of the
+		// JDK's own class (the HTTP client's MinimalFuture), is the JDK's if the JDK's
+		// own
+		// code handed it on, synchronously (see JdkCompleters). Only then is the stack
+		// read.
+		if (!isCancellation(failure) && (this.completable.jdksFailure(failure) != null
+				|| JdkCompleters.isJdkImplementation(future.getClass()))) {
+			Class<?> completer = JdkCompleters.of(future, false);
 			if (completer != null) {
 				this.completable.failedByTheJdk(future, failure, completer);
 				return;
 			}
 		}
-		failed(future, failure, null);
+		watch(future, failure);
+	}
+
+	private static boolean isCancellation(Throwable failure) {
+		return failure instanceof CancellationException || failure.getCause() instanceof CancellationException;
+	}
+
+	/**
+	 * Watch the failure of a {@code CompletableFuture}, retrieved at once if it has a
+	 * dependent.
+	 */
+	private void watch(Object future, Throwable failure) {
+		this.completable.failed(future, failure, FutureHooks.currentExecutor());
+		// Read after the failure is registered: a dependent pushed concurrently is either
+		// seen here or sees the failure when it is created.
+		if (this.dependents.any(future)) {
+			this.completable.retrieved(future);
+			if (this.completable.hasTraceIds(future)) {
+				// Its dependents are in the trace it was created in.
+				this.dependents.forEachDependent(future, (dependent) -> this.completable.handedOn(future, dependent));
+			}
+		}
+	}
+
+	@Override
+	public void failedExplicitly(Object future, Throwable failure) {
+		if (this.dependents == null || !(future instanceof CompletableFuture)) {
+			return;
+		}
+		if (!(failure instanceof CancellationException)) {
+			// Only on a failure, not a cancellation, which is never watched: the stack of
+			// the thread that failed it says whether the JDK's own code did.
+			Class<?> completer = JdkCompleters.of(future, true);
+			if (completer != null) {
+				this.completable.failedByTheJdk(future, failure, completer);
+				return;
+			}
+		}
+		watch(future, failure);
 	}
 
 	@Override

@@ -50,7 +50,7 @@ final class FutureInstrumentation {
 		Class<?> type = CompletableFuture.class;
 		List<HookPoint> hooks = new ArrayList<>();
 		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE));
-		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.CompleteThrowable.class, THROWABLE,
+		hooks.add(HookPoint.of(type, "completeThrowable", CompletableFutureAdvice.FailureHandedOn.class, THROWABLE,
 				OBJECT));
 		hooks.add(HookPoint.of(type, "internalComplete", CompletableFutureAdvice.CompleteExplicit.class, OBJECT));
 		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));

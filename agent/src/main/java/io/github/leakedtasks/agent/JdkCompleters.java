@@ -23,8 +23,14 @@ import java.util.stream.Stream;
  * {@code sun.}, {@code com.sun.}), not its public classes, whose completions are the
  * application's ({@code orTimeout}'s, and {@code SubmissionPublisher.consume}'s, run an
  * application's consumer), and not a library's. A failure handed on to a dependent stage
- * is never the JDK's own: the future {@code sendAsync} hands the application is such a
- * stage, and its failure stays the application's to retrieve.
+ * is the JDK's own only if it is a failure the JDK's own code made (above), or the stage
+ * is of the JDK's own class (the HTTP client's stages are {@code MinimalFuture}s, and so
+ * are the stages made on them), and the JDK's own code handed it on synchronously (the
+ * first frame past the future's classes is the JDK's implementation, as when the client's
+ * TLS code completes one input of an {@code allOf} whose other input failed): the client
+ * runs the stages of the future {@code sendAsync} hands the application on the common
+ * pool, below the JDK's public classes, so that what the application chains on it stays
+ * the application's.
  *
  * @since 0.1.0
  */
@@ -46,19 +52,22 @@ final class JdkCompleters {
 	}
 
 	/**
-	 * Return the class of the JDK's own code that failed a future explicitly on the
-	 * current thread, called from the agent's hook in the future's completion.
+	 * Return the class of the JDK's own code that failed a future on the current thread,
+	 * called from the agent's hook in the future's completion.
 	 * @param future the future
+	 * @param explicit whether the future was failed explicitly; if not, a failure was
+	 * handed on to it, which is the JDK's own only if the future is of the JDK's own
+	 * class (the caller checks)
 	 * @return the class, or {@code null} if the application, a library or the JDK's
-	 * public classes failed it, or if the failure was handed on from another future
+	 * public classes failed it, or if it was not failed explicitly where it should be
 	 */
-	static Class<?> of(Object future) {
+	static Class<?> of(Object future, boolean explicit) {
 		Class<?> futureClass = future.getClass();
-		return WALKER.walk((frames) -> completer(frames, futureClass));
+		return WALKER.walk((frames) -> completer(frames, futureClass, !explicit));
 	}
 
-	private static Class<?> completer(Stream<StackFrame> frames, Class<?> futureClass) {
-		boolean explicit = false;
+	private static Class<?> completer(Stream<StackFrame> frames, Class<?> futureClass, boolean handedOn) {
+		boolean explicit = handedOn;
 		boolean pastAgent = false;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
@@ -85,7 +94,17 @@ final class JdkCompleters {
 				|| (type != Object.class && type.isAssignableFrom(futureClass));
 	}
 
-	static boolean isJdkImplementation(Class<?> type, String name) {
+	/**
+	 * Return whether a class is the JDK's implementation: defined by the boot or platform
+	 * class loader, outside the {@code java.} and {@code javax.} packages.
+	 * @param type the class
+	 * @return whether it is
+	 */
+	static boolean isJdkImplementation(Class<?> type) {
+		return isJdkImplementation(type, type.getName());
+	}
+
+	private static boolean isJdkImplementation(Class<?> type, String name) {
 		ClassLoader loader = type.getClassLoader();
 		return (loader == null || loader == PLATFORM) && !name.startsWith("java.") && !name.startsWith("javax.")
 				&& !name.startsWith("jdk.proxy");

@@ -1,6 +1,8 @@
 package io.github.leakedtasks.agent;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,18 +14,31 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.github.leakedtasks.tracking.LeakReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static io.github.leakedtasks.agent.AgentFixture.allReports;
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
@@ -134,6 +149,81 @@ class JdkOwnFailuresTests {
 	}
 
 	@Test
+	void requestTimeoutsAmongConcurrentRequestsAreNotReported() throws IOException {
+		ExecutorService handlers = Executors.newCachedThreadPool();
+		try {
+			this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+			this.server.createContext("/slow", (exchange) -> {
+				try {
+					this.release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				exchange.close();
+			});
+			this.server.createContext("/fast", (exchange) -> {
+				exchange.sendResponseHeaders(204, -1);
+				exchange.close();
+			});
+			this.server.setExecutor(handlers);
+			this.server.start();
+			int reported = httpReports().size();
+			HttpClient client = HttpClient.newHttpClient();
+			URI base = uri(this.server.getAddress().getPort());
+			// Connections that served a fast request are reused for slow ones, which
+			// time out: the client fails and drops some of its stages on them.
+			List<CompletableFuture<String>> outcomes = new ArrayList<>();
+			for (int i = 0; i < 50; i++) {
+				HttpRequest request = (i % 2 == 0)
+						? HttpRequest.newBuilder(base.resolve("/slow")).timeout(Duration.ofMillis(200)).build()
+						: HttpRequest.newBuilder(base.resolve("/fast")).timeout(Duration.ofSeconds(30)).build();
+				outcomes.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+					.handle((response, ex) -> (ex != null) ? ex.getCause().getClass().getSimpleName() : "OK"));
+			}
+			assertThat(outcomes.stream().map(CompletableFuture::join)).containsOnly("OK", "HttpTimeoutException");
+			awaitDetectorCaughtUp();
+			assertThat(httpReports()).hasSize(reported);
+		}
+		finally {
+			this.release.countDown();
+			handlers.shutdown();
+		}
+	}
+
+	@Test
+	void handshakeFailureOfSendIsNotReported(@TempDir Path directory) throws Exception {
+		this.server = httpsServerNobodyTrusts(directory);
+		int reported = httpReports().size();
+		HttpClient client = HttpClient.newHttpClient();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("https://"
+				+ InetAddress.getLoopbackAddress().getHostAddress() + ":" + this.server.getAddress().getPort() + "/"))
+			.build();
+		assertThatExceptionOfType(SSLHandshakeException.class)
+			.isThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.discarding()));
+		Throwable failure = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+			.handle((response, ex) -> ex)
+			.join();
+		assertThat(failure).hasCauseInstanceOf(SSLHandshakeException.class);
+		awaitDetectorCaughtUp();
+		assertThat(httpReports()).hasSize(reported);
+	}
+
+	@Test
+	void stageTheApplicationChainedOnSendAsyncAndDroppedIsReported() {
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+		HttpRequest request = HttpRequest.newBuilder(uri(this.full.getLocalPort())).build();
+		int reported = httpReports().size();
+		// The client runs the stages chained on the future it hands out on the common
+		// pool: the JDK's failure handed on there is the application's to retrieve.
+		client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+			System.gc();
+			assertThat(httpReports()).hasSizeGreaterThan(reported);
+		});
+	}
+
+	@Test
 	void failureTheApplicationMakesOnTheJdksThreadIsReported() throws Exception {
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		this.server.createContext("/", (exchange) -> {
@@ -161,6 +251,40 @@ class JdkOwnFailuresTests {
 		assertThat(mine).isCompletedExceptionally();
 	}
 
+	/**
+	 * An HTTPS server whose certificate, made for the test, no default trust store
+	 * trusts.
+	 */
+	private static HttpsServer httpsServerNobodyTrusts(Path directory) throws Exception {
+		Path keyStore = directory.resolve("server.p12");
+		char[] password = "changeit".toCharArray();
+		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+				"-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+				"-validity", "2", "-ext", "SAN=ip:" + InetAddress.getLoopbackAddress().getHostAddress(), "-storetype",
+				"PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+			.redirectErrorStream(true)
+			.start();
+		keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
+		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(keytool.exitValue()).isZero();
+		KeyStore store = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(keyStore)) {
+			store.load(in, password);
+		}
+		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+		keys.init(store, password);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(keys.getKeyManagers(), null, null);
+		HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		server.setHttpsConfigurator(new HttpsConfigurator(context));
+		server.createContext("/", (exchange) -> {
+			exchange.sendResponseHeaders(204, -1);
+			exchange.close();
+		});
+		server.start();
+		return server;
+	}
+
 	private static URI uri(int port) {
 		return URI.create("http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port + "/");
 	}
@@ -171,7 +295,8 @@ class JdkOwnFailuresTests {
 
 	private static boolean isHttpFailure(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof java.net.ConnectException || cause instanceof HttpTimeoutException) {
+			if (cause instanceof java.net.ConnectException || cause instanceof HttpTimeoutException
+					|| cause instanceof SSLException) {
 				return true;
 			}
 		}

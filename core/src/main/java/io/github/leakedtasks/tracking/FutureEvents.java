@@ -48,6 +48,16 @@ public final class FutureEvents {
 
 	private final WeakIdentityMap<TaskRecord> drops = new WeakIdentityMap<>();
 
+	/**
+	 * The failures the JDK's own code made ({@link #failedByTheJdk}), with the class of
+	 * that code, held weakly: a source may ask whether a failure handed on is one of
+	 * them.
+	 */
+	private final WeakIdentityMap<Class<?>> jdksFailures = new WeakIdentityMap<>();
+
+	/** Whether {@link #jdksFailures} ever held a failure: until then it is not read. */
+	private volatile boolean anyJdksFailure;
+
 	/** Whether a class and its superclasses declare no instance field. */
 	private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
 
@@ -308,11 +318,25 @@ public final class FutureEvents {
 			if (failure != null && completer != null && !isTrackedElsewhere(future)
 					&& !(TaskRecord.unwrap(failure) instanceof CancellationException)) {
 				this.tracker.reporter().jdkOwnFailure(completer);
+				Throwable made = TaskRecord.unwrap(failure);
+				if (this.jdksFailures.putIfAbsent(made, completer) == null) {
+					this.anyJdksFailure = true;
+				}
 			}
 		}
 		finally {
 			settled(creation);
 		}
+	}
+
+	/**
+	 * Return the class of the JDK's own code that made a failure, if it is one noted by
+	 * {@link #failedByTheJdk} and not collected since.
+	 * @param failure a failure, maybe wrapped in a {@code CompletionException}
+	 * @return the class, or {@code null}
+	 */
+	public Class<?> jdksFailure(Throwable failure) {
+		return (this.anyJdksFailure && failure != null) ? this.jdksFailures.get(TaskRecord.unwrap(failure)) : null;
 	}
 
 	private static void settled(Creation creation) {

@@ -180,16 +180,46 @@ public final class FutureHooks {
 	 */
 	public static void completedExplicitly(Object future, Object result) {
 		Throwable failure = failureOf(result);
-		if (failure != null) {
-			FutureSink current = sink;
-			if (current != null) {
-				try {
-					current.failedExplicitly(future, failure);
-				}
-				catch (Throwable ex) {
-					// Never into the JDK's code.
-				}
+		FutureSink current = sink;
+		if (failure != null && current != null) {
+			try {
+				current.failedExplicitly(future, failure);
 			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * A {@code CompletableFuture} was handed the failure of the future it depends on
+	 * ({@code completeThrowable(Throwable, Object)}, {@code completeRelay}), rather than
+	 * failing with what its own function threw.
+	 * @param future the future
+	 * @param failure the failure handed on
+	 */
+	public static void failureHandedOn(Object future, Throwable failure) {
+		FutureSink current = sink;
+		if (current != null && failure != null) {
+			try {
+				current.failureHandedOn(future, failure);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * A {@code CompletableFuture} was completed with a raw result handed on from another
+	 * ({@code completeRelay}).
+	 * @param future the future
+	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
+	 */
+	public static void relayed(Object future, Object result) {
+		Throwable failure = failureOf(result);
+		if (failure != null) {
+			failureHandedOn(future, failure);
 		}
 	}
 

@@ -27,6 +27,15 @@ public interface FutureSink {
 	}
 
 	/**
+	 * A {@code CompletableFuture} was handed the failure of the future it depends on.
+	 * @param future the future
+	 * @param failure the failure handed on
+	 */
+	default void failureHandedOn(Object future, Throwable failure) {
+		failed(future, failure, null);
+	}
+
+	/**
 	 * A failed future's failure was retrieved or handed on.
 	 * @param future the future
 	 */
