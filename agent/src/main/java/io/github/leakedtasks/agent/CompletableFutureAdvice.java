@@ -25,9 +25,9 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Argument(0) Throwable failure,
-				@Advice.Return boolean completed) {
+				@Advice.Argument(1) Object source, @Advice.Return boolean completed) {
 			if (completed) {
-				FutureHooks.failureHandedOn(future, failure);
+				FutureHooks.failureHandedOn(future, failure, source);
 			}
 		}
 
@@ -83,10 +83,23 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * The constructor {@code CompletableFuture(Object)} ({@code failedFuture},
-	 * {@code failedStage}, {@code anyOf} over a completed input) and
-	 * {@code obtrudeException}.
+	 * {@code failedStage}, {@code anyOf} over a completed input): a future born failed is
+	 * handed to its caller.
 	 */
 	static final class Completed {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
+			FutureHooks.completed(future, result);
+		}
+
+	}
+
+	/**
+	 * {@code obtrudeException}: an explicit completion, whose completer may be the JDK's
+	 * own code (see {@link JdkCompleters}).
+	 */
+	static final class Obtruded {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {

@@ -111,13 +111,19 @@ final class EngineSink implements FutureSink {
 		// own
 		// code handed it on, synchronously (see JdkCompleters). Only then is the stack
 		// read.
-		if (!isCancellation(failure) && (this.completable.jdksFailure(failure) != null
-				|| JdkCompleters.isJdkImplementation(future.getClass()))) {
-			Class<?> completer = JdkCompleters.of(future, false);
-			if (completer != null) {
-				this.completable.failedByTheJdk(future, failure, completer);
-				return;
+		Class<?> completer = null;
+		try {
+			if (!isCancellation(failure) && (this.completable.jdksFailure(failure) != null
+					|| JdkCompleters.isJdkImplementation(future.getClass()))) {
+				completer = JdkCompleters.of(future, false);
 			}
+		}
+		catch (Throwable ex) {
+			// Not told apart: watched, as any failure.
+		}
+		if (completer != null) {
+			this.completable.failedByTheJdk(future, failure, completer);
+			return;
 		}
 		watch(future, failure);
 	}
@@ -148,14 +154,21 @@ final class EngineSink implements FutureSink {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
-		if (!(failure instanceof CancellationException)) {
-			// Only on a failure, not a cancellation, which is never watched: the stack of
-			// the thread that failed it says whether the JDK's own code did.
-			Class<?> completer = JdkCompleters.of(future, true);
-			if (completer != null) {
-				this.completable.failedByTheJdk(future, failure, completer);
-				return;
+		Class<?> completer = null;
+		try {
+			if (!(failure instanceof CancellationException)) {
+				// Only on a failure, not a cancellation, which is never watched: the
+				// stack
+				// of the thread that failed it says whether the JDK's own code did.
+				completer = JdkCompleters.of(future, true);
 			}
+		}
+		catch (Throwable ex) {
+			// Not told apart: watched, as any failure.
+		}
+		if (completer != null) {
+			this.completable.failedByTheJdk(future, failure, completer);
+			return;
 		}
 		watch(future, failure);
 	}

@@ -8,43 +8,42 @@ import java.util.stream.Stream;
 
 /**
  * Finds the JDK's own code that failed a {@code CompletableFuture} itself: the JDK's HTTP
- * client fails its internal futures on a connect or request timeout, and drops some of
- * them, while the caller of {@code send} gets its exception as it should. Such a failure
- * is the JDK's, not the application's leak.
+ * client fails its internal futures on a connect timeout, a TLS handshake failure or a
+ * request timeout, and drops some of them, while the caller of {@code send} gets its
+ * exception as it should. Such a failure is the JDK's, not the application's leak.
  * <p>
- * Read from the stack of the thread that completes the future, only when a future is
- * failed explicitly ({@code completeExceptionally}, {@code obtrudeException},
- * {@code failedFuture}, {@code failedStage}): past the agent's frames and those of the
- * future's own classes ({@code CompletableFuture}, its nested classes, and the classes
- * the future's class extends, such as the HTTP client's {@code MinimalFuture} and its
- * static factories), the first frame is the code that failed it. It is the JDK's own if
- * its class was defined by the boot or platform class loader outside the {@code java.}
- * and {@code javax.} packages: the JDK's implementation ({@code jdk.internal.},
- * {@code sun.}, {@code com.sun.}), not its public classes, whose completions are the
- * application's ({@code orTimeout}'s, and {@code SubmissionPublisher.consume}'s, run an
- * application's consumer), and not a library's. A failure handed on to a dependent stage
- * is the JDK's own only if it is a failure the JDK's own code made (above), or the stage
- * is of the JDK's own class (the HTTP client's stages are {@code MinimalFuture}s, and so
- * are the stages made on them), and the JDK's own code handed it on synchronously (the
- * first frame past the future's classes is the JDK's implementation, as when the client's
- * TLS code completes one input of an {@code allOf} whose other input failed): the client
- * runs the stages of the future {@code sendAsync} hands the application on the common
- * pool, below the JDK's public classes, so that what the application chains on it stays
- * the application's.
+ * Read from the stack of the thread that completes the future (hidden frames included, so
+ * that a method reference of the application's is seen), only when a future is failed
+ * explicitly ({@code completeExceptionally}, {@code obtrudeException}) or handed a
+ * failure that may be the JDK's (see {@code EngineSink}): past the agent's frames, those
+ * of {@code CompletableFuture} and its nested classes, those of the JDK's classes the
+ * future's class extends (such as the HTTP client's {@code MinimalFuture}), and
+ * reflection's and method handles', the first frame is the code that failed it. It is the
+ * JDK's own if its class is the JDK's implementation: in a named module of the boot
+ * layer, defined by the boot or platform class loader, outside the {@code java.} and
+ * {@code javax.} packages ({@code jdk.internal.}, {@code sun.}, {@code com.sun.}). Not
+ * the JDK's: the JDK's public classes, whose completions are the application's
+ * ({@code orTimeout}'s; {@code SubmissionPublisher.consume}'s runs an application's
+ * consumer), a library's, an application's subclass of {@code CompletableFuture} (its
+ * frames end the walk), and a future born failed ({@code failedFuture},
+ * {@code failedStage}, also the HTTP client's own), which is handed to its caller.
  *
  * @since 0.1.0
  */
 final class JdkCompleters {
 
-	private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+	private static final StackWalker WALKER = StackWalker
+		.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
 
 	private static final String AGENT_PACKAGE = "io.github.leakedtasks.agent.";
 
 	private static final String NESTED_IN_COMPLETABLE_FUTURE = CompletableFuture.class.getName() + "$";
 
 	/** The methods of the future's classes that fail it explicitly. */
-	private static final Set<String> EXPLICIT = Set.of("completeExceptionally", "obtrudeException", "failedFuture",
-			"failedStage");
+	private static final Set<String> EXPLICIT = Set.of("completeExceptionally", "obtrudeException");
+
+	/** The methods of the future's classes that make a future born failed. */
+	private static final Set<String> BORN_FAILED = Set.of("failedFuture", "failedStage");
 
 	private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
@@ -56,10 +55,10 @@ final class JdkCompleters {
 	 * called from the agent's hook in the future's completion.
 	 * @param future the future
 	 * @param explicit whether the future was failed explicitly; if not, a failure was
-	 * handed on to it, which is the JDK's own only if the future is of the JDK's own
-	 * class (the caller checks)
+	 * handed on to it
 	 * @return the class, or {@code null} if the application, a library or the JDK's
-	 * public classes failed it, or if it was not failed explicitly where it should be
+	 * public classes failed it, or if a future failed explicitly was not failed by
+	 * {@code completeExceptionally} or {@code obtrudeException}
 	 */
 	static Class<?> of(Object future, boolean explicit) {
 		Class<?> futureClass = future.getClass();
@@ -78,7 +77,11 @@ final class JdkCompleters {
 			}
 			pastAgent = true;
 			if (isFuturesOwn(type, name, futureClass)) {
-				explicit |= EXPLICIT.contains(frame.getMethodName());
+				String method = frame.getMethodName();
+				if (BORN_FAILED.contains(method)) {
+					return null;
+				}
+				explicit |= EXPLICIT.contains(method);
 				continue;
 			}
 			if (name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.")) {
@@ -89,14 +92,20 @@ final class JdkCompleters {
 		return null;
 	}
 
+	/**
+	 * Whether a frame's class is the future's own: {@code CompletableFuture}, its nested
+	 * classes, or a JDK class the future's class extends. An application's subclass is
+	 * not: its code failing the future is the application's.
+	 */
 	private static boolean isFuturesOwn(Class<?> type, String name, Class<?> futureClass) {
 		return type == CompletableFuture.class || name.startsWith(NESTED_IN_COMPLETABLE_FUTURE)
-				|| (type != Object.class && type.isAssignableFrom(futureClass));
+				|| (type != Object.class && type.isAssignableFrom(futureClass) && isJdks(type));
 	}
 
 	/**
-	 * Return whether a class is the JDK's implementation: defined by the boot or platform
-	 * class loader, outside the {@code java.} and {@code javax.} packages.
+	 * Return whether a class is the JDK's implementation: in a named module of the boot
+	 * layer, defined by the boot or platform class loader, outside the {@code java.} and
+	 * {@code javax.} packages.
 	 * @param type the class
 	 * @return whether it is
 	 */
@@ -105,9 +114,18 @@ final class JdkCompleters {
 	}
 
 	private static boolean isJdkImplementation(Class<?> type, String name) {
+		return isJdks(type) && !name.startsWith("java.") && !name.startsWith("javax.");
+	}
+
+	/**
+	 * Whether a class is the JDK's: in a named module of the boot layer (not a class
+	 * appended to the boot class path, such as another agent's), defined by the boot or
+	 * platform class loader.
+	 */
+	private static boolean isJdks(Class<?> type) {
 		ClassLoader loader = type.getClassLoader();
-		return (loader == null || loader == PLATFORM) && !name.startsWith("java.") && !name.startsWith("javax.")
-				&& !name.startsWith("jdk.proxy");
+		Module module = type.getModule();
+		return (loader == null || loader == PLATFORM) && module.isNamed() && module.getLayer() == ModuleLayer.boot();
 	}
 
 }

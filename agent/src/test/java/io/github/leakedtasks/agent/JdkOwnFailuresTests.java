@@ -14,6 +14,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -21,10 +22,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -46,6 +50,7 @@ import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -210,16 +215,67 @@ class JdkOwnFailuresTests {
 	}
 
 	@Test
-	void stageTheApplicationChainedOnSendAsyncAndDroppedIsReported() {
+	void stageTheApplicationChainedOnSendAsyncAndDroppedIsReported() throws Exception {
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
 		HttpRequest request = HttpRequest.newBuilder(uri(this.full.getLocalPort())).build();
-		int reported = httpReports().size();
-		// The client runs the stages chained on the future it hands out on the common
+		// The client runs the stages chained on the future it hands out on its async
 		// pool: the JDK's failure handed on there is the application's to retrieve.
-		client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+		AtomicReference<CompletableFuture<Integer>> stage = new AtomicReference<>(
+				client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode));
+		await().atMost(Duration.ofSeconds(30)).until(() -> stage.get().isCompletedExceptionally());
+		// Held until everything else this failure left behind was looked at: what is
+		// reported after it is let go of is its own report.
+		awaitDetectorCaughtUp();
+		int reported = httpReports().size();
+		stage.set(null);
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
 			System.gc();
-			assertThat(httpReports()).hasSizeGreaterThan(reported);
+			assertThat(httpReports()).hasSize(reported + 1);
+		});
+	}
+
+	@Test
+	void failureOfTheApplicationsSubclassOfCompletableFutureTheJdkCallsIsReported() throws Exception {
+		// A server that promises 100 bytes, sends 5 and closes the connection.
+		try (ServerSocket truncating = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			Thread server = new Thread(() -> {
+				try (Socket socket = truncating.accept()) {
+					socket.getInputStream().read(new byte[8192]);
+					socket.getOutputStream()
+						.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"
+							.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				}
+				catch (IOException ex) {
+					// The test fails on what the client receives.
+				}
+			});
+			server.start();
+			int reported = bodyReports().size();
+			HttpClient client = HttpClient.newHttpClient();
+			HttpRequest request = HttpRequest.newBuilder(uri(truncating.getLocalPort())).build();
+			// The JDK's code calls the subscriber's onError, which fails the subscriber,
+			// a future of the application's that nobody reads.
+			assertThat(client.send(request, (info) -> new FailingSubscriber()).body()).isEqualTo("onError");
+			server.join(30_000);
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+				System.gc();
+				assertThat(bodyReports()).hasSizeGreaterThan(reported);
+			});
+		}
+	}
+
+	@Test
+	void futureBornFailedThatAClosedClientHandsTheApplicationIsReported() throws Exception {
+		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
+		HttpClient client = HttpClient.newHttpClient();
+		// HttpClient is AutoCloseable from JDK 21.
+		((AutoCloseable) (Object) client).close();
+		int reported = closedReports().size();
+		client.sendAsync(HttpRequest.newBuilder(uri(this.full.getLocalPort())).build(),
+				HttpResponse.BodyHandlers.discarding());
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+			System.gc();
+			assertThat(closedReports()).hasSizeGreaterThan(reported);
 		});
 	}
 
@@ -283,6 +339,55 @@ class JdkOwnFailuresTests {
 		});
 		server.start();
 		return server;
+	}
+
+	/**
+	 * A body subscriber that is itself a future: failed by its {@code onError}, which the
+	 * JDK's HTTP client calls; its body, another future, says which was called.
+	 */
+	static final class FailingSubscriber extends CompletableFuture<Void>
+			implements HttpResponse.BodySubscriber<String> {
+
+		private final CompletableFuture<String> body = new CompletableFuture<>();
+
+		@Override
+		public CompletionStage<String> getBody() {
+			return this.body;
+		}
+
+		@Override
+		public void onSubscribe(Flow.Subscription subscription) {
+			subscription.request(Long.MAX_VALUE);
+		}
+
+		@Override
+		public void onNext(List<ByteBuffer> item) {
+		}
+
+		@Override
+		public void onError(Throwable throwable) {
+			completeExceptionally(new IllegalStateException("body failed", throwable));
+			this.body.complete("onError");
+		}
+
+		@Override
+		public void onComplete() {
+			this.body.complete("onComplete");
+		}
+
+	}
+
+	private static List<LeakReport> bodyReports() {
+		return allReports().stream()
+			.filter((report) -> report.exception() != null && "body failed".equals(report.exception().getMessage()))
+			.toList();
+	}
+
+	private static List<LeakReport> closedReports() {
+		return allReports().stream()
+			.filter((report) -> report.exception() instanceof IOException
+					&& "closed".equals(report.exception().getMessage()))
+			.toList();
 	}
 
 	private static URI uri(int port) {

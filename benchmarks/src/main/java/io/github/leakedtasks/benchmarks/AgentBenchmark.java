@@ -64,6 +64,11 @@ public class AgentBenchmark {
 
 	private final Function<Integer, Integer> increment = (value) -> value + 1;
 
+	private final Function<Throwable, Integer> recover = (failure) -> 0;
+
+	/** One exception for every failure: only the futures' paths are timed. */
+	private static final IllegalStateException FAILURE = new IllegalStateException("benchmark");
+
 	@Setup(Level.Trial)
 	public void setUp() {
 		if (SharedTracker.get().isPresent() != expectsAgent()) {
@@ -90,6 +95,34 @@ public class AgentBenchmark {
 	@Benchmark
 	public Object completedThenApplyJoin() {
 		return CompletableFuture.completedFuture(41).thenApply(this.increment).join();
+	}
+
+	/**
+	 * A future failed explicitly and handled at once, on the calling thread: the agent's
+	 * failure path (the look at the failing thread's stack that tells the JDK's own
+	 * failures apart, the failure's record and watch, and its retrieval).
+	 */
+	@Benchmark
+	public Object failedThenHandled() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			CompletableFuture<Integer> future = new CompletableFuture<>();
+			future.completeExceptionally(FAILURE);
+			return future.exceptionally(this.recover).join();
+		});
+	}
+
+	/**
+	 * A failure handed on through two stages before it is handled, on the calling thread:
+	 * the agent's path for a failure handed on.
+	 */
+	@Benchmark
+	public Object failedChainThenHandled() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			CompletableFuture<Integer> future = new CompletableFuture<>();
+			CompletableFuture<Integer> last = future.thenApply(this.increment).thenApply(this.increment);
+			future.completeExceptionally(FAILURE);
+			return last.exceptionally(this.recover).join();
+		});
 	}
 
 	/**

@@ -192,6 +192,32 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * {@code completeThrowable(Throwable, Object)}: a {@code CompletableFuture} was
+	 * handed the failure of the future it depends on, or, if the source's result does not
+	 * hold that failure, failed with what its {@code whenComplete} action threw.
+	 * @param future the future
+	 * @param failure its failure
+	 * @param source the raw result of the source
+	 */
+	public static void failureHandedOn(Object future, Throwable failure, Object source) {
+		boolean handedOn;
+		try {
+			Throwable handed = failureOf(source);
+			handedOn = handed != null && (handed == failure || failure.getCause() == handed);
+		}
+		catch (Throwable ex) {
+			// An application's getCause() that throws: watched, as any failure.
+			handedOn = false;
+		}
+		if (handedOn) {
+			failureHandedOn(future, failure);
+		}
+		else {
+			failed(future, failure);
+		}
+	}
+
+	/**
 	 * A {@code CompletableFuture} was handed the failure of the future it depends on
 	 * ({@code completeThrowable(Throwable, Object)}, {@code completeRelay}), rather than
 	 * failing with what its own function threw.
