@@ -103,19 +103,29 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void failureHandedOn(Object future, Throwable failure) {
+		failedUnlessTheJdks(future, failure, false);
+	}
+
+	@Override
+	public void failedExplicitly(Object future, Throwable failure) {
+		failedUnlessTheJdks(future, failure, true);
+	}
+
+	/**
+	 * Watch the failure of a {@code CompletableFuture} unless the JDK's own code made it
+	 * (see {@link JdkCompleters}): the stack is read for every failure made explicitly,
+	 * and for a failure handed on only if it is one the JDK's code made or the stage is
+	 * of the JDK's own class (the HTTP client's {@code MinimalFuture}).
+	 */
+	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit) {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
-		// A failure the JDK's own code made, or any failure handed on to a stage of the
-		// JDK's own class (the HTTP client's MinimalFuture), is the JDK's if the JDK's
-		// own
-		// code handed it on, synchronously (see JdkCompleters). Only then is the stack
-		// read.
 		Class<?> completer = null;
 		try {
-			if (!isCancellation(failure) && (this.completable.jdksFailure(failure) != null
+			if (!isCancellation(failure) && (explicit || this.completable.jdksFailure(failure) != null
 					|| JdkCompleters.isJdkImplementation(future.getClass()))) {
-				completer = JdkCompleters.of(future, false);
+				completer = JdkCompleters.of(future, explicit);
 			}
 		}
 		catch (Throwable ex) {
@@ -147,30 +157,6 @@ final class EngineSink implements FutureSink {
 				this.dependents.forEachDependent(future, (dependent) -> this.completable.handedOn(future, dependent));
 			}
 		}
-	}
-
-	@Override
-	public void failedExplicitly(Object future, Throwable failure) {
-		if (this.dependents == null || !(future instanceof CompletableFuture)) {
-			return;
-		}
-		Class<?> completer = null;
-		try {
-			if (!(failure instanceof CancellationException)) {
-				// Only on a failure, not a cancellation, which is never watched: the
-				// stack
-				// of the thread that failed it says whether the JDK's own code did.
-				completer = JdkCompleters.of(future, true);
-			}
-		}
-		catch (Throwable ex) {
-			// Not told apart: watched, as any failure.
-		}
-		if (completer != null) {
-			this.completable.failedByTheJdk(future, failure, completer);
-			return;
-		}
-		watch(future, failure);
 	}
 
 	@Override

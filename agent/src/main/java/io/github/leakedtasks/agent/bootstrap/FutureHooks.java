@@ -180,8 +180,15 @@ public final class FutureHooks {
 	 */
 	public static void completedExplicitly(Object future, Object result) {
 		Throwable failure = failureOf(result);
+		if (failure != null) {
+			// Apart, so that what a success runs stays small enough to inline.
+			failedExplicitly(future, failure);
+		}
+	}
+
+	private static void failedExplicitly(Object future, Throwable failure) {
 		FutureSink current = sink;
-		if (failure != null && current != null) {
+		if (current != null) {
 			try {
 				current.failedExplicitly(future, failure);
 			}
