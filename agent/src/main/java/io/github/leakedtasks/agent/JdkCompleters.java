@@ -32,8 +32,15 @@ import java.util.stream.Stream;
  */
 final class JdkCompleters {
 
-	private static final StackWalker WALKER = StackWalker
-		.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
+	/**
+	 * The frames a walk usually reads (the agent's five or so, the future's two or three,
+	 * the code that failed it), with room: the walker's first batch is sized after it, so
+	 * that no second, larger batch is fetched.
+	 */
+	private static final int FRAMES_READ = 16;
+
+	private static final StackWalker WALKER = StackWalker.getInstance(
+			Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES), FRAMES_READ);
 
 	private static final String AGENT_PACKAGE = "io.github.leakedtasks.agent.";
 
