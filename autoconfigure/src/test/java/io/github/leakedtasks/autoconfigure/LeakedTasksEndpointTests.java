@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
 import io.github.leakedtasks.actuate.LeakedTasksEndpoint.LeaksDescriptor;
+import io.github.leakedtasks.tracking.FutureEvents;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.github.leakedtasks.tracking.TraceIds;
 import io.github.leakedtasks.tracking.TrackingSettings;
@@ -58,6 +59,17 @@ class LeakedTasksEndpointTests {
 		assertThat(message(endpoint.leaks(user("ADMIN")))).isEqualTo("token=abc");
 		assertThat(message(new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of()).leaks(user("ADMIN"))))
 			.isEqualTo("******");
+	}
+
+	@Test
+	void summaryCountsTheFailuresTheJdksOwnCodeMade() {
+		LeakedTasksEndpoint endpoint = new LeakedTasksEndpoint(this.tracker, Show.NEVER, Set.of());
+		assertThat(endpoint.leaks(SecurityContext.NONE).summary().jdkOwnFailures()).isZero();
+		// What the Java agent's source says of a future the JDK's HTTP client failed.
+		new FutureEvents(this.tracker, "agent").failedByTheJdk(new Object(),
+				new IllegalStateException("connect timed out"), String.class);
+		assertThat(endpoint.leaks(SecurityContext.NONE).summary().jdkOwnFailures()).isOne();
+		assertThat(endpoint.leaks(SecurityContext.NONE).leaks()).isEmpty();
 	}
 
 	@Test

@@ -392,6 +392,25 @@ class FutureEventsTests {
 	}
 
 	@Test
+	void failureTheJdkMadeIsCountedAndNotReportedAndKnownWhenHandedOn() {
+		IllegalStateException made = new IllegalStateException("the JDK's");
+		this.events.failedByTheJdk(new Object(), made, String.class);
+		this.events.failedByTheJdk(new Object(), new CompletionException(new CancellationException()), String.class);
+		// An application's failure, unretrieved, reported once collected: by then the
+		// JDK's would have been too.
+		failIgnored(new IllegalStateException("the application's"));
+		awaitReports(1);
+		assertThat(this.listener.leaks).extracting((report) -> report.exception().getMessage())
+			.containsExactly("the application's");
+		// Cancellations are never watched, nor counted.
+		assertThat(this.tracker.summary().jdkOwnFailures()).isOne();
+		assertThat(this.events.jdksFailure(made)).isEqualTo(String.class);
+		assertThat(this.events.jdksFailure(new CompletionException(made))).isEqualTo(String.class);
+		assertThat(this.events.jdksFailure(new IllegalStateException("the JDK's"))).isNull();
+		assertThat(this.events.jdksFailure(null)).isNull();
+	}
+
+	@Test
 	void nothingIsRememberedForFuturesThatSucceed() {
 		for (int i = 0; i < 100; i++) {
 			this.events.retrieved(new Object());
