@@ -19,7 +19,8 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code completeThrowable(Throwable, Object)}: the failure of the future a dependent
-	 * depends on is handed on to it.
+	 * depends on is handed on to it, or, when the source's result holds no such failure,
+	 * the dependent fails with what its {@code whenComplete} action threw.
 	 */
 	static final class FailureHandedOn {
 
@@ -51,7 +52,8 @@ final class CompletableFutureAdvice {
 	/**
 	 * {@code internalComplete(Object)}: an explicit completion
 	 * ({@code completeExceptionally}, also {@code orTimeout}'s, and {@code cancel}),
-	 * whose completer may be the JDK's own code (see {@link JdkCompleters}).
+	 * whose completer may be the JDK's own code (see {@link JdkCompleters}); also a value
+	 * handed on by {@code whenComplete} or {@code exceptionally}, which fails nothing.
 	 */
 	static final class CompleteExplicit {
 

@@ -173,8 +173,8 @@ public final class FutureHooks {
 
 	/**
 	 * A {@code CompletableFuture} was completed explicitly with a raw result
-	 * ({@code completeExceptionally}, {@code obtrudeException}, {@code failedFuture}),
-	 * maybe by the JDK's own code.
+	 * ({@code completeExceptionally}, {@code obtrudeException}, {@code cancel}), maybe by
+	 * the JDK's own code.
 	 * @param future the future
 	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
 	 */
