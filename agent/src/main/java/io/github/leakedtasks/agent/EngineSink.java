@@ -57,6 +57,10 @@ final class EngineSink implements FutureSink {
 			boolean workersSeen) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
+		// A wrapper's task may sit inside the JDK's, inside an integration's task: the
+		// wrapper reports it.
+		this.completable.lookInsideTasks(this.contents::userTask);
+		this.tasks.lookInsideTasks(this.contents::userTask);
 		this.dependents = dependents;
 		// Without the hook that says a task settled, a task handed back and then run
 		// would be reported: such drops are not watched.

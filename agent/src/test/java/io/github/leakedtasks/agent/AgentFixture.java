@@ -41,6 +41,15 @@ final class AgentFixture {
 	}
 
 	/**
+	 * Start collecting the agent's reports, if not started yet: the engine replays none
+	 * to a listener added later, so a test whose first report may come before it reads
+	 * any calls this first.
+	 */
+	static void collectReports() {
+		// Loading the class adds the listener.
+	}
+
+	/**
 	 * Return the name under which failures on {@code CompletableFuture}'s default
 	 * executor are reported: the common pool's or, when {@code CompletableFuture} starts
 	 * a thread per task instead (JDK 17 with a common pool of one thread), the source's.

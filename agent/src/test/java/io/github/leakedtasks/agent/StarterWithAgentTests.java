@@ -57,6 +57,7 @@ import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -83,6 +84,8 @@ class StarterWithAgentTests {
 	@BeforeEach
 	void listenToTheAgentsLog() {
 		this.agentLogger.addHandler(this.agentLog);
+		// Before any task of a test: a report made before the collector is missed.
+		AgentFixture.collectReports();
 	}
 
 	@AfterEach
@@ -479,14 +482,16 @@ class StarterWithAgentTests {
 
 	@Test
 	void taskOfAWrappedSchedulerItsPoolHandsBackIsReportedOnce() {
-		// The pool holds the wrapper's task inside Spring's error-handling task, a
-		// Runnable's or a Callable's: the wrapper reports its task dropped, and the
-		// agent, which sees the pool hand it back, leaves it to the wrapper.
+		// The pool holds the wrapper's task inside Spring's error-handling task (a
+		// Runnable's or a Callable's; for submitCompletable, around the JDK's task that
+		// runs the wrapper's): the wrapper reports its task dropped, and the agent, which
+		// sees the pool hand it back, leaves it to the wrapper.
 		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
 			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
 			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
 			TaskTracker tracker = context.getBean(TaskTracker.class);
 			int liveBefore = tracker.liveTaskCount();
+			int reportedBefore = reportsOfExecutor("ownPolicyScheduler").size();
 			CountDownLatch running = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
 			scheduler.submit((Runnable) () -> {
@@ -496,15 +501,17 @@ class StarterWithAgentTests {
 			assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 			scheduler.submit(new HandedBackTask());
 			scheduler.submit(new HandedBackCallable());
+			scheduler.submitCompletable(new HandedBackCompletable());
+			scheduler.submitCompletable(new HandedBackCompletableCallable());
 			// What it hands back is ignored.
-			assertThat(scheduler.getScheduledExecutor().shutdownNow()).hasSize(2);
+			assertThat(scheduler.getScheduledExecutor().shutdownNow()).hasSize(4);
 			release.countDown();
-			List<Class<?>> types = List.of(HandedBackTask.class, HandedBackCallable.class);
+			List<Class<?>> types = List.of(HandedBackTask.class, HandedBackCallable.class, HandedBackCompletable.class,
+					HandedBackCompletableCallable.class);
 			// Until the wrapper's tasks are gone too (the engine is the JVM's: tasks
 			// other
 			// tests left may be live, and only go): they get their records at a sweep,
-			// and
-			// the agent would have reported them at the first collection.
+			// and the agent would have reported them at the first collection.
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
 				System.gc();
 				assertThat(types).allSatisfy((type) -> assertThat(handedBackReports(type)).isNotEmpty());
@@ -516,6 +523,10 @@ class StarterWithAgentTests {
 					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
 					assertThat(report.executor()).isEqualTo("ownPolicyScheduler");
 				}));
+			// Nothing else reported, such as the JDK's task around a wrapper's.
+			List<LeakReport> reported = reportsOfExecutor("ownPolicyScheduler");
+			assertThat(reported.subList(reportedBefore, reported.size())).extracting(LeakReport::task)
+				.containsExactlyInAnyOrderElementsOf(types.stream().map(Class::getName).toList());
 		});
 	}
 
@@ -537,6 +548,23 @@ class StarterWithAgentTests {
 	}
 
 	static final class HandedBackCallable implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "not run";
+		}
+
+	}
+
+	static final class HandedBackCompletable implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	static final class HandedBackCompletableCallable implements Callable<String> {
 
 		@Override
 		public String call() {

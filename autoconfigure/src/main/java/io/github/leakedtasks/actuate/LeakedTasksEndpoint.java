@@ -152,8 +152,9 @@ public class LeakedTasksEndpoint {
 	 * @param evictedGroups groups evicted by the cap
 	 * @param suspectedThenRetrieved failures listed as suspected and handled afterwards:
 	 * a grace period too short for the application
-	 * @param jdkOwnFailures failures the Java agent saw the JDK's own code make itself
-	 * (its HTTP client's timeouts), not watched: the JDK's, not the application's
+	 * @param jdkOwnFailures futures the Java agent saw the JDK's own code fail itself
+	 * (its HTTP client's timeouts) or hand such a failure on to, not watched: the JDK's,
+	 * not the application's
 	 * @param beans every executor bean, by name, with whether it is tracked
 	 */
 	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,

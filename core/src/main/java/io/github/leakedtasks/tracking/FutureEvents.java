@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Source of events for futures the engine did not create, such as those a Java agent sees
@@ -76,6 +77,12 @@ public final class FutureEvents {
 
 	};
 
+	/** Tasks inside tasks: a few levels at most, the integrations' and the source's. */
+	private static final int MAX_TASK_NESTING = 8;
+
+	/** Returns what one of the source's own tasks runs, or {@code null}. */
+	private volatile UnaryOperator<Object> inside;
+
 	/**
 	 * Whether a plain task was remembered with trace ids: from then on, each plain task
 	 * handed over outside a scope is looked up, so that one executed again loses them.
@@ -92,6 +99,19 @@ public final class FutureEvents {
 		this.executors = new SourceExecutors(tracker, name);
 		this.source = this.executors.source();
 		this.tracing = tracker.sampler().capturesAny();
+	}
+
+	/**
+	 * Look inside the source's own tasks, such as the JDK's task behind
+	 * {@code supplyAsync}, when telling whether a task it sees failed, dropped or threw
+	 * is a wrapper's, which the wrapper reports: a wrapper's task may sit inside one of
+	 * the source's, itself inside an integration's task (Spring's error-handling task
+	 * around the JDK's task that a wrapper's {@code submitCompletable} hands a wrapped
+	 * scheduler).
+	 * @param inner returns what a task runs, or {@code null}; it must not throw
+	 */
+	public void lookInsideTasks(UnaryOperator<Object> inner) {
+		this.inside = inner;
 	}
 
 	/**
@@ -269,7 +289,7 @@ public final class FutureEvents {
 				return;
 			}
 			// Looked inside once, for all that follows.
-			Object inner = (task != null) ? this.tracker.innermost(task) : null;
+			Object inner = (task != null) ? innermost(task) : null;
 			if (wrappers(task, inner, true) && !givenUp(future, inner)) {
 				// A wrapper's task that failed, run by a future the executor made
 				// around it: the wrapper's to report. An uncaught failure the wrapper
@@ -361,7 +381,7 @@ public final class FutureEvents {
 	 */
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
-		Object inner = (task != null) ? this.tracker.innermost(task) : null;
+		Object inner = (task != null) ? innermost(task) : null;
 		String type;
 		Throwable trace;
 		TraceIds traceIds;
@@ -580,16 +600,48 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
-	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
+	 * Whether a task is a wrapper's, maybe inside an integration's own task and the
+	 * source's (Spring's error-handling task around a wrapper's, or around the JDK's task
+	 * of {@code supplyAsync} that runs one, handed to the JDK by a wrapped scheduler):
 	 * the wrapper reports what becomes of it. Looked inside only on the way to a report
-	 * ({@link TaskTracker#innermost} never throws: a task it cannot look into is the
-	 * source's, reported twice rather than never). The source's own tasks (the JDK's task
-	 * behind {@code supplyAsync}) are not looked into: a wrapper's task in one inside an
-	 * integration's is reported by both.
+	 * ({@link #innermost} never throws: a task it cannot look into is the source's,
+	 * reported twice rather than never).
 	 */
 	private boolean wrappers(Object task) {
-		return task != null && wrappers(task, this.tracker.innermost(task), false);
+		return task != null && wrappers(task, innermost(task), false);
+	}
+
+	/**
+	 * Return a task's innermost task as the integrations see it
+	 * ({@link TaskTracker#innermost}) or, if a wrapper's task is inside one of the
+	 * source's own tasks there ({@link #lookInsideTasks}), maybe inside an integration's
+	 * again, the wrapper's task. Never throws: a task that cannot be looked into is its
+	 * own innermost.
+	 */
+	private Object innermost(Object task) {
+		Object inner = this.tracker.innermost(task);
+		UnaryOperator<Object> own = this.inside;
+		if (own == null || isTrackedElsewhere(inner)) {
+			return inner;
+		}
+		try {
+			Object current = inner;
+			for (int depth = 0; depth < MAX_TASK_NESTING; depth++) {
+				Object next = own.apply(current);
+				if (next == null || next == current) {
+					break;
+				}
+				current = this.tracker.innermost(next);
+				if (isTrackedElsewhere(current)) {
+					return current;
+				}
+			}
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// What the integrations see, then.
+		}
+		// Not a wrapper's: named as the integrations see it.
+		return inner;
 	}
 
 	/**

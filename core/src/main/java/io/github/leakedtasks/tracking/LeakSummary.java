@@ -11,8 +11,10 @@ import java.util.Map;
  * @param suspectedThenRetrieved number of failures listed as suspected that were
  * retrieved (or cancelled, or handled by their executor) afterwards: a grace period too
  * short for the application
- * @param jdkOwnFailures number of failures a source saw the JDK's own code make itself
- * (its HTTP client's timeouts), not watched: they are the JDK's, not the application's
+ * @param jdkOwnFailures number of futures a source saw the JDK's own code fail itself
+ * (its HTTP client's timeouts), or hand such a failure on to: not watched, since they are
+ * the JDK's, not the application's (one failure handed on to three of the JDK's stages
+ * counts four times)
  * @since 0.1.0
  */
 public record LeakSummary(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors, long evictedGroups,

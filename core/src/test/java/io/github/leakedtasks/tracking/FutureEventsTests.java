@@ -97,7 +97,17 @@ class FutureEventsTests {
 		assertThat(this.tracker.states().nothingLetGo()).isTrue();
 		this.events.discarded(wrapped, "pool");
 		this.events.uncaught(wrapped, new IllegalStateException("wrapper's uncaught"), "pool");
-		IntegrationTask plain = new IntegrationTask(new OwnTask());
+		// Inside the source's own task, inside the integration's: the wrapper's too
+		// (Spring's task around the JDK's task behind a wrapper's submitCompletable).
+		this.events.lookInsideTasks((task) -> (task instanceof SourceTask own) ? own.inner() : null);
+		IntegrationTask deeper = new IntegrationTask(new SourceTask(wrapped));
+		this.events.failed(new Object(), new IllegalStateException("deeper"), "pool", deeper);
+		this.events.dropped(new Object(), deeper, null, "pool", (task) -> false);
+		this.events.dropped(deeper, null, null, "pool", (task) -> false);
+		this.events.discarded(deeper, "pool");
+		assertThat(this.tracker.states().watches()).isEmpty();
+		assertThat(this.tracker.states().nothingLetGo()).isTrue();
+		IntegrationTask plain = new IntegrationTask(new SourceTask(new OwnTask()));
 		this.events.uncaught(plain, new IllegalStateException("control uncaught"), "pool");
 		this.events.failed(new Object(), new IllegalStateException("control"), "pool", plain);
 		awaitReports(1);
@@ -130,8 +140,19 @@ class FutureEventsTests {
 				new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE)));
 		// Reported twice rather than never, and nothing thrown.
 		assertThat(this.tracker.states().watches()).hasSize(2);
+		// The same when the source's own task cannot be looked into.
+		this.events.lookInsideTasks((task) -> {
+			throw new IllegalStateException("source's task not looked into");
+		});
+		TrackedTask<String> failedInside = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
+		failedInside.mark(TaskRecord.FAILED);
+		Object third = new Object();
+		this.events.failed(third, new IllegalStateException("source's not looked into"), "pool",
+				new SourceTask(failedInside));
+		assertThat(this.tracker.states().watches()).hasSize(3);
 		assertThat(future).isNotNull();
 		assertThat(other).isNotNull();
+		assertThat(third).isNotNull();
 	}
 
 	@Test
@@ -449,6 +470,14 @@ class FutureEventsTests {
 		Object barrier = new Object();
 		this.events.failed(barrier, new IllegalStateException("barrier"));
 		this.events.retrieved(barrier);
+	}
+
+	record SourceTask(Object inner) implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
 	}
 
 	record IntegrationTask(Object inner) implements Runnable {

@@ -18,7 +18,9 @@ public interface FutureSink {
 
 	/**
 	 * A {@code CompletableFuture} was failed explicitly ({@code completeExceptionally},
-	 * {@code obtrudeException}, or created failed), maybe by the JDK's own code.
+	 * {@code obtrudeException}, {@code cancel}), maybe by the JDK's own code. A future
+	 * created failed ({@code failedFuture}, {@code failedStage}) is reported through
+	 * {@link #failed}.
 	 * @param future the future
 	 * @param failure the exception it completed with
 	 */
