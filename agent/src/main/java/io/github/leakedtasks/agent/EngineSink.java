@@ -57,8 +57,8 @@ final class EngineSink implements FutureSink {
 			boolean workersSeen) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
-		// A wrapper's task may sit inside the JDK's, inside an integration's task: the
-		// wrapper reports it.
+		// A wrapper's task an executor lets go of may sit inside the JDK's, inside an
+		// integration's task: the wrapper reports its drop.
 		this.completable.lookInsideTasks(this.contents::userTask);
 		this.tasks.lookInsideTasks(this.contents::userTask);
 		this.dependents = dependents;

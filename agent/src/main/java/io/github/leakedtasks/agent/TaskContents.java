@@ -10,7 +10,9 @@ import java.util.concurrent.FutureTask;
  * Reads what the JDK's tasks run, to name a dropped task after the application's code:
  * the callable of a {@code FutureTask} (the runnable of one made from a runnable), the
  * function of the task behind {@code supplyAsync} or {@code runAsync}. Read only when an
- * executor lets go of a task; a JDK that lays them out differently names the task itself.
+ * executor lets go of a task, when a task fails or is overdue, and to tell whether a task
+ * an executor let go of runs a wrapper's; a JDK that lays them out differently names the
+ * task itself.
  *
  * @since 0.1.0
  */

@@ -503,11 +503,13 @@ class StarterWithAgentTests {
 			scheduler.submit(new HandedBackCallable());
 			scheduler.submitCompletable(new HandedBackCompletable());
 			scheduler.submitCompletable(new HandedBackCompletableCallable());
+			// A control: a task given to the pool itself is the agent's to report.
+			scheduler.getScheduledExecutor().submit(new HandedBackPastTheWrapper());
 			// What it hands back is ignored.
-			assertThat(scheduler.getScheduledExecutor().shutdownNow()).hasSize(4);
+			assertThat(scheduler.getScheduledExecutor().shutdownNow()).hasSize(5);
 			release.countDown();
 			List<Class<?>> types = List.of(HandedBackTask.class, HandedBackCallable.class, HandedBackCompletable.class,
-					HandedBackCompletableCallable.class);
+					HandedBackCompletableCallable.class, HandedBackPastTheWrapper.class);
 			// Until the wrapper's tasks are gone too (the engine is the JVM's: tasks
 			// other
 			// tests left may be live, and only go): they get their records at a sweep,
@@ -552,6 +554,14 @@ class StarterWithAgentTests {
 		@Override
 		public String call() {
 			return "not run";
+		}
+
+	}
+
+	static final class HandedBackPastTheWrapper implements Runnable {
+
+		@Override
+		public void run() {
 		}
 
 	}

@@ -103,11 +103,13 @@ public final class FutureEvents {
 
 	/**
 	 * Look inside the source's own tasks, such as the JDK's task behind
-	 * {@code supplyAsync}, when telling whether a task it sees failed, dropped or threw
-	 * is a wrapper's, which the wrapper reports: a wrapper's task may sit inside one of
-	 * the source's, itself inside an integration's task (Spring's error-handling task
-	 * around the JDK's task that a wrapper's {@code submitCompletable} hands a wrapped
-	 * scheduler).
+	 * {@code supplyAsync}, when telling whether a task an executor let go of, or one
+	 * queued or running overdue, is a wrapper's, which the wrapper reports: a wrapper's
+	 * task may sit inside one of the source's, itself inside an integration's task
+	 * (Spring's error-handling task around the JDK's task that a wrapper's
+	 * {@code submitCompletable} hands a wrapped scheduler). Not for failures: the
+	 * source's tasks catch what the task they run throws, so a failure around one is
+	 * never that task's.
 	 * @param inner returns what a task runs, or {@code null}; it must not throw
 	 */
 	public void lookInsideTasks(UnaryOperator<Object> inner) {
@@ -289,7 +291,7 @@ public final class FutureEvents {
 				return;
 			}
 			// Looked inside once, for all that follows.
-			Object inner = (task != null) ? innermost(task) : null;
+			Object inner = (task != null) ? this.tracker.innermost(task) : null;
 			if (wrappers(task, inner, true) && !givenUp(future, inner)) {
 				// A wrapper's task that failed, run by a future the executor made
 				// around it: the wrapper's to report. An uncaught failure the wrapper
@@ -381,7 +383,7 @@ public final class FutureEvents {
 	 */
 	public OverdueTask overdueTask(Object executor, Object task, Object future, OverdueTask.State state, long ageNanos,
 			Thread runner) {
-		Object inner = (task != null) ? innermost(task) : null;
+		Object inner = (task != null) ? throughOwnTasks(task) : null;
 		String type;
 		Throwable trace;
 		TraceIds traceIds;
@@ -435,7 +437,7 @@ public final class FutureEvents {
 	 * {@link #left}
 	 */
 	public void dropped(Object task, Object userTask, Object future, Object executor, Predicate<Object> settled) {
-		if (task == null || wrappers(task) || wrappers(userTask)) {
+		if (task == null || wrappersLetGo(task) || wrappersLetGo(userTask)) {
 			return;
 		}
 		TaskRecord record = newRecord(task, userTask, (future != null) ? future : task, executor,
@@ -486,7 +488,7 @@ public final class FutureEvents {
 	 * @param executor the executor
 	 */
 	public void discarded(Object task, Object userTask, Object executor) {
-		if (task != null && userTask != null && !wrappers(task) && !wrappers(userTask)) {
+		if (task != null && userTask != null && !wrappersLetGo(task) && !wrappersLetGo(userTask)) {
 			Creation creation = this.creations.get(task);
 			// Named after what it runs, not after a decorator.
 			String type = (creation != null && creation.trace != null && userTask == task) ? creation.type
@@ -600,15 +602,24 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Whether a task is a wrapper's, maybe inside an integration's own task and the
-	 * source's (Spring's error-handling task around a wrapper's, or around the JDK's task
-	 * of {@code supplyAsync} that runs one, handed to the JDK by a wrapped scheduler):
+	 * Whether a task is a wrapper's, maybe inside an integration's own task (Spring's
+	 * error-handling task around a wrapper's, handed to the JDK by a wrapped scheduler):
 	 * the wrapper reports what becomes of it. Looked inside only on the way to a report
-	 * ({@link #innermost} never throws: a task it cannot look into is the source's,
-	 * reported twice rather than never).
+	 * ({@link TaskTracker#innermost} never throws: a task it cannot look into is the
+	 * source's, reported twice rather than never).
 	 */
 	private boolean wrappers(Object task) {
-		return task != null && wrappers(task, innermost(task), false);
+		return task != null && wrappers(task, this.tracker.innermost(task), false);
+	}
+
+	/**
+	 * Whether a task an executor let go of is a wrapper's, also inside the source's own
+	 * tasks ({@link #lookInsideTasks}): a wrapper's task in the JDK's task behind
+	 * {@code submitCompletable}, in Spring's error-handling task, handed back by a
+	 * wrapped scheduler's pool, is the wrapper's to report as dropped.
+	 */
+	private boolean wrappersLetGo(Object task) {
+		return task != null && wrappers(task, throughOwnTasks(task), false);
 	}
 
 	/**
@@ -618,7 +629,7 @@ public final class FutureEvents {
 	 * again, the wrapper's task. Never throws: a task that cannot be looked into is its
 	 * own innermost.
 	 */
-	private Object innermost(Object task) {
+	private Object throughOwnTasks(Object task) {
 		Object inner = this.tracker.innermost(task);
 		UnaryOperator<Object> own = this.inside;
 		if (own == null || isTrackedElsewhere(inner)) {

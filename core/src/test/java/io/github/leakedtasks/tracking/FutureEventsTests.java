@@ -97,26 +97,32 @@ class FutureEventsTests {
 		assertThat(this.tracker.states().nothingLetGo()).isTrue();
 		this.events.discarded(wrapped, "pool");
 		this.events.uncaught(wrapped, new IllegalStateException("wrapper's uncaught"), "pool");
-		// Inside the source's own task, inside the integration's: the wrapper's too
-		// (Spring's task around the JDK's task behind a wrapper's submitCompletable).
+		// Inside the source's own task, inside the integration's: a drop is the
+		// wrapper's too (Spring's task around the JDK's task behind a wrapper's
+		// submitCompletable, handed back by a wrapped scheduler's pool).
 		this.events.lookInsideTasks((task) -> (task instanceof SourceTask own) ? own.inner() : null);
 		IntegrationTask deeper = new IntegrationTask(new SourceTask(wrapped));
-		this.events.failed(new Object(), new IllegalStateException("deeper"), "pool", deeper);
 		this.events.dropped(new Object(), deeper, null, "pool", (task) -> false);
 		this.events.dropped(deeper, null, null, "pool", (task) -> false);
 		this.events.discarded(deeper, "pool");
 		assertThat(this.tracker.states().watches()).isEmpty();
 		assertThat(this.tracker.states().nothingLetGo()).isTrue();
+		// A failure around the source's task, which catches what its task throws, is
+		// never that task's: the source's.
+		this.events.failed(new Object(), new IllegalStateException("around the source's task"), "pool", deeper);
+		this.events.uncaught(deeper, new IllegalStateException("thrown around the source's task"), "pool");
 		IntegrationTask plain = new IntegrationTask(new SourceTask(new OwnTask()));
 		this.events.uncaught(plain, new IllegalStateException("control uncaught"), "pool");
 		this.events.failed(new Object(), new IllegalStateException("control"), "pool", plain);
-		awaitReports(1);
+		this.events.dropped(new Object(), plain, null, "pool", (task) -> false);
+		awaitReports(3);
 		assertThat(this.listener.leaks)
 			.extracting((report) -> report.kind()
 					+ ((report.exception() != null) ? ": " + report.exception().getMessage() : ""))
-			.containsExactly(LeakKind.EXCEPTION_NOT_RETRIEVED + ": control");
+			.containsExactlyInAnyOrder(LeakKind.EXCEPTION_NOT_RETRIEVED + ": around the source's task",
+					LeakKind.EXCEPTION_NOT_RETRIEVED + ": control", LeakKind.DROPPED_WHILE_PENDING.toString());
 		assertThat(this.listener.uncaught).extracting((report) -> report.exception().getMessage())
-			.containsExactly("control uncaught");
+			.containsExactlyInAnyOrder("thrown around the source's task", "control uncaught");
 		assertThat(failed).isNotNull();
 	}
 
@@ -140,19 +146,18 @@ class FutureEventsTests {
 				new IntegrationTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE)));
 		// Reported twice rather than never, and nothing thrown.
 		assertThat(this.tracker.states().watches()).hasSize(2);
-		// The same when the source's own task cannot be looked into.
+		// A drop the same, when the source's own task cannot be looked into.
 		this.events.lookInsideTasks((task) -> {
 			throw new IllegalStateException("source's task not looked into");
 		});
-		TrackedTask<String> failedInside = new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE);
-		failedInside.mark(TaskRecord.FAILED);
-		Object third = new Object();
-		this.events.failed(third, new IllegalStateException("source's not looked into"), "pool",
-				new SourceTask(failedInside));
-		assertThat(this.tracker.states().watches()).hasSize(3);
+		assertThat(this.tracker.states().nothingLetGo()).isTrue();
+		Object handedBack = new Object();
+		this.events.dropped(handedBack, new SourceTask(new TrackedTask<>(wrapper, new OwnTask(), TrackedTask.FUTURE)),
+				null, "pool", (task) -> false);
+		assertThat(this.tracker.states().nothingLetGo()).isFalse();
+		assertThat(handedBack).isNotNull();
 		assertThat(future).isNotNull();
 		assertThat(other).isNotNull();
-		assertThat(third).isNotNull();
 	}
 
 	@Test
