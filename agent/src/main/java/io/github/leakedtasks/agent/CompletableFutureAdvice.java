@@ -118,20 +118,12 @@ final class CompletableFutureAdvice {
 	 */
 	static final class UniStage {
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
-				@Advice.Return CompletableFuture<?> dependent) {
-			// Checked here, not in a helper: a new future handed to a helper that C2 does
-			// not inline is no longer scalar replaced.
-			if (source.isCompletedExceptionally()) {
-				FutureHooks.observed(source, result);
-			}
-			if (dependent != null && dependent.isCompletedExceptionally()) {
-				if (source.isCompletedExceptionally()) {
-					FutureHooks.traceHandedOn(source, dependent);
-				}
-				FutureHooks.completed(dependent);
-			}
+		@Advice.OnMethodExit
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.Return CompletableFuture<?> dependent) {
+			// One call, which catches everything: the stage method grows by a few bytes,
+			// and the hook is small enough to inline, so that a new stage handed to it
+			// stays scalar-replaceable.
+			FutureHooks.stageMade(source, dependent);
 		}
 
 	}

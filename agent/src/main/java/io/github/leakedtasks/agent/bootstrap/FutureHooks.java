@@ -268,6 +268,40 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A dependent stage was created on a {@code CompletableFuture} ({@code thenApply} and
+	 * the others): a failed source hands its failure on to it, and the dependent may have
+	 * been failed at once by a direct write of its result. Small enough for the compiler
+	 * to inline wherever the advice calls it (under {@code MaxInlineSize}), so that a
+	 * stage that succeeds stays scalar-replaceable and the JDK's stage method grows by a
+	 * call only: the work is done apart, for failures.
+	 * @param source the future the dependent depends on
+	 * @param dependent the dependent, or {@code null}
+	 */
+	public static void stageMade(CompletableFuture<?> source, CompletableFuture<?> dependent) {
+		try {
+			if (source.isCompletedExceptionally() || (dependent != null && dependent.isCompletedExceptionally())) {
+				stageFailed(source, dependent);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent) {
+		boolean failed = source.isCompletedExceptionally();
+		if (failed) {
+			observed(source, RESULT.getVolatile(source));
+		}
+		if (dependent != null && dependent.isCompletedExceptionally()) {
+			if (failed) {
+				traceHandedOn(source, dependent);
+			}
+			completed(dependent);
+		}
+	}
+
+	/**
 	 * A failed future handed its failure to a dependent stage created on it after it
 	 * failed: the dependent is in the failed future's trace.
 	 * @param future the failed future
