@@ -3,6 +3,10 @@ package io.github.leakedtasks.agent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskScope;
@@ -46,6 +50,48 @@ class TaskScopeTests {
 			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 			assertThat(scope.takeLeaks()).isEmpty();
 		}
+	}
+
+	@Test
+	void scopeWaitsForTheFuturesOfItsTasksWhileTheyRunAndReportsTheirLostFailures() throws Exception {
+		// Without a wrapper the engine sees a future created, not its task start or end:
+		// the end of the scope still waits for it, so that a failure that comes after the
+		// test's last line is the test's.
+		String marker = AgentFixture.marker();
+		CountDownLatch release = new CountDownLatch(1);
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		Thread waiting = Thread.currentThread();
+		Thread releaser = new Thread(() -> {
+			// Released once the scope's wait parks the test's thread.
+			await().atMost(Duration.ofSeconds(30)).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+			release.countDown();
+		});
+		releaser.setDaemon(true);
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture.supplyAsync(() -> failAfter(release, marker + " supplyAsync"), pool);
+			pool.submit(() -> failAfter(release, marker + " submit"));
+			scope.close();
+			releaser.start();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+		}
+		finally {
+			release.countDown();
+			pool.shutdown();
+		}
+		assertThat(leaks).extracting((leak) -> leak.exception().getMessage())
+			.containsExactlyInAnyOrder(marker + " supplyAsync", marker + " submit");
+	}
+
+	private static String failAfter(CountDownLatch release, String message) {
+		try {
+			release.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		throw new IllegalStateException(message);
 	}
 
 	private static CompletableFuture<String> supplyAsyncFailing(String marker) {

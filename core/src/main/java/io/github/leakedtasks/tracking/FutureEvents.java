@@ -170,7 +170,7 @@ public final class FutureEvents {
 			return;
 		}
 		String type = (task != null) ? typeOf(task) : future.getClass().getName();
-		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future) : null;
+		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future, task != null) : null;
 		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
 				Thread.currentThread().getName(), scope, waited, traceIds);
 		if (plain && traceIds != null) {

@@ -6,12 +6,17 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A future a source of the JDK's own futures (the Java agent) saw created while a
- * {@link TaskScope} was current: the scope waits while it has failed and its failure is
- * on its way to the engine. The source's hook runs after the JDK stored the failure, so
- * the future looks done before its failure is watched.
+ * {@link TaskScope} was current: the scope waits while the task it was created for is
+ * queued or running, as it waits for a wrapper's tasks, and while it has failed and its
+ * failure is on its way to the engine. The source's hook runs after the JDK stored the
+ * failure, so the future looks done before its failure is watched. A scheduled task is
+ * waited for only once its delay elapsed, and a periodic one never: neither is due to end
+ * with the test.
  *
  * @since 0.1.0
  */
@@ -29,13 +34,24 @@ final class ScopedFuture extends WeakReference<Object> {
 	 */
 	static final long MAX_WAIT_NANOS = 2_000_000_000L;
 
+	/** Whether a task completes the future: then it is waited for while it is pending. */
+	private final boolean withTask;
+
 	private volatile boolean settled;
 
 	/** When the failure was first seen stored, or 0. */
 	private volatile long failedAt;
 
-	ScopedFuture(Object future) {
+	/**
+	 * Wait for a future while its failure is on its way.
+	 * @param future the future
+	 * @param withTask whether a task completes it, so that it is also waited for while it
+	 * is pending ({@code FutureTask}, {@code supplyAsync}), not only while its failure is
+	 * on its way
+	 */
+	ScopedFuture(Object future, boolean withTask) {
 		super(future);
+		this.withTask = withTask;
 	}
 
 	/**
@@ -47,15 +63,20 @@ final class ScopedFuture extends WeakReference<Object> {
 	}
 
 	/**
-	 * Whether the future failed and the source has yet to handle its failure, for at most
-	 * {@link #MAX_WAIT_NANOS} after it was first seen failed. Reads only what does not
-	 * count as retrieval, of the JDK's own futures: {@code isCompletedExceptionally()},
-	 * {@code isCancelled()} and, on Java 19 and later, {@code state()}.
+	 * Whether the future's task is queued or running, or the future failed and the source
+	 * has yet to handle its failure, for at most {@link #MAX_WAIT_NANOS} after it was
+	 * first seen failed. Reads only what does not count as retrieval, of the JDK's own
+	 * futures: {@code isDone()}, {@code isCompletedExceptionally()},
+	 * {@code isCancelled()}, a scheduled task's {@code isPeriodic()} and
+	 * {@code getDelay()} and, on Java 19 and later, {@code state()}.
 	 */
 	boolean isDelivering() {
 		Object future = get();
 		if (future == null || this.settled) {
 			return false;
+		}
+		if (this.withTask && isRunningOrDue(future)) {
+			return true;
 		}
 		if (!hasFailed(future)) {
 			return false;
@@ -67,6 +88,26 @@ final class ScopedFuture extends WeakReference<Object> {
 			return true;
 		}
 		return now - since < MAX_WAIT_NANOS;
+	}
+
+	/**
+	 * Whether a future of the JDK's own is pending and its task due to run or running: a
+	 * scheduled task once its delay elapsed, a periodic one never.
+	 */
+	private static boolean isRunningOrDue(Object future) {
+		try {
+			if (!isJdks(future) || ((Future<?>) future).isDone()) {
+				return false;
+			}
+			if (future instanceof RunnableScheduledFuture<?> scheduled) {
+				return !scheduled.isPeriodic() && scheduled.getDelay(TimeUnit.NANOSECONDS) <= 0;
+			}
+			return true;
+		}
+		catch (Throwable ex) {
+			// Not waited for.
+			return false;
+		}
 	}
 
 	private static boolean hasFailed(Object future) {

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -178,10 +180,11 @@ class TaskScopeTests {
 		// before its failure is watched.
 		CompletableFuture<String> future = new CompletableFuture<>();
 		TaskScope scope = TaskScope.open("test");
-		ScopedFuture waited = new ScopedFuture(future);
+		ScopedFuture waited = new ScopedFuture(future, false);
 		scope.waitFor(waited);
 		scope.close();
-		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("a pending future is not waited for").isTrue();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("a pending future without a task is not waited for")
+			.isTrue();
 		future.completeExceptionally(new IllegalStateException("on its way"));
 		assertThat(scope.awaitTasks(Duration.ofMillis(100))).as("waits while the failure is on its way").isFalse();
 		waited.settled();
@@ -195,7 +198,7 @@ class TaskScopeTests {
 		CompletableFuture<String> future = new CompletableFuture<>();
 		future.completeExceptionally(new IllegalStateException("never handed over"));
 		TaskScope scope = TaskScope.open("test");
-		scope.waitFor(new ScopedFuture(future));
+		scope.waitFor(new ScopedFuture(future, false));
 		scope.close();
 		// True: the wait ended by itself, not at the timeout.
 		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
@@ -208,7 +211,7 @@ class TaskScopeTests {
 		FutureTask<String> future = new FutureTask<>(failing("failed"));
 		future.run();
 		TaskScope scope = TaskScope.open("test");
-		ScopedFuture waited = new ScopedFuture(future);
+		ScopedFuture waited = new ScopedFuture(future, true);
 		scope.waitFor(waited);
 		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofMillis(100))).isEqualTo(Runtime.version().feature() < 19);
@@ -217,13 +220,67 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void pendingFutureOfASourceWithATaskIsWaitedForUntilItsTaskEnds() throws Exception {
+		// The Java agent sees a FutureTask or supplyAsync's future created, not its task
+		// start: the test waits for it while it is pending, as for a wrapper's task.
+		CountDownLatch release = new CountDownLatch(1);
+		FutureTask<String> future = new FutureTask<>(() -> {
+			release.await(30, TimeUnit.SECONDS);
+			return "done";
+		});
+		TaskScope scope = TaskScope.open("test");
+		scope.waitFor(new ScopedFuture(future, true));
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("waits while its task is queued").isFalse();
+		Thread runner = new Thread(future);
+		runner.start();
+		assertThat(scope.awaitTasks(Duration.ofMillis(50))).as("waits while its task runs").isFalse();
+		release.countDown();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		runner.join(30_000);
+	}
+
+	@Test
+	void scheduledFutureOfASourceIsWaitedForOnlyOnceDueAndNeverWhenPeriodic() throws Exception {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		try {
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch started = new CountDownLatch(1);
+			ScheduledFuture<?> later = scheduler.schedule(() -> "later", 1, TimeUnit.HOURS);
+			ScheduledFuture<?> periodic = scheduler.scheduleAtFixedRate(() -> {
+			}, 0, 1, TimeUnit.MILLISECONDS);
+			TaskScope scope = TaskScope.open("test");
+			scope.waitFor(new ScopedFuture(later, true));
+			scope.waitFor(new ScopedFuture(periodic, true));
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).as("neither is due to end with the scope").isTrue();
+			periodic.cancel(false);
+			ScheduledFuture<?> due = scheduler.schedule(() -> {
+				started.countDown();
+				release.await(30, TimeUnit.SECONDS);
+				return null;
+			}, 0, TimeUnit.NANOSECONDS);
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			TaskScope second = TaskScope.open("second");
+			second.waitFor(new ScopedFuture(due, true));
+			second.close();
+			assertThat(second.awaitTasks(Duration.ofMillis(50))).as("waits for a task whose delay elapsed").isFalse();
+			release.countDown();
+			assertThat(second.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		}
+		finally {
+			scheduler.shutdownNow();
+		}
+	}
+
+	@Test
 	void futureOfASourceThatSucceededOrWasCancelledIsNotWaitedFor() {
 		CompletableFuture<String> succeeded = CompletableFuture.completedFuture("done");
 		CompletableFuture<String> cancelled = new CompletableFuture<>();
 		cancelled.cancel(false);
 		TaskScope scope = TaskScope.open("test");
-		scope.waitFor(new ScopedFuture(succeeded));
-		scope.waitFor(new ScopedFuture(cancelled));
+		scope.waitFor(new ScopedFuture(succeeded, true));
+		scope.waitFor(new ScopedFuture(cancelled, true));
 		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 	}

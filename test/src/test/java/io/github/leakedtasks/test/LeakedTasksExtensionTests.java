@@ -3,9 +3,11 @@ package io.github.leakedtasks.test;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.SharedTracker;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +33,7 @@ import org.junit.platform.testkit.engine.Events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests of {@link LeakedTasksExtension}, run with JUnit's {@code EngineTestKit} on the
@@ -45,6 +49,19 @@ class LeakedTasksExtensionTests {
 			.contains("\njava.lang.IllegalStateException: boom\n")
 			.contains("Task created at:\n\tat " + LeakingCases.class.getName()
 					+ ".leaks(LeakedTasksExtensionTests.java:");
+	}
+
+	@Test
+	void withTheAgentAloneAFailureThatComesAfterTheTestsLastLineFailsTheTest() {
+		// Run by CI with the agent attached; without it no JDK future is tracked.
+		assumeTrue(SharedTracker.get().isPresent(), "needs the leaked-tasks agent");
+		Events tests = Cases.run(AgentOnlyCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "losesOnAPlainPool")).startsWith("Task exception was never retrieved: ")
+			.contains("boom plain pool")
+			.contains("\tat " + AgentOnlyCases.class.getName() + ".losesOnAPlainPool(LeakedTasksExtensionTests.java:");
+		assertThat(Cases.failureMessage(tests, "losesThroughRunAsync")).contains("boom runAsync")
+			.doesNotContain("boom plain pool");
+		Cases.assertSucceeded(tests, "handles");
 	}
 
 	@Test
@@ -198,6 +215,53 @@ class LeakedTasksExtensionTests {
 		@Test
 		void succeeds() {
 			pool.submit(() -> "ok");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class AgentOnlyCases {
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			pool = Executors.newFixedThreadPool(2);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+		}
+
+		@Test
+		void losesOnAPlainPool() {
+			Thread test = Thread.currentThread();
+			pool.submit(() -> failOnceTheTestEnded(test, "boom plain pool"));
+		}
+
+		@Test
+		void losesThroughRunAsync() {
+			Thread test = Thread.currentThread();
+			CompletableFuture.runAsync(() -> failOnceTheTestEnded(test, "boom runAsync"), pool);
+		}
+
+		@Test
+		void handles() {
+			Thread test = Thread.currentThread();
+			assertThat(CompletableFuture.runAsync(() -> failOnceTheTestEnded(test, "boom handled"), pool)
+				.handle((result, failure) -> "handled")
+				.join()).isEqualTo("handled");
+		}
+
+		/**
+		 * Fail once the test's thread waits at its end: after the test's last line.
+		 */
+		private static void failOnceTheTestEnded(Thread test, String message) {
+			if (!message.equals("boom handled")) {
+				await().atMost(Duration.ofSeconds(30)).until(() -> test.getState() == Thread.State.TIMED_WAITING);
+			}
+			throw new IllegalStateException(message);
 		}
 
 	}
