@@ -1,10 +1,16 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import io.github.leakedtasks.tracking.CreationTraceMode;
 import io.github.leakedtasks.tracking.TrackingSettings;
@@ -20,19 +26,32 @@ final class AgentSettings {
 
 	static final String PREFIX = "leaked-tasks.";
 
+	/** The settings the agent reads, in the order the README lists them. */
+	static final List<String> NAMES = List.of("enabled", "grace-period", "log-level", "overdue-threshold", "max-groups",
+			"creation-trace.mode", "creation-trace.traced-tasks-per-type", "creation-trace.sample-rate",
+			"creation-trace.max-samples-per-second", "creation-trace.max-depth");
+
 	private final Map<String, String> values;
 
-	private AgentSettings(Map<String, String> values) {
+	private final List<String> unknownOptions;
+
+	private AgentSettings(Map<String, String> values, List<String> unknownOptions) {
 		this.values = values;
+		this.unknownOptions = unknownOptions;
 	}
 
 	static AgentSettings of(String options, Properties properties) {
 		Map<String, String> values = new HashMap<>();
+		List<String> unknown = new ArrayList<>();
 		if (options != null && !options.isBlank()) {
 			for (String option : options.split(",")) {
 				int equals = option.indexOf('=');
-				if (equals > 0) {
-					values.put(key(option.substring(0, equals)), option.substring(equals + 1).trim());
+				String name = (equals > 0) ? key(option.substring(0, equals)) : option.trim();
+				if (equals > 0 && NAMES.contains(name)) {
+					values.put(name, option.substring(equals + 1).trim());
+				}
+				else if (!option.isBlank()) {
+					unknown.add(option.trim());
 				}
 			}
 		}
@@ -41,7 +60,18 @@ final class AgentSettings {
 				values.put(key(name.substring(PREFIX.length())), properties.getProperty(name).trim());
 			}
 		}
-		return new AgentSettings(values);
+		// System properties are left alone: leaked-tasks.* also names the Spring
+		// properties and the test module's settings, which the agent does not read.
+		return new AgentSettings(values, List.copyOf(unknown));
+	}
+
+	/**
+	 * Return the agent options that name no setting, or are not {@code name=value}: they
+	 * are ignored, and the agent says so once.
+	 * @return the options, as given
+	 */
+	List<String> unknownOptions() {
+		return this.unknownOptions;
 	}
 
 	private static String key(String name) {
@@ -49,7 +79,22 @@ final class AgentSettings {
 	}
 
 	boolean enabled() {
-		return !"false".equalsIgnoreCase(this.values.get("enabled"));
+		String value = this.values.getOrDefault("enabled", "true");
+		if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
+			throw new IllegalArgumentException("enabled must be true or false but was '" + value + "'");
+		}
+		return Boolean.parseBoolean(value);
+	}
+
+	/**
+	 * Read every setting once, so that a value that is not valid is found before anything
+	 * is instrumented.
+	 * @throws IllegalArgumentException naming the first setting whose value is not valid
+	 */
+	void validate() {
+		enabled();
+		logLevel();
+		tracking();
 	}
 
 	/**
@@ -66,8 +111,8 @@ final class AgentSettings {
 			case "WARN" -> System.Logger.Level.WARNING;
 			case "ERROR", "FATAL" -> System.Logger.Level.ERROR;
 			case "OFF" -> null;
-			default -> throw new IllegalArgumentException(
-					"log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR," + " FATAL, OFF but was " + level);
+			default -> throw new IllegalArgumentException("log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR,"
+					+ " FATAL, OFF but was '" + this.values.get("log-level") + "'");
 		};
 	}
 
@@ -99,32 +144,52 @@ final class AgentSettings {
 					|| STARTER_FRAMES.stream().anyMatch(className::startsWith)
 					|| EXECUTOR_FRAMES.stream().anyMatch(className::startsWith)
 					|| className.contains("$$SpringCGLIB$$"));
-		String value;
-		if ((value = this.values.get("grace-period")) != null) {
-			builder.gracePeriod(duration("grace-period", value));
-		}
-		if ((value = this.values.get("overdue-threshold")) != null) {
-			builder.overdueThreshold(duration("overdue-threshold", value));
-		}
-		if ((value = this.values.get("max-groups")) != null) {
-			builder.maxGroups(integer("max-groups", value));
-		}
-		if ((value = this.values.get("creation-trace.mode")) != null) {
-			builder.traceMode(CreationTraceMode.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_')));
-		}
-		if ((value = this.values.get("creation-trace.traced-tasks-per-type")) != null) {
-			builder.tracedTasksPerType(integer("creation-trace.traced-tasks-per-type", value));
-		}
-		if ((value = this.values.get("creation-trace.sample-rate")) != null) {
-			builder.sampleRate(integer("creation-trace.sample-rate", value));
-		}
-		if ((value = this.values.get("creation-trace.max-samples-per-second")) != null) {
-			builder.maxSamplesPerSecond(integer("creation-trace.max-samples-per-second", value));
-		}
-		if ((value = this.values.get("creation-trace.max-depth")) != null) {
-			builder.maxTraceDepth(integer("creation-trace.max-depth", value));
-		}
+		set("grace-period", (value) -> duration("grace-period", value), builder::gracePeriod);
+		set("overdue-threshold", (value) -> duration("overdue-threshold", value), builder::overdueThreshold);
+		set("max-groups", (value) -> integer("max-groups", value), builder::maxGroups);
+		set("creation-trace.mode", AgentSettings::traceMode, builder::traceMode);
+		set("creation-trace.traced-tasks-per-type", (value) -> integer("creation-trace.traced-tasks-per-type", value),
+				builder::tracedTasksPerType);
+		set("creation-trace.sample-rate", (value) -> integer("creation-trace.sample-rate", value), builder::sampleRate);
+		set("creation-trace.max-samples-per-second", (value) -> integer("creation-trace.max-samples-per-second", value),
+				builder::maxSamplesPerSecond);
+		set("creation-trace.max-depth", (value) -> integer("creation-trace.max-depth", value), builder::maxTraceDepth);
 		return builder.build();
+	}
+
+	/**
+	 * Hand a setting's value to the builder, if it is set: a value the builder refuses (a
+	 * zero cap, a negative duration) is named as the option, with the value as given.
+	 */
+	private <T> void set(String name, Function<String, T> parse, Consumer<T> setter) {
+		String value = this.values.get(name);
+		if (value == null) {
+			return;
+		}
+		T parsed = parse.apply(value);
+		try {
+			setter.accept(parsed);
+		}
+		catch (IllegalArgumentException ex) {
+			String reason = String.valueOf(ex.getMessage());
+			int must = reason.indexOf(" must ");
+			int but = reason.lastIndexOf(" but was ");
+			String rule = (must >= 0 && but > must) ? reason.substring(must + 1, but) : "is not valid";
+			throw new IllegalArgumentException(name + " " + rule + " but was '" + value + "'", ex);
+		}
+	}
+
+	private static CreationTraceMode traceMode(String value) {
+		try {
+			return CreationTraceMode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"creation-trace.mode must be one of " + Arrays.stream(CreationTraceMode.values())
+						.map((mode) -> mode.name().toLowerCase(Locale.ROOT))
+						.collect(Collectors.joining(", ")) + " but was '" + value + "'",
+					ex);
+		}
 	}
 
 	private static int integer(String name, String value) {

@@ -51,7 +51,24 @@ public final class LeakedTasksAgent {
 				System.setProperty("net.bytebuddy.nexus.disabled", "true");
 			}
 			AgentSettings settings = AgentSettings.of(options, System.getProperties());
-			if (!settings.enabled()) {
+			if (!settings.unknownOptions().isEmpty()) {
+				System.getLogger("io.github.leakedtasks")
+					.log(System.Logger.Level.WARNING,
+							"The leaked-tasks agent ignores options that name no setting: "
+									+ String.join(", ", settings.unknownOptions()) + " (it reads "
+									+ String.join(", ", AgentSettings.NAMES) + ", each as name=value)");
+			}
+			try {
+				if (!settings.enabled()) {
+					return;
+				}
+				settings.validate();
+			}
+			catch (IllegalArgumentException ex) {
+				// A setting's own message says all: no stack trace.
+				System.getLogger("io.github.leakedtasks")
+					.log(System.Logger.Level.WARNING, "The leaked-tasks agent did not start, so nothing is reported: "
+							+ ex.getMessage() + ". The application runs as it would without the agent");
 				return;
 			}
 			Class<?> hooks = BootstrapBridge.install(instrumentation);

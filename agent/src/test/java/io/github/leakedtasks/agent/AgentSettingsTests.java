@@ -65,6 +65,47 @@ class AgentSettingsTests {
 	}
 
 	@Test
+	void valuesTheEngineRefusesAreNamedAsTheOptionWithTheValueAsGiven() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("grace-period=-1s", new Properties()).validate())
+			.withMessage("grace-period must be positive but was '-1s'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("max-groups=0", new Properties()).validate())
+			.withMessage("max-groups must be at least 1 but was '0'");
+		Properties properties = new Properties();
+		properties.setProperty("leaked-tasks.creation-trace.sample-rate", "0");
+		assertThatIllegalArgumentException().isThrownBy(() -> AgentSettings.of(null, properties).validate())
+			.withMessage("creation-trace.sample-rate must be at least 1 but was '0'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("creation-trace.mode=bogus", new Properties()).validate())
+			.withMessage("creation-trace.mode must be one of always, sampled, off but was 'bogus'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("enabled=yes", new Properties()).validate())
+			.withMessage("enabled must be true or false but was 'yes'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("log-level=loud", new Properties()).validate())
+			.withMessage("log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF but was 'loud'");
+	}
+
+	@Test
+	void validSettingsPassValidation() {
+		AgentSettings.of("enabled=TRUE,grace-period=PT1S,creation-trace.mode=off,log-level=warn", new Properties())
+			.validate();
+	}
+
+	@Test
+	void agentOptionsThatNameNoSettingAreListedAndTheOthersStillRead() {
+		Properties properties = new Properties();
+		// The Spring properties and the test module's settings share the prefix.
+		properties.setProperty("leaked-tasks.excluded-executors", "pool");
+		properties.setProperty("leaked-tasks.test.await-timeout", "5s");
+		AgentSettings settings = AgentSettings.of("foo=bar,gracePeriod=1s,debug,grace-period=2s", properties);
+		assertThat(settings.unknownOptions()).containsExactly("foo=bar", "gracePeriod=1s", "debug");
+		assertThat(settings.tracking().gracePeriod()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(AgentSettings.of("grace-period=2s", properties).unknownOptions()).isEmpty();
+	}
+
+	@Test
 	void creationTracesLeaveOutTheAgentsFrames() {
 		TrackingSettings tracking = AgentSettings.of(null, new Properties()).tracking();
 		assertThat(tracking.internalFrames().test(EngineSink.class.getName())).isTrue();

@@ -124,6 +124,20 @@ class StandaloneAgentTests {
 	}
 
 	@Test
+	void settingThatIsNotValidLeavesTheAgentOffWithOneWarningNamingItAndTheApplicationRuns() throws Exception {
+		Run run = run(IgnoringApplication.class, agent() + "=grace-period=-1s,gracePeriod=1s");
+		assertThat(run.stderr())
+			.contains("The leaked-tasks agent ignores options that name no setting: gracePeriod=1s (it reads enabled, ")
+			.contains("The leaked-tasks agent did not start, so nothing is reported: "
+					+ "grace-period must be positive but was '-1s'. The application runs as it would without the agent")
+			.doesNotContain("IllegalArgumentException")
+			.doesNotContain("Task exception was never retrieved");
+		// The application ran on, to where it asks for the agent's engine.
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.stderr()).contains("NoSuchElementException");
+	}
+
+	@Test
 	void exceptionsAreTheSameWithAndWithoutTheAgent() throws Exception {
 		Run without = run(BehaviourProbe.class);
 		Run with = run(BehaviourProbe.class, agent(), "-XX:+UnlockDiagnosticVMOptions",

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.leakedtasks.actuate.LeakedTasksEndpoint;
 import io.github.leakedtasks.jfr.JfrLeakListener;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakListener;
@@ -99,6 +100,18 @@ class LeakedTasksAutoConfigurationTests {
 				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolTaskExecutor"))).isFalse();
 				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolExecutor"))).isFalse();
 			});
+	}
+
+	@Test
+	void disabledByPropertyAddsNoEndpointNorLog() {
+		ApplicationContextRunner runner = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(LeakedTasksEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=leakedtasks");
+		runner.run((context) -> assertThat(context).hasSingleBean(LeakedTasksEndpoint.class)
+			.hasSingleBean(LoggingLeakListener.class));
+		runner.withPropertyValues("leaked-tasks.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LeakedTasksEndpoint.class)
+				.doesNotHaveBean(LoggingLeakListener.class));
 	}
 
 	@Test
