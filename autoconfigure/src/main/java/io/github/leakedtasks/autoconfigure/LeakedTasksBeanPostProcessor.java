@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.TaskTracker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.Advisor;
 import org.springframework.aop.PointcutAdvisor;
@@ -21,6 +23,7 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -34,7 +37,10 @@ import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
  *
  * @since 0.1.0
  */
-public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
+public class LeakedTasksBeanPostProcessor
+		implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware, SmartInitializingSingleton {
+
+	private static final Log logger = LogFactory.getLog(LeakedTasksBeanPostProcessor.class);
 
 	private final Supplier<TaskTracker> tracker;
 
@@ -116,6 +122,30 @@ public class LeakedTasksBeanPostProcessor implements BeanPostProcessor, BeanFact
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
 		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
 		return wrapped.bean();
+	}
+
+	/**
+	 * Say which names of {@code leaked-tasks.excluded-executors} exclude nothing: a name
+	 * that is no bean's, or a bean that is no executor (a lazy executor bean counts,
+	 * created or not).
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		for (String name : this.excludedExecutors) {
+			try {
+				if (!this.beanFactory.containsBean(name)) {
+					logger.warn("leaked-tasks.excluded-executors names '" + name
+							+ "', which is no bean's name: it excludes nothing");
+				}
+				else if (!this.beanFactory.isTypeMatch(name, Executor.class)) {
+					logger.warn("leaked-tasks.excluded-executors names '" + name
+							+ "', a bean that is no Executor: it excludes nothing");
+				}
+			}
+			catch (RuntimeException ex) {
+				// A bean whose type cannot be told: not worth a warning.
+			}
+		}
 	}
 
 	/**

@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
@@ -32,6 +33,8 @@ import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguratio
 import org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,6 +50,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link LeakedTasksAutoConfiguration}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LeakedTasksAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -205,6 +209,22 @@ class LeakedTasksAutoConfigurationTests {
 				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolExecutor"))).isFalse();
 				assertThat(AgentMode.leftToTheAgent(context, "threadPoolExecutor")).isFalse();
 				assertThat(wrappedOrLeftToTheAgent(context, "threadPoolTaskExecutor")).isTrue();
+			});
+	}
+
+	@Test
+	void excludedNameThatExcludesNothingIsWarnedOf(CapturedOutput output) {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class)
+			.withBean("notAnExecutor", String.class, () -> "text")
+			.withPropertyValues("leaked-tasks.excluded-executors=threadPoolExecutor,nosuchbean,notAnExecutor")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output)
+					.contains("leaked-tasks.excluded-executors names 'nosuchbean', which is no bean's "
+							+ "name: it excludes nothing")
+					.contains("leaked-tasks.excluded-executors names 'notAnExecutor', a bean that is no Executor: "
+							+ "it excludes nothing")
+					.doesNotContain("names 'threadPoolExecutor'");
 			});
 	}
 
