@@ -61,6 +61,9 @@ final class EngineSink implements FutureSink {
 		// integration's task: the wrapper reports its drop.
 		this.completable.lookInsideTasks(this.contents::userTask);
 		this.tasks.lookInsideTasks(this.contents::userTask);
+		// isDone() is true while a FutureTask stores its failure, before the hook tells
+		// the engine: a test's scope reads the state instead.
+		this.tasks.readFutureTaskStates(this.contents::futureTaskState);
 		this.dependents = dependents;
 		// Without the hook that says a task settled, a task handed back and then run
 		// would be reported: such drops are not watched.

@@ -96,6 +96,19 @@ final class TaskContents {
 	}
 
 	/**
+	 * Return a {@code FutureTask}'s state field, for a test scope's wait (see
+	 * {@code FutureEvents.readFutureTaskStates}), or -1 if it cannot be read.
+	 */
+	int futureTaskState(Object task) {
+		try {
+			return (this.state != null && task instanceof FutureTask<?>) ? (int) this.state.getVolatile(task) : -1;
+		}
+		catch (Throwable ex) {
+			return -1;
+		}
+	}
+
+	/**
 	 * Return the future of one of {@code CompletableFuture}'s tasks, or {@code null} once
 	 * a run took it.
 	 */

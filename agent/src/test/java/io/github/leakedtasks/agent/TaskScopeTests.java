@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.LeakReport;
@@ -13,6 +15,7 @@ import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -82,6 +85,40 @@ class TaskScopeTests {
 		}
 		assertThat(leaks).extracting((leak) -> leak.exception().getMessage())
 			.containsExactlyInAnyOrder(marker + " supplyAsync", marker + " submit");
+	}
+
+	@Test
+	void futureOfASubmitTheExecutorRejectedDoesNotHoldTheScope() {
+		// The JDK makes the future before execute() rejects its task: nobody runs it.
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		pool.shutdown();
+		try (TaskScope scope = TaskScope.open("test")) {
+			assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> pool.submit(() -> "never"));
+			assertThatExceptionOfType(RejectedExecutionException.class)
+				.isThrownBy(() -> CompletableFuture.supplyAsync(() -> "never", pool));
+			scope.close();
+			// Well under the timeouts tests use: the collector lets go of both futures.
+			assertThat(scope.awaitTasks(Duration.ofSeconds(4))).isTrue();
+			assertThat(scope.takeLeaks()).isEmpty();
+		}
+	}
+
+	@Test
+	void futureTaskStatesAreReadAsTheScopeNeedsThem() {
+		// New, stored a result, stored a failure: what the scope's wait tells apart on
+		// Java 17, where isDone() is true while the failure is being stored.
+		TaskContents contents = new TaskContents();
+		FutureTask<String> pending = new FutureTask<>(() -> "pending");
+		FutureTask<String> succeeded = new FutureTask<>(() -> "done");
+		succeeded.run();
+		FutureTask<String> failed = new FutureTask<>(() -> {
+			throw new IllegalStateException("failed");
+		});
+		failed.run();
+		assertThat(contents.futureTaskState(pending)).isZero();
+		assertThat(contents.futureTaskState(succeeded)).isEqualTo(2);
+		assertThat(contents.futureTaskState(failed)).isEqualTo(3);
+		assertThat(contents.futureTaskState(new CompletableFuture<>())).isEqualTo(-1);
 	}
 
 	private static String failAfter(CountDownLatch release, String message) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -83,6 +84,9 @@ public final class FutureEvents {
 	/** Returns what one of the source's own tasks runs, or {@code null}. */
 	private volatile UnaryOperator<Object> inside;
 
+	/** Reads a {@code FutureTask}'s state, or {@code null}. */
+	private volatile ToIntFunction<Object> futureTaskStates;
+
 	/**
 	 * Whether a plain task was remembered with trace ids: from then on, each plain task
 	 * handed over outside a scope is looked up, so that one executed again loses them.
@@ -114,6 +118,19 @@ public final class FutureEvents {
 	 */
 	public void lookInsideTasks(UnaryOperator<Object> inner) {
 		this.inside = inner;
+	}
+
+	/**
+	 * Read the state of the source's {@code FutureTask}s without calling their methods,
+	 * for a {@link TaskScope}'s wait: {@code isDone()} is true while a {@code FutureTask}
+	 * still stores its failure, before the source hears of it, and Java 17 has no
+	 * {@code Future.state()} to tell a failure from a result.
+	 * @param states returns a {@code FutureTask}'s {@code state} field (0 new, 1
+	 * completing, 2 normal, 3 exceptional, more when cancelled or interrupted), or -1 if
+	 * it cannot be read; it must not throw
+	 */
+	public void readFutureTaskStates(ToIntFunction<Object> states) {
+		this.futureTaskStates = states;
 	}
 
 	/**
@@ -170,7 +187,7 @@ public final class FutureEvents {
 			return;
 		}
 		String type = (task != null) ? typeOf(task) : future.getClass().getName();
-		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future, task != null) : null;
+		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future, task != null, this.futureTaskStates) : null;
 		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
 				Thread.currentThread().getName(), scope, waited, traceIds);
 		if (plain && traceIds != null) {

@@ -26,6 +26,13 @@ final class ScopeTasks {
 
 	private static final long POLL_NANOS = 10_000_000;
 
+	/**
+	 * How often the collector is asked to run while a source's future is waited for whose
+	 * task may have been rejected or dropped: less often than for a wrapper's queued
+	 * task, since most such futures run.
+	 */
+	private static final long FUTURES_GC_INTERVAL_NANOS = 1_000_000_000;
+
 	/** Tasks added between two prunings. */
 	private static final int PRUNE_EVERY = 1024;
 
@@ -104,6 +111,7 @@ final class ScopeTasks {
 	boolean await(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		long nextGc = System.nanoTime();
+		long nextFuturesGc = nextGc;
 		long stagesSince = 0;
 		while (true) {
 			boolean queued = false;
@@ -130,8 +138,11 @@ final class ScopeTasks {
 			for (FailureWatch watch : this.watches) {
 				pending |= watch.delivered() == TrackedFuture.Outcome.PENDING && LeakRules.isLost(watch);
 			}
+			boolean running = false;
 			for (ScopedFuture future : this.futures) {
-				pending |= future.isDelivering();
+				ScopedFuture.Wait wait = future.waiting();
+				pending |= wait != null;
+				running |= wait == ScopedFuture.Wait.RUNNING;
 			}
 			if (!pending) {
 				return true;
@@ -142,6 +153,12 @@ final class ScopeTasks {
 			if (queued && now - nextGc >= 0) {
 				System.gc();
 				nextGc = now + GC_INTERVAL_NANOS;
+			}
+			else if (running && now - nextFuturesGc >= 0) {
+				// A source's future whose task is not done may never run: a submit the
+				// executor rejected, a task it dropped. Collected, it is not waited for.
+				System.gc();
+				nextFuturesGc = now + FUTURES_GC_INTERVAL_NANOS;
 			}
 			LockSupport.parkNanos(POLL_NANOS);
 		}

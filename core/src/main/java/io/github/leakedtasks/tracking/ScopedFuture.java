@@ -6,8 +6,10 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * A future a source of the JDK's own futures (the Java agent) saw created while a
@@ -34,8 +36,17 @@ final class ScopedFuture extends WeakReference<Object> {
 	 */
 	static final long MAX_WAIT_NANOS = 2_000_000_000L;
 
+	/** {@code FutureTask}'s state while it stores its outcome. */
+	private static final int COMPLETING = 1;
+
+	/** {@code FutureTask}'s state once it stored a failure. */
+	private static final int EXCEPTIONAL = 3;
+
 	/** Whether a task completes the future: then it is waited for while it is pending. */
 	private final boolean withTask;
+
+	/** Reads a {@code FutureTask}'s state field, or {@code null}. */
+	private final ToIntFunction<Object> taskStates;
 
 	private volatile boolean settled;
 
@@ -48,10 +59,13 @@ final class ScopedFuture extends WeakReference<Object> {
 	 * @param withTask whether a task completes it, so that it is also waited for while it
 	 * is pending ({@code FutureTask}, {@code supplyAsync}), not only while its failure is
 	 * on its way
+	 * @param taskStates reads a {@code FutureTask}'s state field (see
+	 * {@link FutureEvents#readFutureTaskStates}), or {@code null}
 	 */
-	ScopedFuture(Object future, boolean withTask) {
+	ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates) {
 		super(future);
 		this.withTask = withTask;
+		this.taskStates = taskStates;
 	}
 
 	/**
@@ -63,63 +77,94 @@ final class ScopedFuture extends WeakReference<Object> {
 	}
 
 	/**
-	 * Whether the future's task is queued or running, or the future failed and the source
-	 * has yet to handle its failure, for at most {@link #MAX_WAIT_NANOS} after it was
-	 * first seen failed. Reads only what does not count as retrieval, of the JDK's own
-	 * futures: {@code isDone()}, {@code isCompletedExceptionally()},
-	 * {@code isCancelled()}, a scheduled task's {@code isPeriodic()} and
-	 * {@code getDelay()} and, on Java 19 and later, {@code state()}.
+	 * Return why the scope waits for the future, if it does: its task is queued or
+	 * running, or the future failed and the source has yet to handle its failure, for at
+	 * most {@link #MAX_WAIT_NANOS} after it was first seen failed. Reads only what does
+	 * not count as retrieval, of the JDK's own futures: {@code isDone()},
+	 * {@code isCompletedExceptionally()}, {@code isCancelled()}, a scheduled task's
+	 * {@code isPeriodic()} and {@code getDelay()}, a {@code FutureTask}'s state and, on
+	 * Java 19 and later, {@code state()}.
+	 * @return why it is waited for, or {@code null} if it is not
 	 */
-	boolean isDelivering() {
+	Wait waiting() {
 		Object future = get();
 		if (future == null || this.settled) {
-			return false;
+			return null;
 		}
-		if (this.withTask && isRunningOrDue(future)) {
-			return true;
+		Ending ending = ending(future);
+		if (ending == Ending.PENDING) {
+			return (this.withTask && isDue(future)) ? Wait.RUNNING : null;
 		}
-		if (!hasFailed(future)) {
-			return false;
+		if (ending != Ending.FAILED) {
+			return null;
 		}
 		long now = System.nanoTime();
 		long since = this.failedAt;
 		if (since == 0) {
 			this.failedAt = now;
-			return true;
+			return Wait.DELIVERING;
 		}
-		return now - since < MAX_WAIT_NANOS;
+		return (now - since < MAX_WAIT_NANOS) ? Wait.DELIVERING : null;
 	}
 
 	/**
-	 * Whether a future of the JDK's own is pending and its task due to run or running: a
-	 * scheduled task once its delay elapsed, a periodic one never.
+	 * Whether the scope may let go of this future: it was collected or settled, or it
+	 * ended without a failure to deliver.
 	 */
-	private static boolean isRunningOrDue(Object future) {
+	boolean isOver() {
+		Object future = get();
+		if (future == null || this.settled) {
+			return true;
+		}
+		// Not waiting(): a prune must not start the wait's clock.
+		Ending ending = ending(future);
+		// An application's class is not called: held until collected.
+		return ending == Ending.ENDED || (ending == Ending.UNKNOWN && isJdks(future));
+	}
+
+	/**
+	 * How a future of the JDK's own ended, read without retrieving it. A
+	 * {@code FutureTask} that is storing its outcome (done already, on Java 17, to
+	 * {@code isDone()}) is still pending when its state can be read.
+	 */
+	private Ending ending(Object future) {
 		try {
-			if (!isJdks(future) || ((Future<?>) future).isDone()) {
-				return false;
+			if (!isJdks(future)) {
+				// An application's class is not called.
+				return Ending.UNKNOWN;
 			}
+			if (future instanceof FutureTask<?> && this.taskStates != null) {
+				int state = this.taskStates.applyAsInt(future);
+				if (state >= 0) {
+					return (state <= COMPLETING) ? Ending.PENDING
+							: (state == EXCEPTIONAL) ? Ending.FAILED : Ending.ENDED;
+				}
+			}
+			if (!((Future<?>) future).isDone()) {
+				return Ending.PENDING;
+			}
+			if (future instanceof CompletableFuture<?> completable) {
+				return (completable.isCompletedExceptionally() && !completable.isCancelled()) ? Ending.FAILED
+						: Ending.ENDED;
+			}
+			// Java 17 without the source's reading: a FutureTask's failure is not told.
+			return (STATE != null && STATE.invoke(future) == FAILED) ? Ending.FAILED : Ending.ENDED;
+		}
+		catch (Throwable ex) {
+			return Ending.UNKNOWN;
+		}
+	}
+
+	/**
+	 * Whether a pending future's task is due: a scheduled task once its delay elapsed, a
+	 * periodic one never.
+	 */
+	private static boolean isDue(Object future) {
+		try {
 			if (future instanceof RunnableScheduledFuture<?> scheduled) {
 				return !scheduled.isPeriodic() && scheduled.getDelay(TimeUnit.NANOSECONDS) <= 0;
 			}
 			return true;
-		}
-		catch (Throwable ex) {
-			// Not waited for.
-			return false;
-		}
-	}
-
-	private static boolean hasFailed(Object future) {
-		try {
-			if (!isJdks(future)) {
-				// An application's class is not called.
-				return false;
-			}
-			if (future instanceof CompletableFuture<?> completable) {
-				return completable.isCompletedExceptionally() && !completable.isCancelled();
-			}
-			return STATE != null && STATE.invoke(future) == FAILED;
 		}
 		catch (Throwable ex) {
 			// Not waited for.
@@ -136,25 +181,22 @@ final class ScopedFuture extends WeakReference<Object> {
 	}
 
 	/**
-	 * Whether the scope may let go of this future: it was collected or settled, or it
-	 * ended without a failure to deliver.
+	 * Why a future is waited for.
 	 */
-	boolean isOver() {
-		Object future = get();
-		if (future == null || this.settled) {
-			return true;
-		}
-		if (!isJdks(future)) {
-			// An application's class is not called: held until collected.
-			return false;
-		}
-		try {
-			// Not isDelivering(): a prune must not start the wait's clock.
-			return ((Future<?>) future).isDone() && !hasFailed(future);
-		}
-		catch (Throwable ex) {
-			return true;
-		}
+	enum Wait {
+
+		/** Its task is queued or running. */
+		RUNNING,
+
+		/** It failed, and its failure is on its way to the engine. */
+		DELIVERING
+
+	}
+
+	private enum Ending {
+
+		PENDING, FAILED, ENDED, UNKNOWN
+
 	}
 
 	private static MethodHandle state() {
