@@ -78,12 +78,17 @@ final class AgentSettings {
 		return name.trim().toLowerCase(Locale.ROOT);
 	}
 
+	/**
+	 * Return whether the agent is enabled, read as Spring reads a boolean property
+	 * ({@code true}, {@code on}, {@code yes}, {@code 1} and their opposites).
+	 */
 	boolean enabled() {
 		String value = this.values.getOrDefault("enabled", "true");
-		if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
-			throw new IllegalArgumentException("enabled must be true or false but was '" + value + "'");
-		}
-		return Boolean.parseBoolean(value);
+		return switch (value.toLowerCase(Locale.ROOT)) {
+			case "true", "on", "yes", "1" -> true;
+			case "false", "off", "no", "0" -> false;
+			default -> throw new IllegalArgumentException("enabled must be true or false but was '" + value + "'");
+		};
 	}
 
 	/**

@@ -80,11 +80,18 @@ class AgentSettingsTests {
 			.isThrownBy(() -> AgentSettings.of("creation-trace.mode=bogus", new Properties()).validate())
 			.withMessage("creation-trace.mode must be one of always, sampled, off but was 'bogus'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> AgentSettings.of("enabled=yes", new Properties()).validate())
-			.withMessage("enabled must be true or false but was 'yes'");
+			.isThrownBy(() -> AgentSettings.of("enabled=maybe", new Properties()).validate())
+			.withMessage("enabled must be true or false but was 'maybe'");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> AgentSettings.of("log-level=loud", new Properties()).validate())
 			.withMessage("log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF but was 'loud'");
+	}
+
+	@Test
+	void enabledIsReadAsSpringReadsABoolean() {
+		assertThat(AgentSettings.of("enabled=on", new Properties()).enabled()).isTrue();
+		assertThat(AgentSettings.of("enabled=NO", new Properties()).enabled()).isFalse();
+		assertThat(AgentSettings.of("enabled=0", new Properties()).enabled()).isFalse();
 	}
 
 	@Test
