@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
+import io.github.leakedtasks.tracking.ExecutorTracking;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,6 +30,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Wraps executor beans for tracking, and adds tracking around the {@code @Async} advice
@@ -117,8 +119,19 @@ public class LeakedTasksBeanPostProcessor
 			this.executorBeans.put(beanName, new ExecutorBean(true, null));
 			return executor;
 		}
+		ExecutorTracking tracking = this.executorNames.tracking(beanName);
+		if (executor instanceof ThreadPoolTaskExecutor spring) {
+			// What its execute() is given, the pool queues as it is: a task the pool's
+			// rejection policy dropped is not listed as queued.
+			try {
+				tracking.queuesIn(spring.getThreadPoolExecutor());
+			}
+			catch (IllegalStateException ex) {
+				// Not initialized: its queue is not read.
+			}
+		}
 		ExecutorProxies.Wrapped wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
-				new ExecutorTrackingInterceptor(this.executorNames.tracking(beanName)), this.classLoader);
+				new ExecutorTrackingInterceptor(tracking), this.classLoader);
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
 		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
 		return wrapped.bean();

@@ -18,6 +18,7 @@ import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
+import io.github.leakedtasks.tracking.OverdueTask;
 import io.github.leakedtasks.tracking.TaskTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
@@ -226,6 +227,54 @@ class LeakedTasksAutoConfigurationTests {
 							+ "it excludes nothing")
 					.doesNotContain("names 'threadPoolExecutor'");
 			});
+	}
+
+	@Test
+	void taskASpringExecutorsRejectionPolicyDroppedIsNotListedAsQueued() {
+		this.contextRunner.withPropertyValues("leaked-tasks.overdue-threshold=200ms")
+			.withBean("discarding", ThreadPoolTaskExecutor.class, () -> {
+				ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+				executor.setCorePoolSize(1);
+				executor.setMaxPoolSize(1);
+				executor.setQueueCapacity(1);
+				executor.setRejectedExecutionHandler(new ThreadPoolExecutor.DiscardPolicy());
+				return executor;
+			})
+			.run((context) -> {
+				ThreadPoolTaskExecutor executor = context.getBean("discarding", ThreadPoolTaskExecutor.class);
+				TaskTracker tracker = context.getBean(TaskTracker.class);
+				CountDownLatch running = new CountDownLatch(1);
+				CountDownLatch release = new CountDownLatch(1);
+				try {
+					executor.execute(() -> {
+						running.countDown();
+						awaitQuietly(release);
+					});
+					assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+					executor.execute(() -> {
+					});
+					executor.execute(() -> {
+					});
+					assertThat(executor.getThreadPoolExecutor().getQueue()).hasSize(1);
+					await().atMost(Duration.ofSeconds(30))
+						.untilAsserted(() -> assertThat(tracker.overdueTasks())
+							.filteredOn((task) -> task.executor().equals("discarding"))
+							.extracting(OverdueTask::state)
+							.containsExactlyInAnyOrder(OverdueTask.State.RUNNING, OverdueTask.State.QUEUED));
+				}
+				finally {
+					release.countDown();
+				}
+			});
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Test

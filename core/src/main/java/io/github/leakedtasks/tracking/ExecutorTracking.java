@@ -1,7 +1,11 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -9,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -34,13 +40,69 @@ public final class ExecutorTracking {
 
 	};
 
+	/** Tasks in a queue past which it is not read. */
+	static final int MAX_QUEUE_READ = 4_096;
+
 	private final TaskTracker tracker;
 
 	private final String name;
 
+	/** The pool whose queue holds the tasks this tracking hands over, or {@code null}. */
+	private volatile WeakReference<ThreadPoolExecutor> pool;
+
 	ExecutorTracking(TaskTracker tracker, String name) {
 		this.tracker = tracker;
 		this.name = name;
+	}
+
+	/**
+	 * Note the pool the tracked tasks are handed to, whose queue the detector reads, at
+	 * most once a sweep and only while a task not started is overdue: a task its
+	 * rejection policy dropped is then not listed as queued until the collector confirms
+	 * the drop. A {@code ScheduledThreadPoolExecutor}'s queue is not read.
+	 * @param pool the pool
+	 */
+	public void queuesIn(ThreadPoolExecutor pool) {
+		if (pool != null && !(pool instanceof ScheduledThreadPoolExecutor)) {
+			this.pool = new WeakReference<>(pool);
+		}
+	}
+
+	/**
+	 * Return the records of the tracked tasks in the pool's queue, or {@code null} when
+	 * it cannot be told which tasks are queued: no pool is known, its queue holds more
+	 * than {@link #MAX_QUEUE_READ} tasks, or a task the engine does not recognize (one a
+	 * {@code TaskDecorator} wrapped, or the pool's own future around a tracked task).
+	 */
+	Set<TaskRecord> queuedRecords() {
+		WeakReference<ThreadPoolExecutor> reference = this.pool;
+		ThreadPoolExecutor pool = (reference != null) ? reference.get() : null;
+		if (pool == null) {
+			return null;
+		}
+		try {
+			BlockingQueue<Runnable> queue = pool.getQueue();
+			if (queue.size() > MAX_QUEUE_READ) {
+				return null;
+			}
+			Set<TaskRecord> records = Collections.newSetFromMap(new IdentityHashMap<>());
+			for (Object queued : queue.toArray()) {
+				TrackedTask<?> task = (queued instanceof TrackedFutureTask<?> future) ? future.task()
+						: (queued instanceof TrackedTask<?> tracked) ? tracked : null;
+				if (task == null) {
+					return null;
+				}
+				TaskRecord record = task.record();
+				if (record != null) {
+					records.add(record);
+				}
+			}
+			return records;
+		}
+		catch (Throwable ex) {
+			// A pool of the application's that fails to show its queue: read as queued.
+			return null;
+		}
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import java.util.Set;
 final class LeakDetector implements Runnable {
 
 	private static final Comparator<OverdueTask> BY_AGE = Comparator.comparing(OverdueTask::age);
+
+	/** A queue that could not be read: its tasks are taken as queued. */
+	private static final Set<TaskRecord> UNREAD = Collections.unmodifiableSet(new HashSet<>());
 
 	private final TaskTracker tracker;
 
@@ -188,6 +192,19 @@ final class LeakDetector implements Runnable {
 		this.suspectedCounts = Map.copyOf(counts);
 	}
 
+	/**
+	 * Whether a task not started is still in its pool's queue, as far as the queue can be
+	 * read (see {@link ExecutorTracking#queuedRecords()}); each queue is read once a
+	 * sweep.
+	 */
+	private static boolean isQueued(TaskRecord record, Map<ExecutorTracking, Set<TaskRecord>> queues) {
+		Set<TaskRecord> queued = queues.computeIfAbsent(record.executor, (executor) -> {
+			Set<TaskRecord> records = executor.queuedRecords();
+			return (records != null) ? records : UNREAD;
+		});
+		return queued == UNREAD || queued.contains(record);
+	}
+
 	private void forget(FailureWatch watch) {
 		if (this.tracker.states().watches().remove(watch)) {
 			cleared(watch);
@@ -216,20 +233,31 @@ final class LeakDetector implements Runnable {
 		// leaves out the wrappers' tasks it recognizes (OverdueSource.describe).
 		boolean sources = !this.tracker.overdueSources().isEmpty();
 		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
+		List<TaskRecord> overdueRecords = new ArrayList<>();
 		this.tracker.states().live().forEach((record) -> {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
 			if (sources && running && runner != null && !record.is(TaskRecord.FINISHED)) {
 				runners.add(runner);
 			}
-			long age = now - record.since;
-			if (age < this.overdueNanos || record.is(TaskRecord.FINISHED)) {
-				return;
+			if (now - record.since >= this.overdueNanos && !record.is(TaskRecord.FINISHED)) {
+				overdueRecords.add(record);
+			}
+		});
+		// Outside the live list's locks: the pools' queues are read.
+		Map<ExecutorTracking, Set<TaskRecord>> queues = new IdentityHashMap<>();
+		for (TaskRecord record : overdueRecords) {
+			Thread runner = record.runner;
+			boolean running = record.is(TaskRecord.STARTED);
+			if (!running && !isQueued(record, queues)) {
+				// Let go of without starting: dropped (confirmed once collected), or
+				// taken by a worker that is about to start it.
+				continue;
 			}
 			counts.merge(record.executor.name(), 1, Integer::sum);
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
-					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED, Duration.ofNanos(age),
-					(running && runner != null) ? runner.getName() : null,
+					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED,
+					Duration.ofNanos(now - record.since), (running && runner != null) ? runner.getName() : null,
 					CreationTrace.of(record.trace, this.tracker.settings()), record.traceIds);
 			if (!record.is(TaskRecord.OVERDUE)) {
 				newlyOverdue.add(Map.entry(record, task));
@@ -238,7 +266,7 @@ final class LeakDetector implements Runnable {
 			if (oldest.size() > max) {
 				oldest.poll();
 			}
-		});
+		}
 		List<OverdueTask> found = new ArrayList<>();
 		for (OverdueSource source : this.tracker.overdueSources()) {
 			try {

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,9 @@ class TrackedExecutor implements Executor {
 		this.tracking = tracking;
 		this.delegate = delegate;
 		this.execute = delegate::execute;
+		if (delegate instanceof ThreadPoolExecutor pool) {
+			tracking.queuesIn(pool);
+		}
 	}
 
 	@Override

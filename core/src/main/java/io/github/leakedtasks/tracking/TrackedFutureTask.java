@@ -39,6 +39,13 @@ final class TrackedFutureTask<V> extends FutureTask<V> {
 		this.task = task;
 	}
 
+	/**
+	 * Return the tracked task this future runs.
+	 */
+	TrackedTask<V> task() {
+		return this.task;
+	}
+
 	@Override
 	protected void setException(Throwable failure) {
 		super.setException(failure);

@@ -3,10 +3,12 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +65,32 @@ class YoungTaskTests {
 			assertThat(this.fixture.tracker.overdueTasks()).isEmpty();
 			assertThat(this.fixture.tracker.liveTaskCount()).isZero();
 		});
+	}
+
+	@Test
+	void taskTheRejectionPolicyDroppedIsNotListedAsQueued() throws InterruptedException {
+		// Held by its caller, the dropped task is not confirmed until its future is
+		// collected; the pool's queue shows it is not queued.
+		ThreadPoolExecutor pool = this.fixture
+			.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
+					(task) -> new Thread(task, "discarding-worker"), new ThreadPoolExecutor.DiscardPolicy()));
+		ExecutorService executor = this.fixture.tracker.wrap("discarding", pool);
+		CountDownLatch running = new CountDownLatch(1);
+		executor.submit(() -> {
+			running.countDown();
+			this.release.await();
+			return null;
+		});
+		assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+		executor.submit(() -> "queued");
+		Future<String> dropped = executor.submit(() -> "dropped");
+		assertThat(pool.getQueue()).hasSize(1);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			List<OverdueTask> overdue = this.fixture.tracker.overdueTasks();
+			assertThat(overdue).extracting(OverdueTask::state)
+				.containsExactlyInAnyOrder(OverdueTask.State.RUNNING, OverdueTask.State.QUEUED);
+		});
+		assertThat(dropped).isNotDone();
 	}
 
 	@Test
