@@ -47,8 +47,14 @@ public final class ExecutorTracking {
 
 	private final String name;
 
-	/** The pool whose queue holds the tasks this tracking hands over, or {@code null}. */
-	private volatile WeakReference<ThreadPoolExecutor> pool;
+	/** Hands tasks to more than one executor: no queue is read. */
+	private static final Object ELSEWHERE = new Object();
+
+	/**
+	 * The pool whose queue holds the tasks this tracking hands over, held weakly;
+	 * {@link #ELSEWHERE}; or {@code null} while none is known.
+	 */
+	private Object pool;
 
 	ExecutorTracking(TaskTracker tracker, String name) {
 		this.tracker = tracker;
@@ -62,10 +68,25 @@ public final class ExecutorTracking {
 	 * the drop. A {@code ScheduledThreadPoolExecutor}'s queue is not read.
 	 * @param pool the pool
 	 */
-	public void queuesIn(ThreadPoolExecutor pool) {
-		if (pool != null && !(pool instanceof ScheduledThreadPoolExecutor)) {
+	public synchronized void queuesIn(ThreadPoolExecutor pool) {
+		if (pool == null || pool instanceof ScheduledThreadPoolExecutor) {
+			this.pool = ELSEWHERE;
+		}
+		else if (this.pool == null) {
 			this.pool = new WeakReference<>(pool);
 		}
+		else if (!(this.pool instanceof WeakReference<?> known) || known.get() != pool) {
+			// Tasks of this tracking may sit in either queue.
+			this.pool = ELSEWHERE;
+		}
+	}
+
+	/**
+	 * Note that the tracked tasks are also handed to an executor whose queue is not read:
+	 * no queue then tells which of them are queued.
+	 */
+	synchronized void queuesElsewhere() {
+		this.pool = ELSEWHERE;
 	}
 
 	/**
@@ -75,8 +96,12 @@ public final class ExecutorTracking {
 	 * {@code TaskDecorator} wrapped, or the pool's own future around a tracked task).
 	 */
 	Set<TaskRecord> queuedRecords() {
-		WeakReference<ThreadPoolExecutor> reference = this.pool;
-		ThreadPoolExecutor pool = (reference != null) ? reference.get() : null;
+		Object known;
+		synchronized (this) {
+			known = this.pool;
+		}
+		ThreadPoolExecutor pool = (known instanceof WeakReference<?> reference
+				&& reference.get() instanceof ThreadPoolExecutor referent) ? referent : null;
 		if (pool == null) {
 			return null;
 		}

@@ -24,6 +24,9 @@ class TrackedExecutor implements Executor {
 		if (delegate instanceof ThreadPoolExecutor pool) {
 			tracking.queuesIn(pool);
 		}
+		else {
+			tracking.queuesElsewhere();
+		}
 	}
 
 	@Override
