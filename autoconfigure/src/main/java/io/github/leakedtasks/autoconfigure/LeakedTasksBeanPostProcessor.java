@@ -1,5 +1,6 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -122,13 +123,13 @@ public class LeakedTasksBeanPostProcessor
 		ExecutorTracking tracking = this.executorNames.tracking(beanName);
 		if (executor instanceof ThreadPoolTaskExecutor spring) {
 			// What its execute() is given, the pool queues as it is: a task the pool's
-			// rejection policy dropped is not listed as queued.
-			try {
-				tracking.queuesIn(spring.getThreadPoolExecutor());
-			}
-			catch (IllegalStateException ex) {
-				// Not initialized: its queue is not read.
-			}
+			// discard policy dropped is not listed as queued. Asked for its pool at each
+			// reading, since initialize() replaces it.
+			WeakReference<ThreadPoolTaskExecutor> reference = new WeakReference<>(spring);
+			tracking.queuesIn(() -> {
+				ThreadPoolTaskExecutor current = reference.get();
+				return (current != null) ? current.getThreadPoolExecutor() : null;
+			});
 		}
 		ExecutorProxies.Wrapped wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
 				new ExecutorTrackingInterceptor(tracking), this.classLoader);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Tracking of one named executor: hands the executor wrapped tasks and hands the caller
@@ -51,8 +52,9 @@ public final class ExecutorTracking {
 	private static final Object ELSEWHERE = new Object();
 
 	/**
-	 * The pool whose queue holds the tasks this tracking hands over, held weakly;
-	 * {@link #ELSEWHERE}; or {@code null} while none is known.
+	 * The pool whose queue holds the tasks this tracking hands over: the pool itself or a
+	 * {@code Supplier} of it, held weakly; {@link #ELSEWHERE}; or {@code null} while none
+	 * is known.
 	 */
 	private Object pool;
 
@@ -62,10 +64,11 @@ public final class ExecutorTracking {
 	}
 
 	/**
-	 * Note the pool the tracked tasks are handed to, whose queue the detector reads, at
-	 * most once a sweep and only while a task not started is overdue: a task its
-	 * rejection policy dropped is then not listed as queued until the collector confirms
-	 * the drop. A {@code ScheduledThreadPoolExecutor}'s queue is not read.
+	 * Note the pool the tracked tasks are handed to. If its rejection policy is the JDK's
+	 * {@code DiscardPolicy} or {@code DiscardOldestPolicy}, the detector reads its queue,
+	 * at most once a sweep and only while a task not started is overdue, so that a task
+	 * the policy dropped is not listed as queued until the collector confirms the drop. A
+	 * {@code ScheduledThreadPoolExecutor}'s queue is not read.
 	 * @param pool the pool
 	 */
 	public synchronized void queuesIn(ThreadPoolExecutor pool) {
@@ -82,6 +85,17 @@ public final class ExecutorTracking {
 	}
 
 	/**
+	 * Note the pool the tracked tasks are handed to, as
+	 * {@link #queuesIn(ThreadPoolExecutor)} does, for an executor that may replace its
+	 * pool (a Spring executor initialized again): the supplier is asked at each reading.
+	 * @param pool returns the current pool, or {@code null}; it may throw, and should
+	 * hold the executor weakly
+	 */
+	public synchronized void queuesIn(Supplier<ThreadPoolExecutor> pool) {
+		this.pool = (this.pool == null && pool != null) ? pool : ELSEWHERE;
+	}
+
+	/**
 	 * Note that the tracked tasks are also handed to an executor whose queue is not read:
 	 * no queue then tells which of them are queued.
 	 */
@@ -91,21 +105,25 @@ public final class ExecutorTracking {
 
 	/**
 	 * Return the records of the tracked tasks in the pool's queue, or {@code null} when
-	 * it cannot be told which tasks are queued: no pool is known, its queue holds more
-	 * than {@link #MAX_QUEUE_READ} tasks, or a task the engine does not recognize (one a
-	 * {@code TaskDecorator} wrapped, or the pool's own future around a tracked task).
+	 * it cannot be told which tasks not started were dropped: no pool is known, its
+	 * rejection policy is not one of the JDK's discard policies, more of its workers hold
+	 * a task than the tracked tasks running (a worker may hold a task it has not started,
+	 * in {@code beforeExecute}), its queue holds more than {@link #MAX_QUEUE_READ} tasks,
+	 * or a task the engine does not recognize (one a {@code TaskDecorator} wrapped, or
+	 * the pool's own future around a tracked task).
+	 * @param running how many of this tracking's tasks are running
 	 */
-	Set<TaskRecord> queuedRecords() {
+	Set<TaskRecord> queuedRecords(int running) {
 		Object known;
 		synchronized (this) {
 			known = this.pool;
 		}
-		ThreadPoolExecutor pool = (known instanceof WeakReference<?> reference
-				&& reference.get() instanceof ThreadPoolExecutor referent) ? referent : null;
-		if (pool == null) {
-			return null;
-		}
 		try {
+			ThreadPoolExecutor pool = (known instanceof Supplier<?> supplier) ? (ThreadPoolExecutor) supplier.get()
+					: (known instanceof WeakReference<?> reference) ? (ThreadPoolExecutor) reference.get() : null;
+			if (pool == null || !discards(pool.getRejectedExecutionHandler()) || pool.getActiveCount() > running) {
+				return null;
+			}
 			BlockingQueue<Runnable> queue = pool.getQueue();
 			if (queue.size() > MAX_QUEUE_READ) {
 				return null;
@@ -128,6 +146,11 @@ public final class ExecutorTracking {
 			// A pool of the application's that fails to show its queue: read as queued.
 			return null;
 		}
+	}
+
+	private static boolean discards(Object handler) {
+		return handler != null && (handler.getClass() == ThreadPoolExecutor.DiscardPolicy.class
+				|| handler.getClass() == ThreadPoolExecutor.DiscardOldestPolicy.class);
 	}
 
 	/**

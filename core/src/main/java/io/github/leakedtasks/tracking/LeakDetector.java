@@ -193,16 +193,17 @@ final class LeakDetector implements Runnable {
 	}
 
 	/**
-	 * Whether a task not started is still in its pool's queue, as far as the queue can be
-	 * read (see {@link ExecutorTracking#queuedRecords()}); each queue is read once a
-	 * sweep.
+	 * Whether a task not started is still in its pool's queue, as far as the queue tells
+	 * (see {@link ExecutorTracking#queuedRecords(int)}); each queue is read once a sweep.
 	 */
-	private static boolean isQueued(TaskRecord record, Map<ExecutorTracking, Set<TaskRecord>> queues) {
+	private static boolean isQueued(TaskRecord record, Map<ExecutorTracking, Set<TaskRecord>> queues,
+			Map<ExecutorTracking, Integer> running) {
 		Set<TaskRecord> queued = queues.computeIfAbsent(record.executor, (executor) -> {
-			Set<TaskRecord> records = executor.queuedRecords();
+			Set<TaskRecord> records = executor.queuedRecords(running.getOrDefault(executor, 0));
 			return (records != null) ? records : UNREAD;
 		});
-		return queued == UNREAD || queued.contains(record);
+		// Started since it was read: a worker took it from the queue.
+		return queued == UNREAD || queued.contains(record) || record.is(TaskRecord.STARTED);
 	}
 
 	private void forget(FailureWatch watch) {
@@ -234,11 +235,15 @@ final class LeakDetector implements Runnable {
 		boolean sources = !this.tracker.overdueSources().isEmpty();
 		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
 		List<TaskRecord> overdueRecords = new ArrayList<>();
+		Map<ExecutorTracking, Integer> runningByExecutor = new IdentityHashMap<>();
 		this.tracker.states().live().forEach((record) -> {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
-			if (sources && running && runner != null && !record.is(TaskRecord.FINISHED)) {
-				runners.add(runner);
+			if (running && !record.is(TaskRecord.FINISHED)) {
+				runningByExecutor.merge(record.executor, 1, Integer::sum);
+				if (sources && runner != null) {
+					runners.add(runner);
+				}
 			}
 			if (now - record.since >= this.overdueNanos && !record.is(TaskRecord.FINISHED)) {
 				overdueRecords.add(record);
@@ -249,7 +254,7 @@ final class LeakDetector implements Runnable {
 		for (TaskRecord record : overdueRecords) {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
-			if (!running && !isQueued(record, queues)) {
+			if (!running && !isQueued(record, queues, runningByExecutor)) {
 				// Let go of without starting: dropped (confirmed once collected), or
 				// taken by a worker that is about to start it.
 				continue;

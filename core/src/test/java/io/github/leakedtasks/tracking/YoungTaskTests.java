@@ -87,10 +87,50 @@ class YoungTaskTests {
 		assertThat(pool.getQueue()).hasSize(1);
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			List<OverdueTask> overdue = this.fixture.tracker.overdueTasks();
-			assertThat(overdue).extracting(OverdueTask::state)
-				.containsExactlyInAnyOrder(OverdueTask.State.RUNNING, OverdueTask.State.QUEUED);
+			// Old enough that the dropped task, first seen at most one sweep later, would
+			// be listed too.
+			assertThat(overdue).filteredOn((task) -> task.state() == OverdueTask.State.QUEUED)
+				.singleElement()
+				.satisfies((task) -> assertThat(task.age()).isGreaterThanOrEqualTo(Duration.ofMillis(400)));
+			assertThat(overdue).hasSize(2);
 		});
+		assertThat(this.fixture.tracker.liveTaskCount()).isEqualTo(3);
 		assertThat(dropped).isNotDone();
+	}
+
+	@Test
+	void taskAWorkerHoldsBeforeStartingItIsStillListedAsQueued() throws InterruptedException {
+		// A paused pool (Spring's, the JDK's PausableThreadPoolExecutor example) holds
+		// the
+		// task a worker took in beforeExecute: not in the queue, not started, not
+		// dropped.
+		CountDownLatch holding = new CountDownLatch(1);
+		ThreadPoolExecutor pool = this.fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+				new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy()) {
+
+			@Override
+			protected void beforeExecute(Thread worker, Runnable task) {
+				holding.countDown();
+				try {
+					YoungTaskTests.this.release.await();
+				}
+				catch (InterruptedException ex) {
+					worker.interrupt();
+				}
+			}
+
+		});
+		ExecutorService executor = this.fixture.tracker.wrap("paused", pool);
+		Future<String> held = executor.submit(() -> "held");
+		assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+		Future<String> queued = executor.submit(() -> "queued");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			List<OverdueTask> overdue = this.fixture.tracker.overdueTasks();
+			assertThat(overdue).extracting(OverdueTask::state)
+				.containsExactly(OverdueTask.State.QUEUED, OverdueTask.State.QUEUED);
+		});
+		assertThat(held).isNotDone();
+		assertThat(queued).isNotDone();
 	}
 
 	@Test
