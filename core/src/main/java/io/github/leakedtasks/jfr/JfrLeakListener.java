@@ -49,6 +49,7 @@ public final class JfrLeakListener implements LeakListener {
 		}
 		task(event, report.executor(), report.task(), report.thread(), report.creationTrace(), report.traceIds());
 		failure(event, report.exception());
+		event.leakId = report.leakId();
 		event.commit();
 	}
 

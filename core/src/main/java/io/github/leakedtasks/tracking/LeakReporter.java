@@ -165,11 +165,12 @@ final class LeakReporter {
 		}
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
 		Instant time = this.clock.instant();
+		// Listed beside the leaks, so that the endpoint shows what the log shows, under
+		// the id the log and the events give.
+		LeakGroups.Added added = this.groups.add(new LeakReport(LeakKind.UNCAUGHT, record.executor.name(),
+				record.taskType, failure, trace, record.threadName, time, record.traceIds), LeakStatus.CONFIRMED);
 		UncaughtReport report = new UncaughtReport(record.executor.name(), record.taskType, failure, trace,
-				record.threadName, time, handler, record.traceIds);
-		// Listed beside the leaks, so that the endpoint shows what the log shows.
-		this.groups.add(new LeakReport(LeakKind.UNCAUGHT, report.executor(), report.task(), failure, trace,
-				report.thread(), time, record.traceIds), LeakStatus.CONFIRMED);
+				record.threadName, time, handler, record.traceIds, added.group().id());
 		for (LeakListener listener : this.listeners) {
 			try {
 				listener.onUncaught(report);

@@ -43,7 +43,7 @@ public final class LoggingLeakListener implements LeakListener {
 	@Override
 	public void onUncaught(UncaughtReport report) {
 		this.sink.log(LeakMessages.describe(report), null, new Fields(LeakKind.UNCAUGHT, report.executor(),
-				report.task(), report.exception().getClass().getName(), null, report.traceIds()));
+				report.task(), report.exception().getClass().getName(), report.leakId(), report.traceIds()));
 	}
 
 	/**
@@ -79,7 +79,7 @@ public final class LoggingLeakListener implements LeakListener {
 	 * @param executor the executor's name
 	 * @param task the task type
 	 * @param exceptionType class name of the failure, or {@code null} for a drop
-	 * @param leakId the group's id, or {@code null} for an uncaught failure
+	 * @param leakId the group's id, or {@code null} if it has none
 	 * @param traceIds the trace and span the task was submitted in, or {@code null}
 	 */
 	public record Fields(LeakKind kind, String executor, String task, String exceptionType, String leakId,

@@ -15,10 +15,27 @@ import java.time.Instant;
  * @param handler who receives the failure besides the listeners
  * @param traceIds the trace and span the task was submitted in, or {@code null} without
  * tracing
+ * @param leakId the id of the group the endpoint lists the failure in, or {@code null}
  * @since 0.1.0
  */
 public record UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace,
-		String thread, Instant time, Handler handler, TraceIds traceIds) {
+		String thread, Instant time, Handler handler, TraceIds traceIds, String leakId) {
+
+	/**
+	 * Create a report without the id of its group.
+	 * @param executor name of the executor
+	 * @param task task type
+	 * @param exception the failure
+	 * @param creationTrace where the task was created, or {@code null}
+	 * @param thread name of the thread that submitted the task
+	 * @param time when the task failed
+	 * @param handler who receives the failure besides the listeners
+	 * @param traceIds the trace and span the task was submitted in, or {@code null}
+	 */
+	public UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace, String thread,
+			Instant time, Handler handler, TraceIds traceIds) {
+		this(executor, task, exception, creationTrace, thread, time, handler, traceIds, null);
+	}
 
 	/**
 	 * Create a report without trace ids.
@@ -32,7 +49,7 @@ public record UncaughtReport(String executor, String task, Throwable exception, 
 	 */
 	public UncaughtReport(String executor, String task, Throwable exception, CreationTrace creationTrace, String thread,
 			Instant time, Handler handler) {
-		this(executor, task, exception, creationTrace, thread, time, handler, null);
+		this(executor, task, exception, creationTrace, thread, time, handler, null, null);
 	}
 
 	/**

@@ -150,9 +150,17 @@ class JfrLeakListenerTests {
 					.until(() -> this.tracker.leaks().stream().anyMatch((group) -> group.kind() == LeakKind.UNCAUGHT));
 				awaitNotified();
 			});
+			String leakId = this.tracker.leaks()
+				.stream()
+				.filter((group) -> group.kind() == LeakKind.UNCAUGHT)
+				.findFirst()
+				.orElseThrow()
+				.id();
 			assertThat(events).singleElement().satisfies((event) -> {
 				assertThat(event.getString("executor")).isEqualTo("jobs");
 				assertThat(event.getString("exceptionType")).isEqualTo(IllegalArgumentException.class.getName());
+				// The id the endpoint lists it under.
+				assertThat(event.getString("leakId")).isEqualTo(leakId);
 			});
 		}
 		finally {

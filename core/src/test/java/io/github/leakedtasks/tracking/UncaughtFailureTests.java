@@ -77,6 +77,38 @@ class UncaughtFailureTests {
 	}
 
 	@Test
+	void uncaughtFailureIsLoggedWithTheIdOfTheGroupItIsListedIn() throws InterruptedException {
+		List<LoggingLeakListener.Fields> logged = new CopyOnWriteArrayList<>();
+		CountDownLatch done = new CountDownLatch(1);
+		this.fixture.tracker.addListener(new LoggingLeakListener(new LoggingLeakListener.LogSink() {
+
+			@Override
+			public void log(String message, Throwable exception) {
+			}
+
+			@Override
+			public void log(String message, Throwable exception, LoggingLeakListener.Fields fields) {
+				logged.add(fields);
+				done.countDown();
+			}
+
+		}));
+		this.fixture.pool("jobs").execute(() -> {
+			throw new IllegalStateException("boom");
+		});
+		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+		LeakGroup group = this.fixture.tracker.leaks()
+			.stream()
+			.filter((leaks) -> leaks.kind() == LeakKind.UNCAUGHT)
+			.findFirst()
+			.orElseThrow();
+		assertThat(logged).singleElement().satisfies((fields) -> {
+			assertThat(fields.kind()).isEqualTo(LeakKind.UNCAUGHT);
+			assertThat(fields.leakId()).isEqualTo(group.id());
+		});
+	}
+
+	@Test
 	void successfulExecuteTaskIsNeitherUncaughtNorLeaked() throws InterruptedException {
 		CountDownLatch ran = new CountDownLatch(1);
 		this.fixture.pool("jobs").execute(ran::countDown);
