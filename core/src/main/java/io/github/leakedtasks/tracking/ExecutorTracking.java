@@ -58,6 +58,11 @@ public final class ExecutorTracking {
 	 */
 	private Object pool;
 
+	/** The first pool the supplier of {@link #pool} returned, held weakly. */
+	private WeakReference<ThreadPoolExecutor> suppliedPool;
+
+	private final Object poolLock = new Object();
+
 	ExecutorTracking(TaskTracker tracker, String name) {
 		this.tracker = tracker;
 		this.name = name;
@@ -71,16 +76,18 @@ public final class ExecutorTracking {
 	 * {@code ScheduledThreadPoolExecutor}'s queue is not read.
 	 * @param pool the pool
 	 */
-	public synchronized void queuesIn(ThreadPoolExecutor pool) {
-		if (pool == null || pool instanceof ScheduledThreadPoolExecutor) {
-			this.pool = ELSEWHERE;
-		}
-		else if (this.pool == null) {
-			this.pool = new WeakReference<>(pool);
-		}
-		else if (!(this.pool instanceof WeakReference<?> known) || known.get() != pool) {
-			// Tasks of this tracking may sit in either queue.
-			this.pool = ELSEWHERE;
+	public void queuesIn(ThreadPoolExecutor pool) {
+		synchronized (this.poolLock) {
+			if (pool == null || pool instanceof ScheduledThreadPoolExecutor) {
+				this.pool = ELSEWHERE;
+			}
+			else if (this.pool == null) {
+				this.pool = new WeakReference<>(pool);
+			}
+			else if (!(this.pool instanceof WeakReference<?> known) || known.get() != pool) {
+				// Tasks of this tracking may sit in either queue.
+				this.pool = ELSEWHERE;
+			}
 		}
 	}
 
@@ -91,37 +98,41 @@ public final class ExecutorTracking {
 	 * @param pool returns the current pool, or {@code null}; it may throw, and should
 	 * hold the executor weakly
 	 */
-	public synchronized void queuesIn(Supplier<ThreadPoolExecutor> pool) {
-		this.pool = (this.pool == null && pool != null) ? pool : ELSEWHERE;
+	public void queuesIn(Supplier<ThreadPoolExecutor> pool) {
+		synchronized (this.poolLock) {
+			this.pool = (this.pool == null && pool != null) ? pool : ELSEWHERE;
+		}
 	}
 
 	/**
 	 * Note that the tracked tasks are also handed to an executor whose queue is not read:
 	 * no queue then tells which of them are queued.
 	 */
-	synchronized void queuesElsewhere() {
-		this.pool = ELSEWHERE;
+	void queuesElsewhere() {
+		synchronized (this.poolLock) {
+			this.pool = ELSEWHERE;
+		}
 	}
 
 	/**
 	 * Return the records of the tracked tasks in the pool's queue, or {@code null} when
-	 * it cannot be told which tasks not started were dropped: no pool is known, its
-	 * rejection policy is not one of the JDK's discard policies, more of its workers hold
-	 * a task than the tracked tasks running (a worker may hold a task it has not started,
-	 * in {@code beforeExecute}), its queue holds more than {@link #MAX_QUEUE_READ} tasks,
-	 * or a task the engine does not recognize (one a {@code TaskDecorator} wrapped, or
-	 * the pool's own future around a tracked task).
-	 * @param running how many of this tracking's tasks are running
+	 * it cannot be told which tasks not started were dropped: no pool is known (or a
+	 * supplier of it returned another one than before), its rejection policy is not one
+	 * of the JDK's discard policies, more of its workers hold a task than the tracked
+	 * tasks still running (a worker may hold a task it has not started, in
+	 * {@code beforeExecute}), its queue holds more than {@link #MAX_QUEUE_READ} tasks, or
+	 * a task the engine does not recognize (one a {@code TaskDecorator} wrapped, or the
+	 * pool's own future around a tracked task). The queue is read before the busy workers
+	 * are counted, so that a task a worker takes in between is counted busy.
+	 * @param running records of this tracking's tasks that were running
 	 */
-	Set<TaskRecord> queuedRecords(int running) {
-		Object known;
-		synchronized (this) {
-			known = this.pool;
+	Set<TaskRecord> queuedRecords(List<TaskRecord> running) {
+		ThreadPoolExecutor pool = currentPool();
+		if (pool == null) {
+			return null;
 		}
 		try {
-			ThreadPoolExecutor pool = (known instanceof Supplier<?> supplier) ? (ThreadPoolExecutor) supplier.get()
-					: (known instanceof WeakReference<?> reference) ? (ThreadPoolExecutor) reference.get() : null;
-			if (pool == null || !discards(pool.getRejectedExecutionHandler()) || pool.getActiveCount() > running) {
+			if (!discards(pool.getRejectedExecutionHandler())) {
 				return null;
 			}
 			BlockingQueue<Runnable> queue = pool.getQueue();
@@ -140,10 +151,51 @@ public final class ExecutorTracking {
 					records.add(record);
 				}
 			}
-			return records;
+			int busy = pool.getActiveCount();
+			// Counted after the workers: only those still running now.
+			int stillRunning = 0;
+			for (TaskRecord record : running) {
+				if (!record.is(TaskRecord.FINISHED)) {
+					stillRunning++;
+				}
+			}
+			return (busy <= stillRunning) ? records : null;
 		}
 		catch (Throwable ex) {
 			// A pool of the application's that fails to show its queue: read as queued.
+			return null;
+		}
+	}
+
+	/**
+	 * Return the pool whose queue is read, or {@code null}.
+	 */
+	private ThreadPoolExecutor currentPool() {
+		Object known;
+		synchronized (this.poolLock) {
+			known = this.pool;
+		}
+		try {
+			if (known instanceof WeakReference<?> reference) {
+				return (ThreadPoolExecutor) reference.get();
+			}
+			if (!(known instanceof Supplier<?> supplier)) {
+				return null;
+			}
+			ThreadPoolExecutor supplied = (ThreadPoolExecutor) supplier.get();
+			synchronized (this.poolLock) {
+				if (this.suppliedPool == null && supplied != null) {
+					this.suppliedPool = new WeakReference<>(supplied);
+				}
+				else if (this.suppliedPool == null || this.suppliedPool.get() != supplied) {
+					// Initialized again: tasks may sit in the pool before.
+					this.pool = ELSEWHERE;
+					return null;
+				}
+			}
+			return supplied;
+		}
+		catch (Throwable ex) {
 			return null;
 		}
 	}

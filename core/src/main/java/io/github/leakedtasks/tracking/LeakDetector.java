@@ -193,17 +193,21 @@ final class LeakDetector implements Runnable {
 	}
 
 	/**
-	 * Whether a task not started is still in its pool's queue, as far as the queue tells
-	 * (see {@link ExecutorTracking#queuedRecords(int)}); each queue is read once a sweep.
+	 * Whether a task not started is to be listed as queued: unless two sweeps in a row
+	 * found it neither started nor in its pool's queue, as far as the queue tells (see
+	 * {@link ExecutorTracking#queuedRecords(List)}). Each queue is read once a sweep.
 	 */
 	private static boolean isQueued(TaskRecord record, Map<ExecutorTracking, Set<TaskRecord>> queues,
-			Map<ExecutorTracking, Integer> running) {
+			Map<ExecutorTracking, List<TaskRecord>> running) {
 		Set<TaskRecord> queued = queues.computeIfAbsent(record.executor, (executor) -> {
-			Set<TaskRecord> records = executor.queuedRecords(running.getOrDefault(executor, 0));
+			Set<TaskRecord> records = executor.queuedRecords(running.getOrDefault(executor, List.of()));
 			return (records != null) ? records : UNREAD;
 		});
-		// Started since it was read: a worker took it from the queue.
-		return queued == UNREAD || queued.contains(record) || record.is(TaskRecord.STARTED);
+		if (queued == UNREAD || queued.contains(record) || record.is(TaskRecord.STARTED)) {
+			return true;
+		}
+		// The first time, a worker may have taken it and not yet be counted busy.
+		return record.mark(TaskRecord.NOT_QUEUED);
 	}
 
 	private void forget(FailureWatch watch) {
@@ -235,12 +239,12 @@ final class LeakDetector implements Runnable {
 		boolean sources = !this.tracker.overdueSources().isEmpty();
 		Set<Thread> runners = Collections.newSetFromMap(new IdentityHashMap<>());
 		List<TaskRecord> overdueRecords = new ArrayList<>();
-		Map<ExecutorTracking, Integer> runningByExecutor = new IdentityHashMap<>();
+		Map<ExecutorTracking, List<TaskRecord>> runningByExecutor = new IdentityHashMap<>();
 		this.tracker.states().live().forEach((record) -> {
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
 			if (running && !record.is(TaskRecord.FINISHED)) {
-				runningByExecutor.merge(record.executor, 1, Integer::sum);
+				runningByExecutor.computeIfAbsent(record.executor, (executor) -> new ArrayList<>()).add(record);
 				if (sources && runner != null) {
 					runners.add(runner);
 				}
@@ -252,17 +256,18 @@ final class LeakDetector implements Runnable {
 		// Outside the live list's locks: the pools' queues are read.
 		Map<ExecutorTracking, Set<TaskRecord>> queues = new IdentityHashMap<>();
 		for (TaskRecord record : overdueRecords) {
+			// Read before whether it started: a task that starts resets it afterwards.
+			long since = record.since;
 			Thread runner = record.runner;
 			boolean running = record.is(TaskRecord.STARTED);
 			if (!running && !isQueued(record, queues, runningByExecutor)) {
-				// Let go of without starting: dropped (confirmed once collected), or
-				// taken by a worker that is about to start it.
+				// Let go of without starting: dropped, confirmed once collected.
 				continue;
 			}
 			counts.merge(record.executor.name(), 1, Integer::sum);
 			OverdueTask task = new OverdueTask(record.executor.name(), record.taskType,
 					running ? OverdueTask.State.RUNNING : OverdueTask.State.QUEUED,
-					Duration.ofNanos(now - record.since), (running && runner != null) ? runner.getName() : null,
+					Duration.ofNanos(Math.max(0, now - since)), (running && runner != null) ? runner.getName() : null,
 					CreationTrace.of(record.trace, this.tracker.settings()), record.traceIds);
 			if (!record.is(TaskRecord.OVERDUE)) {
 				newlyOverdue.add(Map.entry(record, task));

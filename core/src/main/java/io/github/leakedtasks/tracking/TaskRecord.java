@@ -57,6 +57,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int SCOPE_WATCHED = 1 << 13;
 
 	/**
+	 * A sweep found the task neither started nor in its pool's queue: if the next one
+	 * does too, it was dropped (a worker that took it has started it by then, or holds it
+	 * and is counted busy).
+	 */
+	static final int NOT_QUEUED = 1 << 14;
+
+	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;

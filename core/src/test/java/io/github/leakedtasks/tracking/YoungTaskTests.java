@@ -100,10 +100,8 @@ class YoungTaskTests {
 
 	@Test
 	void taskAWorkerHoldsBeforeStartingItIsStillListedAsQueued() throws InterruptedException {
-		// A paused pool (Spring's, the JDK's PausableThreadPoolExecutor example) holds
-		// the
-		// task a worker took in beforeExecute: not in the queue, not started, not
-		// dropped.
+		// A paused pool holds the task a worker took in beforeExecute: not in the
+		// queue, not started, not dropped.
 		CountDownLatch holding = new CountDownLatch(1);
 		ThreadPoolExecutor pool = this.fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
 				new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy()) {
