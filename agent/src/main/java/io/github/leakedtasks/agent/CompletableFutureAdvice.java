@@ -193,16 +193,23 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * The static {@code andTree(CompletableFuture[], int, int)} behind {@code allOf}.
+	 * The static {@code andTree(CompletableFuture[], int, int)} behind {@code allOf}:
+	 * {@code allOf} calls it over all its inputs, and it calls itself over halves of them
+	 * when there are more than two. Only that first call's future, the one {@code allOf}
+	 * returns, is the caller's: the future of a call over a part of the inputs is read by
+	 * the call above it through its {@code result} field, as an input is, and a failure
+	 * it was born with is one of those inputs' (JDK 17 to 25).
 	 */
 	static final class AndTree {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Argument(1) int lo, @Advice.Argument(2) int hi,
 				@Advice.Return CompletableFuture<?> dependent) {
-			FutureHooks.observed(sources, lo, hi);
-			if (dependent != null && dependent.isCompletedExceptionally()) {
-				FutureHooks.completed(dependent);
+			if (sources != null && lo == 0 && hi == sources.length - 1) {
+				FutureHooks.observed(sources, lo, hi);
+				if (dependent != null && dependent.isCompletedExceptionally()) {
+					FutureHooks.completed(dependent);
+				}
 			}
 		}
 

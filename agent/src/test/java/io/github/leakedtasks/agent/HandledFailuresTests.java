@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,7 @@ import static io.github.leakedtasks.agent.AgentFixture.reportsOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Failures that were retrieved, handled, handed on or cancelled are not reported.
@@ -87,6 +89,54 @@ class HandledFailuresTests {
 		assertNotReported(marker);
 	}
 
+	/**
+	 * Over more than two inputs, {@code allOf} builds a tree of futures of its own: a
+	 * part whose inputs had all completed, one of them failed, is born failed and read by
+	 * the part above it through its field.
+	 */
+	@ParameterizedTest
+	@ValueSource(ints = { 3, 4, 5, 8 })
+	void allOfOverManyWithAFailedInputAndOnePendingThenHandledIsNotReported(int inputs) {
+		String marker = marker();
+		CompletableFuture<Object> pending = new CompletableFuture<>();
+		CompletableFuture<?>[] futures = allOfInputs(marker, inputs);
+		futures[inputs - 1] = pending;
+		CompletableFuture<Void> all = CompletableFuture.allOf(futures);
+		pending.complete("last");
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(all::join)
+			.withCauseInstanceOf(IllegalStateException.class);
+		assertNotReported(marker);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 3, 4, 5, 8 })
+	void allOfOverManyAlreadyCompletedWithAFailedInputThenHandledIsNotReported(int inputs) {
+		String marker = marker();
+		CompletableFuture<Void> all = CompletableFuture.allOf(allOfInputs(marker, inputs));
+		assertThat(all.handle((value, ex) -> ex).join()).hasRootCauseMessage(marker);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void allOfOverTasksThatFailedAndOneStillRunningThenHandledIsNotReported() throws Exception {
+		String marker = marker();
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<Object> failed = CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		}, this.executor);
+		CompletableFuture<String> succeeded = CompletableFuture.supplyAsync(() -> "ok", this.executor);
+		CompletableFuture<String> running = CompletableFuture.supplyAsync(() -> {
+			awaitQuietly(release);
+			return "last";
+		}, this.executor);
+		await().atMost(Duration.ofSeconds(30)).until(() -> failed.isDone() && succeeded.isDone());
+		CompletableFuture<Void> all = CompletableFuture.allOf(failed, succeeded, running);
+		release.countDown();
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(all::join)
+			.withCauseInstanceOf(IllegalStateException.class);
+		assertNotReported(marker);
+	}
+
 	@Test
 	void anyOfOverAlreadyFailedFutureThenHandledIsNotReported() {
 		String marker = marker();
@@ -134,6 +184,29 @@ class HandledFailuresTests {
 	private static void allOfOverAlreadyFailed(String marker) {
 		CompletableFuture<Object> failed = CompletableFuture.failedFuture(new IllegalStateException(marker));
 		CompletableFuture.allOf(failed, CompletableFuture.completedFuture("ok")).exceptionally((ex) -> null).join();
+	}
+
+	/**
+	 * The inputs of {@code allOf}: the first failed, the others completed.
+	 */
+	private static CompletableFuture<?>[] allOfInputs(String marker, int inputs) {
+		CompletableFuture<?>[] futures = new CompletableFuture<?>[inputs];
+		futures[0] = CompletableFuture.failedFuture(new IllegalStateException(marker));
+		for (int i = 1; i < inputs; i++) {
+			futures[i] = CompletableFuture.completedFuture("ok");
+		}
+		return futures;
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			if (!latch.await(30, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("Never released");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void anyOfOverAlreadyFailed(String marker) {

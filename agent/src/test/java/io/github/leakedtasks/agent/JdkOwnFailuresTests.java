@@ -278,6 +278,45 @@ class JdkOwnFailuresTests {
 	}
 
 	@Test
+	void truncatedBodiesTheApplicationHandlesAreNotReported() throws Exception {
+		// A server that promises 1,000 bytes, sends 3 and closes the connection: the
+		// client's body reader may fail before the JDK's code chains whenComplete on it
+		// (Http1Response.readBody), a stage kept only by the connection.
+		try (ServerSocket truncating = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			Thread server = new Thread(() -> {
+				while (!truncating.isClosed()) {
+					try (Socket socket = truncating.accept()) {
+						socket.getInputStream().read(new byte[8192]);
+						socket.getOutputStream()
+							.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc"
+								.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+					}
+					catch (IOException ex) {
+						// Closed by the test, or a client gone: the test fails on what
+						// the
+						// client receives.
+					}
+				}
+			});
+			server.setDaemon(true);
+			server.start();
+			int reported = truncatedReports().size();
+			HttpClient client = HttpClient.newHttpClient();
+			HttpRequest request = HttpRequest.newBuilder(uri(truncating.getLocalPort())).build();
+			for (int i = 0; i < 25; i++) {
+				assertThatExceptionOfType(IOException.class)
+					.isThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+				Throwable failure = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+					.handle((response, ex) -> ex)
+					.join();
+				assertThat(failure).hasRootCauseInstanceOf(java.io.EOFException.class);
+			}
+			awaitDetectorCaughtUp();
+			assertThat(truncatedReports()).hasSize(reported);
+		}
+	}
+
+	@Test
 	void futureBornFailedThatAClosedClientHandsTheApplicationIsReported() throws Exception {
 		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
 		HttpClient client = HttpClient.newHttpClient();
@@ -394,6 +433,17 @@ class JdkOwnFailuresTests {
 		return allReports().stream()
 			.filter((report) -> report.exception() != null && "body failed".equals(report.exception().getMessage()))
 			.toList();
+	}
+
+	private static List<LeakReport> truncatedReports() {
+		return allReports().stream().filter((report) -> {
+			for (Throwable cause = report.exception(); cause != null; cause = cause.getCause()) {
+				if (cause instanceof java.io.EOFException) {
+					return true;
+				}
+			}
+			return false;
+		}).toList();
 	}
 
 	private static List<LeakReport> closedReports() {

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakReport;
@@ -61,6 +63,20 @@ class ReportedFailuresTests {
 	void onlyTheEndOfAnIgnoredChainIsReported() {
 		String marker = marker();
 		chainIgnored(marker);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * Only the future {@code allOf} returns is the caller's, not those of the tree it
+	 * builds over more than two inputs.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void ignoredAllOfOverManyInputsOneFailedIsReportedOnce(boolean lastPending) {
+		String marker = marker();
+		allOfIgnored(marker, 5, lastPending);
 		awaitReported(marker);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).hasSize(1);
@@ -144,6 +160,20 @@ class ReportedFailuresTests {
 	 * The first task of its type is traced; its trace starts at the line that called the
 	 * executor, not inside the JDK's executor, as a wrapper's does.
 	 */
+	private static void allOfIgnored(String marker, int inputs, boolean lastPending) {
+		CompletableFuture<?>[] futures = new CompletableFuture<?>[inputs];
+		futures[0] = CompletableFuture.failedFuture(new IllegalStateException(marker));
+		for (int i = 1; i < inputs; i++) {
+			futures[i] = CompletableFuture.completedFuture("ok");
+		}
+		CompletableFuture<Object> pending = new CompletableFuture<>();
+		if (lastPending) {
+			futures[inputs - 1] = pending;
+		}
+		CompletableFuture.allOf(futures);
+		pending.complete("last");
+	}
+
 	private static void assertStartsAtTheApplicationsCall(LeakReport report, String method) {
 		assertThat(report.creationTrace()).isNotNull();
 		StackTraceElement site = report.creationTrace().site();

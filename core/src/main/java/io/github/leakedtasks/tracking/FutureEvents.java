@@ -36,6 +36,13 @@ public final class FutureEvents {
 	 */
 	private static final Object OBSERVED = new Object();
 
+	/**
+	 * Stands for a future the JDK's own code failed ({@link #failedByTheJdk}): a hook
+	 * that sees its failure again (the stage method that made it, which checks for a
+	 * result written directly) does not watch it as a new failure.
+	 */
+	private static final Object JDKS_OWN = new Object();
+
 	private final TaskTracker tracker;
 
 	private final SourceExecutors executors;
@@ -342,7 +349,8 @@ public final class FutureEvents {
 	 * in the JDK's HTTP client, on a timeout): the failure is not watched, since what the
 	 * JDK creates and drops inside itself is no leak of the application's. It is counted
 	 * in the summary ({@link LeakSummary#jdkOwnFailures()}), and said once per class of
-	 * that code at DEBUG.
+	 * that code at DEBUG. Once noted, the future's failure is not watched when a hook
+	 * sees it again.
 	 * @param future the future
 	 * @param failure what it completed with
 	 * @param completer the JDK's class that completed it
@@ -356,6 +364,8 @@ public final class FutureEvents {
 			creation = this.creations.remove(future);
 			if (failure != null && completer != null && !isTrackedElsewhere(future)
 					&& !(TaskRecord.unwrap(failure) instanceof CancellationException)) {
+				// A failure seen again by a later hook is watched only if it was before.
+				this.futures.putIfAbsent(future, JDKS_OWN);
 				this.tracker.reporter().jdkOwnFailure(completer);
 				Throwable made = TaskRecord.unwrap(failure);
 				if (this.jdksFailures.putIfAbsent(made, completer) == null) {
