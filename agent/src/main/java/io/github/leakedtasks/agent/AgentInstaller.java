@@ -65,6 +65,7 @@ final class AgentInstaller {
 				FutureInstrumentation.threadPoolExecutor(executeCalls != null), installed, applied, problems,
 				executeCalls);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
+		nested.addAll(FutureInstrumentation.invokeMethods());
 		if (dependents != null) {
 			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
 			if (completableTypes.size() < 5) {

@@ -193,23 +193,21 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * The static {@code andTree(CompletableFuture[], int, int)} behind {@code allOf}:
-	 * {@code allOf} calls it over all its inputs, and it calls itself over halves of them
-	 * when there are more than two. Only that first call's future, the one {@code allOf}
-	 * returns, is the caller's: the future of a call over a part of the inputs is read by
-	 * the call above it through its {@code result} field, as an input is, and a failure
-	 * it was born with is one of those inputs' (JDK 17 to 25).
+	 * {@code allOf(CompletableFuture...)}: its inputs are handed on to the future it
+	 * returns. Over more than two inputs it builds a tree of futures of its own
+	 * ({@code andTree}), each over a part of the inputs and read by the one above it
+	 * through its {@code result} field, as an input is: only the future {@code allOf}
+	 * returns is the caller's, and a failure it was born with is one of its inputs'.
 	 */
-	static final class AndTree {
+	static final class AllOf {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Argument(1) int lo, @Advice.Argument(2) int hi,
-				@Advice.Return CompletableFuture<?> dependent) {
-			if (sources != null && lo == 0 && hi == sources.length - 1) {
-				FutureHooks.observed(sources, lo, hi);
-				if (dependent != null && dependent.isCompletedExceptionally()) {
-					FutureHooks.completed(dependent);
-				}
+		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Return CompletableFuture<?> dependent) {
+			if (sources != null) {
+				FutureHooks.observed(sources, 0, sources.length - 1);
+			}
+			if (dependent != null && dependent.isCompletedExceptionally()) {
+				FutureHooks.completed(dependent);
 			}
 		}
 

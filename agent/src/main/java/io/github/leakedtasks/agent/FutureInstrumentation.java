@@ -75,8 +75,8 @@ final class FutureInstrumentation {
 			hooks.add(HookPoint.of(type, parts[0], CompletableFutureAdvice.BiStage.class, EXECUTOR, STAGE, parts[1]));
 		}
 		hooks.add(HookPoint.of(type, "uniCopyStage", CompletableFutureAdvice.CopyStage.class, FUTURE));
-		hooks.add(HookPoint.of(type, "andTree", CompletableFutureAdvice.AndTree.class,
-				"[Ljava.util.concurrent.CompletableFuture;", "int", "int"));
+		hooks.add(HookPoint.of(type, "allOf", CompletableFutureAdvice.AllOf.class,
+				"[Ljava.util.concurrent.CompletableFuture;"));
 		hooks.add(HookPoint.of(type, "anyOf", CompletableFutureAdvice.AnyOf.class,
 				"[Ljava.util.concurrent.CompletableFuture;"));
 		hooks.add(HookPoint.of(type, "uniWhenComplete", CompletableFutureAdvice.UniWhenComplete.class, OBJECT,
@@ -173,6 +173,18 @@ final class FutureInstrumentation {
 						ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE),
 				HookPoint.of(ThreadPoolExecutor.CallerRunsPolicy.class, "rejectedExecution",
 						ThreadPoolExecutorAdvice.CallerRuns.class, "java.lang.Runnable", TPE));
+	}
+
+	/**
+	 * Return the hook point where {@code invokeAny}, and {@code invokeAll} when it
+	 * throws, let go of their futures
+	 * ({@code AbstractExecutorService.cancelAll(ArrayList)}), none if this JDK has no
+	 * such method.
+	 * @return the hook points
+	 */
+	static List<HookPoint> invokeMethods() {
+		return List.of(HookPoint.optional(java.util.concurrent.AbstractExecutorService.class, "cancelAll",
+				FutureTaskAdvice.InvokedTogether.class, "java.util.ArrayList"));
 	}
 
 }

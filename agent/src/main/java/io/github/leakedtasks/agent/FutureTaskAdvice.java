@@ -1,5 +1,7 @@
 package io.github.leakedtasks.agent;
 
+import java.util.List;
+
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import net.bytebuddy.asm.Advice;
 
@@ -34,6 +36,23 @@ final class FutureTaskAdvice {
 			if (outcome == failure && failure != null) {
 				FutureHooks.failed(task, failure, callable);
 			}
+		}
+
+	}
+
+	/**
+	 * {@code AbstractExecutorService.cancelAll(ArrayList)}, which {@code invokeAny} calls
+	 * as it returns or throws and {@code invokeAll} when it throws (JDK 17 to 25): the
+	 * list is never the caller's, and the failures of its futures were handed to the
+	 * method, which by contract keeps one at most ({@code invokeAny} throws the last it
+	 * read) and cancels the futures not yet complete. Not the timed {@code invokeAll}
+	 * that ran out of time, which hands its list to the caller.
+	 */
+	static final class InvokedTogether {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.Argument(0) List<?> futures) {
+			FutureHooks.invokedTogether(futures);
 		}
 
 	}

@@ -1,15 +1,23 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -134,6 +142,71 @@ class HandledFailuresTests {
 		release.countDown();
 		assertThatExceptionOfType(CompletionException.class).isThrownBy(all::join)
 			.withCauseInstanceOf(IllegalStateException.class);
+		assertNotReported(marker);
+	}
+
+	@Test
+	void invokeAnyLoserThatFailedBeforeTheWinnerWasReadIsNotReported() throws Exception {
+		String marker = marker();
+		CountDownLatch bothMade = new CountDownLatch(2);
+		CountDownLatch release = new CountDownLatch(1);
+		List<FutureTask<?>> made = new CopyOnWriteArrayList<>();
+		// The winner's get lets the loser fail first: invokeAny then returns without
+		// reading the loser, and cancels it too late.
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+
+			@Override
+			protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+				FutureTask<T> task = new FutureTask<>(callable) {
+
+					@Override
+					public T get() throws InterruptedException, ExecutionException {
+						if (made.get(0) == this) {
+							release.countDown();
+							await().atMost(Duration.ofSeconds(30)).until(() -> made.get(1).isDone());
+						}
+						return super.get();
+					}
+
+				};
+				made.add(task);
+				bothMade.countDown();
+				return task;
+			}
+
+		};
+		try {
+			Object result = pool.invokeAny(List.<Callable<Object>>of(() -> {
+				awaitQuietly(bothMade);
+				return "won";
+			}, () -> {
+				awaitQuietly(release);
+				throw new IllegalStateException(marker);
+			}));
+			assertThat(result).isEqualTo("won");
+			assertThat(made).hasSize(2);
+			// Failed (it can only throw) before invokeAny cancelled it: neither read nor
+			// cancelled.
+			assertThat(made.get(1).isDone()).isTrue();
+			assertThat(made.get(1).isCancelled()).isFalse();
+			// Let go of both, so that the collector can find the loser unread.
+			made.clear();
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		assertNotReported(marker);
+	}
+
+	@Test
+	void invokeAllThatThrowsAfterATaskFailedIsNotReported() {
+		String marker = marker();
+		RejectingSecond executor = new RejectingSecond();
+		assertThatExceptionOfType(RejectedExecutionException.class)
+			.isThrownBy(() -> executor.invokeAll(List.<Callable<Object>>of(() -> {
+				throw new IllegalStateException(marker);
+			}, () -> "never run")));
 		assertNotReported(marker);
 	}
 
@@ -327,6 +400,47 @@ class HandledFailuresTests {
 	private static void assertNotReported(String marker) {
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+	/**
+	 * Runs each task on the calling thread, and refuses the second.
+	 */
+	private static final class RejectingSecond extends AbstractExecutorService {
+
+		private int executed;
+
+		@Override
+		public void execute(Runnable command) {
+			if (++this.executed == 2) {
+				throw new RejectedExecutionException("full");
+			}
+			command.run();
+		}
+
+		@Override
+		public void shutdown() {
+		}
+
+		@Override
+		public List<Runnable> shutdownNow() {
+			return List.of();
+		}
+
+		@Override
+		public boolean isShutdown() {
+			return false;
+		}
+
+		@Override
+		public boolean isTerminated() {
+			return false;
+		}
+
+		@Override
+		public boolean awaitTermination(long timeout, TimeUnit unit) {
+			return false;
+		}
+
 	}
 
 }

@@ -292,9 +292,8 @@ class JdkOwnFailuresTests {
 								.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 					}
 					catch (IOException ex) {
-						// Closed by the test, or a client gone: the test fails on what
-						// the
-						// client receives.
+						// Closed by the test, or a client gone: the test fails on
+						// what the client receives.
 					}
 				}
 			});

@@ -156,10 +156,6 @@ class ReportedFailuresTests {
 		}
 	}
 
-	/**
-	 * The first task of its type is traced; its trace starts at the line that called the
-	 * executor, not inside the JDK's executor, as a wrapper's does.
-	 */
 	private static void allOfIgnored(String marker, int inputs, boolean lastPending) {
 		CompletableFuture<?>[] futures = new CompletableFuture<?>[inputs];
 		futures[0] = CompletableFuture.failedFuture(new IllegalStateException(marker));
@@ -174,6 +170,10 @@ class ReportedFailuresTests {
 		pending.complete("last");
 	}
 
+	/**
+	 * The first task of its type is traced; its trace starts at the line that called the
+	 * executor, not inside the JDK's executor, as a wrapper's does.
+	 */
 	private static void assertStartsAtTheApplicationsCall(LeakReport report, String method) {
 		assertThat(report.creationTrace()).isNotNull();
 		StackTraceElement site = report.creationTrace().site();

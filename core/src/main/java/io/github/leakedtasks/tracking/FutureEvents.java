@@ -350,7 +350,7 @@ public final class FutureEvents {
 	 * JDK creates and drops inside itself is no leak of the application's. It is counted
 	 * in the summary ({@link LeakSummary#jdkOwnFailures()}), and said once per class of
 	 * that code at DEBUG. Once noted, the future's failure is not watched when a hook
-	 * sees it again.
+	 * sees it again, and no longer watched if a hook saw it first.
 	 * @param future the future
 	 * @param failure what it completed with
 	 * @param completer the JDK's class that completed it
@@ -364,8 +364,13 @@ public final class FutureEvents {
 			creation = this.creations.remove(future);
 			if (failure != null && completer != null && !isTrackedElsewhere(future)
 					&& !(TaskRecord.unwrap(failure) instanceof CancellationException)) {
-				// A failure seen again by a later hook is watched only if it was before.
-				this.futures.putIfAbsent(future, JDKS_OWN);
+				// Not watched when a later hook sees it again; watched already if the
+				// stage
+				// method's check, on the thread that made the stage, saw it first: no
+				// longer (a future completes once, so it is the same failure).
+				if (this.futures.putIfAbsent(future, JDKS_OWN) instanceof TaskRecord watched) {
+					watched.retrieved();
+				}
 				this.tracker.reporter().jdkOwnFailure(completer);
 				Throwable made = TaskRecord.unwrap(failure);
 				if (this.jdksFailures.putIfAbsent(made, completer) == null) {
@@ -764,7 +769,8 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Return how many futures this source remembers: failed, observed, or traced.
+	 * Return how many futures this source remembers: failed (by the application or by the
+	 * JDK's own code), observed, or traced.
 	 * @return the number of futures
 	 */
 	public int rememberedCount() {

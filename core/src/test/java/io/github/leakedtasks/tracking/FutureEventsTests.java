@@ -437,6 +437,27 @@ class FutureEventsTests {
 	}
 
 	@Test
+	void failureTheJdkMadeIsNotWatchedWhenSeenAgainNorAfterItWasSeenFirst() {
+		// The stage method's check for a result written directly may see the JDK's
+		// failure of a stage after the hook of its completion did, or, on another
+		// thread, before it.
+		Object seenAgain = new Object();
+		this.events.failedByTheJdk(seenAgain, new IllegalStateException("seen again"), String.class);
+		this.events.failed(seenAgain, new IllegalStateException("seen again"));
+		Object seenFirst = new Object();
+		IllegalStateException first = new IllegalStateException("seen first");
+		this.events.failed(seenFirst, first);
+		this.events.failedByTheJdk(seenFirst, first, String.class);
+		seenAgain = null;
+		seenFirst = null;
+		failIgnored(new IllegalStateException("control"));
+		awaitReports(1);
+		assertThat(this.listener.leaks).extracting((report) -> report.exception().getMessage())
+			.containsExactly("control");
+		assertThat(this.tracker.summary().jdkOwnFailures()).isEqualTo(2);
+	}
+
+	@Test
 	void nothingIsRememberedForFuturesThatSucceed() {
 		for (int i = 0; i < 100; i++) {
 			this.events.retrieved(new Object());

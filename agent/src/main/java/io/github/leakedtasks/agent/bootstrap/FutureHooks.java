@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +62,19 @@ public final class FutureHooks {
 	 * {@code getPool()}; {@code null} if this JDK lays it out differently.
 	 */
 	private static final VarHandle POOL = optionalField(ForkJoinWorkerThread.class, "pool", ForkJoinPool.class);
+
+	/**
+	 * The state of a {@code FutureTask}, read without calling its methods, which a
+	 * subclass may override and of which only {@code state()} (JDK 19+) tells a failure
+	 * apart; {@code null} if this JDK lays it out differently.
+	 */
+	private static final VarHandle TASK_STATE = optionalField(FutureTask.class, "state", int.class);
+
+	/** {@code FutureTask.COMPLETING}, JDK 17 to 25. */
+	private static final int TASK_COMPLETING = 1;
+
+	/** {@code FutureTask.EXCEPTIONAL}, JDK 17 to 25. */
+	private static final int TASK_EXCEPTIONAL = 3;
 
 	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
@@ -379,8 +393,8 @@ public final class FutureHooks {
 	/**
 	 * Futures were combined by {@code allOf}: those already failed are handed on.
 	 * @param futures the inputs of {@code allOf}
-	 * @param lo the index of the first input of the subtree
-	 * @param hi the index of the last input of the subtree
+	 * @param lo the index of the first input
+	 * @param hi the index of the last input
 	 */
 	public static void observed(Object[] futures, int lo, int hi) {
 		if (futures != null) {
@@ -388,6 +402,34 @@ public final class FutureHooks {
 			for (int i = Math.max(lo, 0); i <= end; i++) {
 				observed(futures[i]);
 			}
+		}
+	}
+
+	/**
+	 * The futures of {@code invokeAny}, or of an {@code invokeAll} that threw, were let
+	 * go of by the method, which cancelled those not complete: the failure of each that
+	 * failed (or is completing) was handed to the method, and the caller never gets the
+	 * list. Only such futures are remembered, none that succeeded or were cancelled.
+	 * @param futures the method's list of futures
+	 */
+	public static void invokedTogether(List<?> futures) {
+		FutureSink current = sink;
+		if (current == null || futures == null || TASK_STATE == null) {
+			return;
+		}
+		try {
+			for (int i = 0, size = futures.size(); i < size; i++) {
+				Object future = futures.get(i);
+				if (future instanceof FutureTask) {
+					int state = (int) TASK_STATE.getVolatile(future);
+					if (state == TASK_EXCEPTIONAL || state == TASK_COMPLETING) {
+						current.observed(future);
+					}
+				}
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
 		}
 	}
 
