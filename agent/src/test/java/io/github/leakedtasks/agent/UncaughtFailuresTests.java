@@ -54,6 +54,58 @@ class UncaughtFailuresTests {
 	}
 
 	@Test
+	void afterExecuteThatThrowsAfterATaskSucceededIsNotTheTasksFailure() throws InterruptedException {
+		// runWorker hands what afterExecute threw to afterExecute again, as it would a
+		// failure of the task; the thread's handler still gets it.
+		String marker = AgentFixture.marker();
+		List<Throwable> handled = new CopyOnWriteArrayList<>();
+		List<Throwable> handedToAfterExecute = new CopyOnWriteArrayList<>();
+		CountDownLatch reachedHandler = new CountDownLatch(1);
+		ThreadFactory handling = (runnable) -> {
+			Thread thread = new Thread(runnable, "after-" + marker);
+			thread.setUncaughtExceptionHandler((failed, ex) -> {
+				handled.add(ex);
+				reachedHandler.countDown();
+			});
+			return thread;
+		};
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				handling) {
+
+			@Override
+			protected void afterExecute(Runnable task, Throwable failure) {
+				if (failure == null) {
+					throw new IllegalStateException(marker);
+				}
+				handedToAfterExecute.add(failure);
+			}
+
+		};
+		this.tracker.nameExecutor(pool, "after-" + marker);
+		try {
+			pool.execute(() -> {
+			});
+			assertThat(reachedHandler.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(handled).singleElement()
+				.satisfies((ex) -> assertThat(ex).isInstanceOf(IllegalStateException.class).hasMessage(marker));
+			assertThat(handedToAfterExecute).containsExactly(handled.get(0));
+			// A plain task that fails on the same pool is reported: nothing before it
+			// was.
+			pool.execute(new Throwing("control-" + marker));
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.uncaught.stream()
+					.anyMatch((report) -> ("control-" + marker).equals(report.exception().getMessage())));
+			assertThat(this.uncaught).extracting((report) -> report.exception().getMessage())
+				.filteredOn((message) -> message != null && message.contains(marker))
+				.containsExactly("control-" + marker);
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
 	void plainTaskThatThrowsIsReportedAsUncaughtAndStillReachesTheHandler() throws InterruptedException {
 		String marker = AgentFixture.marker();
 		List<Throwable> handled = new CopyOnWriteArrayList<>();

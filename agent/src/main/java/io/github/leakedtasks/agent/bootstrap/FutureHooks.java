@@ -111,6 +111,12 @@ public final class FutureHooks {
 	private static final ThreadLocal<WorkerSlot> worksFor = new ThreadLocal<>();
 
 	/**
+	 * What {@code afterExecute} threw after a task ran without failing, until
+	 * {@code runWorker} hands it to {@code afterExecute} again.
+	 */
+	private static final ThreadLocal<Throwable> afterExecuteThrew = new ThreadLocal<>();
+
+	/**
 	 * Whether any executor is watched for overdue tasks: until then, a task's start and
 	 * end cost one read of this field.
 	 */
@@ -809,12 +815,43 @@ public final class FutureHooks {
 		if (watching) {
 			ended();
 		}
-		// A future's task never throws here: an exception a subclass hands on for one is
-		// the future's, which it read.
-		if (failure != null && !(task instanceof Future)) {
-			uncaught(task, failure, executor);
+		if (failure != null) {
+			// A future's task never throws here: an exception a subclass hands on for one
+			// is the future's, which it read.
+			if (!(task instanceof Future) && !threwItself(failure)) {
+				uncaught(task, failure, executor);
+			}
+			AFTER_EXECUTE.invokeExact(executor, task, failure);
+			return;
 		}
-		AFTER_EXECUTE.invokeExact(executor, task, failure);
+		try {
+			AFTER_EXECUTE.invokeExact(executor, task, (Throwable) null);
+		}
+		catch (Throwable ex) {
+			// runWorker hands what afterExecute threw to afterExecute again, as it would
+			// a failure of the task: the task did not fail.
+			afterExecuteThrew.set(ex);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Return whether {@code afterExecute} threw this failure itself after the task ran,
+	 * forgetting it.
+	 */
+	private static boolean threwItself(Throwable failure) {
+		try {
+			Throwable threw = afterExecuteThrew.get();
+			if (threw == null) {
+				return false;
+			}
+			afterExecuteThrew.remove();
+			return threw == failure;
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+			return false;
+		}
 	}
 
 	/**
