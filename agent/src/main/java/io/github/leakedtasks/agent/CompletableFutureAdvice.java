@@ -137,11 +137,11 @@ final class CompletableFutureAdvice {
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
 				@Advice.Argument(1) Object action, @Advice.Return CompletableFuture<?> dependent) {
-			if (source.isCompletedExceptionally() && !FutureHooks.isCanceller(action)) {
+			if (FutureHooks.isFailed(source) && !FutureHooks.isCanceller(action)) {
 				FutureHooks.observed(source, result);
 			}
-			if (dependent != null && dependent.isCompletedExceptionally()) {
-				if (source.isCompletedExceptionally()) {
+			if (dependent != null && FutureHooks.isFailed(dependent)) {
+				if (FutureHooks.isFailed(source)) {
 					FutureHooks.traceHandedOn(source, dependent);
 				}
 				FutureHooks.completed(dependent);
@@ -158,13 +158,13 @@ final class CompletableFutureAdvice {
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
 				@Advice.Argument(1) Object other, @Advice.Return CompletableFuture<?> dependent) {
-			if (source.isCompletedExceptionally()) {
+			if (FutureHooks.isFailed(source)) {
 				FutureHooks.observed(source, result);
 			}
-			if (other instanceof CompletableFuture<?> future && future.isCompletedExceptionally()) {
+			if (other instanceof CompletableFuture<?> future && FutureHooks.isFailed(future)) {
 				FutureHooks.observed(other);
 			}
-			if (dependent != null && dependent.isCompletedExceptionally()) {
+			if (dependent != null && FutureHooks.isFailed(dependent)) {
 				FutureHooks.completed(dependent);
 			}
 		}
@@ -179,11 +179,11 @@ final class CompletableFutureAdvice {
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.Argument(0) CompletableFuture<?> source,
 				@Advice.Return CompletableFuture<?> dependent) {
-			if (source != null && source.isCompletedExceptionally()) {
+			if (source != null && FutureHooks.isFailed(source)) {
 				FutureHooks.observed(source);
 			}
-			if (dependent != null && dependent.isCompletedExceptionally()) {
-				if (source != null && source.isCompletedExceptionally()) {
+			if (dependent != null && FutureHooks.isFailed(dependent)) {
+				if (source != null && FutureHooks.isFailed(source)) {
 					FutureHooks.traceHandedOn(source, dependent);
 				}
 				FutureHooks.completed(dependent);
@@ -206,7 +206,7 @@ final class CompletableFutureAdvice {
 			if (sources != null) {
 				FutureHooks.observed(sources, 0, sources.length - 1);
 			}
-			if (dependent != null && dependent.isCompletedExceptionally()) {
+			if (dependent != null && FutureHooks.isFailed(dependent)) {
 				FutureHooks.completed(dependent);
 			}
 		}
@@ -254,7 +254,7 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This CompletableFuture<?> future, @Advice.FieldValue("result") Object result) {
-			if (future.isCompletedExceptionally()) {
+			if (FutureHooks.isFailed(future)) {
 				FutureHooks.observed(future, result);
 			}
 		}

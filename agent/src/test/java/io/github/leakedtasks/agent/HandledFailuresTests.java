@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -57,6 +58,31 @@ class HandledFailuresTests {
 		assumeThat(needsJdk19(how)).isLessThanOrEqualTo(Runtime.version().feature());
 		String marker = marker();
 		retrieveCompletable(marker, how);
+		assertNotReported(marker);
+	}
+
+	/**
+	 * A {@code MinimalStage}'s {@code isCompletedExceptionally()} throws: a stage chained
+	 * on the minimal stage of a failed future still hands its failure on.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "handle", "exceptionally", "whenComplete", "thenCombine", "thenCompose" })
+	void stageOnTheMinimalStageOfAFailedFutureThenHandledIsNotReported(String how) {
+		String marker = marker();
+		CompletionStage<Object> minimal = CompletableFuture.failedFuture(new IllegalStateException(marker))
+			.minimalCompletionStage();
+		CompletionStage<Object> handled = switch (how) {
+			case "handle" -> minimal.handle((value, ex) -> "handled");
+			case "exceptionally" -> minimal.exceptionally((ex) -> "handled");
+			case "whenComplete" -> minimal.whenComplete((value, ex) -> {
+			}).exceptionally((ex) -> "handled");
+			case "thenCombine" -> minimal.thenCombine(CompletableFuture.completedFuture("other"), (a, b) -> a)
+				.exceptionally((ex) -> "handled");
+			case "thenCompose" -> minimal.thenCompose((value) -> CompletableFuture.completedFuture(value))
+				.exceptionally((ex) -> "handled");
+			default -> throw new IllegalArgumentException(how);
+		};
+		assertThat(handled.toCompletableFuture().join()).isEqualTo("handled");
 		assertNotReported(marker);
 	}
 

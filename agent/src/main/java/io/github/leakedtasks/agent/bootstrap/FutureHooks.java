@@ -299,7 +299,7 @@ public final class FutureHooks {
 	 */
 	public static void stageMade(CompletableFuture<?> source, CompletableFuture<?> dependent) {
 		try {
-			if (source.isCompletedExceptionally() || (dependent != null && dependent.isCompletedExceptionally())) {
+			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
 				stageFailed(source, dependent);
 			}
 		}
@@ -309,11 +309,11 @@ public final class FutureHooks {
 	}
 
 	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent) {
-		boolean failed = source.isCompletedExceptionally();
+		boolean failed = isFailed(source);
 		if (failed) {
 			observed(source, RESULT.getVolatile(source));
 		}
-		if (dependent != null && dependent.isCompletedExceptionally()) {
+		if (dependent != null && isFailed(dependent)) {
 			if (failed) {
 				traceHandedOn(source, dependent);
 			}
@@ -972,6 +972,19 @@ public final class FutureHooks {
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * Return whether a {@code CompletableFuture} holds a failure or a cancellation, as
+	 * {@code isCompletedExceptionally()} does, read from its field: that method may be
+	 * overridden (an application's subclass, whose code the hooks do not call), and a
+	 * {@code MinimalStage}'s throws. Small enough for the compiler to inline.
+	 * @param future the future
+	 * @return whether its result is a failure
+	 */
+	public static boolean isFailed(CompletableFuture<?> future) {
+		Object result = RESULT.getVolatile(future);
+		return result != null && result != NIL && result.getClass() == ALT_RESULT;
 	}
 
 	private static Throwable failureOf(Object result) {
