@@ -35,6 +35,12 @@ public final class FutureHooks {
 
 	private static final Class<?> CANCELLER;
 
+	/**
+	 * {@code CompletableFuture.MinimalStage}, whose {@code isCompletedExceptionally()}
+	 * throws; {@code null} if this JDK has no such class.
+	 */
+	private static final Class<?> MINIMAL_STAGE = optionalType("java.util.concurrent.CompletableFuture$MinimalStage");
+
 	private static final Object NIL;
 
 	private static final VarHandle RESULT;
@@ -299,25 +305,32 @@ public final class FutureHooks {
 	 */
 	public static void stageMade(CompletableFuture<?> source, CompletableFuture<?> dependent) {
 		try {
-			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
+			if (source.isCompletedExceptionally() || (dependent != null && dependent.isCompletedExceptionally())) {
 				stageFailed(source, dependent);
 			}
 		}
 		catch (Throwable ex) {
-			// Never into the JDK's code.
+			// A MinimalStage's isCompletedExceptionally() throws: read apart.
+			stageFailed(source, dependent);
 		}
 	}
 
 	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent) {
-		boolean failed = isFailed(source);
-		if (failed) {
-			observed(source, RESULT.getVolatile(source));
-		}
-		if (dependent != null && isFailed(dependent)) {
+		try {
+			Object result = RESULT.getVolatile(source);
+			boolean failed = failureOf(result) != null;
 			if (failed) {
-				traceHandedOn(source, dependent);
+				observed(source, result);
 			}
-			completed(dependent);
+			if (dependent != null && failureOf(RESULT.getVolatile(dependent)) != null) {
+				if (failed) {
+					traceHandedOn(source, dependent);
+				}
+				completed(dependent);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
 		}
 	}
 
@@ -955,6 +968,15 @@ public final class FutureHooks {
 		return (slot != null) ? slot.executor() : null;
 	}
 
+	private static Class<?> optionalType(String name) {
+		try {
+			return Class.forName(name, false, null);
+		}
+		catch (ClassNotFoundException | RuntimeException | LinkageError ex) {
+			return null;
+		}
+	}
+
 	private static VarHandle optionalField(Class<?> type, String name, Class<?> fieldType) {
 		try {
 			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
@@ -975,16 +997,20 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Return whether a {@code CompletableFuture} holds a failure or a cancellation, as
-	 * {@code isCompletedExceptionally()} does, read from its field: that method may be
-	 * overridden (an application's subclass, whose code the hooks do not call), and a
-	 * {@code MinimalStage}'s throws. Small enough for the compiler to inline.
+	 * Return whether a {@code CompletableFuture} holds a failure or a cancellation:
+	 * {@code isCompletedExceptionally()}, except for a {@code MinimalStage}, whose method
+	 * throws and whose field is read instead. Small enough for the compiler to inline;
+	 * the method call, not a read through a {@code VarHandle}, keeps a new stage
+	 * scalar-replaceable on JDK 17.
 	 * @param future the future
 	 * @return whether its result is a failure
 	 */
 	public static boolean isFailed(CompletableFuture<?> future) {
-		Object result = RESULT.getVolatile(future);
-		return result != null && result != NIL && result.getClass() == ALT_RESULT;
+		return (future.getClass() != MINIMAL_STAGE) ? future.isCompletedExceptionally() : minimalStageFailed(future);
+	}
+
+	private static boolean minimalStageFailed(CompletableFuture<?> future) {
+		return failureOf(RESULT.getVolatile(future)) != null;
 	}
 
 	private static Throwable failureOf(Object result) {
