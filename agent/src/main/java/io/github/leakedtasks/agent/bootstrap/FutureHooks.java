@@ -35,12 +35,6 @@ public final class FutureHooks {
 
 	private static final Class<?> CANCELLER;
 
-	/**
-	 * {@code CompletableFuture.MinimalStage}, whose {@code isCompletedExceptionally()}
-	 * throws; {@code null} if this JDK has no such class.
-	 */
-	private static final Class<?> MINIMAL_STAGE = optionalType("java.util.concurrent.CompletableFuture$MinimalStage");
-
 	private static final Object NIL;
 
 	private static final VarHandle RESULT;
@@ -305,13 +299,12 @@ public final class FutureHooks {
 	 */
 	public static void stageMade(CompletableFuture<?> source, CompletableFuture<?> dependent) {
 		try {
-			if (source.isCompletedExceptionally() || (dependent != null && dependent.isCompletedExceptionally())) {
+			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
 				stageFailed(source, dependent);
 			}
 		}
 		catch (Throwable ex) {
-			// A MinimalStage's isCompletedExceptionally() throws: read apart.
-			stageFailed(source, dependent);
+			// Never into the JDK's code.
 		}
 	}
 
@@ -843,7 +836,12 @@ public final class FutureHooks {
 		catch (Throwable ex) {
 			// runWorker hands what afterExecute threw to afterExecute again, as it would
 			// a failure of the task: the task did not fail.
-			afterExecuteThrew.set(ex);
+			try {
+				afterExecuteThrew.set(ex);
+			}
+			catch (Throwable bookkeeping) {
+				// What afterExecute threw goes on unchanged, whatever happens here.
+			}
 			throw ex;
 		}
 	}
@@ -968,15 +966,6 @@ public final class FutureHooks {
 		return (slot != null) ? slot.executor() : null;
 	}
 
-	private static Class<?> optionalType(String name) {
-		try {
-			return Class.forName(name, false, null);
-		}
-		catch (ClassNotFoundException | RuntimeException | LinkageError ex) {
-			return null;
-		}
-	}
-
 	private static VarHandle optionalField(Class<?> type, String name, Class<?> fieldType) {
 		try {
 			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
@@ -997,19 +986,20 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Return whether a {@code CompletableFuture} holds a failure or a cancellation:
-	 * {@code isCompletedExceptionally()}, except for a {@code MinimalStage}, whose method
-	 * throws and whose field is read instead. Small enough for the compiler to inline;
-	 * the method call, not a read through a {@code VarHandle}, keeps a new stage
-	 * scalar-replaceable on JDK 17.
+	 * Return whether a {@code CompletableFuture} holds a failure or a cancellation. For
+	 * {@code CompletableFuture} itself, {@code isCompletedExceptionally()}: the method
+	 * call, not a read through a {@code VarHandle}, keeps a new stage scalar-replaceable
+	 * on JDK 17. For any other class the field is read: a {@code MinimalStage}'s method
+	 * throws (allocating its exception), and an application's subclass may override it.
+	 * Small enough for the compiler to inline.
 	 * @param future the future
 	 * @return whether its result is a failure
 	 */
 	public static boolean isFailed(CompletableFuture<?> future) {
-		return (future.getClass() != MINIMAL_STAGE) ? future.isCompletedExceptionally() : minimalStageFailed(future);
+		return (future.getClass() == CompletableFuture.class) ? future.isCompletedExceptionally() : failedField(future);
 	}
 
-	private static boolean minimalStageFailed(CompletableFuture<?> future) {
+	private static boolean failedField(CompletableFuture<?> future) {
 		return failureOf(RESULT.getVolatile(future)) != null;
 	}
 
