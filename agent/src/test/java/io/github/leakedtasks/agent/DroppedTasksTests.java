@@ -263,6 +263,9 @@ class DroppedTasksTests {
 			awaitQuietly(this.release);
 		});
 		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		// Spring finds the future a decorated task hides in a map whose entries any
+		// collection clears (next test): one now, so that none runs before shutdown.
+		System.gc();
 		executor.execute(new NamedRunnable());
 		Future<String> cancelled = executor.submit(() -> "cancelled by Spring");
 		executor.shutdown();
@@ -277,6 +280,35 @@ class DroppedTasksTests {
 			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
 			assertThat(report.task()).isEqualTo(NamedRunnable.class.getName());
 		});
+	}
+
+	@Test
+	void futureSpringForgetsToCancelOnShutdownBecauseACollectionClearedItsMapIsReportedAsDropped() throws Exception {
+		// Spring's ThreadPoolTaskExecutor finds the future behind a decorated task in a
+		// ConcurrentReferenceHashMap of weak entries: after a collection, its shutdown
+		// neither cancels nor runs the future, whose get() then never returns.
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(1);
+		executor.setTaskDecorator((task) -> new DecoratedRunnable(task));
+		executor.initialize();
+		ThreadPoolExecutor pool = named(executor.getThreadPoolExecutor());
+		CountDownLatch busy = new CountDownLatch(1);
+		executor.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		Future<String> forgotten = executor.submit(() -> "forgotten by Spring");
+		System.gc();
+		executor.shutdown();
+		assertThat(pool.isShutdown()).isTrue();
+		assertThat(forgotten.isDone()).isFalse();
+		assertThat(awaitReportedFrom(this.name)).satisfies((report) -> {
+			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+			assertThat(report.task()).isEqualTo(DecoratedRunnable.class.getName());
+		});
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).hasSize(1);
 	}
 
 	@Test
@@ -538,6 +570,21 @@ class DroppedTasksTests {
 				}
 
 			};
+		}
+
+	}
+
+	static final class DecoratedRunnable implements Runnable {
+
+		private final Runnable task;
+
+		DecoratedRunnable(Runnable task) {
+			this.task = task;
+		}
+
+		@Override
+		public void run() {
+			this.task.run();
 		}
 
 	}
