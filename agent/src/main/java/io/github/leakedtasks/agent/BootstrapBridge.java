@@ -27,7 +27,8 @@ final class BootstrapBridge {
 
 	static final String HOOKS = PACKAGE + "FutureHooks";
 
-	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS };
+	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS,
+			HOOKS + "$CalledByCompletableFuture" };
 
 	private BootstrapBridge() {
 	}

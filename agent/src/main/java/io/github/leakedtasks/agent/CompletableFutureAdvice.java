@@ -264,13 +264,15 @@ final class CompletableFutureAdvice {
 	/**
 	 * {@code MinimalStage.toCompletableFuture()}, which copies a failure it already has
 	 * into a new future (its other methods throw, {@code isCompletedExceptionally}
-	 * included).
+	 * included): the copy is observed too if {@code CompletableFuture}'s own code asked
+	 * for it.
 	 */
 	static final class MinimalStageCopied {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This Object stage, @Advice.FieldValue("result") Object result) {
-			FutureHooks.observed(stage, result);
+		static void exit(@Advice.This Object stage, @Advice.FieldValue("result") Object result,
+				@Advice.Return Object copy) {
+			FutureHooks.minimalStageCopied(stage, result, copy);
 		}
 
 	}

@@ -93,6 +93,48 @@ class HandledFailuresTests {
 		};
 	}
 
+	/**
+	 * A failed {@code MinimalStage} given to a stage method: the JDK copies it with
+	 * {@code toCompletableFuture()} into a future born failed, whose result it reads and
+	 * relays to the dependent, which the application handles.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "thenCompose", "thenComposeAsync", "thenComposeLater", "thenCombine", "thenAcceptBoth",
+			"runAfterBoth", "applyToEither", "applyToEitherCompleted", "acceptEither", "runAfterEither" })
+	void failedMinimalStageGivenToAStageMethodThenHandledIsNotReported(String how) {
+		String marker = marker();
+		assertThat(handledAfterFailedMinimalStage(marker, how).join()).isEqualTo("handled");
+		assertNotReported(marker);
+	}
+
+	private CompletableFuture<Object> handledAfterFailedMinimalStage(String marker, String how) {
+		CompletionStage<String> failed = CompletableFuture.failedStage(new IllegalStateException(marker));
+		CompletableFuture<String> ok = CompletableFuture.completedFuture("ok");
+		CompletableFuture<String> pending = new CompletableFuture<>();
+		CompletableFuture<?> dependent = switch (how) {
+			case "thenCompose" -> ok.thenCompose((value) -> failed);
+			case "thenComposeAsync" -> ok.thenComposeAsync((value) -> failed, this.executor);
+			case "thenComposeLater" -> {
+				CompletableFuture<String> composed = pending.thenCompose((value) -> failed);
+				pending.complete("later");
+				yield composed;
+			}
+			case "thenCombine" -> ok.thenCombine(failed, (a, b) -> a);
+			case "thenAcceptBoth" -> ok.thenAcceptBoth(failed, (a, b) -> {
+			});
+			case "runAfterBoth" -> ok.runAfterBoth(failed, () -> {
+			});
+			case "applyToEither" -> pending.applyToEither(failed, (value) -> value);
+			case "applyToEitherCompleted" -> ok.applyToEither(failed, (value) -> value);
+			case "acceptEither" -> pending.acceptEither(failed, (value) -> {
+			});
+			case "runAfterEither" -> pending.runAfterEither(failed, () -> {
+			});
+			default -> throw new IllegalArgumentException(how);
+		};
+		return dependent.handle((value, ex) -> "handled");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "get", "getTimeout", "resultNow", "exceptionNow" })
 	void submittedTaskFailureRetrievedIsNotReported(String how) throws Exception {

@@ -90,6 +90,13 @@ class ReportedFailuresTests {
 	}
 
 	@Test
+	void copyOfAFailedMinimalStageTheApplicationIgnoresIsReported() {
+		String marker = marker();
+		CompletableFuture.failedStage(new IllegalStateException(marker)).toCompletableFuture();
+		awaitReported(marker);
+	}
+
+	@Test
 	void failureOfDependentCreatedOnFailedFutureIsReported() {
 		String marker = marker();
 		CompletableFuture.failedFuture(new IllegalStateException(marker)).thenApply((value) -> value);

@@ -76,6 +76,10 @@ public final class FutureHooks {
 	/** {@code FutureTask.EXCEPTIONAL}, JDK 17 to 25. */
 	private static final int TASK_EXCEPTIONAL = 3;
 
+	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
+
+	private static final String MINIMAL_STAGE = FUTURE + "$MinimalStage";
+
 	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
 	 */
@@ -373,6 +377,60 @@ public final class FutureHooks {
 		if (failureOf(result) != null) {
 			handedOn(future);
 		}
+	}
+
+	/**
+	 * {@code MinimalStage.toCompletableFuture()} returned: the stage's failure, if it has
+	 * one, is handed on to the copy it returned, born failed. {@code CompletableFuture}'s
+	 * own methods call it on a stage they were given ({@code thenCompose} on the stage
+	 * its function returned, {@code thenCombine}, {@code runAfterBoth},
+	 * {@code applyToEither} and the others on their other stage), then read the copy's
+	 * result and relay it to the dependent they return, or combine it as an {@code allOf}
+	 * would: the copy is then observed too. A copy the application asked for is its own
+	 * to read. The caller is read from the stack, for failed stages only.
+	 * @param stage the minimal stage
+	 * @param result its raw result
+	 * @param copy the future it returned
+	 */
+	public static void minimalStageCopied(Object stage, Object result, Object copy) {
+		if (failureOf(result) != null) {
+			handedOn(stage);
+			if (copy instanceof CompletableFuture && copiedByCompletableFuture()) {
+				handedOn(copy);
+			}
+		}
+	}
+
+	private static boolean copiedByCompletableFuture() {
+		try {
+			return StackWalker.getInstance().walk(new CalledByCompletableFuture());
+		}
+		catch (Throwable ex) {
+			// The copy stays watched.
+			return false;
+		}
+	}
+
+	/**
+	 * Whether the first frame past this class and {@code MinimalStage} is one of
+	 * {@code CompletableFuture}'s or its nested classes' (no lambda: this class is the
+	 * JDK's to load).
+	 */
+	private static final class CalledByCompletableFuture
+			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+
+		@Override
+		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
+			while (iterator.hasNext()) {
+				String name = iterator.next().getClassName();
+				if (!name.equals(FutureHooks.class.getName()) && !name.equals(MINIMAL_STAGE)) {
+					return name.equals(FUTURE) || name.startsWith(FUTURE + "$");
+				}
+			}
+			return false;
+		}
+
 	}
 
 	/**
