@@ -48,7 +48,9 @@ public final class LeakMessages {
 			.append(thread)
 			.append("'\n");
 		if (trace == null) {
-			message.append("Task created at: (no trace captured; see leaked-tasks creation-trace settings)");
+			message.append("Task created at: (no trace captured: the task was not traced under the leaked-tasks "
+					+ "creation-trace settings, or no task created this future, as with failedFuture or a "
+					+ "CompletableFuture completed by the application)");
 			return message.toString();
 		}
 		message.append("Task created at:");
