@@ -176,15 +176,31 @@ final class FutureInstrumentation {
 	}
 
 	/**
-	 * Return the hook point where {@code invokeAny}, and {@code invokeAll} when it
-	 * throws, let go of their futures
-	 * ({@code AbstractExecutorService.cancelAll(ArrayList)}), none if this JDK has no
-	 * such method.
+	 * Return the hook points where {@code invokeAny}, and {@code invokeAll} when it
+	 * throws, let go of their futures:
+	 * {@code AbstractExecutorService.cancelAll(ArrayList)} and, from JDK 21, the
+	 * {@code invokeAll} methods of the virtual-thread executor
+	 * ({@code ThreadPerTaskExecutor}) with their {@code cancelAll(List, int)}; none that
+	 * this JDK does not have.
 	 * @return the hook points
 	 */
 	static List<HookPoint> invokeMethods() {
-		return List.of(HookPoint.optional(java.util.concurrent.AbstractExecutorService.class, "cancelAll",
+		List<HookPoint> hooks = new ArrayList<>();
+		hooks.add(HookPoint.optional(java.util.concurrent.AbstractExecutorService.class, "cancelAll",
 				FutureTaskAdvice.InvokedTogether.class, "java.util.ArrayList"));
+		try {
+			Class<?> perTask = Class.forName("java.util.concurrent.ThreadPerTaskExecutor", false, null);
+			hooks.add(HookPoint.optional(perTask, "cancelAll", FutureTaskAdvice.LeftByInvokeAll.class, "java.util.List",
+					"int"));
+			hooks.add(HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
+					"java.util.Collection"));
+			hooks.add(HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
+					"java.util.Collection", "long", "java.util.concurrent.TimeUnit"));
+		}
+		catch (ClassNotFoundException ex) {
+			// JDK 17: no virtual threads.
+		}
+		return hooks;
 	}
 
 }

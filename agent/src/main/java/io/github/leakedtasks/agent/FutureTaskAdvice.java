@@ -58,6 +58,35 @@ final class FutureTaskAdvice {
 	}
 
 	/**
+	 * {@code ThreadPerTaskExecutor.cancelAll(List, int)}, which its {@code invokeAll}
+	 * calls as it returns or throws (JDK 21 to 25) to cancel the futures from the index
+	 * it had come to: they are remembered until {@code invokeAll} ends (its loop moves
+	 * the index, so it is read on entry).
+	 */
+	static final class LeftByInvokeAll {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(0) List<?> futures, @Advice.Argument(1) int from) {
+			FutureHooks.leftByInvokeAll(futures, from);
+		}
+
+	}
+
+	/**
+	 * {@code ThreadPerTaskExecutor.invokeAll}: if it threw, the caller never gets the
+	 * futures it did not read; if it returned (the timed one that ran out of time
+	 * included), they are the caller's.
+	 */
+	static final class InvokeAllEnded {
+
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+		static void exit(@Advice.Thrown Throwable thrown) {
+			FutureHooks.invokeAllEnded(thrown);
+		}
+
+	}
+
+	/**
 	 * The constructors: where a task is created.
 	 */
 	static final class Constructed {

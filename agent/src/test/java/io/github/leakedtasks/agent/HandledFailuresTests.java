@@ -21,6 +21,7 @@ import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -282,6 +283,63 @@ class HandledFailuresTests {
 			.isThrownBy(() -> executor.invokeAll(List.<Callable<Object>>of(() -> {
 				throw new IllegalStateException(marker);
 			}, () -> "never run")));
+		assertNotReported(marker);
+	}
+
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void invokeAllOfVirtualThreadsInterruptedAfterATaskFailedIsNotReported(boolean timed) throws Exception {
+		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
+		String marker = marker();
+		ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
+			.invoke(null);
+		AtomicReference<Thread> failing = new AtomicReference<>();
+		CountDownLatch failingStarted = new CountDownLatch(1);
+		CountDownLatch failed = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		List<Callable<Object>> tasks = List.of(() -> {
+			// The first task: invokeAll waits for it while the second fails.
+			awaitQuietly(failingStarted);
+			failing.get().join();
+			failed.countDown();
+			never.await();
+			return "never";
+		}, () -> {
+			failing.set(Thread.currentThread());
+			failingStarted.countDown();
+			throw new IllegalStateException(marker);
+		});
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Thread caller = new Thread(() -> {
+			try {
+				if (timed) {
+					executor.invokeAll(tasks, 1, TimeUnit.DAYS);
+				}
+				else {
+					executor.invokeAll(tasks);
+				}
+			}
+			catch (Throwable ex) {
+				thrown.set(ex);
+			}
+		});
+		try {
+			caller.start();
+			assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
+			// The second task's thread ended: its future failed, and invokeAll, waiting
+			// for the first, has not read it. Interrupted, invokeAll cancels the rest and
+			// throws: the caller never gets the list.
+			caller.interrupt();
+			caller.join(30_000);
+			assertThat(caller.isAlive()).isFalse();
+			assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+			// A thread keeps its task, here the second future: let go of both.
+			failing.set(null);
+		}
+		finally {
+			executor.shutdown();
+			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
 		assertNotReported(marker);
 	}
 

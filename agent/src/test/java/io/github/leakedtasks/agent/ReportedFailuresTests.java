@@ -1,13 +1,17 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -161,6 +165,59 @@ class ReportedFailuresTests {
 		finally {
 			executor.shutdown();
 		}
+	}
+
+	/**
+	 * The virtual-thread executor's {@code invokeAll} returns its futures, the timed one
+	 * also when it ran out of time and cancelled those not done: a failure it did not
+	 * read (done before it came to it) is the caller's, and reported when ignored.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void failureAVirtualThreadInvokeAllReturnedUnreadIsReportedWhenIgnored(boolean timedOut) throws Exception {
+		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
+		String marker = marker();
+		ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
+			.invoke(null);
+		try {
+			invokeAllWithAnUnreadFailure(executor, marker, timedOut);
+		}
+		finally {
+			executor.shutdownNow();
+			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * Ignore what {@code invokeAll} returns, once checked: apart, so that nothing of this
+	 * frame keeps the futures.
+	 */
+	private static void invokeAllWithAnUnreadFailure(ExecutorService executor, String marker, boolean timedOut)
+			throws InterruptedException {
+		CountDownLatch failingStarted = new CountDownLatch(1);
+		AtomicReference<Thread> failing = new AtomicReference<>();
+		CountDownLatch never = new CountDownLatch(1);
+		List<Callable<Object>> tasks = List.of(() -> {
+			// Done only after the second failed: invokeAll reads this one first.
+			failingStarted.await();
+			failing.getAndSet(null).join();
+			if (timedOut) {
+				never.await();
+			}
+			return "first";
+		}, () -> {
+			failing.set(Thread.currentThread());
+			failingStarted.countDown();
+			throw new IllegalStateException(marker);
+		});
+		List<Future<Object>> futures = timedOut ? executor.invokeAll(tasks, 5, TimeUnit.SECONDS)
+				: executor.invokeAll(tasks);
+		assertThat(futures.get(0).isCancelled()).isEqualTo(timedOut);
+		// Failed (it can only throw), not read.
+		assertThat(futures.get(1)).isDone().isNotCancelled();
 	}
 
 	private static void allOfIgnored(String marker, int inputs, boolean lastPending) {

@@ -121,6 +121,12 @@ public final class FutureHooks {
 	private static final ThreadLocal<Throwable> afterExecuteThrew = new ThreadLocal<>();
 
 	/**
+	 * The futures the virtual-thread executor's {@code invokeAll} left unread, between
+	 * its {@code cancelAll} and its end.
+	 */
+	private static final ThreadLocal<List<?>> leftByInvokeAll = new ThreadLocal<>();
+
+	/**
 	 * Whether any executor is watched for overdue tasks: until then, a task's start and
 	 * end cost one read of this field.
 	 */
@@ -495,6 +501,46 @@ public final class FutureHooks {
 					if (state == TASK_EXCEPTIONAL || state == TASK_COMPLETING) {
 						current.observed(future);
 					}
+				}
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * The virtual-thread executor's {@code invokeAll} is about to cancel its futures from
+	 * this index on, those it did not read: remembered on this thread until the method
+	 * ends ({@link #invokeAllEnded}), for the rare call that does not read them all.
+	 * @param futures the method's list of futures
+	 * @param from the first it did not read
+	 */
+	public static void leftByInvokeAll(List<?> futures, int from) {
+		if (sink == null || futures == null || from >= futures.size()) {
+			return;
+		}
+		try {
+			leftByInvokeAll.set(futures.subList(from, futures.size()));
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * The virtual-thread executor's {@code invokeAll} returned or threw: if it threw, the
+	 * futures it left unread were let go of with the list, as
+	 * {@link #invokedTogether(List)} says.
+	 * @param thrown what it threw, or {@code null}
+	 */
+	public static void invokeAllEnded(Throwable thrown) {
+		try {
+			List<?> left = leftByInvokeAll.get();
+			if (left != null) {
+				leftByInvokeAll.remove();
+				if (thrown != null) {
+					invokedTogether(left);
 				}
 			}
 		}
