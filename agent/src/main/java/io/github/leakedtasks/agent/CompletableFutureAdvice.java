@@ -204,7 +204,7 @@ final class CompletableFutureAdvice {
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.Argument(0) Object[] sources, @Advice.Return CompletableFuture<?> dependent) {
 			if (sources != null) {
-				FutureHooks.observed(sources, 0, sources.length - 1);
+				FutureHooks.observed(sources);
 			}
 			if (dependent != null && FutureHooks.isFailed(dependent)) {
 				FutureHooks.completed(dependent);

@@ -469,14 +469,11 @@ public final class FutureHooks {
 	/**
 	 * Futures were combined by {@code allOf}: those already failed are handed on.
 	 * @param futures the inputs of {@code allOf}
-	 * @param lo the index of the first input
-	 * @param hi the index of the last input
 	 */
-	public static void observed(Object[] futures, int lo, int hi) {
+	public static void observed(Object[] futures) {
 		if (futures != null) {
-			int end = Math.min(hi, futures.length - 1);
-			for (int i = Math.max(lo, 0); i <= end; i++) {
-				observed(futures[i]);
+			for (Object future : futures) {
+				observed(future);
 			}
 		}
 	}
