@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -77,8 +78,10 @@ public final class OverdueApplication {
 			return thread;
 		});
 		tracker.nameExecutor(churning, "churning");
+		AtomicInteger churnsInFlight = new AtomicInteger();
 		Runnable throwing = () -> {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+			churnsInFlight.decrementAndGet();
 			throw new IllegalStateException("churn");
 		};
 		// A task its executor's beforeExecute holds, as Spring's executors do while
@@ -99,7 +102,11 @@ public final class OverdueApplication {
 		};
 		tracker.nameExecutor(pausing, "pausing");
 		tracker.nameExecutor(backlog, "backlog");
-		Runnable shortTask = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+		AtomicInteger shortInFlight = new AtomicInteger();
+		Runnable shortTask = () -> {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+			shortInFlight.decrementAndGet();
+		};
 		ThreadPoolExecutor unwatched = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
 		tracker.nameExecutor(unwatched, "unwatched");
 		// A periodic task that runs long: periodic tasks are never listed.
@@ -121,7 +128,7 @@ public final class OverdueApplication {
 		tracker.watchOverdue(pausing);
 		pausing.execute(new Paused(release));
 		// 12 s of tasks: still draining when the others have been listed for long.
-		for (int i = 0; i < 60; i++) {
+		for (int i = 0; i < 120; i++) {
 			draining.execute(new Slow());
 		}
 		periodic.scheduleAtFixedRate(new Blocking(release), 0, 1, TimeUnit.HOURS);
@@ -142,11 +149,16 @@ public final class OverdueApplication {
 				quick.execute(() -> {
 				});
 			}
-			// 10 ms of work every 20 ms or more.
-			backlog.execute(shortTask);
-			backlog.execute(shortTask);
-			churning.execute(throwing);
-			churning.execute(throwing);
+			// 10 ms of work every 20 ms or more, two tasks in flight at most: on a
+			// machine too busy to keep up, the flows slow down rather than pile up.
+			while (shortInFlight.get() < 2) {
+				shortInFlight.incrementAndGet();
+				backlog.execute(shortTask);
+			}
+			while (churnsInFlight.get() < 2) {
+				churnsInFlight.incrementAndGet();
+				churning.execute(throwing);
+			}
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out: " + tracker.overdueTasks());
 				break;
@@ -337,8 +349,8 @@ public final class OverdueApplication {
 
 		@Override
 		public void run() {
-			// Shorter than the threshold, 300 ms.
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+			// A third of the threshold, 300 ms, on a busy machine too.
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
 		}
 
 	}

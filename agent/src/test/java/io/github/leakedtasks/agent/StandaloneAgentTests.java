@@ -185,7 +185,7 @@ class StandaloneAgentTests {
 			.allMatch((line) -> line.equals("listed draining QUEUED " + app + "$Slow no-thread untraced"));
 		assertThat(run.stdout().lines())
 			.anyMatch((line) -> line.matches("draining listed \\d+, counted at least as many true, queued \\d+"));
-		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard draining "))).hasSizeBetween(2, 60)
+		assertThat(run.stdout().lines().filter((line) -> line.startsWith("heard draining "))).hasSizeBetween(2, 120)
 			.allMatch((line) -> line.startsWith("heard draining QUEUED " + app + "$Slow no-thread"));
 		// A task that takes the place of one removed or discarded has waited from its
 		// own arrival.

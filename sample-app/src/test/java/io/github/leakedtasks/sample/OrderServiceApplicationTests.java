@@ -42,10 +42,10 @@ class OrderServiceApplicationTests {
 	@AllowLeakedTasks("loses a confirmation on purpose, to see it reported")
 	void lostConfirmationIsSuspectedWithinSecondsThenConfirmed() throws Exception {
 		Http.post(this.port, "/orders?email=not-an-address");
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(Duration.ofSeconds(60))
 			.untilAsserted(() -> assertThat(leak("NotificationService.sendConfirmation")).isNotNull());
 		System.out.println(Http.get(this.port, "/actuator/leaked-tasks"));
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 			System.gc();
 			assertThat(leak("NotificationService.sendConfirmation")).containsEntry("status", "CONFIRMED")
 				.containsEntry("executor", "notificationExecutor");
@@ -58,7 +58,7 @@ class OrderServiceApplicationTests {
 	@AllowLeakedTasks("the sample's bug on purpose")
 	void leakNamesTheTraceOfTheRequestThatSubmittedTheTask() throws Exception {
 		Http.post(this.port, "/orders?email=traced-request");
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(Duration.ofSeconds(60))
 			.untilAsserted(() -> assertThat(leak("NotificationService.sendConfirmation")).isNotNull());
 		Map<String, Object> leak = leak("NotificationService.sendConfirmation");
 		assertThat((String) leak.get("traceId")).matches("[0-9a-f]{16}|[0-9a-f]{32}");
@@ -71,7 +71,7 @@ class OrderServiceApplicationTests {
 		Http.post(this.port, "/orders/audit?orderId=abc");
 		Http.post(this.port, "/reports?count=3");
 		Http.post(this.port, "/inventory/corrupt");
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 			System.gc();
 			List<Map<String, Object>> leaks = Http.leaks(this.port);
 			assertThat(leaks).anySatisfy((leak) -> assertThat(leak).containsEntry("executor", "auditExecutor")
@@ -83,7 +83,7 @@ class OrderServiceApplicationTests {
 		});
 		// The meters count a leak after the endpoint lists it: scraped until they show
 		// it.
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(Duration.ofSeconds(60))
 			.untilAsserted(() -> assertThat(Http.get(this.port, "/actuator/prometheus"))
 				.contains(
 						"executor_unretrieved_tasks_total{exception=\"IllegalStateException\",name=\"auditExecutor\"}")
