@@ -41,6 +41,30 @@ public final class Exceptions {
 	}
 
 	/**
+	 * Return whether a logger can print the exception: its {@code toString()}, and that
+	 * of each exception of its cause chain (at most 64, a cycle ends it), return without
+	 * throwing. A logger that meets one that throws drops the whole line (the JDK's
+	 * logging reports the first such error and then nothing), so such an exception is
+	 * described in the line instead.
+	 * @param exception the exception
+	 * @return whether it can be printed
+	 */
+	public static boolean printable(Throwable exception) {
+		try {
+			java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+			Throwable current = exception;
+			for (int i = 0; i < 64 && current != null && seen.add(current); i++) {
+				current.toString();
+				current = current.getCause();
+			}
+			return true;
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Return the exception's frames, or none if reading them throws.
 	 * @param exception the exception
 	 * @return the frames

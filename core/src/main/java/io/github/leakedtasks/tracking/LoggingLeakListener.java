@@ -31,8 +31,15 @@ public final class LoggingLeakListener implements LeakListener {
 	@Override
 	public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 		if (newGroup) {
-			this.sink.log(LeakMessages.describe(report), report.exception(), new Fields(report.kind(),
-					report.executor(), report.task(), report.exceptionType(), group.id(), report.traceIds()));
+			String message = LeakMessages.describe(report);
+			Throwable exception = report.exception();
+			if (exception != null && !Exceptions.printable(exception)) {
+				message = message + "\n" + Exceptions.describe(exception)
+						+ " (logged without its stack trace: its toString() or getCause() throws)";
+				exception = null;
+			}
+			this.sink.log(message, exception, new Fields(report.kind(), report.executor(), report.task(),
+					report.exceptionType(), group.id(), report.traceIds()));
 		}
 	}
 

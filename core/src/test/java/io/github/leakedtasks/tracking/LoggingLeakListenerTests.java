@@ -1,0 +1,103 @@
+package io.github.leakedtasks.tracking;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link LoggingLeakListener}.
+ */
+class LoggingLeakListenerTests {
+
+	/**
+	 * An exception a logger cannot print (a {@code toString()} or {@code getCause()} that
+	 * throws or recurses) is described in the line, which a logger would otherwise drop;
+	 * one it can print, with a cyclic cause chain too, is handed to the logger.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "plain", "cycle", "toStringThrows", "messageThrows", "messageRecurses", "causeThrows",
+			"causeToStringThrows" })
+	void lineIsLoggedWhateverTheExceptionDoes(String kind) {
+		Throwable exception = exception(kind);
+		List<Object[]> logged = new ArrayList<>();
+		LoggingLeakListener listener = new LoggingLeakListener(
+				(message, thrown) -> logged.add(new Object[] { message, thrown }));
+		LeakReport report = new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "pool", "com.example.Task", exception,
+				null, "main", Instant.now());
+		listener.onLeak(report, new LeakGroup("id", LeakKind.EXCEPTION_NOT_RETRIEVED, LeakStatus.CONFIRMED, "pool",
+				"com.example.Task", exception.getClass().getName(), 1, Instant.now(), Instant.now(), report, null),
+				true);
+		assertThat(logged).hasSize(1);
+		String message = (String) logged.get(0)[0];
+		Throwable thrown = (Throwable) logged.get(0)[1];
+		assertThat(message).startsWith("Task exception was never retrieved: executor 'pool'");
+		if (kind.equals("plain") || kind.equals("cycle")) {
+			assertThat(thrown).isSameAs(exception);
+			// What a logger does with it.
+			exception.printStackTrace(new PrintWriter(new StringWriter()));
+		}
+		else {
+			assertThat(thrown).isNull();
+			assertThat(message).contains("\n" + Weird.class.getName())
+				.endsWith("(logged without its stack trace: its toString() or getCause() throws)");
+		}
+	}
+
+	private static Throwable exception(String kind) {
+		return switch (kind) {
+			case "plain" -> new IllegalStateException("plain");
+			case "cycle" -> {
+				IllegalStateException first = new IllegalStateException("first");
+				IllegalStateException second = new IllegalStateException("second", first);
+				first.initCause(second);
+				yield first;
+			}
+			default -> new Weird(kind);
+		};
+	}
+
+	static final class Weird extends RuntimeException {
+
+		private final String kind;
+
+		Weird(String kind) {
+			super(kind);
+			this.kind = kind;
+		}
+
+		@Override
+		public String getMessage() {
+			return switch (this.kind) {
+				case "messageThrows" -> throw new UnsupportedOperationException("getMessage");
+				case "messageRecurses" -> getMessage();
+				default -> super.getMessage();
+			};
+		}
+
+		@Override
+		public String toString() {
+			if (this.kind.equals("toStringThrows")) {
+				throw new UnsupportedOperationException("toString");
+			}
+			return super.toString();
+		}
+
+		@Override
+		public synchronized Throwable getCause() {
+			return switch (this.kind) {
+				case "causeThrows" -> throw new UnsupportedOperationException("getCause");
+				case "causeToStringThrows" -> new Weird("toStringThrows");
+				default -> super.getCause();
+			};
+		}
+
+	}
+
+}
