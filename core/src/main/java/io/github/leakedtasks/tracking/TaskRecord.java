@@ -37,7 +37,8 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	/**
 	 * The caller got the executor's own future, which no view can stand in for: its
-	 * failure cannot be followed.
+	 * failure cannot be followed. Or the task is itself a future that keeps its failure,
+	 * which the application reads there (see {@code TrackedTask.keepsItsOwnFailure}).
 	 */
 	static final int UNTRACKED = 1 << 7;
 

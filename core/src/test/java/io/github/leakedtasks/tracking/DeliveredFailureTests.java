@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -82,6 +83,27 @@ class DeliveredFailureTests {
 		TrackerFixture.awaitDone(executor.submit(() -> {
 			throw new IllegalStateException("handled by the executor");
 		}));
+	}
+
+	/**
+	 * A future run as a task (a {@code ForkJoinTask}, Guava's periodic task) keeps its
+	 * failure and throws it on: the application reads that future, not the one
+	 * {@code submit} returned.
+	 */
+	@Test
+	void failureOfATaskThatIsItselfAFutureReadThroughItIsNotReported() throws Exception {
+		ExecutorService executor = this.fixture.pool("orders");
+		readThroughTheTask(executor);
+		assertNothingReported();
+	}
+
+	private static void readThroughTheTask(ExecutorService executor) throws Exception {
+		ForkJoinTask<Object> task = ForkJoinTask.adapt(() -> {
+			throw new IllegalStateException("kept by the task");
+		});
+		Future<?> ignored = executor.submit((Runnable) task);
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.get(30, TimeUnit.SECONDS));
+		await().atMost(Duration.ofSeconds(30)).until(ignored::isDone);
 	}
 
 	@Test
