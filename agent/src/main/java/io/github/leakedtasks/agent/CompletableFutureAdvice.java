@@ -151,7 +151,7 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * The private {@code bi*Stage} and {@code or*Stage} methods: two sources.
+	 * The private {@code bi*Stage} methods: two sources.
 	 */
 	static final class BiStage {
 
@@ -164,6 +164,27 @@ final class CompletableFutureAdvice {
 			if (other instanceof CompletableFuture<?> future && FutureHooks.isFailed(future)) {
 				FutureHooks.observed(other);
 			}
+			if (dependent != null && FutureHooks.isFailed(dependent)) {
+				FutureHooks.completed(dependent);
+			}
+		}
+
+	}
+
+	/**
+	 * The private {@code or*Stage} methods behind {@code applyToEither},
+	 * {@code acceptEither} and {@code runAfterEither}: as {@code anyOf}, the stage stops
+	 * listening to the other source once one completes, so each source not completed
+	 * normally is handed on, whether it failed already or fails after the other won (the
+	 * timeout idiom {@code future.applyToEither(failAfter(timeout), identity())}).
+	 */
+	static final class EitherStage {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
+				@Advice.Argument(1) Object other, @Advice.Return CompletableFuture<?> dependent) {
+			FutureHooks.eitherInput(source, result);
+			FutureHooks.eitherInput(other);
 			if (dependent != null && FutureHooks.isFailed(dependent)) {
 				FutureHooks.completed(dependent);
 			}

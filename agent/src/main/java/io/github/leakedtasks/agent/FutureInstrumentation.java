@@ -34,9 +34,10 @@ final class FutureInstrumentation {
 			"uniComposeExceptionallyStage:java.util.function.Function" };
 
 	private static final String[] BI_STAGES = { "biApplyStage:java.util.function.BiFunction",
-			"biAcceptStage:java.util.function.BiConsumer", "biRunStage:java.lang.Runnable",
-			"orApplyStage:java.util.function.Function", "orAcceptStage:java.util.function.Consumer",
-			"orRunStage:java.lang.Runnable" };
+			"biAcceptStage:java.util.function.BiConsumer", "biRunStage:java.lang.Runnable" };
+
+	private static final String[] EITHER_STAGES = { "orApplyStage:java.util.function.Function",
+			"orAcceptStage:java.util.function.Consumer", "orRunStage:java.lang.Runnable" };
 
 	private FutureInstrumentation() {
 	}
@@ -73,6 +74,11 @@ final class FutureInstrumentation {
 		for (String stage : BI_STAGES) {
 			String[] parts = stage.split(":");
 			hooks.add(HookPoint.of(type, parts[0], CompletableFutureAdvice.BiStage.class, EXECUTOR, STAGE, parts[1]));
+		}
+		for (String stage : EITHER_STAGES) {
+			String[] parts = stage.split(":");
+			hooks.add(
+					HookPoint.of(type, parts[0], CompletableFutureAdvice.EitherStage.class, EXECUTOR, STAGE, parts[1]));
 		}
 		hooks.add(HookPoint.of(type, "uniCopyStage", CompletableFutureAdvice.CopyStage.class, FUTURE));
 		hooks.add(HookPoint.of(type, "allOf", CompletableFutureAdvice.AllOf.class,
@@ -190,12 +196,17 @@ final class FutureInstrumentation {
 				FutureTaskAdvice.InvokedTogether.class, "java.util.ArrayList"));
 		try {
 			Class<?> perTask = Class.forName("java.util.concurrent.ThreadPerTaskExecutor", false, null);
-			hooks.add(HookPoint.optional(perTask, "cancelAll", FutureTaskAdvice.LeftByInvokeAll.class, "java.util.List",
-					"int"));
-			hooks.add(HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
-					"java.util.Collection"));
-			hooks.add(HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
-					"java.util.Collection", "long", "java.util.concurrent.TimeUnit"));
+			List<HookPoint> together = List.of(
+					HookPoint.optional(perTask, "cancelAll", FutureTaskAdvice.LeftByInvokeAll.class, "java.util.List",
+							"int"),
+					HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
+							"java.util.Collection"),
+					HookPoint.optional(perTask, "invokeAll", FutureTaskAdvice.InvokeAllEnded.class,
+							"java.util.Collection", "long", "java.util.concurrent.TimeUnit"));
+			// All or none: what cancelAll remembers is let go of when invokeAll ends.
+			if (together.stream().allMatch(HookPoint::exists)) {
+				hooks.addAll(together);
+			}
 		}
 		catch (ClassNotFoundException ex) {
 			// JDK 17: no virtual threads.

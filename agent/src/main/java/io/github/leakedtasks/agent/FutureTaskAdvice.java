@@ -60,7 +60,7 @@ final class FutureTaskAdvice {
 	/**
 	 * {@code ThreadPerTaskExecutor.cancelAll(List, int)}, which its {@code invokeAll}
 	 * calls as it returns or throws (JDK 21 to 25) to cancel the futures from the index
-	 * it had come to: they are remembered until {@code invokeAll} ends (its loop moves
+	 * it had come to: the list is remembered until {@code invokeAll} ends (its loop moves
 	 * the index, so it is read on entry).
 	 */
 	static final class LeftByInvokeAll {
@@ -74,8 +74,8 @@ final class FutureTaskAdvice {
 
 	/**
 	 * {@code ThreadPerTaskExecutor.invokeAll}: if it threw, the caller never gets the
-	 * futures it did not read; if it returned (the timed one that ran out of time
-	 * included), they are the caller's.
+	 * futures, some maybe failed and not read; if it returned (the timed one that ran out
+	 * of time included), they are the caller's.
 	 */
 	static final class InvokeAllEnded {
 

@@ -14,10 +14,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -100,8 +102,9 @@ class HandledFailuresTests {
 	 * relays to the dependent, which the application handles.
 	 */
 	@ParameterizedTest
-	@ValueSource(strings = { "thenCompose", "thenComposeAsync", "thenComposeLater", "thenCombine", "thenAcceptBoth",
-			"runAfterBoth", "applyToEither", "applyToEitherCompleted", "acceptEither", "runAfterEither" })
+	@ValueSource(strings = { "thenCompose", "thenComposeAsync", "thenComposeLater", "exceptionallyCompose",
+			"exceptionallyComposeAsync", "thenCombine", "thenCombineAsync", "thenAcceptBoth", "runAfterBoth",
+			"applyToEither", "applyToEitherAsync", "applyToEitherCompleted", "acceptEither", "runAfterEither" })
 	void failedMinimalStageGivenToAStageMethodThenHandledIsNotReported(String how) {
 		String marker = marker();
 		assertThat(handledAfterFailedMinimalStage(marker, how).join()).isEqualTo("handled");
@@ -120,13 +123,20 @@ class HandledFailuresTests {
 				pending.complete("later");
 				yield composed;
 			}
+			case "exceptionallyCompose" -> CompletableFuture.<String>failedFuture(new IllegalStateException("first"))
+				.exceptionallyCompose((ex) -> failed);
+			case "exceptionallyComposeAsync" ->
+				CompletableFuture.<String>failedFuture(new IllegalStateException("first"))
+					.exceptionallyComposeAsync((ex) -> failed, this.executor);
 			case "thenCombine" -> ok.thenCombine(failed, (a, b) -> a);
+			case "thenCombineAsync" -> ok.thenCombineAsync(failed, (a, b) -> a, this.executor);
 			case "thenAcceptBoth" -> ok.thenAcceptBoth(failed, (a, b) -> {
 			});
 			case "runAfterBoth" -> ok.runAfterBoth(failed, () -> {
 			});
 			case "applyToEither" -> pending.applyToEither(failed, (value) -> value);
 			case "applyToEitherCompleted" -> ok.applyToEither(failed, (value) -> value);
+			case "applyToEitherAsync" -> pending.applyToEitherAsync(failed, (value) -> value, this.executor);
 			case "acceptEither" -> pending.acceptEither(failed, (value) -> {
 			});
 			case "runAfterEither" -> pending.runAfterEither(failed, () -> {
@@ -343,6 +353,147 @@ class HandledFailuresTests {
 		assertNotReported(marker);
 	}
 
+	/**
+	 * A task that failed before the virtual-thread executor's {@code invokeAll} came to
+	 * it is not read by it either ({@code if (!f.isDone()) f.get()}): interrupted later,
+	 * the method lets go of it with the list.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void invokeAllOfVirtualThreadsInterruptedAfterAnEarlierTaskFailedIsNotReported(boolean timed) throws Exception {
+		assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(21);
+		String marker = marker();
+		ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
+			.invoke(null);
+		CountDownLatch secondStarted = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		FirstFailsFirst tasks = new FirstFailsFirst(marker, () -> {
+			secondStarted.countDown();
+			never.await();
+			return "never";
+		});
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Thread caller = new Thread(() -> {
+			try {
+				if (timed) {
+					executor.invokeAll(tasks, 1, TimeUnit.DAYS);
+				}
+				else {
+					executor.invokeAll(tasks);
+				}
+			}
+			catch (Throwable ex) {
+				thrown.set(ex);
+			}
+		});
+		try {
+			caller.start();
+			// Both submitted: invokeAll found the first done, and waits for the second.
+			assertThat(secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
+			caller.interrupt();
+			caller.join(30_000);
+			assertThat(caller.isAlive()).isFalse();
+			assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+		}
+		finally {
+			executor.shutdown();
+			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		assertNotReported(marker);
+	}
+
+	/**
+	 * An {@code either} stage stops listening to the other source once one completed: a
+	 * source that fails after the other won is handed on, as {@code anyOf}'s losers are
+	 * (the Java 8 timeout idiom {@code future.applyToEither(failAfter(timeout),
+	 * identity())} fails its timeout future after every call that was in time).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "applyToEither", "acceptEither", "runAfterEither", "loserIsTheSource", "timeoutIdiom" })
+	void eitherSourceThatFailsAfterTheOtherWonIsNotReported(String how) {
+		String marker = marker();
+		eitherLoserFailingLater(marker, how);
+		assertNotReported(marker);
+	}
+
+	private void eitherLoserFailingLater(String marker, String how) {
+		CountDownLatch decided = new CountDownLatch(1);
+		CompletableFuture<Object> loser;
+		if (how.equals("timeoutIdiom")) {
+			CompletableFuture<Object> timeout = new CompletableFuture<>();
+			this.executor.execute(() -> {
+				awaitQuietly(decided);
+				timeout.completeExceptionally(new TimeoutException(marker));
+			});
+			loser = timeout;
+		}
+		else {
+			loser = CompletableFuture.supplyAsync(() -> {
+				awaitQuietly(decided);
+				throw new IllegalStateException(marker);
+			}, this.executor);
+		}
+		CompletableFuture<Object> winner = new CompletableFuture<>();
+		CompletableFuture<?> either = switch (how) {
+			case "applyToEither", "timeoutIdiom" -> winner.applyToEither(loser, (value) -> value);
+			case "acceptEither" -> winner.acceptEither(loser, (value) -> {
+			});
+			case "runAfterEither" -> winner.runAfterEither(loser, () -> {
+			});
+			case "loserIsTheSource" -> loser.applyToEither(winner, (value) -> value);
+			default -> throw new IllegalArgumentException(how);
+		};
+		winner.complete("won");
+		either.join();
+		decided.countDown();
+		await().atMost(Duration.ofSeconds(30)).until(loser::isDone);
+		assertThat(loser.isCompletedExceptionally()).isTrue();
+	}
+
+	/**
+	 * A task that is itself a future (a {@code ForkJoinTask}, Guava's periodic task) run
+	 * by an executor keeps its failure and throws it to the executor's own
+	 * {@code FutureTask}, which the application does not read: it reads the task.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "submitForkJoinTask", "executeForkJoinTaskOnScheduler", "periodicFutureTask" })
+	void taskThatIsItselfAFutureReadThroughItselfIsNotReported(String how) throws Exception {
+		String marker = marker();
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		try {
+			Future<Object> task = switch (how) {
+				case "submitForkJoinTask" -> {
+					ForkJoinTask<Object> adapted = ForkJoinTask.adapt(() -> {
+						throw new IllegalStateException(marker);
+					});
+					this.executor.submit((Runnable) adapted);
+					yield adapted;
+				}
+				case "executeForkJoinTaskOnScheduler" -> {
+					ForkJoinTask<Object> adapted = ForkJoinTask.adapt(() -> {
+						throw new IllegalStateException(marker);
+					});
+					scheduler.execute((Runnable) adapted);
+					yield adapted;
+				}
+				case "periodicFutureTask" -> {
+					RethrowingTask rethrowing = new RethrowingTask(marker);
+					scheduler.scheduleAtFixedRate(rethrowing, 0, 1, TimeUnit.HOURS);
+					yield rethrowing;
+				}
+				default -> throw new IllegalArgumentException(how);
+			};
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.get(30, TimeUnit.SECONDS))
+				.havingRootCause()
+				.withMessage(marker);
+		}
+		finally {
+			scheduler.shutdown();
+			assertThat(scheduler.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		assertNotReported(marker);
+	}
+
 	@Test
 	void anyOfOverAlreadyFailedFutureThenHandledIsNotReported() {
 		String marker = marker();
@@ -535,6 +686,62 @@ class HandledFailuresTests {
 	private static void assertNotReported(String marker) {
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+	/**
+	 * A future run as a task that keeps its failure and throws it on, as Guava's
+	 * {@code MoreExecutors} periodic task does (so that the scheduled pool stops running
+	 * it).
+	 */
+	private static final class RethrowingTask implements RunnableFuture<Object> {
+
+		private final String marker;
+
+		private final CountDownLatch done = new CountDownLatch(1);
+
+		private volatile RuntimeException failure;
+
+		RethrowingTask(String marker) {
+			this.marker = marker;
+		}
+
+		@Override
+		public void run() {
+			this.failure = new IllegalStateException(this.marker);
+			this.done.countDown();
+			throw this.failure;
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			return false;
+		}
+
+		@Override
+		public boolean isCancelled() {
+			return false;
+		}
+
+		@Override
+		public boolean isDone() {
+			return this.done.getCount() == 0;
+		}
+
+		@Override
+		public Object get() throws InterruptedException, ExecutionException {
+			this.done.await();
+			throw new ExecutionException(this.failure);
+		}
+
+		@Override
+		public Object get(long timeout, TimeUnit unit)
+				throws InterruptedException, ExecutionException, TimeoutException {
+			if (!this.done.await(timeout, unit)) {
+				throw new TimeoutException();
+			}
+			throw new ExecutionException(this.failure);
+		}
+
 	}
 
 	/**

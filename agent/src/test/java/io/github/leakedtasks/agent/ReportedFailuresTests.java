@@ -2,8 +2,8 @@ package io.github.leakedtasks.agent;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,6 +97,28 @@ class ReportedFailuresTests {
 		String marker = marker();
 		CompletableFuture.failedStage(new IllegalStateException(marker)).toCompletableFuture();
 		awaitReported(marker);
+	}
+
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void failureOfAnIgnoredEitherStageIsReported(boolean failedFirst) {
+		String marker = marker();
+		ignoreAnEitherStageThatFails(marker, failedFirst);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	private static void ignoreAnEitherStageThatFails(String marker, boolean failedFirst) {
+		CompletableFuture<Object> pending = new CompletableFuture<>();
+		if (failedFirst) {
+			CompletableFuture.failedFuture(new IllegalStateException(marker)).applyToEither(pending, (value) -> value);
+		}
+		else {
+			CompletableFuture<Object> winner = new CompletableFuture<>();
+			winner.applyToEither(pending, (value) -> value);
+			winner.completeExceptionally(new IllegalStateException(marker));
+		}
 	}
 
 	@Test
@@ -197,27 +218,45 @@ class ReportedFailuresTests {
 	 */
 	private static void invokeAllWithAnUnreadFailure(ExecutorService executor, String marker, boolean timedOut)
 			throws InterruptedException {
-		CountDownLatch failingStarted = new CountDownLatch(1);
-		AtomicReference<Thread> failing = new AtomicReference<>();
 		CountDownLatch never = new CountDownLatch(1);
-		List<Callable<Object>> tasks = List.of(() -> {
-			// Done only after the second failed: invokeAll reads this one first.
-			failingStarted.await();
-			failing.getAndSet(null).join();
+		// The first failed before invokeAll came to it; timed out, the second never
+		// ends and is cancelled.
+		FirstFailsFirst tasks = new FirstFailsFirst(marker, () -> {
 			if (timedOut) {
 				never.await();
 			}
-			return "first";
-		}, () -> {
-			failing.set(Thread.currentThread());
-			failingStarted.countDown();
-			throw new IllegalStateException(marker);
+			return "second";
 		});
-		List<Future<Object>> futures = timedOut ? executor.invokeAll(tasks, 5, TimeUnit.SECONDS)
+		List<Future<Object>> futures = timedOut ? executor.invokeAll(tasks, 1, TimeUnit.SECONDS)
 				: executor.invokeAll(tasks);
-		assertThat(futures.get(0).isCancelled()).isEqualTo(timedOut);
 		// Failed (it can only throw), not read.
-		assertThat(futures.get(1)).isDone().isNotCancelled();
+		assertThat(futures.get(0)).isDone().isNotCancelled();
+		assertThat(futures.get(1).isCancelled()).isEqualTo(timedOut);
+	}
+
+	/**
+	 * The copy of a failed {@code MinimalStage} made by the application, through a
+	 * function {@code CompletableFuture} calls (a method reference, a hidden class, or a
+	 * lambda), and ignored.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void copyOfAFailedMinimalStageAStageFunctionMadeAndTheApplicationIgnoredIsReported(boolean methodReference) {
+		String marker = marker();
+		copyInAStageAndIgnoreIt(marker, methodReference);
+		awaitReported(marker);
+	}
+
+	/**
+	 * Apart, so that nothing of the test's frame keeps the copy.
+	 */
+	private static void copyInAStageAndIgnoreIt(String marker, boolean methodReference) {
+		CompletableFuture<CompletionStage<Object>> stage = CompletableFuture
+			.completedFuture(CompletableFuture.failedStage(new IllegalStateException(marker)));
+		CompletableFuture<CompletableFuture<Object>> copied = methodReference
+				? stage.thenApply(CompletionStage::toCompletableFuture)
+				: stage.thenApply((minimal) -> minimal.toCompletableFuture());
+		assertThat(copied.join()).isCompletedExceptionally();
 	}
 
 	private static void allOfIgnored(String marker, int inputs, boolean lastPending) {

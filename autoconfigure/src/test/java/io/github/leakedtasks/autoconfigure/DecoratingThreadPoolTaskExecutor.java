@@ -15,8 +15,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * in a {@code ConcurrentReferenceHashMap} of weak entries, which any collection clears: a
  * test that expects the futures cancelled would pass or fail with the collector's timing
  * (and a differential test would compare two such runs). This one remembers each
- * decorated task strongly too, and cancels its future when Spring's map lost it. Each
- * entry stays until shutdown: for short-lived test executors only.
+ * decorated task strongly too, until its task starts, and cancels its future when
+ * Spring's map lost it.
  */
 public class DecoratingThreadPoolTaskExecutor extends ThreadPoolTaskExecutor {
 
@@ -28,6 +28,12 @@ public class DecoratingThreadPoolTaskExecutor extends ThreadPoolTaskExecutor {
 			this.originals.put(decorated, runnable);
 			return decorated;
 		});
+	}
+
+	@Override
+	protected void beforeExecute(Thread thread, Runnable task) {
+		this.originals.remove(task);
+		super.beforeExecute(thread, task);
 	}
 
 	@Override

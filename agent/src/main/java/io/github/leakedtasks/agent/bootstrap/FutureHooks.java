@@ -121,8 +121,8 @@ public final class FutureHooks {
 	private static final ThreadLocal<Throwable> afterExecuteThrew = new ThreadLocal<>();
 
 	/**
-	 * The futures the virtual-thread executor's {@code invokeAll} left unread, between
-	 * its {@code cancelAll} and its end.
+	 * The futures of a {@code ThreadPerTaskExecutor}'s {@code invokeAll} that did not
+	 * wait for them all, between its {@code cancelAll} and its end.
 	 */
 	private static final ThreadLocal<List<?>> leftByInvokeAll = new ThreadLocal<>();
 
@@ -409,7 +409,11 @@ public final class FutureHooks {
 
 	private static boolean copiedByCompletableFuture() {
 		try {
-			return StackWalker.getInstance().walk(new CalledByCompletableFuture());
+			// Hidden frames too: a method reference
+			// (CompletionStage::toCompletableFuture)
+			// given to thenApply is a hidden class between CompletableFuture and the
+			// copy.
+			return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(new CalledByCompletableFuture());
 		}
 		catch (Throwable ex) {
 			// The copy stays watched.
@@ -418,9 +422,12 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Whether the first frame past this class and {@code MinimalStage} is one of
-	 * {@code CompletableFuture}'s or its nested classes' (no lambda: this class is the
-	 * JDK's to load).
+	 * Whether the first frame past this class and {@code MinimalStage} is one of the
+	 * methods of {@code CompletableFuture} (JDK 17 to 25) that copy a stage they were
+	 * given and then read the copy's result: {@code thenCompose} and
+	 * {@code exceptionallyCompose} on the stage the function returned, now or when they
+	 * fire, the {@code both} and {@code either} stages on their other stage. No lambda:
+	 * this class is the JDK's to load.
 	 */
 	private static final class CalledByCompletableFuture
 			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
@@ -429,12 +436,27 @@ public final class FutureHooks {
 		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
 			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
 			while (iterator.hasNext()) {
-				String name = iterator.next().getClassName();
-				if (!name.equals(FutureHooks.class.getName()) && !name.equals(MINIMAL_STAGE)) {
-					return name.equals(FUTURE) || name.startsWith(FUTURE + "$");
+				StackWalker.StackFrame frame = iterator.next();
+				String type = frame.getClassName();
+				if (!type.equals(FutureHooks.class.getName()) && !type.equals(MINIMAL_STAGE)) {
+					return readsTheCopy(type, frame.getMethodName());
 				}
 			}
 			return false;
+		}
+
+		private static boolean readsTheCopy(String type, String method) {
+			if (type.equals(FUTURE)) {
+				switch (method) {
+					case "uniComposeStage", "uniComposeExceptionallyStage", "biApplyStage", "biAcceptStage",
+							"biRunStage", "orApplyStage", "orAcceptStage", "orRunStage":
+						return true;
+					default:
+						return false;
+				}
+			}
+			return method.equals("tryFire")
+					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally"));
 		}
 
 	}
@@ -507,18 +529,21 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * The virtual-thread executor's {@code invokeAll} is about to cancel its futures from
-	 * this index on, those it did not read: remembered on this thread until the method
-	 * ends ({@link #invokeAllEnded}), for the rare call that does not read them all.
+	 * The {@code invokeAll} of a {@code ThreadPerTaskExecutor} (the virtual-thread
+	 * executor's, or {@code newThreadPerTaskExecutor}'s) is about to cancel its futures
+	 * from this index on, those it did not wait for: remembered on this thread until the
+	 * method ends ({@link #invokeAllEnded}), for the rare call that does not wait for
+	 * them all. The whole list: a future before the index that was done when the method
+	 * came to it was not read either.
 	 * @param futures the method's list of futures
-	 * @param from the first it did not read
+	 * @param from the first it did not wait for
 	 */
 	public static void leftByInvokeAll(List<?> futures, int from) {
 		if (sink == null || futures == null || from >= futures.size()) {
 			return;
 		}
 		try {
-			leftByInvokeAll.set(futures.subList(from, futures.size()));
+			leftByInvokeAll.set(futures);
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
@@ -526,23 +551,51 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * The virtual-thread executor's {@code invokeAll} returned or threw: if it threw, the
-	 * futures it left unread were let go of with the list, as
-	 * {@link #invokedTogether(List)} says.
+	 * A {@code ThreadPerTaskExecutor}'s {@code invokeAll} returned or threw: if it threw,
+	 * the caller never gets its futures, whose failures it kept none of, as
+	 * {@link #invokedTogether(List)} says; if it returned, they are the caller's.
 	 * @param thrown what it threw, or {@code null}
 	 */
 	public static void invokeAllEnded(Throwable thrown) {
 		try {
-			List<?> left = leftByInvokeAll.get();
-			if (left != null) {
+			if (thrown == null) {
+				// Allocates nothing on a thread that never had the value.
 				leftByInvokeAll.remove();
-				if (thrown != null) {
-					invokedTogether(left);
-				}
+				return;
+			}
+			List<?> left = leftByInvokeAll.get();
+			leftByInvokeAll.remove();
+			if (left != null) {
+				invokedTogether(left);
 			}
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * A future is a source of an {@code either} stage: unless it completed normally, it
+	 * is handed on now, whether it failed already or fails after the other source won. A
+	 * pending one is remembered (one entry in the weak map of failures, as for
+	 * {@code anyOf}); one that succeeded costs nothing.
+	 * @param future the source
+	 * @param result its raw result
+	 */
+	public static void eitherInput(Object future, Object result) {
+		if (result == null || failureOf(result) != null) {
+			handedOn(future);
+		}
+	}
+
+	/**
+	 * The other source of an {@code either} stage, which may be any
+	 * {@code CompletionStage}: see {@link #eitherInput(Object, Object)}.
+	 * @param stage the other source, ignored unless it is a {@code CompletableFuture}
+	 */
+	public static void eitherInput(Object stage) {
+		if (stage instanceof CompletableFuture) {
+			eitherInput(stage, RESULT.getVolatile(stage));
 		}
 	}
 
