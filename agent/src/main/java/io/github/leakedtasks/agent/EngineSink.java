@@ -4,7 +4,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
@@ -32,8 +31,6 @@ final class EngineSink implements FutureSink {
 	private final Dependents dependents;
 
 	private final TaskContents contents = new TaskContents();
-
-	private final AtomicBoolean saidInnerFutures = new AtomicBoolean();
 
 	private final DecoratedTasks decorated = new DecoratedTasks();
 
@@ -107,24 +104,9 @@ final class EngineSink implements FutureSink {
 			watch(future, failure);
 		}
 		else {
-			Object inner = this.contents.adapted(task);
-			if (inner instanceof Future<?> && inner != future) {
-				// A future run as a task (a ForkJoinTask by an executor, Guava's periodic
-				// task): it keeps the failure itself and then throws it to whatever runs
-				// it, and the application reads that future, not the wrapper.
-				innerFuturesFailure();
-				return;
-			}
-			this.tasks.failed(future, failure, FutureHooks.currentExecutor(), inner);
-		}
-	}
-
-	private void innerFuturesFailure() {
-		if (this.saidInnerFutures.compareAndSet(false, true)) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG, "A task that is itself a future (a ForkJoinTask, a library's future "
-						+ "task) failed inside a FutureTask: the failure is that future's to deliver, and is not "
-						+ "tracked by the leaked-tasks agent");
+			// A future run as a task that kept its failure (a ForkJoinTask, Guava's
+			// periodic task) is the engine's to tell: see SelfDeliveringTasks.
+			this.tasks.failed(future, failure, FutureHooks.currentExecutor(), this.contents.adapted(task));
 		}
 	}
 

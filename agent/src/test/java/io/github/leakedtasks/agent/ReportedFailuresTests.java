@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,6 +120,38 @@ class ReportedFailuresTests {
 			winner.applyToEither(pending, (value) -> value);
 			winner.completeExceptionally(new IllegalStateException(marker));
 		}
+	}
+
+	/**
+	 * A {@code FutureTask} given to {@code submit} never throws its task's failure: what
+	 * escapes its {@code run} was thrown by its {@code done()}, and only the future
+	 * {@code submit} returned holds it.
+	 */
+	@Test
+	void failureThrownByTheDoneOfAFutureTaskGivenToSubmitIsReported() throws Exception {
+		String marker = marker();
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			submitAFutureTaskWhoseDoneThrows(executor, marker);
+			awaitReported(marker);
+		}
+		finally {
+			executor.shutdown();
+		}
+	}
+
+	private static void submitAFutureTaskWhoseDoneThrows(ExecutorService executor, String marker) {
+		FutureTask<String> task = new FutureTask<>(() -> "ran") {
+
+			@Override
+			protected void done() {
+				throw new IllegalStateException(marker);
+			}
+
+		};
+		Future<?> future = executor.submit(task);
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+		assertThat(task.isDone()).isTrue();
 	}
 
 	@Test

@@ -41,21 +41,34 @@ public final class Exceptions {
 	}
 
 	/**
-	 * Return whether a logger can print the exception: its {@code toString()}, and that
-	 * of each exception of its cause chain (at most 64, a cycle ends it), return without
-	 * throwing. A logger that meets one that throws drops the whole line (the JDK's
-	 * logging reports the first such error and then nothing), so such an exception is
-	 * described in the line instead.
+	 * Return whether a logger can print the exception: the {@code toString()} and
+	 * {@code getStackTrace()} of the exception and of each exception of its cause chains
+	 * and suppressed exceptions (64 at most, each once) return without throwing. A logger
+	 * that meets one that throws drops the whole line (the JDK's logging reports the
+	 * first such error and then nothing), so such an exception is described in the line
+	 * instead.
 	 * @param exception the exception
 	 * @return whether it can be printed
 	 */
 	public static boolean printable(Throwable exception) {
 		try {
 			java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-			Throwable current = exception;
-			for (int i = 0; i < 64 && current != null && seen.add(current); i++) {
+			java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>();
+			pending.add(exception);
+			while (!pending.isEmpty() && seen.size() < 64) {
+				Throwable current = pending.poll();
+				if (current == null || !seen.add(current)) {
+					continue;
+				}
 				current.toString();
-				current = current.getCause();
+				current.getStackTrace();
+				Throwable cause = current.getCause();
+				if (cause != null) {
+					pending.add(cause);
+				}
+				for (Throwable suppressed : current.getSuppressed()) {
+					pending.add(suppressed);
+				}
 			}
 			return true;
 		}

@@ -316,6 +316,12 @@ public final class FutureEvents {
 			}
 			// Looked inside once, for all that follows.
 			Object inner = (task != null) ? this.tracker.innermost(task) : null;
+			if (SelfDeliveringTasks.keepsItsFailure(inner)) {
+				// A future run as a task, which kept the failure and threw it on.
+				this.tracker.reporter().leftToTask(inner.getClass());
+				creation = this.creations.remove(future);
+				return;
+			}
 			if (wrappers(task, inner, true) && !givenUp(future, inner)) {
 				// A wrapper's task that failed, run by a future the executor made
 				// around it: the wrapper's to report. An uncaught failure the wrapper
@@ -705,7 +711,8 @@ public final class FutureEvents {
 		// reported as uncaught), unless it gave up on the task. What fails around a task
 		// that did not fail (Spring's @Async task, when the Future the method returned
 		// fails later) is the source's.
-		return (tracked.is(TaskRecord.FAILED) || tracked.is(TrackedTask.EXECUTE)) && !tracked.is(TaskRecord.UNTRACKED);
+		return tracked.is(TaskRecord.LEFT_TO_TASK) || (tracked.is(TaskRecord.FAILED) || tracked.is(TrackedTask.EXECUTE))
+				&& !tracked.is(TaskRecord.UNTRACKED);
 	}
 
 	/**

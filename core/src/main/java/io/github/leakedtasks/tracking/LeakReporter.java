@@ -35,6 +35,8 @@ final class LeakReporter {
 
 	private final Set<String> untrackedFutureTypes = ConcurrentHashMap.newKeySet();
 
+	private final Set<String> leftToTaskTypes = ConcurrentHashMap.newKeySet();
+
 	private final Set<String> jdkCompleters = ConcurrentHashMap.newKeySet();
 
 	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
@@ -86,6 +88,20 @@ final class LeakReporter {
 				.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
 						+ " are handed to callers as they are: no tracked view can stand in for them, so the failures"
 						+ " of their tasks are not tracked");
+		}
+	}
+
+	/**
+	 * Note that a task that is itself a future kept its failure and threw it on, so that
+	 * the failure of the future that ran it is left to it (see
+	 * {@link SelfDeliveringTasks}); said once per task type.
+	 */
+	void leftToTask(Class<?> taskType) {
+		if (this.leftToTaskTypes.size() < MAX_UNTRACKED_TYPES && this.leftToTaskTypes.add(taskType.getName())) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "Tasks of type " + taskType.getName() + " are futures that keep their "
+						+ "failure and throw it on: the failure of the future that runs one is left to it, and not "
+						+ "tracked");
 		}
 	}
 

@@ -37,10 +37,17 @@ final class TaskRecord extends PhantomReference<Object> {
 
 	/**
 	 * The caller got the executor's own future, which no view can stand in for: its
-	 * failure cannot be followed. Or the task is itself a future that keeps its failure,
-	 * which the application reads there (see {@code TrackedTask.keepsItsOwnFailure}).
+	 * failure cannot be followed. Or the task is itself a future that keeps its failure
+	 * (see {@link #LEFT_TO_TASK}).
 	 */
 	static final int UNTRACKED = 1 << 7;
+
+	/**
+	 * The task is itself a future that kept its failure and threw it on
+	 * ({@link SelfDeliveringTasks}): the failure of the future around it is left to it,
+	 * by the wrapper and by any other source that sees that future fail.
+	 */
+	static final int LEFT_TO_TASK = 1 << 15;
 
 	/**
 	 * The failure was listed as suspected by a sweep (above the modes of

@@ -51,7 +51,7 @@ final class TrackedFutureTask<V> extends FutureTask<V> {
 		super.setException(failure);
 		try {
 			TaskRecord record = this.task.record();
-			if (record != null && !isCancelled() && !this.task.is(TaskRecord.UNTRACKED)) {
+			if (record != null && !isCancelled() && !this.task.is(TaskRecord.LEFT_TO_TASK)) {
 				this.task.executor.tracker().states().watch(record, this, null, failure);
 			}
 		}

@@ -1,7 +1,6 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
@@ -169,15 +168,6 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	}
 
 	/**
-	 * Whether the task is itself a future (a {@code ForkJoinTask}, Guava's periodic
-	 * task), which keeps its failure and throws it on: the application reads that future,
-	 * not the one the executor made for it.
-	 */
-	boolean keepsItsOwnFailure() {
-		return this.task instanceof Future<?>;
-	}
-
-	/**
 	 * Hold the future the task completes, before the task is handed to its executor,
 	 * which publishes it with the task (the detector reads this field for views only).
 	 */
@@ -302,9 +292,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 				this.executor.uncaught(record, ex,
 						is(INTEGRATION) ? UncaughtReport.Handler.INTEGRATION : UncaughtReport.Handler.THREAD);
 			}
-			else if (keepsItsOwnFailure()) {
-				// Its future's failure is left to the task: see keepsItsOwnFailure.
-				mark(TaskRecord.UNTRACKED);
+			else if (SelfDeliveringTasks.keepsItsFailure(this.task)) {
+				mark(TaskRecord.UNTRACKED | TaskRecord.LEFT_TO_TASK);
+				this.executor.tracker().reporter().leftToTask(this.task.getClass());
 			}
 			else {
 				this.executor.tracker().states().failed(record, ex, this);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +105,29 @@ class DeliveredFailureTests {
 		Future<?> ignored = executor.submit((Runnable) task);
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.get(30, TimeUnit.SECONDS));
 		await().atMost(Duration.ofSeconds(30)).until(ignored::isDone);
+	}
+
+	@Test
+	void failureThrownByTheDoneOfAFutureTaskSubmittedIsReported() {
+		ExecutorService executor = this.fixture.pool("orders");
+		submitAFutureTaskWhoseDoneThrows(executor);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders")).singleElement()
+				.satisfies((report) -> assertThat(report.exception()).hasMessage("thrown by done()"));
+		});
+	}
+
+	private static void submitAFutureTaskWhoseDoneThrows(ExecutorService executor) {
+		FutureTask<String> task = new FutureTask<>(() -> "ran") {
+
+			@Override
+			protected void done() {
+				throw new IllegalStateException("thrown by done()");
+			}
+
+		};
+		TrackerFixture.awaitDone(executor.submit(task));
 	}
 
 	@Test

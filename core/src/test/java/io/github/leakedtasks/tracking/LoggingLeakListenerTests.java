@@ -23,7 +23,7 @@ class LoggingLeakListenerTests {
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "plain", "cycle", "toStringThrows", "messageThrows", "messageRecurses", "causeThrows",
-			"causeToStringThrows" })
+			"causeToStringThrows", "suppressedToStringThrows", "stackTraceThrows" })
 	void lineIsLoggedWhateverTheExceptionDoes(String kind) {
 		Throwable exception = exception(kind);
 		List<Object[]> logged = new ArrayList<>();
@@ -45,8 +45,8 @@ class LoggingLeakListenerTests {
 		}
 		else {
 			assertThat(thrown).isNull();
-			assertThat(message).contains("\n" + Weird.class.getName())
-				.endsWith("(logged without its stack trace: its toString() or getCause() throws)");
+			assertThat(message).contains("\n" + exception.getClass().getName())
+				.endsWith("(logged without its stack trace, which cannot be printed)");
 		}
 	}
 
@@ -58,6 +58,11 @@ class LoggingLeakListenerTests {
 				IllegalStateException second = new IllegalStateException("second", first);
 				first.initCause(second);
 				yield first;
+			}
+			case "suppressedToStringThrows" -> {
+				IllegalStateException plain = new IllegalStateException("with a suppressed one");
+				plain.addSuppressed(new Weird("toStringThrows"));
+				yield plain;
 			}
 			default -> new Weird(kind);
 		};
@@ -87,6 +92,14 @@ class LoggingLeakListenerTests {
 				throw new UnsupportedOperationException("toString");
 			}
 			return super.toString();
+		}
+
+		@Override
+		public StackTraceElement[] getStackTrace() {
+			if (this.kind.equals("stackTraceThrows")) {
+				throw new UnsupportedOperationException("getStackTrace");
+			}
+			return super.getStackTrace();
 		}
 
 		@Override

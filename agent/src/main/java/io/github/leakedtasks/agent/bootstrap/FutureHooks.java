@@ -81,6 +81,15 @@ public final class FutureHooks {
 	private static final String MINIMAL_STAGE = FUTURE + "$MinimalStage";
 
 	/**
+	 * Who copied a minimal stage ({@link #minimalStageCopied}).
+	 */
+	private static final int COPIED_BY_OTHER = 0;
+
+	private static final int COPIED_BY_COMBINING = 1;
+
+	private static final int COPIED_BY_EITHER = 2;
+
+	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
 	 */
 	private static final String SPRING_EXECUTOR_SUPPORT = "org.springframework.scheduling.concurrent.ExecutorConfigurationSupport";
@@ -388,75 +397,82 @@ public final class FutureHooks {
 	/**
 	 * {@code MinimalStage.toCompletableFuture()} returned: the stage's failure, if it has
 	 * one, is handed on to the copy it returned, born failed. {@code CompletableFuture}'s
-	 * own methods call it on a stage they were given ({@code thenCompose} on the stage
-	 * its function returned, {@code thenCombine}, {@code runAfterBoth},
-	 * {@code applyToEither} and the others on their other stage), then read the copy's
-	 * result and relay it to the dependent they return, or combine it as an {@code allOf}
-	 * would: the copy is then observed too. A copy the application asked for is its own
-	 * to read. The caller is read from the stack, for failed stages only.
+	 * own methods call it on a stage they were given: {@code thenCompose} and
+	 * {@code exceptionallyCompose} on the stage their function returned, then relay the
+	 * copy's result to the dependent they return; the {@code both} stages on their other
+	 * stage, whose result they combine; the {@code either} stages on their other stage,
+	 * which they race as {@code anyOf} would. A failed copy one of them asked for is
+	 * handed on, and so is a pending one an {@code either} stage asked for (see
+	 * {@link #eitherInput(Object, Object)}); a copy the application asked for is its own
+	 * to read. The caller is read from the stack, for failed or pending minimal stages
+	 * only.
 	 * @param stage the minimal stage
 	 * @param result its raw result
 	 * @param copy the future it returned
 	 */
 	public static void minimalStageCopied(Object stage, Object result, Object copy) {
-		if (failureOf(result) != null) {
+		boolean failed = failureOf(result) != null;
+		if (failed) {
 			handedOn(stage);
-			if (copy instanceof CompletableFuture && copiedByCompletableFuture()) {
+		}
+		if ((failed || result == null) && copy instanceof CompletableFuture) {
+			int caller = copiedBy();
+			if (caller == COPIED_BY_EITHER || (failed && caller == COPIED_BY_COMBINING)) {
 				handedOn(copy);
 			}
 		}
 	}
 
-	private static boolean copiedByCompletableFuture() {
+	private static int copiedBy() {
 		try {
 			// Hidden frames too: a method reference
 			// (CompletionStage::toCompletableFuture)
 			// given to thenApply is a hidden class between CompletableFuture and the
 			// copy.
-			return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(new CalledByCompletableFuture());
+			return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(new CopiedBy());
 		}
 		catch (Throwable ex) {
 			// The copy stays watched.
-			return false;
+			return COPIED_BY_OTHER;
 		}
 	}
 
 	/**
-	 * Whether the first frame past this class and {@code MinimalStage} is one of the
-	 * methods of {@code CompletableFuture} (JDK 17 to 25) that copy a stage they were
-	 * given and then read the copy's result: {@code thenCompose} and
-	 * {@code exceptionallyCompose} on the stage the function returned, now or when they
-	 * fire, the {@code both} and {@code either} stages on their other stage. No lambda:
-	 * this class is the JDK's to load.
+	 * Which of {@code CompletableFuture}'s methods (JDK 17 to 25) copied a minimal stage:
+	 * the first frame past this class and {@code MinimalStage}. No lambda: this class is
+	 * the JDK's to load.
 	 */
-	private static final class CalledByCompletableFuture
-			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+	private static final class CopiedBy
+			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Integer> {
 
 		@Override
-		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+		public Integer apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
 			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
 			while (iterator.hasNext()) {
 				StackWalker.StackFrame frame = iterator.next();
 				String type = frame.getClassName();
 				if (!type.equals(FutureHooks.class.getName()) && !type.equals(MINIMAL_STAGE)) {
-					return readsTheCopy(type, frame.getMethodName());
+					return of(type, frame.getMethodName());
 				}
 			}
-			return false;
+			return COPIED_BY_OTHER;
 		}
 
-		private static boolean readsTheCopy(String type, String method) {
+		private static int of(String type, String method) {
 			if (type.equals(FUTURE)) {
 				switch (method) {
 					case "uniComposeStage", "uniComposeExceptionallyStage", "biApplyStage", "biAcceptStage",
-							"biRunStage", "orApplyStage", "orAcceptStage", "orRunStage":
-						return true;
+							"biRunStage":
+						return COPIED_BY_COMBINING;
+					case "orApplyStage", "orAcceptStage", "orRunStage":
+						return COPIED_BY_EITHER;
 					default:
-						return false;
+						return COPIED_BY_OTHER;
 				}
 			}
-			return method.equals("tryFire")
-					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally"));
+			return (method.equals("tryFire")
+					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally")))
+							? COPIED_BY_COMBINING : COPIED_BY_OTHER;
 		}
 
 	}
