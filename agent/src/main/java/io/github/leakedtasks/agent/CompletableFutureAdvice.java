@@ -283,10 +283,11 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * {@code MinimalStage.toCompletableFuture()}, which copies a failure it already has
-	 * into a new future (its other methods throw, {@code isCompletedExceptionally}
-	 * included): the copy is observed too if {@code CompletableFuture}'s own code asked
-	 * for it.
+	 * {@code MinimalStage.toCompletableFuture()}, which copies the stage into a new
+	 * future, born failed if the stage failed (its other methods throw,
+	 * {@code isCompletedExceptionally} included): the stage is handed on, and the copy
+	 * too if one of {@code CompletableFuture}'s stage methods asked for it (see
+	 * {@code FutureHooks.minimalStageCopied}).
 	 */
 	static final class MinimalStageCopied {
 

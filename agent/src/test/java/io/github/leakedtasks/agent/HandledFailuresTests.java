@@ -460,7 +460,7 @@ class HandledFailuresTests {
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "submitForkJoinTask", "executeForkJoinTaskOnScheduler", "periodicFutureTask",
-			"submitForkJoinTaskToAWrappedScheduler" })
+			"submitForkJoinTaskToAWrappedScheduler", "submitForkJoinTaskToAWrappedPoolOfComparableTasks" })
 	void taskThatIsItselfAFutureReadThroughItselfIsNotReported(String how) throws Exception {
 		String marker = marker();
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
@@ -488,6 +488,26 @@ class HandledFailuresTests {
 						throw new IllegalStateException(marker);
 					});
 					LeakedTasksAgent.tracker().orElseThrow().wrap(marker, scheduler).submit((Runnable) adapted);
+					yield adapted;
+				}
+				case "submitForkJoinTaskToAWrappedPoolOfComparableTasks" -> {
+					// The wrapper hands out the pool's own future, which no view can
+					// stand
+					// in for: the agent sees it fail.
+					ForkJoinTask<Object> adapted = ForkJoinTask.adapt(() -> {
+						throw new IllegalStateException(marker);
+					});
+					ThreadPoolExecutor pool = new ComparableTasksPool();
+					try {
+						Future<?> own = LeakedTasksAgent.tracker()
+							.orElseThrow()
+							.wrap(marker, pool)
+							.submit((Runnable) adapted);
+						assertThat(own).isInstanceOf(Comparable.class);
+					}
+					finally {
+						pool.shutdown();
+					}
 					yield adapted;
 				}
 				case "periodicFutureTask" -> {
@@ -700,6 +720,35 @@ class HandledFailuresTests {
 	private static void assertNotReported(String marker) {
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+	/**
+	 * A pool whose tasks are comparable futures, as a priority pool's are.
+	 */
+	private static final class ComparableTasksPool extends ThreadPoolExecutor {
+
+		ComparableTasksPool() {
+			super(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+			return new ComparableTask<>(runnable, value);
+		}
+
+		private static final class ComparableTask<T> extends FutureTask<T> implements Comparable<ComparableTask<?>> {
+
+			ComparableTask(Runnable runnable, T value) {
+				super(runnable, value);
+			}
+
+			@Override
+			public int compareTo(ComparableTask<?> other) {
+				return 0;
+			}
+
+		}
+
 	}
 
 	/**

@@ -723,8 +723,8 @@ public final class FutureEvents {
 	 */
 	private static boolean givenUp(Object future, Object inner) {
 		return future instanceof Future<?> && !(future instanceof CompletableFuture<?>)
-				&& !FutureViews.canStandFor(future.getClass())
-				&& !(inner instanceof TrackedTask<?> tracked && tracked.is(TrackedTask.EXECUTE));
+				&& !FutureViews.canStandFor(future.getClass()) && !(inner instanceof TrackedTask<?> tracked
+						&& (tracked.is(TrackedTask.EXECUTE) || tracked.is(TaskRecord.LEFT_TO_TASK)));
 	}
 
 	/**

@@ -35,7 +35,7 @@ public final class LoggingLeakListener implements LeakListener {
 			Throwable exception = report.exception();
 			if (exception != null && !Exceptions.printable(exception)) {
 				message = message + "\n" + Exceptions.describe(exception)
-						+ " (logged without its stack trace, which cannot be printed)";
+						+ " (logged without its stack trace: printing the exception throws)";
 				exception = null;
 			}
 			this.sink.log(message, exception, new Fields(report.kind(), report.executor(), report.task(),

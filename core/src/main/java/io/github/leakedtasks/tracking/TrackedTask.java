@@ -288,13 +288,16 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	private void failed(Throwable ex) {
 		try {
 			TaskRecord record = this.executor.tracker().states().recordOf(this);
-			if (is(EXECUTE)) {
-				this.executor.uncaught(record, ex,
-						is(INTEGRATION) ? UncaughtReport.Handler.INTEGRATION : UncaughtReport.Handler.THREAD);
-			}
-			else if (SelfDeliveringTasks.keepsItsFailure(this.task)) {
+			if (SelfDeliveringTasks.keepsItsFailure(this.task)) {
+				// Also for execute(): a scheduled pool's future keeps what it throws, and
+				// a
+				// thread that dies of it still hands it to its handler.
 				mark(TaskRecord.UNTRACKED | TaskRecord.LEFT_TO_TASK);
 				this.executor.tracker().reporter().leftToTask(this.task.getClass());
+			}
+			else if (is(EXECUTE)) {
+				this.executor.uncaught(record, ex,
+						is(INTEGRATION) ? UncaughtReport.Handler.INTEGRATION : UncaughtReport.Handler.THREAD);
 			}
 			else {
 				this.executor.tracker().states().failed(record, ex, this);

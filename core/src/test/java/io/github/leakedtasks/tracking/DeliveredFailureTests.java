@@ -15,6 +15,7 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,6 +97,23 @@ class DeliveredFailureTests {
 		ExecutorService executor = this.fixture.pool("orders");
 		readThroughTheTask(executor);
 		assertNothingReported();
+	}
+
+	/**
+	 * A scheduled pool wraps an executed task in a future of its own, which keeps what
+	 * the task throws: nothing is uncaught, and the application reads the task.
+	 */
+	@Test
+	void failureOfATaskThatIsItselfAFutureExecutedOnAScheduledPoolIsNotReported() throws Exception {
+		ExecutorService executor = this.fixture.tracker.wrap("orders",
+				this.fixture.register(new ScheduledThreadPoolExecutor(1)));
+		ForkJoinTask<Object> task = ForkJoinTask.adapt(() -> {
+			throw new IllegalStateException("kept by the task");
+		});
+		executor.execute((Runnable) task);
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.get(30, TimeUnit.SECONDS));
+		assertNothingReported();
+		assertThat(this.fixture.listener.uncaught).noneMatch((report) -> report.executor().equals("orders"));
 	}
 
 	private static void readThroughTheTask(ExecutorService executor) throws Exception {

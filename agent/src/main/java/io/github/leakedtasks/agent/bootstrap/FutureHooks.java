@@ -411,6 +411,9 @@ public final class FutureHooks {
 	 * @param copy the future it returned
 	 */
 	public static void minimalStageCopied(Object stage, Object result, Object copy) {
+		if (sink == null) {
+			return;
+		}
 		boolean failed = failureOf(result) != null;
 		if (failed) {
 			handedOn(stage);
