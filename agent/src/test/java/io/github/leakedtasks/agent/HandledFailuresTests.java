@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
@@ -319,30 +320,11 @@ class HandledFailuresTests {
 			failingStarted.countDown();
 			throw new IllegalStateException(marker);
 		});
-		AtomicReference<Throwable> thrown = new AtomicReference<>();
-		Thread caller = new Thread(() -> {
-			try {
-				if (timed) {
-					executor.invokeAll(tasks, 1, TimeUnit.DAYS);
-				}
-				else {
-					executor.invokeAll(tasks);
-				}
-			}
-			catch (Throwable ex) {
-				thrown.set(ex);
-			}
-		});
 		try {
-			caller.start();
-			assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
-			// The second task's thread ended: its future failed, and invokeAll, waiting
-			// for the first, has not read it. Interrupted, invokeAll cancels the rest and
-			// throws: the caller never gets the list.
-			caller.interrupt();
-			caller.join(30_000);
-			assertThat(caller.isAlive()).isFalse();
-			assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+			// Once the second task's thread ended, its future failed, and invokeAll,
+			// waiting for the first, has not read it. Interrupted, invokeAll cancels the
+			// rest and throws: the caller never gets the list.
+			interruptedInvokeAll(executor, tasks, timed, failed);
 			// A thread keeps its task, here the second future: let go of both.
 			failing.set(null);
 		}
@@ -372,28 +354,10 @@ class HandledFailuresTests {
 			never.await();
 			return "never";
 		});
-		AtomicReference<Throwable> thrown = new AtomicReference<>();
-		Thread caller = new Thread(() -> {
-			try {
-				if (timed) {
-					executor.invokeAll(tasks, 1, TimeUnit.DAYS);
-				}
-				else {
-					executor.invokeAll(tasks);
-				}
-			}
-			catch (Throwable ex) {
-				thrown.set(ex);
-			}
-		});
 		try {
-			caller.start();
-			// Both submitted: invokeAll found the first done, and waits for the second.
-			assertThat(secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
-			caller.interrupt();
-			caller.join(30_000);
-			assertThat(caller.isAlive()).isFalse();
-			assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+			// Once both are submitted, invokeAll found the first done, and waits for the
+			// second.
+			interruptedInvokeAll(executor, tasks, timed, secondStarted);
 		}
 		finally {
 			executor.shutdown();
@@ -526,6 +490,34 @@ class HandledFailuresTests {
 			assertThat(scheduler.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 		}
 		assertNotReported(marker);
+	}
+
+	/**
+	 * Call {@code invokeAll} on a thread of its own, interrupt that thread once
+	 * {@code ready} is counted down, and check that {@code invokeAll} threw.
+	 */
+	private static void interruptedInvokeAll(ExecutorService executor, Collection<Callable<Object>> tasks,
+			boolean timed, CountDownLatch ready) throws InterruptedException {
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Thread caller = new Thread(() -> {
+			try {
+				if (timed) {
+					executor.invokeAll(tasks, 1, TimeUnit.DAYS);
+				}
+				else {
+					executor.invokeAll(tasks);
+				}
+			}
+			catch (Throwable ex) {
+				thrown.set(ex);
+			}
+		});
+		caller.start();
+		assertThat(ready.await(30, TimeUnit.SECONDS)).isTrue();
+		caller.interrupt();
+		caller.join(30_000);
+		assertThat(caller.isAlive()).isFalse();
+		assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
 	}
 
 	@Test
