@@ -16,7 +16,8 @@ final class RetrievalAdvice {
 
 	/**
 	 * {@code CompletableFuture}'s {@code get}, {@code join}, {@code getNow},
-	 * {@code resultNow}: a failure is retrieved when they throw because of it.
+	 * {@code resultNow}: a failure is retrieved when they throw because of it, unless
+	 * {@code invokeAll} called them.
 	 */
 	static final class CompletableFutureThrown {
 
@@ -24,7 +25,7 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("result") Object result) {
 			if (thrown != null) {
-				FutureHooks.observed(future, result);
+				FutureHooks.thrownToCaller(future, result);
 			}
 		}
 
@@ -32,7 +33,8 @@ final class RetrievalAdvice {
 
 	/**
 	 * {@code FutureTask}'s {@code get} and {@code resultNow}: a failure is retrieved when
-	 * they throw with the task in its {@code EXCEPTIONAL} state.
+	 * they throw with the task in its {@code EXCEPTIONAL} state, unless {@code invokeAll}
+	 * called them.
 	 */
 	static final class FutureTaskThrown {
 
@@ -43,7 +45,7 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("state") int state) {
 			if (thrown != null && state == EXCEPTIONAL) {
-				FutureHooks.handedOn(future);
+				FutureHooks.thrownToCaller(future);
 			}
 		}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
@@ -145,6 +147,47 @@ class HandledFailuresTests {
 			default -> throw new IllegalArgumentException(how);
 		};
 		return dependent.handle((value, ex) -> "handled");
+	}
+
+	/**
+	 * A {@code MinimalStage} still pending when a stage method copies it: the copy waits
+	 * on the minimal stage, which waits on its future; the failure that comes later is
+	 * relayed along the three to the dependent, which the application handles.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "thenCompose", "thenComposeAsync", "exceptionallyCompose", "thenCombine", "runAfterBoth",
+			"applyToEither", "acceptEither" })
+	void pendingMinimalStageGivenToAStageMethodThatFailsLaterThenHandledIsNotReported(String how) {
+		String marker = marker();
+		CompletableFuture<String> source = new CompletableFuture<>();
+		CompletableFuture<Object> handled = stageOnAPendingMinimalStage(source.minimalCompletionStage(), how,
+				this.executor)
+			.handle((value, ex) -> (ex != null) ? "handled" : value);
+		assertThat(handled).isNotDone();
+		source.completeExceptionally(new IllegalStateException(marker));
+		assertThat(handled.join()).isEqualTo("handled");
+		assertNotReported(marker);
+	}
+
+	/**
+	 * Make a stage of the kind named on a pending minimal stage.
+	 */
+	static CompletableFuture<?> stageOnAPendingMinimalStage(CompletionStage<String> minimal, String how,
+			Executor executor) {
+		CompletableFuture<String> ok = CompletableFuture.completedFuture("ok");
+		return switch (how) {
+			case "thenCompose" -> ok.thenCompose((value) -> minimal);
+			case "thenComposeAsync" -> ok.thenComposeAsync((value) -> minimal, executor);
+			case "exceptionallyCompose" -> CompletableFuture.<String>failedFuture(new IllegalStateException("first"))
+				.exceptionallyCompose((ex) -> minimal);
+			case "thenCombine" -> ok.thenCombine(minimal, (a, b) -> a);
+			case "runAfterBoth" -> ok.runAfterBoth(minimal, () -> {
+			});
+			case "applyToEither" -> new CompletableFuture<String>().applyToEither(minimal, (value) -> value);
+			case "acceptEither" -> new CompletableFuture<String>().acceptEither(minimal, (value) -> {
+			});
+			default -> throw new IllegalArgumentException(how);
+		};
 	}
 
 	@ParameterizedTest
@@ -282,6 +325,29 @@ class HandledFailuresTests {
 		finally {
 			pool.shutdown();
 			assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		assertNotReported(marker);
+	}
+
+	/**
+	 * The failure {@code invokeAll} swallowed while it waited, read by its caller from
+	 * the future it returned.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "pool, false", "pool, true", "scheduled, false", "virtual, false", "virtual, true" })
+	void failureInvokeAllSwallowedWhileWaitingThenReadByTheCallerIsNotReported(String kind, boolean timed)
+			throws Exception {
+		assumeThat(FailsWhileAwaited.runsHere(kind)).isTrue();
+		String marker = marker();
+		ExecutorService executor = FailsWhileAwaited.executor(kind);
+		try {
+			Future<Object> future = FailsWhileAwaited.invokeAll(executor, marker, timed).get(0);
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(future::get)
+				.withCauseInstanceOf(IllegalStateException.class);
+		}
+		finally {
+			executor.shutdown();
+			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 		}
 		assertNotReported(marker);
 	}

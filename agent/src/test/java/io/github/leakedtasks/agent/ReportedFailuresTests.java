@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.leakedtasks.tracking.LeakKind;
@@ -98,6 +99,31 @@ class ReportedFailuresTests {
 		String marker = marker();
 		CompletableFuture.failedStage(new IllegalStateException(marker)).toCompletableFuture();
 		awaitReported(marker);
+	}
+
+	/**
+	 * A stage method given a {@code MinimalStage} still pending, its stage ignored: when
+	 * the failure comes, it is relayed from the minimal stage's future through the
+	 * minimal stage and the JDK's copy of it to the stage, the end of the chain, which
+	 * alone is reported.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "thenCompose", "exceptionallyCompose", "thenCombine", "applyToEither" })
+	void pendingMinimalStageGivenToAStageMethodThatFailsLaterAndIgnoredIsReportedOnce(String how) {
+		String marker = marker();
+		CompletableFuture<String> source = new CompletableFuture<>();
+		ignoreAStageOnAPendingMinimalStage(source.minimalCompletionStage(), how);
+		source.completeExceptionally(new IllegalStateException(marker));
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * Apart, so that nothing of the test's frame keeps the stage.
+	 */
+	private static void ignoreAStageOnAPendingMinimalStage(CompletionStage<String> minimal, String how) {
+		assertThat(HandledFailuresTests.stageOnAPendingMinimalStage(minimal, how, Runnable::run)).isNotDone();
 	}
 
 	@ParameterizedTest
@@ -238,6 +264,30 @@ class ReportedFailuresTests {
 		}
 		finally {
 			executor.shutdownNow();
+			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * {@code invokeAll} waits for each future with {@code get} and swallows the failure
+	 * thrown to it: its caller receives the futures, not their failures, so a failure
+	 * among them that the caller drops unread is reported, once.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "pool, false", "pool, true", "scheduled, false", "virtual, false", "virtual, true" })
+	void failureInvokeAllSwallowedWhileWaitingIsReportedWhenTheCallerIgnoresIt(String kind, boolean timed)
+			throws Exception {
+		assumeThat(FailsWhileAwaited.runsHere(kind)).isTrue();
+		String marker = marker();
+		ExecutorService executor = FailsWhileAwaited.executor(kind);
+		try {
+			FailsWhileAwaited.invokeAll(executor, marker, timed);
+		}
+		finally {
+			executor.shutdown();
 			assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 		}
 		awaitReported(marker);

@@ -3,10 +3,13 @@ package io.github.leakedtasks.test;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskScope;
@@ -27,6 +30,8 @@ final class TestScopes {
 	static final String AWAIT_TIMEOUT = "leaked-tasks.test.await-timeout";
 
 	static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)");
 
 	private TestScopes() {
 	}
@@ -90,21 +95,43 @@ final class TestScopes {
 			.orElse(DEFAULT_AWAIT_TIMEOUT);
 	}
 
-	private static Duration parse(String value) {
+	/**
+	 * Read a duration as Spring Boot reads one: a whole number with one of the units
+	 * {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d},
+	 * or ISO-8601 ({@code PT5S}); upper or lower case.
+	 */
+	static Duration parse(String value) {
 		String trimmed = value.trim().toLowerCase(Locale.ROOT);
+		Duration timeout;
 		try {
-			if (trimmed.endsWith("ms")) {
-				return Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
+			Matcher simple = SIMPLE_DURATION.matcher(trimmed);
+			if (simple.matches()) {
+				timeout = Duration.of(Long.parseLong(simple.group(1)), unit(simple.group(2)));
 			}
-			if (trimmed.endsWith("s")) {
-				return Duration.ofSeconds(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
+			else {
+				timeout = Duration.parse(trimmed);
 			}
-			return Duration.parse(value.trim());
 		}
-		catch (NumberFormatException | DateTimeParseException ex) {
+		catch (ArithmeticException | NumberFormatException | DateTimeParseException ex) {
 			throw new IllegalArgumentException(
 					AWAIT_TIMEOUT + " must be a duration such as 5s, 500ms or PT5S, not '" + value + "'", ex);
 		}
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException(AWAIT_TIMEOUT + " must not be negative, not '" + value + "'");
+		}
+		return timeout;
+	}
+
+	private static ChronoUnit unit(String unit) {
+		return switch (unit) {
+			case "ns" -> ChronoUnit.NANOS;
+			case "us" -> ChronoUnit.MICROS;
+			case "ms" -> ChronoUnit.MILLIS;
+			case "s" -> ChronoUnit.SECONDS;
+			case "m" -> ChronoUnit.MINUTES;
+			case "h" -> ChronoUnit.HOURS;
+			default -> ChronoUnit.DAYS;
+		};
 	}
 
 }

@@ -81,15 +81,6 @@ public final class FutureHooks {
 	private static final String MINIMAL_STAGE = FUTURE + "$MinimalStage";
 
 	/**
-	 * Who copied a minimal stage ({@link #minimalStageCopied}).
-	 */
-	private static final int COPIED_BY_OTHER = 0;
-
-	private static final int COPIED_BY_COMBINING = 1;
-
-	private static final int COPIED_BY_EITHER = 2;
-
-	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
 	 */
 	private static final String SPRING_EXECUTOR_SUPPORT = "org.springframework.scheduling.concurrent.ExecutorConfigurationSupport";
@@ -401,9 +392,13 @@ public final class FutureHooks {
 	 * {@code exceptionallyCompose} on the stage their function returned, then relay the
 	 * copy's result to the dependent they return; the {@code both} stages on their other
 	 * stage, whose result they combine; the {@code either} stages on their other stage,
-	 * which they race as {@code anyOf} would. A failed copy one of them asked for is
-	 * handed on, and so is a pending one an {@code either} stage asked for (see
-	 * {@link #eitherInput(Object, Object)}); a copy the application asked for is its own
+	 * which they race as {@code anyOf} would. A copy one of them asked for, failed or
+	 * pending, is handed on: the method reads its result directly once it is complete, or
+	 * has it relayed, so a pending copy that fails between its making and that read (the
+	 * walk of the stack below widens the window, and a {@code thenComposeAsync} on a pool
+	 * hit it) would otherwise be watched although its failure went on; a pending one is
+	 * remembered, one weak-map entry, as {@code anyOf}'s inputs are (see
+	 * {@link #eitherInput(Object, Object)}). A copy the application asked for is its own
 	 * to read. The caller is read from the stack, for failed or pending minimal stages
 	 * only.
 	 * @param stage the minimal stage
@@ -419,14 +414,13 @@ public final class FutureHooks {
 			handedOn(stage);
 		}
 		if ((failed || result == null) && copy instanceof CompletableFuture) {
-			int caller = copiedBy();
-			if (caller == COPIED_BY_EITHER || (failed && caller == COPIED_BY_COMBINING)) {
+			if (copiedByAStageMethod()) {
 				handedOn(copy);
 			}
 		}
 	}
 
-	private static int copiedBy() {
+	private static boolean copiedByAStageMethod() {
 		try {
 			// Hidden frames too: a method reference
 			// (CompletionStage::toCompletableFuture)
@@ -436,46 +430,114 @@ public final class FutureHooks {
 		}
 		catch (Throwable ex) {
 			// The copy stays watched.
-			return COPIED_BY_OTHER;
+			return false;
 		}
 	}
 
 	/**
-	 * Which of {@code CompletableFuture}'s methods (JDK 17 to 25) copied a minimal stage:
-	 * the first frame past this class and {@code MinimalStage}. No lambda: this class is
-	 * the JDK's to load.
+	 * Whether one of {@code CompletableFuture}'s stage methods (JDK 17 to 25) copied a
+	 * minimal stage: the first frame past this class and {@code MinimalStage} is a
+	 * {@code thenCompose} or {@code exceptionallyCompose} (the method or its
+	 * {@code tryFire}), or a {@code both} or {@code either} stage method. No lambda: this
+	 * class is the JDK's to load.
 	 */
 	private static final class CopiedBy
-			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Integer> {
+			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
 
 		@Override
-		public Integer apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
 			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
 			while (iterator.hasNext()) {
 				StackWalker.StackFrame frame = iterator.next();
 				String type = frame.getClassName();
 				if (!type.equals(FutureHooks.class.getName()) && !type.equals(MINIMAL_STAGE)) {
-					return of(type, frame.getMethodName());
+					return isStageMethod(type, frame.getMethodName());
 				}
 			}
-			return COPIED_BY_OTHER;
+			return false;
 		}
 
-		private static int of(String type, String method) {
+		private static boolean isStageMethod(String type, String method) {
 			if (type.equals(FUTURE)) {
 				switch (method) {
 					case "uniComposeStage", "uniComposeExceptionallyStage", "biApplyStage", "biAcceptStage",
-							"biRunStage":
-						return COPIED_BY_COMBINING;
-					case "orApplyStage", "orAcceptStage", "orRunStage":
-						return COPIED_BY_EITHER;
+							"biRunStage", "orApplyStage", "orAcceptStage", "orRunStage":
+						return true;
 					default:
-						return COPIED_BY_OTHER;
+						return false;
 				}
 			}
-			return (method.equals("tryFire")
-					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally")))
-							? COPIED_BY_COMBINING : COPIED_BY_OTHER;
+			return method.equals("tryFire")
+					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally"));
+		}
+
+	}
+
+	/**
+	 * A reading method ({@code get}, {@code join}, {@code getNow}, {@code resultNow})
+	 * threw a {@code CompletableFuture}'s failure to its caller: handed on, unless that
+	 * caller is {@code invokeAll} (see {@link #thrownToCaller(Object)}).
+	 * @param future the future
+	 * @param result its raw result
+	 */
+	public static void thrownToCaller(Object future, Object result) {
+		if (failureOf(result) != null) {
+			thrownToCaller(future);
+		}
+	}
+
+	/**
+	 * A reading method threw a failure to its caller: handed on, unless the caller is the
+	 * {@code invokeAll} of {@code AbstractExecutorService} or of the JDK's per-task
+	 * executors waiting for the future, which swallows the failure and returns the list
+	 * of futures to its own caller. That caller receives the futures, not their failures:
+	 * one it drops unread is reported. The caller is read from the stack, for failures
+	 * thrown only.
+	 * @param future the future
+	 */
+	public static void thrownToCaller(Object future) {
+		if (sink != null && !readByInvokeAll()) {
+			handedOn(future);
+		}
+	}
+
+	private static boolean readByInvokeAll() {
+		try {
+			return StackWalker.getInstance().walk(new ReadByInvokeAll());
+		}
+		catch (Throwable ex) {
+			// Counted as retrieved: a missed report, never a false one.
+			return false;
+		}
+	}
+
+	/**
+	 * Whether the caller of the reading method (the first frame past this class) is
+	 * {@code invokeAll} (JDK 17 to 25). No lambda: this class is the JDK's to load.
+	 */
+	private static final class ReadByInvokeAll
+			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+
+		@Override
+		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
+			boolean reader = false;
+			while (iterator.hasNext()) {
+				StackWalker.StackFrame frame = iterator.next();
+				if (frame.getClassName().equals(FutureHooks.class.getName())) {
+					continue;
+				}
+				if (!reader) {
+					// The reading method, whose exit advice called this class.
+					reader = true;
+					continue;
+				}
+				String type = frame.getClassName();
+				return frame.getMethodName().equals("invokeAll")
+						&& (type.equals("java.util.concurrent.AbstractExecutorService")
+								|| type.equals("java.util.concurrent.ThreadPerTaskExecutor"));
+			}
+			return false;
 		}
 
 	}
