@@ -113,6 +113,15 @@ final class AgentInstaller {
 						&& selfTest.asyncTasksSettle(),
 				workersSeen);
 		FutureHooks.install(sink, sink.tracesCreation());
+		// invokeAll's own get is no retrieval only where the futures of an invokeAll that
+		// throws are handed on.
+		int invokeAllHooked = adviceApplied(installed, applied, FutureTaskAdvice.InvokedTogether.class)
+				? FutureHooks.ABSTRACT_INVOKE_ALL : 0;
+		if (adviceApplied(installed, applied, FutureTaskAdvice.LeftByInvokeAll.class)
+				&& adviceApplied(installed, applied, FutureTaskAdvice.InvokeAllEnded.class)) {
+			invokeAllHooked |= FutureHooks.PER_TASK_INVOKE_ALL;
+		}
+		FutureHooks.invokeAllHooked(invokeAllHooked);
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
 		TaskScope.whenFirstOpened(() -> FutureHooks.tracing = true);
@@ -141,6 +150,23 @@ final class AgentInstaller {
 			boolean ofType = (type instanceof Class<?> exact) ? hook.type() == exact
 					: hook.type().getName().equals(type);
 			if (ofType && hook.advice() == ThreadPoolExecutorAdvice.Left.class) {
+				if (!applied.contains(hook)) {
+					return false;
+				}
+				any = true;
+			}
+		}
+		return any;
+	}
+
+	/**
+	 * Return whether some hook point has the advice, and every one that has it was
+	 * installed and matched.
+	 */
+	private static boolean adviceApplied(List<HookPoint> installed, Set<HookPoint> applied, Class<?> advice) {
+		boolean any = false;
+		for (HookPoint hook : installed) {
+			if (hook.advice() == advice) {
 				if (!applied.contains(hook)) {
 					return false;
 				}

@@ -127,8 +127,8 @@ final class FutureInstrumentation {
 		Class<?> type = FutureTask.class;
 		List<HookPoint> hooks = new ArrayList<>();
 		hooks.add(HookPoint.of(type, "setException", FutureTaskAdvice.SetException.class, THROWABLE));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class));
-		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskThrown.class, "long",
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskGetThrown.class));
+		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.FutureTaskGetThrown.class, "long",
 				"java.util.concurrent.TimeUnit"));
 		hooks.add(HookPoint.optional(type, "resultNow", RetrievalAdvice.FutureTaskThrown.class));
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));

@@ -16,8 +16,8 @@ final class RetrievalAdvice {
 
 	/**
 	 * {@code CompletableFuture}'s {@code get}, {@code join}, {@code getNow},
-	 * {@code resultNow}: a failure is retrieved when they throw because of it, unless
-	 * {@code invokeAll} called them.
+	 * {@code resultNow}: a failure is retrieved when they throw because of it. (The JDK's
+	 * {@code invokeAll} reads only futures it made, never a {@code CompletableFuture}.)
 	 */
 	static final class CompletableFutureThrown {
 
@@ -25,16 +25,31 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("result") Object result) {
 			if (thrown != null) {
-				FutureHooks.thrownToCaller(future, result);
+				FutureHooks.observed(future, result);
 			}
 		}
 
 	}
 
 	/**
-	 * {@code FutureTask}'s {@code get} and {@code resultNow}: a failure is retrieved when
-	 * they throw with the task in its {@code EXCEPTIONAL} state, unless {@code invokeAll}
-	 * called them.
+	 * {@code FutureTask}'s {@code get}: a failure is retrieved when it throws with the
+	 * task in its {@code EXCEPTIONAL} state, unless {@code invokeAll} called it.
+	 */
+	static final class FutureTaskGetThrown {
+
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
+				@Advice.FieldValue("state") int state) {
+			if (thrown != null && state == FutureTaskThrown.EXCEPTIONAL) {
+				FutureHooks.thrownToCaller(future);
+			}
+		}
+
+	}
+
+	/**
+	 * {@code FutureTask}'s {@code resultNow}: a failure is retrieved when it throws with
+	 * the task in its {@code EXCEPTIONAL} state.
 	 */
 	static final class FutureTaskThrown {
 
@@ -45,7 +60,7 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("state") int state) {
 			if (thrown != null && state == EXCEPTIONAL) {
-				FutureHooks.thrownToCaller(future);
+				FutureHooks.handedOn(future);
 			}
 		}
 

@@ -31,7 +31,7 @@ final class TestScopes {
 
 	static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(5);
 
-	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)");
+	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)?");
 
 	private TestScopes() {
 	}
@@ -97,8 +97,8 @@ final class TestScopes {
 
 	/**
 	 * Read a duration as Spring Boot reads one: a whole number with one of the units
-	 * {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d},
-	 * or ISO-8601 ({@code PT5S}); upper or lower case.
+	 * {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}
+	 * (milliseconds without one), or ISO-8601 ({@code PT5S}); upper or lower case.
 	 */
 	static Duration parse(String value) {
 		String trimmed = value.trim().toLowerCase(Locale.ROOT);
@@ -123,6 +123,9 @@ final class TestScopes {
 	}
 
 	private static ChronoUnit unit(String unit) {
+		if (unit == null) {
+			return ChronoUnit.MILLIS;
+		}
 		return switch (unit) {
 			case "ns" -> ChronoUnit.NANOS;
 			case "us" -> ChronoUnit.MICROS;

@@ -18,13 +18,14 @@ class TestScopesTests {
 
 	@ParameterizedTest
 	@CsvSource({ "5s, 5000", "500ms, 500", "' 2S ', 2000", "0s, 0", "+3s, 3000", "1m, 60000", "1h, 3600000",
-			"1d, 86400000", "2000000ns, 2", "3000us, 3", "PT5S, 5000", "pt5s, 5000", "PT1M, 60000", "PT0.25S, 250" })
+			"1d, 86400000", "250, 250", "2000000ns, 2", "3000us, 3", "PT5S, 5000", "pt5s, 5000", "PT1M, 60000",
+			"PT0.25S, 250" })
 	void awaitTimeoutIsReadAsSpringBootReadsADuration(String value, long millis) {
 		assertThat(TestScopes.timeout(Optional.of(value))).isEqualTo(Duration.ofMillis(millis));
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "five", "5", "5x", "5 s", "1.5s", "s", "ms", "PT", "P5S", "" })
+	@ValueSource(strings = { "five", "5x", "5 s", "1.5s", "s", "ms", "PT", "P5S", "" })
 	void awaitTimeoutThatIsNoDurationIsRejectedWithTheSettingsName(String value) {
 		assertThatIllegalArgumentException().isThrownBy(() -> TestScopes.timeout(Optional.of(value)))
 			.withMessage("leaked-tasks.test.await-timeout must be a duration such as 5s, 500ms or PT5S, not '" + value

@@ -140,6 +140,14 @@ public final class FutureHooks {
 	/** Whether the creation of futures is reported to the sink. */
 	public static volatile boolean tracing;
 
+	/** See {@link #invokeAllHooked(int)}. */
+	public static final int ABSTRACT_INVOKE_ALL = 1;
+
+	/** See {@link #invokeAllHooked(int)}. */
+	public static final int PER_TASK_INVOKE_ALL = 2;
+
+	private static volatile int invokeAllHooked;
+
 	/**
 	 * Whether a task an executor let go of is watched, so that running or cancelling a
 	 * task is reported to the sink; false until an executor first lets go of one.
@@ -474,36 +482,36 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * A reading method ({@code get}, {@code join}, {@code getNow}, {@code resultNow})
-	 * threw a {@code CompletableFuture}'s failure to its caller: handed on, unless that
-	 * caller is {@code invokeAll} (see {@link #thrownToCaller(Object)}).
-	 * @param future the future
-	 * @param result its raw result
-	 */
-	public static void thrownToCaller(Object future, Object result) {
-		if (failureOf(result) != null) {
-			thrownToCaller(future);
-		}
-	}
-
-	/**
-	 * A reading method threw a failure to its caller: handed on, unless the caller is the
-	 * {@code invokeAll} of {@code AbstractExecutorService} or of the JDK's per-task
-	 * executors waiting for the future, which swallows the failure and returns the list
-	 * of futures to its own caller. That caller receives the futures, not their failures:
-	 * one it drops unread is reported. The caller is read from the stack, for failures
-	 * thrown only.
+	 * {@code FutureTask.get} threw a failure to its caller: handed on, unless the caller
+	 * is the {@code invokeAll} of {@code AbstractExecutorService} or of the JDK's
+	 * per-task executors waiting for the future, which swallows the failure and returns
+	 * the list of futures to its own caller. That caller receives the futures, not their
+	 * failures: one it drops unread is reported. Only where the hooks that hand on the
+	 * futures of an {@code invokeAll} that throws are installed
+	 * ({@link #invokeAllHooked}): without them the caller's {@code get} stays the
+	 * retrieval, a missed report rather than a false one. The caller is read from the
+	 * stack, for failures thrown only.
 	 * @param future the future
 	 */
 	public static void thrownToCaller(Object future) {
-		if (sink != null && !readByInvokeAll()) {
+		if (sink != null && (invokeAllHooked == 0 || !readByInvokeAll())) {
 			handedOn(future);
 		}
 	}
 
+	/**
+	 * The hooks installed that hand on the futures of an {@code invokeAll} that throws:
+	 * {@link #ABSTRACT_INVOKE_ALL} for {@code AbstractExecutorService.cancelAll},
+	 * {@link #PER_TASK_INVOKE_ALL} for those of {@code ThreadPerTaskExecutor}.
+	 * @param hooked the bits of the hooks installed
+	 */
+	public static void invokeAllHooked(int hooked) {
+		invokeAllHooked = hooked;
+	}
+
 	private static boolean readByInvokeAll() {
 		try {
-			return StackWalker.getInstance().walk(new ReadByInvokeAll());
+			return StackWalker.getInstance().walk(new ReadByInvokeAll(invokeAllHooked));
 		}
 		catch (Throwable ex) {
 			// Counted as retrieved: a missed report, never a false one.
@@ -512,11 +520,18 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Whether the caller of the reading method (the first frame past this class) is
-	 * {@code invokeAll} (JDK 17 to 25). No lambda: this class is the JDK's to load.
+	 * Whether the caller of the reading method (the first frame past this class is the
+	 * reading method, the next its caller) is an {@code invokeAll} whose hooks are
+	 * installed (JDK 17 to 25). No lambda: this class is the JDK's to load.
 	 */
 	private static final class ReadByInvokeAll
 			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+
+		private final int hooked;
+
+		ReadByInvokeAll(int hooked) {
+			this.hooked = hooked;
+		}
 
 		@Override
 		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
@@ -534,8 +549,10 @@ public final class FutureHooks {
 				}
 				String type = frame.getClassName();
 				return frame.getMethodName().equals("invokeAll")
-						&& (type.equals("java.util.concurrent.AbstractExecutorService")
-								|| type.equals("java.util.concurrent.ThreadPerTaskExecutor"));
+						&& ((type.equals("java.util.concurrent.AbstractExecutorService")
+								&& (this.hooked & ABSTRACT_INVOKE_ALL) != 0)
+								|| (type.equals("java.util.concurrent.ThreadPerTaskExecutor")
+										&& (this.hooked & PER_TASK_INVOKE_ALL) != 0));
 			}
 			return false;
 		}
