@@ -16,7 +16,7 @@ def load(tag):
         for b in results:
             runs.setdefault(b['benchmark'].split('.')[-1], {}).setdefault(i, {})[mode] = b['primaryMetric']['score']
     return runs
-order = ['submitGet', 'supplyAsyncJoin', 'chainOfThree', 'supplyAsyncOnCommonPoolJoin', 'burstSubmitGet',
+order = ['submitGet', 'supplyAsyncJoin', 'chainOfThree', 'supplyAsyncOnCommonPoolJoin', 'burstSubmitGet', 'gatedBurstSubmitGet',
          'completedThenApplyJoin', 'futureTaskRunGetOnCaller', 'supplyAsyncJoinOnCaller', 'chainOfThreeOnCaller']
 def fmt(x):
     return f'{x:,.0f}' if x >= 1000 else (f'{x:.1f}' if x >= 10 else f'{x:.3f}')

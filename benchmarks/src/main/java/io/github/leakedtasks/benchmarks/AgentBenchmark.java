@@ -2,6 +2,7 @@ package io.github.leakedtasks.benchmarks;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -206,6 +207,45 @@ public class AgentBenchmark {
 	@OperationsPerInvocation(BURST)
 	public Object burstSubmitGet() throws Exception {
 		return TrackingBenchmark.atDepth(DEPTH, () -> Bursts.submitThenGet(this.pool, this.task, this.futures));
+	}
+
+	/**
+	 * The burst of {@link #burstSubmitGet()} with the pool's two workers held until every
+	 * task is submitted: the whole burst is queued before the first task runs. In the
+	 * plain burst the submitting thread races the workers, and whether they keep the
+	 * queue short (parking and being woken for each task) or fall behind moves a fork's
+	 * time two- or threefold, in either arm; here every fork drains the same queue.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(BURST)
+	public Object gatedBurstSubmitGet() throws Exception {
+		CountDownLatch gate = new CountDownLatch(1);
+		CountDownLatch held = new CountDownLatch(2);
+		for (int i = 0; i < 2; i++) {
+			this.pool.execute(() -> {
+				held.countDown();
+				awaitUninterruptibly(gate);
+			});
+		}
+		awaitUninterruptibly(held);
+		return TrackingBenchmark.atDepth(DEPTH,
+				() -> Bursts.submitThenGet(this.pool, this.task, this.futures, gate::countDown));
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean interrupted = false;
+		while (true) {
+			try {
+				latch.await();
+				break;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**

@@ -22,8 +22,20 @@ final class Bursts {
 	 * {@code submit} as many tasks as {@code futures} holds, then {@code get} each.
 	 */
 	static long submitThenGet(ExecutorService executor, Callable<Integer> task, Future<?>[] futures) throws Exception {
+		return submitThenGet(executor, task, futures, null);
+	}
+
+	/**
+	 * {@code submit} as many tasks as {@code futures} holds, run {@code afterSubmitting}
+	 * if given, then {@code get} each.
+	 */
+	static long submitThenGet(ExecutorService executor, Callable<Integer> task, Future<?>[] futures,
+			Runnable afterSubmitting) throws Exception {
 		for (int i = 0; i < futures.length; i++) {
 			futures[i] = executor.submit(task);
+		}
+		if (afterSubmitting != null) {
+			afterSubmitting.run();
 		}
 		long sum = 0;
 		for (int i = 0; i < futures.length; i++) {
