@@ -69,15 +69,23 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code completeRelay(Object)} ({@code thenCompose}, {@code anyOf}): a failure
-	 * handed on.
+	 * handed on. The stack is read before the future completes: two threads may fire the
+	 * same relay (a {@code UniRelay} pushed as its source completes), and the one that
+	 * does not complete the future may pop and fire its dependents before the hook of the
+	 * one that did reads the stack.
 	 */
 	static final class CompleteRaw {
 
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static Object enter(@Advice.FieldValue("stack") Object stack) {
+			return stack;
+		}
+
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Return boolean completed,
-				@Advice.FieldValue("result") Object result) {
+				@Advice.FieldValue("result") Object result, @Advice.Enter Object stackBefore) {
 			if (completed) {
-				FutureHooks.relayed(future, result);
+				FutureHooks.relayed(future, result, stackBefore);
 			}
 		}
 

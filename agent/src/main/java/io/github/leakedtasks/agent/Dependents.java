@@ -91,7 +91,16 @@ final class Dependents {
 	 * @return whether it has one
 	 */
 	boolean any(Object future) {
-		Object completion = this.stack.getVolatile(future);
+		return anyFrom(this.stack.getVolatile(future));
+	}
+
+	/**
+	 * Return whether a stack read earlier, from its head, holds a dependent or a waiter.
+	 * @param head the head of the stack
+	 * @return whether it holds one
+	 */
+	boolean anyFrom(Object head) {
+		Object completion = head;
 		for (int i = 0; completion != null; i++) {
 			if (i >= MAX_DEPTH || !isCanceller(completion)) {
 				return true;

@@ -116,6 +116,17 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
+	public void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+		failedUnlessTheJdks(future, failure, false);
+		if (stackBefore != null && this.dependents != null && !isCancellation(failure)
+				&& this.dependents.anyFrom(stackBefore)) {
+			// A dependent was on it when it completed: fired with this failure, maybe
+			// popped already by another thread's postComplete when watch looked.
+			this.completable.observed(future);
+		}
+	}
+
+	@Override
 	public void failedExplicitly(Object future, Throwable failure) {
 		failedUnlessTheJdks(future, failure, true);
 	}

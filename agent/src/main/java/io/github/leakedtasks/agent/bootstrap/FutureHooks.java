@@ -283,14 +283,27 @@ public final class FutureHooks {
 
 	/**
 	 * A {@code CompletableFuture} was completed with a raw result handed on from another
-	 * ({@code completeRelay}).
+	 * ({@code completeRelay}), whose stack of dependents was read just before.
 	 * @param future the future
 	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
+	 * @param stackBefore the head of its stack before it completed, or {@code null}
 	 */
-	public static void relayed(Object future, Object result) {
+	public static void relayed(Object future, Object result, Object stackBefore) {
 		Throwable failure = failureOf(result);
 		if (failure != null) {
-			failureHandedOn(future, failure);
+			failureRelayed(future, failure, stackBefore);
+		}
+	}
+
+	private static void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.failureRelayed(future, failure, stackBefore);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
 		}
 	}
 

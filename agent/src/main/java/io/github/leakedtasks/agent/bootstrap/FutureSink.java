@@ -38,6 +38,20 @@ public interface FutureSink {
 	}
 
 	/**
+	 * A {@code CompletableFuture} was relayed the failure of the future it depends on
+	 * ({@code completeRelay}), its stack of dependents read just before: a dependent on
+	 * it then is fired with that failure by whichever thread pops it, maybe before the
+	 * failure is registered here.
+	 * @param future the future
+	 * @param failure the failure handed on
+	 * @param stackBefore the head of its stack of dependents before it completed, or
+	 * {@code null}
+	 */
+	default void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+		failureHandedOn(future, failure);
+	}
+
+	/**
 	 * A failed future's failure was retrieved or handed on.
 	 * @param future the future
 	 */
