@@ -68,24 +68,26 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * {@code completeRelay(Object)} ({@code thenCompose}, {@code anyOf}): a failure
-	 * handed on. The stack is read before the future completes: two threads may fire the
-	 * same relay (a {@code UniRelay} pushed as its source completes), and the one that
-	 * does not complete the future may pop and fire its dependents before the hook of the
-	 * one that did reads the stack.
+	 * {@code completeRelay(Object)} (the relays of {@code thenCompose},
+	 * {@code exceptionallyCompose}, {@code copy}, {@code minimalCompletionStage},
+	 * {@code anyOf}): a failure handed on. Whether a dependent waits on the future is
+	 * decided before it completes, while nobody can pop its stack: two threads may fire
+	 * the same relay (a {@code UniRelay} pushed as its source completes), and the one
+	 * that does not complete the future may pop and fire its dependents before the hook
+	 * of the one that did reads the stack. Only a failure is looked at.
 	 */
 	static final class CompleteRaw {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static Object enter(@Advice.FieldValue("stack") Object stack) {
-			return stack;
+		static boolean enter(@Advice.Argument(0) Object relayed, @Advice.FieldValue("stack") Object stack) {
+			return stack != null && FutureHooks.relayingToDependent(relayed, stack);
 		}
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Return boolean completed,
-				@Advice.FieldValue("result") Object result, @Advice.Enter Object stackBefore) {
+				@Advice.FieldValue("result") Object result, @Advice.Enter boolean toDependent) {
 			if (completed) {
-				FutureHooks.relayed(future, result, stackBefore);
+				FutureHooks.relayed(future, result, toDependent);
 			}
 		}
 

@@ -116,14 +116,18 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+	public void failureRelayed(Object future, Throwable failure, boolean toDependent) {
 		failedUnlessTheJdks(future, failure, false);
-		if (stackBefore != null && this.dependents != null && !isCancellation(failure)
-				&& this.dependents.anyFrom(stackBefore)) {
-			// A dependent was on it when it completed: fired with this failure, maybe
-			// popped already by another thread's postComplete when watch looked.
-			this.completable.observed(future);
+		if (toDependent) {
+			// Fired with this failure, maybe popped already by another thread's
+			// postComplete when watch looked.
+			this.completable.retrieved(future);
 		}
+	}
+
+	@Override
+	public boolean hasDependent(Object stack) {
+		return this.dependents != null && this.dependents.anyFrom(stack);
 	}
 
 	@Override

@@ -282,24 +282,47 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * A {@code CompletableFuture} was completed with a raw result handed on from another
-	 * ({@code completeRelay}), whose stack of dependents was read just before.
-	 * @param future the future
-	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
-	 * @param stackBefore the head of its stack before it completed, or {@code null}
+	 * Whether {@code completeRelay} is about to relay a failure to a future with a
+	 * dependent or a waiter on its stack (read before the future completes).
+	 * @param relayed the raw result to relay
+	 * @param stack the head of the future's stack, not {@code null}
+	 * @return whether it relays a failure to a future with a dependent
 	 */
-	public static void relayed(Object future, Object result, Object stackBefore) {
-		Throwable failure = failureOf(result);
-		if (failure != null) {
-			failureRelayed(future, failure, stackBefore);
+	public static boolean relayingToDependent(Object relayed, Object stack) {
+		return failureOf(relayed) != null && hasDependent(stack);
+	}
+
+	private static boolean hasDependent(Object stack) {
+		FutureSink current = sink;
+		try {
+			return current != null && current.hasDependent(stack);
+		}
+		catch (Throwable ex) {
+			// Looked at after the completion, as any failure.
+			return false;
 		}
 	}
 
-	private static void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+	/**
+	 * A {@code CompletableFuture} was completed with a raw result handed on from another
+	 * ({@code completeRelay}).
+	 * @param future the future
+	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
+	 * @param toDependent whether a dependent or a waiter was on its stack before it
+	 * completed
+	 */
+	public static void relayed(Object future, Object result, boolean toDependent) {
+		Throwable failure = failureOf(result);
+		if (failure != null) {
+			failureRelayed(future, failure, toDependent);
+		}
+	}
+
+	private static void failureRelayed(Object future, Throwable failure, boolean toDependent) {
 		FutureSink current = sink;
 		if (current != null) {
 			try {
-				current.failureRelayed(future, failure, stackBefore);
+				current.failureRelayed(future, failure, toDependent);
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.

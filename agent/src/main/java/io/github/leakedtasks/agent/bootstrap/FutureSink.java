@@ -39,16 +39,25 @@ public interface FutureSink {
 
 	/**
 	 * A {@code CompletableFuture} was relayed the failure of the future it depends on
-	 * ({@code completeRelay}), its stack of dependents read just before: a dependent on
-	 * it then is fired with that failure by whichever thread pops it, maybe before the
-	 * failure is registered here.
+	 * ({@code completeRelay}).
 	 * @param future the future
 	 * @param failure the failure handed on
-	 * @param stackBefore the head of its stack of dependents before it completed, or
-	 * {@code null}
+	 * @param toDependent whether a dependent or a waiter was on its stack before it
+	 * completed: fired with that failure by whichever thread pops it, maybe before the
+	 * failure is registered here
 	 */
-	default void failureRelayed(Object future, Throwable failure, Object stackBefore) {
+	default void failureRelayed(Object future, Throwable failure, boolean toDependent) {
 		failureHandedOn(future, failure);
+	}
+
+	/**
+	 * Return whether a {@code CompletableFuture}'s stack, from its head, holds a
+	 * dependent or a waiter.
+	 * @param stack the head of the stack
+	 * @return whether it holds one
+	 */
+	default boolean hasDependent(Object stack) {
+		return false;
 	}
 
 	/**
