@@ -3,8 +3,10 @@ package io.github.leakedtasks.agent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,6 +14,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -214,6 +217,94 @@ class ReportedFailuresTests {
 			System.gc();
 			assertThat(reportsOfType(TimeoutException.class)).isNotEmpty();
 		});
+	}
+
+	/**
+	 * A {@code get} that timed out or was interrupted received nothing: the failure the
+	 * future delivers after it is the caller's still, reported when ignored. The JDK
+	 * unlinks the waiter it left behind, so that it is no dependent.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "CompletableFuture, timed out", "CompletableFuture, interrupted", "FutureTask, timed out",
+			"FutureTask, interrupted" })
+	void failureAfterAGetThatReceivedNothingIsReported(String kind, String how) throws Exception {
+		String marker = marker();
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			CountDownLatch gate = new CountDownLatch(1);
+			Future<?> future = failingOnceOpened(kind, executor, gate, marker);
+			if (how.equals("timed out")) {
+				assertThat(getTimesOut(future)).isTrue();
+			}
+			else {
+				assertThat(getIsInterrupted(future)).isTrue();
+			}
+			gate.countDown();
+			await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+			future = null;
+			awaitReported(marker);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).hasSize(1);
+		}
+		finally {
+			executor.shutdown();
+			assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	private static Future<?> failingOnceOpened(String kind, ExecutorService executor, CountDownLatch gate,
+			String marker) {
+		Callable<Object> task = () -> {
+			if (!gate.await(30, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("the gate never opened");
+			}
+			throw new IllegalStateException(marker);
+		};
+		return kind.equals("CompletableFuture") ? CompletableFuture.supplyAsync(() -> {
+			try {
+				return task.call();
+			}
+			catch (Exception ex) {
+				throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+			}
+		}, executor) : executor.submit(task);
+	}
+
+	private static boolean getTimesOut(Future<?> future) throws Exception {
+		try {
+			future.get(20, TimeUnit.MILLISECONDS);
+			return false;
+		}
+		catch (TimeoutException ex) {
+			return true;
+		}
+	}
+
+	/**
+	 * Interrupt a thread waiting in {@code get} once it waits, and return whether it saw
+	 * the interrupt.
+	 */
+	private static boolean getIsInterrupted(Future<?> future) throws InterruptedException {
+		AtomicBoolean interrupted = new AtomicBoolean();
+		Thread reader = new Thread(() -> {
+			try {
+				future.get();
+			}
+			catch (InterruptedException ex) {
+				interrupted.set(true);
+			}
+			catch (ExecutionException ex) {
+				// Not expected: the future fails only once the gate opens, after.
+			}
+		});
+		reader.start();
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> reader.getState() == Thread.State.WAITING
+					&& (!(future instanceof CompletableFuture<?> waited) || waited.getNumberOfDependents() > 0));
+		reader.interrupt();
+		reader.join(TimeUnit.SECONDS.toMillis(30));
+		return interrupted.get();
 	}
 
 	@Test
