@@ -164,6 +164,21 @@ public class AgentBenchmark {
 	}
 
 	/**
+	 * {@code thenCompose} over a future still pending when it is composed, completed and
+	 * read on the calling thread: the JDK relays the inner future's result to the
+	 * composed one ({@code completeRelay}, which the agent hooks on entry and exit).
+	 */
+	@Benchmark
+	public Object thenComposePendingOnCaller() throws Exception {
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			CompletableFuture<Integer> inner = new CompletableFuture<>();
+			CompletableFuture<Integer> composed = CompletableFuture.completedFuture(41).thenCompose((value) -> inner);
+			inner.complete(42);
+			return composed.join();
+		});
+	}
+
+	/**
 	 * {@code submit} to a 2-thread pool, then {@code get}: a {@code FutureTask}.
 	 */
 	@Benchmark
