@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -254,20 +255,45 @@ class ReportedFailuresTests {
 
 	private static Future<?> failingOnceOpened(String kind, ExecutorService executor, CountDownLatch gate,
 			String marker) {
-		Callable<Object> task = () -> {
-			if (!gate.await(30, TimeUnit.SECONDS)) {
-				throw new IllegalStateException("the gate never opened");
-			}
-			throw new IllegalStateException(marker);
-		};
-		return kind.equals("CompletableFuture") ? CompletableFuture.supplyAsync(() -> {
+		FailsOnceOpened task = new FailsOnceOpened(gate, marker);
+		return kind.equals("CompletableFuture") ? CompletableFuture.supplyAsync(task, executor) : executor.submit(task);
+	}
+
+	/**
+	 * Fails once its gate is open. A class of its own, not a lambda of this class, whose
+	 * type would share the creation traces given to the first tasks of a type with the
+	 * other tests' tasks.
+	 */
+	private static final class FailsOnceOpened implements Callable<Object>, Supplier<Object> {
+
+		private final CountDownLatch gate;
+
+		private final String marker;
+
+		FailsOnceOpened(CountDownLatch gate, String marker) {
+			this.gate = gate;
+			this.marker = marker;
+		}
+
+		@Override
+		public Object call() {
 			try {
-				return task.call();
+				if (!this.gate.await(30, TimeUnit.SECONDS)) {
+					throw new IllegalStateException("the gate never opened");
+				}
 			}
-			catch (Exception ex) {
-				throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
 			}
-		}, executor) : executor.submit(task);
+			throw new IllegalStateException(this.marker);
+		}
+
+		@Override
+		public Object get() {
+			return call();
+		}
+
 	}
 
 	private static boolean getTimesOut(Future<?> future) throws Exception {
