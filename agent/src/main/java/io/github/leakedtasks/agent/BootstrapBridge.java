@@ -27,8 +27,8 @@ final class BootstrapBridge {
 
 	static final String HOOKS = PACKAGE + "FutureHooks";
 
-	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS, HOOKS + "$CopiedBy",
-			HOOKS + "$ReadByInvokeAll" };
+	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS,
+			HOOKS + "$CallerFrame" };
 
 	private BootstrapBridge() {
 	}

@@ -80,6 +80,8 @@ public final class FutureHooks {
 
 	private static final String MINIMAL_STAGE = FUTURE + "$MinimalStage";
 
+	private static final String FUTURE_TASK = "java.util.concurrent.FutureTask";
+
 	/**
 	 * Destroys Spring's thread pool executors and schedulers: see {@link #handedBack}.
 	 */
@@ -465,54 +467,72 @@ public final class FutureHooks {
 	}
 
 	private static boolean copiedByAStageMethod() {
+		// Hidden frames too: a method reference (CompletionStage::toCompletableFuture)
+		// given to thenApply is a hidden class between CompletableFuture and the copy.
+		StackWalker.StackFrame caller = callerFrame(MINIMAL_STAGE);
+		// Without a frame, the copy stays watched.
+		return caller != null && isStageMethod(caller.getClassName(), caller.getMethodName());
+	}
+
+	/**
+	 * Whether the frame that copied a minimal stage is one of {@code CompletableFuture}'s
+	 * stage methods (JDK 17 to 25): a {@code thenCompose} or {@code exceptionallyCompose}
+	 * (the method or its {@code tryFire}), or a {@code both} or {@code either} stage
+	 * method.
+	 */
+	private static boolean isStageMethod(String type, String method) {
+		if (type.equals(FUTURE)) {
+			switch (method) {
+				case "uniComposeStage", "uniComposeExceptionallyStage", "biApplyStage", "biAcceptStage", "biRunStage",
+						"orApplyStage", "orAcceptStage", "orRunStage":
+					return true;
+				default:
+					return false;
+			}
+		}
+		return method.equals("tryFire")
+				&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally"));
+	}
+
+	/**
+	 * Return the first frame of the current thread's stack past this class's frames and
+	 * those of the hooked class (hidden frames included): the caller of the hooked
+	 * method. {@code null} if there is none or the stack cannot be read.
+	 * @param hooked the class whose method's advice called this class
+	 */
+	private static StackWalker.StackFrame callerFrame(String hooked) {
 		try {
-			// Hidden frames too: a method reference
-			// (CompletionStage::toCompletableFuture)
-			// given to thenApply is a hidden class between CompletableFuture and the
-			// copy.
-			return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(new CopiedBy());
+			return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(new CallerFrame(hooked));
 		}
 		catch (Throwable ex) {
-			// The copy stays watched.
-			return false;
+			return null;
 		}
 	}
 
 	/**
-	 * Whether one of {@code CompletableFuture}'s stage methods (JDK 17 to 25) copied a
-	 * minimal stage: the first frame past this class and {@code MinimalStage} is a
-	 * {@code thenCompose} or {@code exceptionallyCompose} (the method or its
-	 * {@code tryFire}), or a {@code both} or {@code either} stage method. No lambda: this
-	 * class is the JDK's to load.
+	 * Finds the frame {@link #callerFrame} returns. No lambda: this class is the JDK's to
+	 * load.
 	 */
-	private static final class CopiedBy
-			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+	private static final class CallerFrame implements
+			java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, StackWalker.StackFrame> {
+
+		private final String hooked;
+
+		CallerFrame(String hooked) {
+			this.hooked = hooked;
+		}
 
 		@Override
-		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+		public StackWalker.StackFrame apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
 			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
 			while (iterator.hasNext()) {
 				StackWalker.StackFrame frame = iterator.next();
 				String type = frame.getClassName();
-				if (!type.equals(FutureHooks.class.getName()) && !type.equals(MINIMAL_STAGE)) {
-					return isStageMethod(type, frame.getMethodName());
+				if (!type.equals(FutureHooks.class.getName()) && !type.equals(this.hooked)) {
+					return frame;
 				}
 			}
-			return false;
-		}
-
-		private static boolean isStageMethod(String type, String method) {
-			if (type.equals(FUTURE)) {
-				switch (method) {
-					case "uniComposeStage", "uniComposeExceptionallyStage", "biApplyStage", "biAcceptStage",
-							"biRunStage", "orApplyStage", "orAcceptStage", "orRunStage":
-						return true;
-					default:
-						return false;
-				}
-			}
-			return method.equals("tryFire")
-					&& (type.equals(FUTURE + "$UniCompose") || type.equals(FUTURE + "$UniComposeExceptionally"));
+			return null;
 		}
 
 	}
@@ -545,54 +565,21 @@ public final class FutureHooks {
 		invokeAllHooked = hooked;
 	}
 
-	private static boolean readByInvokeAll() {
-		try {
-			return StackWalker.getInstance().walk(new ReadByInvokeAll(invokeAllHooked));
-		}
-		catch (Throwable ex) {
-			// Counted as retrieved: a missed report, never a false one.
-			return false;
-		}
-	}
-
 	/**
-	 * Whether the caller of the reading method (the first frame past this class is the
-	 * reading method, the next its caller) is an {@code invokeAll} whose hooks are
-	 * installed (JDK 17 to 25). No lambda: this class is the JDK's to load.
+	 * Whether the caller of {@code FutureTask.get} (past the hooks' frames and
+	 * {@code get}'s own) is an {@code invokeAll} whose hooks are installed (JDK 17 to
+	 * 25). A stack that cannot be read counts as retrieved: a missed report, never a
+	 * false one.
 	 */
-	private static final class ReadByInvokeAll
-			implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
-
-		private final int hooked;
-
-		ReadByInvokeAll(int hooked) {
-			this.hooked = hooked;
-		}
-
-		@Override
-		public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
-			java.util.Iterator<StackWalker.StackFrame> iterator = frames.iterator();
-			boolean reader = false;
-			while (iterator.hasNext()) {
-				StackWalker.StackFrame frame = iterator.next();
-				if (frame.getClassName().equals(FutureHooks.class.getName())) {
-					continue;
-				}
-				if (!reader) {
-					// The reading method, whose exit advice called this class.
-					reader = true;
-					continue;
-				}
-				String type = frame.getClassName();
-				return frame.getMethodName().equals("invokeAll")
-						&& ((type.equals("java.util.concurrent.AbstractExecutorService")
-								&& (this.hooked & ABSTRACT_INVOKE_ALL) != 0)
-								|| (type.equals("java.util.concurrent.ThreadPerTaskExecutor")
-										&& (this.hooked & PER_TASK_INVOKE_ALL) != 0));
-			}
+	private static boolean readByInvokeAll() {
+		StackWalker.StackFrame caller = callerFrame(FUTURE_TASK);
+		if (caller == null || !caller.getMethodName().equals("invokeAll")) {
 			return false;
 		}
-
+		String type = caller.getClassName();
+		int hooked = invokeAllHooked;
+		return (type.equals("java.util.concurrent.AbstractExecutorService") && (hooked & ABSTRACT_INVOKE_ALL) != 0)
+				|| (type.equals("java.util.concurrent.ThreadPerTaskExecutor") && (hooked & PER_TASK_INVOKE_ALL) != 0);
 	}
 
 	/**
