@@ -485,15 +485,49 @@ class ReportedFailuresTests {
 	}
 
 	private static void supplyAsyncIgnored(String marker) {
-		CompletableFuture.supplyAsync(() -> {
-			throw new IllegalStateException(marker);
-		});
+		CompletableFuture.supplyAsync(new FailsSupplied(marker));
 	}
 
 	private static void submitIgnored(ExecutorService executor, String marker) {
-		executor.submit(() -> {
-			throw new IllegalArgumentException(marker);
-		});
+		executor.submit(new FailsSubmitted(marker));
+	}
+
+	/**
+	 * The task of the tests that read a creation trace: a type of its own, so that it is
+	 * among the first of its type, which are traced, whatever ran before (the lambdas of
+	 * this class share one type).
+	 */
+	private static final class FailsSupplied implements Supplier<Object> {
+
+		private final String marker;
+
+		FailsSupplied(String marker) {
+			this.marker = marker;
+		}
+
+		@Override
+		public Object get() {
+			throw new IllegalStateException(this.marker);
+		}
+
+	}
+
+	/**
+	 * As {@link FailsSupplied}, for {@code submit}.
+	 */
+	private static final class FailsSubmitted implements Callable<Object> {
+
+		private final String marker;
+
+		FailsSubmitted(String marker) {
+			this.marker = marker;
+		}
+
+		@Override
+		public Object call() {
+			throw new IllegalArgumentException(this.marker);
+		}
+
 	}
 
 	private static void sharedExceptionOneRetrieved(String marker) {
