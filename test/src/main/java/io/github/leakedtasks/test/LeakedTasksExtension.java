@@ -40,22 +40,27 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
+		if (TestScopes.isAllowed(context.getRequiredTestClass(), context.getTestMethod().orElse(null))) {
+			return;
+		}
+		// Read before the test runs, so that a value that is no duration fails every test
+		// checked, before a scope is opened, rather than leave one open past a test.
+		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
 		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getRequiredTestClass(),
 				context.getTestMethod().orElse(null));
 		if (scope != null) {
-			context.getStore(NAMESPACE).put(SCOPE, scope);
+			context.getStore(NAMESPACE).put(SCOPE, new OpenScope(scope, timeout));
 		}
 	}
 
 	@Override
 	public void afterEach(ExtensionContext context) {
-		TaskScope scope = context.getStore(NAMESPACE).remove(SCOPE, TaskScope.class);
-		if (scope == null) {
+		OpenScope open = context.getStore(NAMESPACE).remove(SCOPE, OpenScope.class);
+		if (open == null) {
 			return;
 		}
-		classScopes(context).add(scope);
-		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
-		TestScopes.close(scope, timeout, context.getRequiredTestClass());
+		classScopes(context).add(open.scope());
+		TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass());
 	}
 
 	@Override
@@ -69,14 +74,22 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 	 * Return the scopes of the tests of the class, kept in the class's store so that
 	 * parallel tests share them.
 	 */
-	@SuppressWarnings("unchecked")
+	@SuppressWarnings({ "unchecked", "deprecation" })
 	private static Queue<TaskScope> classScopes(ExtensionContext context) {
 		ExtensionContext classContext = context;
 		while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
 			classContext = classContext.getParent().get();
 		}
+		// getOrComputeIfAbsent, deprecated in JUnit 6 for computeIfAbsent, is in JUnit 5
+		// too.
 		return classContext.getStore(NAMESPACE)
-			.computeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+			.getOrComputeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+	}
+
+	/**
+	 * The scope of a test and how long its end waits for its tasks.
+	 */
+	private record OpenScope(TaskScope scope, Duration timeout) {
 	}
 
 }

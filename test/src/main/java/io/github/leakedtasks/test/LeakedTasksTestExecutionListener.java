@@ -1,5 +1,6 @@
 package io.github.leakedtasks.test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -30,6 +31,8 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 
 	private static final String SCOPE = LeakedTasksTestExecutionListener.class.getName() + ".scope";
 
+	private static final String TIMEOUT = LeakedTasksTestExecutionListener.class.getName() + ".timeout";
+
 	/**
 	 * Scopes of the tests of each class: test contexts are copied per thread when tests
 	 * run in parallel, so their attributes are not shared.
@@ -47,20 +50,29 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 
 	@Override
 	public void beforeTestMethod(TestContext testContext) {
+		if (TestScopes.isAllowed(testContext.getTestClass(), testContext.getTestMethod())) {
+			return;
+		}
+		// Read before the test runs, so that a value that is no duration fails every test
+		// checked, before a scope is opened, rather than leave one open past a test.
+		Duration timeout = TestScopes.timeout(Optional.empty());
 		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testContext.getTestMethod(),
 				testContext.getTestClass(), testContext.getTestMethod());
 		if (scope != null) {
 			testContext.setAttribute(SCOPE, scope);
+			testContext.setAttribute(TIMEOUT, timeout);
 		}
 	}
 
 	@Override
 	public void afterTestMethod(TestContext testContext) {
+		Object timeout = testContext.removeAttribute(TIMEOUT);
 		if (!(testContext.removeAttribute(SCOPE) instanceof TaskScope scope)) {
 			return;
 		}
 		CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>()).add(scope);
-		TestScopes.close(scope, TestScopes.timeout(Optional.empty()), testContext.getTestClass());
+		TestScopes.close(scope, (timeout instanceof Duration duration) ? duration : TestScopes.DEFAULT_AWAIT_TIMEOUT,
+				testContext.getTestClass());
 	}
 
 	@Override

@@ -16,6 +16,7 @@ import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.SharedTracker;
+import io.github.leakedtasks.tracking.TaskScope;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Events;
 
@@ -154,6 +157,25 @@ class LeakedTasksExtensionTests {
 		Events tests = Cases.run(AllowedClassCases.class).testEvents();
 		Cases.assertSucceeded(tests, "leaksOnPurpose");
 		Cases.assertSucceeded(tests, "leaksOnPurposeToo");
+	}
+
+	/**
+	 * A value that is no duration fails every test the extension checks, before it runs,
+	 * and leaves no scope open: one left open past a test would take the next tests for
+	 * another owner's and let them leak unchecked.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "bogus", "-1s" })
+	void invalidAwaitTimeoutFailsEveryCheckedTestAndLeavesNoScopeOpen(String value) {
+		Events tests = Cases.run(InvalidTimeoutCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, value)).testEvents();
+		for (String test : new String[] { "first", "second", "third" }) {
+			assertThat(Cases.failureMessage(tests, test)).startsWith(TestScopes.AWAIT_TIMEOUT + " must")
+				.contains("'" + value + "'");
+		}
+		Cases.assertSucceeded(tests, "allowed");
+		// The checked tests failed before their bodies ran.
+		assertThat(InvalidTimeoutCases.ran).containsExactly("allowed");
+		assertThat(TaskScope.current()).isNull();
 	}
 
 	static class UnannotatedCases {
@@ -474,6 +496,58 @@ class LeakedTasksExtensionTests {
 			discarding.submit(() -> "queued");
 			discarding.submit(() -> "dropped");
 			release.countDown();
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class InvalidTimeoutCases {
+
+		static final java.util.List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			ran.clear();
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		@Order(1)
+		void first() {
+			ran.add("first");
+			Cases.loseFailure(pool, "boom first");
+		}
+
+		@Test
+		@Order(2)
+		void second() {
+			ran.add("second");
+			Cases.loseFailure(pool, "boom second");
+		}
+
+		@Test
+		@Order(3)
+		void third() {
+			ran.add("third");
+		}
+
+		@Test
+		@Order(4)
+		@AllowLeakedTasks("not checked, so the setting is not read")
+		void allowed() {
+			ran.add("allowed");
 		}
 
 	}

@@ -3,6 +3,7 @@ package io.github.leakedtasks.test;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.Events;
@@ -62,6 +63,27 @@ class LeakedTasksSpringTests {
 	void allowLeakedTasksOptsASpringTestOut() {
 		Events tests = Cases.run(AllowedAsyncCases.class).testEvents();
 		Cases.assertSucceeded(tests, "leaksOnPurpose");
+	}
+
+	/**
+	 * The listener reads the system property only: a value that is no duration fails
+	 * every test it checks, before it runs, and leaves no scope open.
+	 */
+	@Test
+	void invalidAwaitTimeoutFailsEveryCheckedTest() {
+		Events tests;
+		System.setProperty(TestScopes.AWAIT_TIMEOUT, "bogus");
+		try {
+			tests = Cases.run(AsyncCases.class).testEvents();
+		}
+		finally {
+			System.clearProperty(TestScopes.AWAIT_TIMEOUT);
+		}
+		for (String test : new String[] { "leaksThroughAsync", "handlesAsyncFailure" }) {
+			assertThat(Cases.failureMessage(tests, test)).startsWith(TestScopes.AWAIT_TIMEOUT + " must")
+				.contains("'bogus'");
+		}
+		assertThat(TaskScope.current()).isNull();
 	}
 
 	@SpringBootTest(classes = AsyncApplication.class)
