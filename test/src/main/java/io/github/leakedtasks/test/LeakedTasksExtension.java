@@ -49,7 +49,13 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getRequiredTestClass(),
 				context.getTestMethod().orElse(null));
 		if (scope != null) {
-			context.getStore(NAMESPACE).put(SCOPE, new OpenScope(scope, timeout));
+			try {
+				context.getStore(NAMESPACE).put(SCOPE, new OpenScope(scope, timeout));
+			}
+			catch (RuntimeException | Error ex) {
+				scope.close();
+				throw ex;
+			}
 		}
 	}
 
@@ -59,8 +65,14 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		if (open == null) {
 			return;
 		}
-		classScopes(context).add(open.scope());
-		TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass());
+		try {
+			classScopes(context).add(open.scope());
+		}
+		finally {
+			// Closed whatever happened: a scope left open would take the next tests on
+			// this thread for another owner's, and leave them unchecked.
+			TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass());
+		}
 	}
 
 	@Override
