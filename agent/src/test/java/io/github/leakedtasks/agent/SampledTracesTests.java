@@ -40,6 +40,32 @@ class SampledTracesTests {
 	}
 
 	/**
+	 * The lambdas of a class share its type's name, but the first traces are counted per
+	 * lambda: a lambda whose tasks all succeed does not use up those of another place in
+	 * the same class, whose first leak shows where it came from.
+	 */
+	@Test
+	void firstLeakOfALambdaIsTracedAfterAnotherLambdaOfItsClassUsedUpItsFirstTraces() throws Exception {
+		int traced = TrackingSettings.defaults().tracedTasksPerType();
+		for (int i = 0; i < traced + 5; i++) {
+			FutureTask<Object> handled = new FutureTask<>(() -> "ok");
+			handled.run();
+			assertThat(handled.get()).isEqualTo("ok");
+		}
+		String marker = AgentFixture.marker();
+		leakFromAnotherLambda(marker);
+		LeakReport report = AgentFixture.awaitReported(marker);
+		assertThat(report.creationTrace()).isNotNull();
+		assertThat(report.creationTrace().site().getMethodName()).isEqualTo("leakFromAnotherLambda");
+	}
+
+	private static void leakFromAnotherLambda(String marker) {
+		new FutureTask<>(() -> {
+			throw new IllegalStateException(marker);
+		}).run();
+	}
+
+	/**
 	 * A task type of this test's own: no other test creates tasks of it.
 	 */
 	static final class Failing implements Callable<Object> {

@@ -23,6 +23,9 @@ public final class TaskScope implements AutoCloseable {
 	/** Whether a scope was ever opened: until then, no thread-local is read. */
 	private static volatile boolean used;
 
+	/** Whether a tracker was ever created: until then, no task can join a scope. */
+	private static volatile boolean trackerCreated;
+
 	private final String name;
 
 	private final Thread thread;
@@ -77,6 +80,23 @@ public final class TaskScope implements AutoCloseable {
 			used = true;
 		}
 		actions.forEach(Runnable::run);
+	}
+
+	/**
+	 * Return whether a tracker was ever created with this class's loader (the Java
+	 * agent's, the Spring starter's or one created by the application): without one, no
+	 * task is tracked, so no task joins any scope. An integration that fails a test for
+	 * its scope's leaks can say so.
+	 * @return whether a tracker was created
+	 */
+	public static boolean anyTracker() {
+		return trackerCreated;
+	}
+
+	static void trackerCreated() {
+		if (!trackerCreated) {
+			trackerCreated = true;
+		}
 	}
 
 	/**

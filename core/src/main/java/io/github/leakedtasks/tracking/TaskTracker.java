@@ -88,6 +88,7 @@ public final class TaskTracker implements AutoCloseable {
 	static TaskTracker create(TrackingSettings settings, Clock clock) {
 		TaskTracker tracker = new TaskTracker(settings, clock);
 		tracker.detector.start();
+		TaskScope.trackerCreated();
 		return tracker;
 	}
 

@@ -38,6 +38,12 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void anyTrackerOnceATrackerWasCreated() {
+		// The fixture created one.
+		assertThat(TaskScope.anyTracker()).isTrue();
+	}
+
+	@Test
 	void noScopeIsCurrentOutsideOne() {
 		assertThat(TaskScope.current()).isNull();
 		try (TaskScope scope = TaskScope.open("outer")) {

@@ -48,6 +48,32 @@ class TraceSamplerTests {
 		assertThat(sampler.typeCount()).isOne();
 	}
 
+	/**
+	 * The lambdas of a class share its type's name, but each is a place in the code of
+	 * its own: the first tasks of each are traced, whoever is looking (a wrapper or the
+	 * Java agent).
+	 */
+	@Test
+	void firstTasksOfEachLambdaOfAClassAreTraced() {
+		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(2).sampleRate(1_000_000).build();
+		TraceSampler sampler = new TraceSampler(settings);
+		Runnable handled = () -> {
+		};
+		Runnable leaked = () -> {
+		};
+		assertThat(ExecutorTracking.typeName(handled.getClass()))
+			.isEqualTo(ExecutorTracking.typeName(leaked.getClass()));
+		assertThat(sampler.shouldCaptureTask(handled)).isTrue();
+		assertThat(sampler.shouldCaptureFirst(handled)).isTrue();
+		int traced = 0;
+		for (int i = 0; i < 100; i++) {
+			traced += (sampler.shouldCaptureTask(handled) ? 1 : 0) + (sampler.shouldCaptureFirst(handled) ? 1 : 0);
+		}
+		assertThat(traced).isLessThanOrEqualTo(1);
+		assertThat(sampler.shouldCaptureFirst(leaked)).isTrue();
+		assertThat(sampler.shouldCaptureTask(leaked)).isTrue();
+	}
+
 	@Test
 	void sampleTakesAtMostTheLimitOfATypeEachSecond() {
 		TrackingSettings settings = TrackingSettings.builder()

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,8 @@ final class TestScopes {
 
 	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)?");
 
+	private static final NothingTracked NOTHING_TRACKED = new NothingTracked();
+
 	private TestScopes() {
 	}
 
@@ -54,6 +59,8 @@ final class TestScopes {
 	 */
 	static void close(TaskScope scope, Duration timeout, Class<?> testClass) {
 		scope.close();
+		NOTHING_TRACKED.check(TaskScope::anyTracker,
+				(message) -> System.getLogger("io.github.leakedtasks.test").log(System.Logger.Level.WARNING, message));
 		scope.awaitTasks(timeout);
 		List<LeakReport> leaks = scope.takeLeaks();
 		if (!leaks.isEmpty()) {
@@ -135,6 +142,26 @@ final class TestScopes {
 			case "h" -> ChronoUnit.HOURS;
 			default -> ChronoUnit.DAYS;
 		};
+	}
+
+	/**
+	 * Says once that nothing in the JVM tracks tasks, so that no test can fail for a lost
+	 * one: a missing {@code -javaagent}, rather than tests that pass for no reason.
+	 */
+	static final class NothingTracked {
+
+		static final String MESSAGE = "leaked-tasks: nothing in this JVM tracks tasks, so no test fails for a lost one: "
+				+ "attach the Java agent (-javaagent:<path to leaked-tasks-agent.jar>), use the Spring Boot starter, "
+				+ "or submit through executors a TaskTracker wrapped";
+
+		private final AtomicBoolean said = new AtomicBoolean();
+
+		void check(BooleanSupplier anyTracker, Consumer<String> warning) {
+			if (!anyTracker.getAsBoolean() && this.said.compareAndSet(false, true)) {
+				warning.accept(MESSAGE);
+			}
+		}
+
 	}
 
 }

@@ -1,6 +1,8 @@
 package io.github.leakedtasks.test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -12,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests of how {@link TestScopes} reads {@code leaked-tasks.test.await-timeout}.
+ * Tests of how {@link TestScopes} reads {@code leaked-tasks.test.await-timeout}, and says
+ * when nothing tracks tasks.
  */
 class TestScopesTests {
 
@@ -43,6 +46,18 @@ class TestScopesTests {
 	void withoutAValueTheDefaultIsFiveSeconds() {
 		assertThat(System.getProperty("leaked-tasks.test.await-timeout")).isNull();
 		assertThat(TestScopes.timeout(Optional.empty())).isEqualTo(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void nothingTrackedIsSaidOnceAndOnlyWithoutATracker() {
+		List<String> warnings = new ArrayList<>();
+		TestScopes.NothingTracked check = new TestScopes.NothingTracked();
+		check.check(() -> true, warnings::add);
+		assertThat(warnings).isEmpty();
+		check.check(() -> false, warnings::add);
+		check.check(() -> false, warnings::add);
+		assertThat(warnings).containsExactly(TestScopes.NothingTracked.MESSAGE);
+		assertThat(warnings.get(0)).contains("-javaagent");
 	}
 
 }
