@@ -46,7 +46,7 @@ final class ExecutorProxies {
 	 * @return the bean to use in place of the executor, and why it is not tracked
 	 */
 	static Wrapped wrap(String beanName, Executor executor, Class<?> declaredType,
-			ExecutorTrackingInterceptor interceptor, ClassLoader classLoader) {
+			ExecutorTrackingInterceptor interceptor, ClassLoader classLoader, boolean agentAttached) {
 		Class<?> type = executor.getClass();
 		if (AopUtils.isAopProxy(executor) && executor instanceof Advised advised) {
 			if (advised.isFrozen()) {
@@ -64,7 +64,8 @@ final class ExecutorProxies {
 		boolean classBased = publicType && !Modifier.isFinal(type.getModifiers()) && finalMethods.isEmpty()
 				&& !isJdkClass(type);
 		if (!classBased && publicType && (declaredType == null || !declaredType.isInterface())) {
-			return notWrapped(beanName, executor, isJdkClass(type) ? jdkClass(type) : finalMethods(type, finalMethods));
+			return notWrapped(beanName, executor,
+					isJdkClass(type) ? jdkClass(type) : finalMethods(type, finalMethods, agentAttached));
 		}
 		List<String> unroutable = unroutableMethods(classBased ? List.of(type) : proxiedInterfaces(type, classLoader));
 		if (!unroutable.isEmpty()) {
@@ -89,12 +90,20 @@ final class ExecutorProxies {
 				+ " to have its tasks tracked too";
 	}
 
-	private static String finalMethods(Class<?> type, List<String> finalMethods) {
+	private static String finalMethods(Class<?> type, List<String> finalMethods, boolean agentAttached) {
 		String declaration = (AsyncTaskExecutor.class.isAssignableFrom(type)) ? "AsyncTaskExecutor"
 				: (ExecutorService.class.isAssignableFrom(type)) ? "ExecutorService" : "Executor";
+		String alternatives = "use a ThreadPoolTaskExecutor, or declare your own bean of this class as " + declaration;
+		if (agentAttached) {
+			// The agent sees the JDK's futures wherever they are made, but runs no code
+			// around a plain task given to an executor that is no ThreadPoolExecutor.
+			return "a proxy would break its final methods " + finalMethods
+					+ ". With the Java agent, the futures its submit() methods return are tracked, and so are @Async "
+					+ "methods running on it; to have its execute() tasks tracked too, " + alternatives;
+		}
 		return "a proxy would break its final methods " + finalMethods
 				+ ". @Async methods running on it are still tracked; to have its submit() and execute() tracked too, "
-				+ "use a ThreadPoolTaskExecutor, or declare your own bean of this class as " + declaration;
+				+ alternatives;
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.ExecutorTracking;
+import io.github.leakedtasks.tracking.SharedTracker;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -132,7 +133,7 @@ public class LeakedTasksBeanPostProcessor
 			});
 		}
 		ExecutorProxies.Wrapped wrapped = ExecutorProxies.wrap(beanName, executor, declaredType(beanName),
-				new ExecutorTrackingInterceptor(tracking), this.classLoader);
+				new ExecutorTrackingInterceptor(tracking), this.classLoader, SharedTracker.get().isPresent());
 		this.executorNames.registerExecutorBean(wrapped.bean(), beanName);
 		this.executorBeans.put(beanName, new ExecutorBean(wrapped.reason() == null, wrapped.reason()));
 		return wrapped.bean();

@@ -2,6 +2,7 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.util.concurrent.Executor;
 
+import io.github.leakedtasks.tracking.SharedTracker;
 import io.github.leakedtasks.tracking.TaskTracker;
 
 import org.springframework.core.task.AsyncTaskExecutor;
@@ -42,7 +43,7 @@ public final class TrackedExecutors {
 		}
 		return ExecutorProxies
 			.wrap(name, executor, declaredType, new ExecutorTrackingInterceptor(tracker.executor(name)),
-					ClassUtils.getDefaultClassLoader())
+					ClassUtils.getDefaultClassLoader(), SharedTracker.get().isPresent())
 			.bean();
 	}
 
