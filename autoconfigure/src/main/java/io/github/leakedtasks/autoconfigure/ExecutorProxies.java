@@ -94,7 +94,8 @@ final class ExecutorProxies {
 		String declaration = (AsyncTaskExecutor.class.isAssignableFrom(type)) ? "AsyncTaskExecutor"
 				: (ExecutorService.class.isAssignableFrom(type)) ? "ExecutorService" : "Executor";
 		String alternatives = "use a ThreadPoolTaskExecutor, or declare your own bean of this class as " + declaration;
-		if (agentAttached) {
+		if (agentAttached
+				&& (ExecutorService.class.isAssignableFrom(type) || AsyncTaskExecutor.class.isAssignableFrom(type))) {
 			// The agent sees the JDK's futures wherever they are made, but runs no code
 			// around a plain task given to an executor that is no ThreadPoolExecutor.
 			return "a proxy would break its final methods " + finalMethods

@@ -316,7 +316,10 @@ public final class ExecutorTracking {
 		// watched for drops.
 		String type = taskType(task);
 		TaskScope scope = TaskScope.current();
-		TaskRecord record = newRecord(tracked, type, traceOf(type, scope), false);
+		// Counted by the task's class, as a task submitted is: each lambda apart.
+		Throwable trace = (scope != null || this.tracker.sampler().shouldCaptureTask(task)) ? CreationTrace.capture()
+				: null;
+		TaskRecord record = newRecord(tracked, type, trace, false);
 		if (scope != null) {
 			scope.add(record, false);
 		}

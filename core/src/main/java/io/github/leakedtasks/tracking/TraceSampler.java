@@ -45,16 +45,17 @@ final class TraceSampler {
 	/**
 	 * The count of each task class's type, found without building its name again: what a
 	 * source that sees every future's creation reads for each. Every lambda expression (a
-	 * hidden class) has a count of its own, although the lambdas of a class share its
-	 * type's name: ten handled tasks of one lambda must not use up the first traces of
-	 * another place in the same class. Such a count lives as long as its class, and is
-	 * not among the names {@link #MAX_TYPES} bounds.
+	 * hidden class named after the class that declares it) has a count of its own,
+	 * although the lambdas of a class share its type's name: ten handled tasks of one
+	 * lambda must not use up the first traces of another place in the same class. Such a
+	 * count lives as long as its class, and is not among the names {@link #MAX_TYPES}
+	 * bounds: a class declares a bounded number of lambdas.
 	 */
 	private final ClassValue<TypeCount> seenByClass = new ClassValue<>() {
 
 		@Override
 		protected TypeCount computeValue(Class<?> type) {
-			return type.isHidden() ? new TypeCount(0) : counter(ExecutorTracking.typeName(type));
+			return isLambda(type) ? new TypeCount(0) : counter(ExecutorTracking.typeName(type));
 		}
 
 	};
@@ -69,6 +70,10 @@ final class TraceSampler {
 		this.rate = settings.sampleRate();
 		this.maxSamplesPerSecond = settings.maxSamplesPerSecond();
 		this.nanoTime = nanoTime;
+	}
+
+	private static boolean isLambda(Class<?> type) {
+		return type.isHidden() && type.getName().contains("$$Lambda");
 	}
 
 	int typeCount() {

@@ -27,7 +27,8 @@ class JUnit5Tests {
 
 	@Test
 	void runsOnJUnitJupiter5() {
-		// JUnit 6 added Store.computeIfAbsent(Object, Function, Class), which an extension
+		// JUnit 6 added Store.computeIfAbsent(Object, Function, Class), which an
+		// extension
 		// compiled against it may call: it is not here.
 		assertThrows(NoSuchMethodException.class, () -> ExtensionContext.Store.class.getMethod("computeIfAbsent",
 				Object.class, Function.class, Class.class));

@@ -38,6 +38,8 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 
 	private static final String CLASS_SCOPES = "classScopes";
 
+	private static final String END_OF_RUN = "endOfRun";
+
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		if (TestScopes.isAllowed(context.getRequiredTestClass(), context.getTestMethod().orElse(null))) {
@@ -50,6 +52,7 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 				context.getTestMethod().orElse(null));
 		if (scope != null) {
 			try {
+				endOfRun(context);
 				context.getStore(NAMESPACE).put(SCOPE, new OpenScope(scope, timeout));
 			}
 			catch (RuntimeException | Error ex) {
@@ -96,6 +99,31 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		// too.
 		return classContext.getStore(NAMESPACE)
 			.getOrComputeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+	}
+
+	/**
+	 * Have the run's end say whether anything tracked tasks, once: the root context's
+	 * store closes what it holds when the run ends.
+	 */
+	@SuppressWarnings("deprecation")
+	private static void endOfRun(ExtensionContext context) {
+		context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(END_OF_RUN, (key) -> new EndOfRun(), EndOfRun.class);
+	}
+
+	/**
+	 * Closed by JUnit when the run ends (as an {@code AutoCloseable} from JUnit 5.13, as
+	 * a {@code CloseableResource} before).
+	 */
+	@SuppressWarnings("deprecation")
+	private static final class EndOfRun implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+
+		@Override
+		public void close() {
+			TestScopes.NothingTracked.INSTANCE.check(TaskScope::anyTracker,
+					(message) -> System.getLogger("io.github.leakedtasks.test")
+						.log(System.Logger.Level.WARNING, message));
+		}
+
 	}
 
 	/**

@@ -70,9 +70,15 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 		if (!(testContext.removeAttribute(SCOPE) instanceof TaskScope scope)) {
 			return;
 		}
-		CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>()).add(scope);
-		TestScopes.close(scope, (timeout instanceof Duration duration) ? duration : TestScopes.DEFAULT_AWAIT_TIMEOUT,
-				testContext.getTestClass());
+		try {
+			CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>()).add(scope);
+		}
+		finally {
+			// Closed whatever happened, as the extension does.
+			TestScopes.close(scope,
+					(timeout instanceof Duration duration) ? duration : TestScopes.DEFAULT_AWAIT_TIMEOUT,
+					testContext.getTestClass());
+		}
 	}
 
 	@Override

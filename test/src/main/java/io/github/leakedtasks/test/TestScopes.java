@@ -36,8 +36,6 @@ final class TestScopes {
 
 	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)?");
 
-	private static final NothingTracked NOTHING_TRACKED = new NothingTracked();
-
 	private TestScopes() {
 	}
 
@@ -59,8 +57,6 @@ final class TestScopes {
 	 */
 	static void close(TaskScope scope, Duration timeout, Class<?> testClass) {
 		scope.close();
-		NOTHING_TRACKED.check(TaskScope::anyTracker,
-				(message) -> System.getLogger("io.github.leakedtasks.test").log(System.Logger.Level.WARNING, message));
 		scope.awaitTasks(timeout);
 		List<LeakReport> leaks = scope.takeLeaks();
 		if (!leaks.isEmpty()) {
@@ -145,10 +141,14 @@ final class TestScopes {
 	}
 
 	/**
-	 * Says once that nothing in the JVM tracks tasks, so that no test can fail for a lost
-	 * one: a missing {@code -javaagent}, rather than tests that pass for no reason.
+	 * Says once, at the end of a run of tests it checked, that nothing in the JVM tracked
+	 * tasks, so that no test could fail for a lost one: a missing {@code -javaagent},
+	 * rather than tests that pass for no reason. At the end, not at a test's: a Spring
+	 * context of a later test may still create the starter's tracker.
 	 */
 	static final class NothingTracked {
+
+		static final NothingTracked INSTANCE = new NothingTracked();
 
 		static final String MESSAGE = "leaked-tasks: nothing in this JVM tracks tasks, so no test fails for a lost one: "
 				+ "attach the Java agent (-javaagent:<path to leaked-tasks-agent.jar>), use the Spring Boot starter, "
