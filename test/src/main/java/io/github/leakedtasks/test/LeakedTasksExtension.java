@@ -111,8 +111,9 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 	}
 
 	/**
-	 * Closed by JUnit when the run ends (as an {@code AutoCloseable} from JUnit 5.13, as
-	 * a {@code CloseableResource} before).
+	 * Closed by JUnit when the run ends, once: as an {@code AutoCloseable} where JUnit
+	 * closes those (JUnit 6, and 5.14 checked), as a {@code CloseableResource} where it
+	 * does not.
 	 */
 	@SuppressWarnings("deprecation")
 	private static final class EndOfRun implements ExtensionContext.Store.CloseableResource, AutoCloseable {
