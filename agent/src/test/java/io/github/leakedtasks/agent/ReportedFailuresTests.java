@@ -485,11 +485,11 @@ class ReportedFailuresTests {
 	}
 
 	private static void supplyAsyncIgnored(String marker) {
-		CompletableFuture.supplyAsync(new FailsSupplied(marker));
+		CompletableFuture.supplyAsync(new Fails(new IllegalStateException(marker)));
 	}
 
 	private static void submitIgnored(ExecutorService executor, String marker) {
-		executor.submit(new FailsSubmitted(marker));
+		executor.submit(new Fails(new IllegalArgumentException(marker)));
 	}
 
 	/**
@@ -497,35 +497,22 @@ class ReportedFailuresTests {
 	 * among the first of its type, which are traced, whatever ran before (the lambdas of
 	 * this class share one type).
 	 */
-	private static final class FailsSupplied implements Supplier<Object> {
+	private static final class Fails implements Supplier<Object>, Callable<Object> {
 
-		private final String marker;
+		private final RuntimeException failure;
 
-		FailsSupplied(String marker) {
-			this.marker = marker;
+		Fails(RuntimeException failure) {
+			this.failure = failure;
 		}
 
 		@Override
 		public Object get() {
-			throw new IllegalStateException(this.marker);
-		}
-
-	}
-
-	/**
-	 * As {@link FailsSupplied}, for {@code submit}.
-	 */
-	private static final class FailsSubmitted implements Callable<Object> {
-
-		private final String marker;
-
-		FailsSubmitted(String marker) {
-			this.marker = marker;
+			throw this.failure;
 		}
 
 		@Override
 		public Object call() {
-			throw new IllegalArgumentException(this.marker);
+			throw this.failure;
 		}
 
 	}

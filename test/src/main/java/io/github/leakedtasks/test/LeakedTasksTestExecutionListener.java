@@ -56,8 +56,7 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 		// Read before the test runs, so that a value that is no duration fails every test
 		// checked, before a scope is opened, rather than leave one open past a test.
 		Duration timeout = TestScopes.timeout(Optional.empty());
-		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testContext.getTestMethod(),
-				testContext.getTestClass(), testContext.getTestMethod());
+		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testContext.getTestMethod());
 		if (scope != null) {
 			testContext.setAttribute(SCOPE, scope);
 			testContext.setAttribute(TIMEOUT, timeout);

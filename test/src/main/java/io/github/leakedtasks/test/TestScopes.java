@@ -40,16 +40,14 @@ final class TestScopes {
 	}
 
 	/**
-	 * Open a scope for a test on this thread, unless the test allows leaks or a scope is
-	 * current already: the extension's or the listener's, whichever came first, owns the
-	 * test, so that a leak fails it once.
+	 * Open a scope for a test on this thread (one that does not allow leaks: the caller
+	 * asked {@link #isAllowed} first), unless a scope is current already: the extension's
+	 * or the listener's, whichever came first, owns the test, so that a leak fails it
+	 * once.
 	 * @return the scope, or {@code null}
 	 */
-	static TaskScope open(String name, Class<?> testClass, Method testMethod) {
-		if (isAllowed(testClass, testMethod) || TaskScope.current() != null) {
-			return null;
-		}
-		return TaskScope.open(name);
+	static TaskScope open(String name) {
+		return (TaskScope.current() != null) ? null : TaskScope.open(name);
 	}
 
 	/**
