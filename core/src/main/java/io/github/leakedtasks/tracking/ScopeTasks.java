@@ -38,6 +38,9 @@ final class ScopeTasks {
 
 	private final Queue<TaskRecord> tasks = new ConcurrentLinkedQueue<>();
 
+	/** How many times a wait parked: read by tests, on the thread that waited. */
+	private int polls;
+
 	private final Queue<FailureWatch> watches = new ConcurrentLinkedQueue<>();
 
 	/**
@@ -109,9 +112,25 @@ final class ScopeTasks {
 	 * @see TaskScope#awaitTasks(Duration)
 	 */
 	boolean await(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		long nextGc = System.nanoTime();
-		long nextFuturesGc = nextGc;
+		// An interrupt the caller carries in would make every park return at once: the
+		// wait would spin. Cleared for the wait and set again after it; one that comes
+		// during the wait ends it.
+		boolean interrupted = Thread.interrupted();
+		try {
+			return await(timeout, System.nanoTime());
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private boolean await(Duration timeout, long start) {
+		long timeoutNanos = saturatedNanos(timeout);
+		long nextGc = start;
+		long gcInterval = GC_INTERVAL_NANOS;
+		long nextFuturesGc = start;
 		long stagesSince = 0;
 		while (true) {
 			boolean queued = false;
@@ -147,12 +166,15 @@ final class ScopeTasks {
 			if (!pending) {
 				return true;
 			}
-			if (now - deadline >= 0) {
+			if (now - start >= timeoutNanos || Thread.currentThread().isInterrupted()) {
 				return false;
 			}
 			if (queued && now - nextGc >= 0) {
+				// Most queued tasks are only waiting for a thread: asked less and less
+				// often, the collector is not made to run fifty times in a test's wait.
 				System.gc();
-				nextGc = now + GC_INTERVAL_NANOS;
+				nextGc = now + gcInterval;
+				gcInterval = Math.min(gcInterval * 2, FUTURES_GC_INTERVAL_NANOS);
 			}
 			else if (running && now - nextFuturesGc >= 0) {
 				// A source's future whose task is not done may never run: a submit the
@@ -160,7 +182,25 @@ final class ScopeTasks {
 				System.gc();
 				nextFuturesGc = now + FUTURES_GC_INTERVAL_NANOS;
 			}
+			this.polls++;
 			LockSupport.parkNanos(POLL_NANOS);
+		}
+	}
+
+	/**
+	 * Return how many times the waits of this scope parked, for tests.
+	 */
+	int polls() {
+		return this.polls;
+	}
+
+	private static long saturatedNanos(Duration timeout) {
+		try {
+			return Math.max(0, timeout.toNanos());
+		}
+		catch (ArithmeticException ex) {
+			// Longer than 292 years: no end.
+			return Long.MAX_VALUE;
 		}
 	}
 

@@ -129,12 +129,20 @@ public final class TaskScope implements AutoCloseable {
 	/**
 	 * Wait until no task of the scope is queued or running any more and every failure of
 	 * its tasks was delivered. A queued task may have been dropped, which only the
-	 * collector can prove: while one is queued, the collector is asked to run.
-	 * @param timeout how long to wait at most
+	 * collector can prove: while one is queued, the collector is asked to run, at once
+	 * and then less and less often (at most once a second). The calling thread's
+	 * interrupt status is kept: one set when it calls does not shorten the wait, one that
+	 * comes during the wait ends it.
+	 * @param timeout how long to wait at most; one too long to count in nanoseconds has
+	 * no end
 	 * @return whether every task finished in time
 	 */
 	public boolean awaitTasks(Duration timeout) {
 		return this.tasks.await(timeout);
+	}
+
+	ScopeTasks tasks() {
+		return this.tasks;
 	}
 
 	/**

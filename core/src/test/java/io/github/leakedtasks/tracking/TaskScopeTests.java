@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -157,6 +158,64 @@ class TaskScopeTests {
 		assertThat(scope.awaitTasks(Duration.ofMillis(50))).isFalse();
 		release.countDown();
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void interruptTheCallerCarriesInIsKeptAndDoesNotMakeTheWaitSpin() throws Exception {
+		// A test that caught an InterruptedException and set the flag again, as it
+		// should.
+		ExecutorService pool = this.fixture.pool("pool");
+		CountDownLatch release = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(() -> release.await(30, TimeUnit.SECONDS));
+		scope.close();
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(scope.awaitTasks(Duration.ofMillis(300))).isFalse();
+			assertThat(Thread.currentThread().isInterrupted()).as("interrupt kept").isTrue();
+		}
+		finally {
+			Thread.interrupted();
+			release.countDown();
+		}
+		// Parks of 10 ms: about 30 in 300 ms, where a wait whose parks return at once
+		// polls thousands of times.
+		assertThat(scope.tasks().polls()).isLessThan(200);
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+	}
+
+	@Test
+	void interruptDuringTheWaitEndsItAndIsKept() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		CountDownLatch release = new CountDownLatch(1);
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(() -> release.await(60, TimeUnit.SECONDS));
+		scope.close();
+		CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+		Thread waiter = new Thread(() -> {
+			boolean done = scope.awaitTasks(Duration.ofSeconds(60));
+			interruptKept.complete(!done && Thread.currentThread().isInterrupted());
+		});
+		try {
+			waiter.start();
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(30))
+				.until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+			waiter.interrupt();
+			assertThat(interruptKept.get(30, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
+	void timeoutTooLongToCountInNanosecondsHasNoEnd() throws Exception {
+		ExecutorService pool = this.fixture.pool("pool");
+		TaskScope scope = TaskScope.open("test");
+		pool.submit(() -> "done").get(30, TimeUnit.SECONDS);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofDays(1_000_000))).isTrue();
 	}
 
 	@Test
