@@ -48,14 +48,14 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		// Read before the test runs, so that a value that is no duration fails every test
 		// checked, before a scope is opened, rather than leave one open past a test.
 		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
-		TaskScope scope = TestScopes.open(context.getUniqueId());
+		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getTestMethod().orElse(null));
 		if (scope != null) {
 			try {
 				endOfRun(context);
 				context.getStore(NAMESPACE).put(SCOPE, new OpenScope(scope, timeout));
 			}
 			catch (RuntimeException | Error ex) {
-				scope.close();
+				TestScopes.abandon(scope);
 				throw ex;
 			}
 		}
@@ -67,13 +67,16 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		if (open == null) {
 			return;
 		}
+		Throwable testException = context.getExecutionException().orElse(null);
 		try {
-			classScopes(context).add(open.scope());
+			if (!TestScopes.isAborted(testException)) {
+				classScopes(context).add(open.scope());
+			}
 		}
 		finally {
 			// Closed whatever happened: a scope left open would take the next tests on
 			// this thread for another owner's, and leave them unchecked.
-			TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass());
+			TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass(), testException);
 		}
 	}
 

@@ -1,5 +1,6 @@
 package io.github.leakedtasks.test;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,9 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 
 	private static final String SCOPE = LeakedTasksTestExecutionListener.class.getName() + ".scope";
 
+	private static final String EXTENSIONS_SCOPE = LeakedTasksTestExecutionListener.class.getName()
+			+ ".extensionsScope";
+
 	private static final String TIMEOUT = LeakedTasksTestExecutionListener.class.getName() + ".timeout";
 
 	/**
@@ -56,9 +60,21 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 		// Read before the test runs, so that a value that is no duration fails every test
 		// checked, before a scope is opened, rather than leave one open past a test.
 		Duration timeout = TestScopes.timeout(Optional.empty());
-		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testContext.getTestMethod());
+		Method testMethod = testContext.getTestMethod();
+		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testMethod, testMethod);
 		if (scope != null) {
 			testContext.setAttribute(SCOPE, scope);
+		}
+		else {
+			// The extension opened the test's scope: checked here all the same, before
+			// the listeners after this one (which may close the context and so cancel or
+			// interrupt the test's tasks); the extension keeps it for the class's end.
+			scope = TestScopes.unchecked(testMethod);
+			if (scope != null) {
+				testContext.setAttribute(EXTENSIONS_SCOPE, scope);
+			}
+		}
+		if (scope != null) {
 			testContext.setAttribute(TIMEOUT, timeout);
 		}
 	}
@@ -66,17 +82,25 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 	@Override
 	public void afterTestMethod(TestContext testContext) {
 		Object timeout = testContext.removeAttribute(TIMEOUT);
-		if (!(testContext.removeAttribute(SCOPE) instanceof TaskScope scope)) {
+		Object own = testContext.removeAttribute(SCOPE);
+		Object extensions = testContext.removeAttribute(EXTENSIONS_SCOPE);
+		TaskScope scope = (own instanceof TaskScope ownScope) ? ownScope
+				: (extensions instanceof TaskScope extensionsScope) ? extensionsScope : null;
+		if (scope == null) {
 			return;
 		}
+		Throwable testException = testContext.getTestException();
 		try {
-			CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>()).add(scope);
+			if (scope == own && !TestScopes.isAborted(testException)) {
+				CLASS_SCOPES.computeIfAbsent(testContext.getTestClass(), (key) -> new ConcurrentLinkedQueue<>())
+					.add(scope);
+			}
 		}
 		finally {
 			// Closed whatever happened, as the extension does.
 			TestScopes.close(scope,
 					(timeout instanceof Duration duration) ? duration : TestScopes.DEFAULT_AWAIT_TIMEOUT,
-					testContext.getTestClass());
+					testContext.getTestClass(), testException);
 		}
 	}
 

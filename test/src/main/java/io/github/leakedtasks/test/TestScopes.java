@@ -7,7 +7,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -36,6 +39,12 @@ final class TestScopes {
 
 	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)?");
 
+	/**
+	 * The scopes opened for a test and not checked yet, with their test method; removed
+	 * when their test ends.
+	 */
+	private static final Map<TaskScope, Method> UNCHECKED = new ConcurrentHashMap<>();
+
 	private TestScopes() {
 	}
 
@@ -44,22 +53,79 @@ final class TestScopes {
 	 * asked {@link #isAllowed} first), unless a scope is current already: the extension's
 	 * or the listener's, whichever came first, owns the test, so that a leak fails it
 	 * once.
+	 * @param name the scope's name
+	 * @param testMethod the test method
 	 * @return the scope, or {@code null}
 	 */
-	static TaskScope open(String name) {
-		return (TaskScope.current() != null) ? null : TaskScope.open(name);
+	static TaskScope open(String name, Method testMethod) {
+		if (TaskScope.current() != null) {
+			return null;
+		}
+		TaskScope scope = TaskScope.open(name);
+		UNCHECKED.put(scope, testMethod);
+		return scope;
 	}
 
 	/**
-	 * Close a test's scope, wait for its tasks, and fail if any of them leaked.
+	 * Return the scope current on this thread if it was opened for this test method and
+	 * is not checked yet: the Spring listener checks the extension's scope of a test
+	 * itself, before the listeners after it may close the test's context (the extension,
+	 * registered before Spring's, ends the test only after them).
+	 * @param testMethod the test method
+	 * @return the scope, or {@code null}
 	 */
-	static void close(TaskScope scope, Duration timeout, Class<?> testClass) {
+	static TaskScope unchecked(Method testMethod) {
+		TaskScope current = TaskScope.current();
+		return (current != null && testMethod != null && testMethod.equals(UNCHECKED.get(current))) ? current : null;
+	}
+
+	/**
+	 * Names of the exceptions that abort a test (a failed assumption): JUnit's own, and
+	 * JUnit 4's for the Spring listener under its runner.
+	 */
+	private static final Set<String> ABORTING = Set.of("org.opentest4j.TestAbortedException",
+			"org.junit.AssumptionViolatedException", "org.junit.internal.AssumptionViolatedException");
+
+	/**
+	 * Return whether a test ended aborted, by a failed assumption: it is skipped, not
+	 * failed, for what its tasks lost (which the log still reports), and not waited for.
+	 * Read by name: the Spring listener may run without opentest4j.
+	 */
+	static boolean isAborted(Throwable testException) {
+		if (testException == null) {
+			return false;
+		}
+		for (Class<?> type = testException.getClass(); type != null; type = type.getSuperclass()) {
+			if (ABORTING.contains(type.getName())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Close a test's scope and, unless it was checked already or its test was aborted,
+	 * wait for its tasks and fail if any of them leaked.
+	 * @param testException what the test threw, or {@code null}
+	 */
+	static void close(TaskScope scope, Duration timeout, Class<?> testClass, Throwable testException) {
 		scope.close();
+		if (UNCHECKED.remove(scope) == null || isAborted(testException)) {
+			return;
+		}
 		scope.awaitTasks(timeout);
 		List<LeakReport> leaks = scope.takeLeaks();
 		if (!leaks.isEmpty()) {
 			throw LeakFailures.failure(leaks, testClass, null);
 		}
+	}
+
+	/**
+	 * Close a scope its test will not check.
+	 */
+	static void abandon(TaskScope scope) {
+		scope.close();
+		UNCHECKED.remove(scope);
 	}
 
 	/**

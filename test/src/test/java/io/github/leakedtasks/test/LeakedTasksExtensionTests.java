@@ -68,6 +68,14 @@ class LeakedTasksExtensionTests {
 	}
 
 	@Test
+	void testAbortedByAFailedAssumptionIsSkippedNotFailedForWhatItLost() {
+		EngineExecutionResults results = Cases.run(AbortedCases.class);
+		assertThat(results.testEvents().aborted().count()).isOne();
+		assertThat(results.testEvents().failed().count()).isZero();
+		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	@Test
 	void testThatRetrievesTheFailurePasses() {
 		Events tests = Cases.run(LeakingCases.class).testEvents();
 		Cases.assertSucceeded(tests, "retrieves");
@@ -237,6 +245,33 @@ class LeakedTasksExtensionTests {
 		@Test
 		void succeeds() {
 			pool.submit(() -> "ok");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class AbortedCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void losesThenAborts() {
+			pool.submit(Cases.failing("boom aborted"));
+			assumeTrue(false, "the service is down");
 		}
 
 	}

@@ -2,10 +2,12 @@ package io.github.leakedtasks.test;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Events;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,11 +17,17 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.test.context.TestContext;
+import org.springframework.test.context.TestExecutionListener;
+import org.springframework.test.context.TestExecutionListeners;
+import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests of {@link LeakedTasksTestExecutionListener}: {@code @SpringBootTest} tests with
@@ -57,6 +65,29 @@ class LeakedTasksSpringTests {
 		assertThat(message).startsWith("Task exception was never retrieved");
 		assertThat(message.split("Task exception was never retrieved", -1)).hasSize(2);
 		assertThat(tests.failed().count()).isOne();
+	}
+
+	/**
+	 * The extension, registered before Spring's, ends a test after every listener; the
+	 * listener checks the extension's scope itself, before the listeners after it (which
+	 * may close the context and cancel or interrupt the test's tasks), and the leak fails
+	 * the test once.
+	 */
+	@Test
+	void listenerChecksTheExtensionsScopeBeforeTheListenersAfterIt() {
+		ScopeProbe.seen.set(null);
+		Events tests = Cases.run(AsyncWithExtensionCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksThroughAsync").split("Task exception was never retrieved", -1))
+			.hasSize(2);
+		assertThat(ScopeProbe.seen).hasValue("closed");
+	}
+
+	@Test
+	void testAbortedByAFailedAssumptionIsSkippedNotFailedForWhatItLost() {
+		EngineExecutionResults results = Cases.run(AbortedAsyncCases.class);
+		assertThat(results.testEvents().aborted().count()).isOne();
+		assertThat(results.testEvents().failed().count()).isZero();
+		assertThat(results.containerEvents().failed().count()).isZero();
 	}
 
 	@Test
@@ -107,6 +138,7 @@ class LeakedTasksSpringTests {
 
 	@ExtendWith(LeakedTasksExtension.class)
 	@SpringBootTest(classes = AsyncApplication.class)
+	@TestExecutionListeners(listeners = ScopeProbe.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 	static class AsyncWithExtensionCases {
 
 		@Autowired
@@ -115,6 +147,40 @@ class LeakedTasksSpringTests {
 		@Test
 		void leaksThroughAsync() {
 			this.mailer.send("nobody");
+		}
+
+	}
+
+	@SpringBootTest(classes = AsyncApplication.class)
+	static class AbortedAsyncCases {
+
+		@Autowired
+		private Mailer mailer;
+
+		@Test
+		void losesThenAborts() {
+			this.mailer.send("nobody");
+			assumeTrue(false, "the mail server is down");
+		}
+
+	}
+
+	/**
+	 * Runs after {@link LeakedTasksTestExecutionListener} at a test's end, and notes
+	 * whether the test's scope was still open then.
+	 */
+	public static class ScopeProbe implements TestExecutionListener, Ordered {
+
+		static final AtomicReference<String> seen = new AtomicReference<>();
+
+		@Override
+		public int getOrder() {
+			return 0;
+		}
+
+		@Override
+		public void afterTestMethod(TestContext testContext) {
+			seen.set((TaskScope.current() != null) ? "open" : "closed");
 		}
 
 	}
