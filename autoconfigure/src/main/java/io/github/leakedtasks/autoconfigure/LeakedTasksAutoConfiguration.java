@@ -15,7 +15,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -35,7 +34,7 @@ import org.springframework.util.ClassUtils;
  * @since 0.1.0
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = "leaked-tasks.enabled", matchIfMissing = true)
+@ConditionalOnLeakedTasksFlag("leaked-tasks.enabled")
 @EnableConfigurationProperties(LeakedTasksProperties.class)
 public final class LeakedTasksAutoConfiguration {
 
@@ -113,7 +112,7 @@ public final class LeakedTasksAutoConfiguration {
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = "jdk.jfr.FlightRecorder")
-	@ConditionalOnBooleanProperty(name = "leaked-tasks.jfr.enabled", matchIfMissing = true)
+	@ConditionalOnLeakedTasksFlag("leaked-tasks.jfr.enabled")
 	static final class JfrConfiguration {
 
 		@Bean

@@ -8,7 +8,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
@@ -24,7 +23,7 @@ import org.springframework.context.event.ContextClosedEvent;
  */
 @AutoConfiguration(after = LeakedTasksAutoConfiguration.class)
 @ConditionalOnClass(Tracer.class)
-@ConditionalOnBooleanProperty(name = { "leaked-tasks.enabled", "leaked-tasks.tracing.enabled" }, matchIfMissing = true)
+@ConditionalOnLeakedTasksFlag({ "leaked-tasks.enabled", "leaked-tasks.tracing.enabled" })
 public final class LeakedTasksTracingAutoConfiguration {
 
 	/**

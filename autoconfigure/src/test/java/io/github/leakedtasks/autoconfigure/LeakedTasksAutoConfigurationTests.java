@@ -32,6 +32,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -118,6 +119,44 @@ class LeakedTasksAutoConfigurationTests {
 		runner.withPropertyValues("leaked-tasks.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(LeakedTasksEndpoint.class)
 				.doesNotHaveBean(LoggingLeakListener.class));
+	}
+
+	/**
+	 * {@code @ConditionalOnBooleanProperty} took any value but {@code true} for
+	 * {@code false}: a typo switched tracking off without a word.
+	 */
+	@Test
+	void enabledFlagThatIsNoBooleanStopsStartupNamingTheProperty() {
+		for (String flag : new String[] { "leaked-tasks.enabled", "leaked-tasks.jfr.enabled" }) {
+			this.contextRunner.withPropertyValues(flag + "=maybe").run((context) -> {
+				assertThat(context).hasFailed();
+				BindException bind = findCause(context.getStartupFailure(), BindException.class);
+				assertThat(bind).as(flag).isNotNull();
+				assertThat(bind.getName()).hasToString(flag);
+				assertThat(bind.getProperty().getValue()).isEqualTo("maybe");
+			});
+		}
+	}
+
+	@Test
+	void enabledFlagsAreReadAsTheirPropertiesAreBound() {
+		this.contextRunner.withPropertyValues("leaked-tasks.enabled=yes", "leaked-tasks.jfr.enabled=ON")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class)
+				.hasSingleBean(JfrLeakListener.class));
+		this.contextRunner.withPropertyValues("leaked-tasks.enabled=off")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskTracker.class));
+		this.contextRunner.withPropertyValues("leaked-tasks.jfr.enabled=FALSE")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class)
+				.doesNotHaveBean(JfrLeakListener.class));
+	}
+
+	private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		return null;
 	}
 
 	@Test
