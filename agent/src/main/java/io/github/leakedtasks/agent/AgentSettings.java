@@ -130,12 +130,14 @@ final class AgentSettings {
 	 * Executors between an application's call and the future the agent sees created: the
 	 * JDK's ({@code FutureTask.<init>}, {@code newTaskFor}, {@code submit},
 	 * {@code supplyAsync}) and Spring's ({@code ThreadPoolTaskExecutor.submit}, the
-	 * {@code @Async} interceptor and the proxy it is called through). A trace starts at
-	 * the application's call, as a wrapper's does.
+	 * {@code @Async} interceptor and the proxy it is called through, and
+	 * {@code FutureUtils.callAsync}, which {@code submitCompletable} calls by default). A
+	 * trace starts at the application's call, as a wrapper's does.
 	 */
 	private static final java.util.List<String> EXECUTOR_FRAMES = java.util.List.of("java.util.concurrent.",
 			"org.springframework.scheduling.concurrent.", "org.springframework.core.task.",
-			"org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterceptor");
+			"org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterceptor",
+			"org.springframework.util.concurrent.FutureUtils");
 
 	TrackingSettings tracking() {
 		// The agent's own frames and the engine's source sit on top of every creation

@@ -125,6 +125,15 @@ class AgentSettingsTests {
 		assertThat(tracking.internalFrames().test("org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor"))
 			.isTrue();
 		assertThat(tracking.internalFrames().test("com.example.Orders$$SpringCGLIB$$0")).isTrue();
+		// An @Async method with the starter off: the frames a user saw on top of the
+		// application's call.
+		for (String frame : new String[] { "org.springframework.util.concurrent.FutureUtils",
+				"org.springframework.core.task.AsyncTaskExecutor",
+				"org.springframework.aop.interceptor.AsyncExecutionAspectSupport",
+				"org.springframework.aop.interceptor.AsyncExecutionInterceptor",
+				"org.springframework.aop.framework.CglibAopProxy$DynamicAdvisedInterceptor" }) {
+			assertThat(tracking.internalFrames().test(frame)).as(frame).isTrue();
+		}
 		// Where Spring schedules an application's task is not an executor's frame.
 		assertThat(tracking.internalFrames().test("org.springframework.scheduling.config.ScheduledTaskRegistrar"))
 			.isFalse();
