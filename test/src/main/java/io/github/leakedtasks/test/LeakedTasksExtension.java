@@ -122,9 +122,7 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 
 		@Override
 		public void close() {
-			TestScopes.NothingTracked.INSTANCE.check(TaskScope::anyTracker,
-					(message) -> System.getLogger("io.github.leakedtasks.test")
-						.log(System.Logger.Level.WARNING, message));
+			TestScopes.NothingTracked.INSTANCE.check(TaskScope::anyTracker, TestScopes.NothingTracked::warn);
 		}
 
 	}

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import io.github.leakedtasks.tracking.TaskScope;
 
@@ -24,10 +26,24 @@ import org.springframework.test.context.TestExecutionListener;
  */
 public class LeakedTasksTestExecutionListener implements TestExecutionListener, Ordered {
 
+	private final BooleanSupplier anyTracker;
+
+	private final TestScopes.NothingTracked nothingTracked;
+
+	private final Consumer<String> warning;
+
 	/**
 	 * Create the listener; Spring does.
 	 */
 	public LeakedTasksTestExecutionListener() {
+		this(TaskScope::anyTracker, TestScopes.NothingTracked.INSTANCE, TestScopes.NothingTracked::warn);
+	}
+
+	LeakedTasksTestExecutionListener(BooleanSupplier anyTracker, TestScopes.NothingTracked nothingTracked,
+			Consumer<String> warning) {
+		this.anyTracker = anyTracker;
+		this.nothingTracked = nothingTracked;
+		this.warning = warning;
 	}
 
 	private static final String SCOPE = LeakedTasksTestExecutionListener.class.getName() + ".scope";
@@ -108,6 +124,9 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 	public void afterTestClass(TestContext testContext) {
 		Queue<TaskScope> scopes = CLASS_SCOPES.remove(testContext.getTestClass());
 		if (scopes != null) {
+			// The class's context was made before its tests: had it the starter, or
+			// were the agent attached, a tracker would exist by now.
+			this.nothingTracked.check(this.anyTracker, this.warning);
 			TestScopes.closeClass(scopes, testContext.getTestClass());
 		}
 	}

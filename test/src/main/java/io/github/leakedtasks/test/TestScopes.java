@@ -205,18 +205,29 @@ final class TestScopes {
 	}
 
 	/**
-	 * Says once, at the end of a run of tests it checked, that nothing in the JVM tracked
-	 * tasks, so that no test could fail for a lost one: a missing {@code -javaagent},
-	 * rather than tests that pass for no reason. At the end, not at a test's: a Spring
-	 * context of a later test may still create the starter's tracker.
+	 * Says once that nothing in the JVM tracked tasks, so that no test could fail for a
+	 * lost one: a missing {@code -javaagent}, or a Spring test slice without the starter,
+	 * rather than tests that pass for no reason. Asked at the end of a run of tests the
+	 * extension checked (not at a test's: a Spring context of a later test may still
+	 * create the starter's tracker), and at the end of a Spring test class the listener
+	 * checked, whose context was made before its tests ran.
 	 */
 	static final class NothingTracked {
 
 		static final NothingTracked INSTANCE = new NothingTracked();
 
 		static final String MESSAGE = "leaked-tasks: nothing in this JVM tracks tasks, so no test fails for a lost one: "
-				+ "attach the Java agent (-javaagent:<path to leaked-tasks-agent.jar>), use the Spring Boot starter, "
+				+ "attach the Java agent (-javaagent:<path to leaked-tasks-agent.jar>), use the Spring Boot starter "
+				+ "(which Spring test slices and @SpringJUnitConfig do not load by themselves: add "
+				+ "@ImportAutoConfiguration(LeakedTasksAutoConfiguration.class)), "
 				+ "or submit through executors a TaskTracker wrapped";
+
+		/**
+		 * Log a warning of the {@code System.Logger} {@code io.github.leakedtasks.test}.
+		 */
+		static void warn(String message) {
+			System.getLogger("io.github.leakedtasks.test").log(System.Logger.Level.WARNING, message);
+		}
 
 		private final AtomicBoolean said = new AtomicBoolean();
 

@@ -1,9 +1,13 @@
 package io.github.leakedtasks.test;
 
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.leakedtasks.autoconfigure.LeakedTasksAutoConfiguration;
 import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,16 +18,23 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.AttributeAccessorSupport;
 import org.springframework.core.Ordered;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.test.annotation.DirtiesContext.HierarchyMode;
 import org.springframework.test.context.TestContext;
 import org.springframework.test.context.TestExecutionListener;
 import org.springframework.test.context.TestExecutionListeners;
 import org.springframework.test.context.TestExecutionListeners.MergeMode;
+import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -88,6 +99,39 @@ class LeakedTasksSpringTests {
 		assertThat(results.testEvents().aborted().count()).isOne();
 		assertThat(results.testEvents().failed().count()).isZero();
 		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	/**
+	 * What README tells the users of a test slice or {@code @SpringJUnitConfig}, which
+	 * load no auto-configuration: importing the starter's has their tests checked.
+	 */
+	@Test
+	void springJUnitConfigWithTheStartersAutoConfigurationImportedFailsTheLeakingTest() {
+		Events tests = Cases.run(ImportedAutoConfigurationCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksThroughAsync")).startsWith("Task exception was never retrieved: ")
+			.contains("Invalid address: nobody");
+	}
+
+	@Test
+	void classOfTestsCheckedWithNothingTrackingTasksWarnsOnce() throws Exception {
+		List<String> warnings = new ArrayList<>();
+		TestScopes.NothingTracked once = new TestScopes.NothingTracked();
+		LeakedTasksTestExecutionListener nothing = new LeakedTasksTestExecutionListener(() -> false, once,
+				warnings::add);
+		runOneTest(nothing, AbortedAsyncCases.class);
+		runOneTest(nothing, AsyncCases.class);
+		assertThat(warnings).containsExactly(TestScopes.NothingTracked.MESSAGE);
+		List<String> none = new ArrayList<>();
+		runOneTest(new LeakedTasksTestExecutionListener(() -> true, new TestScopes.NothingTracked(), none::add),
+				AsyncCases.class);
+		assertThat(none).isEmpty();
+	}
+
+	private static void runOneTest(LeakedTasksTestExecutionListener listener, Class<?> testClass) throws Exception {
+		OneTest context = new OneTest(testClass, testClass.getDeclaredMethods()[0]);
+		listener.beforeTestMethod(context);
+		listener.afterTestMethod(context);
+		listener.afterTestClass(context);
 	}
 
 	@Test
@@ -161,6 +205,76 @@ class LeakedTasksSpringTests {
 		void losesThenAborts() {
 			this.mailer.send("nobody");
 			assumeTrue(false, "the mail server is down");
+		}
+
+	}
+
+	@SpringJUnitConfig(ImportedAutoConfiguration.class)
+	static class ImportedAutoConfigurationCases {
+
+		@Autowired
+		private Mailer mailer;
+
+		@Test
+		void leaksThroughAsync() {
+			this.mailer.send("nobody");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ LeakedTasksAutoConfiguration.class, TaskExecutionAutoConfiguration.class })
+	@EnableAsync
+	@Import(Mailer.class)
+	static class ImportedAutoConfiguration {
+
+	}
+
+	/**
+	 * The test context of one test of a class, with no application context.
+	 */
+	static final class OneTest extends AttributeAccessorSupport implements TestContext {
+
+		private final Class<?> testClass;
+
+		private final Method testMethod;
+
+		OneTest(Class<?> testClass, Method testMethod) {
+			this.testClass = testClass;
+			this.testMethod = testMethod;
+		}
+
+		@Override
+		public ApplicationContext getApplicationContext() {
+			throw new IllegalStateException("no application context");
+		}
+
+		@Override
+		public Class<?> getTestClass() {
+			return this.testClass;
+		}
+
+		@Override
+		public Object getTestInstance() {
+			return null;
+		}
+
+		@Override
+		public Method getTestMethod() {
+			return this.testMethod;
+		}
+
+		@Override
+		public Throwable getTestException() {
+			return null;
+		}
+
+		@Override
+		public void markApplicationContextDirty(HierarchyMode hierarchyMode) {
+		}
+
+		@Override
+		public void updateState(Object testInstance, Method testMethod, Throwable testException) {
 		}
 
 	}
