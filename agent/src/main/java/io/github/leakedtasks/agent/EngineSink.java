@@ -194,6 +194,11 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
+	public void combined(Object future) {
+		events(future).combined(future);
+	}
+
+	@Override
 	public void traceHandedOn(Object future, Object dependent) {
 		// Looks the failed future's ids up itself: nothing is handed on without them.
 		this.completable.handedOn(future, dependent);

@@ -776,6 +776,22 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Note that a future was taken by {@code allOf}, {@code anyOf} or an {@code either}
+	 * stage, which read its result from its field (no method of it is called): a
+	 * wrapper's future counts it as retrieved, as it does a dependent, and any other is
+	 * {@link #observed}.
+	 * @param future the future
+	 */
+	public void combined(Object future) {
+		if (future instanceof TrackedCompletableFuture<?> tracked) {
+			tracked.combined();
+		}
+		else {
+			observed(future);
+		}
+	}
+
+	/**
 	 * Return how many futures this source remembers: failed (by the application or by the
 	 * JDK's own code), observed, or traced.
 	 * @return the number of futures

@@ -155,6 +155,14 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		return record;
 	}
 
+	/**
+	 * The agent saw this future taken by {@code allOf}, {@code anyOf} or an
+	 * {@code either} stage, which read its result from its field.
+	 */
+	void combined() {
+		retrieved();
+	}
+
 	private void retrieved() {
 		TaskRecord record = this.record;
 		if (record != null) {

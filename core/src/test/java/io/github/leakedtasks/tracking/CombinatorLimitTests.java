@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What the engine cannot see, measured so that the README documents it truthfully:
  * {@code allOf} and {@code anyOf} read a completed future's result through a
- * package-private field, calling no method the tracked future could override.
+ * package-private field, calling no method the tracked future could override. With the
+ * agent attached, {@code allOf} over a future that failed already is seen.
  */
 class CombinatorLimitTests {
 
@@ -29,6 +31,9 @@ class CombinatorLimitTests {
 
 	@Test
 	void allOfCalledAfterTheFutureFailedIsInvisibleSoTheHandledFailureIsReported() {
+		// The agent sees allOf take the wrapper's future, and hands it to the wrapper:
+		// not reported then (the agent's CombinedAsyncFuturesTests).
+		assumeFalse(SharedTracker.get().isPresent(), "a limit of the wrappers without the agent");
 		handleThroughAllOfAfterFailure();
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();

@@ -616,7 +616,25 @@ public final class FutureHooks {
 	public static void observed(Object[] futures) {
 		if (futures != null) {
 			for (Object future : futures) {
-				observed(future);
+				if (future instanceof CompletableFuture && failureOf(RESULT.getVolatile(future)) != null) {
+					combinedInput(future);
+				}
+			}
+		}
+	}
+
+	/**
+	 * A future was taken by a combinator that reads its result from its field.
+	 * @param future the future
+	 */
+	private static void combinedInput(Object future) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.combined(future);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
 			}
 		}
 	}
@@ -705,7 +723,7 @@ public final class FutureHooks {
 	 */
 	public static void eitherInput(Object future, Object result) {
 		if (result == null || failureOf(result) != null) {
-			handedOn(future);
+			combinedInput(future);
 		}
 	}
 
@@ -730,7 +748,7 @@ public final class FutureHooks {
 		if (current != null && futures != null) {
 			try {
 				for (Object future : futures) {
-					current.observed(future);
+					current.combined(future);
 				}
 			}
 			catch (Throwable ex) {

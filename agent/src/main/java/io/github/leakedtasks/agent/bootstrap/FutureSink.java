@@ -74,6 +74,17 @@ public interface FutureSink {
 	void observed(Object future);
 
 	/**
+	 * A future was taken by {@code allOf}, {@code anyOf} or an {@code either} stage,
+	 * which read its result from its field: whatever it delivers is delivered to the
+	 * combinator. Unlike {@link #observed}, called only from there, so that a wrapper's
+	 * own future may count it as retrieved.
+	 * @param future the future
+	 */
+	default void combined(Object future) {
+		observed(future);
+	}
+
+	/**
 	 * A future was created to run a task; called only while creations are traced.
 	 * @param future the future
 	 * @param task the task
