@@ -1,5 +1,6 @@
 package io.github.leakedtasks.test;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -8,8 +9,10 @@ import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 
 /**
  * JUnit Jupiter extension that fails a test whose tasks lost a failure or were dropped,
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  *
  * @since 0.1.0
  */
-public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+public class LeakedTasksExtension
+		implements BeforeEachCallback, AfterEachCallback, AfterAllCallback, InvocationInterceptor {
 
 	/**
 	 * Create the extension; JUnit does.
@@ -80,6 +84,65 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 		}
 	}
 
+	/**
+	 * Check each dynamic test of a {@code @TestFactory} on its own: JUnit runs the
+	 * {@code beforeEach} and {@code afterEach} callbacks once around the factory, and, in
+	 * concurrent mode, the dynamic tests on other threads after the factory's
+	 * {@code afterEach}. The dynamic test's scope is opened within the factory's, if that
+	 * is current, so that the dynamic test, not the factory, fails for what it lost.
+	 */
+	@Override
+	public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+			ExtensionContext context) throws Throwable {
+		// A dynamic test's context has neither a class nor a method of its own.
+		Class<?> testClass = (Class<?>) classContext(context).getElement().orElse(null);
+		if (TestScopes.isAllowed(testClass, factoryMethod(context))) {
+			invocation.proceed();
+			return;
+		}
+		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
+		TaskScope scope = TaskScope.open(context.getUniqueId());
+		try {
+			invocation.proceed();
+		}
+		catch (Throwable ex) {
+			scope.close();
+			if (!TestScopes.isAborted(ex)) {
+				try {
+					classScopes(context).add(scope);
+					TestScopes.check(scope, timeout, testClass);
+				}
+				catch (AssertionError leak) {
+					ex.addSuppressed(leak);
+				}
+			}
+			throw ex;
+		}
+		scope.close();
+		classScopes(context).add(scope);
+		TestScopes.check(scope, timeout, testClass);
+	}
+
+	/**
+	 * Return the context of the test's class: the one whose element is the class.
+	 */
+	private static ExtensionContext classContext(ExtensionContext context) {
+		ExtensionContext classContext = context;
+		while (!(classContext.getElement().orElse(null) instanceof Class<?>) && classContext.getParent().isPresent()) {
+			classContext = classContext.getParent().get();
+		}
+		return classContext;
+	}
+
+	private static Method factoryMethod(ExtensionContext context) {
+		for (ExtensionContext current = context; current != null; current = current.getParent().orElse(null)) {
+			if (current.getTestMethod().isPresent()) {
+				return current.getTestMethod().get();
+			}
+		}
+		return null;
+	}
+
 	@Override
 	public void afterAll(ExtensionContext context) {
 		Queue<TaskScope> scopes = classScopes(context);
@@ -93,13 +156,9 @@ public class LeakedTasksExtension implements BeforeEachCallback, AfterEachCallba
 	 */
 	@SuppressWarnings({ "unchecked", "deprecation" })
 	private static Queue<TaskScope> classScopes(ExtensionContext context) {
-		ExtensionContext classContext = context;
-		while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
-			classContext = classContext.getParent().get();
-		}
 		// getOrComputeIfAbsent, deprecated in JUnit 6 for computeIfAbsent, is in JUnit 5
 		// too.
-		return classContext.getStore(NAMESPACE)
+		return classContext(context).getStore(NAMESPACE)
 			.getOrComputeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
 	}
 

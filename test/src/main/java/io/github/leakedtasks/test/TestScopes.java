@@ -113,6 +113,13 @@ final class TestScopes {
 		if (UNCHECKED.remove(scope) == null || isAborted(testException)) {
 			return;
 		}
+		check(scope, timeout, testClass);
+	}
+
+	/**
+	 * Wait for the tasks of a closed scope, and fail if any of them leaked.
+	 */
+	static void check(TaskScope scope, Duration timeout, Class<?> testClass) {
 		scope.awaitTasks(timeout);
 		List<LeakReport> leaks = scope.takeLeaks();
 		if (!leaks.isEmpty()) {

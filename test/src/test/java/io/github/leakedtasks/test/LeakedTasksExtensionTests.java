@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakListener;
@@ -21,15 +22,18 @@ import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Events;
 
@@ -37,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
  * Tests of {@link LeakedTasksExtension}, run with JUnit's {@code EngineTestKit} on the
@@ -73,6 +78,37 @@ class LeakedTasksExtensionTests {
 		assertThat(results.testEvents().aborted().count()).isOne();
 		assertThat(results.testEvents().failed().count()).isZero();
 		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	@Test
+	void eachDynamicTestOfAFactoryIsCheckedOnItsOwn() {
+		assertEachDynamicTestChecked(Cases.run(FactoryCases.class));
+	}
+
+	/**
+	 * JUnit runs the dynamic tests of a concurrent factory on other threads, after the
+	 * factory's afterEach.
+	 */
+	@Test
+	void eachDynamicTestOfAConcurrentFactoryIsCheckedOnItsOwn() {
+		assertEachDynamicTestChecked(Cases.run(ConcurrentFactoryCases.class,
+				Map.of("junit.jupiter.execution.parallel.enabled", "true",
+						"junit.jupiter.execution.parallel.config.strategy", "fixed",
+						"junit.jupiter.execution.parallel.config.fixed.parallelism", "4")));
+	}
+
+	private static void assertEachDynamicTestChecked(EngineExecutionResults results) {
+		Events tests = results.testEvents();
+		assertThat(tests.failed().stream()).singleElement().satisfies((event) -> {
+			assertThat(event.getTestDescriptor().getDisplayName()).isEqualTo("leaksDynamically");
+			assertThat(event.getPayload(TestExecutionResult.class)
+				.flatMap(TestExecutionResult::getThrowable)
+				.map(Throwable::getMessage)
+				.orElse("")).startsWith("Task exception was never retrieved").contains("boom dynamic");
+		});
+		assertThat(tests.succeeded().stream().map((event) -> event.getTestDescriptor().getDisplayName()))
+			.containsExactlyInAnyOrder("retrievesDynamically", "throwsDynamically");
+		assertThat(results.containerEvents().failed().count()).as("neither the factory nor the class").isZero();
 	}
 
 	@Test
@@ -246,6 +282,50 @@ class LeakedTasksExtensionTests {
 		void succeeds() {
 			pool.submit(() -> "ok");
 		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class FactoryCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@TestFactory
+		Stream<DynamicTest> tasks() {
+			return Stream.of(dynamicTest("leaksDynamically", () -> pool.submit(Cases.failing("boom dynamic"))),
+					dynamicTest("retrievesDynamically", () -> {
+						Future<String> future = pool.submit(Cases.failing("boom retrieved"));
+						assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+							.isThrownBy(future::get);
+					}), dynamicTest("throwsDynamically", () -> {
+						Future<String> future = pool.submit(Cases.failing("boom thrown"));
+						try {
+							future.get();
+						}
+						catch (java.util.concurrent.ExecutionException ex) {
+							// Handled: what it threw is no leak.
+						}
+					}));
+		}
+
+	}
+
+	@Execution(ExecutionMode.CONCURRENT)
+	static class ConcurrentFactoryCases extends FactoryCases {
 
 	}
 
