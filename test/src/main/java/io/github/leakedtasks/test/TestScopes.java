@@ -136,18 +136,32 @@ final class TestScopes {
 	}
 
 	/**
-	 * Fail for the leaks of a class's tests that the collector confirmed after their
-	 * tests ended.
+	 * Fail for the leaks of a class's tests found after their tests ended: a task still
+	 * running when its test's wait ran out that failed since (waited for once more, up to
+	 * the timeout for all the class's tests together, now that the class's
+	 * {@code @AfterAll} methods ran), and a loss the collector confirmed.
+	 * @param timeout how long to wait at most, for all the scopes
 	 */
-	static void closeClass(Iterable<TaskScope> scopes, Class<?> testClass) {
+	static void closeClass(Iterable<TaskScope> scopes, Class<?> testClass, Duration timeout) {
+		long start = System.nanoTime();
+		long budget;
+		try {
+			budget = timeout.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			budget = Long.MAX_VALUE;
+		}
 		List<LeakReport> late = new ArrayList<>();
 		for (TaskScope scope : scopes) {
-			for (LeakReport leak : scope.takeConfirmedLeaks()) {
-				late.add(leak);
+			long left = budget - (System.nanoTime() - start);
+			if (left > 0) {
+				scope.awaitTasks(Duration.ofNanos(left));
 			}
+			late.addAll(scope.takeLeaks());
+			late.addAll(scope.takeConfirmedLeaks());
 		}
 		if (!late.isEmpty()) {
-			throw LeakFailures.failure(late, testClass, "confirmed after their tests ended");
+			throw LeakFailures.failure(late, testClass, "lost after their tests ended");
 		}
 	}
 

@@ -139,9 +139,31 @@ class LeakedTasksExtensionTests {
 			.orElseThrow()
 			.getThrowable()
 			.orElseThrow();
-		assertThat(classFailure.getMessage()).contains("confirmed after their tests ended")
+		assertThat(classFailure.getMessage()).contains("lost after their tests ended")
 			.contains("boom late")
 			.doesNotContain("boom first");
+	}
+
+	/**
+	 * A task still running when its test's wait ran out, which fails once the class's
+	 * {@code @AfterAll} let it: the class's end waits for it once more, and fails the
+	 * class, with no collection needed (the class's only test passed).
+	 */
+	@Test
+	void failureThatComesAfterTheTestsWaitFailsTheClassAtItsEnd() {
+		EngineExecutionResults results;
+		try {
+			results = Cases.run(LateLossCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		}
+		finally {
+			LateLossCases.tracker.close();
+		}
+		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaitingForAfterAll");
+		assertThat(results.containerEvents().failed().stream()).singleElement()
+			.satisfies((event) -> assertThat(
+					event.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+				.contains("lost after their tests ended")
+				.contains("boom after all"));
 	}
 
 	@Test
@@ -492,6 +514,39 @@ class LeakedTasksExtensionTests {
 			await().atMost(Duration.ofSeconds(60)).until(() -> {
 				System.gc();
 				return lateConfirmed.getCount() == 0;
+			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class LateLossCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static final CountDownLatch release = new CountDownLatch(1);
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			release.countDown();
+			// Not shutdownNow: the task is to fail as it would, not be interrupted. The
+			// tracker is closed once the class ended.
+			pool.shutdown();
+		}
+
+		@Test
+		void leavesATaskWaitingForAfterAll() {
+			pool.submit(() -> {
+				release.await(60, TimeUnit.SECONDS);
+				throw new IllegalStateException("boom after all");
 			});
 		}
 
