@@ -176,8 +176,9 @@ final class EngineSink implements FutureSink {
 		// seen here or sees the failure when it is created.
 		if (this.dependents.any(future)) {
 			this.completable.retrieved(future);
-			if (this.completable.hasTraceIds(future)) {
-				// Its dependents are in the trace it was created in.
+			if (this.completable.isWatched(future)) {
+				// Its dependents are its task's: reported, should they fail, as it would
+				// be.
 				this.dependents.forEachDependent(future, (dependent) -> this.completable.handedOn(future, dependent));
 			}
 		}

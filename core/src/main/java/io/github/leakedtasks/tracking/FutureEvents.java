@@ -232,38 +232,45 @@ public final class FutureEvents {
 
 	/**
 	 * Note that a failed future hands its failure on to a dependent stage: the dependent
-	 * is in the trace the failed future was created in, as the stages of a wrapper's
-	 * future are.
+	 * is the failed future's task's, as the stages of a wrapper's future are. Should it
+	 * fail, it is reported under the same executor, task, creation trace, thread and
+	 * trace ids, not under whichever thread happened to complete it (the caller's, if the
+	 * source had failed when the stage was made; a worker's, if not).
 	 * @param future the failed future
 	 * @param dependent the dependent stage
 	 */
 	public void handedOn(Object future, Object dependent) {
-		if (future == null || dependent == null) {
-			return;
-		}
-		TraceIds traceIds = (this.futures.get(future) instanceof TaskRecord record) ? record.traceIds : null;
-		if (traceIds == null) {
+		if (future == null || dependent == null || !(this.futures.get(future) instanceof TaskRecord source)) {
 			return;
 		}
 		if (this.futures.get(dependent) instanceof TaskRecord failed) {
 			// Failed already, by a handler of the failure that threw.
 			if (failed.traceIds == null) {
-				failed.traceIds = traceIds;
+				failed.traceIds = source.traceIds;
 			}
 		}
 		else {
-			this.creations.putIfAbsent(dependent,
-					new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD, null, null, traceIds));
+			this.creations.putIfAbsent(dependent, new Creation(source.taskType, source.trace, source.threadName, null,
+					null, source.traceIds, source.executor));
 		}
 	}
 
 	/**
-	 * Return whether a future's failure carries trace ids that its dependents should
-	 * carry too (see {@link #handedOn}).
+	 * Return whether a future's failure is watched, so that its dependents are handed
+	 * what its record holds (see {@link #handedOn}).
+	 * @param future the failed future
+	 * @return whether its failure is watched
+	 */
+	public boolean isWatched(Object future) {
+		return future != null && this.futures.get(future) instanceof TaskRecord;
+	}
+
+	/**
+	 * Return whether a future's failure carries trace ids.
 	 * @param future the failed future
 	 * @return whether it has trace ids
 	 */
-	public boolean hasTraceIds(Object future) {
+	boolean hasTraceIds(Object future) {
 		return future != null && this.futures.get(future) instanceof TaskRecord record && record.traceIds != null;
 	}
 
@@ -334,8 +341,11 @@ public final class FutureEvents {
 			creation = this.creations.remove(future);
 			// A wrapper's task is not remembered at creation: the wrapper knows it.
 			Creation described = (creation != null) ? creation : wrappersCreation(inner);
-			TaskRecord record = record(this.executors.of(executor, Thread.currentThread()), described,
-					(described != null && described.trace != null) ? described.type
+			// A stage handed its source's failure is its source's task's.
+			boolean sources = described != null && described.executor != null;
+			TaskRecord record = record(
+					sources ? described.executor : this.executors.of(executor, Thread.currentThread()), described,
+					(described != null && (sources || described.trace != null)) ? described.type
 							: (task != null) ? nameOf(inner) : future.getClass().getName(),
 					null, null);
 			record.failure = failure;
@@ -777,14 +787,18 @@ public final class FutureEvents {
 
 	/**
 	 * Note that a future was taken by {@code allOf}, {@code anyOf} or an {@code either}
-	 * stage, which read its result from its field (no method of it is called): a
-	 * wrapper's future counts it as retrieved, as it does a dependent, and any other is
-	 * {@link #observed}.
+	 * stage, which read its result from its field: any future but a wrapper's is
+	 * {@link #observed}. A wrapper's that had failed already counts it as retrieved (no
+	 * method of it was called: the wrapper alone cannot see it); one still pending is
+	 * left to the wrapper, which sees the combinator's completion on it, and reports it
+	 * if it fails after another input won, as without the agent.
 	 * @param future the future
 	 */
 	public void combined(Object future) {
 		if (future instanceof TrackedCompletableFuture<?> tracked) {
-			tracked.combined();
+			if (tracked.isCompletedExceptionally()) {
+				tracked.combined();
+			}
 		}
 		else {
 			observed(future);
@@ -802,14 +816,23 @@ public final class FutureEvents {
 
 	/**
 	 * Where a future or task was created.
-	 *
 	 * @param waited what the scope waits on while the future's failure is on its way, or
 	 * {@code null} outside a scope
 	 * @param trace where it was created, or {@code null} if that was not traced
 	 * @param traceIds the trace and span it was created in, or {@code null}
 	 */
+	/**
+	 * Where a future was created, as far as it was kept.
+	 *
+	 * @param executor the executor of the source whose failure a dependent stage was
+	 * handed, whose record it takes, or {@code null}
+	 */
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
-			TraceIds traceIds) {
+			TraceIds traceIds, ExecutorTracking executor) {
+
+		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds) {
+			this(type, trace, thread, scope, waited, traceIds, null);
+		}
 
 		/**
 		 * Without trace ids: where it was traced stays, and without a trace nothing does

@@ -368,6 +368,38 @@ class FutureEventsTests {
 			.contains("createdThenFailedIgnored");
 	}
 
+	/**
+	 * A stage handed its source's failure is reported as its source's task would be,
+	 * whichever thread completed it: the caller's when the source had failed before the
+	 * stage was made, a worker of another executor, or one no executor is known for.
+	 */
+	@Test
+	void stageHandedItsSourcesFailureIsReportedAsItsSourcesTask() {
+		Object orders = new Object();
+		this.tracker.nameExecutor(orders, "orders");
+		handOnToAStageThatFails(orders);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("stage");
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Thread.class.getName());
+			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains("handOnToAStageThatFails");
+		});
+	}
+
+	private void handOnToAStageThatFails(Object executor) {
+		Object source = new Object();
+		this.events.created(source, new Thread());
+		this.events.failed(source, new IllegalStateException("source"), executor);
+		Object stage = new Object();
+		this.events.handedOn(source, stage);
+		this.events.retrieved(source);
+		// Completed on a thread of no known executor.
+		this.events.failed(stage, new IllegalStateException("stage"), null);
+	}
+
 	@Test
 	void sampledModeTracesTheFirstTasksOfEachTypeOnly() {
 		TaskTracker sampled = TaskTracker.create(TrackingSettings.builder()

@@ -141,7 +141,8 @@ class FutureEventsTraceIdsTests {
 			.singleElement()
 			.satisfies((report) -> {
 				assertThat(report.traceIds()).isEqualTo(ORDERS);
-				assertThat(report.thread()).isEqualTo("(unknown)");
+				// The source's, as its thread and type (untraced, the future's class).
+				assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
 				assertThat(report.task()).isEqualTo(CompletableFuture.class.getName());
 			});
 	}

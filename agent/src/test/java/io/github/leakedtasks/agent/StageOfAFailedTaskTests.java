@@ -1,0 +1,116 @@
+package io.github.leakedtasks.agent;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.github.leakedtasks.tracking.LeakReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
+import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A chain of stages on a task's future, dropped: its last stage, handed the task's
+ * failure, is reported once, as the task would be (its executor, its type, where and on
+ * which thread it was submitted), whether the task had failed when the stages were added
+ * (they then fail on the caller's thread) or failed after (on the pool's). Before, the
+ * stage was reported under whichever thread completed it, as a {@code CompletableFuture}
+ * created nowhere: two groups for one line of code, found by a new-user trial.
+ */
+class StageOfAFailedTaskTests {
+
+	private final ExecutorService orders = Executors.newFixedThreadPool(2);
+
+	@BeforeEach
+	void nameThePool() {
+		AgentFixture.collectReports();
+		LeakedTasksAgent.tracker().orElseThrow().nameExecutor(this.orders, "orders");
+	}
+
+	@AfterEach
+	void stop() {
+		this.orders.shutdownNow();
+	}
+
+	@Test
+	void chainOnATaskThatFailedAlreadyIsReportedAsTheTask() {
+		String marker = marker();
+		chainOnFailedTask(marker);
+		assertReportedAsTheTask(marker, "chainOnFailedTask");
+	}
+
+	@Test
+	void chainOnATaskThatFailsAfterIsReportedAsTheTask() throws Exception {
+		String marker = marker();
+		CountDownLatch release = new CountDownLatch(1);
+		chainOnPendingTask(marker, release);
+		release.countDown();
+		assertReportedAsTheTask(marker, "chainOnPendingTask");
+	}
+
+	private void chainOnFailedTask(String marker) {
+		CompletableFuture<String> task = CompletableFuture.supplyAsync(new Failing(marker, null), this.orders);
+		await().atMost(Duration.ofSeconds(30)).until(task::isDone);
+		task.thenApply((value) -> value + "a").thenApply((value) -> value + "b");
+	}
+
+	private void chainOnPendingTask(String marker, CountDownLatch release) {
+		CompletableFuture.supplyAsync(new Failing(marker, release), this.orders)
+			.thenApply((value) -> value + "a")
+			.thenApply((value) -> value + "b");
+	}
+
+	private static void assertReportedAsTheTask(String marker, String createdIn) {
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).singleElement().satisfies((LeakReport report) -> {
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Failing.class.getName());
+			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(report.creationTrace()).isNotNull();
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains(createdIn);
+		});
+	}
+
+	/**
+	 * A task type of the test's own, whose first tasks are traced.
+	 */
+	static final class Failing implements Supplier<String> {
+
+		private final String message;
+
+		private final CountDownLatch release;
+
+		Failing(String message, CountDownLatch release) {
+			this.message = message;
+			this.release = release;
+		}
+
+		@Override
+		public String get() {
+			if (this.release != null) {
+				try {
+					this.release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			throw new IllegalStateException(this.message);
+		}
+
+	}
+
+}
