@@ -56,7 +56,7 @@ final class LeakFailures {
 
 	/**
 	 * Describe one leak: the log line's first line, the exception, and the creation trace
-	 * from the test's own line.
+	 * down to the test's own line.
 	 */
 	static String describe(LeakReport leak, Class<?> testClass) {
 		String logLine = LeakMessages.describe(leak);
@@ -72,14 +72,14 @@ final class LeakFailures {
 		}
 		message.append("\nTask created at:");
 		List<StackTraceElement> frames = trace.frames();
-		int first = indexOfTestFrame(frames, testClass, true);
-		int last = indexOfTestFrame(frames, testClass, false);
-		if (first < 0) {
-			// Created by a task, not by the test itself: the whole trace.
-			first = 0;
+		// From where the task was created (the application's code the test called, say)
+		// down to the test's own line; the frames of the test engine below it are left
+		// out. Created by a task, not by the test itself: the whole trace.
+		int last = indexOfTestFrame(frames, testClass);
+		if (last < 0) {
 			last = frames.size() - 1;
 		}
-		for (int i = first; i <= last; i++) {
+		for (int i = 0; i <= last; i++) {
 			message.append("\n\tat ").append(frames.get(i));
 		}
 		if (last < frames.size() - 1) {
@@ -88,7 +88,11 @@ final class LeakFailures {
 		return message.toString();
 	}
 
-	private static int indexOfTestFrame(List<StackTraceElement> frames, Class<?> testClass, boolean firstOne) {
+	/**
+	 * Return the index of the last frame of the test's class (or a class nested in it),
+	 * or -1.
+	 */
+	private static int indexOfTestFrame(List<StackTraceElement> frames, Class<?> testClass) {
 		if (testClass == null) {
 			return -1;
 		}
@@ -101,9 +105,6 @@ final class LeakFailures {
 		for (int i = 0; i < frames.size(); i++) {
 			String className = frames.get(i).getClassName();
 			if (className.equals(top) || className.startsWith(top + "$")) {
-				if (firstOne) {
-					return i;
-				}
 				found = i;
 			}
 		}

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.github.leakedtasks.tracking.LeakGroup;
@@ -128,7 +129,13 @@ class LeakedTasksExtensionTests {
 	void testAfterALeakingOneIsNotBlamedAndALateLossFailsTheClass() {
 		EngineExecutionResults results = Cases.run(SequenceCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "5s"));
 		Events tests = results.testEvents();
-		assertThat(Cases.failureMessage(tests, "leaksAtOnce")).contains("boom first").doesNotContain("boom late");
+		// The trace runs from where the task was created, a helper the test called, down
+		// to the test's own line.
+		assertThat(Cases.failureMessage(tests, "leaksAtOnce")).contains("boom first")
+			.doesNotContain("boom late")
+			.containsPattern("Task created at:\\n\\tat " + Pattern.quote(Cases.class.getName())
+					+ "\\.loseFailure\\(Cases\\.java:\\d+\\)\\n\\tat " + Pattern.quote(SequenceCases.class.getName())
+					+ "\\.leaksAtOnce\\(LeakedTasksExtensionTests\\.java:\\d+\\)\\n\\t\\.\\.\\.");
 		Cases.assertSucceeded(tests, "leavesATaskRunning");
 		Cases.assertSucceeded(tests, "innocentWhileTheLateFailureIsConfirmed");
 		Throwable classFailure = results.containerEvents()
