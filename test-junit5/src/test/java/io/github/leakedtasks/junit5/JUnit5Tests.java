@@ -2,13 +2,17 @@ package io.github.leakedtasks.junit5;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.github.leakedtasks.test.LeakedTasksExtension;
 import io.github.leakedtasks.tracking.SharedTracker;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
@@ -16,6 +20,7 @@ import org.junit.platform.testkit.engine.Events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
@@ -55,12 +60,46 @@ class JUnit5Tests {
 				() -> handled.getThrowable().map(Throwable::toString).orElse(""));
 	}
 
+	/**
+	 * The extension's interceptor of dynamic tests, whose JUnit 6 signature is JUnit 5's
+	 * too: the dynamic test that loses a failure fails, not its factory.
+	 */
+	@Test
+	void dynamicTestThatLosesAFailureFailsOnItsOwn() {
+		EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+			.selectors(selectClass(FactoryCases.class))
+			.execute();
+		Event lost = results.testEvents()
+			.failed()
+			.stream()
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no dynamic test failed"));
+		assertEquals("losesDynamically", lost.getTestDescriptor().getDisplayName());
+		String message = lost.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
+		assertTrue(message.contains("boom dynamic"), message);
+		assertEquals(1, results.testEvents().failed().count());
+		assertEquals(1, results.testEvents().succeeded().count());
+		assertEquals(0, results.containerEvents().failed().count());
+	}
+
 	private static TestExecutionResult result(Events tests, String method) {
 		Event finished = tests.finished()
 			.filter((event) -> event.getTestDescriptor().getDisplayName().startsWith(method + "("))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No test " + method + " finished"));
 		return finished.getRequiredPayload(TestExecutionResult.class);
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class FactoryCases {
+
+		@TestFactory
+		Stream<DynamicTest> tasks() {
+			return Stream.of(dynamicTest("losesDynamically", () -> CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException("boom dynamic");
+			})), dynamicTest("succeedsDynamically", () -> CompletableFuture.supplyAsync(() -> "ok").join()));
+		}
+
 	}
 
 	@ExtendWith(LeakedTasksExtension.class)
