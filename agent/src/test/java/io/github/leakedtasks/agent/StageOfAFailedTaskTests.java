@@ -59,6 +59,37 @@ class StageOfAFailedTaskTests {
 		assertReportedAsTheTask(marker, "chainOnPendingTask");
 	}
 
+	/**
+	 * A handler of the failure that throws an exception of its own: not the task's
+	 * failure, so not reported as the task, whether the task had failed already or not.
+	 */
+	@Test
+	void handlerThatThrowsItsOwnIsNotReportedAsTheTask() throws Exception {
+		String failed = marker();
+		CompletableFuture<String> task = CompletableFuture.supplyAsync(new Failing(marker(), null), this.orders);
+		await().atMost(Duration.ofSeconds(30)).until(task::isDone);
+		rethrow(task, failed);
+		String pending = marker();
+		CountDownLatch release = new CountDownLatch(1);
+		rethrow(CompletableFuture.supplyAsync(new Failing(marker(), release), this.orders), pending);
+		release.countDown();
+		for (String marker : new String[] { failed, pending }) {
+			awaitReported(marker);
+		}
+		awaitDetectorCaughtUp();
+		for (String marker : new String[] { failed, pending }) {
+			assertThat(reportsOf(marker)).singleElement()
+				.satisfies((LeakReport report) -> assertThat(report.task()).as(marker)
+					.isEqualTo(CompletableFuture.class.getName()));
+		}
+	}
+
+	private static void rethrow(CompletableFuture<String> task, String message) {
+		task.exceptionally((failure) -> {
+			throw new IllegalArgumentException(message);
+		});
+	}
+
 	private void chainOnFailedTask(String marker) {
 		CompletableFuture<String> task = CompletableFuture.supplyAsync(new Failing(marker, null), this.orders);
 		await().atMost(Duration.ofSeconds(30)).until(task::isDone);

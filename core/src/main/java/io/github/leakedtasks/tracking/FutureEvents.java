@@ -250,8 +250,11 @@ public final class FutureEvents {
 			}
 		}
 		else {
-			this.creations.putIfAbsent(dependent, new Creation(source.taskType, source.trace, source.threadName, null,
-					null, source.traceIds, source.executor));
+			// As the dependent would be described without its source, in the test of its
+			// source's task, and with the source, whose record it takes should it fail
+			// with the failure handed on (see #failed).
+			this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
+					source.scope, null, source.traceIds, source));
 		}
 	}
 
@@ -341,13 +344,19 @@ public final class FutureEvents {
 			creation = this.creations.remove(future);
 			// A wrapper's task is not remembered at creation: the wrapper knows it.
 			Creation described = (creation != null) ? creation : wrappersCreation(inner);
-			// A stage handed its source's failure is its source's task's.
-			boolean sources = described != null && described.executor != null;
-			TaskRecord record = record(
-					sources ? described.executor : this.executors.of(executor, Thread.currentThread()), described,
-					(described != null && (sources || described.trace != null)) ? described.type
-							: (task != null) ? nameOf(inner) : future.getClass().getName(),
-					null, null);
+			// A stage that fails with the failure its source handed on is its source's
+			// task's; one whose own handler threw is described by itself.
+			TaskRecord source = (described != null) ? described.handedOnBy(failure) : null;
+			TaskRecord record = (source != null)
+					? new TaskRecord(source.executor, source.taskType, source.trace, source.threadName, null, null)
+					: record(this.executors.of(executor, Thread.currentThread()), described,
+							(described != null && described.trace != null) ? described.type
+									: (task != null) ? nameOf(inner) : future.getClass().getName(),
+							null, null);
+			if (source != null) {
+				record.scope = described.scope;
+				record.traceIds = described.traceIds;
+			}
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
 			if (this.futures.putIfAbsent(future, record) == null) {
@@ -816,22 +825,29 @@ public final class FutureEvents {
 
 	/**
 	 * Where a future or task was created.
+	 *
 	 * @param waited what the scope waits on while the future's failure is on its way, or
 	 * {@code null} outside a scope
 	 * @param trace where it was created, or {@code null} if that was not traced
 	 * @param traceIds the trace and span it was created in, or {@code null}
-	 */
-	/**
-	 * Where a future was created, as far as it was kept.
-	 *
-	 * @param executor the executor of the source whose failure a dependent stage was
-	 * handed, whose record it takes, or {@code null}
+	 * @param source the record of the failed source that handed its failure on to this
+	 * dependent stage, or {@code null}
 	 */
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
-			TraceIds traceIds, ExecutorTracking executor) {
+			TraceIds traceIds, TaskRecord source) {
 
 		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds) {
 			this(type, trace, thread, scope, waited, traceIds, null);
+		}
+
+		/**
+		 * Return the source's record if the dependent failed with the failure its source
+		 * handed on, not with what its own handler threw.
+		 */
+		TaskRecord handedOnBy(Throwable failure) {
+			TaskRecord handed = this.source;
+			return (handed != null && failure != null && handed.failure != null
+					&& TaskRecord.unwrap(failure) == TaskRecord.unwrap(handed.failure)) ? handed : null;
 		}
 
 		/**
@@ -840,7 +856,7 @@ public final class FutureEvents {
 		 */
 		Creation withoutTraceIds() {
 			return (this.trace != null)
-					? new Creation(this.type, this.trace, this.thread, this.scope, this.waited, null)
+					? new Creation(this.type, this.trace, this.thread, this.scope, this.waited, null, this.source)
 					: executedBefore();
 		}
 

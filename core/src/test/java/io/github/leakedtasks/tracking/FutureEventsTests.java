@@ -377,10 +377,10 @@ class FutureEventsTests {
 	void stageHandedItsSourcesFailureIsReportedAsItsSourcesTask() {
 		Object orders = new Object();
 		this.tracker.nameExecutor(orders, "orders");
-		handOnToAStageThatFails(orders);
+		handOnToAStageThatFails(orders, false);
 		awaitReports(1);
 		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
-			assertThat(report.exception()).hasMessage("stage");
+			assertThat(report.exception()).hasMessage("source");
 			assertThat(report.executor()).isEqualTo("orders");
 			assertThat(report.task()).isEqualTo(Thread.class.getName());
 			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
@@ -389,15 +389,36 @@ class FutureEventsTests {
 		});
 	}
 
-	private void handOnToAStageThatFails(Object executor) {
+	/**
+	 * A stage whose handler of the failure threw an exception of its own is not the
+	 * source's failure: it is described by itself, as before the source handed anything
+	 * on.
+	 */
+	@Test
+	void stageWhoseHandlerThrewIsNotReportedAsItsSourcesTask() {
+		Object orders = new Object();
+		this.tracker.nameExecutor(orders, "orders");
+		handOnToAStageThatFails(orders, true);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("handler");
+			assertThat(report.executor()).isEqualTo("agent");
+			assertThat(report.task()).isEqualTo(Object.class.getName());
+			assertThat(report.thread()).isEqualTo("(unknown)");
+		});
+	}
+
+	private void handOnToAStageThatFails(Object executor, boolean handlerThrows) {
 		Object source = new Object();
+		IllegalStateException failure = new IllegalStateException("source");
 		this.events.created(source, new Thread());
-		this.events.failed(source, new IllegalStateException("source"), executor);
+		this.events.failed(source, failure, executor);
 		Object stage = new Object();
 		this.events.handedOn(source, stage);
 		this.events.retrieved(source);
 		// Completed on a thread of no known executor.
-		this.events.failed(stage, new IllegalStateException("stage"), null);
+		this.events.failed(stage,
+				handlerThrows ? new IllegalArgumentException("handler") : new CompletionException(failure), null);
 	}
 
 	@Test

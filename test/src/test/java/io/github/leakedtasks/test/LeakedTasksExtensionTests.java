@@ -73,6 +73,41 @@ class LeakedTasksExtensionTests {
 		Cases.assertSucceeded(tests, "handles");
 	}
 
+	/**
+	 * A chain on a task of the test is the test's: the stage that fails with the task's
+	 * failure, after the task failed, fails the test; one whose task fails once the test
+	 * waits at its end fails the test or, if its stage's failure comes after the wait,
+	 * the class.
+	 */
+	@Test
+	void withTheAgentAloneAChainOnATestsTaskIsTheTests() {
+		assumeTrue(SharedTracker.get().isPresent(), "needs the leaked-tasks agent");
+		EngineExecutionResults results = Cases.run(AgentChainCases.class);
+		Events tests = results.testEvents();
+		assertThat(Cases.failureMessage(tests, "losesThroughAChainOnAFailedTask")).contains("boom chain failed")
+			.contains("\tat " + AgentChainCases.class.getName() + ".losesThroughAChainOnAFailedTask(");
+		String classFailure = results.containerEvents()
+			.failed()
+			.stream()
+			.map((event) -> event.getRequiredPayload(TestExecutionResult.class)
+				.getThrowable()
+				.orElseThrow()
+				.getMessage())
+			.findFirst()
+			.orElse("");
+		String pending = tests.failed()
+			.stream()
+			.filter((
+					event) -> event.getTestDescriptor().getDisplayName().startsWith("losesThroughAChainOnAPendingTask"))
+			.map((event) -> event.getRequiredPayload(TestExecutionResult.class)
+				.getThrowable()
+				.orElseThrow()
+				.getMessage())
+			.findFirst()
+			.orElse(classFailure);
+		assertThat(pending).contains("boom chain pending");
+	}
+
 	@Test
 	void testAbortedByAFailedAssumptionIsSkippedNotFailedForWhatItLost() {
 		EngineExecutionResults results = Cases.run(AbortedCases.class);
@@ -355,6 +390,45 @@ class LeakedTasksExtensionTests {
 
 	@Execution(ExecutionMode.CONCURRENT)
 	static class ConcurrentFactoryCases extends FactoryCases {
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class AgentChainCases {
+
+		static ExecutorService pool;
+
+		@BeforeAll
+		static void start() {
+			pool = Executors.newFixedThreadPool(2);
+		}
+
+		@AfterAll
+		static void stop() {
+			// Not shutdownNow: no task is to be interrupted before the class's end.
+			pool.shutdown();
+		}
+
+		@Test
+		@Order(1)
+		void losesThroughAChainOnAFailedTask() {
+			CompletableFuture<String> task = CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException("boom chain failed");
+			}, pool);
+			await().atMost(Duration.ofSeconds(30)).until(task::isDone);
+			task.thenApply((value) -> value + "a").thenApply((value) -> value + "b");
+		}
+
+		@Test
+		@Order(2)
+		void losesThroughAChainOnAPendingTask() {
+			Thread test = Thread.currentThread();
+			CompletableFuture.supplyAsync(() -> {
+				await().atMost(Duration.ofSeconds(30)).until(() -> test.getState() == Thread.State.TIMED_WAITING);
+				throw new IllegalStateException("boom chain pending");
+			}, pool).thenApply((value) -> value + "a");
+		}
 
 	}
 
