@@ -112,21 +112,7 @@ final class ScopeTasks {
 	 * @see TaskScope#awaitTasks(Duration)
 	 */
 	boolean await(Duration timeout) {
-		// An interrupt the caller carries in would make every park return at once: the
-		// wait would spin. Cleared for the wait and set again after it; one that comes
-		// during the wait ends it.
-		boolean interrupted = Thread.interrupted();
-		try {
-			return await(timeout, System.nanoTime());
-		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	private boolean await(Duration timeout, long start) {
+		long start = System.nanoTime();
 		long timeoutNanos = saturatedNanos(timeout);
 		long nextGc = start;
 		long gcInterval = GC_INTERVAL_NANOS;
@@ -166,6 +152,8 @@ final class ScopeTasks {
 			if (!pending) {
 				return true;
 			}
+			// Interrupted, when called or since: the wait ends, the interrupt is kept (a
+			// park would return at once: the wait would spin).
 			if (now - start >= timeoutNanos || Thread.currentThread().isInterrupted()) {
 				return false;
 			}

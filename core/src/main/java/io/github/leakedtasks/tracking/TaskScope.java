@@ -130,9 +130,8 @@ public final class TaskScope implements AutoCloseable {
 	 * Wait until no task of the scope is queued or running any more and every failure of
 	 * its tasks was delivered. A queued task may have been dropped, which only the
 	 * collector can prove: while one is queued, the collector is asked to run, at once
-	 * and then less and less often (at most once a second). The calling thread's
-	 * interrupt status is kept: one set when it calls does not shorten the wait, one that
-	 * comes during the wait ends it.
+	 * and then less and less often (at most once a second). An interrupt of the calling
+	 * thread, set when it calls or coming during the wait, ends the wait, and is kept.
 	 * @param timeout how long to wait at most; one too long to count in nanoseconds has
 	 * no end
 	 * @return whether every task finished in time

@@ -52,7 +52,7 @@ public class LeakedTasksExtension
 		// Read before the test runs, so that a value that is no duration fails every test
 		// checked, before a scope is opened, rather than leave one open past a test.
 		Duration timeout = TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
-		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getTestMethod().orElse(null));
+		TaskScope scope = TestScopes.open(context.getUniqueId(), context.getTestMethod().orElse(null), timeout);
 		if (scope != null) {
 			try {
 				endOfRun(context);

@@ -51,7 +51,7 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 	private static final String EXTENSIONS_SCOPE = LeakedTasksTestExecutionListener.class.getName()
 			+ ".extensionsScope";
 
-	private static final String TIMEOUT = LeakedTasksTestExecutionListener.class.getName() + ".timeout";
+	static final String TIMEOUT = LeakedTasksTestExecutionListener.class.getName() + ".timeout";
 
 	/**
 	 * Scopes of the tests of each class: test contexts are copied per thread when tests
@@ -77,21 +77,20 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 		// checked, before a scope is opened, rather than leave one open past a test.
 		Duration timeout = TestScopes.timeout(Optional.empty());
 		Method testMethod = testContext.getTestMethod();
-		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testMethod, testMethod);
+		TaskScope scope = TestScopes.open(testContext.getTestClass().getName() + "#" + testMethod, testMethod, timeout);
 		if (scope != null) {
 			testContext.setAttribute(SCOPE, scope);
-		}
-		else {
-			// The extension opened the test's scope: checked here all the same, before
-			// the listeners after this one (which may close the context and so cancel or
-			// interrupt the test's tasks); the extension keeps it for the class's end.
-			scope = TestScopes.unchecked(testMethod);
-			if (scope != null) {
-				testContext.setAttribute(EXTENSIONS_SCOPE, scope);
-			}
-		}
-		if (scope != null) {
 			testContext.setAttribute(TIMEOUT, timeout);
+			return;
+		}
+		// The extension opened the test's scope: checked here all the same, with the
+		// extension's timeout, before the listeners after this one (which may close the
+		// context and so cancel or interrupt the test's tasks); the extension keeps it
+		// for the class's end.
+		TestScopes.OpenTest extensions = TestScopes.unchecked(testMethod);
+		if (extensions != null) {
+			testContext.setAttribute(EXTENSIONS_SCOPE, extensions.scope());
+			testContext.setAttribute(TIMEOUT, extensions.timeout());
 		}
 	}
 

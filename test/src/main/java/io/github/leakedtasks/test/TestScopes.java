@@ -1,6 +1,8 @@
 package io.github.leakedtasks.test;
 
+import java.io.InterruptedIOException;
 import java.lang.reflect.Method;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -40,10 +42,15 @@ final class TestScopes {
 	private static final Pattern SIMPLE_DURATION = Pattern.compile("([+-]?\\d+)(ns|us|ms|s|m|h|d)?");
 
 	/**
-	 * The scopes opened for a test and not checked yet, with their test method; removed
-	 * when their test ends.
+	 * The longest the end of a class waits for its tasks, once its tests each waited.
 	 */
-	private static final Map<TaskScope, Method> UNCHECKED = new ConcurrentHashMap<>();
+	static final Duration MAX_CLASS_AWAIT = Duration.ofSeconds(2);
+
+	/**
+	 * The scopes opened for a test and not checked yet, with their test; removed when
+	 * their test ends.
+	 */
+	private static final Map<TaskScope, OpenTest> UNCHECKED = new ConcurrentHashMap<>();
 
 	private TestScopes() {
 	}
@@ -55,28 +62,37 @@ final class TestScopes {
 	 * once.
 	 * @param name the scope's name
 	 * @param testMethod the test method
+	 * @param timeout how long the test's end waits for its tasks
 	 * @return the scope, or {@code null}
 	 */
-	static TaskScope open(String name, Method testMethod) {
+	static TaskScope open(String name, Method testMethod, Duration timeout) {
 		if (TaskScope.current() != null) {
 			return null;
 		}
 		TaskScope scope = TaskScope.open(name);
-		UNCHECKED.put(scope, testMethod);
+		UNCHECKED.put(scope, new OpenTest(scope, testMethod, timeout));
 		return scope;
 	}
 
 	/**
-	 * Return the scope current on this thread if it was opened for this test method and
-	 * is not checked yet: the Spring listener checks the extension's scope of a test
-	 * itself, before the listeners after it may close the test's context (the extension,
-	 * registered before Spring's, ends the test only after them).
+	 * Return the test whose scope is current on this thread if it was opened for this
+	 * test method and is not checked yet: the Spring listener checks the extension's
+	 * scope of a test itself, with the extension's timeout, before the listeners after it
+	 * may close the test's context (the extension, registered before Spring's, ends the
+	 * test only after them).
 	 * @param testMethod the test method
-	 * @return the scope, or {@code null}
+	 * @return the test, or {@code null}
 	 */
-	static TaskScope unchecked(Method testMethod) {
+	static OpenTest unchecked(Method testMethod) {
 		TaskScope current = TaskScope.current();
-		return (current != null && testMethod != null && testMethod.equals(UNCHECKED.get(current))) ? current : null;
+		OpenTest open = (current != null) ? UNCHECKED.get(current) : null;
+		return (open != null && testMethod != null && testMethod.equals(open.testMethod())) ? open : null;
+	}
+
+	/**
+	 * The scope of a test, its method, and how long its end waits for its tasks.
+	 */
+	record OpenTest(TaskScope scope, Method testMethod, Duration timeout) {
 	}
 
 	/**
@@ -120,10 +136,27 @@ final class TestScopes {
 	 * Wait for the tasks of a closed scope, and fail if any of them leaked.
 	 */
 	static void check(TaskScope scope, Duration timeout, Class<?> testClass) {
-		scope.awaitTasks(timeout);
+		await(scope, timeout);
 		List<LeakReport> leaks = scope.takeLeaks();
 		if (!leaks.isEmpty()) {
 			throw LeakFailures.failure(leaks, testClass, null);
+		}
+	}
+
+	/**
+	 * Wait for a scope's tasks as long as the timeout says, even if the test left its
+	 * thread interrupted (having caught an {@code InterruptedException} and set the flag
+	 * again, as it should): the flag is cleared for the wait and set again after it.
+	 */
+	private static void await(TaskScope scope, Duration timeout) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			scope.awaitTasks(timeout);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
@@ -137,32 +170,50 @@ final class TestScopes {
 
 	/**
 	 * Fail for the leaks of a class's tests found after their tests ended: a task still
-	 * running when its test's wait ran out that failed since (waited for once more, up to
-	 * the timeout for all the class's tests together, now that the class's
-	 * {@code @AfterAll} methods ran), and a loss the collector confirmed.
-	 * @param timeout how long to wait at most, for all the scopes
+	 * running when its test's wait ran out that failed since (waited for once more, now
+	 * that the class's {@code @AfterAll} methods ran, up to the timeout and at most
+	 * {@link #MAX_CLASS_AWAIT} for all the class's tests together), and a loss the
+	 * collector confirmed. A failure an interrupt caused is left to the log: the class's
+	 * teardown interrupts what its tests left running ({@code shutdownNow}, a Spring
+	 * context closed).
+	 * @param timeout the tests' await timeout
 	 */
 	static void closeClass(Iterable<TaskScope> scopes, Class<?> testClass, Duration timeout) {
 		long start = System.nanoTime();
-		long budget;
-		try {
-			budget = timeout.toNanos();
-		}
-		catch (ArithmeticException ex) {
-			budget = Long.MAX_VALUE;
-		}
+		long budget = (timeout.compareTo(MAX_CLASS_AWAIT) < 0) ? timeout.toNanos() : MAX_CLASS_AWAIT.toNanos();
 		List<LeakReport> late = new ArrayList<>();
 		for (TaskScope scope : scopes) {
 			long left = budget - (System.nanoTime() - start);
 			if (left > 0) {
-				scope.awaitTasks(Duration.ofNanos(left));
+				await(scope, Duration.ofNanos(left));
 			}
-			late.addAll(scope.takeLeaks());
-			late.addAll(scope.takeConfirmedLeaks());
+			for (List<LeakReport> leaks : List.of(scope.takeLeaks(), scope.takeConfirmedLeaks())) {
+				for (LeakReport leak : leaks) {
+					if (!causedByInterrupt(leak.exception())) {
+						late.add(leak);
+					}
+				}
+			}
 		}
 		if (!late.isEmpty()) {
 			throw LeakFailures.failure(late, testClass, "lost after their tests ended");
 		}
+	}
+
+	/**
+	 * Return whether an interrupt caused a failure: an {@code InterruptedException} (or
+	 * {@code InterruptedIOException}, {@code ClosedByInterruptException}) in its causes.
+	 */
+	static boolean causedByInterrupt(Throwable failure) {
+		Throwable cause = failure;
+		for (int i = 0; cause != null && i < 32; i++) {
+			if (cause instanceof InterruptedException || cause instanceof InterruptedIOException
+					|| cause instanceof ClosedByInterruptException) {
+				return true;
+			}
+			cause = cause.getCause();
+		}
+		return false;
 	}
 
 	static boolean isAllowed(Class<?> testClass, Method testMethod) {

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -206,6 +208,36 @@ class LeakedTasksExtensionTests {
 					event.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
 				.contains("lost after their tests ended")
 				.contains("boom after all"));
+	}
+
+	/**
+	 * The class's teardown interrupts what a test left running: the failure that causes
+	 * is the teardown's, left to the log, not the class's.
+	 */
+	@Test
+	void failureAnInterruptCausedAfterTheTestsEndedDoesNotFailTheClass() {
+		EngineExecutionResults results;
+		try {
+			results = Cases.run(InterruptedAtTeardownCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		}
+		finally {
+			InterruptedAtTeardownCases.tracker.close();
+		}
+		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaiting");
+		assertThat(InterruptedAtTeardownCases.interrupted.getCount()).as("the task was interrupted").isZero();
+		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	/**
+	 * A test that leaves its thread interrupted, as code that caught an
+	 * InterruptedException should: its end still waits for its tasks, and keeps the
+	 * interrupt.
+	 */
+	@Test
+	void testThatLeavesItsThreadInterruptedIsStillWaitedForAndChecked() {
+		Events tests = Cases.run(InterruptedTestCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "losesAndLeavesItsThreadInterrupted")).contains("boom interrupted");
+		assertThat(InterruptedTestCases.interruptKept).isTrue();
 	}
 
 	@Test
@@ -629,6 +661,90 @@ class LeakedTasksExtensionTests {
 				release.await(60, TimeUnit.SECONDS);
 				throw new IllegalStateException("boom after all");
 			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class InterruptedAtTeardownCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static final CountDownLatch interrupted = new CountDownLatch(1);
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() throws InterruptedException {
+			pool.shutdownNow();
+			assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+
+		@Test
+		void leavesATaskWaiting() {
+			pool.submit(() -> {
+				try {
+					new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted.countDown();
+					throw ex;
+				}
+				return "never";
+			});
+		}
+
+	}
+
+	/**
+	 * Registered before the extension, so that its afterEach runs after the extension's:
+	 * notes whether the test's thread is still interrupted.
+	 */
+	static class InterruptProbe implements AfterEachCallback {
+
+		@Override
+		public void afterEach(ExtensionContext context) {
+			InterruptedTestCases.interruptKept = Thread.currentThread().isInterrupted();
+		}
+
+	}
+
+	@ExtendWith({ InterruptProbe.class, LeakedTasksExtension.class })
+	static class InterruptedTestCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static volatile boolean interruptKept;
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void losesAndLeavesItsThreadInterrupted() {
+			Thread test = Thread.currentThread();
+			pool.submit(() -> {
+				// Fails only once the test's end waits: it must wait despite the flag.
+				await().atMost(Duration.ofSeconds(30)).until(() -> test.getState() == Thread.State.TIMED_WAITING);
+				throw new IllegalStateException("boom interrupted");
+			});
+			Thread.currentThread().interrupt();
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.github.leakedtasks.test;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -125,6 +126,29 @@ class LeakedTasksSpringTests {
 		runOneTest(new LeakedTasksTestExecutionListener(() -> true, new TestScopes.NothingTracked(), none::add),
 				AsyncCases.class);
 		assertThat(none).isEmpty();
+	}
+
+	/**
+	 * The extension read its timeout from JUnit's configuration, which the listener
+	 * cannot read: checking the extension's scope, the listener waits as long as the
+	 * extension would have.
+	 */
+	@Test
+	void listenerChecksTheExtensionsScopeWithTheExtensionsTimeout() throws Exception {
+		Method testMethod = AsyncCases.class.getDeclaredMethods()[0];
+		OneTest context = new OneTest(AsyncCases.class, testMethod);
+		TaskScope extensions = TestScopes.open("the extension's", testMethod, Duration.ofMillis(1234));
+		LeakedTasksTestExecutionListener listener = new LeakedTasksTestExecutionListener();
+		try {
+			listener.beforeTestMethod(context);
+			assertThat(context.getAttribute(LeakedTasksTestExecutionListener.TIMEOUT))
+				.isEqualTo(Duration.ofMillis(1234));
+		}
+		finally {
+			listener.afterTestMethod(context);
+			TestScopes.close(extensions, Duration.ZERO, AsyncCases.class, null);
+		}
+		assertThat(TaskScope.current()).isNull();
 	}
 
 	private static void runOneTest(LeakedTasksTestExecutionListener listener, Class<?> testClass) throws Exception {
