@@ -150,6 +150,9 @@ final class LeakDetector implements Runnable {
 	}
 
 	void sweep() {
+		// What the sources kept of futures since collected (a failure's record and its
+		// exception) goes now, not when a source next adds an entry.
+		WeakIdentityMap.expungeAll();
 		for (FailureWatch watch : this.tracker.states().takeUndecided()) {
 			decide(watch);
 		}

@@ -14,9 +14,15 @@ import java.util.function.Predicate;
  */
 final class WeakIdentityMap<V> {
 
-	private final ConcurrentHashMap<Key, V> entries = new ConcurrentHashMap<>();
+	/**
+	 * The keys of every map whose referent was collected: emptied when a map adds an
+	 * entry, and by the detector's sweep ({@link #expungeAll}), so that the value of a
+	 * collected key (a failure and its exception, say) is not kept until the next entry
+	 * is added, which may be never.
+	 */
+	private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
 
-	private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+	private final ConcurrentHashMap<Key, V> entries = new ConcurrentHashMap<>();
 
 	V get(Object key) {
 		return this.entries.get(new Key(key, null));
@@ -28,7 +34,7 @@ final class WeakIdentityMap<V> {
 	 */
 	V putIfAbsent(Object key, V value) {
 		expunge();
-		return this.entries.putIfAbsent(new Key(key, this.collected), value);
+		return this.entries.putIfAbsent(new Key(key, this.entries), value);
 	}
 
 	/**
@@ -37,7 +43,7 @@ final class WeakIdentityMap<V> {
 	 */
 	V put(Object key, V value) {
 		expunge();
-		return this.entries.put(new Key(key, this.collected), value);
+		return this.entries.put(new Key(key, this.entries), value);
 	}
 
 	V remove(Object key) {
@@ -70,9 +76,17 @@ final class WeakIdentityMap<V> {
 	}
 
 	private void expunge() {
+		expungeAll();
+	}
+
+	/**
+	 * Remove the entries of every map whose key was collected.
+	 */
+	static void expungeAll() {
 		Object stale;
-		while ((stale = this.collected.poll()) != null) {
-			this.entries.remove(stale);
+		while ((stale = COLLECTED.poll()) != null) {
+			Key key = (Key) stale;
+			key.map.remove(key);
 		}
 	}
 
@@ -80,9 +94,13 @@ final class WeakIdentityMap<V> {
 
 		private final int hash;
 
-		Key(Object referent, ReferenceQueue<Object> queue) {
-			super(referent, queue);
+		/** The entries of the map this key is in, or {@code null} for a look-up key. */
+		private final ConcurrentHashMap<Key, ?> map;
+
+		Key(Object referent, ConcurrentHashMap<Key, ?> map) {
+			super(referent, (map != null) ? COLLECTED : null);
 			this.hash = System.identityHashCode(referent);
+			this.map = map;
 		}
 
 		@Override
