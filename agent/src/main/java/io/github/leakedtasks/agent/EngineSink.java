@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -163,7 +164,10 @@ final class EngineSink implements FutureSink {
 	}
 
 	private static boolean isCancellation(Throwable failure) {
-		return failure instanceof CancellationException || failure.getCause() instanceof CancellationException;
+		// The cause is read only from the JDK's wrapper: an application's exception's
+		// getCause() may be its own code, which the application's call does not run.
+		return failure instanceof CancellationException
+				|| (failure instanceof CompletionException && failure.getCause() instanceof CancellationException);
 	}
 
 	/**

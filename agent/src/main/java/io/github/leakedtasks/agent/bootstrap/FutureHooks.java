@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.FutureTask;
@@ -250,10 +251,13 @@ public final class FutureHooks {
 		boolean handedOn;
 		try {
 			Throwable handed = failureOf(source);
-			handedOn = handed != null && (handed == failure || failure.getCause() == handed);
+			// The cause is read only from the JDK's wrapper, never from an application's
+			// exception, whose getCause() may be its own code.
+			handedOn = handed != null
+					&& (handed == failure || (failure instanceof CompletionException && failure.getCause() == handed));
 		}
 		catch (Throwable ex) {
-			// An application's getCause() that throws: watched, as any failure.
+			// A subclass's getCause() that throws: watched, as any failure.
 			handedOn = false;
 		}
 		if (handedOn) {
