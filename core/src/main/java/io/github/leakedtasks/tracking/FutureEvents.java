@@ -344,19 +344,15 @@ public final class FutureEvents {
 			creation = this.creations.remove(future);
 			// A wrapper's task is not remembered at creation: the wrapper knows it.
 			Creation described = (creation != null) ? creation : wrappersCreation(inner);
-			// A stage that fails with the failure its source handed on is its source's
-			// task's; one whose own handler threw is described by itself.
 			TaskRecord source = (described != null) ? described.handedOnBy(failure) : null;
-			TaskRecord record = (source != null)
-					? new TaskRecord(source.executor, source.taskType, source.trace, source.threadName, null, null)
+			// A stage that fails with the failure its source handed on is its source's
+			// task's, as a wrapper's stage is (its record the source's child); one whose
+			// own handler threw is described by itself.
+			TaskRecord record = (source != null) ? new TaskRecord(source)
 					: record(this.executors.of(executor, Thread.currentThread()), described,
 							(described != null && described.trace != null) ? described.type
 									: (task != null) ? nameOf(inner) : future.getClass().getName(),
 							null, null);
-			if (source != null) {
-				record.scope = described.scope;
-				record.traceIds = described.traceIds;
-			}
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
 			if (this.futures.putIfAbsent(future, record) == null) {

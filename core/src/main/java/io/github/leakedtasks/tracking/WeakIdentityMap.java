@@ -33,7 +33,7 @@ final class WeakIdentityMap<V> {
 	 * @return the value the key had, or {@code null} if this call added it
 	 */
 	V putIfAbsent(Object key, V value) {
-		expunge();
+		expungeAll();
 		return this.entries.putIfAbsent(new Key(key, this.entries), value);
 	}
 
@@ -42,7 +42,7 @@ final class WeakIdentityMap<V> {
 	 * @return the value the key had, or {@code null}
 	 */
 	V put(Object key, V value) {
-		expunge();
+		expungeAll();
 		return this.entries.put(new Key(key, this.entries), value);
 	}
 
@@ -59,7 +59,7 @@ final class WeakIdentityMap<V> {
 	}
 
 	int size() {
-		expunge();
+		expungeAll();
 		return this.entries.size();
 	}
 
@@ -67,16 +67,12 @@ final class WeakIdentityMap<V> {
 	 * Remove the entries whose value matches.
 	 */
 	void removeValues(Predicate<V> matching) {
-		expunge();
+		expungeAll();
 		this.entries.values().removeIf(matching);
 	}
 
 	void clear() {
 		this.entries.clear();
-	}
-
-	private void expunge() {
-		expungeAll();
 	}
 
 	/**

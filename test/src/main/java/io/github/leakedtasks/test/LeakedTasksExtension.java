@@ -124,19 +124,6 @@ public class LeakedTasksExtension
 	}
 
 	/**
-	 * Return the await timeout for the class's end: one that is no duration failed every
-	 * test already.
-	 */
-	private static Duration classTimeout(ExtensionContext context) {
-		try {
-			return TestScopes.timeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT));
-		}
-		catch (IllegalArgumentException ex) {
-			return TestScopes.DEFAULT_AWAIT_TIMEOUT;
-		}
-	}
-
-	/**
 	 * Return the context of the test's class: the one whose element is the class.
 	 */
 	private static ExtensionContext classContext(ExtensionContext context) {
@@ -160,7 +147,8 @@ public class LeakedTasksExtension
 	public void afterAll(ExtensionContext context) {
 		Queue<TaskScope> scopes = classScopes(context);
 		context.getStore(NAMESPACE).remove(CLASS_SCOPES);
-		TestScopes.closeClass(scopes, context.getRequiredTestClass(), classTimeout(context));
+		TestScopes.closeClass(scopes, context.getRequiredTestClass(),
+				TestScopes.classTimeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT)));
 	}
 
 	/**

@@ -126,15 +126,7 @@ public class LeakedTasksTestExecutionListener implements TestExecutionListener, 
 			// The class's context was made before its tests: had it the starter, or
 			// were the agent attached, a tracker would exist by now.
 			this.nothingTracked.check(this.anyTracker, this.warning);
-			Duration timeout;
-			try {
-				timeout = TestScopes.timeout(Optional.empty());
-			}
-			catch (IllegalArgumentException ex) {
-				// It failed every test already.
-				timeout = TestScopes.DEFAULT_AWAIT_TIMEOUT;
-			}
-			TestScopes.closeClass(scopes, testContext.getTestClass(), timeout);
+			TestScopes.closeClass(scopes, testContext.getTestClass(), TestScopes.classTimeout(Optional.empty()));
 		}
 	}
 

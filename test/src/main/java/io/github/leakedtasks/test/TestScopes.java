@@ -228,6 +228,19 @@ final class TestScopes {
 		return false;
 	}
 
+	/**
+	 * Return the await timeout for a class's end: a value that is no duration failed
+	 * every test of the class already, and the default serves.
+	 */
+	static Duration classTimeout(Optional<String> value) {
+		try {
+			return timeout(value);
+		}
+		catch (IllegalArgumentException ex) {
+			return DEFAULT_AWAIT_TIMEOUT;
+		}
+	}
+
 	static Duration timeout(Optional<String> value) {
 		return value.or(() -> Optional.ofNullable(System.getProperty(AWAIT_TIMEOUT)))
 			.map(TestScopes::parse)
