@@ -48,7 +48,7 @@ final class AgentSettings {
 				int equals = option.indexOf('=');
 				String name = (equals > 0) ? key(option.substring(0, equals)) : option.trim();
 				if (equals > 0 && NAMES.contains(name)) {
-					values.put(name, option.substring(equals + 1).trim());
+					putUnlessBlank(values, name, option.substring(equals + 1));
 				}
 				else if (!option.isBlank()) {
 					unknown.add(option.trim());
@@ -57,12 +57,22 @@ final class AgentSettings {
 		}
 		for (String name : properties.stringPropertyNames()) {
 			if (name.startsWith(PREFIX)) {
-				values.put(key(name.substring(PREFIX.length())), properties.getProperty(name).trim());
+				putUnlessBlank(values, key(name.substring(PREFIX.length())), properties.getProperty(name));
 			}
 		}
 		// System properties are left alone: leaked-tasks.* also names the Spring
 		// properties and the test module's settings, which the agent does not read.
 		return new AgentSettings(values, List.copyOf(unknown));
+	}
+
+	/**
+	 * An empty value is the default, as Spring reads an empty property: it neither fails
+	 * the agent nor hides an agent option behind an empty system property.
+	 */
+	private static void putUnlessBlank(Map<String, String> values, String name, String value) {
+		if (!value.isBlank()) {
+			values.put(name, value.trim());
+		}
 	}
 
 	/**

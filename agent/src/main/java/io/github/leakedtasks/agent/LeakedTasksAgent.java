@@ -45,11 +45,6 @@ public final class LeakedTasksAgent {
 			return;
 		}
 		try {
-			// Byte Buddy's Nexus needs sun.misc.Unsafe, deprecated with a warning on JDK
-			// 25; the agent never needs it.
-			if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
-				System.setProperty("net.bytebuddy.nexus.disabled", "true");
-			}
 			AgentSettings settings = AgentSettings.of(options, System.getProperties());
 			if (!settings.unknownOptions().isEmpty()) {
 				System.getLogger("io.github.leakedtasks")
@@ -70,6 +65,14 @@ public final class LeakedTasksAgent {
 					.log(System.Logger.Level.WARNING, "The leaked-tasks agent did not start, so nothing is reported: "
 							+ ex.getMessage() + ". The application runs as it would without the agent");
 				return;
+			}
+			// Byte Buddy's Nexus needs sun.misc.Unsafe, deprecated with a warning on JDK
+			// 25; the agent never needs it. The jar relocates Byte Buddy, and this name
+			// with it: the property is the agent's copy's alone
+			// (io.github.leakedtasks.agent.shaded.bytebuddy.nexus.disabled), and it is
+			// set only when the agent starts.
+			if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
+				System.setProperty("net.bytebuddy.nexus.disabled", "true");
 			}
 			Class<?> hooks = BootstrapBridge.install(instrumentation);
 			tracker = AgentInstaller.install(settings, instrumentation, hooks);

@@ -50,6 +50,31 @@ class AgentSettingsTests {
 	}
 
 	@Test
+	void emptyValuesAreTheDefaultsAsInSpring() {
+		Properties properties = new Properties();
+		properties.setProperty("leaked-tasks.enabled", "");
+		properties.setProperty("leaked-tasks.grace-period", " ");
+		properties.setProperty("leaked-tasks.max-groups", "");
+		AgentSettings settings = AgentSettings.of("creation-trace.mode=,log-level=", properties);
+		settings.validate();
+		assertThat(settings.enabled()).isTrue();
+		assertThat(settings.logLevel()).isEqualTo(System.Logger.Level.ERROR);
+		TrackingSettings defaults = TrackingSettings.defaults();
+		assertThat(settings.tracking().gracePeriod()).isEqualTo(defaults.gracePeriod());
+		assertThat(settings.tracking().maxGroups()).isEqualTo(defaults.maxGroups());
+		assertThat(settings.tracking().traceMode()).isEqualTo(defaults.traceMode());
+		assertThat(settings.unknownOptions()).isEmpty();
+	}
+
+	@Test
+	void anEmptySystemPropertyLeavesTheAgentOptionInPlace() {
+		Properties properties = new Properties();
+		properties.setProperty("leaked-tasks.grace-period", "");
+		assertThat(AgentSettings.of("grace-period=2s", properties).tracking().gracePeriod())
+			.isEqualTo(Duration.ofSeconds(2));
+	}
+
+	@Test
 	void logLevelOffLogsNothing() {
 		assertThat(AgentSettings.of("log-level=off", new Properties()).logLevel()).isNull();
 	}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 
+import net.bytebuddy.leakedtasks.FrameworkTaskFactory;
 import org.junit.jupiter.api.Test;
 
 import io.github.leakedtasks.tracking.LeakReport;
@@ -57,6 +58,23 @@ class SampledTracesTests {
 		LeakReport report = AgentFixture.awaitReported(marker);
 		assertThat(report.creationTrace()).isNotNull();
 		assertThat(report.creationTrace().site().getMethodName()).isEqualTo("leakFromAnotherLambda");
+	}
+
+	/**
+	 * Byte Buddy is among the frameworks whose frames a report's line skips; the agent's
+	 * jar relocates its own copy of Byte Buddy, which must not move the application's.
+	 */
+	@Test
+	void aTaskCreatedInByteBuddysPackageNamesItsCallersLine() {
+		String marker = AgentFixture.marker();
+		FrameworkTaskFactory.runFailingTask(marker);
+		LeakReport report = AgentFixture.awaitReported(marker);
+		assertThat(report.creationTrace()).isNotNull();
+		assertThat(report.creationTrace().frames())
+			.anySatisfy((frame) -> assertThat(frame.getClassName()).isEqualTo(FrameworkTaskFactory.class.getName()));
+		assertThat(report.creationTrace().origin().getClassName()).isEqualTo(SampledTracesTests.class.getName());
+		assertThat(report.creationTrace().origin().getMethodName())
+			.isEqualTo("aTaskCreatedInByteBuddysPackageNamesItsCallersLine");
 	}
 
 	private static void leakFromAnotherLambda(String marker) {

@@ -123,6 +123,29 @@ class StandaloneAgentTests {
 		assertThat(run.stderr()).contains("NoSuchElementException");
 	}
 
+	/**
+	 * The agent's own Byte Buddy is told not to use its Nexus, under the relocated name
+	 * that only that copy reads, and only when the agent starts.
+	 */
+	@Test
+	void onlyAnAgentThatStartsSetsASystemPropertyAndOnlyOneItsOwnByteBuddyReads() throws Exception {
+		Run started = run(PropertiesApplication.class, agent());
+		assertThat(started.stdout().lines())
+			.containsExactly("property io.github.leakedtasks.agent.shaded.bytebuddy.nexus.disabled=true", "agent true");
+		Run disabled = run(PropertiesApplication.class, agent() + "=enabled=false");
+		assertThat(disabled.stdout().lines()).containsExactly("agent false");
+		Run refused = run(PropertiesApplication.class, agent() + "=grace-period=-1s");
+		assertThat(refused.stdout().lines()).containsExactly("agent false");
+	}
+
+	@Test
+	void emptySettingsAreTheDefaults() throws Exception {
+		Run run = run(IgnoringApplication.class, agent() + "=grace-period=", "-Dleaked-tasks.enabled=",
+				"-Dleaked-tasks.creation-trace.mode=");
+		assertThat(run.stderr()).doesNotContain("did not start").contains("Task exception was never retrieved");
+		assertThat(run.stdout()).contains("reported");
+	}
+
 	@Test
 	void settingThatIsNotValidLeavesTheAgentOffWithOneWarningNamingItAndTheApplicationRuns() throws Exception {
 		Run run = run(IgnoringApplication.class, agent() + "=grace-period=-1s,gracePeriod=1s");

@@ -28,7 +28,7 @@ public final class CreationTrace {
 	 */
 	private static final List<String> FRAMEWORK_PACKAGES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
 			"jakarta.", "org.springframework.", "org.apache.", "io.micrometer.", "io.netty.", "reactor.", "kotlin.",
-			"kotlinx.", "org.aopalliance.", "net.bytebuddy.", "org.junit.");
+			"kotlinx.", "org.aopalliance.", byteBuddyPackage(), "org.junit.");
 
 	private final Throwable capture;
 
@@ -146,6 +146,15 @@ public final class CreationTrace {
 		}
 		// JDK dynamic proxies stand between a caller and an executor behind an interface.
 		return className.startsWith("jdk.proxy") || this.internalFrames.test(className);
+	}
+
+	/**
+	 * Byte Buddy's package, made at run time: the agent's jar relocates Byte Buddy, and
+	 * the shade plugin rewrites every string constant that names its package, which would
+	 * leave an application's own copy of Byte Buddy out of the framework packages.
+	 */
+	private static String byteBuddyPackage() {
+		return String.join(".", "net", "bytebuddy", "");
 	}
 
 	/**
