@@ -60,7 +60,7 @@ final class AsyncSubmissionInterceptor implements MethodInterceptor {
 		catch (Throwable ex) {
 			// Bookkeeping never fails the caller's call: Spring runs it untracked, and
 			// throws its own exception if it cannot.
-			if (this.failureLogged.compareAndSet(false, true) && logger.isDebugEnabled()) {
+			if (logger.isDebugEnabled() && this.failureLogged.compareAndSet(false, true)) {
 				logger.debug("@Async method " + invocation.getMethod() + " runs untracked", ex);
 			}
 			return invocation.proceed();

@@ -22,7 +22,7 @@ import org.springframework.validation.Validator;
 public class LeakedTasksProperties implements Validator {
 
 	/**
-	 * Whether to track executors and {@code @Async} methods.
+	 * Whether to track executors and @Async methods.
 	 */
 	private boolean enabled = true;
 

@@ -59,7 +59,7 @@ public final class TaskMeters {
 	static final String DROPPED_DESCRIPTION = "Tasks the executor dropped while pending, which will never run";
 
 	static final String UNCAUGHT_DESCRIPTION = "Tasks run with execute() or void @Async methods that failed; their "
-			+ "failure went to the uncaught-exception handler";
+			+ "failure went to the thread's uncaught-exception handler or the AsyncUncaughtExceptionHandler";
 
 	static final String OVERDUE_DESCRIPTION = "Tasks queued or running for longer than the overdue threshold";
 
