@@ -216,6 +216,51 @@ class SpringExecutorBehaviourTests {
 		assertThat((String) outcome.get(5)).startsWith("java.util.concurrent.CancellationException");
 	}
 
+	/**
+	 * {@code submitCompletable(Runnable)}, whose future the engine mirrors: completed by
+	 * the application or timed out before the task starts, the task is skipped as the
+	 * JDK's {@code runAsync} skips it.
+	 */
+	@ParameterizedTest
+	@EnumSource(names = { "THREAD_POOL_TASK_EXECUTOR", "DECORATED_THREAD_POOL_TASK_EXECUTOR",
+			"THREAD_POOL_TASK_SCHEDULER", "CONCURRENT_TASK_EXECUTOR" })
+	void queuedCompletableRunnableDoesNotRunOnceItsFutureIsComplete(Kind kind) {
+		List<Object> outcome = differential(kind).outcome((context, observed) -> {
+			AsyncTaskExecutor executor = executor(context);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			Future<Boolean> blocker = executor.submit(() -> {
+				started.countDown();
+				return release.await(30, TimeUnit.SECONDS);
+			});
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			List<String> ran = new CopyOnWriteArrayList<>();
+			CompletableFuture<Void> cancelled = executor.submitCompletable((Runnable) () -> ran.add("cancelled"));
+			CompletableFuture<Void> completed = executor.submitCompletable((Runnable) () -> ran.add("completed"));
+			CompletableFuture<Void> failed = executor.submitCompletable((Runnable) () -> ran.add("failed"));
+			CompletableFuture<Void> timedOut = executor.submitCompletable((Runnable) () -> ran.add("timed out"));
+			observed.add(cancelled.cancel(true));
+			observed.add(completed.complete(null));
+			observed.add(failed.completeExceptionally(new IOException("by the application")));
+			timedOut.orTimeout(1, TimeUnit.MILLISECONDS);
+			await().atMost(java.time.Duration.ofSeconds(30)).until(timedOut::isDone);
+			release.countDown();
+			observed.add(blocker.get(30, TimeUnit.SECONDS));
+			// One thread: what was queued before this task has run.
+			executor.submit(() -> "last").get(30, TimeUnit.SECONDS);
+			observed.add(List.copyOf(ran));
+			observed.add(Differential.failure(cancelled::join));
+			observed.add(completed.join());
+			observed.add(Differential.failure(failed::join));
+			observed.add(Differential.failure(timedOut::join));
+		});
+		assertThat(outcome).hasSize(9).startsWith(true, true, true, true, List.of());
+		assertThat((String) outcome.get(5)).startsWith("java.util.concurrent.CancellationException");
+		assertThat(outcome.get(6)).isNull();
+		assertThat((String) outcome.get(7)).contains("IOException: by the application");
+		assertThat((String) outcome.get(8)).contains("TimeoutException");
+	}
+
 	@SuppressWarnings("unchecked")
 	private static <E extends Throwable> E sneaky(Throwable ex) throws E {
 		throw (E) ex;

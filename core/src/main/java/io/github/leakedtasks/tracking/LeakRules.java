@@ -30,7 +30,7 @@ final class LeakRules {
 	 */
 	static boolean isDropped(TaskRecord record) {
 		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED)
-				&& !isCompletedAnyway(record);
+				&& !record.is(TaskRecord.PASSED_OVER) && !isCompletedAnyway(record);
 	}
 
 	/**

@@ -72,6 +72,14 @@ final class TaskRecord extends PhantomReference<Object> {
 	static final int NOT_QUEUED = 1 << 14;
 
 	/**
+	 * The application completed the task's future before the task started, and the
+	 * executor's own future was completed with it, so that the JDK's task that would run
+	 * it skips it, as it would have had the application completed that future: never
+	 * starting, the task is not dropped.
+	 */
+	static final int PASSED_OVER = 1 << 16;
+
+	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
 	private static final int MAX_CAUSES = 32;

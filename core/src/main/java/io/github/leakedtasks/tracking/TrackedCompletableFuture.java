@@ -236,12 +236,45 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	}
 
 	@Override
+	public boolean complete(T value) {
+		boolean completed = super.complete(value);
+		if (completed) {
+			passOver();
+		}
+		return completed;
+	}
+
+	@Override
 	public boolean completeExceptionally(Throwable failure) {
 		boolean completed = super.completeExceptionally(failure);
 		if (completed) {
 			delivered(failure);
+			passOver();
 		}
 		return completed;
+	}
+
+	/**
+	 * Complete the executor's future this one mirrors, if it is still pending: completed
+	 * by the application (or a timeout) before the task started, this future would have
+	 * made the JDK's task skip it had it been the executor's, and completing the
+	 * executor's makes it skip it still. Nobody else sees the executor's future, and a
+	 * value leaves nothing to watch there. The task, which may then never start, is no
+	 * drop; if it started meanwhile it runs on, as it would.
+	 */
+	private void passOver() {
+		CompletableFuture<T> source = this.source;
+		if (source == null || source.isDone()) {
+			return;
+		}
+		try {
+			record().mark(TaskRecord.PASSED_OVER);
+			source.complete(null);
+		}
+		catch (Throwable ex) {
+			// Bookkeeping never fails the application's call: the task runs, as the
+			// wrapper ran it before.
+		}
 	}
 
 	@Override

@@ -3,15 +3,21 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +199,59 @@ class DroppedTaskTests {
 		assertThat(this.fixture.tracker.liveTaskCount()).isEqualTo(live);
 		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
+	}
+
+	/**
+	 * A queued task whose tracked future mirrors the executor's (Spring's
+	 * {@code submitCompletable(Runnable)}, {@code runAsync} on the pool) and which the
+	 * application completed, or let time out, before it started: the JDK's task skips it,
+	 * as without tracking, and it is not reported as dropped.
+	 */
+	@Test
+	void queuedTaskWhoseMirroredFutureWasCompletedIsSkippedAndNotReportedAsDropped() throws Exception {
+		ThreadPoolExecutor pool = this.fixture
+			.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()));
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			try {
+				this.release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		List<String> ran = new CopyOnWriteArrayList<>();
+		completeBeforeStart(this.fixture.tracker.executor("mirrored"), pool, ran);
+		this.release.countDown();
+		assertThat(pool.submit(() -> "last").get(30, TimeUnit.SECONDS)).isEqualTo("last");
+		assertThat(ran).isEmpty();
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("mirrored")).isEmpty();
+	}
+
+	/**
+	 * The futures are let go of when this returns: a drop is not excused by a future
+	 * someone still holds.
+	 */
+	private static void completeBeforeStart(ExecutorTracking tracking, Executor pool, List<String> ran) {
+		CompletableFuture<Void> completed = runAsync(tracking, pool, () -> ran.add("completed"));
+		CompletableFuture<Void> failed = runAsync(tracking, pool, () -> ran.add("failed"));
+		CompletableFuture<Void> timedOut = runAsync(tracking, pool, () -> ran.add("timed out"));
+		assertThat(completed.complete(null)).isTrue();
+		assertThat(failed.completeExceptionally(new IllegalStateException("by the application"))).isTrue();
+		timedOut.orTimeout(1, TimeUnit.MILLISECONDS);
+		await().atMost(Duration.ofSeconds(30)).until(timedOut::isDone);
+		assertThat(completed.join()).isNull();
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(failed::join)
+			.withCauseInstanceOf(IllegalStateException.class);
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(timedOut::join)
+			.withCauseInstanceOf(TimeoutException.class);
+	}
+
+	private static CompletableFuture<Void> runAsync(ExecutorTracking tracking, Executor pool, Runnable task) {
+		return tracking.<Void>submitCompletable(task, null, (tracked) -> CompletableFuture.runAsync(tracked, pool));
 	}
 
 	/**
