@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.lang.reflect.Field;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,7 +23,18 @@ final class DecoratedTasks {
 
 	private final AtomicBoolean saidUnreadable = new AtomicBoolean();
 
-	private volatile Fields fields;
+	/**
+	 * The fields of each pool class: kept with the class, so that a web application's
+	 * Spring, undeployed, is not held by the agent, which lives as long as the JVM.
+	 */
+	private final ClassValue<Optional<Fields>> fields = new ClassValue<>() {
+
+		@Override
+		protected Optional<Fields> computeValue(Class<?> pool) {
+			return Optional.ofNullable(Fields.of(pool));
+		}
+
+	};
 
 	/**
 	 * Return the task an executor was handed before Spring decorated it.
@@ -67,15 +79,7 @@ final class DecoratedTasks {
 	}
 
 	private Fields fieldsOf(Class<?> pool) {
-		Fields current = this.fields;
-		if (current != null && current.pool == pool) {
-			return current;
-		}
-		current = Fields.of(pool);
-		if (current != null) {
-			this.fields = current;
-		}
-		return current;
+		return this.fields.get(pool).orElse(null);
 	}
 
 	/**

@@ -30,7 +30,12 @@ public final class CreationTrace {
 			"jakarta.", "org.springframework.", "org.apache.", "io.micrometer.", "io.netty.", "reactor.", "kotlin.",
 			"kotlinx.", "org.aopalliance.", byteBuddyPackage(), "org.junit.");
 
-	private final Throwable capture;
+	/**
+	 * The raw capture, until it is rendered: it refers to the classes of its frames, an
+	 * application's, whose class loader a report kept in a long-lived engine (the
+	 * agent's) would keep with it.
+	 */
+	private Throwable capture;
 
 	private final int maxDepth;
 
@@ -48,6 +53,16 @@ public final class CreationTrace {
 		return new Capture();
 	}
 
+	/**
+	 * Capture the stack rendered at once, for a task a class holds for good (a lambda
+	 * that captures nothing): the raw capture refers to the classes of its frames, and
+	 * kept with such a task in a weak map, it would keep the task's class, and so the
+	 * task and the entry, for as long as the map lives. Costs a rendering per capture.
+	 */
+	static Throwable renderedCapture() {
+		return new Rendered(new Capture().getStackTrace());
+	}
+
 	static CreationTrace of(Throwable capture, TrackingSettings settings) {
 		return (capture != null) ? new CreationTrace(capture, settings.maxTraceDepth(), settings.internalFrames())
 				: null;
@@ -61,8 +76,14 @@ public final class CreationTrace {
 	public List<StackTraceElement> frames() {
 		List<StackTraceElement> frames = this.frames;
 		if (frames == null) {
-			frames = render();
-			this.frames = frames;
+			synchronized (this) {
+				frames = this.frames;
+				if (frames == null) {
+					frames = render(this.capture);
+					this.frames = frames;
+					this.capture = null;
+				}
+			}
 		}
 		return frames;
 	}
@@ -101,8 +122,8 @@ public final class CreationTrace {
 		return false;
 	}
 
-	private List<StackTraceElement> render() {
-		StackTraceElement[] all = this.capture.getStackTrace();
+	private List<StackTraceElement> render(Throwable capture) {
+		StackTraceElement[] all = capture.getStackTrace();
 		int first = 0;
 		while (first < all.length && isInternal(all[first])) {
 			first++;
@@ -164,6 +185,24 @@ public final class CreationTrace {
 
 		Capture() {
 			super("Task created here", null, false, true);
+		}
+
+	}
+
+	/**
+	 * A capture's frames, without the raw stack that refers to their classes.
+	 */
+	private static final class Rendered extends Throwable {
+
+		Rendered(StackTraceElement[] frames) {
+			super("Task created here", null, false, true);
+			setStackTrace(frames);
+		}
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			// The frames are set from a capture: no stack of this thread's is kept.
+			return this;
 		}
 
 	}

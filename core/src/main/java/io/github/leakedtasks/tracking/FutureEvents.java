@@ -183,7 +183,8 @@ public final class FutureEvents {
 		boolean plain = !(future instanceof Future<?>);
 		// A plain task without state (a lambda that captures nothing) is one object for
 		// every execution, which may overlap: it is given no trace.
-		boolean stateless = plain && source != null && STATELESS.get(future.getClass());
+		boolean singleton = plain && STATELESS.get(future.getClass());
+		boolean stateless = singleton && source != null;
 		if (plain && !scoped && !stateless && this.plainTraceIds && executedBefore(future)) {
 			// Executed before, and maybe still running: which trace a failure or a drop
 			// belongs to is not known, and none is given.
@@ -195,8 +196,10 @@ public final class FutureEvents {
 		}
 		String type = (task != null) ? typeOf(task) : future.getClass().getName();
 		ScopedFuture waited = (scoped && !plain) ? new ScopedFuture(future, task != null, this.futureTaskStates) : null;
-		Creation creation = new Creation(type, traced ? CreationTrace.capture() : null,
-				Thread.currentThread().getName(), scope, waited, traceIds);
+		// A task without state is held by its class for good: its creation is kept
+		// rendered, else its raw stack would keep that class, and the entry, alive.
+		Throwable trace = !traced ? null : singleton ? CreationTrace.renderedCapture() : CreationTrace.capture();
+		Creation creation = new Creation(type, trace, Thread.currentThread().getName(), scope, waited, traceIds);
 		if (plain && traceIds != null) {
 			this.plainTraceIds = true;
 		}

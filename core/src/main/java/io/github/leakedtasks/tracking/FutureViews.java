@@ -23,11 +23,19 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class FutureViews {
 
-	private static final ClassValue<Kind> KINDS = new ClassValue<>() {
+	private static final Kind[] ALL_KINDS = Kind.values();
+
+	/**
+	 * The kind of each future type, as its ordinal: the value a {@code ClassValue} stores
+	 * on a class of the JDK stays as long as the JDK's class, and a value of this
+	 * library's own type would keep the class loader that loaded the library (a web
+	 * application's, after it was undeployed) with it.
+	 */
+	private static final ClassValue<Integer> KINDS = new ClassValue<>() {
 
 		@Override
-		protected Kind computeValue(Class<?> type) {
-			return kindOf(type);
+		protected Integer computeValue(Class<?> type) {
+			return kindOf(type).ordinal();
 		}
 
 	};
@@ -41,7 +49,7 @@ final class FutureViews {
 	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	static <V> Future<V> viewOf(Future<V> future, TrackedTask<?> task) {
-		return switch (KINDS.get(future.getClass())) {
+		return switch (kindOfType(future.getClass())) {
 			case PLAIN -> new TrackedFuture<>(future, task);
 			case RUNNABLE -> new TrackedRunnableFuture<>((RunnableFuture<V>) future, task);
 			case SCHEDULED -> new TrackedScheduledFuture<>((ScheduledFuture<V>) future, task);
@@ -54,7 +62,11 @@ final class FutureViews {
 	 * Whether a view can stand in for futures of a type.
 	 */
 	static boolean canStandFor(Class<?> futureType) {
-		return KINDS.get(futureType) != Kind.UNFAITHFUL;
+		return kindOfType(futureType) != Kind.UNFAITHFUL;
+	}
+
+	private static Kind kindOfType(Class<?> type) {
+		return ALL_KINDS[KINDS.get(type)];
 	}
 
 	private static Kind kindOf(Class<?> type) {

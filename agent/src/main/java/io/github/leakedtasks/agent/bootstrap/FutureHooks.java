@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -157,8 +158,12 @@ public final class FutureHooks {
 	 */
 	public static volatile boolean letGo;
 
-	/** The latest pool class asked about, and whether it overrides {@code getQueue()}. */
-	private static volatile Object[] lastGetQueue = { null, false };
+	/**
+	 * The latest pool class asked about, weakly (an application's class, whose loader
+	 * this class on the boot class path would keep), and whether it overrides
+	 * {@code getQueue()}.
+	 */
+	private static volatile Object[] lastGetQueue = { new WeakReference<>(null), false };
 
 	private FutureHooks() {
 	}
@@ -885,11 +890,11 @@ public final class FutureHooks {
 	 */
 	private static boolean overridesGetQueue(Class<?> type) {
 		Object[] last = lastGetQueue;
-		if (last[0] == type) {
+		if (((WeakReference<?>) last[0]).get() == type) {
 			return (Boolean) last[1];
 		}
 		boolean overrides = overrides(type, "getQueue");
-		lastGetQueue = new Object[] { type, overrides };
+		lastGetQueue = new Object[] { new WeakReference<>(type), overrides };
 		return overrides;
 	}
 
