@@ -126,13 +126,16 @@ public final class ExecutorTracking {
 	 */
 	public void execute(Runnable task, String taskName, Consumer<Runnable> executor) {
 		TrackedTask<Object> tracked = begin(task, taskName, TrackedTask.EXECUTE, false);
+		tracked.submitting();
 		try {
 			executor.accept(tracked);
 		}
 		catch (RuntimeException | Error ex) {
+			tracked.submitted(ex);
 			tracked.abandon();
 			throw ex;
 		}
+		tracked.submitted(null);
 	}
 
 	/**

@@ -30,6 +30,12 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	private static final int MODES = EXECUTE | PERIODIC | INTEGRATION;
 
+	/**
+	 * An {@code execute} task failed on the submitting thread while that thread was still
+	 * in the executor's {@code execute}: its report waits for {@code execute} to end.
+	 */
+	static final int UNCAUGHT_DEFERRED = 1 << 17;
+
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedTask> STATE = AtomicIntegerFieldUpdater
 		.newUpdater(TrackedTask.class, "state");
@@ -176,6 +182,39 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	}
 
 	/**
+	 * Note that the submitting thread hands this {@code execute} task to its executor:
+	 * until {@link #submitted} a failure on this thread is the caller's to receive. The
+	 * field of a view, which an {@code execute} task has not, holds the thread meanwhile.
+	 */
+	void submitting() {
+		FUTURE_FIELD.lazySet(this, Thread.currentThread());
+	}
+
+	/**
+	 * Note that the executor's {@code execute} returned or threw, on the submitting
+	 * thread: a failure the task threw on this thread meanwhile is reported as uncaught
+	 * unless {@code execute} threw that very exception to the caller.
+	 * @param thrown what {@code execute} threw, or {@code null}
+	 */
+	void submitted(Throwable thrown) {
+		if (this.future == Thread.currentThread()) {
+			FUTURE_FIELD.lazySet(this, null);
+		}
+		if (!is(UNCAUGHT_DEFERRED)) {
+			return;
+		}
+		try {
+			TaskRecord record = record();
+			if (record != null && record.failure != null && record.failure != thrown) {
+				this.executor.uncaught(record, record.failure, UncaughtReport.Handler.THREAD);
+			}
+		}
+		catch (Throwable bookkeeping) {
+			// The caller's call returns or throws as it would untracked.
+		}
+	}
+
+	/**
 	 * Return the record, or {@code null} while the task has none.
 	 */
 	TaskRecord record() {
@@ -294,6 +333,13 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 				// thread that dies of it still hands it to its handler.
 				mark(TaskRecord.UNTRACKED | TaskRecord.LEFT_TO_TASK);
 				this.executor.tracker().reporter().leftToTask(this.task.getClass());
+			}
+			else if (is(EXECUTE) && this.future == Thread.currentThread()) {
+				// Run by the submitting thread inside execute (a CallerRunsPolicy, a
+				// synchronous executor): the exception goes on out of execute, where the
+				// caller may receive it. Decided when execute ends.
+				record.failure = ex;
+				mark(UNCAUGHT_DEFERRED);
 			}
 			else if (is(EXECUTE)) {
 				this.executor.uncaught(record, ex,

@@ -1,16 +1,21 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Rule 2: a failure of an {@code execute()} task is counted as uncaught, then handed to
@@ -106,6 +111,75 @@ class UncaughtFailureTests {
 			assertThat(fields.kind()).isEqualTo(LeakKind.UNCAUGHT);
 			assertThat(fields.leakId()).isEqualTo(group.id());
 		});
+	}
+
+	/**
+	 * A task run on the calling thread inside {@code execute} (a saturated pool's
+	 * {@code CallerRunsPolicy}, a synchronous executor) throws out of {@code execute}:
+	 * the caller receives its failure, which no handler saw.
+	 */
+	@Test
+	void failureThrownOutOfExecuteToTheCallerIsNotUncaught() throws InterruptedException {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch busy = new CountDownLatch(1);
+		ThreadPoolExecutor pool = this.fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.CallerRunsPolicy()));
+		ExecutorService callerRuns = this.fixture.tracker.wrap("caller-runs", pool);
+		callerRuns.execute(() -> {
+			busy.countDown();
+			awaitQuietly(release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		callerRuns.execute(() -> {
+		});
+		IllegalStateException failure = new IllegalStateException("on the caller");
+		assertThatIllegalStateException().isThrownBy(() -> callerRuns.execute(() -> {
+			throw failure;
+		})).isSameAs(failure);
+		Executor synchronous = this.fixture.tracker.wrap("synchronous", (Executor) Runnable::run);
+		IllegalArgumentException thrown = new IllegalArgumentException("synchronously");
+		assertThatIllegalArgumentException().isThrownBy(() -> synchronous.execute(() -> {
+			throw thrown;
+		})).isSameAs(thrown);
+		release.countDown();
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.uncaught).isEmpty();
+		assertThat(this.fixture.listener.leaksOf("caller-runs")).isEmpty();
+		assertThat(this.fixture.listener.leaksOf("synchronous")).isEmpty();
+	}
+
+	/**
+	 * An executor that runs a task on the calling thread and keeps its failure from the
+	 * caller: the failure is still counted as uncaught, as for any {@code execute} task
+	 * whose failure the caller does not receive.
+	 */
+	@Test
+	void failureAnExecutorKeepsFromTheCallerOnItsThreadIsUncaught() throws InterruptedException {
+		IllegalStateException failure = new IllegalStateException("swallowed");
+		Executor swallowing = this.fixture.tracker.wrap("swallowing", (Executor) (task) -> {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				// The executor's own handling.
+			}
+		});
+		swallowing.execute(() -> {
+			throw failure;
+		});
+		assertThat(this.fixture.listener.uncaught).singleElement()
+			.satisfies((report) -> assertThat(report.exception()).isSameAs(failure));
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("swallowing")).isEmpty();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Test
