@@ -130,9 +130,10 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 			try {
 				event.accept(listener);
 			}
-			catch (RuntimeException ex) {
-				// As the tracker does: a broken listener must not keep the others from
-				// their reports.
+			catch (Throwable ex) {
+				// As the tracker does: a broken listener (an AssertionError, a stack
+				// overflow in a logger) must not keep the others from their reports, nor
+				// fail the context's start.
 			}
 		}
 	}

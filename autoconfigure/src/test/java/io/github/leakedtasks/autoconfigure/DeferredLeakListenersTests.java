@@ -7,7 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.UncaughtReport;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,6 +51,19 @@ class DeferredLeakListenersTests {
 		this.contextRunner.withUserConfiguration(ListenerOnExecutorConfiguration.class, StartupTaskConfiguration.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ExecutorListener.class).uncaught).extracting(UncaughtReport::executor)
+					.containsExactly("pool");
+			});
+	}
+
+	@Test
+	void listenerThatThrowsAnErrorNeitherFailsTheStartNorKeepsTheOthersFromTheirReports() {
+		this.contextRunner
+			.withUserConfiguration(ThrowingListenerConfiguration.class, ListenerOnExecutorConfiguration.class,
+					StartupTaskConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ThrowingListener.class).calls).hasValue(1);
 				assertThat(context.getBean(ExecutorListener.class).uncaught).extracting(UncaughtReport::executor)
 					.containsExactly("pool");
 			});
@@ -103,6 +119,36 @@ class DeferredLeakListenersTests {
 		@Bean
 		ExecutorListener executorListener(ExecutorService pool) {
 			return new ExecutorListener(pool);
+		}
+
+	}
+
+	/**
+	 * Called first, and throws an {@link Error}.
+	 */
+	static class ThrowingListener implements LeakListener, Ordered {
+
+		final AtomicInteger calls = new AtomicInteger();
+
+		@Override
+		public void onUncaught(UncaughtReport report) {
+			this.calls.incrementAndGet();
+			throw new AssertionError("a broken listener");
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.HIGHEST_PRECEDENCE;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ThrowingListenerConfiguration {
+
+		@Bean
+		ThrowingListener throwingListener() {
+			return new ThrowingListener();
 		}
 
 	}

@@ -228,6 +228,12 @@ public final class ExecutorTracking {
 			tracked.abandon();
 			throw ex;
 		}
+		if (source == null) {
+			// A broken or mocked executor: the caller gets what it returned, and the
+			// task is forgotten.
+			tracked.abandon();
+			return null;
+		}
 		TrackedCompletableFuture<T> future = completableOf(tracked, type);
 		future.mirror(source);
 		return published(tracked, future);
@@ -341,17 +347,33 @@ public final class ExecutorTracking {
 	 */
 	@SuppressWarnings("unchecked")
 	private <T, F extends Future<T>> F viewOf(F future, TrackedTask<T> tracked) {
+		if (future == null) {
+			// A broken or mocked executor: the caller gets what it returned, and the
+			// task is forgotten.
+			tracked.abandon();
+			return null;
+		}
 		Future<T> view = FutureViews.viewOf(future, tracked);
 		if (view == null) {
 			tracked.mark(TaskRecord.UNTRACKED);
 			this.tracker.reporter().untracked(future.getClass());
 			return future;
 		}
-		if (future.isCancelled()) {
+		if (isCancelled(future)) {
 			// A rejection handler cancelled it while it was submitted.
 			tracked.mark(TaskRecord.CANCELLED);
 		}
 		return (F) view;
+	}
+
+	private static boolean isCancelled(Future<?> future) {
+		try {
+			return future.isCancelled();
+		}
+		catch (RuntimeException ex) {
+			// The executor's own future, broken: the view says what it says.
+			return false;
+		}
 	}
 
 	/**

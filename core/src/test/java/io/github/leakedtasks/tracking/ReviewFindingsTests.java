@@ -1,5 +1,6 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,6 +39,29 @@ class ReviewFindingsTests {
 	void close() throws InterruptedException {
 		this.release.countDown();
 		this.fixture.close();
+	}
+
+	/**
+	 * A mocked or broken executor that returns no future: the caller gets {@code null},
+	 * as untracked, rather than a {@code NullPointerException} of the tracker's, and the
+	 * task is forgotten.
+	 */
+	@Test
+	void executorThatReturnsNoFutureHandsTheCallerNullAndNothingIsReported() throws Exception {
+		ExecutorService nothing = (ExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { ExecutorService.class }, (proxy, method, args) -> {
+					Class<?> type = method.getReturnType();
+					return (type == boolean.class) ? false : null;
+				});
+		ExecutorService executor = this.fixture.tracker.wrap("nothing", nothing);
+		assertThat(executor.submit(() -> "never")).isNull();
+		assertThat(executor.submit(() -> {
+		})).isNull();
+		assertThat(this.fixture.tracker.executor("mirror-of-nothing")
+			.<String>submitCompletable((Callable<String>) () -> "never", null, (tracked) -> null)).isNull();
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("nothing")).isEmpty();
+		assertThat(this.fixture.listener.leaksOf("mirror-of-nothing")).isEmpty();
 	}
 
 	@Test
