@@ -107,8 +107,14 @@ final class TaskRecord extends PhantomReference<Object> {
 	 */
 	volatile TrackedCompletableFuture<?> observedSource;
 
-	/** Record of the stage this dependent was created from. */
-	final TaskRecord parent;
+	/**
+	 * Record of the stage this dependent was created from, while a cancellation or
+	 * failure of that stage or an earlier one may still reach this one
+	 * ({@link #isCancellation}); let go of once this stage completed normally, so that a
+	 * chain grown one stage at a time (a serial queue of stages) keeps no record of the
+	 * stages that are done.
+	 */
+	volatile TaskRecord parent;
 
 	/**
 	 * The caller's view of the executor's future, held weakly: it would keep the task
@@ -169,6 +175,15 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.parent = parent;
 		this.scope = parent.scope;
 		this.since = System.nanoTime();
+	}
+
+	/**
+	 * Let go of the stages before this one, and of the stage whose action observed it:
+	 * this stage completed normally, so nothing of theirs can reach it.
+	 */
+	void completedNormally() {
+		this.parent = null;
+		this.observedSource = null;
 	}
 
 	/**

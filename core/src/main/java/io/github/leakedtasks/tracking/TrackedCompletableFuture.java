@@ -202,6 +202,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			if (failure != null) {
 				delivered(failure);
 			}
+			else {
+				this.record.completedNormally();
+			}
 		}
 		finally {
 			this.settled = true;
@@ -229,8 +232,8 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 */
 	boolean rootTaskFailed() {
 		TaskRecord root = this.record;
-		while (root.parent != null) {
-			root = root.parent;
+		for (TaskRecord next = root.parent; next != null; next = root.parent) {
+			root = next;
 		}
 		return root.is(TaskRecord.FAILED);
 	}
@@ -239,7 +242,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	public boolean complete(T value) {
 		boolean completed = super.complete(value);
 		if (completed) {
-			passOver();
+			passOver(value, null);
 		}
 		return completed;
 	}
@@ -249,27 +252,33 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		boolean completed = super.completeExceptionally(failure);
 		if (completed) {
 			delivered(failure);
-			passOver();
+			passOver(null, failure);
 		}
 		return completed;
 	}
 
 	/**
-	 * Complete the executor's future this one mirrors, if it is still pending: completed
-	 * by the application (or a timeout) before the task started, this future would have
-	 * made the JDK's task skip it had it been the executor's, and completing the
-	 * executor's makes it skip it still. Nobody else sees the executor's future, and a
-	 * value leaves nothing to watch there. The task, which may then never start, is no
-	 * drop; if it started meanwhile it runs on, as it would.
+	 * Complete the executor's future this one mirrors, if it is still pending, as this
+	 * one was: untracked, the application completes the executor's future itself, and one
+	 * completed before its task started makes the JDK's task skip it. The task, which may
+	 * then never start, is no drop; if it started meanwhile it runs on, as it would.
 	 */
-	private void passOver() {
+	private void passOver(T value, Throwable failure) {
 		CompletableFuture<T> source = this.source;
 		if (source == null || source.isDone()) {
 			return;
 		}
 		try {
 			record().mark(TaskRecord.PASSED_OVER);
-			source.complete(null);
+			if (failure != null) {
+				source.completeExceptionally(failure);
+			}
+			else {
+				// A failure of the task, should it run on, is delivered to nobody, and
+				// nothing waits for it.
+				retrieved();
+				source.complete(value);
+			}
 		}
 		catch (Throwable ex) {
 			// Bookkeeping never fails the application's call: the task runs, as the

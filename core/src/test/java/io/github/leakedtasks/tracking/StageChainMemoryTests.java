@@ -1,0 +1,55 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A chain grown one stage at a time from a tracked future (a serial queue of stages,
+ * {@code tail = tail.thenRunAsync(...)}): the stages that completed are let go of, with
+ * their records and results, as they are without tracking.
+ */
+class StageChainMemoryTests {
+
+	private final TrackerFixture fixture = new TrackerFixture();
+
+	@AfterEach
+	void close() throws InterruptedException {
+		this.fixture.close();
+	}
+
+	@Test
+	void completedStagesOfASerialChainAreLetGoOf() throws Exception {
+		ExecutorService pool = this.fixture.pool("serial");
+		CompletableFuture<Object> tail = this.fixture.tracker.executor("serial")
+			.callAsync(() -> (Object) new byte[1024], pool);
+		WeakReference<Object> firstRecord = null;
+		WeakReference<Object> firstResult = null;
+		for (int i = 0; i < 100; i++) {
+			tail = tail.thenApplyAsync((previous) -> (Object) new byte[1024], pool).whenComplete((result, failure) -> {
+			});
+			if (i == 0) {
+				firstRecord = new WeakReference<>(((TrackedCompletableFuture<?>) tail).record());
+				firstResult = new WeakReference<>(tail.get(30, TimeUnit.SECONDS));
+			}
+		}
+		assertThat(tail.get(30, TimeUnit.SECONDS)).isNotNull();
+		WeakReference<Object> record = firstRecord;
+		WeakReference<Object> result = firstResult;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(record.get()).as("the first stage's record").isNull();
+			assertThat(result.get()).as("the first stage's result").isNull();
+		});
+		assertThat(tail.join()).isNotNull();
+	}
+
+}
