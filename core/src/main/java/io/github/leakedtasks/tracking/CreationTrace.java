@@ -166,7 +166,17 @@ public final class CreationTrace {
 			}
 		}
 		// JDK dynamic proxies stand between a caller and an executor behind an interface.
-		return className.startsWith("jdk.proxy") || this.internalFrames.test(className);
+		return className.startsWith("jdk.proxy") || isInternalToTheSettings(className);
+	}
+
+	private boolean isInternalToTheSettings(String className) {
+		try {
+			return this.internalFrames.test(className);
+		}
+		catch (RuntimeException ex) {
+			// The application's predicate, broken: its frame is kept.
+			return false;
+		}
 	}
 
 	/**

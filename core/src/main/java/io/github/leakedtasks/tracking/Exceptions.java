@@ -85,7 +85,18 @@ public final class Exceptions {
 	public static StackTraceElement[] stackTrace(Throwable exception) {
 		try {
 			StackTraceElement[] frames = exception.getStackTrace();
-			return (frames != null) ? frames : new StackTraceElement[0];
+			if (frames == null) {
+				return new StackTraceElement[0];
+			}
+			for (StackTraceElement frame : frames) {
+				if (frame == null) {
+					// An application's override: its frames, but for the missing ones.
+					return java.util.Arrays.stream(frames)
+						.filter(java.util.Objects::nonNull)
+						.toArray(StackTraceElement[]::new);
+				}
+			}
+			return frames;
 		}
 		catch (Throwable ex) {
 			return new StackTraceElement[0];

@@ -274,7 +274,8 @@ final class TaskRecord extends PhantomReference<Object> {
 			try {
 				cause = current.getCause();
 			}
-			catch (RuntimeException | LinkageError ex) {
+			catch (Throwable ex) {
+				// An application's subclass whose getCause() throws, whatever it throws.
 				return current;
 			}
 			if (cause == null) {

@@ -119,6 +119,17 @@ class TrackedFuture<V> implements Future<V> {
 	 * @return the failure, {@link Outcome#PENDING} while it is not complete, or
 	 * {@code null} if it completed normally or was cancelled
 	 */
+	private static Throwable causeOf(ExecutionException ex) {
+		try {
+			Throwable cause = ex.getCause();
+			return (cause != null) ? cause : ex;
+		}
+		catch (Throwable unreadable) {
+			// An application's subclass whose getCause() throws: the exception is it.
+			return ex;
+		}
+	}
+
 	static Object outcome(Future<?> future) {
 		try {
 			if (!future.isDone()) {
@@ -131,7 +142,7 @@ class TrackedFuture<V> implements Future<V> {
 			return null;
 		}
 		catch (ExecutionException ex) {
-			return (ex.getCause() != null) ? ex.getCause() : ex;
+			return causeOf(ex);
 		}
 		catch (TimeoutException ex) {
 			return Outcome.PENDING;

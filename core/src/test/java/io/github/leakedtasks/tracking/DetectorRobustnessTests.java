@@ -97,6 +97,60 @@ class DetectorRobustnessTests {
 		});
 	}
 
+	@Test
+	void failureWhoseCauseThrowsAnErrorWhenReadIsReportedAsItIs() {
+		ExecutorService executor = this.fixture.pool("erroneous");
+		Future<Object> future = executor.submit(() -> {
+			throw new ErroneousCauseException();
+		});
+		TrackerFixture.awaitDone(future);
+		future = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("erroneous")).singleElement()
+				.satisfies((report) -> assertThat(report.exception()).isInstanceOf(ErroneousCauseException.class));
+		});
+	}
+
+	/**
+	 * An application's predicate of internal frames that throws: its frames are kept, and
+	 * detection goes on.
+	 */
+	@Test
+	void brokenInternalFramesPredicateKeepsTheFramesAndDetectionGoesOn() throws InterruptedException {
+		TrackerFixture broken = new TrackerFixture(
+				TrackingSettings.builder().traceMode(CreationTraceMode.ALWAYS).internalFrames((className) -> {
+					throw new IllegalStateException("broken predicate");
+				}).build());
+		try {
+			ExecutorService executor = broken.pool("traced");
+			TrackerFixture.loseFailure(executor);
+			broken.awaitControlLeak();
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(broken.listener.leaksOf("traced")).singleElement()
+					.satisfies((report) -> assertThat(report.creationTrace().frames()).isNotEmpty());
+			});
+		}
+		finally {
+			broken.close();
+		}
+	}
+
+	@Test
+	void stackTraceWithMissingFramesIsReadWithoutThem() {
+		StackTraceElement frame = new StackTraceElement("com.example.Orders", "place", "Orders.java", 42);
+		Throwable holes = new IllegalStateException("holes") {
+
+			@Override
+			public StackTraceElement[] getStackTrace() {
+				return new StackTraceElement[] { null, frame, null };
+			}
+
+		};
+		assertThat(Exceptions.stackTrace(holes)).containsExactly(frame);
+	}
+
 	private static Future<Object> loseCyclic(ExecutorService executor) {
 		return executor.submit(() -> {
 			CyclicCompletionException first = new CyclicCompletionException();
@@ -126,6 +180,22 @@ class DetectorRobustnessTests {
 		@Override
 		public synchronized Throwable getCause() {
 			throw new UnsupportedOperationException("getCause");
+		}
+
+	}
+
+	/**
+	 * An exception of the application's whose cause throws an {@link Error} when read.
+	 */
+	static final class ErroneousCauseException extends CompletionException {
+
+		ErroneousCauseException() {
+			super("erroneous", new IllegalStateException("cause"));
+		}
+
+		@Override
+		public synchronized Throwable getCause() {
+			throw new AssertionError("getCause");
 		}
 
 	}

@@ -3,6 +3,7 @@ package io.github.leakedtasks.test;
 import java.util.List;
 
 import io.github.leakedtasks.tracking.CreationTrace;
+import io.github.leakedtasks.tracking.Exceptions;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakMessages;
 import io.github.leakedtasks.tracking.LeakReport;
@@ -63,7 +64,7 @@ final class LeakFailures {
 		int end = logLine.indexOf('\n');
 		StringBuilder message = new StringBuilder((end > 0) ? logLine.substring(0, end) : logLine);
 		if (leak.kind() == LeakKind.EXCEPTION_NOT_RETRIEVED && leak.exception() != null) {
-			message.append('\n').append(leak.exception());
+			message.append('\n').append(Exceptions.describe(leak.exception()));
 		}
 		CreationTrace trace = leak.creationTrace();
 		if (trace == null) {

@@ -211,7 +211,13 @@ final class TestScopes {
 					|| cause instanceof ClosedByInterruptException) {
 				return true;
 			}
-			cause = cause.getCause();
+			try {
+				cause = cause.getCause();
+			}
+			catch (Throwable unreadable) {
+				// An application's exception whose getCause() throws.
+				return false;
+			}
 		}
 		return false;
 	}
