@@ -45,8 +45,24 @@ final class TaskStates {
 
 	private final LeakReporter reporter;
 
+	/** Whether the tracker closed: nothing drains what is held here any more. */
+	private volatile boolean closed;
+
 	TaskStates(LeakReporter reporter) {
 		this.reporter = reporter;
+	}
+
+	/**
+	 * Let go of what the detector would have drained, and hold nothing more: wrappers and
+	 * their futures used after their tracker closed (a bean outliving its context) must
+	 * not grow what nobody reads.
+	 */
+	void close() {
+		this.closed = true;
+		this.completedDependents.clear();
+		this.watches.clear();
+		this.letGo.clear();
+		this.undecided.clear();
 	}
 
 	ReferenceQueue<Object> queue() {
@@ -62,7 +78,9 @@ final class TaskStates {
 	}
 
 	void watchDropped(TaskRecord record) {
-		this.letGo.add(record);
+		if (!this.closed) {
+			this.letGo.add(record);
+		}
 	}
 
 	void forgetDropped(TaskRecord record) {
@@ -74,7 +92,13 @@ final class TaskStates {
 	}
 
 	void checkCompletedDependent(TrackedCompletableFuture<?> dependent) {
-		this.completedDependents.add(dependent);
+		if (!this.closed) {
+			this.completedDependents.add(dependent);
+		}
+	}
+
+	int completedDependentCount() {
+		return this.completedDependents.size();
 	}
 
 	/**
@@ -213,7 +237,8 @@ final class TaskStates {
 	 * {@code null} if it is the caller's own
 	 */
 	void watch(TaskRecord record, Object future, Future<?> delivering, Throwable failure) {
-		if (!record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.UNTRACKED) && record.mark(TaskRecord.WATCHED)) {
+		if (!this.closed && !record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.UNTRACKED)
+				&& record.mark(TaskRecord.WATCHED)) {
 			FailureWatch watch = new FailureWatch(future, delivering, record, failure, this.queue);
 			this.watches.add(watch);
 			TaskScope.watched(watch);

@@ -447,9 +447,14 @@ public final class TaskTracker implements AutoCloseable {
 		return this.states.watches().size();
 	}
 
+	/**
+	 * Stop detection: nothing more is reported, and nothing more is held for the tasks
+	 * and futures of this tracker's wrappers, which run on as they would untracked.
+	 */
 	@Override
 	public void close() {
 		this.detector.stop();
+		this.states.close();
 	}
 
 	ExecutorNaming naming() {

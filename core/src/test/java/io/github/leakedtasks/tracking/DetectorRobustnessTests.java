@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -134,6 +135,33 @@ class DetectorRobustnessTests {
 		}
 		finally {
 			broken.close();
+		}
+	}
+
+	/**
+	 * Wrappers used after their tracker closed (a bean outliving its context): nothing
+	 * drains what the detector would, so nothing more is held.
+	 */
+	@Test
+	void closedTrackerHoldsNothingForTheFuturesOfItsWrappers() throws Exception {
+		TrackerFixture closing = new TrackerFixture();
+		try {
+			ExecutorService executor = closing.pool("after-close");
+			CompletableFuture<String> done = closing.tracker.executor("after-close").callAsync(() -> "done", executor);
+			assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+			closing.tracker.close();
+			for (int i = 0; i < 1000; i++) {
+				assertThat(done.thenApply((value) -> value + "!").join()).isEqualTo("done!");
+			}
+			Future<Object> failed = executor.submit(() -> {
+				throw new IllegalStateException("after close");
+			});
+			TrackerFixture.awaitDone(failed);
+			assertThat(closing.tracker.states().completedDependentCount()).isZero();
+			assertThat(closing.tracker.watchedFailureCount()).isZero();
+		}
+		finally {
+			closing.close();
 		}
 	}
 
