@@ -34,8 +34,22 @@ class ConfigurationMetadataTests {
 	void everyPropertyIsInTheReadme() throws IOException {
 		String metadata = metadata();
 		List<String> properties = matches(PROPERTY, metadata.substring(metadata.indexOf("\"properties\"")));
-		String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+		String readme = Files.readString(readme(), StandardCharsets.UTF_8);
 		assertThat(properties).hasSizeGreaterThan(10).allSatisfy((name) -> assertThat(readme).contains(name));
+	}
+
+	/**
+	 * The repository's README, above the directory the tests run in (a module's, or one
+	 * of its build's).
+	 */
+	private static Path readme() {
+		for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
+			Path readme = directory.resolve("README.md");
+			if (Files.isRegularFile(readme) && Files.isDirectory(directory.resolve("autoconfigure"))) {
+				return readme;
+			}
+		}
+		throw new IllegalStateException("No README.md above " + Path.of("").toAbsolutePath());
 	}
 
 	private static String metadata() throws IOException {
