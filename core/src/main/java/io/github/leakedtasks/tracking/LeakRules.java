@@ -26,11 +26,14 @@ final class LeakRules {
 	}
 
 	/**
-	 * Whether a task will never run: it never started and was not cancelled.
+	 * Whether a task will never run: it never started and was not cancelled. A task whose
+	 * caller got the executor's own future, which no view stands in for (a
+	 * {@code ForkJoinPool}'s), may have been cancelled through it unseen: it is never
+	 * taken for dropped.
 	 */
 	static boolean isDropped(TaskRecord record) {
 		return !record.is(TaskRecord.STARTED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.FINISHED)
-				&& !record.is(TaskRecord.PASSED_OVER) && !isCompletedAnyway(record);
+				&& !record.is(TaskRecord.PASSED_OVER) && !record.is(TaskRecord.UNTRACKED) && !isCompletedAnyway(record);
 	}
 
 	/**

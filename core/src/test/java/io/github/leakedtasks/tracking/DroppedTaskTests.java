@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -199,6 +200,47 @@ class DroppedTaskTests {
 		assertThat(this.fixture.tracker.liveTaskCount()).isEqualTo(live);
 		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("single")).isEmpty();
+	}
+
+	/**
+	 * A {@code ForkJoinPool} hands the caller its own {@code ForkJoinTask}, which no view
+	 * stands in for: a queued task cancelled through it, or by {@code shutdownNow}, never
+	 * runs and is no drop.
+	 */
+	@Test
+	void queuedTaskOfAForkJoinPoolCancelledThroughItsOwnFutureIsNotReportedAsDropped() throws Exception {
+		ForkJoinPool pool = this.fixture.register(new ForkJoinPool(1));
+		ExecutorService executor = this.fixture.tracker.wrap("fork-join", pool);
+		CountDownLatch busy = new CountDownLatch(1);
+		Future<?> blocker = executor.submit(() -> {
+			busy.countDown();
+			this.release.await();
+			return null;
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		submitAndCancel(executor);
+		this.release.countDown();
+		blocker.get(30, TimeUnit.SECONDS);
+		ForkJoinPool stopped = this.fixture.register(new ForkJoinPool(1));
+		ExecutorService stopping = this.fixture.tracker.wrap("fork-join", stopped);
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch hold = new CountDownLatch(1);
+		stopping.submit(() -> {
+			held.countDown();
+			hold.await();
+			return null;
+		});
+		assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+		submitAndForget(stopping);
+		stopping.shutdownNow();
+		hold.countDown();
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("fork-join")).isEmpty();
+	}
+
+	private static void submitAndCancel(ExecutorService executor) {
+		Future<String> queued = executor.submit(() -> "queued");
+		assertThat(queued.cancel(false)).isTrue();
 	}
 
 	/**
