@@ -83,10 +83,21 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				return null;
 			}
 			case SUBMIT_CALLABLE -> {
+				if (invocation.getThis() instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
+						&& isSoleAdvice(proxied)) {
+					// As the JDK's submit: the FutureTask the pool runs, and its
+					// afterExecute reads, is the caller's.
+					return this.tracking.submitAsFutureTask((Callable<?>) args[0], executor);
+				}
 				return this.tracking.submit((Callable<?>) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
 			}
 			case SUBMIT_RUNNABLE -> {
+				if (invocation.getThis() instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
+						&& isSoleAdvice(proxied)) {
+					return this.tracking.submitAsFutureTask((Runnable) args[0], (args.length > 1) ? args[1] : null,
+							executor);
+				}
 				return this.tracking.submitRunnable((Runnable) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
 			}

@@ -165,6 +165,18 @@ public final class ExecutorTracking {
 	}
 
 	/**
+	 * Return whether an executor submits tasks exactly as {@code AbstractExecutorService}
+	 * does (neither {@code submit} nor {@code newTaskFor} overridden): for it,
+	 * {@link #submitAsFutureTask} makes the {@code FutureTask} it would make, which its
+	 * {@code beforeExecute} and {@code afterExecute} then see as the caller does.
+	 * @param executor the executor
+	 * @return whether it does
+	 */
+	public static boolean submitsFutureTasks(Object executor) {
+		return StandardSubmission.isStandard(executor);
+	}
+
+	/**
 	 * Submit a task to an executor whose {@code submit} is
 	 * {@code AbstractExecutorService}'s own: make the {@code FutureTask} it would make,
 	 * tracked, and execute it.
