@@ -235,6 +235,17 @@ final class EngineSink implements FutureSink {
 				return;
 			}
 			Object userTask = this.contents.userTask(task);
+			Object inner = futureTask ? asyncTaskInside(userTask) : null;
+			if (inner != null) {
+				// supplyAsync on a scheduled pool, whose execute() wraps the JDK's task
+				// in
+				// a future of its own (maybe around Spring's error-handling task): the
+				// caller holds the CompletableFuture, which cancelling the pool's future,
+				// as Spring's shutdown does, leaves pending. The JDK's task is what is
+				// dropped.
+				dropped(inner, executor, discarded);
+				return;
+			}
 			if (FutureEvents.isTracked(userTask)) {
 				return;
 			}
@@ -253,6 +264,18 @@ final class EngineSink implements FutureSink {
 	 * {@code TaskDecorator} decorated; a future it decorated is watched like a future
 	 * handed back, and settles when Spring cancels it.
 	 */
+	/**
+	 * Return the task of {@code CompletableFuture} a {@code FutureTask}'s task is, or
+	 * holds inside an integration's task, or {@code null}.
+	 */
+	private Object asyncTaskInside(Object userTask) {
+		if (!this.asyncDrops || userTask == null) {
+			return null;
+		}
+		Object inner = this.contents.isAsyncTask(userTask) ? userTask : this.tasks.innermost(userTask);
+		return (inner != null && this.contents.isAsyncTask(inner)) ? inner : null;
+	}
+
 	@Override
 	public void letGo(Object task, Object executor) {
 		Object original = this.decorated.original(task, executor);

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -349,6 +350,66 @@ class DroppedTasksTests {
 	}
 
 	@Test
+	void supplyAsyncOnAScheduledPoolWhoseHandedBackFutureIsCancelledIsReportedAsDropped() throws Exception {
+		// The pool's execute() wraps the JDK's task in a future of its own, which
+		// cancelling (as Spring's shutdown does) leaves the caller's future pending.
+		ScheduledThreadPoolExecutor scheduler = busyScheduler();
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
+		for (Runnable task : scheduler.shutdownNow()) {
+			assertThat(((Future<?>) task).cancel(false)).isTrue();
+		}
+		assertThat(awaitReportedFrom(this.name)).satisfies((report) -> {
+			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+			assertThat(report.task()).isEqualTo(NamedSupplier.class.getName());
+		});
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).hasSize(1);
+		assertThat(future).isNotDone();
+	}
+
+	@Test
+	void supplyAsyncOnAScheduledPoolHandedBackAndRunByTheCallerIsStillReported() throws Exception {
+		// A scheduled pool's future cancels itself when run once the pool is shut down:
+		// nothing a caller of shutdownNow() does with it runs the task.
+		ScheduledThreadPoolExecutor scheduler = busyScheduler();
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
+		List<Runnable> handedBack = scheduler.shutdownNow();
+		assertThat(handedBack).hasSize(1);
+		handedBack.forEach(Runnable::run);
+		assertThat(((Future<?>) handedBack.get(0)).isCancelled()).isTrue();
+		assertThat(awaitReportedFrom(this.name).task()).isEqualTo(NamedSupplier.class.getName());
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).hasSize(1);
+		assertThat(future).isNotDone();
+	}
+
+	@Test
+	void supplyAsyncOnAScheduledPoolWhoseFutureIsCancelledAfterShutdownNowIsNotReported() throws Exception {
+		ScheduledThreadPoolExecutor scheduler = busyScheduler();
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
+		WeakReference<Object> handedBack = handBackOnly(scheduler);
+		assertThat(future.cancel(true)).isTrue();
+		awaitCollected(handedBack);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
+	void supplyAsyncOnAScheduledPoolWhoseFutureIsCompletedAfterShutdownNowIsNotReported() throws Exception {
+		ScheduledThreadPoolExecutor scheduler = busyScheduler();
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
+		List<Runnable> handedBack = scheduler.shutdownNow();
+		assertThat(handedBack).hasSize(1);
+		assertThat(((Future<?>) handedBack.get(0)).cancel(false)).isTrue();
+		assertThat(future.complete("completed by the caller")).isTrue();
+		WeakReference<Object> task = new WeakReference<>(handedBack.get(0));
+		handedBack = null;
+		awaitCollected(task);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@Test
 	void runnableRejectedByCallerRunsPolicyOfAShutDownPoolIsReportedAtOnce() {
 		ThreadPoolExecutor pool = named(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
 				new ThreadPoolExecutor.CallerRunsPolicy()));
@@ -495,6 +556,21 @@ class DroppedTasksTests {
 		return pool;
 	}
 
+	/**
+	 * A scheduled pool of one thread busy until the test ends, named after the test.
+	 */
+	private ScheduledThreadPoolExecutor busyScheduler() throws InterruptedException {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		named(scheduler);
+		CountDownLatch busy = new CountDownLatch(1);
+		scheduler.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		return scheduler;
+	}
+
 	private ThreadPoolExecutor busySingleThread(RejectedExecutionHandler handler) throws InterruptedException {
 		return busySingleThread(handler, 1);
 	}
@@ -593,6 +669,15 @@ class DroppedTasksTests {
 
 		@Override
 		public void run() {
+		}
+
+	}
+
+	static final class NamedSupplier implements Supplier<String> {
+
+		@Override
+		public String get() {
+			return "supplied";
 		}
 
 	}

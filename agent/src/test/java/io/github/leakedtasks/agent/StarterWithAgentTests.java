@@ -452,6 +452,31 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void completableTaskQueuedWhenSpringShutsAnUnwrappedSchedulerDownIsReportedOnce() {
+		// submitCompletable is the JDK's supplyAsync on the scheduler, whose pool wraps
+		// the JDK's task (inside Spring's error-handling task) in a future of its own:
+		// Spring's shutdown cancels that future, and the caller's stays pending.
+		this.runner.withUserConfiguration(QueuingScheduler.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean("queuingScheduler", ThreadPoolTaskScheduler.class);
+			assertThat(AopUtils.isAopProxy(scheduler)).isFalse();
+			CountDownLatch release = occupy(scheduler.getScheduledExecutor());
+			try {
+				CompletableFuture<String> queued = scheduler.submitCompletable(new QueuedCallable());
+				scheduler.shutdown();
+				Recorded recorded = context.getBean(Recorded.class);
+				assertOneDropReported(recorded, "queuingScheduler");
+				assertThat(recorded.reports).filteredOn((report) -> report.kind() == LeakKind.DROPPED_WHILE_PENDING)
+					.singleElement()
+					.satisfies((report) -> assertThat(report.task()).isEqualTo(QueuedCallable.class.getName()));
+				assertThat(queued).isNotDone();
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
 	void uncaughtFailureOfAWrappedSchedulersTaskIsReportedOnce() {
 		// Spring's scheduler runs an executed task inside its error-handling task, in the
 		// JDK's FutureTask, which fails: the wrapper reports the uncaught failure, and
@@ -846,6 +871,25 @@ class StarterWithAgentTests {
 			scheduler.setRejectedExecutionHandler((task, executor) -> {
 			});
 			return scheduler;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class QueuingScheduler {
+
+		@Bean
+		ThreadPoolTaskScheduler queuingScheduler() {
+			return new ThreadPoolTaskScheduler();
+		}
+
+	}
+
+	static final class QueuedCallable implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "never run";
 		}
 
 	}

@@ -128,6 +128,16 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Return the innermost task of a task, looking inside the tasks an integration wraps
+	 * around the application's ({@link TaskTracker#lookInsideTasks}). Never throws.
+	 * @param task the task, or {@code null}
+	 * @return the innermost task, the task itself if it wraps none known, or {@code null}
+	 */
+	public Object innermost(Object task) {
+		return (task != null) ? this.tracker.innermost(task) : null;
+	}
+
+	/**
 	 * Read the state of the source's {@code FutureTask}s without calling their methods,
 	 * for a {@link TaskScope}'s wait: {@code isDone()} is true while a {@code FutureTask}
 	 * still stores its failure, before the source hears of it, and Java 17 has no
