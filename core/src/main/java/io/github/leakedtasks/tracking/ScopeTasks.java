@@ -7,10 +7,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,6 +35,14 @@ final class ScopeTasks {
 	/** Tasks added between two prunings. */
 	private static final int PRUNE_EVERY = 1024;
 
+	/**
+	 * How many failures a scope watches, and how many confirmed leaks it keeps, at most
+	 * (each besides those handed out): a periodic task created in a test goes on adding
+	 * to the test's scope long after the test ended, when nobody takes its leaks any
+	 * more.
+	 */
+	static final int MAX_KEPT_LEAKS = 4096;
+
 	private final Queue<TaskRecord> tasks = new ConcurrentLinkedQueue<>();
 
 	/** How many times a wait parked: read by tests, on the thread that waited. */
@@ -60,12 +67,21 @@ final class ScopeTasks {
 
 	private final Queue<LeakReport> confirmed = new ConcurrentLinkedQueue<>();
 
-	private final Set<TaskRecord> confirmedRecords = ConcurrentHashMap.newKeySet();
-
-	/** Records whose leak was handed out already. */
-	private final Set<TaskRecord> taken = ConcurrentHashMap.newKeySet();
+	/**
+	 * Held while a leak is handed out: a record is marked {@link TaskRecord#SCOPE_TAKEN}
+	 * under it.
+	 */
+	private final Object takeLock = new Object();
 
 	private final AtomicInteger added = new AtomicInteger();
+
+	/** About how many watches {@link #watches} holds (counted again at each pruning). */
+	private final AtomicInteger keptWatches = new AtomicInteger();
+
+	/** How many confirmed leaks {@link #confirmed} holds. */
+	private final AtomicInteger keptConfirmed = new AtomicInteger();
+
+	private static final AtomicBoolean saidLeftOut = new AtomicBoolean();
 
 	void add(TaskRecord record, boolean waited) {
 		if (waited) {
@@ -91,21 +107,51 @@ final class ScopeTasks {
 	}
 
 	void watched(FailureWatch watch) {
-		this.watches.add(watch);
+		if (this.keptWatches.incrementAndGet() <= MAX_KEPT_LEAKS || roomAfterPruning()) {
+			this.watches.add(watch);
+		}
 		// Only now may a wait end on this failure: the record is marked WATCHED before
-		// its
-		// watch reaches the scope.
+		// its watch reaches the scope.
 		watch.record.mark(TaskRecord.SCOPE_WATCHED);
+	}
+
+	/**
+	 * Whether, the scope's watches full, pruning them makes room for one more, which is
+	 * counted then; if not, the failure is left out.
+	 */
+	private boolean roomAfterPruning() {
+		this.keptWatches.decrementAndGet();
+		prune();
+		if (this.keptWatches.incrementAndGet() <= MAX_KEPT_LEAKS) {
+			return true;
+		}
+		this.keptWatches.decrementAndGet();
+		leftOut();
+		return false;
 	}
 
 	void confirmed(TaskRecord record, LeakReport report) {
 		// Under the lock of takeLeaks: a record it finds taken has its report queued.
-		synchronized (this.taken) {
-			if (this.taken.add(record)) {
-				this.confirmed.add(report);
+		synchronized (this.takeLock) {
+			if (record.mark(TaskRecord.SCOPE_TAKEN)) {
+				if (this.keptConfirmed.incrementAndGet() <= MAX_KEPT_LEAKS) {
+					this.confirmed.add(report);
+				}
+				else {
+					this.keptConfirmed.decrementAndGet();
+					leftOut();
+				}
 			}
 		}
-		this.confirmedRecords.add(record);
+		record.mark(TaskRecord.SCOPE_CONFIRMED);
+	}
+
+	private static void leftOut() {
+		if (saidLeftOut.compareAndSet(false, true)) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "A task scope holds " + MAX_KEPT_LEAKS + " leaks nobody took: "
+						+ "further leaks of its tasks are left out of it (they are still reported)");
+		}
 	}
 
 	/**
@@ -223,18 +269,18 @@ final class ScopeTasks {
 		List<LeakReport> lost = new ArrayList<>();
 		for (FailureWatch watch : this.watches) {
 			TaskRecord record = watch.record;
-			if (LeakRules.isLost(watch) && !this.taken.contains(record)
+			if (LeakRules.isLost(watch) && !record.is(TaskRecord.SCOPE_TAKEN)
 					&& watch.delivered() instanceof Throwable failure) {
 				records.add(record);
 				lost.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, record, failure,
 						record.executor.tracker().settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
 			}
 		}
-		synchronized (this.taken) {
+		synchronized (this.takeLock) {
 			// A record the collector confirmed first has its report queued.
 			List<LeakReport> leaks = takeConfirmedLeaks();
 			for (int i = 0; i < lost.size(); i++) {
-				if (this.taken.add(records.get(i))) {
+				if (records.get(i).mark(TaskRecord.SCOPE_TAKEN)) {
 					leaks.add(lost.get(i));
 				}
 			}
@@ -246,6 +292,7 @@ final class ScopeTasks {
 		List<LeakReport> leaks = new ArrayList<>();
 		LeakReport report;
 		while ((report = this.confirmed.poll()) != null) {
+			this.keptConfirmed.decrementAndGet();
 			leaks.add(report);
 		}
 		return leaks;
@@ -255,7 +302,7 @@ final class ScopeTasks {
 		// A task cancelled while it runs may still create tasks of this scope.
 		return (record.is(TaskRecord.FINISHED) && !isDelivering(record))
 				|| (record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.STARTED))
-				|| this.confirmedRecords.contains(record);
+				|| record.is(TaskRecord.SCOPE_CONFIRMED);
 	}
 
 	/**
@@ -282,7 +329,18 @@ final class ScopeTasks {
 			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) entry[0].get();
 			return stage == null || stage.wasSettled();
 		});
-		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || this.taken.contains(watch.record));
+		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || watch.record.is(TaskRecord.SCOPE_TAKEN));
+		this.keptWatches.set(this.watches.size());
+	}
+
+	/** How many failures the scope watches: for tests. */
+	int watchCount() {
+		return this.watches.size();
+	}
+
+	/** How many confirmed leaks the scope holds: for tests. */
+	int confirmedCount() {
+		return this.confirmed.size();
 	}
 
 }

@@ -79,6 +79,12 @@ final class TaskRecord extends PhantomReference<Object> {
 	 */
 	static final int PASSED_OVER = 1 << 16;
 
+	/** The task's scope handed out its leak, or holds it to hand out. */
+	static final int SCOPE_TAKEN = 1 << 18;
+
+	/** The collector confirmed the task's leak to its scope. */
+	static final int SCOPE_CONFIRMED = 1 << 19;
+
 	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */

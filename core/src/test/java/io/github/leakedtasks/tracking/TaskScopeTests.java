@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests of {@link TaskScope}: which tasks belong to a scope, and what it reports.
@@ -444,6 +446,34 @@ class TaskScopeTests {
 		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 		assertThat(scope.takeLeaks()).singleElement()
 			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("the stage's"));
+	}
+
+	@Test
+	void scopeKeepsABoundedNumberOfLeaksNobodyTakes() {
+		// A periodic task created in a test goes on losing failures in the test's scope
+		// long after the test ended, when nobody takes its leaks any more.
+		ExecutorService pool = this.fixture.pool("pool");
+		int lost = ScopeTasks.MAX_KEPT_LEAKS + 500;
+		TaskScope scope = TaskScope.open("test");
+		List<Future<String>> futures = new ArrayList<>();
+		for (int i = 0; i < lost; i++) {
+			futures.add(pool.submit(failing("lost")));
+		}
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
+		// Counted apart from the queue, which the pool's two threads both add to.
+		assertThat(scope.tasks().watchCount()).isBetween(ScopeTasks.MAX_KEPT_LEAKS - 2, ScopeTasks.MAX_KEPT_LEAKS + 2);
+		// Collected, each failure is confirmed lost.
+		futures.clear();
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("pool")).hasSize(lost);
+		});
+		assertThat(scope.tasks().confirmedCount()).isEqualTo(ScopeTasks.MAX_KEPT_LEAKS);
+		List<LeakReport> leaks = scope.takeLeaks();
+		assertThat(leaks).hasSize(ScopeTasks.MAX_KEPT_LEAKS)
+			.allSatisfy((leak) -> assertThat(leak.exception()).hasMessage("lost"));
+		assertThat(scope.takeLeaks()).isEmpty();
 	}
 
 	@Test
