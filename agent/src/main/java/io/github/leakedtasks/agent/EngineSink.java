@@ -260,11 +260,6 @@ final class EngineSink implements FutureSink {
 	}
 
 	/**
-	 * A plain task Spring's shutdown lets go of is reported at once, named after what its
-	 * {@code TaskDecorator} decorated; a future it decorated is watched like a future
-	 * handed back, and settles when Spring cancels it.
-	 */
-	/**
 	 * Return the task of {@code CompletableFuture} a {@code FutureTask}'s task is, or
 	 * holds inside an integration's task, or {@code null}.
 	 */
@@ -276,6 +271,11 @@ final class EngineSink implements FutureSink {
 		return (inner != null && this.contents.isAsyncTask(inner)) ? inner : null;
 	}
 
+	/**
+	 * A plain task Spring's shutdown lets go of is reported at once, named after what its
+	 * {@code TaskDecorator} decorated; a future it decorated is watched like a future
+	 * handed back, and settles when Spring cancels it.
+	 */
 	@Override
 	public void letGo(Object task, Object executor) {
 		Object original = this.decorated.original(task, executor);

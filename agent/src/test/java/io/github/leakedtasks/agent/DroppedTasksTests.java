@@ -349,15 +349,24 @@ class DroppedTasksTests {
 			.satisfies((report) -> assertThat(report.task()).isEqualTo(NamedTask.class.getName()));
 	}
 
-	@Test
-	void supplyAsyncOnAScheduledPoolWhoseHandedBackFutureIsCancelledIsReportedAsDropped() throws Exception {
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void supplyAsyncOnAScheduledPoolWhoseHandedBackFutureIsCancelledOrRunIsReportedAsDropped(boolean run)
+			throws Exception {
 		// The pool's execute() wraps the JDK's task in a future of its own, which
-		// cancelling (as Spring's shutdown does) leaves the caller's future pending.
+		// cancelling (as Spring's shutdown does) leaves the caller's future pending; so
+		// does running it, since it cancels itself once its pool is shut down.
 		ScheduledThreadPoolExecutor scheduler = busyScheduler();
 		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
-		for (Runnable task : scheduler.shutdownNow()) {
-			assertThat(((Future<?>) task).cancel(false)).isTrue();
+		List<Runnable> handedBack = scheduler.shutdownNow();
+		assertThat(handedBack).hasSize(1);
+		if (run) {
+			handedBack.get(0).run();
 		}
+		else {
+			assertThat(((Future<?>) handedBack.get(0)).cancel(false)).isTrue();
+		}
+		assertThat(((Future<?>) handedBack.get(0)).isCancelled()).isTrue();
 		assertThat(awaitReportedFrom(this.name)).satisfies((report) -> {
 			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
 			assertThat(report.task()).isEqualTo(NamedSupplier.class.getName());
@@ -368,40 +377,35 @@ class DroppedTasksTests {
 	}
 
 	@Test
-	void supplyAsyncOnAScheduledPoolHandedBackAndRunByTheCallerIsStillReported() throws Exception {
-		// A scheduled pool's future cancels itself when run once the pool is shut down:
-		// nothing a caller of shutdownNow() does with it runs the task.
-		ScheduledThreadPoolExecutor scheduler = busyScheduler();
-		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
-		List<Runnable> handedBack = scheduler.shutdownNow();
-		assertThat(handedBack).hasSize(1);
-		handedBack.forEach(Runnable::run);
-		assertThat(((Future<?>) handedBack.get(0)).isCancelled()).isTrue();
-		assertThat(awaitReportedFrom(this.name).task()).isEqualTo(NamedSupplier.class.getName());
-		awaitDetectorCaughtUp();
-		assertThat(reportsOfExecutor(this.name)).hasSize(1);
-		assertThat(future).isNotDone();
-	}
-
-	@Test
 	void supplyAsyncOnAScheduledPoolWhoseFutureIsCancelledAfterShutdownNowIsNotReported() throws Exception {
 		ScheduledThreadPoolExecutor scheduler = busyScheduler();
 		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
-		WeakReference<Object> handedBack = handBackOnly(scheduler);
+		List<Runnable> tasks = scheduler.shutdownNow();
+		assertThat(tasks).hasSize(1);
 		assertThat(future.cancel(true)).isTrue();
+		WeakReference<Object> handedBack = new WeakReference<>(tasks.get(0));
+		tasks = null;
 		awaitCollected(handedBack);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOfExecutor(this.name)).isEmpty();
+		assertThat(future).isCancelled();
 	}
 
-	@Test
-	void supplyAsyncOnAScheduledPoolWhoseFutureIsCompletedAfterShutdownNowIsNotReported() throws Exception {
-		ScheduledThreadPoolExecutor scheduler = busyScheduler();
-		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), scheduler);
-		List<Runnable> handedBack = scheduler.shutdownNow();
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void supplyAsyncWhoseFutureIsCompletedAfterShutdownNowAndLetGoOfIsNotReported(boolean scheduled) throws Exception {
+		// The application lets go of the future it completed: it is collected with the
+		// task, and must still tell that nothing waits for the task.
+		ThreadPoolExecutor pool = scheduled ? busyScheduler() : busySingleThread(new ThreadPoolExecutor.AbortPolicy());
+		CompletableFuture<String> future = CompletableFuture.supplyAsync(new NamedSupplier(), pool);
+		List<Runnable> handedBack = pool.shutdownNow();
 		assertThat(handedBack).hasSize(1);
-		assertThat(((Future<?>) handedBack.get(0)).cancel(false)).isTrue();
 		assertThat(future.complete("completed by the caller")).isTrue();
+		future = null;
+		if (scheduled) {
+			// As Spring's shutdown does.
+			assertThat(((Future<?>) handedBack.get(0)).cancel(false)).isTrue();
+		}
 		WeakReference<Object> task = new WeakReference<>(handedBack.get(0));
 		handedBack = null;
 		awaitCollected(task);

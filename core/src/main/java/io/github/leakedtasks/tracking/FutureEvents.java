@@ -1,7 +1,6 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -511,7 +510,7 @@ public final class FutureEvents {
 		if (future != null && future != task) {
 			// A task's own future, completed (cancelled) after the drop, makes it no
 			// loss.
-			record.view = new WeakReference<>(future);
+			record.view = future;
 		}
 		// Watched before it is listed, so that a settling seen through the list always
 		// finds the watch to end.

@@ -1,6 +1,5 @@
 package io.github.leakedtasks.tracking;
 
-import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,9 +41,7 @@ final class LeakRules {
 	 * waits for the task then.
 	 */
 	private static boolean isCompletedAnyway(TaskRecord record) {
-		WeakReference<Object> view = record.view;
-		Object future = (view != null) ? view.get() : null;
-		return future instanceof CompletableFuture<?> completable && completable.isDone();
+		return record.view() instanceof CompletableFuture<?> completable && completable.isDone();
 	}
 
 	static LeakReport toReport(LeakKind kind, TaskRecord record, Throwable failure, TrackingSettings settings,

@@ -43,6 +43,9 @@ final class ScopeTasks {
 	 */
 	static final int MAX_KEPT_LEAKS = 4096;
 
+	/** Failures left out of full watches between two prunings. */
+	private static final int PRUNE_EVERY_LEFT_OUT = 64;
+
 	private final Queue<TaskRecord> tasks = new ConcurrentLinkedQueue<>();
 
 	/** How many times a wait parked: read by tests, on the thread that waited. */
@@ -81,6 +84,9 @@ final class ScopeTasks {
 	/** How many confirmed leaks {@link #confirmed} holds. */
 	private final AtomicInteger keptConfirmed = new AtomicInteger();
 
+	/** How many failures were left out of the full watches. */
+	private final AtomicInteger leftOutWatches = new AtomicInteger();
+
 	private static final AtomicBoolean saidLeftOut = new AtomicBoolean();
 
 	void add(TaskRecord record, boolean waited) {
@@ -117,15 +123,19 @@ final class ScopeTasks {
 
 	/**
 	 * Whether, the scope's watches full, pruning them makes room for one more, which is
-	 * counted then; if not, the failure is left out.
+	 * counted then; if not, the failure is left out. Pruned for one failure in
+	 * {@link #PRUNE_EVERY_LEFT_OUT} left out: a periodic task that fails faster than
+	 * collections run would otherwise have each failure read every watch.
 	 */
 	private boolean roomAfterPruning() {
 		this.keptWatches.decrementAndGet();
-		prune();
-		if (this.keptWatches.incrementAndGet() <= MAX_KEPT_LEAKS) {
-			return true;
+		if (this.leftOutWatches.getAndIncrement() % PRUNE_EVERY_LEFT_OUT == 0) {
+			prune();
+			if (this.keptWatches.incrementAndGet() <= MAX_KEPT_LEAKS) {
+				return true;
+			}
+			this.keptWatches.decrementAndGet();
 		}
-		this.keptWatches.decrementAndGet();
 		leftOut();
 		return false;
 	}
@@ -289,13 +299,16 @@ final class ScopeTasks {
 	}
 
 	List<LeakReport> takeConfirmedLeaks() {
-		List<LeakReport> leaks = new ArrayList<>();
-		LeakReport report;
-		while ((report = this.confirmed.poll()) != null) {
-			this.keptConfirmed.decrementAndGet();
-			leaks.add(report);
+		// Under the lock of confirmed: a leak it counts is queued.
+		synchronized (this.takeLock) {
+			List<LeakReport> leaks = new ArrayList<>();
+			LeakReport report;
+			while ((report = this.confirmed.poll()) != null) {
+				this.keptConfirmed.decrementAndGet();
+				leaks.add(report);
+			}
+			return leaks;
 		}
-		return leaks;
 	}
 
 	private boolean isOver(TaskRecord record) {

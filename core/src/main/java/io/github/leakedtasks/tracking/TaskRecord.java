@@ -123,11 +123,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	volatile TaskRecord parent;
 
 	/**
-	 * The caller's view of the executor's future, held weakly: it would keep the task
-	 * reachable. For a task a source of events saw dropped, the future it would have
-	 * completed ({@link LeakRules#isDropped}).
+	 * The caller's view of the executor's future, held weakly (a {@link WeakReference}):
+	 * it would keep the task reachable. For a task a source of events saw dropped, the
+	 * future it would have completed ({@link LeakRules#isDropped}), held strongly: the
+	 * task holds it anyway, and the application may let go of it, completed, before the
+	 * task is collected.
 	 */
-	volatile WeakReference<Object> view;
+	volatile Object view;
 
 	/** The exception of a cancellation of this task's future. */
 	volatile Throwable cancellation;
@@ -205,6 +207,14 @@ final class TaskRecord extends PhantomReference<Object> {
 			}
 		}
 		while (!STATE.compareAndSet(this, current, current | flags));
+	}
+
+	/**
+	 * Return the caller's view, or the future of a dropped task, or {@code null}.
+	 */
+	Object view() {
+		Object current = this.view;
+		return (current instanceof WeakReference<?> reference) ? reference.get() : current;
 	}
 
 	boolean is(int flag) {

@@ -272,8 +272,7 @@ final class TaskStates {
 		promoteYoung();
 		Map<Object, Object> views = new IdentityHashMap<>();
 		this.live.forEach((record) -> {
-			WeakReference<Object> reference = record.view;
-			Object view = (reference != null && record.executor == executor) ? reference.get() : null;
+			Object view = (record.executor == executor) ? record.view() : null;
 			if (view instanceof TrackedFuture<?> future) {
 				views.put(future.delegate, future);
 			}
