@@ -23,6 +23,7 @@ import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -225,6 +226,28 @@ class LeakedTasksExtensionTests {
 		}
 		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaiting");
 		assertThat(InterruptedAtTeardownCases.interrupted.getCount()).as("the task was interrupted").isZero();
+		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	/**
+	 * A test's {@code @AfterEach} interrupts what it left running, as the class's
+	 * teardown may: the failure that causes is left to the log, and a failure the test
+	 * lost besides still fails it.
+	 */
+	@Test
+	void failureAnInterruptCausedDoesNotFailTheTest() {
+		EngineExecutionResults results;
+		try {
+			results = Cases.run(InterruptedAfterEachCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		}
+		finally {
+			InterruptedAfterEachCases.tracker.close();
+		}
+		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaiting");
+		assertThat(Cases.failureMessage(results.testEvents(), "losesAFailureAndLeavesATaskWaiting"))
+			.contains("boom besides the interrupt")
+			.doesNotContain("InterruptedException");
+		assertThat(InterruptedAfterEachCases.interrupted.getCount()).as("both tasks were interrupted").isZero();
 		assertThat(results.containerEvents().failed().count()).isZero();
 	}
 
@@ -661,6 +684,60 @@ class LeakedTasksExtensionTests {
 				release.await(60, TimeUnit.SECONDS);
 				throw new IllegalStateException("boom after all");
 			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class InterruptedAfterEachCases {
+
+		static TaskTracker tracker;
+
+		static ExecutorService pool;
+
+		static final CountDownLatch interrupted = new CountDownLatch(2);
+
+		@BeforeAll
+		static void start() {
+			tracker = Cases.tracker();
+		}
+
+		@BeforeEach
+		void startPool() {
+			pool = Cases.pool(tracker);
+		}
+
+		@AfterEach
+		void stopPool() throws InterruptedException {
+			pool.shutdownNow();
+			assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+
+		@Test
+		void leavesATaskWaiting() throws InterruptedException {
+			leaveATaskWaiting();
+		}
+
+		@Test
+		void losesAFailureAndLeavesATaskWaiting() throws InterruptedException {
+			Cases.loseFailure(pool, "boom besides the interrupt");
+			leaveATaskWaiting();
+		}
+
+		private static void leaveATaskWaiting() throws InterruptedException {
+			CountDownLatch waiting = new CountDownLatch(1);
+			pool.submit(() -> {
+				waiting.countDown();
+				try {
+					new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted.countDown();
+					throw ex;
+				}
+				return "never";
+			});
+			assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
 		}
 
 	}
