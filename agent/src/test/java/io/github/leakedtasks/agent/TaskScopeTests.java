@@ -44,6 +44,34 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void failureOfAFutureNoTaskCreatedIsTheScopesWhereItFailed() {
+		// failedFuture, and a future the application completes itself: the agent sees
+		// no creation, only the failure, on the scope's thread or in one of its tasks.
+		String marker = AgentFixture.marker();
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture.failedFuture(new IllegalStateException(marker + " born failed"));
+			new CompletableFuture<String>().completeExceptionally(new IllegalStateException(marker + " completed"));
+			CompletableFuture<String> promise = new CompletableFuture<>();
+			CompletableFuture<String> stage = promise.thenApply((value) -> {
+				throw new IllegalStateException(marker + " stage");
+			});
+			promise.complete("value");
+			assertThat(stage).isCompletedExceptionally();
+			CompletableFuture<String> read = new CompletableFuture<>();
+			read.completeExceptionally(new IllegalStateException(marker + " read"));
+			assertThat(read).failsWithin(Duration.ofSeconds(30));
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+		}
+		// Failed outside the scope: not its.
+		CompletableFuture.failedFuture(new IllegalStateException(marker + " outside"));
+		assertThat(leaks).extracting((leak) -> leak.exception().getMessage())
+			.containsExactlyInAnyOrder(marker + " born failed", marker + " completed", marker + " stage");
+	}
+
+	@Test
 	void retrievedFailureIsNotTheScopesLeak() {
 		String marker = AgentFixture.marker();
 		try (TaskScope scope = TaskScope.open("test")) {

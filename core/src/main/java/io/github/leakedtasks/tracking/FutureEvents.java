@@ -365,6 +365,12 @@ public final class FutureEvents {
 							(described != null && described.trace != null) ? described.type
 									: (task != null) ? nameOf(inner) : future.getClass().getName(),
 							null, null);
+			if (described == null) {
+				// Created where nothing was remembered (failedFuture, a future the
+				// application completes itself): the failure is the scope's where it
+				// failed.
+				record.scope = TaskScope.current();
+			}
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
 			if (this.futures.putIfAbsent(future, record) == null) {
