@@ -85,6 +85,9 @@ final class TaskRecord extends PhantomReference<Object> {
 	/** The collector confirmed the task's leak to its scope. */
 	static final int SCOPE_CONFIRMED = 1 << 19;
 
+	/** Failed ancestors a new stage's record skips at most. */
+	private static final int MAX_SKIPPED = 64;
+
 	/**
 	 * Cause chains are walked at most this deep: an application can make one cyclic.
 	 */
@@ -180,7 +183,7 @@ final class TaskRecord extends PhantomReference<Object> {
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
 		this.traceIds = parent.traceIds;
-		this.parent = parent;
+		this.parent = linkable(parent);
 		this.scope = parent.scope;
 		this.since = System.nanoTime();
 	}
@@ -207,6 +210,24 @@ final class TaskRecord extends PhantomReference<Object> {
 			}
 		}
 		while (!STATE.compareAndSet(this, current, current | flags));
+	}
+
+	/**
+	 * Return the nearest of a stage's ancestors a cancellation may still reach from, or
+	 * that was cancelled: one whose future failed with no cancellation of its own
+	 * ({@link #WATCHED}, not {@link #CANCELLED}) never changes again, and is left out, so
+	 * that a chain grown one stage at a time on a failed future (a serial queue after one
+	 * job threw, whose every later stage fails at once) keeps no record of the stages
+	 * that failed before. A cancellation handed on through it is its ancestor's, which is
+	 * kept.
+	 */
+	private static TaskRecord linkable(TaskRecord parent) {
+		TaskRecord current = parent;
+		for (int depth = 0; current != null && depth < MAX_SKIPPED
+				&& (current.state & (WATCHED | CANCELLED)) == WATCHED; depth++) {
+			current = current.parent;
+		}
+		return current;
 	}
 
 	/**

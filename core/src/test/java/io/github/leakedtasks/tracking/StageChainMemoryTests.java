@@ -52,4 +52,30 @@ class StageChainMemoryTests {
 		assertThat(tail.join()).isNotNull();
 	}
 
+	@Test
+	void failedStagesOfASerialChainAreLetGoOf() throws Exception {
+		// One job threw: every stage added since fails at once, with the same failure.
+		ExecutorService pool = this.fixture.pool("serial");
+		CompletableFuture<Object> tail = this.fixture.tracker.executor("serial").callAsync(() -> {
+			throw new IllegalStateException("first job");
+		}, pool);
+		WeakReference<Object> firstRecord = null;
+		for (int i = 0; i < 100; i++) {
+			tail = tail.thenApplyAsync((previous) -> (Object) new byte[1024], pool);
+			TrackerFixture.awaitDone(tail);
+			if (i == 0) {
+				firstRecord = new WeakReference<>(((TrackedCompletableFuture<?>) tail).record());
+			}
+		}
+		WeakReference<Object> record = firstRecord;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(record.get()).as("the first stage's record").isNull();
+		});
+		assertThat(tail).failsWithin(Duration.ofSeconds(30))
+			.withThrowableThat()
+			.havingRootCause()
+			.withMessage("first job");
+	}
+
 }
