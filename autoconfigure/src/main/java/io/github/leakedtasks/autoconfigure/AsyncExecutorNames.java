@@ -2,10 +2,10 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.lang.reflect.Method;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
@@ -45,7 +45,14 @@ final class AsyncExecutorNames {
 
 	private final Set<String> excluded;
 
-	private final Map<Object, String> executorBeans = Collections.synchronizedMap(new IdentityHashMap<>());
+	/**
+	 * The bean name of each executor bean instance, the raw one and the wrapper, held
+	 * weakly: a prototype or scoped executor bean is made again and again, and each
+	 * instance is the application's to let go of. Executors do not redefine
+	 * {@code equals}; Spring's proxies compare equal only with a proxy of the same
+	 * target.
+	 */
+	private final Map<Object, String> executorBeans = Collections.synchronizedMap(new WeakHashMap<>());
 
 	private final Map<String, ExecutorTracking> trackings = new ConcurrentHashMap<>();
 
@@ -60,7 +67,13 @@ final class AsyncExecutorNames {
 	}
 
 	void registerExecutorBean(Object executor, String beanName) {
-		this.executorBeans.put(executor, beanName);
+		try {
+			this.executorBeans.put(executor, beanName);
+		}
+		catch (RuntimeException ex) {
+			// An executor whose hashCode() or equals() throws: its @Async calls are
+			// named by their qualifier.
+		}
 	}
 
 	ExecutorTracking tracking(String name) {
@@ -95,7 +108,7 @@ final class AsyncExecutorNames {
 		// qualifier resolves to an empty string.
 		Object executor = (DETERMINE_EXECUTOR != null)
 				? ReflectionUtils.invokeMethod(DETERMINE_EXECUTOR, asyncInterceptor, method) : null;
-		String beanName = (executor != null) ? this.executorBeans.get(executor) : null;
+		String beanName = (executor != null) ? beanNameOf(executor) : null;
 		if (beanName != null) {
 			return beanName;
 		}
@@ -108,6 +121,15 @@ final class AsyncExecutorNames {
 		}
 		String[] configurers = this.beanFactory.getBeanNamesForType(AsyncConfigurer.class, false, false);
 		return (configurers.length == 1) ? configurers[0] : "async";
+	}
+
+	private String beanNameOf(Object executor) {
+		try {
+			return this.executorBeans.get(executor);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private static String qualifier(Method method) {

@@ -1,15 +1,20 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.leakedtasks.tracking.UncaughtReport;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -54,9 +59,44 @@ class AsyncExecutorNamesTests {
 		});
 	}
 
+	@Test
+	void executorBeansMadeAgainAndAgainAreNotKept() {
+		// A prototype (or step-, job- or request-scoped) executor bean: each instance is
+		// the application's to let go of.
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LeakedTasksAutoConfiguration.class))
+			.withUserConfiguration(PrototypeExecutorConfiguration.class)
+			.run((context) -> {
+				for (int i = 0; i < 3; i++) {
+					context.getBean("perJob", ThreadPoolTaskExecutor.class).shutdown();
+				}
+				assertThat(PrototypeExecutorConfiguration.created).hasSize(3);
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(PrototypeExecutorConfiguration.created)
+						.allSatisfy((executor) -> assertThat(executor.get()).as("an executor the application let go of")
+							.isNull());
+				});
+			});
+	}
+
 	private static UncaughtReport awaitUncaught(RecordingListener listener) {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(listener.uncaught).hasSize(1));
 		return listener.uncaught.get(0);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrototypeExecutorConfiguration {
+
+		static final List<WeakReference<ThreadPoolTaskExecutor>> created = new CopyOnWriteArrayList<>();
+
+		@Bean
+		@Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+		ThreadPoolTaskExecutor perJob() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			created.add(new WeakReference<>(executor));
+			return executor;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
