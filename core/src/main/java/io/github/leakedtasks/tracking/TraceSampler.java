@@ -2,7 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,13 +34,22 @@ final class TraceSampler {
 	 */
 	static final int MAX_TYPES = 10_000;
 
-	private final ConcurrentHashMap<String, TypeCount> seenByType = new ConcurrentHashMap<>();
+	/** Slots of a type's count ({@link #newCount}). */
+	private static final int SEEN = 0;
+
+	private static final int SECOND = 1;
+
+	private static final int SAMPLED = 2;
+
+	private static final long NO_SECOND = Long.MIN_VALUE;
+
+	private final ConcurrentHashMap<String, AtomicLongArray> seenByType = new ConcurrentHashMap<>();
 
 	/**
 	 * Stands for the count of every type past {@link #MAX_TYPES}: their first tasks are
 	 * over, and they share one limit of samples.
 	 */
-	private final TypeCount uncounted = new TypeCount(Integer.MAX_VALUE);
+	private final AtomicLongArray uncounted = newCount(Integer.MAX_VALUE);
 
 	/**
 	 * The count of each task class's type, found without building its name again: what a
@@ -51,11 +60,11 @@ final class TraceSampler {
 	 * count lives as long as its class, and is not among the names {@link #MAX_TYPES}
 	 * bounds: a class declares a bounded number of lambdas.
 	 */
-	private final ClassValue<TypeCount> seenByClass = new ClassValue<>() {
+	private final ClassValue<AtomicLongArray> seenByClass = new ClassValue<>() {
 
 		@Override
-		protected TypeCount computeValue(Class<?> type) {
-			return isLambda(type) ? new TypeCount(0) : counter(ExecutorTracking.typeName(type));
+		protected AtomicLongArray computeValue(Class<?> type) {
+			return isLambda(type) ? newCount(0) : counter(ExecutorTracking.typeName(type));
 		}
 
 	};
@@ -124,11 +133,11 @@ final class TraceSampler {
 	 * and the count of a second only for the tasks the sample picks until the limit is
 	 * reached, so steady state shares little written state.
 	 */
-	private boolean firstOrSampled(TypeCount seen, boolean sampled) {
-		if (seen.get() < this.firstPerType && seen.getAndIncrement() < this.firstPerType) {
+	private boolean firstOrSampled(AtomicLongArray seen, boolean sampled) {
+		if (seen.get(SEEN) < this.firstPerType && seen.getAndIncrement(SEEN) < this.firstPerType) {
 			return true;
 		}
-		return sampled && oneInRate() && seen.sampled(this.nanoTime.getAsLong(), this.maxSamplesPerSecond);
+		return sampled && oneInRate() && sampled(seen, this.nanoTime.getAsLong(), this.maxSamplesPerSecond);
 	}
 
 	/**
@@ -144,51 +153,46 @@ final class TraceSampler {
 	 * Return the counter of a task type; past {@link #MAX_TYPES} types, one whose first
 	 * tasks are over.
 	 */
-	private TypeCount counter(String taskType) {
-		TypeCount seen = this.seenByType.get(taskType);
+	private AtomicLongArray counter(String taskType) {
+		AtomicLongArray seen = this.seenByType.get(taskType);
 		if (seen == null) {
 			if (this.seenByType.size() >= MAX_TYPES) {
 				return this.uncounted;
 			}
-			seen = this.seenByType.computeIfAbsent(taskType, (key) -> new TypeCount(0));
+			seen = this.seenByType.computeIfAbsent(taskType, (key) -> newCount(0));
 		}
 		return seen;
 	}
 
 	/**
-	 * The tasks of a type seen so far (up to the first ones), and those sampled in the
-	 * current second.
+	 * Make the count of a type: the tasks seen so far (up to the first ones), the second
+	 * of the latest sample, and the tasks sampled in that second. A {@code java.base}
+	 * type, since the {@link ClassValue} stores it on the task's class, which may be the
+	 * JDK's ({@code FutureTask}): a class of this library there would keep an undeployed
+	 * application's class loader until that class's values are next looked at.
 	 */
-	@SuppressWarnings("serial")
-	static final class TypeCount extends AtomicInteger {
+	private static AtomicLongArray newCount(long seen) {
+		AtomicLongArray count = new AtomicLongArray(3);
+		count.set(SEEN, seen);
+		count.set(SECOND, NO_SECOND);
+		return count;
+	}
 
-		private static final long NO_SECOND = Long.MIN_VALUE;
-
-		private volatile long second = NO_SECOND;
-
-		private final AtomicInteger sampledThisSecond = new AtomicInteger();
-
-		TypeCount(int seen) {
-			super(seen);
+	/**
+	 * Count a task the random sample picked; return whether it is within the limit of its
+	 * second.
+	 */
+	private static boolean sampled(AtomicLongArray count, long nanoTime, int limit) {
+		long now = Math.floorDiv(nanoTime, 1_000_000_000L);
+		if (now != count.get(SECOND)) {
+			// Without a lock: threads that start the same second together may each reset
+			// its count, and one may be refused until the reset is seen, so the limit is
+			// kept about, not exactly.
+			count.set(SECOND, now);
+			count.set(SAMPLED, 0);
 		}
-
-		/**
-		 * Count a task the random sample picked; return whether it is within the limit of
-		 * its second.
-		 */
-		boolean sampled(long nanoTime, int limit) {
-			long now = Math.floorDiv(nanoTime, 1_000_000_000L);
-			if (now != this.second) {
-				// Without a lock: threads that start the same second together may each
-				// reset its count, and one may be refused until the reset is seen, so the
-				// limit is kept about, not exactly.
-				this.second = now;
-				this.sampledThisSecond.set(0);
-			}
-			// Past the limit, the count is only read.
-			return this.sampledThisSecond.get() < limit && this.sampledThisSecond.incrementAndGet() <= limit;
-		}
-
+		// Past the limit, the count is only read.
+		return count.get(SAMPLED) < limit && count.incrementAndGet(SAMPLED) <= limit;
 	}
 
 }

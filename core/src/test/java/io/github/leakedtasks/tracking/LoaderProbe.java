@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +22,8 @@ public final class LoaderProbe implements Runnable {
 			ScheduledExecutorService scheduler = tracker.wrap("probe", pool);
 			scheduler.schedule(() -> "scheduled", 1, TimeUnit.MILLISECONDS).get(30, TimeUnit.SECONDS);
 			scheduler.submit(() -> "submitted").get(30, TimeUnit.SECONDS);
+			// The wrapper is handed the JDK's own task, whose class the sampler counts.
+			CompletableFuture.supplyAsync(() -> "supplied", scheduler).get(30, TimeUnit.SECONDS);
 			pool.shutdown();
 			if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
 				throw new IllegalStateException("pool did not terminate");
