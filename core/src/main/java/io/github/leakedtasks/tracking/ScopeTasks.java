@@ -178,11 +178,17 @@ final class ScopeTasks {
 			boolean queued = false;
 			boolean pending = false;
 			this.tasks.removeIf(this::isOver);
-			for (TaskRecord record : this.tasks) {
-				pending = true;
-				queued |= !record.is(TaskRecord.STARTED);
-			}
 			long now = System.nanoTime();
+			for (TaskRecord record : this.tasks) {
+				boolean started = record.is(TaskRecord.STARTED);
+				if (!started && record.since - now > 0) {
+					// A delayed task not due yet (its record's time is when it is due):
+					// waited for only once due, as a source's scheduled future is.
+					continue;
+				}
+				pending = true;
+				queued |= !started;
+			}
 			// Once the tasks ended, stages are waited for a little while in all.
 			if (awaitsStages()) {
 				if (pending) {

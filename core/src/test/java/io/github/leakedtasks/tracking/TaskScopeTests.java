@@ -9,8 +9,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -372,6 +374,19 @@ class TaskScopeTests {
 		finally {
 			scheduler.shutdownNow();
 		}
+	}
+
+	@Test
+	void delayedTaskOfAWrapperIsNotWaitedForBeforeItIsDue() throws Exception {
+		ScheduledExecutorService scheduler = this.fixture.tracker.wrap("scheduler",
+				this.fixture.register(Executors.newScheduledThreadPool(1)));
+		TaskScope scope = TaskScope.open("test");
+		ScheduledFuture<String> later = scheduler.schedule(() -> "later", 1, TimeUnit.HOURS);
+		scope.close();
+		assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+		assertThat(scope.tasks().polls()).isZero();
+		assertThat(scope.takeLeaks()).isEmpty();
+		assertThat(later.cancel(false)).isTrue();
 	}
 
 	@Test
