@@ -177,13 +177,24 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * Create the record of a dependent stage, which inherits where its chain was created.
 	 */
 	TaskRecord(TaskRecord parent) {
+		this(parent, false);
+	}
+
+	/**
+	 * Create the record of a dependent stage, which inherits where its chain was created.
+	 * @param parent the record of the stage it was created from
+	 * @param parentFailed whether that stage had failed, with no cancellation of its own,
+	 * when this one was created: it never changes again, and this stage's record does not
+	 * link to it (see {@link #linkable})
+	 */
+	TaskRecord(TaskRecord parent, boolean parentFailed) {
 		super(null, null);
 		this.executor = parent.executor;
 		this.taskType = parent.taskType;
 		this.trace = parent.trace;
 		this.threadName = parent.threadName;
 		this.traceIds = parent.traceIds;
-		this.parent = linkable(parent);
+		this.parent = linkable(parentFailed ? parent.parent : parent);
 		this.scope = parent.scope;
 		this.since = System.nanoTime();
 	}

@@ -98,7 +98,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent) {
 		this.task = null;
 		this.taskType = null;
-		this.record = new TaskRecord(parent.record());
+		// A stage added to a failed future fails at once, its result written by the JDK
+		// without running its observer: the failed stage is left out of its chain here.
+		this.record = new TaskRecord(parent.record(), parent.isCompletedExceptionally() && !parent.isCancelled());
 		this.dependent = true;
 		this.registeringObserver = true;
 		// A dependent is completed by CompletableFuture's internals, which call no
