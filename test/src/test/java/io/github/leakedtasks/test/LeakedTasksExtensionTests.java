@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -196,13 +197,7 @@ class LeakedTasksExtensionTests {
 	 */
 	@Test
 	void failureThatComesAfterTheTestsWaitFailsTheClassAtItsEnd() {
-		EngineExecutionResults results;
-		try {
-			results = Cases.run(LateLossCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
-		}
-		finally {
-			LateLossCases.tracker.close();
-		}
+		EngineExecutionResults results = runWithShortWait(LateLossCases.class, () -> LateLossCases.tracker);
 		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaitingForAfterAll");
 		assertThat(results.containerEvents().failed().stream()).singleElement()
 			.satisfies((event) -> assertThat(
@@ -217,13 +212,8 @@ class LeakedTasksExtensionTests {
 	 */
 	@Test
 	void failureAnInterruptCausedAfterTheTestsEndedDoesNotFailTheClass() {
-		EngineExecutionResults results;
-		try {
-			results = Cases.run(InterruptedAtTeardownCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
-		}
-		finally {
-			InterruptedAtTeardownCases.tracker.close();
-		}
+		EngineExecutionResults results = runWithShortWait(InterruptedAtTeardownCases.class,
+				() -> InterruptedAtTeardownCases.tracker);
 		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaiting");
 		assertThat(InterruptedAtTeardownCases.interrupted.getCount()).as("the task was interrupted").isZero();
 		assertThat(results.containerEvents().failed().count()).isZero();
@@ -236,19 +226,27 @@ class LeakedTasksExtensionTests {
 	 */
 	@Test
 	void failureAnInterruptCausedDoesNotFailTheTest() {
-		EngineExecutionResults results;
-		try {
-			results = Cases.run(InterruptedAfterEachCases.class, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
-		}
-		finally {
-			InterruptedAfterEachCases.tracker.close();
-		}
+		EngineExecutionResults results = runWithShortWait(InterruptedAfterEachCases.class,
+				() -> InterruptedAfterEachCases.tracker);
 		Cases.assertSucceeded(results.testEvents(), "leavesATaskWaiting");
 		assertThat(Cases.failureMessage(results.testEvents(), "losesAFailureAndLeavesATaskWaiting"))
 			.contains("boom besides the interrupt")
 			.doesNotContain("InterruptedException");
 		assertThat(InterruptedAfterEachCases.interrupted.getCount()).as("both tasks were interrupted").isZero();
 		assertThat(results.containerEvents().failed().count()).isZero();
+	}
+
+	/**
+	 * Run a class of cases whose tests wait 200 ms at most for their tasks, and close the
+	 * tracker it made.
+	 */
+	private static EngineExecutionResults runWithShortWait(Class<?> cases, Supplier<TaskTracker> tracker) {
+		try {
+			return Cases.run(cases, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		}
+		finally {
+			tracker.get().close();
+		}
 	}
 
 	/**
