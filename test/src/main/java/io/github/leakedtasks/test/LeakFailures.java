@@ -47,6 +47,10 @@ final class LeakFailures {
 			}
 		}
 		AssertionFailedError failure = new AssertionFailedError(message.toString(), cause);
+		// Where the failure was made (the extension, the test engine) says nothing, and
+		// printed right after the creation trace it would read as part of it: the lost
+		// exception, its cause, keeps its own.
+		failure.setStackTrace(new StackTraceElement[0]);
 		for (LeakReport leak : leaks) {
 			if (leak.exception() != null && leak.exception() != cause) {
 				failure.addSuppressed(leak.exception());

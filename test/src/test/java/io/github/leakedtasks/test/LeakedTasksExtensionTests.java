@@ -62,6 +62,14 @@ class LeakedTasksExtensionTests {
 			.contains("\njava.lang.IllegalStateException: boom\n")
 			.contains("Task created at:\n\tat " + LeakingCases.class.getName()
 					+ ".leaks(LeakedTasksExtensionTests.java:");
+		// Printed right after the creation trace, the failure's own frames (the
+		// extension's, the test engine's) would read as part of it: it has none.
+		Throwable failure = Cases.finished(tests, "leaks")
+			.getRequiredPayload(TestExecutionResult.class)
+			.getThrowable()
+			.orElseThrow();
+		assertThat(failure.getStackTrace()).isEmpty();
+		assertThat(failure.getCause()).hasMessage("boom");
 	}
 
 	@Test
