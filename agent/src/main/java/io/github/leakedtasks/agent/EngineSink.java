@@ -237,12 +237,10 @@ final class EngineSink implements FutureSink {
 			Object userTask = this.contents.userTask(task);
 			Object inner = futureTask ? asyncTaskInside(userTask) : null;
 			if (inner != null) {
-				// supplyAsync on a scheduled pool, whose execute() wraps the JDK's task
-				// in
-				// a future of its own (maybe around Spring's error-handling task): the
-				// caller holds the CompletableFuture, which cancelling the pool's future,
-				// as Spring's shutdown does, leaves pending. The JDK's task is what is
-				// dropped.
+				// supplyAsync on a scheduled pool, which wraps the JDK's task in a future
+				// of its own (maybe around Spring's error-handling task): the caller
+				// holds the CompletableFuture, which cancelling the pool's future, as
+				// Spring's shutdown does, leaves pending. The JDK's task is dropped.
 				dropped(inner, executor, discarded);
 				return;
 			}
