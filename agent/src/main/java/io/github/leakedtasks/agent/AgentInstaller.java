@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
@@ -73,6 +74,12 @@ final class AgentInstaller {
 			}
 			nested.addAll(completableTypes);
 		}
+		ScheduledExecuteCall scheduledExecute = new ScheduledExecuteCall();
+		builder = builder.type(ElementMatchers.is(ScheduledThreadPoolExecutor.class))
+			.transform((typeBuilder, description, loader, module,
+					domain) -> typeBuilder.visit(new AsmVisitorWrapper.ForDeclaredMethods().method(
+							ElementMatchers.named("execute").and(ElementMatchers.takesArguments(Runnable.class)),
+							scheduledExecute)));
 		// One transformation per type, with all its hook points.
 		Map<Class<?>, List<HookPoint>> byType = new LinkedHashMap<>();
 		for (HookPoint hook : nested) {
@@ -86,6 +93,10 @@ final class AgentInstaller {
 			if (!applied.contains(hook)) {
 				problems.add(hook.describe() + " (no method matched)");
 			}
+		}
+		if (!scheduledExecute.marked()) {
+			problems.add("ScheduledThreadPoolExecutor.execute's call of schedule (its queued tasks Spring's shutdown "
+					+ "lets go of)");
 		}
 		if (executeCalls == null || !executeCalls.replaced()) {
 			problems.add("ThreadPoolExecutor.runWorker's calls of beforeExecute and afterExecute (uncaught failures "

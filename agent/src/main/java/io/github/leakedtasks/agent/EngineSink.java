@@ -265,14 +265,37 @@ final class EngineSink implements FutureSink {
 		if (!this.asyncDrops || userTask == null) {
 			return null;
 		}
-		Object inner = this.contents.isAsyncTask(userTask) ? userTask : this.tasks.innermost(userTask);
+		Object inner = this.contents.isAsyncTask(userTask) ? userTask : innermostSeen(userTask);
 		return (inner != null && this.contents.isAsyncTask(inner)) ? inner : null;
+	}
+
+	@Override
+	public void executedOnly(Object future) {
+		if (this.futureTaskDrops) {
+			this.contents.markExecutedOnly(future);
+		}
+	}
+
+	/**
+	 * A pool whose class overrides {@code schedule(Runnable, long, TimeUnit)}, which
+	 * {@code execute} calls, may keep the future it returns: its futures are not told
+	 * apart.
+	 */
+	@Override
+	public boolean isExecutedOnly(Object task, Object executor) {
+		return this.futureTaskDrops && this.contents.isExecutedOnly(task) && executor != null
+				&& !TaskContents.overridesSchedule(executor.getClass());
 	}
 
 	/**
 	 * A plain task Spring's shutdown lets go of is reported at once, named after what its
 	 * {@code TaskDecorator} decorated; a future it decorated is watched like a future
-	 * handed back, and settles when Spring cancels it.
+	 * handed back, and settles when Spring cancels it. So is the future a scheduled
+	 * pool's {@code execute} made, which Spring cancels too, but which nobody else holds:
+	 * reported at once, named after the plain task it runs (inside Spring's
+	 * error-handling task), unless what it runs is or may hide a future somebody holds
+	 * (the JDK's task behind {@code supplyAsync}, a future given to {@code execute}),
+	 * which is watched as before (see {@link #dropped}).
 	 */
 	@Override
 	public void letGo(Object task, Object executor) {
@@ -281,12 +304,53 @@ final class EngineSink implements FutureSink {
 			// Whether it hides a future Spring cancels cannot be told.
 			return;
 		}
-		if (original instanceof Future<?>) {
+		if (original == task && isExecutedOnly(task, executor)) {
+			executedOnlyLetGo(task, executor);
+		}
+		else if (original instanceof Future<?>) {
 			dropped(original, executor, false);
 		}
 		else {
 			this.tasks.discarded(task, original, executor);
 		}
+	}
+
+	private void executedOnlyLetGo(Object task, Object executor) {
+		if (this.contents.settled(task) || FutureEvents.isTracked(task)) {
+			return;
+		}
+		Object plain = plainTaskInside(this.contents.userTask(task));
+		if (plain != null) {
+			this.tasks.discarded(task, plain, executor);
+		}
+		else {
+			dropped(task, executor, false);
+		}
+	}
+
+	/**
+	 * Return the plain task a future runs, looking inside the tasks an integration knows
+	 * and Spring's error-handling task, or {@code null} if it is, or may hide, a future
+	 * (a task of {@code CompletableFuture}, a {@code FutureTask} or {@code ForkJoinTask}
+	 * given to {@code execute}) or cannot be looked into.
+	 */
+	private Object plainTaskInside(Object userTask) {
+		Object inner = innermostSeen(userTask);
+		return (inner == null || inner instanceof Future<?> || this.contents.isAsyncTask(inner)
+				|| TaskContents.isSpringErrorHandling(inner)) ? null : inner;
+	}
+
+	/**
+	 * Return a task's innermost task as the integrations see it, and inside Spring's
+	 * error-handling task without them (the agent alone); {@code null} if Spring's task
+	 * cannot be read.
+	 */
+	private Object innermostSeen(Object task) {
+		Object inner = this.tasks.innermost(task);
+		for (int depth = 0; inner != null && TaskContents.isSpringErrorHandling(inner); depth++) {
+			inner = (depth < 4) ? this.tasks.innermost(TaskContents.springDelegate(inner)) : null;
+		}
+		return inner;
 	}
 
 	@Override

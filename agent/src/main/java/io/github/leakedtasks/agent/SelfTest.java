@@ -57,6 +57,15 @@ final class SelfTest implements FutureSink {
 	}
 
 	@Override
+	public void executedOnly(Object future) {
+	}
+
+	@Override
+	public boolean isExecutedOnly(Object task, Object executor) {
+		return false;
+	}
+
+	@Override
 	public void letGo(Object task, Object executor) {
 	}
 

@@ -5,6 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads what the JDK's tasks run, to name a dropped task after the application's code:
@@ -19,6 +22,13 @@ import java.util.concurrent.FutureTask;
 final class TaskContents {
 
 	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
+
+	private static final String SPRING_ERROR_HANDLING = "org.springframework.scheduling.support.DelegatingErrorHandlingRunnable";
+
+	/**
+	 * The last JDK whose {@code ScheduledFutureTask.outerTask} is known, read as above.
+	 */
+	private static final int LAST_KNOWN_FEATURE = 25;
 
 	private final Class<?> asyncSupply;
 
@@ -44,6 +54,8 @@ final class TaskContents {
 
 	private final Class<?> scheduledTask;
 
+	private final VarHandle outerTask;
+
 	TaskContents() {
 		this.asyncSupply = type(FUTURE + "$AsyncSupply");
 		this.asyncRun = type(FUTURE + "$AsyncRun");
@@ -57,6 +69,74 @@ final class TaskContents {
 		this.ran = field(this.asyncRun, "dep", CompletableFuture.class);
 		this.result = field(CompletableFuture.class, "result", Object.class);
 		this.scheduledTask = type("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
+		// Where the field is known to be read only for periodic tasks.
+		this.outerTask = (Runtime.version().feature() <= LAST_KNOWN_FEATURE)
+				? field(this.scheduledTask, "outerTask", RunnableScheduledFuture.class) : null;
+	}
+
+	/**
+	 * Return whether a scheduled pool's class overrides
+	 * {@code schedule(Runnable, long, TimeUnit)}; if that cannot be told, whether it is
+	 * not the JDK's class.
+	 */
+	static boolean overridesSchedule(Class<?> pool) {
+		if (pool == ScheduledThreadPoolExecutor.class) {
+			return false;
+		}
+		try {
+			return pool.getMethod("schedule", Runnable.class, long.class, TimeUnit.class)
+				.getDeclaringClass() != ScheduledThreadPoolExecutor.class;
+		}
+		catch (NoSuchMethodException | RuntimeException ex) {
+			return true;
+		}
+	}
+
+	/**
+	 * Return whether a task is Spring's {@code DelegatingErrorHandlingRunnable}, which a
+	 * {@code ThreadPoolTaskScheduler} wraps around every task.
+	 */
+	static boolean isSpringErrorHandling(Object task) {
+		return task.getClass().getName().equals(SPRING_ERROR_HANDLING);
+	}
+
+	/**
+	 * Return the task Spring's error-handling task runs, read from its field on the way
+	 * to a report (not cached: nothing of an application's class loader is kept), or
+	 * {@code null} if it cannot be read.
+	 */
+	static Object springDelegate(Object task) {
+		try {
+			java.lang.reflect.Field delegate = task.getClass().getDeclaredField("delegate");
+			delegate.setAccessible(true);
+			return delegate.get(task);
+		}
+		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Mark a one-shot {@code ScheduledFutureTask} that {@code execute} made and handed to
+	 * nobody, by clearing its {@code outerTask}: a field the pool reads only to requeue a
+	 * periodic task (JDK 17 to 25, the only versions marked), which the constructors set
+	 * to the task itself. A write of a field, no allocation: {@code execute} is a success
+	 * path. Of another class (a subclass's {@code decorateTask}), a task is left
+	 * unmarked.
+	 */
+	void markExecutedOnly(Object task) {
+		if (this.outerTask != null && task.getClass() == this.scheduledTask
+				&& !((RunnableScheduledFuture<?>) task).isPeriodic()) {
+			this.outerTask.setRelease(task, null);
+		}
+	}
+
+	/**
+	 * Return whether a task was marked by {@link #markExecutedOnly}.
+	 */
+	boolean isExecutedOnly(Object task) {
+		return this.outerTask != null && task.getClass() == this.scheduledTask
+				&& !((RunnableScheduledFuture<?>) task).isPeriodic() && this.outerTask.getAcquire(task) == null;
 	}
 
 	/**
@@ -74,9 +154,9 @@ final class TaskContents {
 	 */
 	boolean isPeriodicOrUnknown(Object task) {
 		if (task.getClass() == this.scheduledTask) {
-			return ((java.util.concurrent.RunnableScheduledFuture<?>) task).isPeriodic();
+			return ((RunnableScheduledFuture<?>) task).isPeriodic();
 		}
-		return task instanceof java.util.concurrent.RunnableScheduledFuture<?>;
+		return task instanceof RunnableScheduledFuture<?>;
 	}
 
 	/**

@@ -14,6 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -106,6 +108,19 @@ public final class BehaviourProbe {
 		});
 		probe(lines, "AbortPolicy", () -> overflow(new ThreadPoolExecutor.AbortPolicy()));
 		probe(lines, "shutdownNow", BehaviourProbe::shutdownNow);
+		probe(lines, "scheduled execute", BehaviourProbe::scheduledExecute);
+		probe(lines, "scheduled execute shut down", BehaviourProbe::scheduledExecuteOnAShutDownPool);
+		probe(lines, "scheduled execute null", () -> {
+			ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+			try {
+				scheduler.execute(null);
+				return "nothing thrown";
+			}
+			finally {
+				scheduler.shutdown();
+			}
+		});
+		probe(lines, "scheduled execute decorated", BehaviourProbe::scheduledExecuteDecorated);
 		probe(lines, "remove and purge", BehaviourProbe::removeAndPurge);
 		executor.shutdown();
 		lines.forEach(System.out::println);
@@ -210,6 +225,84 @@ public final class BehaviourProbe {
 		}
 		finally {
 			pool.shutdown();
+		}
+	}
+
+	/**
+	 * {@code execute} on a scheduled pool: what runs, and what {@code shutdownNow} hands
+	 * back of a task still queued.
+	 */
+	private static String scheduledExecute() throws Exception {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch busy = new CountDownLatch(1);
+		List<String> ran = new CopyOnWriteArrayList<>();
+		scheduler.execute(() -> {
+			busy.countDown();
+			try {
+				release.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				ran.add("interrupted");
+			}
+		});
+		busy.await();
+		scheduler.execute(() -> ran.add("queued"));
+		List<Runnable> handedBack = scheduler.shutdownNow();
+		Object task = handedBack.get(0);
+		RunnableScheduledFuture<?> future = (RunnableScheduledFuture<?>) task;
+		boolean terminated = scheduler.awaitTermination(30, TimeUnit.SECONDS);
+		future.run();
+		return "handed back " + handedBack.size() + " " + task.getClass().getName() + " periodic " + future.isPeriodic()
+				+ ", delay " + (future.getDelay(TimeUnit.DAYS) <= 0) + ", terminated " + terminated + ", ran " + ran
+				+ ", done " + future.isDone() + " cancelled " + future.isCancelled();
+	}
+
+	/**
+	 * What {@code execute} on a shut-down scheduled pool throws, through the same frames.
+	 */
+	private static String scheduledExecuteOnAShutDownPool() {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+		scheduler.shutdown();
+		try {
+			scheduler.execute(() -> {
+			});
+			return "nothing thrown";
+		}
+		catch (RejectedExecutionException ex) {
+			List<String> frames = new ArrayList<>();
+			for (StackTraceElement frame : ex.getStackTrace()) {
+				frames.add(frame.getClassName().replace("java.util.concurrent.", "") + "." + frame.getMethodName());
+				if (frame.getMethodName().equals("scheduledExecuteOnAShutDownPool")) {
+					break;
+				}
+			}
+			return ex.getClass().getName() + " at " + String.join(" < ", frames);
+		}
+	}
+
+	/**
+	 * {@code execute} on a pool whose {@code decorateTask} wraps the JDK's task: what the
+	 * pool queues and runs is the decorator's.
+	 */
+	private static String scheduledExecuteDecorated() throws Exception {
+		List<String> decorated = new CopyOnWriteArrayList<>();
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1) {
+
+			@Override
+			protected <V> RunnableScheduledFuture<V> decorateTask(Runnable runnable, RunnableScheduledFuture<V> task) {
+				decorated.add(task.getClass().getSimpleName());
+				return task;
+			}
+
+		};
+		try {
+			CountDownLatch ran = new CountDownLatch(1);
+			scheduler.execute(ran::countDown);
+			return "ran " + ran.await(30, TimeUnit.SECONDS) + ", decorated " + decorated;
+		}
+		finally {
+			scheduler.shutdown();
 		}
 	}
 

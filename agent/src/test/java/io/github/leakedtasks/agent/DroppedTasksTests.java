@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,8 +13,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakReport;
@@ -281,6 +285,101 @@ class DroppedTasksTests {
 			assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
 			assertThat(report.task()).isEqualTo(NamedRunnable.class.getName());
 		});
+	}
+
+	@Test
+	void plainTaskLeftQueuedWhenSpringShutsASchedulerDownIsReportedAndFuturesItCancelsAreNot() throws Exception {
+		// The scheduler's pool wraps execute's task in a future of its own, as it wraps
+		// submit's and schedule's, and Spring's shutdown cancels them all: nobody else
+		// holds the first, named after the task inside Spring's error-handling task.
+		ThreadPoolTaskScheduler scheduler = busySpringScheduler();
+		scheduler.execute(new NamedRunnable());
+		Future<String> submitted = scheduler.submit(() -> "cancelled by Spring");
+		ScheduledFuture<?> delayed = scheduler.schedule(new NamedRunnable(), Instant.now().plus(Duration.ofHours(1)));
+		scheduler.shutdown();
+		assertThat(submitted.isCancelled()).isTrue();
+		assertThat(delayed.isCancelled()).isTrue();
+		assertThat(awaitReportedFrom(this.name).task()).isEqualTo(NamedRunnable.class.getName());
+		WeakReference<Object> held = new WeakReference<>(submitted);
+		WeakReference<Object> scheduled = new WeakReference<>(delayed);
+		submitted = null;
+		delayed = null;
+		awaitCollected(held);
+		awaitCollected(scheduled);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).singleElement()
+			.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING));
+	}
+
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void completableTaskLeftQueuedWhenSpringShutsASchedulerDownIsReportedUnlessItsFutureIsCompleted(boolean complete)
+			throws Exception {
+		// submitCompletable is the JDK's task given to the scheduler's execute, inside
+		// Spring's error-handling task: the caller holds the CompletableFuture.
+		ThreadPoolTaskScheduler scheduler = busySpringScheduler();
+		CompletableFuture<String> future = scheduler.submitCompletable(() -> "never run");
+		scheduler.shutdown();
+		if (complete) {
+			assertThat(future.complete("by the application")).isTrue();
+			WeakReference<Object> completed = new WeakReference<>(future);
+			future = null;
+			// The drop's watch holds the future until the JDK's task is collected.
+			awaitCollected(completed);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOfExecutor(this.name)).isEmpty();
+		}
+		else {
+			assertThat(awaitReportedFrom(this.name).kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOfExecutor(this.name)).hasSize(1);
+			assertThat(future).isNotDone();
+		}
+	}
+
+	@Test
+	void futureGivenToASchedulersExecuteAndLeftQueuedWhenSpringShutsItDownIsTheCallers() throws Exception {
+		// The caller holds its FutureTask, and may run it: it is watched like a future
+		// handed back, and Spring's shutdown cancels the pool's future around it only.
+		ThreadPoolTaskScheduler scheduler = busySpringScheduler();
+		FutureTask<String> own = new FutureTask<>(() -> "run by the caller");
+		scheduler.execute(own);
+		scheduler.shutdown();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+		own.run();
+		assertThat(own.get(30, TimeUnit.SECONDS)).isEqualTo("run by the caller");
+		System.gc();
+		awaitDetectorCaughtUp();
+		assertThat(reportsOfExecutor(this.name)).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void taskAScheduledPoolExecutedAndHandedBackToTheApplicationIsReportedOnlyIfNeitherRunNorCancelled(boolean settle)
+			throws Exception {
+		// The application's own shutdownNow: it may run or cancel what it gets back.
+		ScheduledThreadPoolExecutor scheduler = busyScheduler();
+		scheduler.execute(new NamedRunnable());
+		List<Runnable> tasks = scheduler.shutdownNow();
+		assertThat(tasks).hasSize(1);
+		if (settle) {
+			assertThat(((Future<?>) tasks.get(0)).cancel(false)).isTrue();
+			WeakReference<Object> handedBack = new WeakReference<>(tasks.get(0));
+			tasks = null;
+			awaitCollected(handedBack);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOfExecutor(this.name)).isEmpty();
+		}
+		else {
+			tasks = null;
+			assertThat(awaitReportedFrom(this.name)).satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+				assertThat(report.task()).isEqualTo(NamedRunnable.class.getName());
+			});
+			awaitDetectorCaughtUp();
+			assertThat(reportsOfExecutor(this.name)).hasSize(1);
+		}
 	}
 
 	@Test
@@ -566,6 +665,23 @@ class DroppedTasksTests {
 	private ScheduledThreadPoolExecutor busyScheduler() throws InterruptedException {
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
 		named(scheduler);
+		CountDownLatch busy = new CountDownLatch(1);
+		scheduler.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		return scheduler;
+	}
+
+	/**
+	 * A Spring scheduler whose one thread is busy until the test ends, named after the
+	 * test.
+	 */
+	private ThreadPoolTaskScheduler busySpringScheduler() throws InterruptedException {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.initialize();
+		named(scheduler.getScheduledThreadPoolExecutor());
 		CountDownLatch busy = new CountDownLatch(1);
 		scheduler.execute(() -> {
 			busy.countDown();

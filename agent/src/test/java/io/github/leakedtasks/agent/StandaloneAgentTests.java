@@ -178,6 +178,15 @@ class StandaloneAgentTests {
 					+ "discardOldestWhoseQueueThrows")
 			.contains("DiscardPolicy -> returned ran [first]")
 			.contains("shutdownNow -> returned handed back 1 same true done false")
+			.contains("scheduled execute -> returned handed back 1 "
+					+ "java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask periodic false, delay true, "
+					+ "terminated true, ran [interrupted], done true cancelled true")
+			.contains("scheduled execute shut down -> returned java.util.concurrent.RejectedExecutionException at "
+					+ "ThreadPoolExecutor$AbortPolicy.rejectedExecution < ThreadPoolExecutor.reject < "
+					+ "ScheduledThreadPoolExecutor.delayedExecute < ScheduledThreadPoolExecutor.schedule < "
+					+ "ScheduledThreadPoolExecutor.execute < ")
+			.contains("scheduled execute null -> threw java.lang.NullPointerException")
+			.contains("scheduled execute decorated -> returned ran true, decorated [ScheduledFutureTask]")
 			.contains("remove and purge -> returned removed true false, queue 2 then 1, kept kept");
 	}
 

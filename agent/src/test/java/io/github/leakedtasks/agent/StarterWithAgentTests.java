@@ -1,6 +1,8 @@
 package io.github.leakedtasks.agent;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -10,8 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -477,6 +481,77 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void plainTaskQueuedWhenSpringShutsAnUnwrappedSchedulerDownIsReportedOnceAndFuturesItCancelsAreNot() {
+		// The scheduler's pool wraps execute's task in a future of its own, as it wraps
+		// submit's and schedule's, and Spring's shutdown cancels them all: nobody else
+		// holds the first.
+		this.runner.withUserConfiguration(QueuingScheduler.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean("queuingScheduler", ThreadPoolTaskScheduler.class);
+			assertThat(AopUtils.isAopProxy(scheduler)).isFalse();
+			CountDownLatch release = occupy(scheduler.getScheduledExecutor());
+			try {
+				scheduler.execute(new QueuedRunnable());
+				Future<String> submitted = scheduler.submit(new QueuedCallable());
+				ScheduledFuture<?> delayed = scheduler.schedule(new QueuedRunnable(),
+						Instant.now().plus(Duration.ofHours(1)));
+				scheduler.shutdown();
+				assertThat(submitted.isCancelled()).isTrue();
+				assertThat(delayed.isCancelled()).isTrue();
+				Recorded recorded = context.getBean(Recorded.class);
+				assertOneDropReported(recorded, "queuingScheduler");
+				WeakReference<Object> held = new WeakReference<>(submitted);
+				WeakReference<Object> scheduled = new WeakReference<>(delayed);
+				submitted = null;
+				delayed = null;
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(held.get()).isNull();
+					assertThat(scheduled.get()).isNull();
+				});
+				awaitDetectorCaughtUp();
+				assertThat(recorded.reports).filteredOn((report) -> "queuingScheduler".equals(report.executor()))
+					.singleElement()
+					.satisfies((report) -> {
+						assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+						assertThat(report.task()).isEqualTo(QueuedRunnable.class.getName());
+					});
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
+	void plainTaskQueuedWhenSpringShutsAWrappedSchedulerDownIsReportedOnceByTheWrapper() {
+		// The pool's future around Spring's task around the wrapper's: the agent sees
+		// Spring's shutdown let go of it and leaves it to the wrapper.
+		this.runner.withUserConfiguration(OwnPolicyScheduler.class).run((context) -> {
+			ThreadPoolTaskScheduler scheduler = context.getBean("ownPolicyScheduler", ThreadPoolTaskScheduler.class);
+			assertThat(AopUtils.isAopProxy(scheduler)).isTrue();
+			CountDownLatch release = occupy(scheduler.getScheduledExecutor());
+			try {
+				int reportedBefore = reportsOfExecutor("ownPolicyScheduler").size();
+				scheduler.execute(new QueuedRunnable());
+				scheduler.shutdown();
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(reportsOfExecutor("ownPolicyScheduler")).hasSizeGreaterThan(reportedBefore);
+				});
+				awaitDetectorCaughtUp();
+				List<LeakReport> reported = reportsOfExecutor("ownPolicyScheduler");
+				assertThat(reported.subList(reportedBefore, reported.size())).singleElement().satisfies((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+					assertThat(report.task()).isEqualTo(QueuedRunnable.class.getName());
+				});
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
 	void uncaughtFailureOfAWrappedSchedulersTaskIsReportedOnce() {
 		// Spring's scheduler runs an executed task inside its error-handling task, in the
 		// JDK's FutureTask, which fails: the wrapper reports the uncaught failure, and
@@ -881,6 +956,14 @@ class StarterWithAgentTests {
 		@Bean
 		ThreadPoolTaskScheduler queuingScheduler() {
 			return new ThreadPoolTaskScheduler();
+		}
+
+	}
+
+	static final class QueuedRunnable implements Runnable {
+
+		@Override
+		public void run() {
 		}
 
 	}

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -247,6 +248,34 @@ public class AgentBenchmark {
 				() -> Bursts.submitThenGet(this.pool, this.task, this.futures, gate::countDown));
 	}
 
+	/**
+	 * A burst of 50,000 {@code execute}s to a one-thread
+	 * {@code ScheduledThreadPoolExecutor} (whose {@code execute} the agent advises, to
+	 * mark the future it makes and hands to nobody), its worker held until every task is
+	 * queued, then a wait for the last; one operation is one task.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(BURST)
+	public Object gatedBurstScheduledExecute(Scheduled scheduled) throws Exception {
+		CountDownLatch gate = new CountDownLatch(1);
+		CountDownLatch held = new CountDownLatch(1);
+		scheduled.pool.execute(() -> {
+			held.countDown();
+			awaitUninterruptibly(gate);
+		});
+		awaitUninterruptibly(held);
+		CountDownLatch done = new CountDownLatch(BURST);
+		Runnable task = done::countDown;
+		return TrackingBenchmark.atDepth(DEPTH, () -> {
+			for (int i = 0; i < BURST; i++) {
+				scheduled.pool.execute(task);
+			}
+			gate.countDown();
+			awaitUninterruptibly(done);
+			return done;
+		});
+	}
+
 	private static void awaitUninterruptibly(CountDownLatch latch) {
 		boolean interrupted = false;
 		while (true) {
@@ -281,6 +310,26 @@ public class AgentBenchmark {
 	@OperationsPerInvocation(BURST)
 	public Object watchedBurstSubmitGet(Watched watched) throws Exception {
 		return TrackingBenchmark.atDepth(DEPTH, () -> Bursts.submitThenGet(watched.pool, this.task, this.futures));
+	}
+
+	/**
+	 * A scheduled pool of one thread.
+	 */
+	@State(Scope.Benchmark)
+	public static class Scheduled {
+
+		ScheduledThreadPoolExecutor pool;
+
+		@Setup(Level.Trial)
+		public void setUp() {
+			this.pool = new ScheduledThreadPoolExecutor(1);
+		}
+
+		@TearDown(Level.Trial)
+		public void tearDown() {
+			this.pool.shutdownNow();
+		}
+
 	}
 
 	/**

@@ -841,6 +841,22 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * {@code ScheduledThreadPoolExecutor.execute} made a future that nobody is handed.
+	 * @param future what {@code schedule} returned
+	 */
+	public static void executedOnly(Object future) {
+		FutureSink current = sink;
+		if (current != null && future != null) {
+			try {
+				current.executedOnly(future);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
 	 * {@code DiscardOldestPolicy} polled a task from the queue {@code getQueue()}
 	 * returned: discarded for certain if that is the pool's own queue, as the JDK's
 	 * {@code getQueue()} returns; where a subclass overrides it (it may hand out a copy)
@@ -915,20 +931,21 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * {@code shutdownNow} hands back the tasks an executor had not run. A plain task is
-	 * surely let go of only if Spring's executor shutdown called it; otherwise the caller
-	 * may run it.
+	 * {@code shutdownNow} hands back the tasks an executor had not run. A plain task, or
+	 * a future nobody else was handed ({@link #executedOnly}), is surely let go of only
+	 * if Spring's executor shutdown called it; otherwise the caller may run it.
 	 * @param tasks the tasks
 	 * @param executor the executor
 	 */
 	public static void handedBack(List<?> tasks, Object executor) {
-		if (sink == null || tasks == null || tasks.isEmpty()) {
+		FutureSink current = sink;
+		if (current == null || tasks == null || tasks.isEmpty()) {
 			return;
 		}
 		try {
 			boolean letGo = false;
 			for (Object task : tasks) {
-				if (!(task instanceof Future)) {
+				if (!(task instanceof Future) || current.isExecutedOnly(task, executor)) {
 					// A plain task is the caller's to run, unless the caller lets go of
 					// it.
 					letGo = calledByShutdownThatLetsGo(executor);
@@ -936,7 +953,7 @@ public final class FutureHooks {
 				}
 			}
 			for (Object task : tasks) {
-				if (letGo && !(task instanceof Future)) {
+				if (letGo && (!(task instanceof Future) || current.isExecutedOnly(task, executor))) {
 					letGo(task, executor);
 				}
 				else {

@@ -116,7 +116,24 @@ public interface FutureSink {
 	void dropped(Object task, Object executor, boolean discarded);
 
 	/**
-	 * {@code shutdownNow} handed a plain task back to Spring's
+	 * {@code ScheduledThreadPoolExecutor.execute} made a future nobody else is handed:
+	 * mark it, without allocating or looking anything up.
+	 * @param future the future {@code schedule} returned
+	 */
+	void executedOnly(Object future);
+
+	/**
+	 * Return whether a task an executor handed back is a future marked by
+	 * {@link #executedOnly}, which only the executor held.
+	 * @param task the task
+	 * @param executor the executor
+	 * @return whether only the executor held it
+	 */
+	boolean isExecutedOnly(Object task, Object executor);
+
+	/**
+	 * {@code shutdownNow} handed a plain task, or a future nobody else was handed (see
+	 * {@link #executedOnly}), back to Spring's
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which cancels the futures it gets
 	 * back and runs nothing: a task its {@code TaskDecorator} decorated may hide a
 	 * future.
