@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The tracker's daemon thread: confirms leaks the collector proved, and sweeps
@@ -24,6 +25,15 @@ import java.util.Set;
 final class LeakDetector implements Runnable {
 
 	private static final Comparator<OverdueTask> BY_AGE = Comparator.comparing(OverdueTask::age);
+
+	/** The longest {@link #finish} waits for the detector's thread to end. */
+	private static final long FINISH_JOIN_MILLIS = 2000;
+
+	/** The longest the last pass waits for what its collection enqueues. */
+	private static final long FINISH_DRAIN_MILLIS = 1000;
+
+	/** How long {@link #finish} waits for one more collected reference. */
+	private static final long FINISH_QUIET_MILLIS = 100;
 
 	/** A queue that could not be read: its tasks are taken as queued. */
 	private static final Set<TaskRecord> UNREAD = Collections.unmodifiableSet(new HashSet<>());
@@ -42,6 +52,11 @@ final class LeakDetector implements Runnable {
 	private final Thread thread;
 
 	private volatile boolean running = true;
+
+	/** Whether the loop, once it ends, makes the last pass of {@link #finish}. */
+	private volatile boolean finishing;
+
+	private final AtomicBoolean finished = new AtomicBoolean();
 
 	private volatile List<OverdueTask> overdue = List.of();
 
@@ -67,6 +82,65 @@ final class LeakDetector implements Runnable {
 	void stop() {
 		this.running = false;
 		this.thread.interrupt();
+	}
+
+	/**
+	 * Stop detecting, after a last pass over what one collection can prove now: when the
+	 * tracker closes with its application (a Spring context closing after its executors
+	 * shut down and cancelled what they had queued), a task dropped since is reported
+	 * rather than lost with the tracker. The detector's own thread makes the pass, so
+	 * listeners hear of it where they always do: a sweep, then, only if a task was let go
+	 * of or has not started though due, one {@code System.gc()} and what it enqueues
+	 * until none comes for {@value #FINISH_QUIET_MILLIS} ms, within a second. The caller
+	 * waits for it up to {@value #FINISH_JOIN_MILLIS} ms (a listener that blocks holds
+	 * the detector's thread, not the caller's). Only the first call does this.
+	 */
+	void finish() {
+		if (!this.finished.compareAndSet(false, true)) {
+			stop();
+			return;
+		}
+		this.finishing = true;
+		stop();
+		if (Thread.currentThread() == this.thread) {
+			// Closed by a listener: the pass follows once it returns.
+			return;
+		}
+		try {
+			this.thread.join(FINISH_JOIN_MILLIS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * The pass {@link #finish} asks for, on the detector's thread once its loop ended.
+	 */
+	private void lastPass() {
+		// The interrupt that ended the loop, if no wait consumed it.
+		Thread.interrupted();
+		try {
+			sweep();
+			if (!this.tracker.states().awaitsCollection(System.nanoTime())) {
+				return;
+			}
+			this.tracker.reporter().closing();
+			System.gc();
+			long deadline = System.nanoTime() + FINISH_DRAIN_MILLIS * 1_000_000;
+			Reference<?> reference = this.tracker.states().queue().remove(FINISH_QUIET_MILLIS);
+			while (reference != null) {
+				collected(reference);
+				reference = (System.nanoTime() - deadline < 0)
+						? this.tracker.states().queue().remove(FINISH_QUIET_MILLIS) : null;
+			}
+		}
+		catch (InterruptedException ex) {
+			// The thread ends.
+		}
+		catch (Throwable ex) {
+			// Closing never fails on what an application's object does.
+		}
 	}
 
 	List<OverdueTask> overdue() {
@@ -100,7 +174,7 @@ final class LeakDetector implements Runnable {
 			catch (InterruptedException ex) {
 				// Only stop() ends detection; any other interrupt is spurious.
 				if (!this.running) {
-					return;
+					break;
 				}
 			}
 			catch (Throwable ex) {
@@ -108,6 +182,9 @@ final class LeakDetector implements Runnable {
 				// listener, an exception whose methods throw, a short-lived memory
 				// shortage.
 			}
+		}
+		if (this.finishing) {
+			lastPass();
 		}
 	}
 

@@ -15,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class LeakReporter {
 
+	private volatile boolean closing;
+
 	private final TrackingSettings settings;
 
 	private final Clock clock;
@@ -122,6 +124,14 @@ final class LeakReporter {
 	}
 
 	/**
+	 * Note that the tracker closes: what its last pass confirms is a teardown's effect,
+	 * left to the listeners (the log), not handed to a test's scope.
+	 */
+	void closing() {
+		this.closing = true;
+	}
+
+	/**
 	 * Report a confirmed leak, once per record.
 	 */
 	void confirmed(LeakKind kind, TaskRecord record, Throwable failure) {
@@ -129,7 +139,9 @@ final class LeakReporter {
 			return;
 		}
 		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
-		TaskScope.confirmed(record, report);
+		if (!this.closing) {
+			TaskScope.confirmed(record, report);
+		}
 		LeakGroups.Added added = this.groups.add(report, LeakStatus.CONFIRMED);
 		for (LeakListener listener : this.listeners) {
 			try {

@@ -195,6 +195,21 @@ final class TaskStates {
 	}
 
 	/**
+	 * Return whether a collection could prove a drop now: a task let go of, or a task
+	 * that has not started though due (young tasks promoted first). A failure nobody
+	 * retrieved is not a reason: one still reachable is not lost.
+	 * @param now the current {@link System#nanoTime()}
+	 */
+	boolean awaitsCollection(long now) {
+		if (!this.letGo.isEmpty()) {
+			return true;
+		}
+		boolean[] queued = new boolean[1];
+		this.live.forEach((record) -> queued[0] |= !record.is(TaskRecord.STARTED) && record.since - now <= 0);
+		return queued[0];
+	}
+
+	/**
 	 * Give every young task still queued or running its record.
 	 */
 	void promoteYoung() {

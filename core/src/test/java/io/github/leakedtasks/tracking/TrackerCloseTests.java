@@ -1,0 +1,148 @@
+package io.github.leakedtasks.tracking;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link TaskTracker#close()}: what an executor dropped just before, as Spring
+ * shuts its executor beans down before the starter's engine, is still reported.
+ */
+class TrackerCloseTests {
+
+	@ParameterizedTest
+	@EnumSource(value = CreationTraceMode.class, names = { "OFF", "SAMPLED" })
+	void taskAnExecutorDroppedJustBeforeTheTrackerClosesIsReportedOnTheDetectorsThread(CreationTraceMode mode)
+			throws Exception {
+		TrackerFixture fixture = new TrackerFixture(mode);
+		List<String> threads = new CopyOnWriteArrayList<>();
+		fixture.tracker.addListener(new LeakListener() {
+
+			@Override
+			public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+				threads.add(Thread.currentThread().getName());
+			}
+
+		});
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor dropping = busyPool(release);
+		ThreadPoolExecutor running = busyPool(release);
+		try {
+			ExecutorService wrapped = fixture.tracker.wrap("dropping", dropping);
+			fixture.tracker.wrap("running", running).execute(new StillQueued());
+			wrapped.execute(new Dropped());
+			// As Spring's shutdown does: the pool's own shutdownNow, past the wrapper,
+			// whose caller lets go of what it hands back.
+			assertThat(dropping.shutdownNow()).hasSize(1);
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+				assertThat(report.task()).isEqualTo(Dropped.class.getName());
+				assertThat(report.executor()).isEqualTo("dropping");
+			});
+			assertThat(threads).containsExactly("leaked-tasks-detector");
+			// Closed once: nothing more.
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).hasSize(1);
+		}
+		finally {
+			release.countDown();
+			running.shutdownNow();
+			fixture.close();
+		}
+	}
+
+	@Test
+	void dropConfirmedAsTheTrackerClosesIsLeftToTheListenersNotToATestsScope() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.SAMPLED);
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor dropping = busyPool(release);
+		TaskScope scope = TaskScope.open("closing");
+		try {
+			fixture.tracker.wrap("dropping", dropping).execute(new Dropped());
+		}
+		finally {
+			scope.close();
+		}
+		try {
+			assertThat(dropping.shutdownNow()).hasSize(1);
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).singleElement()
+				.satisfies((report) -> assertThat(report.task()).isEqualTo(Dropped.class.getName()));
+			assertThat(scope.takeConfirmedLeaks()).isEmpty();
+		}
+		finally {
+			release.countDown();
+			fixture.close();
+		}
+	}
+
+	@Test
+	void onlyATaskLetGoOfOrDueButNotStartedAwaitsTheCollectionOfTheClose() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.SAMPLED);
+		CountDownLatch release = new CountDownLatch(1);
+		ScheduledThreadPoolExecutor scheduler = fixture.register(new ScheduledThreadPoolExecutor(1));
+		try {
+			ScheduledExecutorService wrapped = fixture.tracker.wrap("idle", scheduler);
+			wrapped.submit(() -> "done").get(30, TimeUnit.SECONDS);
+			wrapped.schedule(() -> "later", 1, TimeUnit.HOURS);
+			fixture.tracker.states().promoteYoung();
+			assertThat(fixture.tracker.states().awaitsCollection(System.nanoTime())).isFalse();
+			fixture.tracker.wrap("busy", fixture.register(busyPool(release))).execute(new StillQueued());
+			fixture.tracker.states().promoteYoung();
+			assertThat(fixture.tracker.states().awaitsCollection(System.nanoTime())).isTrue();
+		}
+		finally {
+			release.countDown();
+			fixture.close();
+		}
+	}
+
+	/**
+	 * A pool of one thread, busy until released.
+	 */
+	private static ThreadPoolExecutor busyPool(CountDownLatch release) throws InterruptedException {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+		CountDownLatch started = new CountDownLatch(1);
+		pool.execute(() -> {
+			started.countDown();
+			try {
+				release.await(60, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		return pool;
+	}
+
+	static final class Dropped implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	static final class StillQueued implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+}
