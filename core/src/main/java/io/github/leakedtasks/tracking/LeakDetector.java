@@ -54,8 +54,6 @@ final class LeakDetector implements Runnable {
 	private volatile boolean running = true;
 
 	/** Whether the loop, once it ends, makes the last pass of {@link #finish}. */
-	private volatile boolean finishing;
-
 	private final AtomicBoolean finished = new AtomicBoolean();
 
 	private volatile List<OverdueTask> overdue = List.of();
@@ -100,7 +98,6 @@ final class LeakDetector implements Runnable {
 			stop();
 			return;
 		}
-		this.finishing = true;
 		stop();
 		if (Thread.currentThread() == this.thread) {
 			// Closed by a listener: the pass follows once it returns.
@@ -183,7 +180,7 @@ final class LeakDetector implements Runnable {
 				// shortage.
 			}
 		}
-		if (this.finishing) {
+		if (this.finished.get()) {
 			lastPass();
 		}
 	}

@@ -15,8 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class LeakReporter {
 
-	private volatile boolean closing;
-
 	private final TrackingSettings settings;
 
 	private final Clock clock;
@@ -40,6 +38,9 @@ final class LeakReporter {
 	private final Set<String> leftToTaskTypes = ConcurrentHashMap.newKeySet();
 
 	private final Set<String> jdkCompleters = ConcurrentHashMap.newKeySet();
+
+	/** Whether the tracker is closing, so that no scope is fed any more. */
+	private volatile boolean closing;
 
 	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
 		this.settings = settings;

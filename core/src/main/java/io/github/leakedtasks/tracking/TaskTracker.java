@@ -450,9 +450,10 @@ public final class TaskTracker implements AutoCloseable {
 	/**
 	 * Stop detection: nothing more is reported, and nothing more is held for the tasks
 	 * and futures of this tracker's wrappers, which run on as they would untracked.
-	 * First, what one collection proves now is reported (a task an executor dropped as it
-	 * shut down, a failed future let go of): if something awaits a collection, this
-	 * method calls {@code System.gc()} once and may take up to about a second.
+	 * First, what is due is reported and, if a task was let go of or has not started
+	 * though due (an executor dropped it as it shut down), this method calls
+	 * {@code System.gc()} once and reports what that collection proves (failed futures
+	 * let go of among it): it may take up to about a second.
 	 */
 	@Override
 	public void close() {
