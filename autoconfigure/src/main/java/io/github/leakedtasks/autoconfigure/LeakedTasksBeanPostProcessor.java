@@ -65,7 +65,8 @@ public class LeakedTasksBeanPostProcessor
 	 */
 	public LeakedTasksBeanPostProcessor(Supplier<TaskTracker> tracker, List<String> excludedExecutors) {
 		this.tracker = tracker;
-		this.excludedExecutors = excludedExecutors;
+		// An empty name (leaked-tasks.excluded-executors=a,,b) names nothing.
+		this.excludedExecutors = excludedExecutors.stream().filter((name) -> name != null && !name.isBlank()).toList();
 	}
 
 	@Override

@@ -88,10 +88,12 @@ public class LeakedTasksProperties implements Validator {
 
 	/**
 	 * Set {@code leaked-tasks.enabled}.
-	 * @param enabled the value
+	 * @param enabled the value; {@code null} (an empty property) leaves it as it is
 	 */
-	public void setEnabled(boolean enabled) {
-		this.enabled = enabled;
+	public void setEnabled(Boolean enabled) {
+		if (enabled != null) {
+			this.enabled = enabled;
+		}
 	}
 
 	/**
@@ -136,10 +138,12 @@ public class LeakedTasksProperties implements Validator {
 
 	/**
 	 * Set {@code leaked-tasks.max-groups}.
-	 * @param maxGroups the value
+	 * @param maxGroups the value; {@code null} (an empty property) leaves it as it is
 	 */
-	public void setMaxGroups(int maxGroups) {
-		this.maxGroups = maxGroups;
+	public void setMaxGroups(Integer maxGroups) {
+		if (maxGroups != null) {
+			this.maxGroups = maxGroups;
+		}
 	}
 
 	/**
@@ -184,10 +188,13 @@ public class LeakedTasksProperties implements Validator {
 
 	/**
 	 * Set {@code leaked-tasks.verify-spring-boot-version}.
-	 * @param verifySpringBootVersion the value
+	 * @param verifySpringBootVersion the value; {@code null} (an empty property) leaves
+	 * it as it is
 	 */
-	public void setVerifySpringBootVersion(boolean verifySpringBootVersion) {
-		this.verifySpringBootVersion = verifySpringBootVersion;
+	public void setVerifySpringBootVersion(Boolean verifySpringBootVersion) {
+		if (verifySpringBootVersion != null) {
+			this.verifySpringBootVersion = verifySpringBootVersion;
+		}
 	}
 
 	/**
@@ -350,10 +357,13 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set {@code leaked-tasks.creation-trace.traced-tasks-per-type}.
-		 * @param tracedTasksPerType the value
+		 * @param tracedTasksPerType the value; {@code null} (an empty property) leaves it
+		 * as it is
 		 */
-		public void setTracedTasksPerType(int tracedTasksPerType) {
-			this.tracedTasksPerType = tracedTasksPerType;
+		public void setTracedTasksPerType(Integer tracedTasksPerType) {
+			if (tracedTasksPerType != null) {
+				this.tracedTasksPerType = tracedTasksPerType;
+			}
 		}
 
 		/**
@@ -366,10 +376,13 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set {@code leaked-tasks.creation-trace.sample-rate}.
-		 * @param sampleRate the value
+		 * @param sampleRate the value; {@code null} (an empty property) leaves it as it
+		 * is
 		 */
-		public void setSampleRate(int sampleRate) {
-			this.sampleRate = sampleRate;
+		public void setSampleRate(Integer sampleRate) {
+			if (sampleRate != null) {
+				this.sampleRate = sampleRate;
+			}
 		}
 
 		/**
@@ -382,10 +395,13 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set {@code leaked-tasks.creation-trace.max-samples-per-second}.
-		 * @param maxSamplesPerSecond the value
+		 * @param maxSamplesPerSecond the value; {@code null} (an empty property) leaves
+		 * it as it is
 		 */
-		public void setMaxSamplesPerSecond(int maxSamplesPerSecond) {
-			this.maxSamplesPerSecond = maxSamplesPerSecond;
+		public void setMaxSamplesPerSecond(Integer maxSamplesPerSecond) {
+			if (maxSamplesPerSecond != null) {
+				this.maxSamplesPerSecond = maxSamplesPerSecond;
+			}
 		}
 
 		/**
@@ -398,10 +414,12 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set {@code leaked-tasks.creation-trace.max-depth}.
-		 * @param maxDepth the value
+		 * @param maxDepth the value; {@code null} (an empty property) leaves it as it is
 		 */
-		public void setMaxDepth(int maxDepth) {
-			this.maxDepth = maxDepth;
+		public void setMaxDepth(Integer maxDepth) {
+			if (maxDepth != null) {
+				this.maxDepth = maxDepth;
+			}
 		}
 
 	}
@@ -490,10 +508,12 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set whether it is enabled.
-		 * @param enabled the value
+		 * @param enabled the value; {@code null} (an empty property) leaves it as it is
 		 */
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
+		public void setEnabled(Boolean enabled) {
+			if (enabled != null) {
+				this.enabled = enabled;
+			}
 		}
 
 	}
@@ -525,10 +545,12 @@ public class LeakedTasksProperties implements Validator {
 
 		/**
 		 * Set whether it is enabled.
-		 * @param enabled the value
+		 * @param enabled the value; {@code null} (an empty property) leaves it as it is
 		 */
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
+		public void setEnabled(Boolean enabled) {
+			if (enabled != null) {
+				this.enabled = enabled;
+			}
 		}
 
 	}

@@ -21,6 +21,7 @@ import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.LoggingLeakListener;
 import io.github.leakedtasks.tracking.OverdueTask;
 import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TrackingSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -491,6 +492,55 @@ class LeakedTasksAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).hasMessageContaining("leaked-tasks.creation-trace.mode");
 		});
+	}
+
+	@Test
+	void emptyValueOfEveryPropertyIsItsDefault() {
+		// An int or boolean property once failed start-up on an empty value ("A null
+		// value cannot be assigned to a primitive type"), unlike durations and enums.
+		this.contextRunner
+			.withPropertyValues("leaked-tasks.enabled=", "leaked-tasks.excluded-executors=",
+					"leaked-tasks.grace-period=", "leaked-tasks.max-groups=", "leaked-tasks.log-level=",
+					"leaked-tasks.overdue-threshold=", "leaked-tasks.verify-spring-boot-version=",
+					"leaked-tasks.creation-trace.mode=", "leaked-tasks.creation-trace.traced-tasks-per-type=",
+					"leaked-tasks.creation-trace.sample-rate=", "leaked-tasks.creation-trace.max-samples-per-second=",
+					"leaked-tasks.creation-trace.max-depth=", "leaked-tasks.endpoint.show-values=",
+					"leaked-tasks.endpoint.roles=", "leaked-tasks.jfr.enabled=", "leaked-tasks.tracing.enabled=")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				LeakedTasksProperties properties = context.getBean(LeakedTasksProperties.class);
+				LeakedTasksProperties defaults = new LeakedTasksProperties();
+				assertThat(properties).usingRecursiveComparison().isEqualTo(defaults);
+				TrackingSettings settings = context.getBean(TaskTracker.class).settings();
+				assertThat(settings.maxGroups()).isEqualTo(500);
+				assertThat(settings.maxTraceDepth()).isEqualTo(64);
+				assertThat(settings.gracePeriod()).isEqualTo(Duration.ofSeconds(10));
+			});
+	}
+
+	@Test
+	void durationTooLongForNanosecondsStartsTheTrackerAndMeansNever() {
+		// It once failed start-up with "long overflow" and no failure analysis.
+		this.contextRunner
+			.withPropertyValues("leaked-tasks.grace-period=200000d", "leaked-tasks.overdue-threshold=200000d",
+					"leaked-tasks.creation-trace.max-depth=2147483647")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(TaskTracker.class).settings().gracePeriod())
+					.isEqualTo(Duration.ofDays(200_000));
+			});
+	}
+
+	@Test
+	void emptyNameAmongTheExcludedExecutorsIsNotWarnedOf(CapturedOutput output) {
+		this.contextRunner.withUserConfiguration(ExecutorsConfiguration.class)
+			.withPropertyValues("leaked-tasks.excluded-executors=threadPoolExecutor,,nosuchbean")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(AopUtils.isAopProxy(context.getBean("threadPoolExecutor"))).isFalse();
+				assertThat(output).contains("names 'nosuchbean', which is no bean's name")
+					.doesNotContain("names '', which");
+			});
 	}
 
 	@Test

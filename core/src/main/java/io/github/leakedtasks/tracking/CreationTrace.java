@@ -140,7 +140,8 @@ public final class CreationTrace {
 				first = 0;
 			}
 		}
-		int end = Math.min(all.length, first + this.maxDepth);
+		// Without overflow: a depth of Integer.MAX_VALUE keeps every frame.
+		int end = first + Math.min(all.length - first, this.maxDepth);
 		List<StackTraceElement> frames = new ArrayList<>(end - first);
 		for (int i = first; i < end; i++) {
 			frames.add(all[i]);

@@ -65,9 +65,9 @@ final class LeakDetector implements Runnable {
 	LeakDetector(TaskTracker tracker) {
 		this.tracker = tracker;
 		TrackingSettings settings = tracker.settings();
-		this.graceNanos = settings.gracePeriod().toNanos();
-		this.overdueNanos = settings.overdueThreshold().toNanos();
-		long shortest = Math.min(settings.gracePeriod().toMillis(), settings.overdueThreshold().toMillis());
+		this.graceNanos = TrackingSettings.saturatedNanos(settings.gracePeriod());
+		this.overdueNanos = TrackingSettings.saturatedNanos(settings.overdueThreshold());
+		long shortest = Math.min(this.graceNanos, this.overdueNanos) / 1_000_000;
 		this.sweepMillis = Math.max(10, Math.min(1000, shortest / 4));
 		this.thread = new Thread(this, "leaked-tasks-detector");
 		this.thread.setDaemon(true);

@@ -169,7 +169,7 @@ final class ScopeTasks {
 	 */
 	boolean await(Duration timeout) {
 		long start = System.nanoTime();
-		long timeoutNanos = saturatedNanos(timeout);
+		long timeoutNanos = TrackingSettings.saturatedNanos(timeout);
 		long nextGc = start;
 		long gcInterval = GC_INTERVAL_NANOS;
 		long nextFuturesGc = start;
@@ -242,16 +242,6 @@ final class ScopeTasks {
 	 */
 	int polls() {
 		return this.polls;
-	}
-
-	private static long saturatedNanos(Duration timeout) {
-		try {
-			return Math.max(0, timeout.toNanos());
-		}
-		catch (ArithmeticException ex) {
-			// Longer than 292 years: no end.
-			return Long.MAX_VALUE;
-		}
 	}
 
 	/**

@@ -53,6 +53,21 @@ public final class TrackingSettings {
 	}
 
 	/**
+	 * Return a duration in nanoseconds, at most {@link Long#MAX_VALUE}: a duration longer
+	 * than 292 years (a setting meant as "never") has no end rather than no value.
+	 * @param duration the duration
+	 * @return its nanoseconds, 0 if negative
+	 */
+	static long saturatedNanos(Duration duration) {
+		try {
+			return Math.max(0, duration.toNanos());
+		}
+		catch (ArithmeticException ex) {
+			return duration.isNegative() ? 0 : Long.MAX_VALUE;
+		}
+	}
+
+	/**
 	 * Return a builder that starts from the defaults.
 	 * @return a new builder
 	 */

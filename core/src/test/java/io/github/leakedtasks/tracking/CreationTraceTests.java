@@ -65,6 +65,17 @@ class CreationTraceTests {
 	}
 
 	@Test
+	void traceDepthOfTheLargestIntKeepsEveryFrameAndTheLeakIsReported() throws InterruptedException {
+		// A depth added to the first frame's index overflowed: every report was lost.
+		try (TrackerFixture fixture = new TrackerFixture(settings(CreationTraceMode.ALWAYS, Integer.MAX_VALUE))) {
+			int line = loseFailureAndReturnLine(fixture.pool("orders"));
+			List<StackTraceElement> frames = awaitLeak(fixture).creationTrace().frames();
+			assertThat(frames.get(0).getLineNumber()).isEqualTo(line);
+			assertThat(frames.get(frames.size() - 1).getClassName()).isNotEqualTo(getClass().getName());
+		}
+	}
+
+	@Test
 	void traceStartsAtTheFirstFrameThatIsNotInternal() {
 		Throwable capture = CreationTrace.capture();
 		StackTraceElement[] raw = capture.getStackTrace();
