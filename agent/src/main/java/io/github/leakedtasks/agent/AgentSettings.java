@@ -232,7 +232,9 @@ final class AgentSettings {
 					{ "m", "MINUTES" }, { "h", "HOURS" }, { "d", "DAYS" } };
 			for (String[] unit : units) {
 				if (text.endsWith(unit[0])) {
-					long amount = Long.parseLong(text.substring(0, text.length() - unit[0].length()).trim());
+					// No space before the unit, as Spring Boot reads it: "10 s" is
+					// refused.
+					long amount = Long.parseLong(text.substring(0, text.length() - unit[0].length()));
 					return Duration.of(amount, java.time.temporal.ChronoUnit.valueOf(unit[1]));
 				}
 			}

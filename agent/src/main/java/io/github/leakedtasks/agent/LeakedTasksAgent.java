@@ -49,9 +49,9 @@ public final class LeakedTasksAgent {
 			if (!settings.unknownOptions().isEmpty()) {
 				System.getLogger("io.github.leakedtasks")
 					.log(System.Logger.Level.WARNING,
-							"The leaked-tasks agent ignores options that name no setting: "
+							"The leaked-tasks agent ignores options that are not a setting it reads, given as name=value: "
 									+ String.join(", ", settings.unknownOptions()) + " (it reads "
-									+ String.join(", ", AgentSettings.NAMES) + ", each as name=value)");
+									+ String.join(", ", AgentSettings.NAMES) + ")");
 			}
 			try {
 				if (!settings.enabled()) {

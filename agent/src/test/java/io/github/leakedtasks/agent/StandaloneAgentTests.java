@@ -147,10 +147,33 @@ class StandaloneAgentTests {
 	}
 
 	@Test
+	void settingsAtTheirLargestAreValidAndLeaksAreStillReported() throws Exception {
+		// Durations past 292 years and a depth of the largest int once overflowed: the
+		// agent did not start, or reported nothing.
+		Run run = run(IgnoringApplication.class,
+				agent() + "=grace-period=200000d,overdue-threshold=200000d,creation-trace.max-depth=2147483647");
+		assertThat(run.stderr()).doesNotContain("did not start")
+			.doesNotContain("ArithmeticException")
+			.contains("Task exception was never retrieved");
+		assertThat(run.stdout()).contains("reported");
+	}
+
+	@Test
+	void optionThatIsNotNameAndValueIsNamedInTheWarningAndADurationIsReadAsSpringReadsIt() throws Exception {
+		Run run = run(PropertiesApplication.class, agent() + "=grace-period,overdue-threshold=10 s");
+		assertThat(run.stderr())
+			.contains("The leaked-tasks agent ignores options that are not a setting it reads, given as name=value: "
+					+ "grace-period (it reads enabled, ")
+			.contains("overdue-threshold must be a duration such as 10s but was '10 s'");
+		assertThat(run.stdout().lines()).containsExactly("agent false");
+	}
+
+	@Test
 	void settingThatIsNotValidLeavesTheAgentOffWithOneWarningNamingItAndTheApplicationRuns() throws Exception {
 		Run run = run(IgnoringApplication.class, agent() + "=grace-period=-1s,gracePeriod=1s");
 		assertThat(run.stderr())
-			.contains("The leaked-tasks agent ignores options that name no setting: gracePeriod=1s (it reads enabled, ")
+			.contains("The leaked-tasks agent ignores options that are not a setting it reads, given as name=value: "
+					+ "gracePeriod=1s (it reads enabled, ")
 			.contains("The leaked-tasks agent did not start, so nothing is reported: "
 					+ "grace-period must be positive but was '-1s'. The application runs as it would without the agent")
 			.doesNotContain("IllegalArgumentException")
