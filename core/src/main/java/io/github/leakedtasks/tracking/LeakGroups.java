@@ -7,8 +7,10 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,6 +20,9 @@ import java.util.TreeMap;
  * @since 0.1.0
  */
 final class LeakGroups {
+
+	/** Evicted places remembered at most, whatever the cap on groups. */
+	static final int MAX_REMEMBERED_EVICTIONS = 16_384;
 
 	private final int maxGroups;
 
@@ -37,12 +42,22 @@ final class LeakGroups {
 
 	private long evicted;
 
+	/**
+	 * Places of groups evicted by the cap, the latest {@link #maxRemembered}: a place
+	 * that comes back starts a group again but is not new to the listeners, so that more
+	 * places than the cap do not log the same place again and again.
+	 */
+	private final Set<Key> evictedKeys = new LinkedHashSet<>();
+
+	private final int maxRemembered;
+
 	private long suspicionsCleared;
 
 	private long jdkOwnFailures;
 
 	LeakGroups(int maxGroups) {
 		this.maxGroups = maxGroups;
+		this.maxRemembered = (int) Math.min(MAX_REMEMBERED_EVICTIONS, Math.max(1_024, 4L * maxGroups));
 	}
 
 	synchronized Added add(LeakReport report, LeakStatus status) {
@@ -62,6 +77,8 @@ final class LeakGroups {
 			group = new Group(key, report.time());
 			this.confirmed.put(key, group);
 			this.bySitelessKey.put(key.withoutSite(), key);
+			// Back after its group was evicted: logged before, so not new.
+			created = !this.evictedKeys.remove(key);
 			evictOverCap();
 		}
 		group.add(report);
@@ -108,6 +125,7 @@ final class LeakGroups {
 		this.confirmed.clear();
 		this.bySitelessKey.clear();
 		this.suspected.clear();
+		this.evictedKeys.clear();
 	}
 
 	synchronized void suspicionCleared() {
@@ -164,6 +182,22 @@ final class LeakGroups {
 			oldest.remove();
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
+			remember(evictedKey);
+			if (!evictedKey.site().isEmpty()) {
+				// Its leaks without a trace, which would join it, start a group of the
+				// place without a site.
+				remember(evictedKey.withoutSite());
+			}
+		}
+	}
+
+	private void remember(Key evictedKey) {
+		this.evictedKeys.remove(evictedKey);
+		this.evictedKeys.add(evictedKey);
+		if (this.evictedKeys.size() > this.maxRemembered) {
+			Iterator<Key> eldest = this.evictedKeys.iterator();
+			eldest.next();
+			eldest.remove();
 		}
 	}
 

@@ -13,7 +13,10 @@ public interface LeakListener {
 	 * Called once for every confirmed leak.
 	 * @param report the leak
 	 * @param group its group, including this leak
-	 * @param newGroup whether this leak started the group
+	 * @param newGroup whether this leak started the group of a place not seen before: a
+	 * place whose group the cap on groups evicted starts a group again when it comes
+	 * back, but is not new (the latest 16,384 evicted places are remembered, until the
+	 * groups are cleared)
 	 */
 	default void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 	}

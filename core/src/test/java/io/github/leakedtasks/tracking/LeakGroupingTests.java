@@ -63,6 +63,36 @@ class LeakGroupingTests {
 	}
 
 	@Test
+	void placeBackAfterItsGroupWasEvictedIsCountedAgainButNotLoggedAgainUntilCleared() throws Exception {
+		// More places than the cap once logged the same place at each of its returns.
+		try (TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder().maxGroups(2).build())) {
+			List<String> logged = new CopyOnWriteArrayList<>();
+			fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> logged.add(message)));
+			ExecutorTracking tracking = fixture.tracker.executor("places");
+			ExecutorService pool = fixture.register(Executors.newFixedThreadPool(2));
+			String[] places = { "place0", "place1", "place2", "place0", "place1" };
+			for (int i = 0; i < places.length; i++) {
+				loseNamedFailure(tracking, pool, places[i]);
+				int confirmed = i + 1;
+				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+					System.gc();
+					assertThat(fixture.listener.leaks).hasSize(confirmed);
+				});
+			}
+			assertThat(logged).hasSize(3);
+			assertThat(fixture.tracker.leaks()).extracting(LeakGroup::task).containsExactly("place0", "place1");
+			assertThat(fixture.tracker.summary().evictedGroups()).isEqualTo(3);
+			fixture.tracker.clearLeaks();
+			loseNamedFailure(tracking, pool, "place2");
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.listener.leaks).hasSize(places.length + 1);
+			});
+			assertThat(logged).hasSize(4);
+		}
+	}
+
+	@Test
 	void groupIdIsStableAndClearingKeepsTotals() throws Exception {
 		try (TrackerFixture fixture = new TrackerFixture()) {
 			ExecutorTracking tracking = fixture.tracker.executor("places");
