@@ -21,8 +21,11 @@ import java.util.TreeMap;
  */
 final class LeakGroups {
 
-	/** Evicted places remembered at most, whatever the cap on groups. */
-	static final int MAX_REMEMBERED_EVICTIONS = 16_384;
+	/**
+	 * Evicted places remembered at most, whatever the cap on groups: four times the cap,
+	 * at least 1,024.
+	 */
+	static final int MAX_REMEMBERED_PLACES = 16_384;
 
 	private final int maxGroups;
 
@@ -43,9 +46,10 @@ final class LeakGroups {
 	private long evicted;
 
 	/**
-	 * Places of groups evicted by the cap, the latest {@link #maxRemembered}: a place
-	 * that comes back starts a group again but is not new to the listeners, so that more
-	 * places than the cap do not log the same place again and again.
+	 * Places of groups of leaks evicted by the cap, the latest ones (see
+	 * {@link #MAX_REMEMBERED_PLACES}): a place that comes back starts a group again but
+	 * is not new to the listeners, so that more places than the cap do not log the same
+	 * place again and again. Uncaught failures, logged each, are not remembered.
 	 */
 	private final Set<Key> evictedKeys = new LinkedHashSet<>();
 
@@ -57,7 +61,9 @@ final class LeakGroups {
 
 	LeakGroups(int maxGroups) {
 		this.maxGroups = maxGroups;
-		this.maxRemembered = (int) Math.min(MAX_REMEMBERED_EVICTIONS, Math.max(1_024, 4L * maxGroups));
+		// Two keys per traced place: with its site, and without it for its leaks
+		// without a trace.
+		this.maxRemembered = 2 * (int) Math.min(MAX_REMEMBERED_PLACES, Math.max(1_024, 4L * maxGroups));
 	}
 
 	synchronized Added add(LeakReport report, LeakStatus status) {
@@ -182,6 +188,9 @@ final class LeakGroups {
 			oldest.remove();
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
+			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
+				continue;
+			}
 			remember(evictedKey);
 			if (!evictedKey.site().isEmpty()) {
 				// Its leaks without a trace, which would join it, start a group of the

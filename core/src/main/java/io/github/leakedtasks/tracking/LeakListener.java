@@ -15,8 +15,8 @@ public interface LeakListener {
 	 * @param group its group, including this leak
 	 * @param newGroup whether this leak started the group of a place not seen before: a
 	 * place whose group the cap on groups evicted starts a group again when it comes
-	 * back, but is not new (the latest 16,384 evicted places are remembered, until the
-	 * groups are cleared)
+	 * back, but is not new (the latest evicted places are remembered, four times the cap
+	 * on groups, at least 1,024 and at most 16,384, until the groups are cleared)
 	 */
 	default void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 	}
