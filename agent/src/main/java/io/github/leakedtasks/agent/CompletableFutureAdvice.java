@@ -258,20 +258,21 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code uniWhenComplete(Object, BiConsumer, UniWhenComplete)}, run on the dependent:
-	 * if the action was handed the source's failure, the dependent's copy of it has been
-	 * seen.
+	 * if the action is handed the source's failure, the dependent's copy of it has been
+	 * seen, from before the dependent fails with it (the action may wake a thread that
+	 * looks at once).
 	 */
 	static final class UniWhenComplete {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static boolean enter(@Advice.Argument(0) Object sourceResult, @Advice.Argument(1) Object action) {
-			return FutureHooks.seenByAction(sourceResult, action);
+		static Object enter(@Advice.This Object dependent, @Advice.Argument(0) Object sourceResult) {
+			return FutureHooks.actionSees(dependent, sourceResult);
 		}
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
-		static void exit(@Advice.This Object dependent, @Advice.Enter boolean seen) {
-			if (seen) {
-				FutureHooks.retrieved(dependent);
+		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+		static void exit(@Advice.This Object dependent, @Advice.Enter Object seen) {
+			if (seen != null) {
+				FutureHooks.actionSawFailure(dependent, seen);
 			}
 		}
 

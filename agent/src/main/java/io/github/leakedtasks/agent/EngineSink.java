@@ -1,5 +1,7 @@
 package io.github.leakedtasks.agent;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
@@ -102,7 +104,7 @@ final class EngineSink implements FutureSink {
 				// CompletableFuture is not instrumented: see AgentInstaller.
 				return;
 			}
-			watch(future, failure);
+			watch(future, failure, false);
 		}
 		else {
 			// A future run as a task that kept its failure (a ForkJoinTask, Guava's
@@ -113,17 +115,19 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void failureHandedOn(Object future, Throwable failure) {
-		failedUnlessTheJdks(future, failure, false);
+		failedUnlessTheJdks(future, failure, false, false);
+	}
+
+	@Override
+	public void failureSeen(Object future, Throwable failure) {
+		failedUnlessTheJdks(future, failure, false, true);
 	}
 
 	@Override
 	public void failureRelayed(Object future, Throwable failure, boolean toDependent) {
-		failedUnlessTheJdks(future, failure, false);
-		if (toDependent) {
-			// Fired with this failure, maybe popped already by another thread's
-			// postComplete when watch looked.
-			this.completable.retrieved(future);
-		}
+		// A dependent on its stack is fired with this failure, maybe popped already by
+		// another thread's postComplete when watch looks.
+		failedUnlessTheJdks(future, failure, false, toDependent);
 	}
 
 	@Override
@@ -133,7 +137,7 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void failedExplicitly(Object future, Throwable failure) {
-		failedUnlessTheJdks(future, failure, true);
+		failedUnlessTheJdks(future, failure, true, false);
 	}
 
 	/**
@@ -142,7 +146,7 @@ final class EngineSink implements FutureSink {
 	 * and for a failure handed on only if it is one the JDK's code made or the stage is
 	 * of the JDK's own class (the HTTP client's {@code MinimalFuture}).
 	 */
-	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit) {
+	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit, boolean delivered) {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
@@ -160,7 +164,7 @@ final class EngineSink implements FutureSink {
 			this.completable.failedByTheJdk(future, failure, completer);
 			return;
 		}
-		watch(future, failure);
+		watch(future, failure, delivered);
 	}
 
 	private static boolean isCancellation(Throwable failure) {
@@ -171,21 +175,26 @@ final class EngineSink implements FutureSink {
 	}
 
 	/**
-	 * Watch the failure of a {@code CompletableFuture}, retrieved at once if it has a
-	 * dependent.
+	 * Watch the failure of a {@code CompletableFuture}, unless it is delivered already:
+	 * to a dependent or a waiter on its stack, or otherwise as the hook that saw it
+	 * knows.
 	 */
-	private void watch(Object future, Throwable failure) {
-		this.completable.failed(future, failure, FutureHooks.currentExecutor());
-		// Read after the failure is registered: a dependent pushed concurrently is either
-		// seen here or sees the failure when it is created.
-		if (this.dependents.any(future)) {
-			this.completable.retrieved(future);
-			if (this.completable.isWatched(future)) {
-				// Its dependents are its task's: reported, should they fail, as it would
-				// be.
-				this.dependents.forEachDependent(future, (dependent) -> this.completable.handedOn(future, dependent));
-			}
+	private void watch(Object future, Throwable failure, boolean delivered) {
+		// Read before the failure is registered, so that a delivered failure is never
+		// watched, not even for the moment a test's end may look: a dependent pushed
+		// after this read sees the failure when it is created, and marks it retrieved
+		// whether it was registered by then or not.
+		boolean handed = delivered || this.dependents.any(future);
+		if (!handed) {
+			this.completable.failed(future, failure, FutureHooks.currentExecutor());
+			return;
 		}
+		// Its dependents are its task's: reported, should they fail, as it would be.
+		List<Object> handedTo = new ArrayList<>(1);
+		this.dependents.forEachDependent(future, handedTo::add);
+		this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo);
+		// Registered already by another hook: retrieved now.
+		this.completable.retrieved(future);
 	}
 
 	@Override

@@ -1,14 +1,19 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskScope;
@@ -16,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -148,6 +154,110 @@ class TaskScopeTests {
 		assertThat(contents.futureTaskState(succeeded)).isEqualTo(2);
 		assertThat(contents.futureTaskState(failed)).isEqualTo(3);
 		assertThat(contents.futureTaskState(new CompletableFuture<>())).isEqualTo(-1);
+	}
+
+	@Test
+	void stageOfAWhenCompleteActionThatSawTheFailureIsNotTheScopesLeakWhileItFails() throws Exception {
+		// The action runs before its stage fails with the failure it was handed: the
+		// test's thread, woken by the action, may end its scope in between. Read again
+		// and again while the pool's thread goes on, the scope never holds that stage.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		List<LeakReport> leaks = new ArrayList<>();
+		try {
+			for (int i = 0; i < 2_000 && leaks.isEmpty(); i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch release = new CountDownLatch(1);
+					CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> failAfter(release, marker),
+							pool);
+					AtomicBoolean seen = new AtomicBoolean();
+					CompletableFuture<String> stage = source.whenComplete((value, ex) -> seen.set(ex != null));
+					// Runs once the pool's thread is done with the source and its stage.
+					Future<?> next = pool.submit(() -> {
+					});
+					release.countDown();
+					while (!next.isDone()) {
+						leaks.addAll(scope.takeLeaks());
+					}
+					leaks.addAll(scope.takeLeaks());
+					assertThat(seen).isTrue();
+					assertThat(stage).isCompletedExceptionally();
+				}
+			}
+		}
+		finally {
+			pool.shutdown();
+		}
+		assertThat(leaks).isEmpty();
+	}
+
+	@Test
+	void failureHandedToAWaiterIsNotTheScopesLeakWhileItIsRegistered() throws Exception {
+		// A thread waits in join() when the source fails: the failure is delivered, and
+		// the scope, read again and again meanwhile, never holds it.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		ExecutorService waiters = Executors.newSingleThreadExecutor();
+		List<LeakReport> leaks = new ArrayList<>();
+		try {
+			for (int i = 0; i < 500 && leaks.isEmpty(); i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch release = new CountDownLatch(1);
+					CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> failAfter(release, marker),
+							pool);
+					AtomicReference<Thread> waiter = new AtomicReference<>();
+					Future<Throwable> joined = waiters.submit(() -> {
+						waiter.set(Thread.currentThread());
+						return catchThrowable(source::join);
+					});
+					await().atMost(Duration.ofSeconds(30))
+						.pollInterval(Duration.ofMillis(1))
+						.until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.WAITING);
+					Future<?> next = pool.submit(() -> {
+					});
+					release.countDown();
+					while (!next.isDone()) {
+						leaks.addAll(scope.takeLeaks());
+					}
+					leaks.addAll(scope.takeLeaks());
+					assertThat(joined.get(30, TimeUnit.SECONDS)).isInstanceOf(CompletionException.class);
+				}
+			}
+		}
+		finally {
+			pool.shutdown();
+			waiters.shutdown();
+		}
+		assertThat(leaks).isEmpty();
+	}
+
+	@Test
+	void stageHandedTheFailureOfAScopesTaskIsWaitedForUntilItsFailureIsWatched() {
+		// The source's failure is handed to its stage right after the source's is
+		// watched: a scope that ends in between still finds the stage's loss.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try {
+			for (int i = 0; i < 2_000; i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch release = new CountDownLatch(1);
+					CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> failAfter(release, marker),
+							pool);
+					CompletableFuture<String> stage = source.thenApply((value) -> value + "a");
+					release.countDown();
+					while (!scope.awaitTasks(Duration.ZERO)) {
+						// Until the scope's end would find nothing on its way.
+					}
+					assertThat(scope.takeLeaks()).as("iteration %d", i)
+						.singleElement()
+						.satisfies((leak) -> assertThat(leak.exception()).hasMessage(marker));
+					assertThat(stage).isCompletedExceptionally();
+				}
+			}
+		}
+		finally {
+			pool.shutdown();
+		}
 	}
 
 	private static String failAfter(CountDownLatch release, String message) {

@@ -4,6 +4,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -264,9 +265,13 @@ public final class FutureEvents {
 		else {
 			// As the dependent would be described without its source, in the test of its
 			// source's task, and with the source, whose record it takes should it fail
-			// with the failure handed on (see #failed).
-			this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
-					source.scope, null, source.traceIds, source));
+			// with the failure handed on (see #failed). The test waits for it meanwhile.
+			TaskScope scope = source.scope;
+			ScopedFuture waited = (scope != null) ? ScopedFuture.dueStage(dependent) : null;
+			if (this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
+					scope, waited, source.traceIds, source)) == null && waited != null) {
+				scope.waitFor(waited);
+			}
 		}
 	}
 
@@ -323,6 +328,29 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
+		failed(future, failure, executor, task, null);
+	}
+
+	/**
+	 * Note that a future completed exceptionally on the current thread, and that its
+	 * failure is delivered already: handed to a dependent stage or a waiter on it, or to
+	 * the action of a {@code whenComplete} stage that fails with it. The failure is
+	 * remembered, so that the future's dependents are described by its creation, but
+	 * never watched, not even for a moment (a test's end may look at any time).
+	 * @param future the future
+	 * @param failure what it completed with
+	 * @param executor the executor the current thread works for, or {@code null}
+	 * @param dependents the dependent stages it is handed to, each of which, should it
+	 * fail with the failure handed on, is described as the future is (see
+	 * {@link #handedOn}), and is waited for by the future's scope from before the scope
+	 * may stop waiting for the future
+	 * @see #failed(Object, Throwable, Object)
+	 */
+	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents) {
+		failed(future, failure, executor, null, dependents);
+	}
+
+	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents) {
 		if (future == null) {
 			return;
 		}
@@ -373,11 +401,19 @@ public final class FutureEvents {
 			}
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
+			if (dependents != null) {
+				record.retrieved();
+			}
 			if (this.futures.putIfAbsent(future, record) == null) {
 				this.tracker.states().watch(record, future, null, failure);
 			}
 		}
 		finally {
+			if (dependents != null) {
+				for (Object dependent : dependents) {
+					handedOn(future, dependent);
+				}
+			}
 			// Only now may a scope's wait end on this failure, whatever happened.
 			settled(creation);
 		}

@@ -175,6 +175,10 @@ final class ScopeTasks {
 		long nextFuturesGc = start;
 		long stagesSince = 0;
 		while (true) {
+			// What the scope waits for is added before what it was added for may end its
+			// wait: added during a look, it is looked at again (the look reads each queue
+			// one element ahead).
+			int added = this.added.get();
 			boolean queued = false;
 			boolean pending = false;
 			this.tasks.removeIf(this::isOver);
@@ -211,13 +215,17 @@ final class ScopeTasks {
 				pending |= wait != null;
 				running |= wait == ScopedFuture.Wait.RUNNING;
 			}
-			if (!pending) {
+			if (!pending && this.added.get() == added) {
 				return true;
 			}
 			// Interrupted, when called or since: the wait ends, the interrupt is kept (a
 			// park would return at once: the wait would spin).
 			if (now - start >= timeoutNanos || Thread.currentThread().isInterrupted()) {
 				return false;
+			}
+			if (!pending) {
+				// Something was added while the queues were read: looked at again now.
+				continue;
 			}
 			if (queued && now - nextGc >= 0) {
 				// Most queued tasks are only waiting for a thread: asked less and less

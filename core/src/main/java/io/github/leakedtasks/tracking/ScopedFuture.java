@@ -45,6 +45,12 @@ final class ScopedFuture extends WeakReference<Object> {
 	/** Whether a task completes the future: then it is waited for while it is pending. */
 	private final boolean withTask;
 
+	/**
+	 * Whether the future is a stage its source handed a failure to: due to complete, it
+	 * is waited for while it is pending too, as while its failure is on its way.
+	 */
+	private final boolean due;
+
 	/** Reads a {@code FutureTask}'s state field, or {@code null}. */
 	private final ToIntFunction<Object> taskStates;
 
@@ -63,9 +69,28 @@ final class ScopedFuture extends WeakReference<Object> {
 	 * {@link FutureEvents#readFutureTaskStates}), or {@code null}
 	 */
 	ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates) {
+		this(future, withTask, taskStates, false);
+	}
+
+	private ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates, boolean due) {
 		super(future);
 		this.withTask = withTask;
 		this.taskStates = taskStates;
+		this.due = due;
+	}
+
+	/**
+	 * Wait for a dependent stage that a failed future of the scope hands its failure to:
+	 * the stage completes right after, or runs its handler (on an executor of its own,
+	 * for an async stage), and its failure is then on its way to the engine. Waited for
+	 * while it is pending or its failure is on its way, for at most
+	 * {@link #MAX_WAIT_NANOS} in all: a handler may run for longer, and an async stage's
+	 * executor may drop it.
+	 * @param stage the dependent stage
+	 * @return the future to wait for
+	 */
+	static ScopedFuture dueStage(Object stage) {
+		return new ScopedFuture(stage, false, null, true);
 	}
 
 	/**
@@ -92,10 +117,10 @@ final class ScopedFuture extends WeakReference<Object> {
 			return null;
 		}
 		Ending ending = ending(future);
-		if (ending == Ending.PENDING) {
+		if (ending == Ending.PENDING && !this.due) {
 			return (this.withTask && isDue(future)) ? Wait.RUNNING : null;
 		}
-		if (ending != Ending.FAILED) {
+		if (ending != Ending.FAILED && ending != Ending.PENDING) {
 			return null;
 		}
 		long now = System.nanoTime();

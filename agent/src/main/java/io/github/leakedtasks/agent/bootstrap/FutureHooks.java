@@ -131,6 +131,15 @@ public final class FutureHooks {
 	private static final ThreadLocal<List<?>> leftByInvokeAll = new ThreadLocal<>();
 
 	/**
+	 * The {@code whenComplete} stage whose action this thread runs with the failure of
+	 * the stage's source, which the stage fails with once the action returned.
+	 */
+	private static final ThreadLocal<Object> actionSeesFailureOf = new ThreadLocal<>();
+
+	/** Returned by {@link #actionSees} when no stage was marked before. */
+	private static final Object NO_STAGE = new Object();
+
+	/**
 	 * Whether any executor is watched for overdue tasks: until then, a task's start and
 	 * end cost one read of this field.
 	 */
@@ -265,11 +274,26 @@ public final class FutureHooks {
 			// A subclass's getCause() that throws: watched, as any failure.
 			handedOn = false;
 		}
-		if (handedOn) {
-			failureHandedOn(future, failure);
+		if (!handedOn) {
+			failed(future, failure);
+		}
+		else if (actionSeesFailureOf.get() == future) {
+			failureSeen(future, failure);
 		}
 		else {
-			failed(future, failure);
+			failureHandedOn(future, failure);
+		}
+	}
+
+	private static void failureSeen(Object future, Throwable failure) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.failureSeen(future, failure);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
 		}
 	}
 
@@ -767,15 +791,35 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Whether a {@code whenComplete} action is handed a failure, or is the JDK's own
-	 * timeout canceller: either way a failure of the dependent is not the caller's to
-	 * retrieve.
-	 * @param sourceResult the raw result of the source
-	 * @param action the action
-	 * @return whether a failure of the dependent was seen by the action
+	 * A {@code whenComplete} stage is about to run its action with its source's raw
+	 * result. If that is a failure, the stage fails with it once the action returned: the
+	 * action was handed it, so the stage's failure is delivered already, and is never
+	 * watched, not even while the action's return wakes a thread that ends a test. Marked
+	 * on this thread until {@link #actionSawFailure} (a failure only: a success touches
+	 * nothing).
+	 * @param stage the {@code whenComplete} stage
+	 * @param sourceResult the raw result of its source
+	 * @return what {@link #actionSawFailure} restores, or {@code null} if the source did
+	 * not fail
 	 */
-	public static boolean seenByAction(Object sourceResult, Object action) {
-		return isCanceller(action) || failureOf(sourceResult) != null;
+	public static Object actionSees(Object stage, Object sourceResult) {
+		if (failureOf(sourceResult) == null) {
+			return null;
+		}
+		Object previous = actionSeesFailureOf.get();
+		actionSeesFailureOf.set(stage);
+		return (previous != null) ? previous : NO_STAGE;
+	}
+
+	/**
+	 * A {@code whenComplete} stage's action ran with its source's failure (see
+	 * {@link #actionSees}): the stage's failure, however it was registered, is retrieved.
+	 * @param stage the stage
+	 * @param previous what {@link #actionSees} returned
+	 */
+	public static void actionSawFailure(Object stage, Object previous) {
+		actionSeesFailureOf.set((previous != NO_STAGE) ? previous : null);
+		retrieved(stage);
 	}
 
 	/**

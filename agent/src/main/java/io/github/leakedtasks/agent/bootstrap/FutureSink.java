@@ -38,6 +38,16 @@ public interface FutureSink {
 	}
 
 	/**
+	 * A {@code whenComplete} stage was handed the failure of its source, which its action
+	 * was handed before: the failure is delivered already.
+	 * @param future the stage
+	 * @param failure the failure handed on
+	 */
+	default void failureSeen(Object future, Throwable failure) {
+		failureRelayed(future, failure, true);
+	}
+
+	/**
 	 * A {@code CompletableFuture} was relayed the failure of the future it depends on
 	 * ({@code completeRelay}).
 	 * @param future the future
