@@ -270,9 +270,9 @@ final class CompletableFutureAdvice {
 		}
 
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-		static void exit(@Advice.This Object dependent, @Advice.Enter Object seen) {
+		static void exit(@Advice.Enter Object seen) {
 			if (seen != null) {
-				FutureHooks.actionSawFailure(dependent, seen);
+				FutureHooks.actionReturned(seen);
 			}
 		}
 

@@ -181,13 +181,17 @@ final class EngineSink implements FutureSink {
 	 */
 	private void watch(Object future, Throwable failure, boolean delivered) {
 		// Read before the failure is registered, so that a delivered failure is never
-		// watched, not even for the moment a test's end may look: a dependent pushed
-		// after this read sees the failure when it is created, and marks it retrieved
-		// whether it was registered by then or not.
+		// watched, not even for the moment a test's end may look: the hook of a stage
+		// method or a waiter that pushes after this read sees the failure, and marks it
+		// retrieved whether it was registered by then or not.
 		boolean handed = delivered || this.dependents.any(future);
 		if (!handed) {
 			this.completable.failed(future, failure, FutureHooks.currentExecutor());
-			return;
+			// A dependent pushed since by code with no hook (the relay thenCompose adds
+			// to the stage its function returned) does not mark it: read again.
+			if (!this.dependents.any(future)) {
+				return;
+			}
 		}
 		// Its dependents are its task's: reported, should they fail, as it would be.
 		List<Object> handedTo = new ArrayList<>(1);

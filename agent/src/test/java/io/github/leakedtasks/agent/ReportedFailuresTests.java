@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,13 @@ class ReportedFailuresTests {
 	/**
 	 * Apart, so that nothing of the test's frame keeps the stage.
 	 */
+	private static void whenCompleteAsyncRejected(CompletableFuture<String> source, String marker) {
+		source.whenCompleteAsync((value, failure) -> {
+		}, (command) -> {
+			throw new RejectedExecutionException(marker);
+		});
+	}
+
 	private static void ignoreAStageOnAPendingMinimalStage(CompletionStage<String> minimal, String how) {
 		assertThat(HandledFailuresTests.stageOnAPendingMinimalStage(minimal, how, Runnable::run)).isNotDone();
 	}
@@ -200,6 +208,20 @@ class ReportedFailuresTests {
 			throw new IllegalStateException(marker);
 		});
 		awaitReported(marker);
+	}
+
+	@Test
+	void rejectionOfAWhenCompleteAsyncActionIsReportedWhenItsStageIsIgnored() {
+		// The action never ran: what the stage delivers is the rejection, which nobody
+		// was handed. The source's failure went to the stage.
+		String marker = marker();
+		CompletableFuture<String> source = new CompletableFuture<>();
+		whenCompleteAsyncRejected(source, marker);
+		source.completeExceptionally(new IllegalStateException(marker + " source"));
+		LeakReport report = awaitReported(marker);
+		assertThat(report.exception()).isInstanceOf(RejectedExecutionException.class);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker + " source")).isEmpty();
 	}
 
 	@Test

@@ -276,16 +276,6 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Return whether a future's failure is watched, so that its dependents are handed
-	 * what its record holds (see {@link #handedOn}).
-	 * @param future the failed future
-	 * @return whether its failure is watched
-	 */
-	public boolean isWatched(Object future) {
-		return future != null && this.futures.get(future) instanceof TaskRecord;
-	}
-
-	/**
 	 * Return whether a future's failure carries trace ids.
 	 * @param future the failed future
 	 * @return whether it has trace ids
@@ -409,13 +399,17 @@ public final class FutureEvents {
 			}
 		}
 		finally {
-			if (dependents != null) {
-				for (Object dependent : dependents) {
-					handedOn(future, dependent);
+			try {
+				if (dependents != null) {
+					for (Object dependent : dependents) {
+						handedOn(future, dependent);
+					}
 				}
 			}
-			// Only now may a scope's wait end on this failure, whatever happened.
-			settled(creation);
+			finally {
+				// Only now may a scope's wait end on this failure, whatever happened.
+				settled(creation);
+			}
 		}
 	}
 

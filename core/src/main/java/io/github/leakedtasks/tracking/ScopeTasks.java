@@ -54,7 +54,9 @@ final class ScopeTasks {
 	private final Queue<FailureWatch> watches = new ConcurrentLinkedQueue<>();
 
 	/**
-	 * Futures of a source, waited for while they failed and their failure is on its way.
+	 * Futures of a source, waited for while their task runs, while they failed and their
+	 * failure is on its way, and, for stages their failure is handed to, while those are
+	 * about to complete (see {@link ScopedFuture}).
 	 */
 	private final Queue<ScopedFuture> futures = new ConcurrentLinkedQueue<>();
 

@@ -16,9 +16,10 @@ import java.util.function.ToIntFunction;
  * {@link TaskScope} was current: the scope waits while the task it was created for is
  * queued or running, as it waits for a wrapper's tasks, and while it has failed and its
  * failure is on its way to the engine. The source's hook runs after the JDK stored the
- * failure, so the future looks done before its failure is watched. A scheduled task is
- * waited for only once its delay elapsed, and a periodic one never: neither is due to end
- * with the test.
+ * failure, so the future looks done before its failure is watched. A dependent stage that
+ * such a future's failure is handed to is waited for while it is pending too, briefly
+ * (see {@link #dueStage}). A scheduled task is waited for only once its delay elapsed,
+ * and a periodic one never: neither is due to end with the test.
  *
  * @since 0.1.0
  */
@@ -56,7 +57,7 @@ final class ScopedFuture extends WeakReference<Object> {
 
 	private volatile boolean settled;
 
-	/** When the failure was first seen stored, or 0. */
+	/** When the failure was first seen stored (a due stage: first seen at all), or 0. */
 	private volatile long failedAt;
 
 	/**
@@ -103,12 +104,13 @@ final class ScopedFuture extends WeakReference<Object> {
 
 	/**
 	 * Return why the scope waits for the future, if it does: its task is queued or
-	 * running, or the future failed and the source has yet to handle its failure, for at
-	 * most {@link #MAX_WAIT_NANOS} after it was first seen failed. Reads only what does
-	 * not count as retrieval, of the JDK's own futures: {@code isDone()},
-	 * {@code isCompletedExceptionally()}, {@code isCancelled()}, a scheduled task's
-	 * {@code isPeriodic()} and {@code getDelay()}, a {@code FutureTask}'s state and, on
-	 * Java 19 and later, {@code state()}.
+	 * running, or the future failed and the source has yet to handle its failure (or, for
+	 * a {@link #dueStage}, it is pending), for at most {@link #MAX_WAIT_NANOS} after it
+	 * was first seen so. Reads only what does not count as retrieval, of the JDK's own
+	 * futures: {@code isDone()}, {@code isCompletedExceptionally()},
+	 * {@code isCancelled()}, a scheduled task's {@code isPeriodic()} and
+	 * {@code getDelay()}, a {@code FutureTask}'s state and, on Java 19 and later,
+	 * {@code state()}.
 	 * @return why it is waited for, or {@code null} if it is not
 	 */
 	Wait waiting() {
@@ -213,7 +215,10 @@ final class ScopedFuture extends WeakReference<Object> {
 		/** Its task is queued or running. */
 		RUNNING,
 
-		/** It failed, and its failure is on its way to the engine. */
+		/**
+		 * It failed, and its failure is on its way to the engine; or, a stage its source
+		 * handed a failure to, it is about to complete.
+		 */
 		DELIVERING
 
 	}

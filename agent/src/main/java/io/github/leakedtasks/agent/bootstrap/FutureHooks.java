@@ -256,7 +256,9 @@ public final class FutureHooks {
 	/**
 	 * {@code completeThrowable(Throwable, Object)}: a {@code CompletableFuture} was
 	 * handed the failure of the future it depends on, or, if the source's result does not
-	 * hold that failure, failed with what its {@code whenComplete} action threw.
+	 * hold that failure, failed with what its {@code whenComplete} action threw (or the
+	 * rejection of its async action). A {@code whenComplete} stage handed the failure its
+	 * action was handed (see {@link #actionSees}) has it delivered already.
 	 * @param future the future
 	 * @param failure its failure
 	 * @param source the raw result of the source
@@ -795,11 +797,11 @@ public final class FutureHooks {
 	 * result. If that is a failure, the stage fails with it once the action returned: the
 	 * action was handed it, so the stage's failure is delivered already, and is never
 	 * watched, not even while the action's return wakes a thread that ends a test. Marked
-	 * on this thread until {@link #actionSawFailure} (a failure only: a success touches
+	 * on this thread until {@link #actionReturned} (a failure only: a success touches
 	 * nothing).
 	 * @param stage the {@code whenComplete} stage
 	 * @param sourceResult the raw result of its source
-	 * @return what {@link #actionSawFailure} restores, or {@code null} if the source did
+	 * @return what {@link #actionReturned} restores, or {@code null} if the source did
 	 * not fail
 	 */
 	public static Object actionSees(Object stage, Object sourceResult) {
@@ -812,14 +814,14 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * A {@code whenComplete} stage's action ran with its source's failure (see
-	 * {@link #actionSees}): the stage's failure, however it was registered, is retrieved.
-	 * @param stage the stage
+	 * A {@code whenComplete} stage's completion that {@link #actionSees} marked returned
+	 * or threw: the mark before it is restored. Nothing else: a stage whose action never
+	 * ran (the executor of an async action rejected it, or the stage was completed
+	 * before) was not handed the failure by it.
 	 * @param previous what {@link #actionSees} returned
 	 */
-	public static void actionSawFailure(Object stage, Object previous) {
+	public static void actionReturned(Object previous) {
 		actionSeesFailureOf.set((previous != NO_STAGE) ? previous : null);
-		retrieved(stage);
 	}
 
 	/**
