@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -148,6 +149,27 @@ class UnretrievedFailureTests {
 		assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
 		awaitLeaks("orders", 1);
 		assertThat(this.fixture.listener.leaks.get(0).exception()).isInstanceOf(ArithmeticException.class);
+	}
+
+	@Test
+	void rejectionOfAWhenCompleteAsyncActionIsReported() {
+		// The action never ran: what its stage delivers is the rejection, handed to
+		// nobody. The future's own failure went to the stage.
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<String> future = completable(this.fixture.tracker.executor("orders"), () -> {
+			release.await();
+			throw new IOException("late");
+		});
+		future.whenCompleteAsync((value, ex) -> {
+		}, (command) -> {
+			throw new RejectedExecutionException("refused");
+		});
+		release.countDown();
+		awaitLeaks("orders", 1);
+		assertThat(this.fixture.listener.leaksOf("orders").get(0).exception())
+			.isInstanceOf(RejectedExecutionException.class);
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("orders")).hasSize(1);
 	}
 
 	@Test
