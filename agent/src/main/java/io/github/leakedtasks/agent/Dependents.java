@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -35,6 +36,18 @@ final class Dependents {
 
 	private final VarHandle source;
 
+	/**
+	 * The completions of two sources that wait for both ({@code thenCombine},
+	 * {@code thenAcceptBoth}, {@code runAfterBoth}, the relays of {@code allOf}), or none
+	 * where they cannot be read.
+	 */
+	private final Set<Class<?>> both;
+
+	/** The second source of such a completion. */
+	private final VarHandle second;
+
+	private final VarHandle result;
+
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
 		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion");
@@ -59,6 +72,25 @@ final class Dependents {
 		this.uniCompletion = uni;
 		this.dependent = dep;
 		this.source = src;
+		Set<Class<?>> bothTypes = Set.of();
+		VarHandle snd = null;
+		VarHandle res = null;
+		try {
+			Class<?> bi = Class.forName("java.util.concurrent.CompletableFuture$BiCompletion");
+			snd = lookup.findVarHandle(bi, "snd", CompletableFuture.class);
+			res = lookup.findVarHandle(CompletableFuture.class, "result", Object.class);
+			bothTypes = Set.of(Class.forName("java.util.concurrent.CompletableFuture$BiApply"),
+					Class.forName("java.util.concurrent.CompletableFuture$BiAccept"),
+					Class.forName("java.util.concurrent.CompletableFuture$BiRun"),
+					Class.forName("java.util.concurrent.CompletableFuture$BiRelay"));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// Every dependent is then taken to complete with its source.
+			bothTypes = Set.of();
+		}
+		this.both = bothTypes;
+		this.second = snd;
+		this.result = res;
 	}
 
 	/**
@@ -67,9 +99,13 @@ final class Dependents {
 	 * those of two sources that wait on it as their second, which may fail with the
 	 * first's failure.
 	 * @param future the future
-	 * @param action what to do with each dependent future
+	 * @param due what to do with each dependent that completes now, with the failure or
+	 * its handler's outcome
+	 * @param awaiting what to do with each dependent that also waits for a second source
+	 * still pending ({@code thenCombine} and the other stages of both, the parts of
+	 * {@code allOf}), which may never complete
 	 */
-	void forEachDependent(Object future, Consumer<Object> action) {
+	void forEachDependent(Object future, Consumer<Object> due, Consumer<Object> awaiting) {
 		if (this.uniCompletion == null) {
 			return;
 		}
@@ -78,11 +114,22 @@ final class Dependents {
 			if (this.uniCompletion.isInstance(completion) && this.source.getVolatile(completion) == future) {
 				Object dep = this.dependent.getVolatile(completion);
 				if (dep != null) {
-					action.accept(dep);
+					(awaitsAnother(completion) ? awaiting : due).accept(dep);
 				}
 			}
 			completion = this.next.getVolatile(completion);
 		}
+	}
+
+	/**
+	 * Whether a completion waits for both its sources and its second one is pending.
+	 */
+	private boolean awaitsAnother(Object completion) {
+		if (!this.both.contains(completion.getClass())) {
+			return false;
+		}
+		Object other = this.second.getVolatile(completion);
+		return other != null && this.result.getVolatile(other) == null;
 	}
 
 	/**

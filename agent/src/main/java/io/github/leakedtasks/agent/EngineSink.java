@@ -195,8 +195,9 @@ final class EngineSink implements FutureSink {
 		}
 		// Its dependents are its task's: reported, should they fail, as it would be.
 		List<Object> handedTo = new ArrayList<>(1);
-		this.dependents.forEachDependent(future, handedTo::add);
-		this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo);
+		List<Object> awaiting = new ArrayList<>(0);
+		this.dependents.forEachDependent(future, handedTo::add, awaiting::add);
+		this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo, awaiting);
 		// Registered already by another hook: retrieved now.
 		this.completable.retrieved(future);
 	}

@@ -248,11 +248,21 @@ public final class FutureEvents {
 	 * is the failed future's task's, as the stages of a wrapper's future are. Should it
 	 * fail, it is reported under the same executor, task, creation trace, thread and
 	 * trace ids, not under whichever thread happened to complete it (the caller's, if the
-	 * source had failed when the stage was made; a worker's, if not).
+	 * source had failed when the stage was made; a worker's, if not). The failed future's
+	 * scope, if any, waits for it while its failure is on its way.
 	 * @param future the failed future
-	 * @param dependent the dependent stage
+	 * @param dependent the dependent stage, due to complete with the failure
 	 */
 	public void handedOn(Object future, Object dependent) {
+		handedOn(future, dependent, true);
+	}
+
+	/**
+	 * Describe a dependent stage as its failed source is, and have the source's scope
+	 * wait for it if it is due to complete now (see {@link ScopedFuture#dueStage}): not
+	 * one that also waits for a second source still pending, which may never complete.
+	 */
+	private void handedOn(Object future, Object dependent, boolean due) {
 		if (future == null || dependent == null || !(this.futures.get(future) instanceof TaskRecord source)) {
 			return;
 		}
@@ -267,7 +277,7 @@ public final class FutureEvents {
 			// source's task, and with the source, whose record it takes should it fail
 			// with the failure handed on (see #failed). The test waits for it meanwhile.
 			TaskScope scope = source.scope;
-			ScopedFuture waited = (scope != null) ? ScopedFuture.dueStage(dependent) : null;
+			ScopedFuture waited = (scope != null && due) ? ScopedFuture.dueStage(dependent) : null;
 			if (this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
 					scope, waited, source.traceIds, source)) == null && waited != null) {
 				scope.waitFor(waited);
@@ -318,7 +328,7 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
-		failed(future, failure, executor, task, null);
+		failed(future, failure, executor, task, null, null);
 	}
 
 	/**
@@ -334,13 +344,17 @@ public final class FutureEvents {
 	 * fail with the failure handed on, is described as the future is (see
 	 * {@link #handedOn}), and is waited for by the future's scope from before the scope
 	 * may stop waiting for the future
+	 * @param awaiting the dependent stages it is handed to that also wait for a second
+	 * source still pending: described as the others, not waited for
 	 * @see #failed(Object, Throwable, Object)
 	 */
-	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents) {
-		failed(future, failure, executor, null, dependents);
+	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents,
+			List<?> awaiting) {
+		failed(future, failure, executor, null, dependents, awaiting);
 	}
 
-	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents) {
+	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents,
+			List<?> awaiting) {
 		if (future == null) {
 			return;
 		}
@@ -402,7 +416,12 @@ public final class FutureEvents {
 			try {
 				if (dependents != null) {
 					for (Object dependent : dependents) {
-						handedOn(future, dependent);
+						handedOn(future, dependent, true);
+					}
+				}
+				if (awaiting != null) {
+					for (Object dependent : awaiting) {
+						handedOn(future, dependent, false);
 					}
 				}
 			}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -406,6 +408,38 @@ class FutureEventsTests {
 			assertThat(report.task()).isEqualTo(Object.class.getName());
 			assertThat(report.thread()).isEqualTo("(unknown)");
 		});
+	}
+
+	/**
+	 * A failure delivered at once to the stages it is handed to is not watched; its scope
+	 * waits for each stage that completes now until that stage's failure is watched, not
+	 * for one that also waits for a second source still pending.
+	 */
+	@Test
+	void scopeWaitsForTheDueStagesAFailureIsHandedToOnly() {
+		CompletableFuture<String> source = new CompletableFuture<>();
+		CompletableFuture<String> due = new CompletableFuture<>();
+		CompletableFuture<String> awaiting = new CompletableFuture<>();
+		IllegalStateException failure = new IllegalStateException("source");
+		TaskScope scope = TaskScope.open("test");
+		try {
+			this.events.created(source, new Thread());
+		}
+		finally {
+			scope.close();
+		}
+		source.completeExceptionally(failure);
+		this.events.failedAndDelivered(source, failure, null, List.of(due), List.of(awaiting));
+		assertThat(scope.awaitTasks(Duration.ZERO)).isFalse();
+		due.completeExceptionally(failure);
+		this.events.failed(due, failure, null);
+		assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
+		assertThat(scope.tasks().polls()).isZero();
+		assertThat(scope.takeLeaks()).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).isSameAs(failure));
+		// Read, for an agent attached to this JVM.
+		assertThat(catchThrowable(source::join)).hasCause(failure);
+		assertThat(catchThrowable(due::join)).hasCause(failure);
 	}
 
 	private void handOnToAStageThatFails(Object executor, boolean handlerThrows) {
