@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -103,9 +104,9 @@ final class Dependents {
 	 * its handler's outcome
 	 * @param awaiting what to do with each dependent that also waits for a second source
 	 * still pending ({@code thenCombine} and the other stages of both, the parts of
-	 * {@code allOf}), which may never complete
+	 * {@code allOf}), which may never complete, and that source
 	 */
-	void forEachDependent(Object future, Consumer<Object> due, Consumer<Object> awaiting) {
+	void forEachDependent(Object future, Consumer<Object> due, BiConsumer<Object, Object> awaiting) {
 		if (this.uniCompletion == null) {
 			return;
 		}
@@ -113,8 +114,12 @@ final class Dependents {
 		for (int i = 0; completion != null && i < MAX_DEPTH; i++) {
 			if (this.uniCompletion.isInstance(completion) && this.source.getVolatile(completion) == future) {
 				Object dep = this.dependent.getVolatile(completion);
-				if (dep != null) {
-					(awaitsAnother(completion) ? awaiting : due).accept(dep);
+				Object other = (dep != null) ? pendingSecond(completion) : null;
+				if (other != null) {
+					awaiting.accept(dep, other);
+				}
+				else if (dep != null) {
+					due.accept(dep);
 				}
 			}
 			completion = this.next.getVolatile(completion);
@@ -122,14 +127,15 @@ final class Dependents {
 	}
 
 	/**
-	 * Whether a completion waits for both its sources and its second one is pending.
+	 * Return the second source of a completion that waits for both its sources, if it is
+	 * pending, else {@code null}.
 	 */
-	private boolean awaitsAnother(Object completion) {
+	private Object pendingSecond(Object completion) {
 		if (!this.both.contains(completion.getClass())) {
-			return false;
+			return null;
 		}
 		Object other = this.second.getVolatile(completion);
-		return other != null && this.result.getVolatile(other) == null;
+		return (other != null && this.result.getVolatile(other) == null) ? other : null;
 	}
 
 	/**

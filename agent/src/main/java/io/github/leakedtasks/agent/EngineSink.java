@@ -1,7 +1,9 @@
 package io.github.leakedtasks.agent;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
@@ -195,8 +197,8 @@ final class EngineSink implements FutureSink {
 		}
 		// Its dependents are its task's: reported, should they fail, as it would be.
 		List<Object> handedTo = new ArrayList<>(1);
-		List<Object> awaiting = new ArrayList<>(0);
-		this.dependents.forEachDependent(future, handedTo::add, awaiting::add);
+		Map<Object, Object> awaiting = new IdentityHashMap<>(2);
+		this.dependents.forEachDependent(future, handedTo::add, awaiting::put);
 		this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo, awaiting);
 		// Registered already by another hook: retrieved now.
 		this.completable.retrieved(future);

@@ -260,6 +260,54 @@ class TaskScopeTests {
 		}
 	}
 
+	@Test
+	void stageOfBothHandedAFailureIsWaitedForOnceItsSecondInputIsDone() {
+		// thenCombine on a failed task waits for its second input: the scope does not
+		// wait for it meanwhile, but once that input is done it does, until the stage's
+		// failure is watched.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		ExecutorService other = Executors.newSingleThreadExecutor();
+		try {
+			for (int i = 0; i < 500; i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch fail = new CountDownLatch(1);
+					CountDownLatch succeed = new CountDownLatch(1);
+					CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> failAfter(fail, marker),
+							pool);
+					CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> {
+						awaitQuietly(succeed);
+						return "second";
+					}, other);
+					CompletableFuture<String> combined = source.thenCombine(second, (first, next) -> first + next);
+					fail.countDown();
+					await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(source::isDone);
+					succeed.countDown();
+					while (!scope.awaitTasks(Duration.ZERO)) {
+						// Until the scope's end would find nothing on its way.
+					}
+					assertThat(scope.takeLeaks()).as("iteration %d", i)
+						.singleElement()
+						.satisfies((leak) -> assertThat(leak.exception()).hasMessage(marker));
+					assertThat(combined).isCompletedExceptionally();
+				}
+			}
+		}
+		finally {
+			pool.shutdown();
+			other.shutdown();
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	private static String failAfter(CountDownLatch release, String message) {
 		try {
 			release.await(30, TimeUnit.SECONDS);

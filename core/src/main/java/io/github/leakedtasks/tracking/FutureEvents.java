@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -254,15 +255,17 @@ public final class FutureEvents {
 	 * @param dependent the dependent stage, due to complete with the failure
 	 */
 	public void handedOn(Object future, Object dependent) {
-		handedOn(future, dependent, true);
+		handedOn(future, dependent, null);
 	}
 
 	/**
 	 * Describe a dependent stage as its failed source is, and have the source's scope
-	 * wait for it if it is due to complete now (see {@link ScopedFuture#dueStage}): not
-	 * one that also waits for a second source still pending, which may never complete.
+	 * wait for it: at once if it is due to complete now (see
+	 * {@link ScopedFuture#dueStage}), once its second input is done if it also waits for
+	 * one still pending, which may never complete (see
+	 * {@link ScopedFuture#stageAwaiting}).
 	 */
-	private void handedOn(Object future, Object dependent, boolean due) {
+	private void handedOn(Object future, Object dependent, Object second) {
 		if (future == null || dependent == null || !(this.futures.get(future) instanceof TaskRecord source)) {
 			return;
 		}
@@ -277,7 +280,8 @@ public final class FutureEvents {
 			// source's task, and with the source, whose record it takes should it fail
 			// with the failure handed on (see #failed). The test waits for it meanwhile.
 			TaskScope scope = source.scope;
-			ScopedFuture waited = (scope != null && due) ? ScopedFuture.dueStage(dependent) : null;
+			ScopedFuture waited = (scope == null) ? null : (second != null)
+					? ScopedFuture.stageAwaiting(dependent, second) : ScopedFuture.dueStage(dependent);
 			if (this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
 					scope, waited, source.traceIds, source)) == null && waited != null) {
 				scope.waitFor(waited);
@@ -345,16 +349,17 @@ public final class FutureEvents {
 	 * {@link #handedOn}), and is waited for by the future's scope from before the scope
 	 * may stop waiting for the future
 	 * @param awaiting the dependent stages it is handed to that also wait for a second
-	 * source still pending: described as the others, not waited for
+	 * input still pending, each with that input: described as the others, waited for only
+	 * once that input is done
 	 * @see #failed(Object, Throwable, Object)
 	 */
 	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents,
-			List<?> awaiting) {
+			Map<?, ?> awaiting) {
 		failed(future, failure, executor, null, dependents, awaiting);
 	}
 
 	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents,
-			List<?> awaiting) {
+			Map<?, ?> awaiting) {
 		if (future == null) {
 			return;
 		}
@@ -416,13 +421,11 @@ public final class FutureEvents {
 			try {
 				if (dependents != null) {
 					for (Object dependent : dependents) {
-						handedOn(future, dependent, true);
+						handedOn(future, dependent, null);
 					}
 				}
 				if (awaiting != null) {
-					for (Object dependent : awaiting) {
-						handedOn(future, dependent, false);
-					}
+					awaiting.forEach((dependent, second) -> handedOn(future, dependent, second));
 				}
 			}
 			finally {

@@ -18,8 +18,9 @@ import java.util.function.ToIntFunction;
  * failure is on its way to the engine. The source's hook runs after the JDK stored the
  * failure, so the future looks done before its failure is watched. A dependent stage that
  * such a future's failure is handed to is waited for while it is pending too, briefly
- * (see {@link #dueStage}). A scheduled task is waited for only once its delay elapsed,
- * and a periodic one never: neither is due to end with the test.
+ * (see {@link #dueStage}); one that also waits for a second input, only once that input
+ * is done (see {@link #stageAwaiting}). A scheduled task is waited for only once its
+ * delay elapsed, and a periodic one never: neither is due to end with the test.
  *
  * @since 0.1.0
  */
@@ -52,6 +53,13 @@ final class ScopedFuture extends WeakReference<Object> {
 	 */
 	private final boolean due;
 
+	/**
+	 * The second input a due stage also waits for (a stage of both, such as
+	 * {@code thenCombine}'s), weakly, or {@code null}: the stage is waited for only once
+	 * that input is done.
+	 */
+	private final WeakReference<Object> second;
+
 	/** Reads a {@code FutureTask}'s state field, or {@code null}. */
 	private final ToIntFunction<Object> taskStates;
 
@@ -70,14 +78,16 @@ final class ScopedFuture extends WeakReference<Object> {
 	 * {@link FutureEvents#readFutureTaskStates}), or {@code null}
 	 */
 	ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates) {
-		this(future, withTask, taskStates, false);
+		this(future, withTask, taskStates, false, null);
 	}
 
-	private ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates, boolean due) {
+	private ScopedFuture(Object future, boolean withTask, ToIntFunction<Object> taskStates, boolean due,
+			Object second) {
 		super(future);
 		this.withTask = withTask;
 		this.taskStates = taskStates;
 		this.due = due;
+		this.second = (second != null) ? new WeakReference<>(second) : null;
 	}
 
 	/**
@@ -91,7 +101,21 @@ final class ScopedFuture extends WeakReference<Object> {
 	 * @return the future to wait for
 	 */
 	static ScopedFuture dueStage(Object stage) {
-		return new ScopedFuture(stage, false, null, true);
+		return new ScopedFuture(stage, false, null, true, null);
+	}
+
+	/**
+	 * Wait for a dependent stage that a failed future of the scope hands its failure to,
+	 * and that also waits for a second input still pending ({@code thenCombine},
+	 * {@code runAfterBoth}, the parts of {@code allOf}): not while that input is pending,
+	 * which it may stay for good; once it is done, as a {@link #dueStage}, its clock
+	 * started then.
+	 * @param stage the dependent stage
+	 * @param second the second input
+	 * @return the future to wait for
+	 */
+	static ScopedFuture stageAwaiting(Object stage, Object second) {
+		return new ScopedFuture(stage, false, null, true, second);
 	}
 
 	/**
@@ -121,6 +145,9 @@ final class ScopedFuture extends WeakReference<Object> {
 		Ending ending = ending(future);
 		if (ending == Ending.PENDING && !this.due) {
 			return (this.withTask && isDue(future)) ? Wait.RUNNING : null;
+		}
+		if (ending == Ending.PENDING && secondPending()) {
+			return null;
 		}
 		if (ending != Ending.FAILED && ending != Ending.PENDING) {
 			return null;
@@ -179,6 +206,20 @@ final class ScopedFuture extends WeakReference<Object> {
 		}
 		catch (Throwable ex) {
 			return Ending.UNKNOWN;
+		}
+	}
+
+	/**
+	 * Whether the second input of a stage of both is pending, read only from the JDK's
+	 * own class (an application's subclass is not called: taken as done).
+	 */
+	private boolean secondPending() {
+		Object input = (this.second != null) ? this.second.get() : null;
+		try {
+			return input != null && isJdks(input) && !((Future<?>) input).isDone();
+		}
+		catch (Throwable ex) {
+			return false;
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
@@ -412,14 +413,15 @@ class FutureEventsTests {
 
 	/**
 	 * A failure delivered at once to the stages it is handed to is not watched; its scope
-	 * waits for each stage that completes now until that stage's failure is watched, not
-	 * for one that also waits for a second source still pending.
+	 * waits for each stage that completes now until that stage's failure is watched, and
+	 * for one that also waits for a second input only once that input is done.
 	 */
 	@Test
-	void scopeWaitsForTheDueStagesAFailureIsHandedToOnly() {
+	void scopeWaitsForTheStagesAFailureIsHandedToOnceTheyAreDue() {
 		CompletableFuture<String> source = new CompletableFuture<>();
 		CompletableFuture<String> due = new CompletableFuture<>();
 		CompletableFuture<String> awaiting = new CompletableFuture<>();
+		CompletableFuture<String> second = new CompletableFuture<>();
 		IllegalStateException failure = new IllegalStateException("source");
 		TaskScope scope = TaskScope.open("test");
 		try {
@@ -429,17 +431,23 @@ class FutureEventsTests {
 			scope.close();
 		}
 		source.completeExceptionally(failure);
-		this.events.failedAndDelivered(source, failure, null, List.of(due), List.of(awaiting));
+		this.events.failedAndDelivered(source, failure, null, List.of(due), Map.of(awaiting, second));
 		assertThat(scope.awaitTasks(Duration.ZERO)).isFalse();
 		due.completeExceptionally(failure);
 		this.events.failed(due, failure, null);
+		// The stage of both waits for its second input: not waited for.
+		assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
+		second.complete("second");
+		assertThat(scope.awaitTasks(Duration.ZERO)).isFalse();
+		awaiting.completeExceptionally(failure);
+		this.events.failed(awaiting, failure, null);
 		assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
 		assertThat(scope.tasks().polls()).isZero();
-		assertThat(scope.takeLeaks()).singleElement()
-			.satisfies((leak) -> assertThat(leak.exception()).isSameAs(failure));
+		assertThat(scope.takeLeaks()).hasSize(2).allSatisfy((leak) -> assertThat(leak.exception()).isSameAs(failure));
 		// Read, for an agent attached to this JVM.
 		assertThat(catchThrowable(source::join)).hasCause(failure);
 		assertThat(catchThrowable(due::join)).hasCause(failure);
+		assertThat(catchThrowable(awaiting::join)).hasCause(failure);
 	}
 
 	private void handOnToAStageThatFails(Object executor, boolean handlerThrows) {
