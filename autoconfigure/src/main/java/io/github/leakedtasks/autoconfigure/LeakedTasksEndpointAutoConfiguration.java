@@ -29,6 +29,7 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(after = LeakedTasksAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
+@ConditionalOnLeakedTasksFlag("leaked-tasks.enabled")
 @ConditionalOnBean(TaskTracker.class)
 @ConditionalOnAvailableEndpoint(LeakedTasksEndpoint.class)
 public final class LeakedTasksEndpointAutoConfiguration {

@@ -120,6 +120,15 @@ class LeakedTasksAutoConfigurationTests {
 		runner.withPropertyValues("leaked-tasks.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(LeakedTasksEndpoint.class)
 				.doesNotHaveBean(LoggingLeakListener.class));
+		// A tracker of the application's own: the endpoint, which would need the
+		// properties the switched-off auto-configuration binds, is not added either.
+		runner.withPropertyValues("leaked-tasks.enabled=false")
+			.withUserConfiguration(UserTrackerConfiguration.class)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(LeakedTasksEndpoint.class)
+				.hasSingleBean(TaskTracker.class));
+		runner.withUserConfiguration(UserTrackerConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(LeakedTasksEndpoint.class));
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package io.github.leakedtasks.tracking;
 
 /**
- * When the stack of the submitting thread is captured as a task's creation trace.
+ * When the stack of the submitting thread is captured as a task's creation trace. A task
+ * created while a test's {@link TaskScope} is open is traced whatever the mode, so that
+ * the test that lost it says where.
  *
  * @since 0.1.0
  */
@@ -19,7 +21,7 @@ public enum CreationTraceMode {
 	SAMPLED,
 
 	/**
-	 * Never capture a trace.
+	 * Capture no trace, except for the tasks created in a {@link TaskScope}.
 	 */
 	OFF
 

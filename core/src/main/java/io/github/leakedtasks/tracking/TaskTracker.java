@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  *
  * <pre class="code">
  * TaskTracker tracker = TaskTracker.create(TrackingSettings.defaults());
- * tracker.addListener(LoggingLeakListener.systemLogger());
+ * tracker.addListener(LoggingLeakListener.systemLogger(System.Logger.Level.ERROR));
  * ExecutorService executor = tracker.wrap("orders", Executors.newFixedThreadPool(4));
  * </pre>
  *

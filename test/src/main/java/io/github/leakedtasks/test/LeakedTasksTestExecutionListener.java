@@ -20,7 +20,9 @@ import org.springframework.test.context.TestExecutionListener;
  * Spring {@link TestExecutionListener} that fails a test whose tasks lost a failure or
  * were dropped, as {@link LeakedTasksExtension} does, for every test with a Spring test
  * context: registered through {@code META-INF/spring.factories}, it needs no annotation.
- * When the extension is active too, whichever of them starts a test first owns it.
+ * When the extension is active too, a test is checked once, here: before the listeners
+ * after this one, even when the extension started the test (with the extension's
+ * timeout), which keeps the test's scope for its class's end.
  *
  * @since 0.1.0
  */

@@ -2,6 +2,7 @@ package io.github.leakedtasks.test;
 
 import java.io.InterruptedIOException;
 import java.lang.reflect.Method;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -211,11 +212,14 @@ final class TestScopes {
 	/**
 	 * Return whether an interrupt caused a failure: an {@code InterruptedException} (or
 	 * {@code InterruptedIOException}, {@code ClosedByInterruptException}) in its causes.
+	 * A {@code SocketTimeoutException}, though an {@code InterruptedIOException}, is a
+	 * timeout that nobody's interrupt caused: a test that lost it fails.
 	 */
 	static boolean causedByInterrupt(Throwable failure) {
 		Throwable cause = failure;
 		for (int i = 0; cause != null && i < 32; i++) {
-			if (cause instanceof InterruptedException || cause instanceof InterruptedIOException
+			if (cause instanceof InterruptedException
+					|| (cause instanceof InterruptedIOException && !(cause instanceof SocketTimeoutException))
 					|| cause instanceof ClosedByInterruptException) {
 				return true;
 			}

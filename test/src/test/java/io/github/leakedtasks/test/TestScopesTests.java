@@ -1,5 +1,9 @@
 package io.github.leakedtasks.test;
 
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests of how {@link TestScopes} reads {@code leaked-tasks.test.await-timeout}, and says
- * when nothing tracks tasks.
+ * Tests of how {@link TestScopes} reads {@code leaked-tasks.test.await-timeout}, says
+ * when nothing tracks tasks, and tells a failure an interrupt caused.
  */
 class TestScopesTests {
 
@@ -40,6 +44,17 @@ class TestScopesTests {
 	void negativeAwaitTimeoutIsRejected(String value) {
 		assertThatIllegalArgumentException().isThrownBy(() -> TestScopes.timeout(Optional.of(value)))
 			.withMessage("leaked-tasks.test.await-timeout must not be negative, not '" + value + "'");
+	}
+
+	@Test
+	void failureAnInterruptCausedIsToldFromATimeout() {
+		assertThat(TestScopes.causedByInterrupt(new IllegalStateException(new InterruptedException()))).isTrue();
+		assertThat(TestScopes.causedByInterrupt(new UncheckedIOException(new InterruptedIOException()))).isTrue();
+		assertThat(TestScopes.causedByInterrupt(new ClosedByInterruptException())).isTrue();
+		// A read that timed out: an InterruptedIOException that no interrupt caused.
+		assertThat(TestScopes.causedByInterrupt(new UncheckedIOException(new SocketTimeoutException("Read timed out"))))
+			.isFalse();
+		assertThat(TestScopes.causedByInterrupt(new IllegalStateException("boom"))).isFalse();
 	}
 
 	@Test
