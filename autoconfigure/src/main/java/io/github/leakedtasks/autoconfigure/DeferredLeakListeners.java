@@ -56,17 +56,35 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 		return this.dispatcher;
 	}
 
+	/**
+	 * Hand the held events to the listener beans, in the order they happened, then every
+	 * event as it comes. The listeners are the application's code: they are called
+	 * outside the lock, so that a thread reporting meanwhile (a worker whose task threw)
+	 * waits for no listener; what it reports is held and handed on after what was held
+	 * before it.
+	 */
 	@Override
 	public void afterSingletonsInstantiated() {
 		List<LeakListener> resolved = this.provider.orderedStream().toList();
-		synchronized (this.held) {
-			this.held.forEach((event) -> deliver(event.event(), resolved));
-			this.held.clear();
-			this.listeners = resolved;
-			if (this.dropped > 0) {
-				logger.warn(this.dropped + " leak reports made while the application started were not handed to "
-						+ "the listeners: more than " + MAX_HELD + " were held for them");
+		while (true) {
+			List<Held> batch;
+			synchronized (this.held) {
+				if (this.listeners != null) {
+					// Handed to another listener meanwhile (see handHeldTo).
+					return;
+				}
+				if (this.held.isEmpty()) {
+					this.listeners = resolved;
+					if (this.dropped > 0) {
+						logger.warn(this.dropped + " leak reports made while the application started were not "
+								+ "handed to the listeners: more than " + MAX_HELD + " were held for them");
+					}
+					return;
+				}
+				batch = new ArrayList<>(this.held);
+				this.held.clear();
 			}
+			batch.forEach((event) -> deliver(event.event(), resolved));
 		}
 	}
 

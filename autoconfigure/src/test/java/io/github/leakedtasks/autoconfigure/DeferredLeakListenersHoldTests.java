@@ -3,6 +3,11 @@ package io.github.leakedtasks.autoconfigure;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.UncaughtReport;
@@ -60,6 +65,65 @@ class DeferredLeakListenersHoldTests {
 		this.listeners.handHeldTo(this.other);
 		assertThat(this.bean.reports).hasSize(1);
 		assertThat(this.other.reports).isEmpty();
+	}
+
+	/**
+	 * A listener bean that takes its time with the events held for it (one waits for a
+	 * tracked pool, say) keeps no thread that reports meanwhile waiting: what that thread
+	 * reports is held and handed on after.
+	 */
+	@Test
+	void threadThatReportsWhileTheHeldEventsAreHandedOnWaitsForNoListener() throws Exception {
+		CountDownLatch entered = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		List<String> executors = new CopyOnWriteArrayList<>();
+		StaticListableBeanFactory beans = new StaticListableBeanFactory();
+		beans.addBean("listener", new LeakListener() {
+
+			@Override
+			public void onExecutor(String executor) {
+				executors.add(executor);
+				entered.countDown();
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+
+			@Override
+			public void onUncaught(UncaughtReport report) {
+				executors.add(report.executor());
+			}
+
+		});
+		DeferredLeakListeners slow = new DeferredLeakListeners(beans.getBeanProvider(LeakListener.class));
+		slow.dispatcher().onExecutor("pool");
+		ExecutorService starter = Executors.newSingleThreadExecutor();
+		try {
+			Future<?> started = starter.submit(slow::afterSingletonsInstantiated);
+			assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+			ExecutorService reporter = Executors.newSingleThreadExecutor();
+			try {
+				Future<?> reported = reporter.submit(() -> slow.dispatcher()
+					.onUncaught(new UncaughtReport("worker", "task", new IllegalStateException("failed"), null, "main",
+							Instant.now(), UncaughtReport.Handler.THREAD)));
+				// Returns while the listener still holds the replay.
+				reported.get(30, TimeUnit.SECONDS);
+				assertThat(executors).containsExactly("pool");
+			}
+			finally {
+				reporter.shutdownNow();
+			}
+			release.countDown();
+			started.get(30, TimeUnit.SECONDS);
+			assertThat(executors).containsExactly("pool", "worker");
+		}
+		finally {
+			release.countDown();
+			starter.shutdownNow();
+		}
 	}
 
 	private void report(int count) {
