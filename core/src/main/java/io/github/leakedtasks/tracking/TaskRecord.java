@@ -111,10 +111,11 @@ final class TaskRecord extends PhantomReference<Object> {
 	TraceIds traceIds;
 
 	/**
-	 * The stage whose {@code whenComplete} created this dependent: its action saw that
-	 * stage's failure.
+	 * The stage whose {@code whenComplete} created this dependent, whose action sees that
+	 * stage's failure; once both completed, the failure the action saw, or {@code null}
+	 * (see {@link #sourceCompleted}).
 	 */
-	volatile TrackedCompletableFuture<?> observedSource;
+	private volatile Object observedSource;
 
 	/**
 	 * Record of the stage this dependent was created from, while a cancellation or
@@ -285,12 +286,37 @@ final class TaskRecord extends PhantomReference<Object> {
 	}
 
 	/**
+	 * Note the stage whose {@code whenComplete} action created this dependent.
+	 * @param source the stage
+	 * @param completed whether this dependent completed already, and its source before it
+	 */
+	void observedSource(TrackedCompletableFuture<?> source, boolean completed) {
+		this.observedSource = source;
+		if (completed) {
+			sourceCompleted();
+		}
+	}
+
+	/**
+	 * Keep, of the {@code whenComplete} source, only the failure its action saw, once
+	 * this dependent completed (after its source): a chain of such stages that fail one
+	 * after the other (a serial queue after one job threw) then holds none of the stages
+	 * before, as it does without tracking.
+	 */
+	void sourceCompleted() {
+		if (this.observedSource instanceof TrackedCompletableFuture<?> source && source.isDone()) {
+			this.observedSource = source.failureNow();
+		}
+	}
+
+	/**
 	 * Whether this record's failure is the one its {@code whenComplete} source handed to
 	 * the action, so that the action has seen it.
 	 */
 	boolean failureSeenBySource(Throwable failure) {
-		TrackedCompletableFuture<?> source = this.observedSource;
-		Throwable seen = (source != null) ? source.failureNow() : null;
+		Object source = this.observedSource;
+		Throwable seen = (source instanceof TrackedCompletableFuture<?> stage) ? stage.failureNow()
+				: (source instanceof Throwable sourceFailure) ? sourceFailure : null;
 		return seen != null && unwrap(seen) == unwrap(failure);
 	}
 

@@ -202,6 +202,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		}
 		try {
 			if (failure != null) {
+				this.record.sourceCompleted();
 				delivered(failure);
 			}
 			else {
@@ -516,7 +517,9 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		// The action saw this stage's failure: the dependent carrying that same failure
 		// on is not a second loss.
 		if (dependent instanceof TrackedCompletableFuture<T> tracked) {
-			tracked.record().observedSource = this;
+			// Completed already (this stage had), or completing on another thread: what
+			// it needs of this stage is kept, not the stage.
+			tracked.record().observedSource(this, tracked.isDone());
 		}
 		return dependent;
 	}

@@ -81,4 +81,36 @@ class StageChainMemoryTests {
 			.withMessage("first job");
 	}
 
+	/**
+	 * A serial queue of {@code whenComplete} stages after one job threw: each stage's
+	 * action sees the failure, and the stage fails with it. The stages before are let go
+	 * of, as they are without tracking, though what each action saw is remembered.
+	 */
+	@Test
+	void failedWhenCompleteStagesOfASerialChainAreLetGoOf() throws Exception {
+		ExecutorService pool = this.fixture.pool("serial");
+		CompletableFuture<Object> tail = this.fixture.tracker.executor("serial").callAsync(() -> {
+			throw new IllegalStateException("first job");
+		}, pool);
+		TrackerFixture.awaitDone(tail);
+		List<WeakReference<Object>> stages = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			tail = (i % 2 == 0) ? tail.whenComplete((result, failure) -> {
+			}) : tail.whenCompleteAsync((result, failure) -> {
+			}, pool);
+			if (i % 25 == 0) {
+				stages.add(new WeakReference<>(tail));
+			}
+		}
+		assertThat(tail).failsWithin(Duration.ofSeconds(30))
+			.withThrowableThat()
+			.havingRootCause()
+			.withMessage("first job");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(stages).allSatisfy((stage) -> assertThat(stage.get()).as("an earlier stage").isNull());
+		});
+		assertThat(tail.isCompletedExceptionally()).isTrue();
+	}
+
 }
