@@ -560,7 +560,8 @@ public final class FutureEvents {
 	 * {@link #left}
 	 */
 	public void dropped(Object task, Object userTask, Object future, Object executor, Predicate<Object> settled) {
-		if (task == null || wrappersLetGo(task) || wrappersLetGo(userTask)) {
+		if (task == null || this.tracker.states().isClosed() || wrappersLetGo(task) || wrappersLetGo(userTask)) {
+			// Closed: nothing would drain the record's queue.
 			return;
 		}
 		TaskRecord record = newRecord(task, userTask, (future != null) ? future : task, executor,

@@ -155,6 +155,32 @@ final class LiveTasks {
 	}
 
 	/**
+	 * Let go of every task and record, for a tracker that closed: no record is enqueued
+	 * once its task is collected.
+	 */
+	void clear() {
+		for (Stripe stripe : this.stripes) {
+			synchronized (stripe) {
+				TaskRecord record = stripe.head;
+				stripe.head = null;
+				while (record != null) {
+					TaskRecord next = record.next;
+					record.clear();
+					record.prev = null;
+					record.next = null;
+					record.stripe = null;
+					record = next;
+				}
+				Arrays.fill(stripe.young, 0, stripe.youngCount, null);
+				stripe.youngCount = 0;
+				if (stripe.young.length > YOUNG_TASKS_PER_STRIPE) {
+					stripe.young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
+				}
+			}
+		}
+	}
+
+	/**
 	 * Visit the records of live tasks; young tasks without one are not visited.
 	 */
 	void forEach(Consumer<TaskRecord> action) {

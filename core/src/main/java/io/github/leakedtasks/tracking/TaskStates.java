@@ -63,6 +63,17 @@ final class TaskStates {
 		this.watches.clear();
 		this.letGo.clear();
 		this.undecided.clear();
+		this.live.clear();
+		while (this.queue.poll() != null) {
+			// Enqueued before the records were let go of.
+		}
+	}
+
+	/**
+	 * Return whether the tracker closed: a task submitted since is held nowhere here.
+	 */
+	boolean isClosed() {
+		return this.closed;
 	}
 
 	ReferenceQueue<Object> queue() {
@@ -126,7 +137,14 @@ final class TaskStates {
 	 * Start tracking a task submitted with its record.
 	 */
 	void started(TrackedTask<?> task, TaskRecord record) {
-		this.live.add(record, this.live.stripe());
+		if (this.closed) {
+			// Nothing drains the live list or the queue any more: the task keeps its
+			// record (its future's stages describe themselves by it), held nowhere else.
+			record.clear();
+		}
+		else {
+			this.live.add(record, this.live.stripe());
+		}
 		task.attach(record);
 	}
 
@@ -134,7 +152,9 @@ final class TaskStates {
 	 * Start tracking a task submitted without a record.
 	 */
 	void started(TrackedTask<?> task) {
-		this.live.addYoung(task, this);
+		if (!this.closed) {
+			this.live.addYoung(task, this);
+		}
 	}
 
 	/**
@@ -173,6 +193,13 @@ final class TaskStates {
 		if (runnable == null) {
 			// Finished since it was looked at: it needs no record.
 			return null;
+		}
+		if (this.closed) {
+			// Listed nowhere, watching nothing: nobody would ever let go of it.
+			TaskRecord detached = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(),
+					task.threadName, null, null);
+			detached.traceIds = task.traceIds();
+			return task.attach(detached) ? detached : task.record();
 		}
 		record = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(), task.threadName, task,
 				this.queue);

@@ -1,12 +1,16 @@
 package io.github.leakedtasks.tracking;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TaskTracker#close()}: what an executor dropped just before, as Spring
@@ -107,6 +113,62 @@ class TrackerCloseTests {
 		finally {
 			release.countDown();
 			fixture.close();
+		}
+	}
+
+	/**
+	 * A wrapper used after its tracker closed (a bean outliving its context) runs on as
+	 * it would untracked, and what it is handed is held nowhere: nothing drains the
+	 * tracker's lists any more. A timeout scheduled then cancelled, the common pattern,
+	 * left a live record each, enqueued once collected, and a task a pool discarded was
+	 * kept by the young tasks for good.
+	 */
+	@Test
+	void wrapperUsedAfterItsTrackerClosedHoldsNothing() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.SAMPLED);
+		ScheduledThreadPoolExecutor scheduler = fixture.register(new ScheduledThreadPoolExecutor(1));
+		scheduler.setRemoveOnCancelPolicy(true);
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor discarding = fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), new ThreadPoolExecutor.DiscardPolicy()));
+		try {
+			ScheduledExecutorService timeouts = fixture.tracker.wrap("timeouts", scheduler);
+			ExecutorService dropping = fixture.tracker.wrap("discarding", discarding);
+			fixture.tracker.close();
+			for (int i = 0; i < 10_000; i++) {
+				assertThat(timeouts.schedule(() -> "late", 1, TimeUnit.HOURS).cancel(false)).isTrue();
+			}
+			assertThat(timeouts.submit(() -> "still works").get(30, TimeUnit.SECONDS)).isEqualTo("still works");
+			assertThat(catchThrowable(() -> timeouts.submit(() -> {
+				throw new IllegalStateException("still delivered");
+			}).get(30, TimeUnit.SECONDS))).isInstanceOf(ExecutionException.class).cause().hasMessage("still delivered");
+			dropping.execute(() -> awaitQuietly(release));
+			WeakReference<Runnable> dropped = discardOne(dropping);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(dropped.get()).as("the task the pool discarded").isNull();
+			});
+			assertThat(fixture.tracker.liveTaskCount()).isZero();
+			assertThat(fixture.tracker.states().queue().poll()).isNull();
+		}
+		finally {
+			release.countDown();
+			fixture.close();
+		}
+	}
+
+	private static WeakReference<Runnable> discardOne(ExecutorService dropping) {
+		Runnable task = new Dropped();
+		dropping.execute(task);
+		return new WeakReference<>(task);
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(60, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
