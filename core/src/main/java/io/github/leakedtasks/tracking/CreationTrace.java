@@ -174,8 +174,9 @@ public final class CreationTrace {
 		try {
 			return this.internalFrames.test(className);
 		}
-		catch (RuntimeException ex) {
-			// The application's predicate, broken: its frame is kept.
+		catch (Throwable ex) {
+			// The application's predicate, broken (an exception, or an error such as a
+			// test's assertion): its frame is kept, and the report made.
 			return false;
 		}
 	}

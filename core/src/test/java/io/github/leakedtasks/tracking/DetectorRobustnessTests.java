@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -114,13 +116,17 @@ class DetectorRobustnessTests {
 	}
 
 	/**
-	 * An application's predicate of internal frames that throws: its frames are kept, and
-	 * detection goes on.
+	 * An application's predicate of internal frames that throws, an exception or an error
+	 * (an assertion of a test's): its frames are kept, and detection goes on.
 	 */
-	@Test
-	void brokenInternalFramesPredicateKeepsTheFramesAndDetectionGoesOn() throws InterruptedException {
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void brokenInternalFramesPredicateKeepsTheFramesAndDetectionGoesOn(boolean error) throws InterruptedException {
 		TrackerFixture broken = new TrackerFixture(
 				TrackingSettings.builder().traceMode(CreationTraceMode.ALWAYS).internalFrames((className) -> {
+					if (error) {
+						throw new AssertionError("broken predicate");
+					}
 					throw new IllegalStateException("broken predicate");
 				}).build());
 		try {
