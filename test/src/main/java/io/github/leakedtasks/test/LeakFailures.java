@@ -7,7 +7,6 @@ import io.github.leakedtasks.tracking.Exceptions;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakMessages;
 import io.github.leakedtasks.tracking.LeakReport;
-import org.opentest4j.AssertionFailedError;
 
 /**
  * Renders the leaks of a test as its failure, worded like the log line.
@@ -20,13 +19,19 @@ final class LeakFailures {
 	}
 
 	/**
+	 * Whether opentest4j, which JUnit 5 and 6 bring, is there: the Spring listener may
+	 * run under JUnit 4 alone, where a plain {@code AssertionError} fails the test.
+	 */
+	private static final boolean OPENTEST4J = isPresent("org.opentest4j.AssertionFailedError");
+
+	/**
 	 * Return the failure for leaks: its message has each leak, its cause the first
 	 * exception, and the others are suppressed.
 	 * @param leaks the leaks, at least one
 	 * @param testClass the test class, whose frames start and end the creation traces
 	 * @param when when the leaks were found, or {@code null} at the end of their test
 	 */
-	static AssertionFailedError failure(List<LeakReport> leaks, Class<?> testClass, String when) {
+	static AssertionError failure(List<LeakReport> leaks, Class<?> testClass, String when) {
 		StringBuilder message = new StringBuilder();
 		if (leaks.size() > 1 || when != null) {
 			message.append(leaks.size())
@@ -46,7 +51,8 @@ final class LeakFailures {
 				cause = leak.exception();
 			}
 		}
-		AssertionFailedError failure = new AssertionFailedError(message.toString(), cause);
+		AssertionError failure = OPENTEST4J ? Opentest4j.failure(message.toString(), cause)
+				: new AssertionError(message.toString(), cause);
 		// Where the failure was made (the extension, the test engine) says nothing, and
 		// printed right after the creation trace it would read as part of it: the lost
 		// exception, its cause, keeps its own.
@@ -114,6 +120,27 @@ final class LeakFailures {
 			}
 		}
 		return found;
+	}
+
+	private static boolean isPresent(String className) {
+		try {
+			Class.forName(className, false, LeakFailures.class.getClassLoader());
+			return true;
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * What needs opentest4j, loaded only where it is there.
+	 */
+	private static final class Opentest4j {
+
+		static AssertionError failure(String message, Throwable cause) {
+			return new org.opentest4j.AssertionFailedError(message, cause);
+		}
+
 	}
 
 }

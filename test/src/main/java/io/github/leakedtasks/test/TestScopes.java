@@ -1,6 +1,8 @@
 package io.github.leakedtasks.test;
 
 import java.io.InterruptedIOException;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
@@ -8,6 +10,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +25,6 @@ import java.util.regex.Pattern;
 
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskScope;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Opens the scope of a test and turns what its tasks lost into a failure, for the JUnit
@@ -235,13 +237,51 @@ final class TestScopes {
 	}
 
 	static boolean isAllowed(Class<?> testClass, Method testMethod) {
-		if (testMethod != null && AnnotationSupport.isAnnotated(testMethod, AllowLeakedTasks.class)) {
+		if (testMethod != null && isAllowing(testMethod)) {
 			return true;
 		}
 		for (Class<?> type = testClass; type != null; type = type.getEnclosingClass()) {
-			if (AnnotationSupport.isAnnotated(type, AllowLeakedTasks.class)) {
+			if (isAllowing(type)) {
 				return true;
 			}
+		}
+		return false;
+	}
+
+	/**
+	 * Return whether a test method or class carries {@link AllowLeakedTasks} as JUnit's
+	 * {@code AnnotationSupport.isAnnotated} finds it: present, or meta-present at any
+	 * depth, and for a class also on its interfaces and, the annotation being inherited,
+	 * on its superclasses. With reflection alone: the Spring listener may run under JUnit
+	 * 4, without JUnit's platform.
+	 * @param element the test method or class
+	 * @return whether it carries the annotation
+	 */
+	static boolean isAllowing(AnnotatedElement element) {
+		return isAllowing(element, new HashSet<>());
+	}
+
+	private static boolean isAllowing(AnnotatedElement element, Set<AnnotatedElement> visited) {
+		if (!visited.add(element)) {
+			return false;
+		}
+		for (Annotation annotation : element.getDeclaredAnnotations()) {
+			Class<? extends Annotation> type = annotation.annotationType();
+			if (type == AllowLeakedTasks.class) {
+				return true;
+			}
+			if (!type.getName().startsWith("java.lang.annotation.") && isAllowing(type, visited)) {
+				return true;
+			}
+		}
+		if (element instanceof Class<?> type) {
+			for (Class<?> implemented : type.getInterfaces()) {
+				if (isAllowing(implemented, visited)) {
+					return true;
+				}
+			}
+			Class<?> superclass = type.getSuperclass();
+			return superclass != null && superclass != Object.class && isAllowing(superclass, visited);
 		}
 		return false;
 	}
