@@ -19,7 +19,7 @@ final class DelegatingExecutors implements UnaryOperator<Object> {
 	private final VarHandle delegate;
 
 	DelegatingExecutors() throws ReflectiveOperationException {
-		this.type = Class.forName("java.util.concurrent.Executors$DelegatedExecutorService");
+		this.type = Class.forName("java.util.concurrent.Executors$DelegatedExecutorService", false, null);
 		this.delegate = MethodHandles.privateLookupIn(this.type, MethodHandles.lookup())
 			.findVarHandle(this.type, "e", ExecutorService.class);
 	}

@@ -51,18 +51,18 @@ final class Dependents {
 
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
-		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion");
+		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion", false, null);
 		this.stack = lookup.findVarHandle(CompletableFuture.class, "stack", completion);
 		this.next = lookup.findVarHandle(completion, "next", completion);
-		this.whenComplete = Class.forName("java.util.concurrent.CompletableFuture$UniWhenComplete");
+		this.whenComplete = Class.forName("java.util.concurrent.CompletableFuture$UniWhenComplete", false, null);
 		this.action = MethodHandles.privateLookupIn(this.whenComplete, MethodHandles.lookup())
 			.findVarHandle(this.whenComplete, "fn", java.util.function.BiConsumer.class);
-		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller");
+		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller", false, null);
 		Class<?> uni = null;
 		VarHandle dep = null;
 		VarHandle src = null;
 		try {
-			uni = Class.forName("java.util.concurrent.CompletableFuture$UniCompletion");
+			uni = Class.forName("java.util.concurrent.CompletableFuture$UniCompletion", false, null);
 			dep = lookup.findVarHandle(uni, "dep", CompletableFuture.class);
 			src = lookup.findVarHandle(uni, "src", CompletableFuture.class);
 		}
@@ -77,13 +77,13 @@ final class Dependents {
 		VarHandle snd = null;
 		VarHandle res = null;
 		try {
-			Class<?> bi = Class.forName("java.util.concurrent.CompletableFuture$BiCompletion");
+			Class<?> bi = Class.forName("java.util.concurrent.CompletableFuture$BiCompletion", false, null);
 			snd = lookup.findVarHandle(bi, "snd", CompletableFuture.class);
 			res = lookup.findVarHandle(CompletableFuture.class, "result", Object.class);
-			bothTypes = Set.of(Class.forName("java.util.concurrent.CompletableFuture$BiApply"),
-					Class.forName("java.util.concurrent.CompletableFuture$BiAccept"),
-					Class.forName("java.util.concurrent.CompletableFuture$BiRun"),
-					Class.forName("java.util.concurrent.CompletableFuture$BiRelay"));
+			bothTypes = Set.of(Class.forName("java.util.concurrent.CompletableFuture$BiApply", false, null),
+					Class.forName("java.util.concurrent.CompletableFuture$BiAccept", false, null),
+					Class.forName("java.util.concurrent.CompletableFuture$BiRun", false, null),
+					Class.forName("java.util.concurrent.CompletableFuture$BiRelay", false, null));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			// Every dependent is then taken to complete with its source.

@@ -99,17 +99,20 @@ final class FutureInstrumentation {
 	 * @return the hook points, fewer if the JDK names them differently
 	 */
 	static List<HookPoint> nestedTypes() {
+		// Looked up without initializing them: MinimalStage's initialization would
+		// initialize CompletableFuture's, and with it the common pool, whose settings
+		// the application's main may still make.
 		List<HookPoint> hooks = new ArrayList<>();
 		try {
-			Class<?> supply = Class.forName(FUTURE + "$AsyncSupply");
-			Class<?> run = Class.forName(FUTURE + "$AsyncRun");
+			Class<?> supply = Class.forName(FUTURE + "$AsyncSupply", false, null);
+			Class<?> run = Class.forName(FUTURE + "$AsyncRun", false, null);
 			hooks.add(HookPoint.of(supply, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.AsyncTask.class, FUTURE,
 					"java.util.function.Supplier"));
 			hooks.add(HookPoint.of(supply, "run", ThreadPoolExecutorAdvice.Left.class));
 			hooks.add(HookPoint.of(run, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.AsyncTask.class, FUTURE,
 					"java.lang.Runnable"));
 			hooks.add(HookPoint.of(run, "run", ThreadPoolExecutorAdvice.Left.class));
-			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage"), "toCompletableFuture",
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage", false, null), "toCompletableFuture",
 					CompletableFutureAdvice.MinimalStageCopied.class));
 		}
 		catch (ClassNotFoundException ex) {

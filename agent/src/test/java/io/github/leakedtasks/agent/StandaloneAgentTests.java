@@ -183,6 +183,23 @@ class StandaloneAgentTests {
 		assertThat(run.stderr()).contains("NoSuchElementException");
 	}
 
+	/**
+	 * Attaching the agent initializes neither {@code CompletableFuture} nor the common
+	 * pool before {@code main}: settings of the pool that {@code main} makes apply as
+	 * without it, and the hooks still report.
+	 */
+	@Test
+	void commonPoolSettingsMadeByMainApplyAsWithoutTheAgent() throws Exception {
+		Run without = run(CommonPoolSettingsApplication.class);
+		Run with = run(CommonPoolSettingsApplication.class, agent());
+		assertThat(without.stdout()).contains("parallelism 3").contains("no agent");
+		assertThat(with.stdout()).contains("parallelism 3").contains("reported");
+		assertThat(with.stderr()).contains("Task exception was never retrieved: executor 'commonPool'")
+			.contains("java.lang.IllegalStateException: boom after main's settings")
+			.doesNotContain("could not instrument")
+			.doesNotContain("did not start");
+	}
+
 	@Test
 	void exceptionsAreTheSameWithAndWithoutTheAgent() throws Exception {
 		Run without = run(BehaviourProbe.class);

@@ -37,8 +37,6 @@ public final class FutureHooks {
 
 	private static final Class<?> CANCELLER;
 
-	private static final Object NIL;
-
 	private static final VarHandle RESULT;
 
 	private static final VarHandle EX;
@@ -52,7 +50,6 @@ public final class FutureHooks {
 			RESULT = lookup.findVarHandle(CompletableFuture.class, "result", Object.class);
 			EX = MethodHandles.privateLookupIn(ALT_RESULT, MethodHandles.lookup())
 				.findVarHandle(ALT_RESULT, "ex", Throwable.class);
-			NIL = lookup.findStaticVarHandle(CompletableFuture.class, "NIL", ALT_RESULT).get();
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -1369,7 +1366,10 @@ public final class FutureHooks {
 	}
 
 	private static Throwable failureOf(Object result) {
-		if (result == null || result == NIL || result.getClass() != ALT_RESULT) {
+		// CompletableFuture's NIL, the result of a null value, is an AltResult without an
+		// exception: not read, as reading a static field of the class would initialize it
+		// (and the common pool) from the agent's start-up.
+		if (result == null || result.getClass() != ALT_RESULT) {
 			return null;
 		}
 		return (Throwable) EX.get(result);
