@@ -66,6 +66,10 @@ final class AgentInstaller {
 				FutureInstrumentation.threadPoolExecutor(executeCalls != null), installed, applied, problems,
 				executeCalls);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
+		if (!FutureInstrumentation.isDiscardOldestHooked(Runtime.version().feature())) {
+			problems.add("ThreadPoolExecutor$DiscardOldestPolicy.rejectedExecution (its body is known up to JDK "
+					+ FutureInstrumentation.LAST_CHECKED_FEATURE + "; the oldest task it discards is not reported)");
+		}
 		nested.addAll(FutureInstrumentation.invokeMethods());
 		if (dependents != null) {
 			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
@@ -191,6 +195,22 @@ final class AgentInstaller {
 	 * reported, so {@code CompletableFuture} is left alone.
 	 */
 	private static Dependents dependents(List<String> problems) {
+		return dependents(problems, FutureHooks.readsCompletableFutures());
+	}
+
+	/**
+	 * Return what reads the dependents of {@code CompletableFuture}s, or {@code null},
+	 * with a problem named, if its internals cannot be read: its hooks are then not
+	 * installed, and those of the other types are.
+	 * @param problems where a problem is named
+	 * @param readable whether the bridge reads a future's result on this JDK
+	 * @return what reads the dependents, or {@code null}
+	 */
+	static Dependents dependents(List<String> problems, boolean readable) {
+		if (!readable) {
+			problems.add("java.util.concurrent.CompletableFuture (its result or the failure it holds cannot be read)");
+			return null;
+		}
 		try {
 			return new Dependents();
 		}

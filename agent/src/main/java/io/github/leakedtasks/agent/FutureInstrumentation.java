@@ -170,18 +170,50 @@ final class FutureInstrumentation {
 	}
 
 	/**
+	 * The last JDK whose code the agent is known to repeat where it stands in for it
+	 * ({@code DiscardOldestPolicy.rejectedExecution}) or whose fields it reads for one
+	 * kind of task only ({@code ScheduledFutureTask.outerTask}).
+	 */
+	static final int LAST_CHECKED_FEATURE = 25;
+
+	/**
 	 * Return the hook points of the JDK's rejection policies that may drop a task, one
 	 * type each.
 	 * @return the hook points
 	 */
 	static List<HookPoint> discardPolicies() {
-		return List.of(
-				HookPoint.of(ThreadPoolExecutor.DiscardPolicy.class, "rejectedExecution",
-						ThreadPoolExecutorAdvice.Discard.class, "java.lang.Runnable", TPE),
-				HookPoint.of(ThreadPoolExecutor.DiscardOldestPolicy.class, "rejectedExecution",
-						ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE),
-				HookPoint.of(ThreadPoolExecutor.CallerRunsPolicy.class, "rejectedExecution",
-						ThreadPoolExecutorAdvice.CallerRuns.class, "java.lang.Runnable", TPE));
+		return discardPolicies(Runtime.version().feature());
+	}
+
+	/**
+	 * Return the hook points of the JDK's rejection policies that may drop a task, on a
+	 * JDK of a feature release: {@code DiscardOldestPolicy}'s advice runs the policy's
+	 * body in its place, as JDK 17 to {@value #LAST_CHECKED_FEATURE} write it, and is
+	 * left out of a later JDK, whose body may differ (see
+	 * {@link #isDiscardOldestHooked(int)}).
+	 * @param feature the JDK's feature release
+	 * @return the hook points
+	 */
+	static List<HookPoint> discardPolicies(int feature) {
+		List<HookPoint> hooks = new ArrayList<>();
+		hooks.add(HookPoint.of(ThreadPoolExecutor.DiscardPolicy.class, "rejectedExecution",
+				ThreadPoolExecutorAdvice.Discard.class, "java.lang.Runnable", TPE));
+		if (isDiscardOldestHooked(feature)) {
+			hooks.add(HookPoint.of(ThreadPoolExecutor.DiscardOldestPolicy.class, "rejectedExecution",
+					ThreadPoolExecutorAdvice.DiscardOldest.class, "java.lang.Runnable", TPE));
+		}
+		hooks.add(HookPoint.of(ThreadPoolExecutor.CallerRunsPolicy.class, "rejectedExecution",
+				ThreadPoolExecutorAdvice.CallerRuns.class, "java.lang.Runnable", TPE));
+		return hooks;
+	}
+
+	/**
+	 * Return whether {@code DiscardOldestPolicy} is hooked on a JDK of a feature release.
+	 * @param feature the JDK's feature release
+	 * @return whether it is
+	 */
+	static boolean isDiscardOldestHooked(int feature) {
+		return feature <= LAST_CHECKED_FEATURE;
 	}
 
 	/**

@@ -25,11 +25,6 @@ final class TaskContents {
 
 	private static final String SPRING_ERROR_HANDLING = "org.springframework.scheduling.support.DelegatingErrorHandlingRunnable";
 
-	/**
-	 * The last JDK whose {@code ScheduledFutureTask.outerTask} is known, read as above.
-	 */
-	private static final int LAST_KNOWN_FEATURE = 25;
-
 	private final Class<?> asyncSupply;
 
 	private final Class<?> asyncRun;
@@ -70,7 +65,7 @@ final class TaskContents {
 		this.result = field(CompletableFuture.class, "result", Object.class);
 		this.scheduledTask = type("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
 		// Where the field is known to be read only for periodic tasks.
-		this.outerTask = (Runtime.version().feature() <= LAST_KNOWN_FEATURE)
+		this.outerTask = (Runtime.version().feature() <= FutureInstrumentation.LAST_CHECKED_FEATURE)
 				? field(this.scheduledTask, "outerTask", RunnableScheduledFuture.class) : null;
 	}
 

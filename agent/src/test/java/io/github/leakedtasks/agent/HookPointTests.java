@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +27,38 @@ class HookPointTests {
 		assertThat(allHookPoints()).filteredOn(HookPoint::optional)
 			.isNotEmpty()
 			.allSatisfy((hook) -> assertThat(hook.exists()).as(hook.describe()).isEqualTo(expected));
+	}
+
+	/**
+	 * {@code DiscardOldestPolicy}'s advice runs the policy's body in its place, as the
+	 * JDKs it was checked on write it: a later JDK keeps its own.
+	 */
+	@Test
+	void discardOldestPolicyIsHookedOnlyOnTheJdksWhoseBodyItRepeats() {
+		assertThat(FutureInstrumentation.discardPolicies(17)).extracting(HookPoint::advice)
+			.contains(ThreadPoolExecutorAdvice.DiscardOldest.class);
+		assertThat(FutureInstrumentation.discardPolicies(FutureInstrumentation.LAST_CHECKED_FEATURE))
+			.extracting(HookPoint::advice)
+			.contains(ThreadPoolExecutorAdvice.DiscardOldest.class);
+		assertThat(FutureInstrumentation.discardPolicies(FutureInstrumentation.LAST_CHECKED_FEATURE + 1))
+			.extracting(HookPoint::advice)
+			.doesNotContain(ThreadPoolExecutorAdvice.DiscardOldest.class)
+			.contains(ThreadPoolExecutorAdvice.Discard.class, ThreadPoolExecutorAdvice.CallerRuns.class);
+	}
+
+	/**
+	 * The bridge reads {@code CompletableFuture}'s result on this JDK; where it could
+	 * not, {@code CompletableFuture} alone is left alone, with a problem named, and the
+	 * agent starts for the other types rather than not at all.
+	 */
+	@Test
+	void completableFutureIsLeftAloneWhereItsResultCannotBeRead() {
+		assertThat(FutureHooks.readsCompletableFutures()).isTrue();
+		List<String> problems = new ArrayList<>();
+		assertThat(AgentInstaller.dependents(problems, true)).isNotNull();
+		assertThat(problems).isEmpty();
+		assertThat(AgentInstaller.dependents(problems, false)).isNull();
+		assertThat(problems).singleElement().asString().startsWith("java.util.concurrent.CompletableFuture");
 	}
 
 	@Test

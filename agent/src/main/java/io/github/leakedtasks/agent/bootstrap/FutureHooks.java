@@ -33,28 +33,18 @@ import java.util.concurrent.ThreadPoolExecutor;
  */
 public final class FutureHooks {
 
-	private static final Class<?> ALT_RESULT;
+	/**
+	 * {@code CompletableFuture}'s internals its hooks read; any of them {@code null} on a
+	 * JDK that lays them out differently, where its hooks are not installed (see
+	 * {@link #readsCompletableFutures()}) and the other types' still are.
+	 */
+	private static final Class<?> ALT_RESULT = optionalType("java.util.concurrent.CompletableFuture$AltResult");
 
-	private static final Class<?> CANCELLER;
+	private static final Class<?> CANCELLER = optionalType("java.util.concurrent.CompletableFuture$Canceller");
 
-	private static final VarHandle RESULT;
+	private static final VarHandle RESULT = optionalField(CompletableFuture.class, "result", Object.class);
 
-	private static final VarHandle EX;
-
-	static {
-		try {
-			MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class,
-					MethodHandles.lookup());
-			ALT_RESULT = Class.forName("java.util.concurrent.CompletableFuture$AltResult", false, null);
-			CANCELLER = Class.forName("java.util.concurrent.CompletableFuture$Canceller", false, null);
-			RESULT = lookup.findVarHandle(CompletableFuture.class, "result", Object.class);
-			EX = MethodHandles.privateLookupIn(ALT_RESULT, MethodHandles.lookup())
-				.findVarHandle(ALT_RESULT, "ex", Throwable.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle EX = (ALT_RESULT != null) ? optionalField(ALT_RESULT, "ex", Throwable.class) : null;
 
 	/**
 	 * The pool of a {@code ForkJoinWorkerThread}, read without calling its overridable
@@ -371,7 +361,7 @@ public final class FutureHooks {
 	 */
 	public static void completed(Object future) {
 		if (future instanceof CompletableFuture) {
-			completed(future, RESULT.getVolatile(future));
+			completed(future, resultOf(future));
 		}
 	}
 
@@ -398,12 +388,12 @@ public final class FutureHooks {
 
 	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent) {
 		try {
-			Object result = RESULT.getVolatile(source);
+			Object result = resultOf(source);
 			boolean failed = failureOf(result) != null;
 			if (failed) {
 				observed(source, result);
 			}
-			if (dependent != null && failureOf(RESULT.getVolatile(dependent)) != null) {
+			if (dependent != null && failureOf(resultOf(dependent)) != null) {
 				if (failed) {
 					traceHandedOn(source, dependent);
 				}
@@ -637,7 +627,7 @@ public final class FutureHooks {
 	 */
 	public static void observed(Object stage) {
 		if (stage instanceof CompletableFuture) {
-			observed(stage, RESULT.getVolatile(stage));
+			observed(stage, resultOf(stage));
 		}
 	}
 
@@ -648,7 +638,7 @@ public final class FutureHooks {
 	public static void observed(Object[] futures) {
 		if (futures != null) {
 			for (Object future : futures) {
-				if (future instanceof CompletableFuture && failureOf(RESULT.getVolatile(future)) != null) {
+				if (future instanceof CompletableFuture && failureOf(resultOf(future)) != null) {
 					combinedInput(future);
 				}
 			}
@@ -766,7 +756,7 @@ public final class FutureHooks {
 	 */
 	public static void eitherInput(Object stage) {
 		if (stage instanceof CompletableFuture) {
-			eitherInput(stage, RESULT.getVolatile(stage));
+			eitherInput(stage, resultOf(stage));
 		}
 	}
 
@@ -1328,6 +1318,29 @@ public final class FutureHooks {
 		return (slot != null) ? slot.executor() : null;
 	}
 
+	/**
+	 * Return whether {@code CompletableFuture}'s result, and the failure it holds, can be
+	 * read on this JDK: if not, its hooks are not installed.
+	 * @return whether they can
+	 */
+	public static boolean readsCompletableFutures() {
+		return ALT_RESULT != null && CANCELLER != null && RESULT != null && EX != null;
+	}
+
+	private static Object resultOf(Object future) {
+		return (RESULT != null) ? RESULT.getVolatile(future) : null;
+	}
+
+	private static Class<?> optionalType(String name) {
+		try {
+			// Not initialized: see nothing of CompletableFuture's run before main.
+			return Class.forName(name, false, null);
+		}
+		catch (ClassNotFoundException | RuntimeException | LinkageError ex) {
+			return null;
+		}
+	}
+
 	private static VarHandle optionalField(Class<?> type, String name, Class<?> fieldType) {
 		try {
 			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
@@ -1362,14 +1375,14 @@ public final class FutureHooks {
 	}
 
 	private static boolean failedField(CompletableFuture<?> future) {
-		return failureOf(RESULT.getVolatile(future)) != null;
+		return failureOf(resultOf(future)) != null;
 	}
 
 	private static Throwable failureOf(Object result) {
 		// CompletableFuture's NIL, the result of a null value, is an AltResult without an
 		// exception: not read, as reading a static field of the class would initialize it
 		// (and the common pool) from the agent's start-up.
-		if (result == null || result.getClass() != ALT_RESULT) {
+		if (result == null || ALT_RESULT == null || result.getClass() != ALT_RESULT) {
 			return null;
 		}
 		return (Throwable) EX.get(result);
