@@ -25,7 +25,7 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("result") Object result) {
 			if (thrown != null) {
-				FutureHooks.observed(future, result);
+				FutureHooks.thrownToCaller(future, result, thrown);
 			}
 		}
 
@@ -41,7 +41,7 @@ final class RetrievalAdvice {
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown,
 				@Advice.FieldValue("state") int state) {
 			if (thrown != null && state == FutureTaskThrown.EXCEPTIONAL) {
-				FutureHooks.thrownToCaller(future);
+				FutureHooks.thrownToCaller(future, thrown);
 			}
 		}
 

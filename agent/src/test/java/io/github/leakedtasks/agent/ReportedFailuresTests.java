@@ -1,5 +1,6 @@
 package io.github.leakedtasks.agent;
 
+import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakReport;
 
@@ -90,6 +92,52 @@ class ReportedFailuresTests {
 		awaitReported(marker);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * A {@code get} that timed out or was interrupted, of a future that failed just
+	 * before the hook at its end read the result, handed the caller nothing: the failure
+	 * stays the future's to lose. The race is played by calling that hook as the advice
+	 * does; a {@code get} that threw the failure retrieved it.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "timeout", "interrupt", "execution" })
+	void failureOfAFutureWhoseGetGaveUpWaitingIsReported(String thrown) throws Exception {
+		String marker = marker();
+		giveUpWaitingAfterAFailure(marker, thrown);
+		if (thrown.equals("execution")) {
+			String control = marker();
+			CompletableFuture.failedFuture(new IllegalStateException(control));
+			awaitReported(control);
+			awaitDetectorCaughtUp();
+			assertThat(reportsOf(marker)).isEmpty();
+		}
+		else {
+			// The CompletableFuture's and the FutureTask's.
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(reportsOf(marker)).hasSize(2);
+			});
+		}
+	}
+
+	private static void giveUpWaitingAfterAFailure(String marker, String thrown) throws Exception {
+		CompletableFuture<Object> future = new CompletableFuture<>();
+		FutureTask<Object> task = new FutureTask<>(() -> {
+			throw new IllegalStateException(marker);
+		});
+		future.completeExceptionally(new IllegalStateException(marker));
+		task.run();
+		Object result = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup())
+			.findVarHandle(CompletableFuture.class, "result", Object.class)
+			.getVolatile(future);
+		Throwable gaveUp = switch (thrown) {
+			case "timeout" -> new TimeoutException();
+			case "interrupt" -> new InterruptedException();
+			default -> new ExecutionException(new IllegalStateException(marker));
+		};
+		FutureHooks.thrownToCaller(future, result, gaveUp);
+		FutureHooks.thrownToCaller(task, gaveUp);
 	}
 
 	@Test

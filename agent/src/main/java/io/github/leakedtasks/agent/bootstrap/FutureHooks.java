@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the advice inlined into {@code CompletableFuture} and {@code FutureTask} calls: on
@@ -451,6 +452,39 @@ public final class FutureHooks {
 		if (failureOf(result) != null) {
 			handedOn(future);
 		}
+	}
+
+	/**
+	 * A reading method of a {@code CompletableFuture} ({@code get}, {@code join},
+	 * {@code getNow}, {@code resultNow}) threw: its failure was handed to the caller,
+	 * unless the method gave up waiting ({@code InterruptedException},
+	 * {@code TimeoutException}) and the future failed only since, before this hook read
+	 * its result.
+	 * @param future the future
+	 * @param result its result when the method ended
+	 * @param thrown what the method threw
+	 */
+	public static void thrownToCaller(Object future, Object result, Throwable thrown) {
+		if (!gaveUpWaiting(thrown)) {
+			observed(future, result);
+		}
+	}
+
+	/**
+	 * {@code FutureTask.get} threw with the task failed: its failure was handed to the
+	 * caller (see {@link #thrownToCaller(Object)}), unless {@code get} gave up waiting
+	 * and the task failed only since.
+	 * @param future the task
+	 * @param thrown what {@code get} threw
+	 */
+	public static void thrownToCaller(Object future, Throwable thrown) {
+		if (!gaveUpWaiting(thrown)) {
+			thrownToCaller(future);
+		}
+	}
+
+	private static boolean gaveUpWaiting(Throwable thrown) {
+		return thrown instanceof InterruptedException || thrown instanceof TimeoutException;
 	}
 
 	/**
