@@ -43,6 +43,12 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 
 	private volatile List<LeakListener> listeners;
 
+	/**
+	 * The listener beans while the held events are handed to them: what cannot be held
+	 * meanwhile goes to them at once, out of turn, rather than be dropped.
+	 */
+	private List<LeakListener> replayingTo;
+
 	private LeakListener overflow;
 
 	DeferredLeakListeners(ObjectProvider<LeakListener> provider) {
@@ -74,6 +80,7 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 					return;
 				}
 				if (this.held.isEmpty()) {
+					this.replayingTo = null;
 					this.listeners = resolved;
 					if (this.dropped > 0) {
 						logger.warn(this.dropped + " leak reports made while the application started were not "
@@ -83,6 +90,7 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 				}
 				batch = new ArrayList<>(this.held);
 				this.held.clear();
+				this.replayingTo = resolved;
 			}
 			batch.forEach((event) -> deliver(event.event(), resolved));
 		}
@@ -132,11 +140,16 @@ final class DeferredLeakListeners implements SmartInitializingSingleton {
 						this.held.add(new Held(event, executorEvent));
 						return;
 					}
-					if (this.overflow == null) {
+					if (this.replayingTo != null) {
+						current = this.replayingTo;
+					}
+					else if (this.overflow != null) {
+						current = List.of(this.overflow);
+					}
+					else {
 						this.dropped++;
 						return;
 					}
-					current = List.of(this.overflow);
 				}
 			}
 		}

@@ -126,6 +126,51 @@ class DeferredLeakListenersHoldTests {
 		}
 	}
 
+	/**
+	 * More reports than can be held, made while a listener bean takes its time with the
+	 * events held for it, all reach it: those past the hold at once, out of turn.
+	 */
+	@Test
+	void reportsPastTheHoldMadeWhileTheHeldEventsAreHandedOnAreNotLost() throws Exception {
+		CountDownLatch entered = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Uncaught slowBean = new Uncaught() {
+
+			@Override
+			public void onExecutor(String executor) {
+				entered.countDown();
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+
+		};
+		StaticListableBeanFactory beans = new StaticListableBeanFactory();
+		beans.addBean("listener", slowBean);
+		DeferredLeakListeners slow = new DeferredLeakListeners(beans.getBeanProvider(LeakListener.class));
+		slow.dispatcher().onExecutor("pool");
+		ExecutorService starter = Executors.newSingleThreadExecutor();
+		try {
+			Future<?> started = starter.submit(slow::afterSingletonsInstantiated);
+			assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+			for (int i = 0; i < DeferredLeakListeners.MAX_HELD + 500; i++) {
+				slow.dispatcher()
+					.onUncaught(new UncaughtReport("pool", "task", new IllegalStateException("failed " + i), null,
+							"main", Instant.now(), UncaughtReport.Handler.THREAD));
+			}
+			release.countDown();
+			started.get(30, TimeUnit.SECONDS);
+			assertThat(slowBean.reports).hasSize(DeferredLeakListeners.MAX_HELD + 500);
+		}
+		finally {
+			release.countDown();
+			starter.shutdownNow();
+		}
+	}
+
 	private void report(int count) {
 		for (int i = 0; i < count; i++) {
 			this.listeners.dispatcher()
@@ -134,7 +179,7 @@ class DeferredLeakListenersHoldTests {
 		}
 	}
 
-	static final class Uncaught implements LeakListener {
+	static class Uncaught implements LeakListener {
 
 		final List<UncaughtReport> reports = new CopyOnWriteArrayList<>();
 

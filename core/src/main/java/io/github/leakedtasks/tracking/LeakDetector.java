@@ -181,8 +181,20 @@ final class LeakDetector implements Runnable {
 			}
 		}
 		if (this.finished.get()) {
-			lastPass();
+			try {
+				lastPass();
+			}
+			finally {
+				this.tracker.states().releaseLive();
+			}
 		}
+	}
+
+	/**
+	 * Return whether the detector's thread runs, or may still make its last pass.
+	 */
+	boolean isAlive() {
+		return this.thread.isAlive();
 	}
 
 	private void collected(Reference<?> reference) {

@@ -34,6 +34,12 @@ final class LiveTasks {
 
 	private final int mask;
 
+	/**
+	 * Whether the tracker closed and its detector let go of everything: what a thread
+	 * that had not seen the close yet adds is not listed (read under the stripe's lock).
+	 */
+	private volatile boolean closed;
+
 	LiveTasks() {
 		int size = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
 		this.stripes = new Stripe[size];
@@ -56,6 +62,9 @@ final class LiveTasks {
 	void addYoung(TrackedTask<?> task, TaskStates states) {
 		Stripe stripe = stripe();
 		synchronized (stripe) {
+			if (this.closed) {
+				return;
+			}
 			if (stripe.youngCount == stripe.young.length) {
 				makeRoom(stripe, states);
 			}
@@ -121,6 +130,11 @@ final class LiveTasks {
 
 	void add(TaskRecord record, Stripe stripe) {
 		synchronized (stripe) {
+			if (this.closed) {
+				// Never enqueued: nobody would drain it.
+				record.clear();
+				return;
+			}
 			record.stripe = stripe;
 			record.next = stripe.head;
 			if (stripe.head != null) {
@@ -159,6 +173,7 @@ final class LiveTasks {
 	 * once its task is collected.
 	 */
 	void clear() {
+		this.closed = true;
 		for (Stripe stripe : this.stripes) {
 			synchronized (stripe) {
 				TaskRecord record = stripe.head;

@@ -63,6 +63,15 @@ final class TaskStates {
 		this.watches.clear();
 		this.letGo.clear();
 		this.undecided.clear();
+	}
+
+	/**
+	 * Let go of the live records and young tasks, and of what was enqueued, once the
+	 * detector's last pass, which reports what the executors dropped as they shut down,
+	 * is over (or the detector is not running): a wrapper used after its tracker closed
+	 * must not keep what nobody drains.
+	 */
+	void releaseLive() {
 		this.live.clear();
 		while (this.queue.poll() != null) {
 			// Enqueued before the records were let go of.
@@ -138,8 +147,10 @@ final class TaskStates {
 	 */
 	void started(TrackedTask<?> task, TaskRecord record) {
 		if (this.closed) {
-			// Nothing drains the live list or the queue any more: the task keeps its
-			// record (its future's stages describe themselves by it), held nowhere else.
+			// Submitted after the tracker closed: the task keeps its record (its
+			// future's stages describe themselves by it), held nowhere else. (Once the
+			// detector let go of the live tasks, the live list also refuses what a thread
+			// that had not seen the close adds, and a task promoted since.)
 			record.clear();
 		}
 		else {
@@ -193,13 +204,6 @@ final class TaskStates {
 		if (runnable == null) {
 			// Finished since it was looked at: it needs no record.
 			return null;
-		}
-		if (this.closed) {
-			// Listed nowhere, watching nothing: nobody would ever let go of it.
-			TaskRecord detached = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(),
-					task.threadName, null, null);
-			detached.traceIds = task.traceIds();
-			return task.attach(detached) ? detached : task.record();
 		}
 		record = new TaskRecord(task.executor, task.executor.taskType(runnable), task.trace(), task.threadName, task,
 				this.queue);

@@ -459,6 +459,12 @@ public final class TaskTracker implements AutoCloseable {
 	public void close() {
 		this.detector.finish();
 		this.states.close();
+		if (!this.detector.isAlive()) {
+			// Else the detector lets go of them once its last pass is over: that pass may
+			// still run (the closing thread was interrupted, a listener closed the
+			// tracker, or the pass took longer than the wait).
+			this.states.releaseLive();
+		}
 	}
 
 	ExecutorNaming naming() {

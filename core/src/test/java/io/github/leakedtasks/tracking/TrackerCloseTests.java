@@ -70,6 +70,38 @@ class TrackerCloseTests {
 		}
 	}
 
+	/**
+	 * A closing thread that was interrupted does not wait for the detector's last pass:
+	 * the pass still reports what the executor dropped, before the tracker lets go of its
+	 * live tasks.
+	 */
+	@Test
+	void taskDroppedJustBeforeAnInterruptedThreadClosesTheTrackerIsReported() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.OFF);
+		CountDownLatch release = new CountDownLatch(1);
+		ThreadPoolExecutor dropping = busyPool(release);
+		try {
+			fixture.tracker.wrap("dropping", dropping).execute(new Dropped());
+			assertThat(dropping.shutdownNow()).hasSize(1);
+			Thread.currentThread().interrupt();
+			try {
+				fixture.tracker.close();
+			}
+			finally {
+				assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+			}
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(fixture.listener.leaks).singleElement()
+					.satisfies((report) -> assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING)));
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(fixture.tracker.liveTaskCount()).isZero());
+		}
+		finally {
+			release.countDown();
+			fixture.close();
+		}
+	}
+
 	@Test
 	void dropConfirmedAsTheTrackerClosesIsLeftToTheListenersNotToATestsScope() throws Exception {
 		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.SAMPLED);
