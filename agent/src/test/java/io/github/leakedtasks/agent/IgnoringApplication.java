@@ -40,16 +40,8 @@ public final class IgnoringApplication {
 		executor.shutdown();
 		executor.awaitTermination(10, TimeUnit.SECONDS);
 		found.orElseThrow();
-		awaitNotified(notified, 2);
-	}
-
-	/**
-	 * Collect until a listener heard of a number of leaks, for 30 s at most, and print
-	 * {@code reported} or {@code timed out}.
-	 */
-	static void awaitNotified(AtomicInteger notified, int count) {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (notified.get() < count) {
+		while (notified.get() < 2) {
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out");
 				return;
