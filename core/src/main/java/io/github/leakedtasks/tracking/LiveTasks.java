@@ -120,10 +120,16 @@ final class LiveTasks {
 		// Let go only once every task has its record: if one could not get it (a
 		// shortage of memory), the stripe keeps them all, whole, for the next sweep,
 		// which gives those that have one the same record again.
-		Arrays.fill(young, 0, count, null);
+		letGoOfYoung(stripe);
+	}
+
+	/**
+	 * Let go of a stripe's young tasks, and of what a burst grew its array to.
+	 */
+	private static void letGoOfYoung(Stripe stripe) {
+		Arrays.fill(stripe.young, 0, stripe.youngCount, null);
 		stripe.youngCount = 0;
-		if (young.length > YOUNG_TASKS_PER_STRIPE) {
-			// Let go of what a burst grew.
+		if (stripe.young.length > YOUNG_TASKS_PER_STRIPE) {
 			stripe.young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
 		}
 	}
@@ -186,11 +192,7 @@ final class LiveTasks {
 					record.stripe = null;
 					record = next;
 				}
-				Arrays.fill(stripe.young, 0, stripe.youngCount, null);
-				stripe.youngCount = 0;
-				if (stripe.young.length > YOUNG_TASKS_PER_STRIPE) {
-					stripe.young = new TrackedTask<?>[YOUNG_TASKS_PER_STRIPE];
-				}
+				letGoOfYoung(stripe);
 			}
 		}
 	}

@@ -163,9 +163,9 @@ final class TaskStates {
 	 * Start tracking a task submitted without a record.
 	 */
 	void started(TrackedTask<?> task) {
-		if (!this.closed) {
-			this.live.addYoung(task, this);
-		}
+		// After a close, the live list refuses it once the detector let go of what it
+		// holds, and lets go of what came before then.
+		this.live.addYoung(task, this);
 	}
 
 	/**
