@@ -74,9 +74,13 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 		switch (route) {
 			case EXECUTE -> {
 				// The decorator must be given the application's own Runnable, which it
-				// may inspect; and Spring's executors cancel an executed Future they
-				// will not run (shutdown, close): such a task runs untracked.
-				if (TaskDecorators.isDecorating(invocation.getThis()) || args[0] instanceof Future) {
+				// may inspect; a scheduler's error handler receives what the task throws,
+				// which is then no uncaught failure; and Spring's executors cancel an
+				// executed Future they will not run (shutdown, close): such a task runs
+				// untracked.
+				Object target = invocation.getThis();
+				if (ExecutorFields.TASK_DECORATOR.isSet(target) || ExecutorFields.ERROR_HANDLER.isSet(target)
+						|| args[0] instanceof Future) {
 					return invocation.proceed();
 				}
 				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));
