@@ -36,6 +36,9 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 	 */
 	static final int UNCAUGHT_DEFERRED = 1 << 17;
 
+	/** An {@code execute} task that started and finished. */
+	private static final int RAN_EXECUTE = EXECUTE | TaskRecord.STARTED | TaskRecord.FINISHED;
+
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedTask> STATE = AtomicIntegerFieldUpdater
 		.newUpdater(TrackedTask.class, "state");
@@ -99,6 +102,12 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 
 	@Override
 	public void run() {
+		if ((this.state & RAN_EXECUTE) == RAN_EXECUTE) {
+			// Run again by an executor that repeats or retries what execute was given:
+			// the application's Runnable runs again, untracked, as it would unwrapped.
+			((Runnable) this.task).run();
+			return;
+		}
 		TaskScope scope = started();
 		TaskScope outer = TaskScope.enter(scope);
 		boolean done = !is(PERIODIC);
@@ -366,7 +375,10 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		// Letting go needs no fence: a reader that still sees either reads a task that
 		// finished.
 		FUTURE_FIELD.lazySet(this, null);
-		if (ran) {
+		if (ran && (this.state & EXECUTE) == 0) {
+			// As a FutureTask lets go of its callable. The task of execute is kept: its
+			// executor may run it again, and nothing but the executor and the young
+			// tasks' array, which lets go at the next sweep, holds it.
 			this.task = null;
 		}
 		mark(TaskRecord.FINISHED);

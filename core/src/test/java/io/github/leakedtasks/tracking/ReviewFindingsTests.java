@@ -18,6 +18,7 @@ import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,22 @@ class ReviewFindingsTests {
 			.isThrownBy(() -> executor.execute(() -> ran.set(true)));
 		queued.get(0).run();
 		assertThat(ran).isTrue();
+	}
+
+	@Test
+	void runnableItsExecutorRunsAgainRunsAgainAsUnwrapped() {
+		List<Runnable> given = new ArrayList<>();
+		Executor retrying = (task) -> {
+			given.add(task);
+			task.run();
+		};
+		AtomicInteger runs = new AtomicInteger();
+		this.fixture.tracker.wrap("retrying", retrying).execute(runs::incrementAndGet);
+		assertThat(runs).hasValue(1);
+		// Run again once it finished, as an executor that retries or repeats does.
+		given.get(0).run();
+		given.get(0).run();
+		assertThat(runs).hasValue(3);
 	}
 
 	@Test
