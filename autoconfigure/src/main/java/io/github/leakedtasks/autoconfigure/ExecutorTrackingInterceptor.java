@@ -93,6 +93,10 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 					// afterExecute reads, is the caller's.
 					return this.tracking.submitAsFutureTask((Callable<?>) args[0], executor);
 				}
+				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+					// A pool whose newTaskFor reads the task it receives.
+					return invocation.proceed();
+				}
 				return this.tracking.submit((Callable<?>) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
 			}
@@ -101,6 +105,9 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 						&& isSoleAdvice(proxied)) {
 					return this.tracking.submitAsFutureTask((Runnable) args[0], (args.length > 1) ? args[1] : null,
 							executor);
+				}
+				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+					return invocation.proceed();
 				}
 				return this.tracking.submitRunnable((Runnable) args[0], null,
 						(tracked) -> (Future) proceedWith(proxied, tracked));
@@ -118,10 +125,17 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
 			}
 			case SCHEDULE -> {
+				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+					// A pool whose decorateTask reads the task it receives.
+					return invocation.proceed();
+				}
 				return this.tracking.schedule(args[0], (long) args[1], (TimeUnit) args[2],
 						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
 			}
 			default -> {
+				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+					return invocation.proceed();
+				}
 				return this.tracking.schedulePeriodic((Runnable) args[0],
 						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
 			}

@@ -177,6 +177,24 @@ public final class ExecutorTracking {
 	}
 
 	/**
+	 * Return whether a task must reach an executor as it is, untracked: the executor is a
+	 * pool whose {@code newTaskFor} or {@code decorateTask} is the application's, which
+	 * receives the task and may tell it from the engine's (a priority pool that reads a
+	 * priority from its tasks), and the task is not a lambda's that code could not tell
+	 * apart. Said once per task type, at DEBUG.
+	 * @param executor the executor the task is for
+	 * @param task the application's task
+	 * @return whether to hand the task over as it is
+	 */
+	public boolean handsOver(Object executor, Object task) {
+		if (!StandardSubmission.receivesTasks(executor) || StandardSubmission.mayStandIn(task)) {
+			return false;
+		}
+		this.tracker.reporter().handedOver(task.getClass());
+		return true;
+	}
+
+	/**
 	 * Submit a task to an executor whose {@code submit} is
 	 * {@code AbstractExecutorService}'s own: make the {@code FutureTask} it would make,
 	 * tracked, and execute it.

@@ -37,6 +37,8 @@ final class LeakReporter {
 
 	private final Set<String> leftToTaskTypes = ConcurrentHashMap.newKeySet();
 
+	private final Set<String> handedOverTypes = ConcurrentHashMap.newKeySet();
+
 	private final Set<String> jdkCompleters = ConcurrentHashMap.newKeySet();
 
 	/** Whether the tracker is closing, so that no scope is fed any more. */
@@ -91,6 +93,20 @@ final class LeakReporter {
 				.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
 						+ " are handed to callers as they are: no tracked view can stand in for them, so the failures"
 						+ " of their tasks are not tracked");
+		}
+	}
+
+	/**
+	 * Note that a task went as it is, untracked, to a pool whose own {@code newTaskFor}
+	 * or {@code decorateTask} receives it and may tell it from the engine's task; said
+	 * once per task type.
+	 */
+	void handedOver(Class<?> taskType) {
+		if (this.handedOverTypes.size() < MAX_UNTRACKED_TYPES && this.handedOverTypes.add(taskType.getName())) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "Tasks of type " + taskType.getName() + " are handed as they are to "
+						+ "pools whose own newTaskFor or decorateTask receives them and may tell them apart by their "
+						+ "type: their failures are not tracked there");
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.lang.reflect.Method;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RunnableScheduledFuture;
 
 /**
  * Says whether an executor submits tasks exactly as {@link AbstractExecutorService} does,
@@ -23,11 +24,73 @@ final class StandardSubmission {
 
 	};
 
+	private static final ClassValue<Boolean> RECEIVED_BY_APPLICATION = new ClassValue<>() {
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			try {
+				return declaredByApplication(type, "newTaskFor", Callable.class)
+						|| declaredByApplication(type, "newTaskFor", Runnable.class, Object.class)
+						|| declaredByApplication(type, "decorateTask", Runnable.class, RunnableScheduledFuture.class)
+						|| declaredByApplication(type, "decorateTask", Callable.class, RunnableScheduledFuture.class);
+			}
+			catch (RuntimeException | LinkageError ex) {
+				return true;
+			}
+		}
+
+	};
+
+	private static final ClassValue<Boolean> INDISTINGUISHABLE = new ClassValue<>() {
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			if (!(type.isHidden() || type.isAnonymousClass()) || type.getSuperclass() != Object.class) {
+				return false;
+			}
+			for (Class<?> implemented : type.getInterfaces()) {
+				if (implemented != Runnable.class && implemented != Callable.class) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+	};
+
 	private StandardSubmission() {
 	}
 
 	static boolean isStandard(Object executor) {
 		return STANDARD.get(executor.getClass());
+	}
+
+	/**
+	 * Whether a pool of the JDK's has a {@code newTaskFor} or {@code decorateTask} of the
+	 * application's, which receives the task to make the pool's future from: the hook of
+	 * a priority pool, which reads the task's priority from the task. (An executor that
+	 * only delegates, such as a metrics or context-propagating wrapper, is not taken for
+	 * one: its {@code submit} hands the task on.)
+	 */
+	static boolean receivesTasks(Object executor) {
+		return RECEIVED_BY_APPLICATION.get(executor.getClass());
+	}
+
+	/**
+	 * Whether the engine's task may stand in for an application's task where an
+	 * executor's own code receives it ({@code submit}, {@code newTaskFor},
+	 * {@code decorateTask} of its own): only a lambda's or an anonymous class's, with no
+	 * type but {@code Runnable} or {@code Callable} that code could test for. A task of a
+	 * named class may be cast to it (a priority read from the task) or serialized, which
+	 * the engine's task would change.
+	 */
+	static boolean mayStandIn(Object task) {
+		try {
+			return task == null || INDISTINGUISHABLE.get(task.getClass());
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return false;
+		}
 	}
 
 	private static boolean inherited(Class<?> type) {
@@ -44,14 +107,30 @@ final class StandardSubmission {
 	}
 
 	private static boolean declaredByAbstractExecutorService(Class<?> type, String name, Class<?>... parameters) {
+		return declaredBy(AbstractExecutorService.class, type, name, parameters);
+	}
+
+	private static boolean declaredBy(Class<?> declarer, Class<?> type, String name, Class<?>... parameters) {
+		Class<?> declaring = declaring(type, name, parameters);
+		return declaring == declarer;
+	}
+
+	private static boolean declaredByApplication(Class<?> type, String name, Class<?>... parameters) {
+		Class<?> declaring = declaring(type, name, parameters);
+		return declaring != null && declaring.getClassLoader() != null
+				&& declaring.getClassLoader() != ClassLoader.getPlatformClassLoader();
+	}
+
+	private static Class<?> declaring(Class<?> type, String name, Class<?>... parameters) {
 		for (Class<?> current = type; current != null; current = current.getSuperclass()) {
 			for (Method method : current.getDeclaredMethods()) {
-				if (method.getName().equals(name) && java.util.Arrays.equals(method.getParameterTypes(), parameters)) {
-					return current == AbstractExecutorService.class;
+				if (method.getName().equals(name) && java.util.Arrays.equals(method.getParameterTypes(), parameters)
+						&& !method.isBridge()) {
+					return current;
 				}
 			}
 		}
-		return false;
+		return null;
 	}
 
 }

@@ -45,6 +45,9 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, this.delegate);
 		}
+		if (handsOver(task)) {
+			return this.delegate.submit(task);
+		}
 		return this.tracking.submit(task, null, typed(this.submitCallable));
 	}
 
@@ -55,6 +58,9 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 		}
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, result, this.delegate);
+		}
+		if (handsOver(task)) {
+			return this.delegate.submit(task, result);
 		}
 		return this.tracking.submitRunnable(task, null, (tracked) -> this.delegate.submit(tracked, result));
 	}
@@ -67,7 +73,18 @@ class TrackedExecutorService extends TrackedExecutor implements ExecutorService 
 		if (this.standard) {
 			return this.tracking.submitAsFutureTask(task, null, this.delegate);
 		}
+		if (handsOver(task)) {
+			return this.delegate.submit(task);
+		}
 		return this.tracking.<Object>submitRunnable(task, null, typed(this.submitRunnable));
+	}
+
+	/**
+	 * Whether a task goes as it is, untracked, to a pool whose own code receives it (see
+	 * {@link ExecutorTracking#handsOver}).
+	 */
+	boolean handsOver(Object task) {
+		return this.tracking.handsOver(this.delegate, task);
 	}
 
 	@SuppressWarnings("unchecked")

@@ -22,7 +22,7 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-		if (IntegrationSubmission.isActive()) {
+		if (IntegrationSubmission.isActive() || handsOver(command)) {
 			return this.scheduler.schedule(command, delay, unit);
 		}
 		return this.tracking.<Object>schedule(command, delay, unit,
@@ -31,7 +31,7 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-		if (IntegrationSubmission.isActive()) {
+		if (IntegrationSubmission.isActive() || handsOver(callable)) {
 			return this.scheduler.schedule(callable, delay, unit);
 		}
 		return this.tracking.schedule(callable, delay, unit,
@@ -40,12 +40,18 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+		if (handsOver(command)) {
+			return this.scheduler.scheduleAtFixedRate(command, initialDelay, period, unit);
+		}
 		return this.tracking.schedulePeriodic(command,
 				(tracked) -> cast(this.scheduler.scheduleAtFixedRate(tracked, initialDelay, period, unit)));
 	}
 
 	@Override
 	public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+		if (handsOver(command)) {
+			return this.scheduler.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+		}
 		return this.tracking.schedulePeriodic(command,
 				(tracked) -> cast(this.scheduler.scheduleWithFixedDelay(tracked, initialDelay, delay, unit)));
 	}

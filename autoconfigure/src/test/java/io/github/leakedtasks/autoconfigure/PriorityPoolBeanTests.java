@@ -1,0 +1,121 @@
+package io.github.leakedtasks.autoconfigure;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for an executor bean whose {@code newTaskFor} reads the task it receives (the
+ * priority pool): a task of the application's own class reaches it as it is, whether the
+ * bean is declared by its class (a proxy) or as an {@code ExecutorService} (the engine's
+ * wrapper).
+ */
+class PriorityPoolBeanTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LeakedTasksAutoConfiguration.class))
+		.withUserConfiguration(Pools.class);
+
+	@ParameterizedTest
+	@ValueSource(strings = { "byClass", "byInterface" })
+	void newTaskForOfThePoolReceivesTheApplicationsTask(String name) {
+		this.contextRunner.run((context) -> {
+			ExecutorService executor = context.getBean(name, ExecutorService.class);
+			assertThat(executor.submit((Callable<Integer>) new Prioritized(5)).get(30, TimeUnit.SECONDS)).isEqualTo(5);
+			assertThat(executor.submit(new Prioritized(7), "done").get(30, TimeUnit.SECONDS)).isEqualTo("done");
+			assertThat(executor.submit((Runnable) new Prioritized(9)).get(30, TimeUnit.SECONDS)).isNull();
+			assertThat(context.getBean(Pools.class).priorities.get(name)).containsExactly(5, 7, 9);
+		});
+	}
+
+	public interface HasPriority {
+
+		int priority();
+
+	}
+
+	public static final class Prioritized implements Callable<Integer>, Runnable, HasPriority {
+
+		private final int priority;
+
+		Prioritized(int priority) {
+			this.priority = priority;
+		}
+
+		@Override
+		public int priority() {
+			return this.priority;
+		}
+
+		@Override
+		public Integer call() {
+			return this.priority;
+		}
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	/**
+	 * A pool whose {@code newTaskFor} casts the task to the type its callers submit.
+	 */
+	public static class PriorityPool extends ThreadPoolExecutor {
+
+		private final List<Integer> priorities;
+
+		public PriorityPool(List<Integer> priorities) {
+			super(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+			this.priorities = priorities;
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			this.priorities.add(((HasPriority) callable).priority());
+			return new FutureTask<>(callable);
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+			this.priorities.add(((HasPriority) runnable).priority());
+			return new FutureTask<>(runnable, value);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Pools {
+
+		final java.util.Map<String, List<Integer>> priorities = java.util.Map.of("byClass",
+				new CopyOnWriteArrayList<>(), "byInterface", new CopyOnWriteArrayList<>());
+
+		@Bean(destroyMethod = "shutdownNow")
+		PriorityPool byClass() {
+			return new PriorityPool(this.priorities.get("byClass"));
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService byInterface() {
+			return new PriorityPool(this.priorities.get("byInterface"));
+		}
+
+	}
+
+}
