@@ -40,8 +40,6 @@ public class LeakedTasksExtension
 
 	private static final String SCOPE = "scope";
 
-	private static final String CLASS_SCOPES = "classScopes";
-
 	private static final String END_OF_RUN = "endOfRun";
 
 	@Override
@@ -131,6 +129,13 @@ public class LeakedTasksExtension
 		while (!(classContext.getElement().orElse(null) instanceof Class<?>) && classContext.getParent().isPresent()) {
 			classContext = classContext.getParent().get();
 		}
+		// The invocations of a class template (a @ParameterizedClass) share the
+		// template's context, whose afterAll is the one JUnit calls.
+		Object testClass = classContext.getElement().orElse(null);
+		while (testClass != null && classContext.getParent().isPresent()
+				&& testClass.equals(classContext.getParent().get().getElement().orElse(null))) {
+			classContext = classContext.getParent().get();
+		}
 		return classContext;
 	}
 
@@ -146,7 +151,8 @@ public class LeakedTasksExtension
 	@Override
 	public void afterAll(ExtensionContext context) {
 		Queue<TaskScope> scopes = classScopes(context);
-		context.getStore(NAMESPACE).remove(CLASS_SCOPES);
+		ExtensionContext classContext = classContext(context);
+		classContext.getStore(NAMESPACE).remove(new ClassScopes(classContext.getElement().orElse(null)));
 		TestScopes.closeClass(scopes, context.getRequiredTestClass(),
 				TestScopes.classTimeout(context.getConfigurationParameter(TestScopes.AWAIT_TIMEOUT)));
 	}
@@ -159,8 +165,18 @@ public class LeakedTasksExtension
 	private static Queue<TaskScope> classScopes(ExtensionContext context) {
 		// getOrComputeIfAbsent, deprecated in JUnit 6 for computeIfAbsent, is in JUnit 5
 		// too.
-		return classContext(context).getStore(NAMESPACE)
-			.getOrComputeIfAbsent(CLASS_SCOPES, (key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+		// Keyed by the class: a store finds what its parents hold under the same key, and
+		// a @Nested class's tests must not join the enclosing class's.
+		ExtensionContext classContext = classContext(context);
+		return classContext.getStore(NAMESPACE)
+			.getOrComputeIfAbsent(new ClassScopes(classContext.getElement().orElse(null)),
+					(key) -> new ConcurrentLinkedQueue<TaskScope>(), Queue.class);
+	}
+
+	/**
+	 * The key of the scopes of a class's tests.
+	 */
+	private record ClassScopes(Object testClass) {
 	}
 
 	/**

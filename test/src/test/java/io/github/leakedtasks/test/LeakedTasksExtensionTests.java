@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.TestExecutionResult;
@@ -212,6 +215,52 @@ class LeakedTasksExtensionTests {
 					event.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
 				.contains("lost after their tests ended")
 				.contains("boom after all"));
+	}
+
+	/**
+	 * A task an enclosing class's test left running fails while a {@code @Nested} class's
+	 * test runs: the enclosing class fails at its end, not the nested class (whose tests
+	 * lost nothing), allowed to leak or not.
+	 */
+	@ParameterizedTest
+	@ValueSource(classes = { NestedLateCases.class, AllowingNestedLateCases.class })
+	void lateLossOfAnEnclosingClassesTestFailsThatClassNotTheNestedOne(Class<?> cases) {
+		EngineExecutionResults results = Cases.run(cases, Map.of(TestScopes.AWAIT_TIMEOUT, "200ms"));
+		Cases.assertSucceeded(results.testEvents(), "leavesATaskRunning");
+		Cases.assertSucceeded(results.testEvents(), "releasesItAndSeesItFail");
+		assertThat(results.containerEvents().failed().stream()).singleElement().satisfies((event) -> {
+			assertThat(event.getTestDescriptor().getDisplayName()).endsWith("$" + cases.getSimpleName());
+			assertThat(event.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+				.contains("lost after their tests ended")
+				.contains("boom enclosing late");
+		});
+	}
+
+	/**
+	 * The tests of a {@code @ParameterizedClass} lose a task each, found only once their
+	 * tests ended: the class fails at its end.
+	 */
+	@Test
+	void lateLossOfAParameterizedClassesTestFailsTheClass() {
+		EngineExecutionResults results;
+		try {
+			results = runWithShortWait(ParameterizedLateCases.class, () -> ParameterizedLateCases.tracker);
+		}
+		finally {
+			ParameterizedLateCases.pool.shutdown();
+		}
+		assertThat(results.containerEvents()
+			.failed()
+			.stream()
+			.map((event) -> event.getRequiredPayload(TestExecutionResult.class)
+				.getThrowable()
+				.orElseThrow()
+				.getMessage()))
+			.singleElement()
+			.asString()
+			.contains("lost after their tests ended")
+			.contains("boom parameterized 1")
+			.contains("boom parameterized 2");
 	}
 
 	/**
@@ -656,6 +705,117 @@ class LeakedTasksExtensionTests {
 			await().atMost(Duration.ofSeconds(60)).until(() -> {
 				System.gc();
 				return lateConfirmed.getCount() == 0;
+			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class NestedLateCases {
+
+		static final TaskTracker tracker = Cases.tracker();
+
+		static final ExecutorService pool = Cases.pool(tracker);
+
+		static final CountDownLatch release = new CountDownLatch(1);
+
+		static final CountDownLatch failed = new CountDownLatch(1);
+
+		@AfterAll
+		static void stop() {
+			pool.shutdown();
+			tracker.close();
+		}
+
+		@Test
+		void leavesATaskRunning() {
+			pool.submit(() -> {
+				release.await(60, TimeUnit.SECONDS);
+				failed.countDown();
+				throw new IllegalStateException("boom enclosing late");
+			});
+		}
+
+		@Nested
+		class Inner {
+
+			@Test
+			void releasesItAndSeesItFail() throws InterruptedException {
+				release.countDown();
+				assertThat(failed.await(60, TimeUnit.SECONDS)).isTrue();
+			}
+
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class AllowingNestedLateCases {
+
+		static final TaskTracker tracker = Cases.tracker();
+
+		static final ExecutorService pool = Cases.pool(tracker);
+
+		static final CountDownLatch release = new CountDownLatch(1);
+
+		static final CountDownLatch failed = new CountDownLatch(1);
+
+		@AfterAll
+		static void stop() {
+			pool.shutdown();
+			tracker.close();
+		}
+
+		@Test
+		void leavesATaskRunning() {
+			pool.submit(() -> {
+				release.await(60, TimeUnit.SECONDS);
+				failed.countDown();
+				throw new IllegalStateException("boom enclosing late");
+			});
+		}
+
+		@Nested
+		@AllowLeakedTasks
+		class Inner {
+
+			@Test
+			void releasesItAndSeesItFail() throws InterruptedException {
+				release.countDown();
+				assertThat(failed.await(60, TimeUnit.SECONDS)).isTrue();
+			}
+
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	@ParameterizedClass
+	@ValueSource(ints = { 1, 2 })
+	static class ParameterizedLateCases {
+
+		static final TaskTracker tracker = Cases.tracker();
+
+		static final ExecutorService pool = Cases.pool(tracker);
+
+		static final CountDownLatch release = new CountDownLatch(1);
+
+		@Parameter
+		int number;
+
+		@AfterAll
+		static void stop() {
+			// Not shutdownNow, and not here: the tasks are to fail as they would, not be
+			// interrupted nor refused.
+			release.countDown();
+		}
+
+		@Test
+		void leavesATaskRunning() {
+			int number = this.number;
+			pool.submit(() -> {
+				release.await(60, TimeUnit.SECONDS);
+				throw new IllegalStateException("boom parameterized " + number);
 			});
 		}
 
