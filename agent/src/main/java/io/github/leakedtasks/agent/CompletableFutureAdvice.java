@@ -121,6 +121,20 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * {@code obtrudeValue}: a failure replaced by a value, which the caller read first
+	 * ({@code isCompletedExceptionally}, a failed {@code join}) or decided to overwrite:
+	 * nothing is lost, as the executor wrappers also take it.
+	 */
+	static final class ObtrudedValue {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
+			FutureHooks.observed(future, result);
+		}
+
+	}
+
+	/**
 	 * The private {@code uni*Stage} methods behind {@code thenApply},
 	 * {@code whenComplete}, {@code handle}, {@code exceptionally} and the others: a
 	 * dependent is created on this future, which hands its failure on; the dependent

@@ -59,7 +59,7 @@ class HandledFailuresTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "get", "getTimeout", "join", "getNow", "resultNow", "exceptionNow", "exceptionally",
 			"handle", "whenComplete", "exceptionallyCompose", "thenComposeEnd", "thenCombine", "applyToEither", "copy",
-			"minimalCompletionStage" })
+			"minimalCompletionStage", "obtrudeValue" })
 	void completableFutureFailureRetrievedIsNotReported(String how) {
 		assumeThat(needsJdk19(how)).isLessThanOrEqualTo(Runtime.version().feature());
 		String marker = marker();
@@ -753,6 +753,12 @@ class HandledFailuresTests {
 			case "minimalCompletionStage" -> (f) -> assertThat(
 					f.minimalCompletionStage().toCompletableFuture().exceptionally((ex) -> "handled").join())
 				.isEqualTo("handled");
+			case "obtrudeValue" -> (f) -> {
+				// The failure replaced, as the wrappers take it: nothing is lost.
+				awaitDone(f);
+				f.obtrudeValue("fallback");
+				assertThat(f.join()).isEqualTo("fallback");
+			};
 			default -> throw new IllegalArgumentException(how);
 		};
 		retrieve.accept(future);
