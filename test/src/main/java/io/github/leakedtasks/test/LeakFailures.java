@@ -1,6 +1,8 @@
 package io.github.leakedtasks.test;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.github.leakedtasks.tracking.CreationTrace;
 import io.github.leakedtasks.tracking.Exceptions;
@@ -100,26 +102,42 @@ final class LeakFailures {
 	}
 
 	/**
-	 * Return the index of the last frame of the test's class (or a class nested in it),
-	 * or -1.
+	 * Return the index of the last frame of the test's class, a superclass or interface
+	 * of it (where an inherited test method is declared), or a class nested in one of
+	 * them, or -1.
 	 */
 	private static int indexOfTestFrame(List<StackTraceElement> frames, Class<?> testClass) {
 		if (testClass == null) {
 			return -1;
 		}
-		String top = testClass.getName();
-		int dollar = top.indexOf('$');
-		if (dollar > 0) {
-			top = top.substring(0, dollar);
-		}
+		Set<String> tops = new HashSet<>();
+		addTops(testClass, tops);
 		int found = -1;
 		for (int i = 0; i < frames.size(); i++) {
 			String className = frames.get(i).getClassName();
-			if (className.equals(top) || className.startsWith(top + "$")) {
+			int dollar = className.indexOf('$');
+			if (tops.contains((dollar > 0) ? className.substring(0, dollar) : className)) {
 				found = i;
 			}
 		}
 		return found;
+	}
+
+	private static void addTops(Class<?> type, Set<String> tops) {
+		if (type == null || tops.size() > 64) {
+			return;
+		}
+		String name = type.getName();
+		if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+				|| name.startsWith("org.junit.")) {
+			return;
+		}
+		int dollar = name.indexOf('$');
+		tops.add((dollar > 0) ? name.substring(0, dollar) : name);
+		addTops(type.getSuperclass(), tops);
+		for (Class<?> implemented : type.getInterfaces()) {
+			addTops(implemented, tops);
+		}
 	}
 
 	private static boolean isPresent(String className) {

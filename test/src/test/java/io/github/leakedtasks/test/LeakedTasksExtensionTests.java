@@ -201,6 +201,14 @@ class LeakedTasksExtensionTests {
 			.doesNotContain("boom first");
 	}
 
+	@Test
+	void creationTraceOfAnInheritedTestEndsAtTheTestsOwnLine() {
+		Events tests = Cases.run(InheritingCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "leaksFromTheBase")).contains("boom inherited")
+			.containsPattern("\\n\\tat " + Pattern.quote(InheritedCasesBase.class.getName())
+					+ "\\.leaksFromTheBase\\(InheritedCasesBase\\.java:\\d+\\)\\n\\t\\.\\.\\.$");
+	}
+
 	/**
 	 * A task still running when its test's wait ran out, which fails once the class's
 	 * {@code @AfterAll} let it: the class's end waits for it once more, and fails the
@@ -707,6 +715,11 @@ class LeakedTasksExtensionTests {
 				return lateConfirmed.getCount() == 0;
 			});
 		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class InheritingCases extends InheritedCasesBase {
 
 	}
 
