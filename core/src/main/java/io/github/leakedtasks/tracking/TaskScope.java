@@ -163,10 +163,13 @@ public final class TaskScope implements AutoCloseable {
 	}
 
 	/**
-	 * Make a task's scope current on this thread while it runs.
+	 * Make a scope current on this thread, for code that runs on a thread of its own what
+	 * belongs to the scope: a task while it runs, or a test's body that a test framework
+	 * runs on another thread (JUnit's {@code SEPARATE_THREAD} timeouts).
+	 * @param scope the scope, or {@code null} to change nothing
 	 * @return the scope current before, to restore with {@link #leave}
 	 */
-	static TaskScope enter(TaskScope scope) {
+	public static TaskScope enter(TaskScope scope) {
 		if (scope == null) {
 			return null;
 		}
@@ -175,7 +178,12 @@ public final class TaskScope implements AutoCloseable {
 		return outer;
 	}
 
-	static void leave(TaskScope scope, TaskScope outer) {
+	/**
+	 * Restore the scope current before {@link #enter}.
+	 * @param scope the scope given to {@link #enter}
+	 * @param outer what {@link #enter} returned
+	 */
+	public static void leave(TaskScope scope, TaskScope outer) {
 		if (scope != null) {
 			restore(outer);
 		}

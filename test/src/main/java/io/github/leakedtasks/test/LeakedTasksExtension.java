@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 
 /**
  * JUnit Jupiter extension that fails a test whose tasks lost a failure or were dropped,
@@ -79,6 +80,36 @@ public class LeakedTasksExtension
 			// Closed whatever happened: a scope left open would take the next tests on
 			// this thread for another owner's, and leave them unchecked.
 			TestScopes.close(open.scope(), open.timeout(), context.getRequiredTestClass(), testException);
+		}
+	}
+
+	@Override
+	public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+			ExtensionContext context) throws Throwable {
+		proceedInTestScope(invocation, context);
+	}
+
+	@Override
+	public void interceptTestTemplateMethod(Invocation<Void> invocation,
+			ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+		proceedInTestScope(invocation, context);
+	}
+
+	/**
+	 * Run the test's body with its scope current: JUnit runs it on a thread of its own
+	 * under a {@code SEPARATE_THREAD} timeout ({@code @Timeout(threadMode = …)} or
+	 * {@code junit.jupiter.execution.timeout.thread.mode.default}), whose tasks are the
+	 * test's too.
+	 */
+	private static void proceedInTestScope(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+		OpenScope open = context.getStore(NAMESPACE).get(SCOPE, OpenScope.class);
+		TaskScope scope = (open != null && TaskScope.current() != open.scope()) ? open.scope() : null;
+		TaskScope outer = TaskScope.enter(scope);
+		try {
+			invocation.proceed();
+		}
+		finally {
+			TaskScope.leave(scope, outer);
 		}
 	}
 

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -199,6 +201,24 @@ class LeakedTasksExtensionTests {
 		assertThat(classFailure.getMessage()).contains("lost after their tests ended")
 			.contains("boom late")
 			.doesNotContain("boom first");
+	}
+
+	/**
+	 * JUnit runs a test's body on a thread of its own under a {@code SEPARATE_THREAD}
+	 * timeout: the tasks it creates there are the test's.
+	 */
+	@Test
+	void testWhoseBodyRunsOnASeparateThreadForItsTimeoutIsChecked() {
+		Events tests = Cases.run(SeparateThreadCases.class).testEvents();
+		assertThat(Cases.failureMessage(tests, "losesOnItsTimeoutsThread")).contains("boom separate thread");
+		assertThat(Cases.failureMessage(tests, "losesInARepetition")).contains("boom repeated");
+		Events byDefault = Cases
+			.run(DefaultTimeoutCases.class, Map.of("junit.jupiter.execution.timeout.default", "60s",
+					"junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"))
+			.testEvents();
+		assertThat(Cases.failureMessage(byDefault, "losesOnTheDefaultTimeoutsThread"))
+			.contains("boom default separate thread");
+		Cases.assertSucceeded(byDefault, "losesNothing");
 	}
 
 	@Test
@@ -714,6 +734,58 @@ class LeakedTasksExtensionTests {
 				System.gc();
 				return lateConfirmed.getCount() == 0;
 			});
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class SeparateThreadCases {
+
+		static final TaskTracker tracker = Cases.tracker();
+
+		static final ExecutorService pool = Cases.pool(tracker);
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+		void losesOnItsTimeoutsThread() {
+			Cases.loseFailure(pool, "boom separate thread");
+		}
+
+		@RepeatedTest(value = 1, name = "losesInARepetition()")
+		@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+		void losesInARepetition() {
+			Cases.loseFailure(pool, "boom repeated");
+		}
+
+	}
+
+	@ExtendWith(LeakedTasksExtension.class)
+	static class DefaultTimeoutCases {
+
+		static final TaskTracker tracker = Cases.tracker();
+
+		static final ExecutorService pool = Cases.pool(tracker);
+
+		@AfterAll
+		static void stop() {
+			pool.shutdownNow();
+			tracker.close();
+		}
+
+		@Test
+		void losesOnTheDefaultTimeoutsThread() {
+			Cases.loseFailure(pool, "boom default separate thread");
+		}
+
+		@Test
+		void losesNothing() throws Exception {
+			assertThat(pool.submit(() -> "read").get(60, TimeUnit.SECONDS)).isEqualTo("read");
 		}
 
 	}
