@@ -80,7 +80,7 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				// untracked.
 				Object target = invocation.getThis();
 				if (ExecutorFields.TASK_DECORATOR.isSet(target) || ExecutorFields.ERROR_HANDLER.isSet(target)
-						|| args[0] instanceof Future) {
+						|| args[0] instanceof Future || this.tracking.handsOverScheduled(target, args[0])) {
 					return invocation.proceed();
 				}
 				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));
@@ -125,7 +125,7 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
 			}
 			case SCHEDULE -> {
-				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+				if (this.tracking.handsOverScheduled(invocation.getThis(), args[0])) {
 					// A pool whose decorateTask reads the task it receives.
 					return invocation.proceed();
 				}
@@ -133,7 +133,7 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
 			}
 			default -> {
-				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+				if (this.tracking.handsOverScheduled(invocation.getThis(), args[0])) {
 					return invocation.proceed();
 				}
 				return this.tracking.schedulePeriodic((Runnable) args[0],

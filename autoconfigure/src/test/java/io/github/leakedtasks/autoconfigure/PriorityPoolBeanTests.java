@@ -1,15 +1,21 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.TrackingSettings;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,8 +23,10 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for an executor bean whose {@code newTaskFor} reads the task it receives (the
@@ -42,6 +50,42 @@ class PriorityPoolBeanTests {
 			assertThat(executor.submit((Runnable) new Prioritized(9)).get(30, TimeUnit.SECONDS)).isNull();
 			assertThat(context.getBean(Pools.class).priorities.get(name)).containsExactly(5, 7, 9);
 		});
+	}
+
+	/**
+	 * The pool inside Spring's scheduler overrides {@code decorateTask} without reading
+	 * the task: a task of a named class keeps the engine's task there, and its lost
+	 * failure is reported.
+	 */
+	@Test
+	void lostFailureOfANamedTaskOnThePoolInsideSpringsSchedulerIsReported() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.initialize();
+		try (TaskTracker tracker = TaskTracker
+			.create(TrackingSettings.builder().gracePeriod(Duration.ofMinutes(10)).build())) {
+			RecordingListener listener = new RecordingListener();
+			tracker.addListener(listener);
+			ScheduledExecutorService executor = tracker.wrap("inner", scheduler.getScheduledExecutor());
+			Future<?> lost = executor.submit(new Failing());
+			await().atMost(Duration.ofSeconds(30)).until(lost::isDone);
+			lost = null;
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(listener.leaksOf(Failing.class.getName())).hasSize(1);
+			});
+		}
+		finally {
+			scheduler.shutdown();
+		}
+	}
+
+	static final class Failing implements Callable<Object> {
+
+		@Override
+		public Object call() {
+			throw new IllegalStateException("lost on the scheduler's pool");
+		}
+
 	}
 
 	public interface HasPriority {

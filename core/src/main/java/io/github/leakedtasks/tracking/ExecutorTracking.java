@@ -177,17 +177,34 @@ public final class ExecutorTracking {
 	}
 
 	/**
-	 * Return whether a task must reach an executor as it is, untracked: the executor is a
-	 * pool whose {@code newTaskFor} or {@code decorateTask} is the application's, which
-	 * receives the task and may tell it from the engine's (a priority pool that reads a
-	 * priority from its tasks), and the task is not a lambda's that code could not tell
-	 * apart. Said once per task type, at DEBUG.
+	 * Return whether a task to {@code submit} must reach an executor as it is, untracked:
+	 * the executor is a pool whose {@code newTaskFor} (a scheduled pool's
+	 * {@code decorateTask}) is the application's, which receives the task and may tell it
+	 * from the engine's (a priority pool that reads a priority from its tasks), and the
+	 * task is not a lambda's that code could not tell apart. Said once per task type, at
+	 * DEBUG.
 	 * @param executor the executor the task is for
 	 * @param task the application's task
 	 * @return whether to hand the task over as it is
 	 */
 	public boolean handsOver(Object executor, Object task) {
-		if (!StandardSubmission.receivesTasks(executor) || StandardSubmission.mayStandIn(task)) {
+		return handsOver(StandardSubmission.receivesSubmitted(executor), task);
+	}
+
+	/**
+	 * Return whether a task to {@code schedule} or {@code execute} on a scheduled pool
+	 * must reach it as it is, untracked: its {@code decorateTask} is the application's
+	 * (see {@link #handsOver(Object, Object)}).
+	 * @param executor the executor the task is for
+	 * @param task the application's task
+	 * @return whether to hand the task over as it is
+	 */
+	public boolean handsOverScheduled(Object executor, Object task) {
+		return handsOver(StandardSubmission.receivesScheduled(executor), task);
+	}
+
+	private boolean handsOver(boolean received, Object task) {
+		if (!received || StandardSubmission.mayStandIn(task)) {
 			return false;
 		}
 		this.tracker.reporter().handedOver(task.getClass());

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Says whether an executor submits tasks exactly as {@link AbstractExecutorService} does,
@@ -24,15 +25,13 @@ final class StandardSubmission {
 
 	};
 
-	private static final ClassValue<Boolean> RECEIVED_BY_APPLICATION = new ClassValue<>() {
+	private static final ClassValue<Boolean> NEW_TASK_FOR_OF_THE_APPLICATION = new ClassValue<>() {
 
 		@Override
 		protected Boolean computeValue(Class<?> type) {
 			try {
 				return declaredByApplication(type, "newTaskFor", Callable.class)
-						|| declaredByApplication(type, "newTaskFor", Runnable.class, Object.class)
-						|| declaredByApplication(type, "decorateTask", Runnable.class, RunnableScheduledFuture.class)
-						|| declaredByApplication(type, "decorateTask", Callable.class, RunnableScheduledFuture.class);
+						|| declaredByApplication(type, "newTaskFor", Runnable.class, Object.class);
 			}
 			catch (RuntimeException | LinkageError ex) {
 				return true;
@@ -40,6 +39,29 @@ final class StandardSubmission {
 		}
 
 	};
+
+	private static final ClassValue<Boolean> DECORATE_TASK_OF_THE_APPLICATION = new ClassValue<>() {
+
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			try {
+				return ScheduledThreadPoolExecutor.class.isAssignableFrom(type) && (declaredByApplication(type,
+						"decorateTask", Runnable.class, RunnableScheduledFuture.class)
+						|| declaredByApplication(type, "decorateTask", Callable.class, RunnableScheduledFuture.class));
+			}
+			catch (RuntimeException | LinkageError ex) {
+				return true;
+			}
+		}
+
+	};
+
+	/**
+	 * Packages of frameworks whose executors' hooks hand the task on without reading it
+	 * (Guava's listening decorator, the pool inside Spring's scheduler).
+	 */
+	private static final String[] FRAMEWORKS = { "org.springframework.", "com.google.common.", "io.micrometer.",
+			"io.netty.", "reactor.", "io.opentelemetry." };
 
 	private static final ClassValue<Boolean> INDISTINGUISHABLE = new ClassValue<>() {
 
@@ -66,14 +88,22 @@ final class StandardSubmission {
 	}
 
 	/**
-	 * Whether a pool of the JDK's has a {@code newTaskFor} or {@code decorateTask} of the
-	 * application's, which receives the task to make the pool's future from: the hook of
-	 * a priority pool, which reads the task's priority from the task. (An executor that
-	 * only delegates, such as a metrics or context-propagating wrapper, is not taken for
-	 * one: its {@code submit} hands the task on.)
+	 * Whether a pool's {@code newTaskFor} is the application's, which receives what
+	 * {@code submit} is given to make the pool's future from: the hook of a priority
+	 * pool, which reads the task's priority from the task. A framework's (see
+	 * {@link #FRAMEWORKS}), or one a proxy generated, is taken to hand the task on.
 	 */
-	static boolean receivesTasks(Object executor) {
-		return RECEIVED_BY_APPLICATION.get(executor.getClass());
+	static boolean receivesSubmitted(Object executor) {
+		return (executor instanceof ScheduledThreadPoolExecutor) ? receivesScheduled(executor)
+				: NEW_TASK_FOR_OF_THE_APPLICATION.get(executor.getClass());
+	}
+
+	/**
+	 * Whether a scheduled pool's {@code decorateTask} is the application's, which
+	 * receives what {@code schedule}, {@code execute} and {@code submit} are given.
+	 */
+	static boolean receivesScheduled(Object executor) {
+		return DECORATE_TASK_OF_THE_APPLICATION.get(executor.getClass());
 	}
 
 	/**
@@ -116,13 +146,33 @@ final class StandardSubmission {
 	}
 
 	private static boolean declaredByApplication(Class<?> type, String name, Class<?>... parameters) {
-		Class<?> declaring = declaring(type, name, parameters);
-		return declaring != null && declaring.getClassLoader() != null
-				&& declaring.getClassLoader() != ClassLoader.getPlatformClassLoader();
+		Class<?> declaring = declaring(type, name, true, parameters);
+		if (declaring == null || declaring.getClassLoader() == null
+				|| declaring.getClassLoader() == ClassLoader.getPlatformClassLoader()) {
+			return false;
+		}
+		for (String framework : FRAMEWORKS) {
+			if (declaring.getName().startsWith(framework)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static Class<?> declaring(Class<?> type, String name, Class<?>... parameters) {
+		return declaring(type, name, false, parameters);
+	}
+
+	/**
+	 * Return the class that declares the method a type runs, passing over classes a proxy
+	 * generated ({@code $$} in their names: a CGLIB or Byte Buddy subclass, whose method
+	 * calls the one it overrides) if asked to.
+	 */
+	private static Class<?> declaring(Class<?> type, String name, boolean skipGenerated, Class<?>... parameters) {
 		for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+			if (skipGenerated && current.getName().contains("$$")) {
+				continue;
+			}
 			for (Method method : current.getDeclaredMethods()) {
 				if (method.getName().equals(name) && java.util.Arrays.equals(method.getParameterTypes(), parameters)
 						&& !method.isBridge()) {

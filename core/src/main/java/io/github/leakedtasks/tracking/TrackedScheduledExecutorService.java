@@ -22,7 +22,7 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-		if (IntegrationSubmission.isActive() || handsOver(command)) {
+		if (IntegrationSubmission.isActive() || handsOverScheduled(command)) {
 			return this.scheduler.schedule(command, delay, unit);
 		}
 		return this.tracking.<Object>schedule(command, delay, unit,
@@ -31,7 +31,7 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-		if (IntegrationSubmission.isActive() || handsOver(callable)) {
+		if (IntegrationSubmission.isActive() || handsOverScheduled(callable)) {
 			return this.scheduler.schedule(callable, delay, unit);
 		}
 		return this.tracking.schedule(callable, delay, unit,
@@ -40,7 +40,7 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-		if (handsOver(command)) {
+		if (handsOverScheduled(command)) {
 			return this.scheduler.scheduleAtFixedRate(command, initialDelay, period, unit);
 		}
 		return this.tracking.schedulePeriodic(command,
@@ -49,11 +49,26 @@ final class TrackedScheduledExecutorService extends TrackedExecutorService imple
 
 	@Override
 	public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-		if (handsOver(command)) {
+		if (handsOverScheduled(command)) {
 			return this.scheduler.scheduleWithFixedDelay(command, initialDelay, delay, unit);
 		}
 		return this.tracking.schedulePeriodic(command,
 				(tracked) -> cast(this.scheduler.scheduleWithFixedDelay(tracked, initialDelay, delay, unit)));
+	}
+
+	@Override
+	public void execute(Runnable command) {
+		if (handsOverScheduled(command)) {
+			// A scheduled pool's execute schedules the task, which its decorateTask
+			// receives.
+			this.scheduler.execute(command);
+			return;
+		}
+		super.execute(command);
+	}
+
+	private boolean handsOverScheduled(Object task) {
+		return this.tracking.handsOverScheduled(this.scheduler, task);
 	}
 
 	@SuppressWarnings("unchecked")

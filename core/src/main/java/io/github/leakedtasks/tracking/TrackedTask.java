@@ -376,9 +376,11 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		// finished.
 		FUTURE_FIELD.lazySet(this, null);
 		if (ran && (this.state & EXECUTE) == 0) {
-			// As a FutureTask lets go of its callable. The task of execute is kept: its
-			// executor may run it again, and nothing but the executor and the young
-			// tasks' array, which lets go at the next sweep, holds it.
+			// As a FutureTask lets go of its callable. The task of execute is kept, as
+			// the executor would keep the application's Runnable: it may run it again.
+			// Besides what the executor keeps, only the young tasks' array holds it,
+			// until
+			// the next sweep.
 			this.task = null;
 		}
 		mark(TaskRecord.FINISHED);

@@ -59,8 +59,44 @@ class PriorityPoolTests {
 				.isNull();
 			executor.scheduleAtFixedRate(new PrioritizedRunnable(6), 0, 1, TimeUnit.HOURS);
 			await().atMost(Duration.ofSeconds(30)).until(() -> pool.priorities.size() == 3);
-			assertThat(pool.priorities).as("tracked: %s", tracked).containsExactly(3, 4, 6);
+			// A scheduled pool's execute and submit schedule the task, as decorateTask
+			// sees.
+			executor.execute(new PrioritizedRunnable(8));
+			assertThat(executor.submit(new Prioritized(10)).get(30, TimeUnit.SECONDS)).isEqualTo(10);
+			await().atMost(Duration.ofSeconds(30)).until(() -> pool.priorities.size() == 5);
+			assertThat(pool.priorities).as("tracked: %s", tracked).containsExactly(3, 4, 6, 8, 10);
 		}
+	}
+
+	/**
+	 * A subclass a proxy generated ({@code $$} in its name) overrides the hooks to call
+	 * the ones it overrides: whose the hook is, is read from the class it extends, here
+	 * the JDK's, so a named task keeps the engine's task and its lost failure is
+	 * reported.
+	 */
+	@Test
+	void lostFailureOfANamedTaskOnAPoolAProxyExtendsIsReported() {
+		ExecutorService executor = this.fixture.tracker.wrap("generated", this.fixture.register(new Generated$$Pool()));
+		TrackerFixture.awaitDone(executor.submit(new Failing()));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("generated")).hasSize(1);
+		});
+	}
+
+	/**
+	 * A scheduled pool whose {@code newTaskFor} is its own, which none of its methods
+	 * calls, is given the engine's task: a named task's lost failure is reported.
+	 */
+	@Test
+	void lostFailureOfANamedTaskOnAScheduledPoolWithAnUnusedNewTaskForIsReported() {
+		ScheduledExecutorService executor = this.fixture.tracker.wrap("unused",
+				this.fixture.register(new UnusedNewTaskForScheduledPool()));
+		TrackerFixture.awaitDone(executor.schedule(new Failing(), 1, TimeUnit.MILLISECONDS));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("unused")).hasSize(1);
+		});
 	}
 
 	@Test
@@ -169,6 +205,44 @@ class PriorityPoolTests {
 		@Override
 		public int compareTo(PriorityFuture<?> other) {
 			return Integer.compare(other.priority, this.priority);
+		}
+
+	}
+
+	static final class Failing implements Callable<Object> {
+
+		@Override
+		public Object call() {
+			throw new IllegalStateException("lost");
+		}
+
+	}
+
+	/**
+	 * What a CGLIB or Byte Buddy subclass of a pool looks like.
+	 */
+	static final class Generated$$Pool extends ThreadPoolExecutor {
+
+		Generated$$Pool() {
+			super(1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			return super.newTaskFor(callable);
+		}
+
+	}
+
+	static final class UnusedNewTaskForScheduledPool extends ScheduledThreadPoolExecutor {
+
+		UnusedNewTaskForScheduledPool() {
+			super(1);
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			return new FutureTask<>(callable);
 		}
 
 	}

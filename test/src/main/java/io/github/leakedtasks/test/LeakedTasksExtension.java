@@ -95,18 +95,37 @@ public class LeakedTasksExtension
 		proceedInTestScope(invocation, context);
 	}
 
+	@Override
+	public <T> T interceptTestFactoryMethod(Invocation<T> invocation,
+			ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+		return proceedInTestScope(invocation, context);
+	}
+
+	@Override
+	public void interceptBeforeEachMethod(Invocation<Void> invocation,
+			ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+		proceedInTestScope(invocation, context);
+	}
+
+	@Override
+	public void interceptAfterEachMethod(Invocation<Void> invocation,
+			ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) throws Throwable {
+		proceedInTestScope(invocation, context);
+	}
+
 	/**
-	 * Run the test's body with its scope current: JUnit runs it on a thread of its own
-	 * under a {@code SEPARATE_THREAD} timeout ({@code @Timeout(threadMode = …)} or
+	 * Run a test's method ({@code @Test}, a template's, a factory, {@code @BeforeEach},
+	 * {@code @AfterEach}) with the test's scope current: JUnit runs it on a thread of its
+	 * own under a {@code SEPARATE_THREAD} timeout ({@code @Timeout(threadMode = …)} or
 	 * {@code junit.jupiter.execution.timeout.thread.mode.default}), whose tasks are the
 	 * test's too.
 	 */
-	private static void proceedInTestScope(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+	private static <T> T proceedInTestScope(Invocation<T> invocation, ExtensionContext context) throws Throwable {
 		OpenScope open = context.getStore(NAMESPACE).get(SCOPE, OpenScope.class);
 		TaskScope scope = (open != null && TaskScope.current() != open.scope()) ? open.scope() : null;
 		TaskScope outer = TaskScope.enter(scope);
 		try {
-			invocation.proceed();
+			return invocation.proceed();
 		}
 		finally {
 			TaskScope.leave(scope, outer);

@@ -212,13 +212,17 @@ class LeakedTasksExtensionTests {
 		Events tests = Cases.run(SeparateThreadCases.class).testEvents();
 		assertThat(Cases.failureMessage(tests, "losesOnItsTimeoutsThread")).contains("boom separate thread");
 		assertThat(Cases.failureMessage(tests, "losesInARepetition")).contains("boom repeated");
-		Events byDefault = Cases
-			.run(DefaultTimeoutCases.class, Map.of("junit.jupiter.execution.timeout.default", "60s",
-					"junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"))
-			.testEvents();
+		EngineExecutionResults results = Cases.run(DefaultTimeoutCases.class,
+				Map.of("junit.jupiter.execution.timeout.default", "60s",
+						"junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"));
+		Events byDefault = results.testEvents();
+		assertThat(Cases.failureMessage(results.containerEvents(), "losesInAFactory")).contains("boom in a factory");
 		assertThat(Cases.failureMessage(byDefault, "losesOnTheDefaultTimeoutsThread"))
-			.contains("boom default separate thread");
-		Cases.assertSucceeded(byDefault, "losesNothing");
+			.contains("boom default separate thread")
+			.contains("boom before each")
+			.contains("boom after each");
+		assertThat(Cases.failureMessage(byDefault, "losesNothing")).contains("boom before each")
+			.contains("boom after each");
 	}
 
 	@Test
@@ -776,6 +780,23 @@ class LeakedTasksExtensionTests {
 		static void stop() {
 			pool.shutdownNow();
 			tracker.close();
+		}
+
+		@BeforeEach
+		void loseBefore() {
+			Cases.loseFailure(pool, "boom before each");
+		}
+
+		@TestFactory
+		Stream<DynamicTest> losesInAFactory() {
+			Cases.loseFailure(pool, "boom in a factory");
+			return Stream.of(dynamicTest("nothing", () -> {
+			}));
+		}
+
+		@AfterEach
+		void loseAfter() {
+			Cases.loseFailure(pool, "boom after each");
 		}
 
 		@Test
