@@ -9,7 +9,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +51,22 @@ class PriorityPoolBeanTests {
 			assertThat(executor.submit(new Prioritized(7), "done").get(30, TimeUnit.SECONDS)).isEqualTo("done");
 			assertThat(executor.submit((Runnable) new Prioritized(9)).get(30, TimeUnit.SECONDS)).isNull();
 			assertThat(context.getBean(Pools.class).priorities.get(name)).containsExactly(5, 7, 9);
+		});
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "scheduledByClass", "scheduledByInterface" })
+	void decorateTaskOfTheScheduledPoolReceivesTheApplicationsTask(String name) {
+		this.contextRunner.run((context) -> {
+			ScheduledExecutorService executor = context.getBean(name, ScheduledExecutorService.class);
+			executor.execute(new Prioritized(1));
+			assertThat(executor.schedule((Callable<Integer>) new Prioritized(2), 1, TimeUnit.MILLISECONDS)
+				.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+			assertThat(executor.schedule((Runnable) new Prioritized(3), 1, TimeUnit.MILLISECONDS)
+				.get(30, TimeUnit.SECONDS)).isNull();
+			assertThat(executor.submit((Callable<Integer>) new Prioritized(4)).get(30, TimeUnit.SECONDS)).isEqualTo(4);
+			executor.scheduleWithFixedDelay(new Prioritized(5), 0, 1, TimeUnit.HOURS);
+			assertThat(context.getBean(Pools.class).priorities.get(name)).containsExactly(1, 2, 3, 4, 5);
 		});
 	}
 
@@ -144,11 +162,49 @@ class PriorityPoolBeanTests {
 
 	}
 
+	/**
+	 * A scheduled pool whose {@code decorateTask} casts the task to the type its callers
+	 * schedule.
+	 */
+	public static class DecoratingScheduledPool extends ScheduledThreadPoolExecutor {
+
+		private final List<Integer> priorities;
+
+		public DecoratingScheduledPool(List<Integer> priorities) {
+			super(1);
+			this.priorities = priorities;
+		}
+
+		@Override
+		protected <V> RunnableScheduledFuture<V> decorateTask(Runnable runnable, RunnableScheduledFuture<V> task) {
+			this.priorities.add(((HasPriority) runnable).priority());
+			return task;
+		}
+
+		@Override
+		protected <V> RunnableScheduledFuture<V> decorateTask(Callable<V> callable, RunnableScheduledFuture<V> task) {
+			this.priorities.add(((HasPriority) callable).priority());
+			return task;
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class Pools {
 
 		final java.util.Map<String, List<Integer>> priorities = java.util.Map.of("byClass",
-				new CopyOnWriteArrayList<>(), "byInterface", new CopyOnWriteArrayList<>());
+				new CopyOnWriteArrayList<>(), "byInterface", new CopyOnWriteArrayList<>(), "scheduledByClass",
+				new CopyOnWriteArrayList<>(), "scheduledByInterface", new CopyOnWriteArrayList<>());
+
+		@Bean(destroyMethod = "shutdownNow")
+		DecoratingScheduledPool scheduledByClass() {
+			return new DecoratingScheduledPool(this.priorities.get("scheduledByClass"));
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ScheduledExecutorService scheduledByInterface() {
+			return new DecoratingScheduledPool(this.priorities.get("scheduledByInterface"));
+		}
 
 		@Bean(destroyMethod = "shutdownNow")
 		PriorityPool byClass() {

@@ -60,6 +60,14 @@ final class StandardSubmission {
 	 * Packages of frameworks whose executors' hooks hand the task on without reading it
 	 * (Guava's listening decorator, the pool inside Spring's scheduler).
 	 */
+	/**
+	 * What the names of the subclasses that proxy libraries generate contain: Spring's
+	 * and the older CGLIB's, Byte Buddy's (Mockito's), Weld's, Javassist's. (Not a bare
+	 * {@code $$}: Scala names its anonymous classes {@code Outer$$anon$1}.)
+	 */
+	private static final String[] GENERATED = { "$$SpringCGLIB$$", "$$EnhancerBy", "$ByteBuddy$", "$MockitoMock$",
+			"$$_Weld", "_$$_jvst" };
+
 	private static final String[] FRAMEWORKS = { "org.springframework.", "com.google.common.", "io.micrometer.",
 			"io.netty.", "reactor.", "io.opentelemetry." };
 
@@ -91,7 +99,8 @@ final class StandardSubmission {
 	 * Whether a pool's {@code newTaskFor} is the application's, which receives what
 	 * {@code submit} is given to make the pool's future from: the hook of a priority
 	 * pool, which reads the task's priority from the task. A framework's (see
-	 * {@link #FRAMEWORKS}), or one a proxy generated, is taken to hand the task on.
+	 * {@link #FRAMEWORKS}), or one a proxy generated (see {@link #GENERATED}), is taken
+	 * to hand the task on.
 	 */
 	static boolean receivesSubmitted(Object executor) {
 		return (executor instanceof ScheduledThreadPoolExecutor) ? receivesScheduled(executor)
@@ -163,14 +172,23 @@ final class StandardSubmission {
 		return declaring(type, name, false, parameters);
 	}
 
+	private static boolean isGenerated(String className) {
+		for (String marker : GENERATED) {
+			if (className.contains(marker)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/**
 	 * Return the class that declares the method a type runs, passing over classes a proxy
-	 * generated ({@code $$} in their names: a CGLIB or Byte Buddy subclass, whose method
-	 * calls the one it overrides) if asked to.
+	 * generated (see {@link #GENERATED}), whose method calls the one it overrides, if
+	 * asked to.
 	 */
 	private static Class<?> declaring(Class<?> type, String name, boolean skipGenerated, Class<?>... parameters) {
 		for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-			if (skipGenerated && current.getName().contains("$$")) {
+			if (skipGenerated && isGenerated(current.getName())) {
 				continue;
 			}
 			for (Method method : current.getDeclaredMethods()) {

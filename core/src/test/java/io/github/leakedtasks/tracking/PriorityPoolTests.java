@@ -69,14 +69,15 @@ class PriorityPoolTests {
 	}
 
 	/**
-	 * A subclass a proxy generated ({@code $$} in its name) overrides the hooks to call
-	 * the ones it overrides: whose the hook is, is read from the class it extends, here
-	 * the JDK's, so a named task keeps the engine's task and its lost failure is
+	 * A subclass a proxy generated (Spring's CGLIB names it so) overrides the hooks to
+	 * call the ones it overrides: whose the hook is, is read from the class it extends,
+	 * here the JDK's, so a named task keeps the engine's task and its lost failure is
 	 * reported.
 	 */
 	@Test
 	void lostFailureOfANamedTaskOnAPoolAProxyExtendsIsReported() {
-		ExecutorService executor = this.fixture.tracker.wrap("generated", this.fixture.register(new Generated$$Pool()));
+		ExecutorService executor = this.fixture.tracker.wrap("generated",
+				this.fixture.register(new Pool$$SpringCGLIB$$0()));
 		TrackerFixture.awaitDone(executor.submit(new Failing()));
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
@@ -97,6 +98,18 @@ class PriorityPoolTests {
 			System.gc();
 			assertThat(this.fixture.listener.leaksOf("unused")).hasSize(1);
 		});
+	}
+
+	/**
+	 * A {@code $$} alone is no proxy's: Scala names an anonymous class, a priority pool
+	 * written inline, {@code Outer$$anon$1}.
+	 */
+	@Test
+	void priorityPoolNamedAsAScalaAnonymousClassReadsThePriorityOfTheTaskSubmittedAsUnwrapped() throws Exception {
+		Inline$$anon$1 pool = this.fixture.register(new Inline$$anon$1());
+		ExecutorService executor = this.fixture.tracker.wrap("inline", pool);
+		assertThat(executor.submit(new Prioritized(5)).get(30, TimeUnit.SECONDS)).isEqualTo(5);
+		assertThat(pool.priorities).containsExactly(5);
 	}
 
 	@Test
@@ -221,14 +234,33 @@ class PriorityPoolTests {
 	/**
 	 * What a CGLIB or Byte Buddy subclass of a pool looks like.
 	 */
-	static final class Generated$$Pool extends ThreadPoolExecutor {
+	static final class Pool$$SpringCGLIB$$0 extends ThreadPoolExecutor {
 
-		Generated$$Pool() {
+		Pool$$SpringCGLIB$$0() {
 			super(1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
 		}
 
 		@Override
 		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			return super.newTaskFor(callable);
+		}
+
+	}
+
+	/**
+	 * A priority pool as Scala names an anonymous class.
+	 */
+	static final class Inline$$anon$1 extends ThreadPoolExecutor {
+
+		final List<Integer> priorities = new CopyOnWriteArrayList<>();
+
+		Inline$$anon$1() {
+			super(1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			this.priorities.add(((HasPriority) callable).priority());
 			return super.newTaskFor(callable);
 		}
 
