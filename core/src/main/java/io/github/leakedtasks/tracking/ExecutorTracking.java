@@ -188,7 +188,13 @@ public final class ExecutorTracking {
 	 * @return whether to hand the task over as it is
 	 */
 	public boolean handsOver(Object executor, Object task) {
-		return handsOver(StandardSubmission.receivesSubmitted(executor), task);
+		try {
+			return executor != null && handsOver(StandardSubmission.receivesSubmitted(executor), task);
+		}
+		catch (Throwable ex) {
+			// Not told apart: tracked, as any task.
+			return false;
+		}
 	}
 
 	/**
@@ -200,7 +206,13 @@ public final class ExecutorTracking {
 	 * @return whether to hand the task over as it is
 	 */
 	public boolean handsOverScheduled(Object executor, Object task) {
-		return handsOver(StandardSubmission.receivesScheduled(executor), task);
+		try {
+			return executor != null && handsOver(StandardSubmission.receivesScheduled(executor), task);
+		}
+		catch (Throwable ex) {
+			// Not told apart: tracked, as any task.
+			return false;
+		}
 	}
 
 	private boolean handsOver(boolean received, Object task) {

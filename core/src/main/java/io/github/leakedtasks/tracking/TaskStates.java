@@ -163,10 +163,9 @@ final class TaskStates {
 	 * Start tracking a task submitted without a record.
 	 */
 	void started(TrackedTask<?> task) {
-		// Not listed after a close, not even until the detector's last pass let go of the
-		// live tasks: that pass reports nothing submitted since. (Once it let go, the
-		// live
-		// list also refuses what a thread that had not seen the close adds.)
+		// Not listed after a close, not even until the detector's last pass let go of
+		// the live tasks: that pass reports nothing submitted since. Once it let go, the
+		// live list also refuses what a thread that had not seen the close adds.
 		if (!this.closed) {
 			this.live.addYoung(task, this);
 		}

@@ -378,9 +378,8 @@ public sealed class TrackedTask<V> implements Runnable, Callable<V> permits Comp
 		if (ran && (this.state & EXECUTE) == 0) {
 			// As a FutureTask lets go of its callable. The task of execute is kept, as
 			// the executor would keep the application's Runnable: it may run it again.
-			// Besides what the executor keeps, only the young tasks' array holds it,
-			// until
-			// the next sweep.
+			// Besides what the executor keeps, the young tasks' array holds it, until the
+			// next sweep.
 			this.task = null;
 		}
 		mark(TaskRecord.FINISHED);
