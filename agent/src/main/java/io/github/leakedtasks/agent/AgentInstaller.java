@@ -55,16 +55,27 @@ final class AgentInstaller {
 			.assureReadEdgeTo(instrumentation, hooks);
 		List<HookPoint> installed = new ArrayList<>();
 		Set<HookPoint> applied = ConcurrentHashMap.newKeySet();
+		ComposedResultReads composedReads = new ComposedResultReads();
 		if (dependents != null) {
 			builder = instrument(builder, CompletableFuture.class, FutureInstrumentation.completableFuture(), installed,
-					applied, problems, "result", "stack");
+					applied, problems,
+					new AsmVisitorWrapper.ForDeclaredMethods().method(ElementMatchers.named("uniComposeStage")
+						.or(ElementMatchers.named("uniComposeExceptionallyStage")), composedReads),
+					"result", "stack");
+			for (Class<?> composing : FutureInstrumentation.composingCompletions()) {
+				builder = builder.type(ElementMatchers.is(composing))
+					.transform((typeBuilder, description, loader, module, domain) -> typeBuilder
+						.visit(new AsmVisitorWrapper.ForDeclaredMethods().method(ElementMatchers.named("tryFire"),
+								composedReads)));
+			}
 		}
 		builder = instrument(builder, FutureTask.class, FutureInstrumentation.futureTask(), installed, applied,
 				problems, "outcome", "state", "callable");
 		ExecuteCalls executeCalls = FutureHooks.canReplaceExecuteCalls() ? new ExecuteCalls() : null;
 		builder = instrument(builder, ThreadPoolExecutor.class,
 				FutureInstrumentation.threadPoolExecutor(executeCalls != null), installed, applied, problems,
-				executeCalls);
+				(executeCalls != null) ? new AsmVisitorWrapper.ForDeclaredMethods()
+					.method(ElementMatchers.named("runWorker"), executeCalls) : null);
 		List<HookPoint> nested = new ArrayList<>(FutureInstrumentation.discardPolicies());
 		if (!FutureInstrumentation.isDiscardOldestHooked(Runtime.version().feature())) {
 			problems.add("ThreadPoolExecutor$DiscardOldestPolicy.rejectedExecution (its body is known up to JDK "
@@ -97,6 +108,11 @@ final class AgentInstaller {
 			if (!applied.contains(hook)) {
 				problems.add(hook.describe() + " (no method matched)");
 			}
+		}
+		if (dependents != null && composedReads.hooked() != ComposedResultReads.EXPECTED) {
+			problems.add("CompletableFuture's compose methods' read of the composed stage's result (found "
+					+ composedReads.hooked() + " of " + ComposedResultReads.EXPECTED
+					+ "; a stage that fails as it is composed may be reported)");
 		}
 		if (!scheduledExecute.marked()) {
 			problems.add("ScheduledThreadPoolExecutor.execute's call of schedule (its queued tasks Spring's shutdown "
@@ -230,11 +246,11 @@ final class AgentInstaller {
 	}
 
 	/**
-	 * Add the hook points of a type that exist and, if not {@code null}, the calls
-	 * {@code runWorker} makes replaced.
+	 * Add the hook points of a type that exist and, if not {@code null}, a visitor of its
+	 * methods' code (the calls {@code runWorker} makes, the reads of a composed stage).
 	 */
 	private static AgentBuilder instrument(AgentBuilder builder, Class<?> type, List<HookPoint> hooks,
-			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, ExecuteCalls executeCalls,
+			List<HookPoint> installed, Set<HookPoint> applied, List<String> problems, AsmVisitorWrapper code,
 			String... fields) {
 		for (String field : fields) {
 			try {
@@ -260,9 +276,8 @@ final class AgentInstaller {
 			for (HookPoint hook : present) {
 				result = result.visit(Advice.to(hook.advice()).on(new Recording(hook, applied)));
 			}
-			if (executeCalls != null) {
-				result = result.visit(new AsmVisitorWrapper.ForDeclaredMethods()
-					.method(ElementMatchers.named("runWorker"), executeCalls));
+			if (code != null) {
+				result = result.visit(code);
 			}
 			return result;
 		});

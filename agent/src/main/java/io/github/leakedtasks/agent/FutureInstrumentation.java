@@ -123,6 +123,27 @@ final class FutureInstrumentation {
 	}
 
 	/**
+	 * Return the completions of {@code CompletableFuture} that compose
+	 * ({@code UniCompose}, {@code UniComposeExceptionally}), loaded without being
+	 * initialized, so that their {@code tryFire} is transformed with the types hooked at
+	 * start; fewer if the JDK names them differently (the missing read is then reported
+	 * by the caller).
+	 * @return the types
+	 */
+	static List<Class<?>> composingCompletions() {
+		List<Class<?>> types = new ArrayList<>();
+		for (String name : new String[] { FUTURE + "$UniCompose", FUTURE + "$UniComposeExceptionally" }) {
+			try {
+				types.add(Class.forName(name, false, null));
+			}
+			catch (ClassNotFoundException ex) {
+				// Counted as a read not found.
+			}
+		}
+		return types;
+	}
+
+	/**
 	 * Return the hook points of {@code FutureTask}, which need its {@code outcome} and
 	 * {@code state} fields.
 	 * @return the hook points

@@ -51,6 +51,32 @@ public final class BehaviourProbe {
 					.join());
 		probe(lines, "exceptionallyCompose",
 				() -> failing().exceptionallyCompose((ex) -> CompletableFuture.completedFuture(describe(ex))).join());
+		// The read of the composed stage's result the agent follows: a stage whose
+		// toCompletableFuture() returns null (the JDK's NullPointerException, its message
+		// included), and one that fails as it is composed.
+		probe(lines, "thenCompose null stage",
+				() -> CompletableFuture.completedFuture("x").thenCompose((value) -> new NullStage()).join());
+		probe(lines, "thenCompose pending source null stage", () -> {
+			CompletableFuture<String> source = new CompletableFuture<>();
+			CompletableFuture<Object> composed = source.thenCompose((value) -> new NullStage());
+			source.complete("x");
+			return composed.join();
+		});
+		probe(lines, "thenComposeAsync null stage",
+				() -> CompletableFuture.completedFuture("x")
+					.thenComposeAsync((value) -> new NullStage(), executor)
+					.join());
+		probe(lines, "exceptionallyCompose null stage",
+				() -> failing().exceptionallyCompose((ex) -> new NullStage()).join());
+		probe(lines, "thenCompose stage failing as composed",
+				() -> CompletableFuture.completedFuture("x")
+					.thenCompose((value) -> new FailsWhenComposed())
+					.handle((value, ex) -> describe(ex))
+					.join());
+		probe(lines, "exceptionallyComposeAsync stage failing as composed",
+				() -> failing().exceptionallyComposeAsync((ex) -> new FailsWhenComposed(), executor)
+					.handle((value, ex) -> describe(ex))
+					.join());
 		probe(lines, "allOf", () -> CompletableFuture.allOf(failing(), CompletableFuture.completedFuture("x")).join());
 		probe(lines, "anyOf", () -> CompletableFuture.anyOf(CompletableFuture.failedFuture(new Error("e"))).join());
 		probe(lines, "orTimeout", () -> new CompletableFuture<>().orTimeout(5, TimeUnit.MILLISECONDS).join());
@@ -338,6 +364,33 @@ public final class BehaviourProbe {
 		return CompletableFuture.supplyAsync(() -> {
 			throw new IllegalStateException("boom");
 		});
+	}
+
+	/**
+	 * A future whose {@code toCompletableFuture()} returns {@code null}.
+	 */
+	private static final class NullStage extends CompletableFuture<Object> {
+
+		@Override
+		public CompletableFuture<Object> toCompletableFuture() {
+			return null;
+		}
+
+	}
+
+	/**
+	 * A future that fails in its {@code toCompletableFuture()}, once
+	 * {@code CompletableFuture}'s own returned.
+	 */
+	private static final class FailsWhenComposed extends CompletableFuture<Object> {
+
+		@Override
+		public CompletableFuture<Object> toCompletableFuture() {
+			CompletableFuture<Object> self = super.toCompletableFuture();
+			completeExceptionally(new IllegalStateException("composed"));
+			return self;
+		}
+
 	}
 
 	private static void probe(List<String> lines, String name, Callable<Object> action) {

@@ -195,6 +195,102 @@ class HandledFailuresTests {
 	}
 
 	/**
+	 * The stage a compose function returned fails between its
+	 * {@code toCompletableFuture()} and the JDK's read of its result, which relays the
+	 * failure to the composed future with no call a hook of a method sees (a direct write
+	 * or {@code completeRelay} of the result alone). The stage's own
+	 * {@code toCompletableFuture()} fails it here, on another thread, so the window is
+	 * hit every time; a review's stress programs hit it a few times in 20,000 rounds of
+	 * plain {@code supplyAsync} stages. Each of the four composing bodies:
+	 * {@code uniComposeStage} (a source complete), {@code UniCompose.tryFire} (a source
+	 * pending, or async), and their {@code exceptionallyCompose} twins.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "thenCompose", "thenComposeOnAPendingSource", "thenComposeAsync", "exceptionallyCompose",
+			"exceptionallyComposeOnAPendingSource", "exceptionallyComposeAsync" })
+	void stageThatFailsAsItIsComposedThenHandledIsNotReported(String how) {
+		String marker = marker();
+		composeFailingStageAndHandle(marker, how, this.executor);
+		assertNotReported(marker);
+	}
+
+	/**
+	 * Apart, so that nothing of the test's frame keeps the stage that failed.
+	 */
+	private static void composeFailingStageAndHandle(String marker, String how, Executor executor) {
+		FailsWhenComposed composed = new FailsWhenComposed(marker);
+		CompletableFuture<Object> handled = composeFailingStage(composed, how, executor)
+			.handle((value, ex) -> (ex != null) ? ex.getCause() : value);
+		assertThat(handled.join()).isInstanceOfSatisfying(IllegalStateException.class,
+				(ex) -> assertThat(ex).hasMessage(marker));
+		assertThat(composed.failedInToCompletableFuture).isTrue();
+	}
+
+	/**
+	 * Compose, in the way named, a stage whose function returns {@code composed}.
+	 */
+	static CompletableFuture<String> composeFailingStage(CompletableFuture<String> composed, String how,
+			Executor executor) {
+		return switch (how) {
+			case "thenCompose" -> CompletableFuture.completedFuture("ok").thenCompose((value) -> composed);
+			case "thenComposeOnAPendingSource" -> {
+				CompletableFuture<String> source = new CompletableFuture<>();
+				CompletableFuture<String> stage = source.thenCompose((value) -> composed);
+				source.complete("ok");
+				yield stage;
+			}
+			case "thenComposeAsync" ->
+				CompletableFuture.completedFuture("ok").thenComposeAsync((value) -> composed, executor);
+			case "exceptionallyCompose" -> CompletableFuture.<String>failedFuture(new IllegalStateException("first"))
+				.exceptionallyCompose((ex) -> composed);
+			case "exceptionallyComposeOnAPendingSource" -> {
+				CompletableFuture<String> source = new CompletableFuture<>();
+				CompletableFuture<String> stage = source.exceptionallyCompose((ex) -> composed);
+				source.completeExceptionally(new IllegalStateException("first"));
+				yield stage;
+			}
+			case "exceptionallyComposeAsync" ->
+				CompletableFuture.<String>failedFuture(new IllegalStateException("first"))
+					.exceptionallyComposeAsync((ex) -> composed, executor);
+			default -> throw new IllegalArgumentException(how);
+		};
+	}
+
+	/**
+	 * A future of the application's that another thread fails while its
+	 * {@code toCompletableFuture()} runs, after {@code CompletableFuture}'s own returned:
+	 * what a composing method reads next is a failure nothing was waiting for.
+	 */
+	static final class FailsWhenComposed extends CompletableFuture<String> {
+
+		private final String marker;
+
+		volatile boolean failedInToCompletableFuture;
+
+		FailsWhenComposed(String marker) {
+			this.marker = marker;
+		}
+
+		@Override
+		public CompletableFuture<String> toCompletableFuture() {
+			CompletableFuture<String> self = super.toCompletableFuture();
+			if (!isDone()) {
+				Thread failing = new Thread(() -> completeExceptionally(new IllegalStateException(this.marker)));
+				failing.start();
+				try {
+					failing.join(TimeUnit.SECONDS.toMillis(30));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				this.failedInToCompletableFuture = isCompletedExceptionally();
+			}
+			return self;
+		}
+
+	}
+
+	/**
 	 * Make a stage of the kind named on a pending minimal stage.
 	 */
 	static CompletableFuture<?> stageOnAPendingMinimalStage(CompletionStage<String> minimal, String how,

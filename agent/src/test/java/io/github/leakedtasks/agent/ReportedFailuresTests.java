@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -170,6 +171,39 @@ class ReportedFailuresTests {
 		awaitReported(marker);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * A stage that fails as a compose function's result is handed on (see
+	 * {@code HandledFailuresTests.stageThatFailsAsItIsComposedThenHandledIsNotReported}):
+	 * the composed future, ignored, is the end of the chain, reported once.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "thenCompose", "thenComposeOnAPendingSource", "thenComposeAsync", "exceptionallyCompose",
+			"exceptionallyComposeOnAPendingSource", "exceptionallyComposeAsync" })
+	void stageThatFailsAsItIsComposedAndIgnoredIsReportedOnce(String how) {
+		String marker = marker();
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			composeFailingStageAndIgnore(marker, how, executor);
+		}
+		finally {
+			executor.shutdown();
+		}
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
+	 * Apart, so that nothing of the test's frame keeps the stages: waits for the composed
+	 * future to fail without reading it.
+	 */
+	private static void composeFailingStageAndIgnore(String marker, String how, Executor executor) {
+		HandledFailuresTests.FailsWhenComposed composed = new HandledFailuresTests.FailsWhenComposed(marker);
+		CompletableFuture<String> stage = HandledFailuresTests.composeFailingStage(composed, how, executor);
+		await().atMost(Duration.ofSeconds(30)).until(stage::isDone);
+		assertThat(composed.failedInToCompletableFuture).isTrue();
 	}
 
 	/**

@@ -455,6 +455,25 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A composing method of {@code CompletableFuture} ({@code thenCompose},
+	 * {@code exceptionallyCompose}, their async forms) read the result of the stage its
+	 * function returned, right after that stage's {@code toCompletableFuture()}: a
+	 * failure it holds is relayed to the composed future. The stage may have failed since
+	 * the hook of {@code toCompletableFuture()} looked, on another thread, whose hook
+	 * then found nothing waiting on it: the JDK's read is the hand-over. Small enough for
+	 * the compiler to inline; a success costs a class comparison.
+	 * @param result the raw result the JDK's code read, returned unchanged
+	 * @param stage the future it read it from
+	 * @return {@code result}
+	 */
+	public static Object composedResult(Object result, Object stage) {
+		if (result != null && result.getClass() == ALT_RESULT) {
+			observed(stage, result);
+		}
+		return result;
+	}
+
+	/**
 	 * A reading method of a {@code CompletableFuture} ({@code get}, {@code join},
 	 * {@code getNow}, {@code resultNow}) threw: its failure was handed to the caller,
 	 * unless the method gave up waiting ({@code InterruptedException},
