@@ -84,8 +84,8 @@ final class AgentInstaller {
 		nested.addAll(FutureInstrumentation.invokeMethods());
 		if (dependents != null) {
 			List<HookPoint> completableTypes = FutureInstrumentation.nestedTypes();
-			if (completableTypes.size() < 5) {
-				problems.add("CompletableFuture's AsyncSupply, AsyncRun or MinimalStage");
+			if (completableTypes.size() < 6) {
+				problems.add("CompletableFuture's AsyncSupply, AsyncRun, MinimalStage or UniRelay");
 			}
 			nested.addAll(completableTypes);
 		}

@@ -95,8 +95,9 @@ final class FutureInstrumentation {
 	/**
 	 * Return the hook points of nested classes of {@code CompletableFuture}: the tasks
 	 * behind {@code supplyAsync} and {@code runAsync}, created before they are handed to
-	 * the executor, which may run them at once, and the {@code MinimalStage}, whose
-	 * {@code toCompletableFuture} copies its outcome.
+	 * the executor, which may run them at once, the {@code MinimalStage}, whose
+	 * {@code toCompletableFuture} copies its outcome, and the {@code UniRelay}, which
+	 * relays a stage's outcome to the future composed with it.
 	 * @return the hook points, fewer if the JDK names them differently
 	 */
 	static List<HookPoint> nestedTypes() {
@@ -115,6 +116,8 @@ final class FutureInstrumentation {
 			hooks.add(HookPoint.of(run, "run", ThreadPoolExecutorAdvice.Left.class));
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage", false, null), "toCompletableFuture",
 					CompletableFutureAdvice.MinimalStageCopied.class));
+			hooks.add(HookPoint.of(Class.forName(FUTURE + "$UniRelay", false, null), "tryFire",
+					CompletableFutureAdvice.RelayFired.class, "int"));
 		}
 		catch (ClassNotFoundException ex) {
 			// Reported as not instrumented by the caller: the list is short.

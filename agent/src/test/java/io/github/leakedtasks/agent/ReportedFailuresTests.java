@@ -196,6 +196,20 @@ class ReportedFailuresTests {
 	}
 
 	/**
+	 * A stage that failed just before a composing method pushed its relay on it (see
+	 * {@code HandledFailuresTests.stageThatFailsJustBeforeItsRelayIsPushedThenHandledIsNotReported}):
+	 * the composed future, ignored, is the end of the chain, reported once.
+	 */
+	@Test
+	void stageThatFailsJustBeforeItsRelayIsPushedAndIgnoredIsReportedOnce() throws Exception {
+		String marker = marker();
+		HandledFailuresTests.relayFiredOnAFailedStage(marker, false);
+		awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	/**
 	 * Apart, so that nothing of the test's frame keeps the stages: waits for the composed
 	 * future to fail without reading it.
 	 */
