@@ -294,8 +294,21 @@ public final class ExecutorTracking {
 			return null;
 		}
 		TrackedCompletableFuture<T> future = completableOf(tracked, type);
-		future.mirror(source);
+		if (!future.mirror(source)) {
+			return unmirrored(tracked, source);
+		}
 		return published(tracked, future);
+	}
+
+	/**
+	 * Hand the caller the executor's own future, which refused the tracked future's
+	 * observer: its task's failure is no longer tracked, and that is said once per future
+	 * type.
+	 */
+	private <T> CompletableFuture<T> unmirrored(TrackedTask<?> tracked, CompletableFuture<T> source) {
+		tracked.mark(TaskRecord.UNTRACKED);
+		this.tracker.reporter().untracked(source.getClass());
+		return source;
 	}
 
 	/**
@@ -486,22 +499,15 @@ public final class ExecutorTracking {
 	 */
 	public <T> Future<T> publish(TrackedTask<?> task, Future<T> future) {
 		if (future instanceof CompletableFuture<T> completable) {
-			return published(task, mirrored(completable, task.record()));
+			// A tracked future that completes exactly as the executor's does; it also
+			// watches the failure, so a failure that does not come from the task, such
+			// as a failed future the task returned, is watched too.
+			TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(task.record());
+			return tracked.mirror(completable) ? published(task, tracked) : unmirrored(task, completable);
 		}
 		@SuppressWarnings("unchecked")
 		Future<T> view = viewOf(future, (TrackedTask<T>) task);
 		return (view != future) ? published(task, view) : future;
-	}
-
-	/**
-	 * Return a tracked future that completes exactly as the executor's does; it also
-	 * watches the failure, so a failure that does not come from the task, such as a
-	 * failed future the task returned, is watched too.
-	 */
-	private static <T> TrackedCompletableFuture<T> mirrored(CompletableFuture<T> source, TaskRecord record) {
-		TrackedCompletableFuture<T> tracked = new TrackedCompletableFuture<>(record);
-		tracked.mirror(source);
-		return tracked;
 	}
 
 	/**

@@ -65,6 +65,14 @@ final class LeakReporter {
 		return Set.copyOf(this.executorNames);
 	}
 
+	/**
+	 * Return the future types said to be handed to callers untracked (see
+	 * {@link #untracked(Class)}).
+	 */
+	Set<String> untrackedFutureTypes() {
+		return Set.copyOf(this.untrackedFutureTypes);
+	}
+
 	void executorTracked(String name) {
 		if (this.executorNames.add(name)) {
 			for (LeakListener listener : this.listeners) {

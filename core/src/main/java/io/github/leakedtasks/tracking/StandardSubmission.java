@@ -57,10 +57,6 @@ final class StandardSubmission {
 	};
 
 	/**
-	 * Packages of frameworks whose executors' hooks hand the task on without reading it
-	 * (Guava's listening decorator, the pool inside Spring's scheduler).
-	 */
-	/**
 	 * What the names of the subclasses that proxy libraries generate contain: Spring's
 	 * and the older CGLIB's, Byte Buddy's (Mockito's), Weld's, Javassist's. (Not a bare
 	 * {@code $$}: Scala names its anonymous classes {@code Outer$$anon$1}.)
@@ -68,6 +64,10 @@ final class StandardSubmission {
 	private static final String[] GENERATED = { "$$SpringCGLIB$$", "$$EnhancerBy", "$ByteBuddy$", "$MockitoMock$",
 			"$$_Weld", "_$$_jvst" };
 
+	/**
+	 * Packages of frameworks whose executors' hooks hand the task on without reading it
+	 * (Guava's listening decorator, the pool inside Spring's scheduler).
+	 */
 	private static final String[] FRAMEWORKS = { "org.springframework.", "com.google.common.", "io.micrometer.",
 			"io.netty.", "reactor.", "io.opentelemetry." };
 
@@ -112,7 +112,10 @@ final class StandardSubmission {
 	 * receives what {@code schedule}, {@code execute} and {@code submit} are given.
 	 */
 	static boolean receivesScheduled(Object executor) {
-		return DECORATE_TASK_OF_THE_APPLICATION.get(executor.getClass());
+		// Tested first: the look-up's answer for any other type is false, and the
+		// starter's execute route asks for every executor it proxies.
+		return executor instanceof ScheduledThreadPoolExecutor
+				&& DECORATE_TASK_OF_THE_APPLICATION.get(executor.getClass());
 	}
 
 	/**

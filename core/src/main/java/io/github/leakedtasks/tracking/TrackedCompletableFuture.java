@@ -115,10 +115,21 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	/**
 	 * Complete this future exactly as the executor's future completes.
+	 * @param source the executor's future
+	 * @return whether it does: not if the executor's future, of a class of its own,
+	 * refused the observer ({@code whenComplete} threw), when the caller is handed it
+	 * instead
 	 */
-	void mirror(CompletableFuture<T> source) {
+	boolean mirror(CompletableFuture<T> source) {
 		this.source = source;
-		source.whenComplete(this::sourceCompleted);
+		try {
+			source.whenComplete(this::sourceCompleted);
+			return true;
+		}
+		catch (RuntimeException | Error ex) {
+			this.source = null;
+			return false;
+		}
 	}
 
 	/**

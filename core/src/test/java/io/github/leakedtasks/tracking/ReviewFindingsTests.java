@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,40 @@ class ReviewFindingsTests {
 		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("nothing")).isEmpty();
 		assertThat(this.fixture.listener.leaksOf("mirror-of-nothing")).isEmpty();
+	}
+
+	/**
+	 * An executor's {@code CompletableFuture}, or an {@code @Async} method's, of a class
+	 * whose {@code whenComplete} throws: the tracked future cannot mirror it, and the
+	 * caller gets it as it is, as untracked, rather than the exception of the engine's
+	 * call; its type is among those said to be untracked.
+	 */
+	@Test
+	void completableFutureThatRefusesTheMirrorsObserverIsHandedToTheCallerAsItIs() throws Throwable {
+		ExecutorTracking tracking = this.fixture.tracker.executor("refusing");
+		RefusesObservers submitted = new RefusesObservers();
+		assertThat(tracking.<String>submitCompletable((Callable<String>) () -> "x", null, (tracked) -> submitted))
+			.isSameAs(submitted);
+		TrackedTask<Object> task = tracking.newTask("Service.call", true);
+		RefusesObservers returned = new RefusesObservers();
+		task.invoke(() -> returned);
+		assertThat(tracking.publish(task, returned)).isSameAs(returned);
+		assertThat(this.fixture.tracker.reporter().untrackedFutureTypes()).contains(RefusesObservers.class.getName());
+		returned.completeExceptionally(new IllegalStateException("refused"));
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("refusing")).isEmpty();
+	}
+
+	/**
+	 * A future whose {@code whenComplete} throws.
+	 */
+	private static final class RefusesObservers extends CompletableFuture<String> {
+
+		@Override
+		public CompletableFuture<String> whenComplete(BiConsumer<? super String, ? super Throwable> action) {
+			throw new UnsupportedOperationException("no observers");
+		}
+
 	}
 
 	@Test
