@@ -328,17 +328,18 @@ final class CompletableFutureAdvice {
 	 * {@code UniRelay.tryFire}: the relay a composing method pushes on the stage its
 	 * function returned, once it read that stage pending (also {@code copy} and
 	 * {@code minimalCompletionStage} on their source), fires: a failure it finds in its
-	 * source goes on to the composed future. The stage may fail between that read and the
-	 * push, its failing thread's hook finding nothing waiting on it yet; the push then
-	 * fires the relay at once, and this is the hand-over. Read before the relay clears
-	 * its source; a success costs a class comparison and a read of the result.
+	 * source goes on to the composed future, unless that is complete already. The stage
+	 * may fail between that read and the push, its failing thread's hook finding nothing
+	 * waiting on it yet; the push then fires the relay at once, and this is the
+	 * hand-over. Read before the relay clears its fields; a success costs a class
+	 * comparison and a read of the result.
 	 */
 	static final class RelayFired {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static void enter(@Advice.FieldValue("src") Object source) {
+		static void enter(@Advice.FieldValue("src") Object source, @Advice.FieldValue("dep") Object dependent) {
 			if (source instanceof CompletableFuture<?> future && FutureHooks.isFailed(future)) {
-				FutureHooks.observed(future);
+				FutureHooks.relayFiring(future, dependent);
 			}
 		}
 

@@ -203,7 +203,40 @@ class ReportedFailuresTests {
 	@Test
 	void stageThatFailsJustBeforeItsRelayIsPushedAndIgnoredIsReportedOnce() throws Exception {
 		String marker = marker();
-		HandledFailuresTests.relayFiredOnAFailedStage(marker, false);
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			relayFromATaskThatFailed(marker, executor);
+		}
+		finally {
+			executor.shutdown();
+		}
+		LeakReport report = awaitReported(marker);
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).hasSize(1);
+		// The composed future is described as the task's future it was handed the
+		// failure of, as when the relay was on the stack when the task failed.
+		assertThat(report.task()).startsWith(ReportedFailuresTests.class.getName());
+	}
+
+	/**
+	 * Apart, so that nothing of the test's frame keeps the stages.
+	 */
+	private static void relayFromATaskThatFailed(String marker, ExecutorService executor) throws Exception {
+		CompletableFuture<String> stage = CompletableFuture.supplyAsync(() -> {
+			throw new IllegalStateException(marker);
+		}, executor);
+		await().atMost(Duration.ofSeconds(30)).until(stage::isDone);
+		HandledFailuresTests.relayFiredOnAFailedStage(stage, false);
+	}
+
+	/**
+	 * A relay fired on a failed stage into a future cancelled first: the failure reaches
+	 * nobody, and the stage is reported.
+	 */
+	@Test
+	void stageWhoseRelayFiresIntoACancelledFutureIsReported() throws Exception {
+		String marker = marker();
+		HandledFailuresTests.relayFiredOnAFailedStage(HandledFailuresTests.failedStage(marker), true);
 		awaitReported(marker);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).hasSize(1);

@@ -474,6 +474,26 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A relay ({@code UniRelay.tryFire}) is about to hand the failure of its source to
+	 * the future composed with it: the source is handed on, and the composed future is
+	 * described as the source is, if it is still pending (a composed future completed
+	 * first, cancelled or timed out, receives nothing, and the source stays watched).
+	 * @param source the failed source
+	 * @param dependent the composed future, or {@code null} once the relay fired
+	 */
+	public static void relayFiring(Object source, Object dependent) {
+		try {
+			if (dependent instanceof CompletableFuture && resultOf(dependent) == null) {
+				traceHandedOn(source, dependent);
+				handedOn(source);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
 	 * A reading method of a {@code CompletableFuture} ({@code get}, {@code join},
 	 * {@code getNow}, {@code resultNow}) threw: its failure was handed to the caller,
 	 * unless the method gave up waiting ({@code InterruptedException},
