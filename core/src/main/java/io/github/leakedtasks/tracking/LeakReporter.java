@@ -95,12 +95,18 @@ final class LeakReporter {
 	 * its task's failure is not tracked; said once per future type.
 	 */
 	void untracked(Class<?> futureType) {
-		if (this.untrackedFutureTypes.size() < MAX_UNTRACKED_TYPES
-				&& this.untrackedFutureTypes.add(futureType.getName())) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
-						+ " are handed to callers as they are: no tracked view can stand in for them, so the failures"
-						+ " of their tasks are not tracked");
+		try {
+			if (this.untrackedFutureTypes.size() < MAX_UNTRACKED_TYPES
+					&& this.untrackedFutureTypes.add(futureType.getName())) {
+				System.getLogger("io.github.leakedtasks")
+					.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
+							+ " are handed to callers as they are: no tracked view can stand in for them, so the"
+							+ " failures of their tasks are not tracked");
+			}
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// A logging back end that throws: the caller's call goes on, its future
+			// handed over all the same.
 		}
 	}
 

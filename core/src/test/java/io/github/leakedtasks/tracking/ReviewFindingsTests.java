@@ -70,7 +70,7 @@ class ReviewFindingsTests {
 	 * An executor's {@code CompletableFuture}, or an {@code @Async} method's, of a class
 	 * whose {@code whenComplete} throws: the tracked future cannot mirror it, and the
 	 * caller gets it as it is, as untracked, rather than the exception of the engine's
-	 * call; its type is among those said to be untracked.
+	 * call; its type is among those said to be untracked (once, at DEBUG).
 	 */
 	@Test
 	void completableFutureThatRefusesTheMirrorsObserverIsHandedToTheCallerAsItIs() throws Throwable {
@@ -83,9 +83,6 @@ class ReviewFindingsTests {
 		task.invoke(() -> returned);
 		assertThat(tracking.publish(task, returned)).isSameAs(returned);
 		assertThat(this.fixture.tracker.reporter().untrackedFutureTypes()).contains(RefusesObservers.class.getName());
-		returned.completeExceptionally(new IllegalStateException("refused"));
-		this.fixture.awaitControlLeak();
-		assertThat(this.fixture.listener.leaksOf("refusing")).isEmpty();
 	}
 
 	/**

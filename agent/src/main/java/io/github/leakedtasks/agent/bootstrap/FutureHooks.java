@@ -468,9 +468,18 @@ public final class FutureHooks {
 	 */
 	public static Object composedResult(Object result, Object stage) {
 		if (result != null && result.getClass() == ALT_RESULT) {
-			observed(stage, result);
+			composedFailure(stage, result);
 		}
 		return result;
+	}
+
+	private static void composedFailure(Object stage, Object result) {
+		try {
+			observed(stage, result);
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
 	}
 
 	/**
