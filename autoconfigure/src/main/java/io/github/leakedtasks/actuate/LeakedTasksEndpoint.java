@@ -11,6 +11,7 @@ import io.github.leakedtasks.tracking.LeakKind;
 import io.github.leakedtasks.tracking.LeakSummary;
 import io.github.leakedtasks.tracking.OverdueTask;
 import io.github.leakedtasks.tracking.TaskTracker;
+import io.github.leakedtasks.tracking.UntrackedType;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -87,7 +88,7 @@ public class LeakedTasksEndpoint {
 			.toList();
 		List<OverdueDescriptor> overdue = this.tracker.overdueTasks().stream().map(OverdueDescriptor::of).toList();
 		return new LeaksDescriptor(leaks, overdue,
-				SummaryDescriptor.of(this.tracker.summary(), this.executorBeans.get()));
+				SummaryDescriptor.of(this.tracker.summary(), this.tracker.untrackedTypes(), this.executorBeans.get()));
 	}
 
 	/**
@@ -155,15 +156,18 @@ public class LeakedTasksEndpoint {
 	 * @param jdkOwnFailures futures the Java agent saw the JDK's own code fail itself
 	 * (its HTTP client's timeouts) or hand such a failure on to, not watched: the JDK's,
 	 * not the application's
+	 * @param untracked the types of futures and tasks left untracked because the engine
+	 * cannot track them faithfully, with why
 	 * @param beans every executor bean, by name, with whether it is tracked
 	 */
 	public record SummaryDescriptor(Map<LeakKind, Long> totals, Map<String, Map<LeakKind, Long>> executors,
-			long evictedGroups, long suspectedThenRetrieved, long jdkOwnFailures,
+			long evictedGroups, long suspectedThenRetrieved, long jdkOwnFailures, List<UntrackedType> untracked,
 			Map<String, ExecutorBeanDescriptor> beans) {
 
-		static SummaryDescriptor of(LeakSummary summary, Map<String, ExecutorBeanDescriptor> beans) {
+		static SummaryDescriptor of(LeakSummary summary, List<UntrackedType> untracked,
+				Map<String, ExecutorBeanDescriptor> beans) {
 			return new SummaryDescriptor(summary.totals(), summary.executors(), summary.evictedGroups(),
-					summary.suspectedThenRetrieved(), summary.jdkOwnFailures(), beans);
+					summary.suspectedThenRetrieved(), summary.jdkOwnFailures(), untracked, beans);
 		}
 
 	}

@@ -8,11 +8,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.github.leakedtasks.tracking.TaskTracker;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,6 +58,10 @@ class LeakedTasksEndpointWebTests {
 	@Autowired
 	@Qualifier("ordersPool")
 	private ExecutorService orders;
+
+	@Autowired
+	@Qualifier("pricedPool")
+	private ExecutorService priced;
 
 	@Autowired
 	private TaskTracker tracker;
@@ -114,6 +126,29 @@ class LeakedTasksEndpointWebTests {
 		assertThat(status(this.port, "DELETE", "/actuator/leaked-tasks")).isIn(404, 405);
 	}
 
+	/**
+	 * A pool whose own {@code newTaskFor} receives the tasks submitted to it: a task of a
+	 * named class reaches it as it is, untracked, and the summary says so with why.
+	 */
+	@Test
+	void summaryListsWhatIsLeftUntrackedWithWhy() throws Exception {
+		assertThat(untracked())
+			.noneSatisfy((entry) -> assertThat(entry).containsEntry("type", PricedTask.class.getName()));
+		assertThat(this.priced.submit(new PricedTask()).get(30, TimeUnit.SECONDS)).isEqualTo("priced");
+		assertThat(this.priced.submit(new PricedTask()).get(30, TimeUnit.SECONDS)).isEqualTo("priced");
+		assertThat(untracked()).filteredOn((entry) -> PricedTask.class.getName().equals(entry.get("type")))
+			.singleElement()
+			.satisfies((entry) -> assertThat(entry).containsOnlyKeys("type", "reason")
+				.extractingByKey("reason", as(InstanceOfAssertFactories.STRING))
+				.contains("newTaskFor"));
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> untracked() throws Exception {
+		Map<String, Object> summary = (Map<String, Object>) get(this.port, "/actuator/leaked-tasks").get("summary");
+		return (List<Map<String, Object>>) summary.get("untracked");
+	}
+
 	static Map<String, Object> awaitSingleLeak(int port, String status) throws Exception {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
@@ -158,6 +193,36 @@ class LeakedTasksEndpointWebTests {
 		@Bean(destroyMethod = "shutdownNow")
 		ExecutorService ordersPool() {
 			return Executors.newFixedThreadPool(2);
+		}
+
+		@Bean(destroyMethod = "shutdownNow")
+		ExecutorService pricedPool() {
+			return new PricedPool();
+		}
+
+	}
+
+	/**
+	 * A pool that makes its own futures of the tasks submitted to it.
+	 */
+	static final class PricedPool extends ThreadPoolExecutor {
+
+		PricedPool() {
+			super(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+		}
+
+		@Override
+		protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+			return new FutureTask<>(callable);
+		}
+
+	}
+
+	static final class PricedTask implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "priced";
 		}
 
 	}

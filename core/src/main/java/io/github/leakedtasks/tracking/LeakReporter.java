@@ -2,6 +2,8 @@ package io.github.leakedtasks.tracking;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,14 +67,6 @@ final class LeakReporter {
 		return Set.copyOf(this.executorNames);
 	}
 
-	/**
-	 * Return the future types said to be handed to callers untracked (see
-	 * {@link #untracked(Class)}).
-	 */
-	Set<String> untrackedFutureTypes() {
-		return Set.copyOf(this.untrackedFutureTypes);
-	}
-
 	void executorTracked(String name) {
 		if (this.executorNames.add(name)) {
 			for (LeakListener listener : this.listeners) {
@@ -95,19 +89,7 @@ final class LeakReporter {
 	 * its task's failure is not tracked; said once per future type.
 	 */
 	void untracked(Class<?> futureType) {
-		try {
-			if (this.untrackedFutureTypes.size() < MAX_UNTRACKED_TYPES
-					&& this.untrackedFutureTypes.add(futureType.getName())) {
-				System.getLogger("io.github.leakedtasks")
-					.log(System.Logger.Level.DEBUG, "Futures of type " + futureType.getName()
-							+ " are handed to callers as they are: no tracked view can stand in for them, so the"
-							+ " failures of their tasks are not tracked");
-			}
-		}
-		catch (RuntimeException | LinkageError ex) {
-			// A logging back end that throws: the caller's call goes on, its future
-			// handed over all the same.
-		}
+		sayOnce(this.untrackedFutureTypes, futureType, UntrackedType.FUTURE_REASON);
 	}
 
 	/**
@@ -116,12 +98,7 @@ final class LeakReporter {
 	 * once per task type.
 	 */
 	void handedOver(Class<?> taskType) {
-		if (this.handedOverTypes.size() < MAX_UNTRACKED_TYPES && this.handedOverTypes.add(taskType.getName())) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG, "Tasks of type " + taskType.getName() + " are handed as they are to "
-						+ "pools whose own newTaskFor or decorateTask receives them and may tell them apart by their "
-						+ "type: their failures are not tracked there");
-		}
+		sayOnce(this.handedOverTypes, taskType, UntrackedType.HANDED_OVER_REASON);
 	}
 
 	/**
@@ -130,11 +107,37 @@ final class LeakReporter {
 	 * {@link SelfDeliveringTasks}); said once per task type.
 	 */
 	void leftToTask(Class<?> taskType) {
-		if (this.leftToTaskTypes.size() < MAX_UNTRACKED_TYPES && this.leftToTaskTypes.add(taskType.getName())) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG, "Tasks of type " + taskType.getName() + " are futures that keep their "
-						+ "failure and throw it on: the failure of the future that runs one is left to it, and not "
-						+ "tracked");
+		sayOnce(this.leftToTaskTypes, taskType, UntrackedType.LEFT_TO_TASK_REASON);
+	}
+
+	/**
+	 * Return what is left untracked, by type, with why: what {@link #untracked(Class)},
+	 * {@link #handedOver(Class)} and {@link #leftToTask(Class)} said, sorted by type.
+	 */
+	List<UntrackedType> untrackedTypes() {
+		List<UntrackedType> types = new ArrayList<>();
+		this.untrackedFutureTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.FUTURE_REASON)));
+		this.handedOverTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.HANDED_OVER_REASON)));
+		this.leftToTaskTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.LEFT_TO_TASK_REASON)));
+		types.sort(Comparator.comparing(UntrackedType::type).thenComparing(UntrackedType::reason));
+		return List.copyOf(types);
+	}
+
+	/**
+	 * Say once, at DEBUG, that what has the given type is left untracked, and why; at
+	 * most {@value #MAX_UNTRACKED_TYPES} types each. Contained: the caller's call goes on
+	 * whatever the logging back end does.
+	 */
+	private static void sayOnce(Set<String> said, Class<?> type, String reason) {
+		try {
+			String name = type.getName();
+			if (said.size() < MAX_UNTRACKED_TYPES && said.add(name)) {
+				System.getLogger("io.github.leakedtasks")
+					.log(System.Logger.Level.DEBUG, name + " is left untracked: " + reason);
+			}
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// A logging back end that throws: the caller's call goes on all the same.
 		}
 	}
 

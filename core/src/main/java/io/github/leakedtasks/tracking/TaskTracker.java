@@ -404,6 +404,16 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	/**
+	 * Return the types of futures and tasks left untracked so far because the engine
+	 * cannot track them faithfully, with why, sorted by type; each was said once at DEBUG
+	 * when first seen.
+	 * @return the untracked types, at most 100 for each reason
+	 */
+	public List<UntrackedType> untrackedTypes() {
+		return this.reporter.untrackedTypes();
+	}
+
+	/**
 	 * Return the tasks queued or running longer than the overdue threshold, as of the
 	 * latest sweep, longest first.
 	 * @return the overdue tasks, at most the configured number

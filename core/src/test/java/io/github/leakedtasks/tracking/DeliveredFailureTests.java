@@ -97,6 +97,10 @@ class DeliveredFailureTests {
 		ExecutorService executor = this.fixture.pool("orders");
 		readThroughTheTask(executor);
 		assertNothingReported();
+		assertThat(this.fixture.tracker.untrackedTypes())
+			.filteredOn((untracked) -> untracked.reason().equals(UntrackedType.LEFT_TO_TASK_REASON))
+			.singleElement()
+			.satisfies((untracked) -> assertThat(untracked.type()).startsWith(ForkJoinTask.class.getName() + "$"));
 	}
 
 	/**

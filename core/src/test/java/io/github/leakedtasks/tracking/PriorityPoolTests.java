@@ -45,6 +45,12 @@ class PriorityPoolTests {
 			assertThat(executor.submit(new PrioritizedRunnable(9)).get(30, TimeUnit.SECONDS)).isNull();
 			assertThat(pool.priorities).as("tracked: %s", tracked).containsExactly(5, 7, 9);
 		}
+		assertThat(this.fixture.tracker.untrackedTypes()).extracting(UntrackedType::type)
+			.contains(Prioritized.class.getName(), PrioritizedRunnable.class.getName());
+		assertThat(this.fixture.tracker.untrackedTypes())
+			.filteredOn((untracked) -> untracked.type().equals(Prioritized.class.getName()))
+			.singleElement()
+			.satisfies((untracked) -> assertThat(untracked.reason()).contains("newTaskFor or decorateTask"));
 	}
 
 	@Test

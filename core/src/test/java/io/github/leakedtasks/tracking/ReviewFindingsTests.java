@@ -82,7 +82,8 @@ class ReviewFindingsTests {
 		RefusesObservers returned = new RefusesObservers();
 		task.invoke(() -> returned);
 		assertThat(tracking.publish(task, returned)).isSameAs(returned);
-		assertThat(this.fixture.tracker.reporter().untrackedFutureTypes()).contains(RefusesObservers.class.getName());
+		assertThat(this.fixture.tracker.untrackedTypes())
+			.containsOnlyOnce(new UntrackedType(RefusesObservers.class.getName(), UntrackedType.FUTURE_REASON));
 	}
 
 	/**
