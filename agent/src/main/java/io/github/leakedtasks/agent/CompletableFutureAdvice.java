@@ -153,6 +153,22 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * The private {@code uniHandleStage}, {@code uniExceptionallyStage} and
+	 * {@code uniComposeExceptionallyStage}: as {@link UniStage}, and the function of the
+	 * dependent, if it is the application's, receives a failure the future has.
+	 */
+	static final class HandlerStage {
+
+		@Advice.OnMethodExit
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.Argument(1) Object function,
+				@Advice.Return CompletableFuture<?> dependent) {
+			// One call, which catches everything (see UniStage).
+			FutureHooks.handlerMade(source, dependent, function);
+		}
+
+	}
+
+	/**
 	 * The private {@code uniWhenCompleteStage}: as {@link UniStage}, except for the
 	 * canceller that {@code orTimeout} attaches, which may come after the timeout fired.
 	 */
@@ -162,7 +178,13 @@ final class CompletableFutureAdvice {
 		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
 				@Advice.Argument(1) Object action, @Advice.Return CompletableFuture<?> dependent) {
 			if (FutureHooks.isFailed(source) && !FutureHooks.isCanceller(action)) {
-				FutureHooks.observed(source, result);
+				if (FutureHooks.isApplications(action)) {
+					// The action is handed the failure.
+					FutureHooks.received(source, result);
+				}
+				else {
+					FutureHooks.observed(source, result);
+				}
 			}
 			if (dependent != null && FutureHooks.isFailed(dependent)) {
 				if (FutureHooks.isFailed(source)) {
@@ -279,8 +301,9 @@ final class CompletableFutureAdvice {
 	static final class UniWhenComplete {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static Object enter(@Advice.This Object dependent, @Advice.Argument(0) Object sourceResult) {
-			return FutureHooks.actionSees(dependent, sourceResult);
+		static Object enter(@Advice.This Object dependent, @Advice.Argument(0) Object sourceResult,
+				@Advice.Argument(1) Object action) {
+			return FutureHooks.actionSees(dependent, sourceResult, action);
 		}
 
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -2,10 +2,13 @@ package io.github.leakedtasks.agent;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+
+import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 
 /**
  * Reads the stack of completions of a {@code CompletableFuture} that just failed: a
@@ -48,6 +51,13 @@ final class Dependents {
 	private final VarHandle second;
 
 	private final VarHandle result;
+
+	/**
+	 * The completions whose function is handed a failure ({@code handle},
+	 * {@code exceptionally}, {@code exceptionallyCompose}), or none where they cannot be
+	 * found; {@code whenComplete}'s is told by its class and action.
+	 */
+	private final Map<Class<?>, VarHandle> handlers;
 
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
@@ -92,6 +102,50 @@ final class Dependents {
 		this.both = bothTypes;
 		this.second = snd;
 		this.result = res;
+		Map<Class<?>, VarHandle> handlerTypes;
+		try {
+			handlerTypes = Map.of(this.whenComplete, this.action, completion("UniHandle"),
+					function("UniHandle", java.util.function.BiFunction.class), completion("UniExceptionally"),
+					function("UniExceptionally", java.util.function.Function.class),
+					completion("UniComposeExceptionally"),
+					function("UniComposeExceptionally", java.util.function.Function.class));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// No handler is then seen on a stack but whenComplete's: a stage that carries
+			// the failure on beside one is reported.
+			handlerTypes = Map.of(this.whenComplete, this.action);
+		}
+		this.handlers = handlerTypes;
+	}
+
+	private static Class<?> completion(String name) throws ClassNotFoundException {
+		return Class.forName("java.util.concurrent.CompletableFuture$" + name, false, null);
+	}
+
+	private static VarHandle function(String completion, Class<?> type) throws ReflectiveOperationException {
+		Class<?> owner = completion(completion);
+		return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, "fn", type);
+	}
+
+	/**
+	 * Return whether a failed future's stack, as far as it is read, holds the completion
+	 * of a handler of its failure: a {@code handle}, {@code exceptionally},
+	 * {@code exceptionallyCompose} or {@code whenComplete} stage whose function or action
+	 * is the application's (not the JDK's own code's, such as the canceller
+	 * {@code orTimeout} attaches), which is handed the failure.
+	 * @param future the future
+	 * @return whether it holds one
+	 */
+	boolean anyHandler(Object future) {
+		Object completion = this.stack.getVolatile(future);
+		for (int i = 0; completion != null && i < MAX_DEPTH; i++) {
+			VarHandle function = this.handlers.get(completion.getClass());
+			if (function != null && FutureHooks.isApplications(function.getVolatile(completion))) {
+				return true;
+			}
+			completion = this.next.getVolatile(completion);
+		}
+		return false;
 	}
 
 	/**

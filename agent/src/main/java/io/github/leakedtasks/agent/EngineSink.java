@@ -106,7 +106,7 @@ final class EngineSink implements FutureSink {
 				// CompletableFuture is not instrumented: see AgentInstaller.
 				return;
 			}
-			watch(future, failure, false);
+			watch(future, failure, false, false);
 		}
 		else {
 			// A future run as a task that kept its failure (a ForkJoinTask, Guava's
@@ -117,19 +117,19 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void failureHandedOn(Object future, Throwable failure) {
-		failedUnlessTheJdks(future, failure, false, false);
+		failedUnlessTheJdks(future, failure, false, false, true);
 	}
 
 	@Override
 	public void failureSeen(Object future, Throwable failure) {
-		failedUnlessTheJdks(future, failure, false, true);
+		failedUnlessTheJdks(future, failure, false, true, true);
 	}
 
 	@Override
 	public void failureRelayed(Object future, Throwable failure, boolean toDependent) {
 		// A dependent on its stack is fired with this failure, maybe popped already by
 		// another thread's postComplete when watch looks.
-		failedUnlessTheJdks(future, failure, false, toDependent);
+		failedUnlessTheJdks(future, failure, false, toDependent, true);
 	}
 
 	@Override
@@ -139,7 +139,7 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void failedExplicitly(Object future, Throwable failure) {
-		failedUnlessTheJdks(future, failure, true, false);
+		failedUnlessTheJdks(future, failure, true, false, false);
 	}
 
 	/**
@@ -148,7 +148,8 @@ final class EngineSink implements FutureSink {
 	 * and for a failure handed on only if it is one the JDK's code made or the stage is
 	 * of the JDK's own class (the HTTP client's {@code MinimalFuture}).
 	 */
-	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit, boolean delivered) {
+	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit, boolean delivered,
+			boolean handedOn) {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
@@ -166,7 +167,7 @@ final class EngineSink implements FutureSink {
 			this.completable.failedByTheJdk(future, failure, completer);
 			return;
 		}
-		watch(future, failure, delivered);
+		watch(future, failure, delivered, handedOn);
 	}
 
 	private static boolean isCancellation(Throwable failure) {
@@ -181,14 +182,19 @@ final class EngineSink implements FutureSink {
 	 * to a dependent or a waiter on its stack, or otherwise as the hook that saw it
 	 * knows.
 	 */
-	private void watch(Object future, Throwable failure, boolean delivered) {
+	private void watch(Object future, Throwable failure, boolean delivered, boolean handedOn) {
 		// Read before the failure is registered, so that a delivered failure is never
 		// watched, not even for the moment a test's end may look: the hook of a stage
 		// method or a waiter that pushes after this read sees the failure, and marks it
 		// retrieved whether it was registered by then or not.
 		boolean handed = delivered || this.dependents.any(future);
 		if (!handed) {
-			this.completable.failed(future, failure, FutureHooks.currentExecutor());
+			if (handedOn) {
+				this.completable.failedHandedOn(future, failure, FutureHooks.currentExecutor(), null, null);
+			}
+			else {
+				this.completable.failed(future, failure, FutureHooks.currentExecutor());
+			}
 			// A dependent pushed since by code with no hook (the relay thenCompose adds
 			// to the stage its function returned) does not mark it: read again.
 			if (!this.dependents.any(future)) {
@@ -199,9 +205,18 @@ final class EngineSink implements FutureSink {
 		List<Object> handedTo = new ArrayList<>(1);
 		Map<Object, Object> awaiting = new IdentityHashMap<>(2);
 		this.dependents.forEachDependent(future, handedTo::add, awaiting::put);
-		this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo, awaiting);
+		if (handedOn) {
+			this.completable.failedHandedOn(future, failure, FutureHooks.currentExecutor(), handedTo, awaiting);
+		}
+		else {
+			this.completable.failedAndDelivered(future, failure, FutureHooks.currentExecutor(), handedTo, awaiting);
+		}
 		// Registered already by another hook: retrieved now.
 		this.completable.retrieved(future);
+		if (this.dependents.anyHandler(future)) {
+			// A handler of the failure waits on it: received, whatever else carries it.
+			this.completable.received(future);
+		}
 	}
 
 	@Override
@@ -212,6 +227,11 @@ final class EngineSink implements FutureSink {
 	@Override
 	public void observed(Object future) {
 		events(future).observed(future);
+	}
+
+	@Override
+	public void received(Object future) {
+		events(future).received(future);
 	}
 
 	@Override

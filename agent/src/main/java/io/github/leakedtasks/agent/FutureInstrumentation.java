@@ -67,8 +67,12 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.optional(type, "exceptionNow", RetrievalAdvice.Returned.class));
 		for (String stage : UNI_STAGES) {
 			String[] parts = stage.split(":");
-			Class<?> advice = parts[0].equals("uniWhenCompleteStage") ? CompletableFutureAdvice.WhenCompleteStage.class
-					: CompletableFutureAdvice.UniStage.class;
+			Class<?> advice = switch (parts[0]) {
+				case "uniWhenCompleteStage" -> CompletableFutureAdvice.WhenCompleteStage.class;
+				case "uniHandleStage", "uniExceptionallyStage", "uniComposeExceptionallyStage" ->
+					CompletableFutureAdvice.HandlerStage.class;
+				default -> CompletableFutureAdvice.UniStage.class;
+			};
 			hooks.add(HookPoint.of(type, parts[0], advice, EXECUTOR, parts[1]));
 		}
 		hooks.add(HookPoint.of(type, "uniAsMinimalStage", CompletableFutureAdvice.UniStage.class));

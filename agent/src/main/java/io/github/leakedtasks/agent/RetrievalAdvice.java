@@ -74,7 +74,7 @@ final class RetrievalAdvice {
 		@Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Thrown Throwable thrown) {
 			if (thrown == null) {
-				FutureHooks.handedOn(future);
+				FutureHooks.received(future);
 			}
 		}
 

@@ -156,7 +156,11 @@ final class SelfTest implements FutureSink {
 	 * they reach the sink: the start of a task while watching, a plain task's failure.
 	 */
 	private boolean knowsItsWorkers(boolean executeCalls) {
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+		// Its worker waits for a task with a timeout, never untimed: an untimed wait on a
+		// Condition initialises ForkJoinPool, whose common pool would then be made with
+		// the
+		// properties of that moment, maybe before the application's main sets its own.
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				(runnable) -> {
 					Thread thread = new Thread(runnable, "leaked-tasks-agent-self-test");
 					thread.setDaemon(true);
@@ -165,6 +169,7 @@ final class SelfTest implements FutureSink {
 					});
 					return thread;
 				});
+		executor.allowCoreThreadTimeOut(true);
 		this.selfTestExecutor = executor;
 		AtomicReference<Object> seen = new AtomicReference<>();
 		// Watching, for the test's length, so that the start of a task asks the sink.

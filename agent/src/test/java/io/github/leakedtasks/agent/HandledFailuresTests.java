@@ -372,6 +372,65 @@ class HandledFailuresTests {
 		assertNotReported(marker);
 	}
 
+	/**
+	 * A failure carried on by a stage that is dropped (its result ignored) was not lost
+	 * when a reader or a handler received it through the future or another of its stages:
+	 * failed before, while or after the stages are made, on the caller's thread or a
+	 * pool's.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "whenComplete, failed", "whenComplete, async", "whenComplete, later", "join, failed", "join, async",
+			"join, later", "joinFirst, failed", "joinFirst, async", "exceptionally, failed", "exceptionally, async",
+			"exceptionally, later", "handleJoined, failed", "handleJoined, async", "handleJoined, later",
+			"handledStage, failed", "handledStage, async", "handledStage, later", "exceptionallyAsync, async",
+			"get, later", "whenCompleteAsync, later" })
+	void failureReceivedBesideADroppedStageIsNotReported(String how, String source) throws Exception {
+		String marker = marker();
+		receiveBesideADroppedStage(marker, how, source);
+		assertNotReported(marker);
+	}
+
+	private void receiveBesideADroppedStage(String marker, String how, String source) throws Exception {
+		CountDownLatch go = new CountDownLatch(1);
+		CompletableFuture<String> future = switch (source) {
+			case "failed" -> CompletableFuture.failedFuture(new IllegalStateException(marker));
+			case "async" -> CompletableFuture.supplyAsync(() -> {
+				throw new IllegalStateException(marker);
+			}, this.executor);
+			default -> CompletableFuture.supplyAsync(() -> {
+				awaitQuietly(go);
+				throw new IllegalStateException(marker);
+			}, this.executor);
+		};
+		CompletableFuture<?> received = switch (how) {
+			case "whenComplete" -> future.whenComplete((value, ex) -> {
+			});
+			case "whenCompleteAsync" -> future.whenCompleteAsync((value, ex) -> {
+			}, this.executor);
+			case "exceptionally" -> future.exceptionally((ex) -> "handled");
+			case "exceptionallyAsync" -> future.exceptionallyAsync((ex) -> "handled", this.executor);
+			case "handledStage" -> future.thenApply(String::length).handle((value, ex) -> 0);
+			default -> null;
+		};
+		if (how.equals("joinFirst")) {
+			assertThatExceptionOfType(CompletionException.class).isThrownBy(future::join);
+		}
+		CompletableFuture<Integer> dropped = future.thenApply(String::length);
+		go.countDown();
+		switch (how) {
+			case "join" -> assertThatExceptionOfType(CompletionException.class).isThrownBy(future::join);
+			case "get" ->
+				assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
+			case "handleJoined" -> assertThat(future.handle((value, ex) -> 0).join()).isZero();
+			default -> {
+				if (received != null) {
+					awaitDone(received);
+				}
+			}
+		}
+		awaitDone(dropped);
+	}
+
 	@Test
 	void cancelledCompletableFutureIsNotReported() {
 		CompletableFuture<Object> future = new CompletableFuture<>();

@@ -72,6 +72,43 @@ class ReportedFailuresTests {
 		}
 	}
 
+	/**
+	 * Nobody received a failure two dropped stages carry on, nor one a handler beside
+	 * them replaced with a failure of its own: reported, whenever the future failed.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "failed", "async" })
+	void failureCarriedOnByDroppedStagesOnlyIsReported(String source) {
+		String marker = marker();
+		dropTwoStages(marker, source);
+		assertThat(awaitReported(marker).exception()).isInstanceOf(IllegalStateException.class);
+		String handler = marker();
+		dropAStageBesideAHandlerThatThrows(marker(), handler, source);
+		assertThat(awaitReported(handler).exception()).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	private static CompletableFuture<String> failing(String marker, String source) {
+		return source.equals("failed") ? CompletableFuture.failedFuture(new IllegalStateException(marker))
+				: CompletableFuture.supplyAsync(() -> {
+					throw new IllegalStateException(marker);
+				});
+	}
+
+	private static void dropTwoStages(String marker, String source) {
+		CompletableFuture<String> future = failing(marker, source);
+		future.thenApply(String::length);
+		future.thenAccept((value) -> {
+		});
+	}
+
+	private static void dropAStageBesideAHandlerThatThrows(String marker, String handler, String source) {
+		CompletableFuture<String> future = failing(marker, source);
+		future.exceptionally((ex) -> {
+			throw new IllegalArgumentException(handler);
+		});
+		future.thenApply(String::length);
+	}
+
 	@Test
 	void onlyTheEndOfAnIgnoredChainIsReported() {
 		String marker = marker();

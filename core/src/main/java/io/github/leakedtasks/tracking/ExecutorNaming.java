@@ -117,7 +117,9 @@ final class ExecutorNaming {
 		if (name != null) {
 			return name;
 		}
-		return (executor == ForkJoinPool.commonPool()) ? COMMON_POOL : null;
+		// Only a ForkJoinPool may be the common pool: asked otherwise, commonPool() would
+		// make the common pool, maybe before the application's main set its properties.
+		return (executor instanceof ForkJoinPool && executor == ForkJoinPool.commonPool()) ? COMMON_POOL : null;
 	}
 
 	/**

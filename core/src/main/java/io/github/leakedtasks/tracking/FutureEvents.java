@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -38,6 +39,12 @@ public final class FutureEvents {
 	private static final Object OBSERVED = new Object();
 
 	/**
+	 * Stands for a future whose failure a reader or a handler received before the hook of
+	 * the thread that failed it said so (see {@link #received}).
+	 */
+	private static final Object RECEIVED = new Object();
+
+	/**
 	 * Stands for a future the JDK's own code failed ({@link #failedByTheJdk}): a hook
 	 * that sees its failure again (the stage method that made it, which checks for a
 	 * result written directly) does not watch it as a new failure.
@@ -55,6 +62,27 @@ public final class FutureEvents {
 	private final WeakIdentityMap<Object> futures = new WeakIdentityMap<>();
 
 	private final WeakIdentityMap<Creation> creations = new WeakIdentityMap<>();
+
+	/**
+	 * Dependents handed the failure of a future whose hook had yet to register it (the
+	 * stage was made, on another thread, as soon as the failure was written), each with
+	 * that future, held weakly: its record is looked up when the dependent fails, or
+	 * later (see {@link TaskRecord#awaitSource}).
+	 */
+	private final WeakIdentityMap<WeakReference<Object>> unregisteredSources = new WeakIdentityMap<>();
+
+	/**
+	 * The record of the future that failed first with a failure, not handed on, by that
+	 * failure (its cause if it is the JDK's wrapper), held weakly: the record holds the
+	 * failure.
+	 */
+	private final WeakIdentityMap<WeakReference<TaskRecord>> firstFailures = new WeakIdentityMap<>();
+
+	/**
+	 * Failures received through a stage they were handed on to before the record of the
+	 * future that failed first with them was registered, which takes the receipt then.
+	 */
+	private final WeakIdentityMap<Boolean> earlyReceipts = new WeakIdentityMap<>();
 
 	private final WeakIdentityMap<TaskRecord> drops = new WeakIdentityMap<>();
 
@@ -266,13 +294,25 @@ public final class FutureEvents {
 	 * {@link ScopedFuture#stageAwaiting}).
 	 */
 	private void handedOn(Object future, Object dependent, Object second) {
-		if (future == null || dependent == null || !(this.futures.get(future) instanceof TaskRecord source)) {
+		if (future == null || dependent == null) {
+			return;
+		}
+		Object known = this.futures.get(future);
+		if (!(known instanceof TaskRecord source)) {
+			if (known != JDKS_OWN && !isTrackedElsewhere(future)) {
+				handedOnUnregistered(future, dependent);
+			}
 			return;
 		}
 		if (this.futures.get(dependent) instanceof TaskRecord failed) {
-			// Failed already, by a handler of the failure that threw.
+			// Failed already, by a handler of the failure that threw, or with the
+			// failure handed on, its hook first.
 			if (failed.traceIds == null) {
 				failed.traceIds = source.traceIds;
+			}
+			if (failed.failure != null && source.failure != null
+					&& TaskRecord.unwrap(failed.failure) == TaskRecord.unwrap(source.failure)) {
+				failed.handedBy(source);
 			}
 		}
 		else {
@@ -287,6 +327,72 @@ public final class FutureEvents {
 				scope.waitFor(waited);
 			}
 		}
+	}
+
+	/**
+	 * Note that a dependent was handed the failure of a future whose hook has yet to
+	 * register it: the dependent, should it fail with that failure, is linked to the
+	 * future's record once there is one.
+	 */
+	private void handedOnUnregistered(Object future, Object dependent) {
+		if (this.futures.get(dependent) instanceof TaskRecord failed) {
+			failed.awaitSource(() -> handingRecord(future, failed.failure));
+		}
+		else {
+			// Weakly: the future's stack may hold the dependent, the key.
+			this.unregisteredSources.putIfAbsent(dependent, new WeakReference<>(future));
+		}
+	}
+
+	/**
+	 * Return the record of a future that failed with a failure it handed on, once it is
+	 * registered, or {@code null}.
+	 */
+	private TaskRecord handingRecord(Object future, Throwable failure) {
+		return (failure != null && this.futures.get(future) instanceof TaskRecord record && record.failure != null
+				&& TaskRecord.unwrap(record.failure) == TaskRecord.unwrap(failure)) ? record : null;
+	}
+
+	/**
+	 * Register a failed future's record, in place of what stands for a future handed to a
+	 * combinator or a reader before the hook that failed it ran, even since the hook
+	 * looked: such a record is remembered, never watched, so that the stages its failure
+	 * is handed on to are described by it and what is received through them is noted.
+	 * @return whether it is registered: not if another hook registered one first
+	 */
+	private boolean register(Object future, TaskRecord record, Object known) {
+		Object current = known;
+		for (int attempt = 0; attempt < 8; attempt++) {
+			if (current == null) {
+				current = this.futures.putIfAbsent(future, record);
+				if (current == null) {
+					return true;
+				}
+			}
+			else if (current == OBSERVED || current == RECEIVED) {
+				record.retrieved();
+				if (current == RECEIVED) {
+					record.failureReceived();
+				}
+				if (this.futures.replace(future, current, record)) {
+					return true;
+				}
+				current = this.futures.get(future);
+			}
+			else {
+				return false;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Return the record of the future that failed first with a failure, not handed on, or
+	 * {@code null}.
+	 */
+	private TaskRecord firstFailedWith(Throwable failure) {
+		WeakReference<TaskRecord> first = this.firstFailures.get(TaskRecord.unwrap(failure));
+		return (first != null) ? first.get() : null;
 	}
 
 	/**
@@ -332,7 +438,7 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
-		failed(future, failure, executor, task, null, null);
+		failed(future, failure, executor, task, null, null, false);
 	}
 
 	/**
@@ -355,19 +461,40 @@ public final class FutureEvents {
 	 */
 	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents,
 			Map<?, ?> awaiting) {
-		failed(future, failure, executor, null, dependents, awaiting);
+		failed(future, failure, executor, null, dependents, awaiting, false);
+	}
+
+	/**
+	 * Note that a future completed exceptionally with the failure of a future it depends
+	 * on, handed on to it by the JDK ({@code thenApply} and the other stages, a relay).
+	 * If its source is not known (its stage was fired by the thread that made it, before
+	 * the hook of the thread that failed the source looked at the source's stack), it is
+	 * linked to the record of the future that failed first with the same failure, once
+	 * there is one, so that what is received through either is seen by both.
+	 * @param future the future
+	 * @param failure what it completed with
+	 * @param executor the executor the current thread works for, or {@code null}
+	 * @param dependents the dependent stages it is handed to, or {@code null} if none is
+	 * (see {@link #failedAndDelivered})
+	 * @param awaiting the dependent stages it is handed to that also wait for a second
+	 * input still pending, or {@code null}
+	 */
+	public void failedHandedOn(Object future, Throwable failure, Object executor, List<?> dependents,
+			Map<?, ?> awaiting) {
+		failed(future, failure, executor, null, dependents, awaiting, true);
 	}
 
 	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents,
-			Map<?, ?> awaiting) {
+			Map<?, ?> awaiting, boolean handedOn) {
 		if (future == null) {
 			return;
 		}
 		Creation creation = null;
 		try {
+			Object known = this.futures.get(future);
 			if (failure == null || isTrackedElsewhere(future)
 					|| TaskRecord.unwrap(failure) instanceof CancellationException
-					|| this.futures.get(future) != null) {
+					|| (known != null && known != OBSERVED && known != RECEIVED)) {
 				// No failure to watch (a cancellation; a failure after the first), or
 				// watched already.
 				creation = this.creations.get(future);
@@ -394,6 +521,13 @@ public final class FutureEvents {
 			// A wrapper's task is not remembered at creation: the wrapper knows it.
 			Creation described = (creation != null) ? creation : wrappersCreation(inner);
 			TaskRecord source = (described != null) ? described.handedOnBy(failure) : null;
+			WeakReference<Object> unregistered = this.unregisteredSources.remove(future);
+			Object handing = (unregistered != null) ? unregistered.get() : null;
+			if (source == null && handing != null) {
+				// Its source's hook may have registered it since.
+				source = handingRecord(handing, failure);
+				handing = (source != null) ? null : handing;
+			}
 			// A stage that fails with the failure its source handed on is its source's
 			// task's, as a wrapper's stage is (its record the source's child); one whose
 			// own handler threw is described by itself.
@@ -410,10 +544,32 @@ public final class FutureEvents {
 			}
 			record.failure = failure;
 			record.mark(TaskRecord.FAILED);
+			if (source != null) {
+				record.handedBy(source);
+			}
+			else if (handing != null) {
+				// Held until its record is found, at the latest by the next sweep: the
+				// application may let go of it first.
+				Object handingFuture = handing;
+				record.awaitSource(() -> handingRecord(handingFuture, failure));
+			}
+			else if (handedOn) {
+				record.awaitSource(() -> firstFailedWith(failure));
+			}
+			else {
+				this.firstFailures.putIfAbsent(TaskRecord.unwrap(failure), new WeakReference<>(record));
+			}
 			if (dependents != null) {
 				record.retrieved();
 			}
-			if (this.futures.putIfAbsent(future, record) == null) {
+			boolean registered = register(future, record, known);
+			// Read once it is registered, where received() looks: a failure received
+			// through a stage it was handed on to, which found no record, is received.
+			if (source == null && handing == null && !handedOn
+					&& this.earlyReceipts.remove(TaskRecord.unwrap(failure)) != null) {
+				record.failureReceived();
+			}
+			if (registered) {
 				this.tracker.states().watch(record, future, null, failure);
 			}
 		}
@@ -851,6 +1007,40 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Note that a reader or a handler received a future's failure: a method that threw it
+	 * to its caller, or a stage whose function is handed it ({@code handle},
+	 * {@code exceptionally}, a {@code whenComplete} action). Nobody lost it, through this
+	 * future or through any stage that carries it on (see
+	 * {@link TaskRecord#failureReceived}). A failure received before the hook of the
+	 * thread that failed the future said so is remembered as received.
+	 * @param future the future
+	 */
+	public void received(Object future) {
+		if (future == null || isTrackedElsewhere(future)) {
+			return;
+		}
+		Object known = this.futures.putIfAbsent(future, RECEIVED);
+		for (int attempt = 0; attempt < 8 && known != null; attempt++) {
+			if (known instanceof TaskRecord record) {
+				record.retrieved();
+				record.failureReceived();
+				Throwable failure = record.failure;
+				if (failure != null && record.linkAwaitedSource()) {
+					// Its source's record is not registered yet: it takes the receipt
+					// when it is.
+					this.earlyReceipts.putIfAbsent(TaskRecord.unwrap(failure), Boolean.TRUE);
+				}
+				return;
+			}
+			if (known != OBSERVED || this.futures.replace(future, OBSERVED, RECEIVED)) {
+				return;
+			}
+			// Registered since.
+			known = this.futures.get(future);
+		}
+	}
+
+	/**
 	 * Note that whatever a future delivers is delivered to a combinator, even if it fails
 	 * later.
 	 * @param future the future
@@ -887,7 +1077,8 @@ public final class FutureEvents {
 	 * @return the number of futures
 	 */
 	public int rememberedCount() {
-		return this.futures.size() + this.creations.size();
+		return this.futures.size() + this.creations.size() + this.unregisteredSources.size() + this.firstFailures.size()
+				+ this.earlyReceipts.size();
 	}
 
 	/**

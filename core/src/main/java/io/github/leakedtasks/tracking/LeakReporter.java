@@ -129,15 +129,25 @@ final class LeakReporter {
 	 * whatever the logging back end does.
 	 */
 	private static void sayOnce(Set<String> said, Class<?> type, String reason) {
-		try {
-			String name = type.getName();
-			if (said.size() < MAX_UNTRACKED_TYPES && said.add(name)) {
-				System.getLogger("io.github.leakedtasks")
-					.log(System.Logger.Level.DEBUG, name + " is left untracked: " + reason);
-			}
+		String name = type.getName();
+		if (said.size() < MAX_UNTRACKED_TYPES && said.add(name)) {
+			debug(name + " is left untracked: " + reason);
 		}
-		catch (RuntimeException | LinkageError ex) {
-			// A logging back end that throws: the caller's call goes on all the same.
+	}
+
+	/**
+	 * Log at DEBUG. A logging back end that throws, whatever it throws short of the
+	 * virtual machine's own errors, does not stop the caller's call.
+	 */
+	private static void debug(String message) {
+		try {
+			System.getLogger("io.github.leakedtasks").log(System.Logger.Level.DEBUG, message);
+		}
+		catch (VirtualMachineError ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			// Contained: the caller's call goes on all the same.
 		}
 	}
 
@@ -149,11 +159,9 @@ final class LeakReporter {
 		this.groups.jdkOwnFailure();
 		String name = completer.getName();
 		if (this.jdkCompleters.size() < MAX_UNTRACKED_TYPES && this.jdkCompleters.add(name)) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG,
-						"Futures the JDK's own code in " + name
-								+ " fails itself are not watched: a failure nobody retrieves there is the JDK's,"
-								+ " not the application's (counted as jdkOwnFailures in the summary)");
+			debug("Futures the JDK's own code in " + name
+					+ " fails itself are not watched: a failure nobody retrieves there is the JDK's,"
+					+ " not the application's (counted as jdkOwnFailures in the summary)");
 		}
 	}
 

@@ -15,13 +15,16 @@ final class LeakRules {
 
 	/**
 	 * Whether a watched failure may still be lost: nobody was handed it, cancelled its
-	 * future, or saw it in a {@code whenComplete} action. It is lost if, besides, its
-	 * future delivers a failure ({@link FailureWatch#delivered()}).
+	 * future, or saw it in a {@code whenComplete} action, and nobody received it from
+	 * another stage that carries it (the stage it was handed on from, or one that stage
+	 * also handed it to). It is lost if, besides, its future delivers a failure
+	 * ({@link FailureWatch#delivered()}).
 	 */
 	static boolean isLost(FailureWatch watch) {
 		TaskRecord record = watch.record;
 		return !record.is(TaskRecord.RETRIEVED) && !record.is(TaskRecord.CANCELLED) && !record.is(TaskRecord.UNTRACKED)
-				&& !record.isCancellation(watch.failure) && !record.failureSeenBySource(watch.failure);
+				&& !record.isCancellation(watch.failure) && !record.failureSeenBySource(watch.failure)
+				&& !record.isFailureReceived();
 	}
 
 	/**

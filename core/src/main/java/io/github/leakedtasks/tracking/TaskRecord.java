@@ -6,6 +6,7 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Supplier;
 
 /**
  * Tracking state of one task: who created it, where, and what became of it. It is a
@@ -85,6 +86,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	/** The collector confirmed the task's leak to its scope. */
 	static final int SCOPE_CONFIRMED = 1 << 19;
 
+	/**
+	 * A reader or a handler received this record's failure, from this stage or from any
+	 * stage this one handed it on to (see {@link #handedBy}): set on every record from
+	 * the one that received it up to the stage the failure entered at.
+	 */
+	static final int FAILURE_RECEIVED = 1 << 20;
+
 	/** Failed ancestors a new stage's record skips at most. */
 	private static final int MAX_SKIPPED = 64;
 
@@ -125,6 +133,22 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * stages that are done.
 	 */
 	volatile TaskRecord parent;
+
+	/**
+	 * Record of the stage that handed this stage the failure it failed with, or one
+	 * nearer to the stage that failure entered at; {@code null} if this stage's failure
+	 * is its own. A failure received through any stage of such a tree of stages was
+	 * received: each of them carries the same failure, which was not lost (see
+	 * {@link #isFailureReceived}).
+	 */
+	private volatile TaskRecord handedBy;
+
+	/**
+	 * Finds the record of the stage that handed this stage its failure, whose hook had
+	 * yet to register it when this one failed; {@code null} once found, or if there is
+	 * none to find.
+	 */
+	private volatile Supplier<TaskRecord> awaitedSource;
 
 	/**
 	 * The caller's view of the executor's future, held weakly (a {@link WeakReference}):
@@ -240,6 +264,103 @@ final class TaskRecord extends PhantomReference<Object> {
 			current = current.parent;
 		}
 		return current;
+	}
+
+	/**
+	 * Note that this stage failed with the failure a stage handed on to it. Linked to the
+	 * record nearest to where that failure entered, so that a serial queue of stages that
+	 * fail one after the other keeps no record of the stages between; a receipt noted on
+	 * this record before is carried up.
+	 * @param source the record of the stage that handed the failure on
+	 */
+	void handedBy(TaskRecord source) {
+		TaskRecord origin = source.origin();
+		if (origin == this) {
+			return;
+		}
+		this.handedBy = origin;
+		// Read after the link is written: a receipt noted on this record meanwhile is
+		// carried up by one of the two.
+		if (is(FAILURE_RECEIVED)) {
+			origin.failureReceived();
+		}
+	}
+
+	/**
+	 * Note that this stage failed with the failure of a stage whose record was not
+	 * registered yet: linked to it once it is (see {@link #isFailureReceived}).
+	 * @param source finds that stage's record, or returns {@code null}
+	 */
+	void awaitSource(Supplier<TaskRecord> source) {
+		this.awaitedSource = source;
+		linkAwaitedSource();
+	}
+
+	/**
+	 * Link this record to the record of the stage that handed it its failure, if that one
+	 * is registered by now.
+	 * @return whether that record is still awaited
+	 */
+	boolean linkAwaitedSource() {
+		Supplier<TaskRecord> awaited = this.awaitedSource;
+		if (awaited == null) {
+			return false;
+		}
+		TaskRecord source = awaited.get();
+		if (source == null) {
+			return true;
+		}
+		this.awaitedSource = null;
+		handedBy(source);
+		return false;
+	}
+
+	/**
+	 * Note that a reader or a handler received this stage's failure: no stage that
+	 * carries the same failure on lost it.
+	 */
+	void failureReceived() {
+		TaskRecord record = this;
+		for (int depth = 0; record != null && depth < MAX_SKIPPED; depth++) {
+			record.markAll(FAILURE_RECEIVED);
+			// Read after the flag is set: see handedBy(TaskRecord).
+			record = record.handedBy;
+		}
+	}
+
+	/**
+	 * Whether a reader or a handler received this stage's failure, here or through any
+	 * stage that carries it too.
+	 */
+	boolean isFailureReceived() {
+		linkAwaitedSource();
+		TaskRecord record = this;
+		for (int depth = 0; record != null && depth < MAX_SKIPPED; depth++) {
+			if (record.is(FAILURE_RECEIVED)) {
+				return true;
+			}
+			record = record.handedBy;
+		}
+		return false;
+	}
+
+	/**
+	 * Return the record of the stage this stage's failure entered at, as far as it is
+	 * linked, shortening the link on the way.
+	 */
+	private TaskRecord origin() {
+		TaskRecord origin = this;
+		for (int depth = 0; depth < MAX_SKIPPED; depth++) {
+			TaskRecord next = origin.handedBy;
+			if (next == null) {
+				break;
+			}
+			origin = next;
+		}
+		if (origin != this && this.handedBy != origin) {
+			this.handedBy = origin;
+		}
+		return origin;
 	}
 
 	/**

@@ -53,10 +53,13 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private final TrackedTask<?> task;
 
 	/**
-	 * The task type of a root future, to create its record with: its name, or the task's
-	 * class, whose type name is looked up only if the record is created.
+	 * For a root future, its task type, to create its record with: its name, or the
+	 * task's class, whose type name is looked up only if the record is created. For a
+	 * dependent, which has its record from the start, the stage it was made on, until it
+	 * completed: whether it failed with that stage's failure or a handler took that
+	 * failure is noted then (one field for both, so that a stage is no larger).
 	 */
-	private final Object taskType;
+	private Object taskTypeOrStage;
 
 	private volatile TaskRecord record;
 
@@ -81,14 +84,14 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	TrackedCompletableFuture(TaskRecord record) {
 		this.task = null;
-		this.taskType = null;
+		this.taskTypeOrStage = null;
 		this.record = record;
 		this.dependent = false;
 	}
 
 	TrackedCompletableFuture(TrackedTask<?> task, Object taskType) {
 		this.task = task;
-		this.taskType = taskType;
+		this.taskTypeOrStage = taskType;
 		this.dependent = false;
 	}
 
@@ -97,7 +100,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 */
 	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent) {
 		this.task = null;
-		this.taskType = null;
+		this.taskTypeOrStage = parent;
 		// A stage added to a failed future fails at once, its result written by the JDK
 		// without running its observer: the failed stage is left out of its chain here.
 		this.record = new TaskRecord(parent.record(), parent.isCompletedExceptionally() && !parent.isCancelled());
@@ -158,7 +161,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	TaskRecord record() {
 		TaskRecord record = this.record;
 		if (record == null) {
-			Object type = this.taskType;
+			Object type = this.taskTypeOrStage;
 			record = this.task.executor.tracker()
 				.states()
 				.recordFor(this.task,
@@ -187,6 +190,18 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		}
 	}
 
+	/**
+	 * A reading method handed the failure to its caller: retrieved, and received for
+	 * every stage that carries the same failure (see {@link TaskRecord#failureReceived}).
+	 */
+	private void received() {
+		retrieved();
+		TaskRecord record = this.record;
+		if (record != null) {
+			record.failureReceived();
+		}
+	}
+
 	void sourceCompleted(T result, Throwable failure) {
 		if (failure != null) {
 			if (super.getNumberOfDependents() > this.internalDependents) {
@@ -211,17 +226,52 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			// Another thread handles it: the one that settles it once watched.
 			return;
 		}
+		// Read by the one thread that handles the completion, after it was published to
+		// that thread with this stage.
+		TrackedCompletableFuture<?> stage = (this.taskTypeOrStage instanceof TrackedCompletableFuture<?> madeOn)
+				? madeOn : null;
+		this.taskTypeOrStage = null;
 		try {
 			if (failure != null) {
 				this.record.sourceCompleted();
+				tookOver(stage, failure);
 				delivered(failure);
 			}
 			else {
+				tookOver(stage, null);
 				this.record.completedNormally();
 			}
 		}
 		finally {
 			this.settled = true;
+		}
+	}
+
+	/**
+	 * Note what became of the failure of the stage this dependent was made on, if that
+	 * stage failed: this one carries it on, failing with it, or a handler received it,
+	 * this one having completed normally. A dependent that fails otherwise may have a
+	 * second source that failed ({@code thenCombine}): nothing is noted.
+	 * @param stage the stage this one was made on, or {@code null}
+	 * @param failure what this one failed with, or {@code null}
+	 */
+	private void tookOver(TrackedCompletableFuture<?> stage, Throwable failure) {
+		if (stage == null || !stage.isCompletedExceptionally() || stage.isCancelled()) {
+			return;
+		}
+		Throwable handed = stage.failureNow();
+		if (handed == null) {
+			return;
+		}
+		if (failure == null) {
+			stage.record().failureReceived();
+		}
+		else if (TaskRecord.unwrap(failure) == TaskRecord.unwrap(handed)) {
+			this.record.handedBy(stage.record());
+			if (this.record.failureSeenBySource(failure)) {
+				// A whenComplete action saw it.
+				this.record.failureReceived();
+			}
 		}
 	}
 
@@ -420,7 +470,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.get();
 		}
 		catch (ExecutionException | CancellationException ex) {
-			retrieved();
+			received();
 			throw ex;
 		}
 	}
@@ -431,7 +481,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.get(timeout, unit);
 		}
 		catch (ExecutionException | CancellationException ex) {
-			retrieved();
+			received();
 			throw ex;
 		}
 	}
@@ -442,7 +492,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.join();
 		}
 		catch (CompletionException | CancellationException ex) {
-			retrieved();
+			received();
 			throw ex;
 		}
 	}
@@ -453,7 +503,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			return super.getNow(valueIfAbsent);
 		}
 		catch (CompletionException | CancellationException ex) {
-			retrieved();
+			received();
 			throw ex;
 		}
 	}
@@ -468,7 +518,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 		}
 		catch (IllegalStateException ex) {
 			if (isCompletedExceptionally()) {
-				retrieved();
+				received();
 			}
 			throw ex;
 		}
@@ -476,7 +526,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	public Throwable exceptionNow() {
 		Throwable failure = (Throwable) FutureMethods.invoke(EXCEPTION_NOW, this);
-		retrieved();
+		received();
 		return failure;
 	}
 

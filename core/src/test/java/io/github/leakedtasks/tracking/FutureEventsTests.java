@@ -13,6 +13,8 @@ import java.util.concurrent.FutureTask;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -409,6 +411,85 @@ class FutureEventsTests {
 			assertThat(report.task()).isEqualTo(Object.class.getName());
 			assertThat(report.thread()).isEqualTo("(unknown)");
 		});
+	}
+
+	/**
+	 * A failure handed on to two stages and received through one of them (a reader, a
+	 * handler) was not lost: the other stage, dropped, carries the same failure and is
+	 * not reported, whichever order the hooks saw it in.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "sourceFirst", "stagesFirst", "receivedFirst" })
+	void failureReceivedThroughOneStageIsNotReportedForAnotherThatCarriesIt(String order) {
+		handOnToTwoStages("received " + order, order, true);
+		failIgnored(new IllegalStateException("control"));
+		awaitReports(1);
+		assertThat(this.listener.leaks).extracting((report) -> report.exception().getMessage())
+			.containsExactly("control");
+	}
+
+	/**
+	 * Nobody received a failure handed on to two stages, both dropped: it is reported, as
+	 * its source's task.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "sourceFirst", "stagesFirst" })
+	void failureNobodyReceivedIsReportedThroughTheStagesThatCarryIt(String order) {
+		handOnToTwoStages("lost " + order, order, false);
+		awaitReports(1);
+		assertThat(this.listener.leaks).isNotEmpty()
+			.allSatisfy((report) -> assertThat(report.exception()).hasMessage("lost " + order));
+	}
+
+	/**
+	 * A shared exception that failed two futures, one of them read, is still lost through
+	 * the other: only stages it was handed on to share a receipt.
+	 */
+	@Test
+	void sharedExceptionReadThroughOneFutureIsReportedThroughAnother() {
+		IllegalStateException shared = new IllegalStateException("shared");
+		Object read = new Object();
+		this.events.failed(read, shared);
+		this.events.received(read);
+		this.events.failed(new Object(), shared);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement()
+			.satisfies((report) -> assertThat(report.exception()).isSameAs(shared));
+	}
+
+	/**
+	 * Fail a source and two stages it hands its failure to, in the order the hooks of
+	 * different threads may see them: the source's hook first, or the stages' first (made
+	 * and fired by another thread as soon as the failure was written), one stage told its
+	 * source, the other not; then maybe receive the failure through the first stage, or,
+	 * for {@code receivedFirst}, before the source's hook ran.
+	 */
+	private void handOnToTwoStages(String message, String order, boolean received) {
+		Object source = new Object();
+		IllegalStateException failure = new IllegalStateException(message);
+		Object first = new Object();
+		Object second = new Object();
+		this.events.created(source, new Thread());
+		if (order.equals("sourceFirst")) {
+			this.events.failedAndDelivered(source, failure, null, List.of(first, second), Map.of());
+			this.events.failedHandedOn(first, new CompletionException(failure), null, null, null);
+			this.events.failedHandedOn(second, new CompletionException(failure), null, null, null);
+			if (received) {
+				this.events.received(first);
+			}
+			return;
+		}
+		this.events.handedOn(source, first);
+		this.events.failedHandedOn(first, new CompletionException(failure), null, null, null);
+		this.events.failedHandedOn(second, new CompletionException(failure), null, null, null);
+		if (received && order.equals("receivedFirst")) {
+			this.events.received(first);
+		}
+		this.events.failed(source, failure, null);
+		this.events.retrieved(source);
+		if (received && !order.equals("receivedFirst")) {
+			this.events.received(first);
+		}
 	}
 
 	/**

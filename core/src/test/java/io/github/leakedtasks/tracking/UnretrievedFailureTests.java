@@ -115,6 +115,66 @@ class UnretrievedFailureTests {
 	}
 
 	@Test
+	void failureJoinedBesideADroppedStageIsNotReported() {
+		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
+		CompletableFuture<Integer> dropped = future.thenApply(String::length);
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(future::join);
+		await().atMost(Duration.ofSeconds(30)).until(dropped::isDone);
+		dropped = null;
+		assertNothingReportedFor("orders");
+	}
+
+	@Test
+	void failureSeenByWhenCompleteBesideADroppedStageIsNotReported() throws InterruptedException {
+		CountDownLatch seen = new CountDownLatch(1);
+		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
+		future.whenComplete((value, ex) -> seen.countDown());
+		future.thenAccept((value) -> {
+		});
+		assertThat(seen.await(30, TimeUnit.SECONDS)).isTrue();
+		assertNothingReportedFor("orders");
+	}
+
+	@Test
+	void failureHandledBesideADroppedStageIsNotReported() {
+		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
+		future.thenAccept((value) -> {
+		});
+		assertThat(future.exceptionally((ex) -> "recovered").join()).isEqualTo("recovered");
+		assertNothingReportedFor("orders");
+	}
+
+	@Test
+	void failureHandledThroughAStageBesideADroppedStageIsNotReported() {
+		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
+		CompletableFuture<Integer> dropped = future.thenApply(String::length);
+		assertThat(future.thenApply(String::length).exceptionally((ex) -> -1).join()).isEqualTo(-1);
+		await().atMost(Duration.ofSeconds(30)).until(dropped::isDone);
+		dropped = null;
+		assertNothingReportedFor("orders");
+	}
+
+	@Test
+	void failureCarriedOnByTwoDroppedStagesIsReported() {
+		dropTwoStages(failing(this.fixture.tracker.executor("orders")));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders")).isNotEmpty()
+				.allSatisfy((report) -> assertThat(report.exception()).isInstanceOf(IOException.class));
+		});
+	}
+
+	@Test
+	void failureOfAHandlerBesideADroppedStageIsReported() {
+		dropAStageBesideAHandlerThatThrows(failing(this.fixture.tracker.executor("orders")));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders"))
+				.anySatisfy((report) -> assertThat(report.exception()).hasMessage("handler"));
+		});
+	}
+
+	@Test
 	void failureHandledWithExceptionallyIsNotReported() {
 		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
 		assertThat(future.exceptionally((ex) -> "recovered").join()).isEqualTo("recovered");
@@ -280,6 +340,20 @@ class UnretrievedFailureTests {
 	private static void loseChain(ExecutorTracking tracking) {
 		CompletableFuture<Integer> end = failing(tracking).thenApply(String::length).thenApply((length) -> length + 1);
 		await().atMost(Duration.ofSeconds(30)).until(end::isDone);
+	}
+
+	private static void dropTwoStages(CompletableFuture<String> future) {
+		CompletableFuture<Integer> first = future.thenApply(String::length);
+		CompletableFuture<Integer> second = future.thenApply(String::length);
+		await().atMost(Duration.ofSeconds(30)).until(() -> first.isDone() && second.isDone());
+	}
+
+	private static void dropAStageBesideAHandlerThatThrows(CompletableFuture<String> future) {
+		CompletableFuture<String> handler = future.exceptionally((ex) -> {
+			throw new IllegalArgumentException("handler");
+		});
+		CompletableFuture<Integer> dropped = future.thenApply(String::length);
+		await().atMost(Duration.ofSeconds(30)).until(() -> handler.isDone() && dropped.isDone());
 	}
 
 	private static void dropDependent(CompletableFuture<String> ok) {

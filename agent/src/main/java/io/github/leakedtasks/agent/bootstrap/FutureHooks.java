@@ -43,6 +43,8 @@ public final class FutureHooks {
 
 	private static final Class<?> CANCELLER = optionalType("java.util.concurrent.CompletableFuture$Canceller");
 
+	private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
 	private static final VarHandle RESULT = optionalField(CompletableFuture.class, "result", Object.class);
 
 	private static final VarHandle EX = (ALT_RESULT != null) ? optionalField(ALT_RESULT, "ex", Throwable.class) : null;
@@ -268,6 +270,13 @@ public final class FutureHooks {
 			failed(future, failure);
 		}
 		else if (actionSeesFailureOf.get() == future) {
+			failureSeen(future, failure);
+			// The action received it.
+			received(future);
+		}
+		else if (actionSeesFailureOf.get() instanceof Object[] seenByTheJdk && seenByTheJdk[0] == future) {
+			// The stage of an action of the JDK's own code (the canceller that orTimeout
+			// attaches), which received nothing of the application's.
 			failureSeen(future, failure);
 		}
 		else {
@@ -514,7 +523,57 @@ public final class FutureHooks {
 	 */
 	public static void thrownToCaller(Object future, Object result, Throwable thrown) {
 		if (!gaveUpWaiting(thrown)) {
-			observed(future, result);
+			received(future, result);
+		}
+	}
+
+	/**
+	 * A reader or a handler received a future's failure, if it has one: nobody lost it,
+	 * through this future or through any stage it is carried on to.
+	 * @param future the future
+	 * @param result its raw result
+	 */
+	public static void received(Object future, Object result) {
+		if (failureOf(result) != null) {
+			received(future);
+		}
+	}
+
+	/**
+	 * A reader received a future's failure ({@code exceptionNow} returned it).
+	 * @param future the future
+	 */
+	public static void received(Object future) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.received(future);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * The private {@code uni*Stage} method of a handler of failures ({@code handle},
+	 * {@code exceptionally}, {@code exceptionallyCompose}) made a dependent on a future:
+	 * as {@link #stageMade}, and a failure the future has is received by the handler's
+	 * function.
+	 * @param source the future
+	 * @param dependent the dependent
+	 */
+	public static void handlerMade(CompletableFuture<?> source, CompletableFuture<?> dependent, Object function) {
+		try {
+			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
+				stageFailed(source, dependent);
+				if (isApplications(function)) {
+					received(source, resultOf(source));
+				}
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
 		}
 	}
 
@@ -867,18 +926,22 @@ public final class FutureHooks {
 	 * action was handed it, so the stage's failure is delivered already, and is never
 	 * watched, not even while the action's return wakes a thread that ends a test. Marked
 	 * on this thread until {@link #actionReturned} (a failure only: a success touches
-	 * nothing).
+	 * nothing). The canceller {@code orTimeout} attaches is marked by itself: its stage's
+	 * failure is delivered (nobody else can read that stage), but the canceller received
+	 * nothing (see {@link #failureHandedOn(Object, Throwable, Object)}).
 	 * @param stage the {@code whenComplete} stage
 	 * @param sourceResult the raw result of its source
+	 * @param action the stage's action
 	 * @return what {@link #actionReturned} restores, or {@code null} if the source did
 	 * not fail
 	 */
-	public static Object actionSees(Object stage, Object sourceResult) {
+	public static Object actionSees(Object stage, Object sourceResult, Object action) {
 		if (failureOf(sourceResult) == null) {
 			return null;
 		}
 		Object previous = actionSeesFailureOf.get();
-		actionSeesFailureOf.set(stage);
+		// The stage, or, for an action of the JDK's own code, the stage in an array.
+		actionSeesFailureOf.set(isApplications(action) ? stage : new Object[] { stage });
 		return (previous != null) ? previous : NO_STAGE;
 	}
 
@@ -901,6 +964,21 @@ public final class FutureHooks {
 	 */
 	public static boolean isCanceller(Object action) {
 		return action != null && action.getClass() == CANCELLER;
+	}
+
+	/**
+	 * Whether a function handed a failure is the application's, not the JDK's own code's
+	 * (a class of the boot or platform class loader: the HTTP client's handlers of the
+	 * futures it hands out): a failure only the JDK's code received is not received.
+	 * @param function the function
+	 * @return whether it is the application's
+	 */
+	public static boolean isApplications(Object function) {
+		if (function == null) {
+			return false;
+		}
+		ClassLoader loader = function.getClass().getClassLoader();
+		return loader != null && loader != PLATFORM;
 	}
 
 	/**

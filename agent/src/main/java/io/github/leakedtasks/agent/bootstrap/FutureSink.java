@@ -84,6 +84,16 @@ public interface FutureSink {
 	void observed(Object future);
 
 	/**
+	 * A failed future's failure was received by a reader (a method that threw it to its
+	 * caller) or a handler ({@code handle}, {@code exceptionally}, a {@code whenComplete}
+	 * action): through any stage that carries it, it was not lost.
+	 * @param future the future
+	 */
+	default void received(Object future) {
+		observed(future);
+	}
+
+	/**
 	 * A future was taken by {@code allOf}, {@code anyOf} or an {@code either} stage,
 	 * which read its result from its field: whatever it delivers is delivered to the
 	 * combinator. Unlike {@link #observed}, called only from there, so that a wrapper's
