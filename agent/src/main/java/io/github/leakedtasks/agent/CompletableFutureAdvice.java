@@ -155,15 +155,16 @@ final class CompletableFutureAdvice {
 	/**
 	 * The private {@code uniHandleStage}, {@code uniExceptionallyStage} and
 	 * {@code uniComposeExceptionallyStage}: as {@link UniStage}, and the function of the
-	 * dependent, if it is the application's, receives a failure the future has.
+	 * dependent, if it is the application's and its executor did not refuse it, receives
+	 * a failure the future has.
 	 */
 	static final class HandlerStage {
 
 		@Advice.OnMethodExit
-		static void exit(@Advice.This CompletableFuture<?> source, @Advice.Argument(1) Object function,
-				@Advice.Return CompletableFuture<?> dependent) {
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.Argument(0) Object executor,
+				@Advice.Argument(1) Object function, @Advice.Return CompletableFuture<?> dependent) {
 			// One call, which catches everything (see UniStage).
-			FutureHooks.handlerMade(source, dependent, function);
+			FutureHooks.handlerMade(source, dependent, function, executor);
 		}
 
 	}
@@ -176,10 +177,11 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This CompletableFuture<?> source, @Advice.FieldValue("result") Object result,
-				@Advice.Argument(1) Object action, @Advice.Return CompletableFuture<?> dependent) {
+				@Advice.Argument(0) Object executor, @Advice.Argument(1) Object action,
+				@Advice.Return CompletableFuture<?> dependent) {
 			if (FutureHooks.isFailed(source) && !FutureHooks.isCanceller(action)) {
-				if (FutureHooks.isApplications(action)) {
-					// The action is handed the failure.
+				if (FutureHooks.isApplications(action) && !FutureHooks.refused(executor, dependent)) {
+					// The action is handed the failure, unless its executor refused it.
 					FutureHooks.received(source, result);
 				}
 				else {
@@ -311,6 +313,25 @@ final class CompletableFutureAdvice {
 			if (seen != null) {
 				FutureHooks.actionReturned(seen);
 			}
+		}
+
+	}
+
+	/**
+	 * {@code uniHandle(Object, BiFunction, UniHandle)} and
+	 * {@code uniExceptionally(Object, Function, UniExceptionally)}, run on the dependent
+	 * when the completion of a {@code handle} or {@code exceptionally} stage fires: its
+	 * function, if it is the application's, receives the failure of the completion's
+	 * source. Seen here too because the completion may be fired by another thread's
+	 * {@code postComplete} before the hook of the thread that failed the source reads the
+	 * source's stack. A success costs a comparison of the result's class.
+	 */
+	static final class HandlerRuns {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(0) Object sourceResult, @Advice.Argument(1) Object function,
+				@Advice.Argument(2) Object completion) {
+			FutureHooks.handlerRuns(sourceResult, function, completion);
 		}
 
 	}

@@ -116,6 +116,7 @@ final class Dependents {
 			handlerTypes = Map.of(this.whenComplete, this.action);
 		}
 		this.handlers = handlerTypes;
+
 	}
 
 	private static Class<?> completion(String name) throws ClassNotFoundException {
@@ -132,7 +133,8 @@ final class Dependents {
 	 * of a handler of its failure: a {@code handle}, {@code exceptionally},
 	 * {@code exceptionallyCompose} or {@code whenComplete} stage whose function or action
 	 * is the application's (not the JDK's own code's, such as the canceller
-	 * {@code orTimeout} attaches), which is handed the failure.
+	 * {@code orTimeout} attaches), which is handed the failure. An async one counts even
+	 * if its executor refuses it once the failure fires it.
 	 * @param future the future
 	 * @return whether it holds one
 	 */

@@ -12,8 +12,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,6 +85,34 @@ class ReportedFailuresTests {
 		String handler = marker();
 		dropAStageBesideAHandlerThatThrows(marker(), handler, source);
 		assertThat(awaitReported(handler).exception()).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	/**
+	 * An async handler whose executor refused it never received the failure: a stage
+	 * beside it that carries the failure on and is dropped is reported.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "exceptionallyAsync", "handleAsync", "whenCompleteAsync" })
+	void failureBesideAnAsyncHandlerItsExecutorRefusedIsReported(String how) {
+		String marker = marker();
+		dropAStageBesideARefusedHandler(marker, how);
+		assertThat(awaitReported(marker).exception()).isInstanceOf(IllegalStateException.class);
+	}
+
+	private static void dropAStageBesideARefusedHandler(String marker, String how) {
+		CompletableFuture<String> future = CompletableFuture.failedFuture(new IllegalStateException(marker));
+		Executor refusing = (task) -> {
+			throw new RejectedExecutionException("refused");
+		};
+		CompletableFuture<?> refused = switch (how) {
+			case "exceptionallyAsync" -> future.exceptionallyAsync((ex) -> "handled", refusing);
+			case "handleAsync" -> future.handleAsync((value, ex) -> "handled", refusing);
+			default -> future.whenCompleteAsync((value, ex) -> {
+			}, refusing);
+		};
+		assertThat(refused).isCompletedExceptionally();
+		refused.exceptionally((ex) -> null);
+		future.thenApply(String::length);
 	}
 
 	private static CompletableFuture<String> failing(String marker, String source) {

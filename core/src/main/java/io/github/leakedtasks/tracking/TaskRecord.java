@@ -274,6 +274,7 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * @param source the record of the stage that handed the failure on
 	 */
 	void handedBy(TaskRecord source) {
+		source.linkAwaitedSource();
 		TaskRecord origin = source.origin();
 		if (origin == this) {
 			return;
@@ -316,10 +317,20 @@ final class TaskRecord extends PhantomReference<Object> {
 	}
 
 	/**
+	 * Whether this stage failed with a failure (the same, or the one the JDK's wrapper
+	 * carries), as far as its record knows.
+	 */
+	boolean failedWith(Throwable failure) {
+		Throwable own = this.failure;
+		return own != null && failure != null && unwrap(own) == unwrap(failure);
+	}
+
+	/**
 	 * Note that a reader or a handler received this stage's failure: no stage that
 	 * carries the same failure on lost it.
 	 */
 	void failureReceived() {
+		linkAwaitedSource();
 		TaskRecord record = this;
 		for (int depth = 0; record != null && depth < MAX_SKIPPED; depth++) {
 			record.markAll(FAILURE_RECEIVED);

@@ -7,11 +7,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -36,7 +39,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	 * Set while {@code orTimeout} or {@code completeOnTimeout} registers the JDK's own
 	 * dependent, which neither retrieves the failure nor delivers one to anybody.
 	 */
-	private static final ThreadLocal<Boolean> INTERNAL = new ThreadLocal<>();
+	private static final ThreadLocal<Object> INTERNAL = new ThreadLocal<>();
+
+	/** Set in {@link #INTERNAL} while a handler's stage is made. */
+	private static final Object HANDLER = new Object();
 
 	@SuppressWarnings("rawtypes")
 	private static final AtomicIntegerFieldUpdater<TrackedCompletableFuture> OBSERVED = AtomicIntegerFieldUpdater
@@ -53,15 +59,26 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private final TrackedTask<?> task;
 
 	/**
-	 * For a root future, its task type, to create its record with: its name, or the
-	 * task's class, whose type name is looked up only if the record is created. For a
-	 * dependent, which has its record from the start, the stage it was made on, until it
-	 * completed: whether it failed with that stage's failure or a handler took that
-	 * failure is noted then (one field for both, so that a stage is no larger).
+	 * The task type of a root future, to create its record with: its name, or the task's
+	 * class, whose type name is looked up only if the record is created.
 	 */
-	private Object taskTypeOrStage;
+	private final Object taskType;
 
 	private volatile TaskRecord record;
+
+	/**
+	 * For a dependent, the record of the stage it was made on (not the stage, which would
+	 * hold its task), until this one completed: whether it failed with that stage's
+	 * failure, or a handler took that failure, is noted then.
+	 */
+	private volatile TaskRecord madeOn;
+
+	/**
+	 * Whether this dependent is a handler's ({@code handle}, {@code exceptionally},
+	 * {@code exceptionallyCompose}), whose function receives the failure of the stage it
+	 * was made on.
+	 */
+	private final boolean handler;
 
 	private final boolean dependent;
 
@@ -83,28 +100,33 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	private volatile int internalDependents;
 
 	TrackedCompletableFuture(TaskRecord record) {
+		this.handler = false;
 		this.task = null;
-		this.taskTypeOrStage = null;
+		this.taskType = null;
 		this.record = record;
 		this.dependent = false;
 	}
 
 	TrackedCompletableFuture(TrackedTask<?> task, Object taskType) {
+		this.handler = false;
 		this.task = task;
-		this.taskTypeOrStage = taskType;
+		this.taskType = taskType;
 		this.dependent = false;
 	}
 
 	/**
 	 * Create a dependent stage, which inherits where its chain was created.
 	 */
-	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent) {
+	private TrackedCompletableFuture(TrackedCompletableFuture<?> parent, boolean handler) {
 		this.task = null;
-		this.taskTypeOrStage = parent;
+		this.taskType = null;
 		// A stage added to a failed future fails at once, its result written by the JDK
 		// without running its observer: the failed stage is left out of its chain here.
-		this.record = new TaskRecord(parent.record(), parent.isCompletedExceptionally() && !parent.isCancelled());
+		TaskRecord parentRecord = parent.record();
+		this.record = new TaskRecord(parentRecord, parent.isCompletedExceptionally() && !parent.isCancelled());
 		this.dependent = true;
+		this.madeOn = parentRecord;
+		this.handler = handler;
 		this.registeringObserver = true;
 		// A dependent is completed by CompletableFuture's internals, which call no
 		// overridable method: observe it.
@@ -161,7 +183,7 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	TaskRecord record() {
 		TaskRecord record = this.record;
 		if (record == null) {
-			Object type = this.taskTypeOrStage;
+			Object type = this.taskType;
 			record = this.task.executor.tracker()
 				.states()
 				.recordFor(this.task,
@@ -226,11 +248,8 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 			// Another thread handles it: the one that settles it once watched.
 			return;
 		}
-		// Read by the one thread that handles the completion, after it was published to
-		// that thread with this stage.
-		TrackedCompletableFuture<?> stage = (this.taskTypeOrStage instanceof TrackedCompletableFuture<?> madeOn)
-				? madeOn : null;
-		this.taskTypeOrStage = null;
+		TaskRecord stage = this.madeOn;
+		this.madeOn = null;
 		try {
 			if (failure != null) {
 				this.record.sourceCompleted();
@@ -249,28 +268,29 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	/**
 	 * Note what became of the failure of the stage this dependent was made on, if that
-	 * stage failed: this one carries it on, failing with it, or a handler received it,
-	 * this one having completed normally. A dependent that fails otherwise may have a
-	 * second source that failed ({@code thenCombine}): nothing is noted.
-	 * @param stage the stage this one was made on, or {@code null}
+	 * stage failed: a handler's function received it, or this stage carries it on,
+	 * failing with it (linked once that stage's failure is known: its observer may run
+	 * after this one's). A handler's stage that completed with a stage that did not fail
+	 * marks a receipt nobody will look at.
+	 * @param stage the record of the stage this one was made on, or {@code null}
 	 * @param failure what this one failed with, or {@code null}
 	 */
-	private void tookOver(TrackedCompletableFuture<?> stage, Throwable failure) {
-		if (stage == null || !stage.isCompletedExceptionally() || stage.isCancelled()) {
+	private void tookOver(TaskRecord stage, Throwable failure) {
+		if (stage == null) {
 			return;
 		}
-		Throwable handed = stage.failureNow();
-		if (handed == null) {
-			return;
+		if (this.handler) {
+			// Unless an async handler's executor refused it: it never ran.
+			if (failure == null || !(TaskRecord.unwrap(failure) instanceof RejectedExecutionException)) {
+				stage.failureReceived();
+			}
 		}
-		if (failure == null) {
-			stage.record().failureReceived();
-		}
-		else if (TaskRecord.unwrap(failure) == TaskRecord.unwrap(handed)) {
-			this.record.handedBy(stage.record());
-			if (this.record.failureSeenBySource(failure)) {
+		else if (failure != null) {
+			TaskRecord record = this.record;
+			record.awaitSource(() -> stage.failedWith(failure) ? stage : null);
+			if (record.failureSeenBySource(failure)) {
 				// A whenComplete action saw it.
-				this.record.failureReceived();
+				record.failureReceived();
 			}
 		}
 	}
@@ -376,6 +396,10 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 				return;
 			}
 			TaskRecord record = record();
+			if (record.failure == null) {
+				// What the stages it hands it on to compare theirs with.
+				record.failure = failure;
+			}
 			record.executor.tracker().states().watch(record, this, null, failure);
 		}
 		catch (Throwable ex) {
@@ -409,11 +433,12 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public <U> CompletableFuture<U> newIncompleteFuture() {
-		if (this.registeringObserver || INTERNAL.get() != null) {
+		Object internal = INTERNAL.get();
+		if (this.registeringObserver || (internal != null && internal != HANDLER)) {
 			return new CompletableFuture<>();
 		}
 		retrieved();
-		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(this);
+		TrackedCompletableFuture<U> dependent = new TrackedCompletableFuture<>(this, internal == HANDLER);
 		if (isDone()) {
 			// A dependent of a completed stage gets its result written directly, with no
 			// completion firing: the observer never runs, so the detector looks at it.
@@ -557,6 +582,126 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	public CompletionStage<T> minimalCompletionStage() {
 		retrieved();
 		return super.minimalCompletionStage();
+	}
+
+	@Override
+	public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.handle(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.handleAsync(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+		Object previous = handlerBegins();
+		try {
+			return super.handleAsync(fn, executor);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionally(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionallyAsync(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionallyAsync(fn, executor);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionallyCompose(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionallyComposeAsync(fn);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	@Override
+	public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn,
+			Executor executor) {
+		Object previous = handlerBegins();
+		try {
+			return super.exceptionallyComposeAsync(fn, executor);
+		}
+		finally {
+			handlerEnds(previous);
+		}
+	}
+
+	/**
+	 * Mark, while the JDK asks this stage for a handler's new stage, that the stage is a
+	 * handler's, whose function receives this stage's failure (see
+	 * {@link #newIncompleteFuture}).
+	 * @return what to restore
+	 */
+	private static Object handlerBegins() {
+		Object previous = INTERNAL.get();
+		if (previous == null) {
+			INTERNAL.set(HANDLER);
+		}
+		return previous;
+	}
+
+	private static void handlerEnds(Object previous) {
+		if (previous == null) {
+			INTERNAL.remove();
+		}
 	}
 
 	@Override

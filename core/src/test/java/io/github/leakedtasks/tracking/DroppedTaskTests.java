@@ -62,6 +62,32 @@ class DroppedTaskTests {
 		assertThat(report.exception()).isNull();
 	}
 
+	/**
+	 * A stage made on the future of a task the pool discards, held by the caller, does
+	 * not hold the task: its drop is reported while the stage is still held.
+	 */
+	@Test
+	void taskDiscardedWhileAStageOfItsFutureIsHeldIsReportedAsDropped() throws InterruptedException {
+		ThreadPoolExecutor pool = this.fixture.register(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy()));
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		pool.execute(() -> {
+		});
+		CompletableFuture<String> held = stageOfADiscardedTask(this.fixture.tracker.executor("single"), pool);
+		awaitDrops(1);
+		assertThat(held).isNotDone();
+	}
+
+	private static CompletableFuture<String> stageOfADiscardedTask(ExecutorTracking tracking, Executor pool) {
+		return runAsync(tracking, pool, () -> {
+		}).thenApply((ignored) -> "never");
+	}
+
 	@Test
 	void oldestTaskDiscardedByDiscardOldestPolicyIsReportedAsDropped() throws Exception {
 		ExecutorService executor = busySingleThread(new ThreadPoolExecutor.DiscardOldestPolicy());

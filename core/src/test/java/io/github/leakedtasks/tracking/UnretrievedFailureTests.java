@@ -175,6 +175,16 @@ class UnretrievedFailureTests {
 	}
 
 	@Test
+	void failureBesideAHandlerItsExecutorRefusedIsReported() {
+		dropAStageBesideARefusedHandler(failing(this.fixture.tracker.executor("orders")));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders"))
+				.anySatisfy((report) -> assertThat(report.exception()).isInstanceOf(IOException.class));
+		});
+	}
+
+	@Test
 	void failureHandledWithExceptionallyIsNotReported() {
 		CompletableFuture<String> future = failing(this.fixture.tracker.executor("orders"));
 		assertThat(future.exceptionally((ex) -> "recovered").join()).isEqualTo("recovered");
@@ -346,6 +356,15 @@ class UnretrievedFailureTests {
 		CompletableFuture<Integer> first = future.thenApply(String::length);
 		CompletableFuture<Integer> second = future.thenApply(String::length);
 		await().atMost(Duration.ofSeconds(30)).until(() -> first.isDone() && second.isDone());
+	}
+
+	private static void dropAStageBesideARefusedHandler(CompletableFuture<String> future) {
+		CompletableFuture<String> refused = future.exceptionallyAsync((ex) -> "handled", (task) -> {
+			throw new java.util.concurrent.RejectedExecutionException("refused");
+		});
+		CompletableFuture<Integer> dropped = future.thenApply(String::length);
+		await().atMost(Duration.ofSeconds(30)).until(() -> refused.isDone() && dropped.isDone());
+		refused.exceptionally((ex) -> null);
 	}
 
 	private static void dropAStageBesideAHandlerThatThrows(CompletableFuture<String> future) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 
@@ -44,6 +45,11 @@ public final class FutureHooks {
 	private static final Class<?> CANCELLER = optionalType("java.util.concurrent.CompletableFuture$Canceller");
 
 	private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+	private static final Class<?> UNI_COMPLETION = optionalType("java.util.concurrent.CompletableFuture$UniCompletion");
+
+	private static final VarHandle UNI_SOURCE = (UNI_COMPLETION != null)
+			? optionalField(UNI_COMPLETION, "src", CompletableFuture.class) : null;
 
 	private static final VarHandle RESULT = optionalField(CompletableFuture.class, "result", Object.class);
 
@@ -563,11 +569,12 @@ public final class FutureHooks {
 	 * @param source the future
 	 * @param dependent the dependent
 	 */
-	public static void handlerMade(CompletableFuture<?> source, CompletableFuture<?> dependent, Object function) {
+	public static void handlerMade(CompletableFuture<?> source, CompletableFuture<?> dependent, Object function,
+			Object executor) {
 		try {
 			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
 				stageFailed(source, dependent);
-				if (isApplications(function)) {
+				if (isApplications(function) && !refused(executor, dependent)) {
 					received(source, resultOf(source));
 				}
 			}
@@ -964,6 +971,51 @@ public final class FutureHooks {
 	 */
 	public static boolean isCanceller(Object action) {
 		return action != null && action.getClass() == CANCELLER;
+	}
+
+	/**
+	 * The completion of a {@code handle} or {@code exceptionally} stage fires its
+	 * function with its source's raw result: a failure is received by the function, if it
+	 * is the application's. Small enough to inline: a success costs a comparison.
+	 * @param sourceResult the raw result of the completion's source
+	 * @param function the stage's function
+	 * @param completion the completion, or {@code null} when the stage method runs the
+	 * function at once (seen by {@link #handlerMade})
+	 */
+	public static void handlerRuns(Object sourceResult, Object function, Object completion) {
+		if (completion != null && sourceResult != null && sourceResult.getClass() == ALT_RESULT) {
+			handlerRan(sourceResult, function, completion);
+		}
+	}
+
+	private static void handlerRan(Object sourceResult, Object function, Object completion) {
+		try {
+			if (UNI_SOURCE != null && failureOf(sourceResult) != null && isApplications(function)) {
+				Object source = UNI_SOURCE.getVolatile(completion);
+				if (source != null) {
+					received(source);
+				}
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	/**
+	 * Whether the executor of an async stage refused to run it: the JDK failed the stage
+	 * with the rejection at once, and its function never ran (a refusal after this
+	 * moment, by a pool shut down later, is not seen).
+	 * @param executor the stage's executor, or {@code null} if it has none
+	 * @param stage the stage
+	 * @return whether it was refused
+	 */
+	public static boolean refused(Object executor, Object stage) {
+		if (executor == null || !(stage instanceof CompletableFuture)) {
+			return false;
+		}
+		Throwable failure = failureOf(resultOf(stage));
+		return failure instanceof CompletionException && failure.getCause() instanceof RejectedExecutionException;
 	}
 
 	/**
