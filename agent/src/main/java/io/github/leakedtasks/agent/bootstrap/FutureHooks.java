@@ -565,9 +565,13 @@ public final class FutureHooks {
 	 * The private {@code uni*Stage} method of a handler of failures ({@code handle},
 	 * {@code exceptionally}, {@code exceptionallyCompose}) made a dependent on a future:
 	 * as {@link #stageMade}, and a failure the future has is received by the handler's
-	 * function.
+	 * function, if it is the application's (see {@link #isApplications}) and its executor
+	 * did not refuse it.
 	 * @param source the future
 	 * @param dependent the dependent
+	 * @param function the handler's function
+	 * @param executor the executor of an async handler, which may have refused it, or
+	 * {@code null}
 	 */
 	public static void handlerMade(CompletableFuture<?> source, CompletableFuture<?> dependent, Object function,
 			Object executor) {
