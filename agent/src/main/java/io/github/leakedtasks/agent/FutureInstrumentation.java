@@ -92,9 +92,9 @@ final class FutureInstrumentation {
 				"[Ljava.util.concurrent.CompletableFuture;"));
 		hooks.add(HookPoint.of(type, "uniWhenComplete", CompletableFutureAdvice.UniWhenComplete.class, OBJECT,
 				"java.util.function.BiConsumer", "java.util.concurrent.CompletableFuture$UniWhenComplete"));
-		hooks.add(HookPoint.optional(type, "uniHandle", CompletableFutureAdvice.HandlerRuns.class, OBJECT,
+		hooks.add(HookPoint.of(type, "uniHandle", CompletableFutureAdvice.HandlerRuns.class, OBJECT,
 				"java.util.function.BiFunction", "java.util.concurrent.CompletableFuture$UniHandle"));
-		hooks.add(HookPoint.optional(type, "uniExceptionally", CompletableFutureAdvice.HandlerRuns.class, OBJECT,
+		hooks.add(HookPoint.of(type, "uniExceptionally", CompletableFutureAdvice.HandlerRuns.class, OBJECT,
 				"java.util.function.Function", "java.util.concurrent.CompletableFuture$UniExceptionally"));
 		hooks.add(HookPoint.of(type, "toCompletableFuture", CompletableFutureAdvice.ToCompletableFuture.class));
 		return hooks;
