@@ -130,7 +130,7 @@ final class AgentInstaller {
 		boolean workersSeen = problems.isEmpty();
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
-		SharedTracker.install(tracker, (level != null) ? new LoggingLeakListener(new SystemLog(level)) : null);
+		SharedTracker.install(tracker, (level != null) ? LoggingLeakListener.systemLogger(level) : null);
 		try {
 			tracker.lookBehindDelegates(new DelegatingExecutors());
 		}
@@ -308,32 +308,6 @@ final class AgentInstaller {
 				this.applied.add(this.hook);
 			}
 			return matches;
-		}
-
-	}
-
-	/**
-	 * Logs through {@link System.Logger}, looked up on first use: looking it up in
-	 * {@code premain} would start the JDK's logging before the application configures it.
-	 */
-	private static final class SystemLog implements LoggingLeakListener.LogSink {
-
-		private final System.Logger.Level level;
-
-		private volatile System.Logger logger;
-
-		SystemLog(System.Logger.Level level) {
-			this.level = level;
-		}
-
-		@Override
-		public void log(String message, Throwable exception) {
-			System.Logger current = this.logger;
-			if (current == null) {
-				current = System.getLogger("io.github.leakedtasks");
-				this.logger = current;
-			}
-			current.log(this.level, message, exception);
 		}
 
 	}

@@ -1,5 +1,7 @@
 package io.github.leakedtasks.tracking;
 
+import java.util.ResourceBundle;
+
 /**
  * Logs one line per new group of leaks, with the exception and where the task was
  * created, and one per uncaught failure of an {@code execute()} task.
@@ -7,6 +9,8 @@ package io.github.leakedtasks.tracking;
  * @since 0.1.0
  */
 public final class LoggingLeakListener implements LeakListener {
+
+	private static final String LOGGER_NAME = "io.github.leakedtasks";
 
 	private final LogSink sink;
 
@@ -19,13 +23,20 @@ public final class LoggingLeakListener implements LeakListener {
 	}
 
 	/**
-	 * Create a listener that logs through {@link System.Logger} at the given level.
+	 * Create a listener that logs through the {@link System.Logger} named
+	 * {@code io.github.leakedtasks} at the given level. The logger is looked up on the
+	 * first line logged, so that creating the listener early (in a Java agent's
+	 * {@code premain}) does not start the JDK's logging before the application configures
+	 * it. A log record's source is this listener's method that logged it
+	 * ({@code LoggingLeakListener onLeak}), not the sink in between.
 	 * @param level the level
 	 * @return the listener
 	 */
 	public static LoggingLeakListener systemLogger(System.Logger.Level level) {
-		System.Logger logger = System.getLogger("io.github.leakedtasks");
-		return new LoggingLeakListener((message, exception) -> logger.log(level, message, exception));
+		if (level == null) {
+			throw new NullPointerException("level");
+		}
+		return new LoggingLeakListener(new SystemLoggerSink(level));
 	}
 
 	@Override
@@ -75,6 +86,63 @@ public final class LoggingLeakListener implements LeakListener {
 		 */
 		default void log(String message, Throwable exception, Fields fields) {
 			log(message, exception);
+		}
+
+	}
+
+	/**
+	 * Logs through {@link System.Logger}. It is one itself, delegating to the JDK's, only
+	 * so that the JDK's logging, which skips the frames of {@code System.Logger} classes
+	 * when it infers a record's source class and method, names the listener's method that
+	 * logged: a sink of any other class would be named as the source of every line.
+	 */
+	private static final class SystemLoggerSink implements LogSink, System.Logger {
+
+		private final System.Logger.Level level;
+
+		private volatile System.Logger logger;
+
+		SystemLoggerSink(System.Logger.Level level) {
+			this.level = level;
+		}
+
+		private System.Logger logger() {
+			System.Logger current = this.logger;
+			if (current == null) {
+				current = System.getLogger(LOGGER_NAME);
+				this.logger = current;
+			}
+			return current;
+		}
+
+		@Override
+		public void log(String message, Throwable exception) {
+			logger().log(this.level, message, exception);
+		}
+
+		@Override
+		public void log(String message, Throwable exception, Fields fields) {
+			logger().log(this.level, message, exception);
+		}
+
+		@Override
+		public String getName() {
+			return LOGGER_NAME;
+		}
+
+		@Override
+		public boolean isLoggable(System.Logger.Level level) {
+			return logger().isLoggable(level);
+		}
+
+		@Override
+		public void log(System.Logger.Level level, ResourceBundle bundle, String message, Throwable thrown) {
+			logger().log(level, bundle, message, thrown);
+		}
+
+		@Override
+		public void log(System.Logger.Level level, ResourceBundle bundle, String format, Object... parameters) {
+			logger().log(level, bundle, format, parameters);
 		}
 
 	}

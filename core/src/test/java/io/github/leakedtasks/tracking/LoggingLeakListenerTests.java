@@ -5,6 +5,11 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.junit.jupiter.api.Test;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +53,62 @@ class LoggingLeakListenerTests {
 			assertThat(message).contains("\n" + exception.getClass().getName())
 				.endsWith("(logged without its stack trace: printing the exception throws)");
 		}
+	}
+
+	/**
+	 * The JDK's logging names a record's source by walking the stack to the first frame
+	 * that is not logging machinery: the line of a lost failure is said to come from the
+	 * listener's {@code onLeak}, and an uncaught failure's from {@code onUncaught}, not
+	 * from the sink between them and the logger, which would head every line alike.
+	 */
+	@Test
+	void systemLoggerNamesTheListenersMethodAsTheSourceOfItsLines() {
+		Logger logger = Logger.getLogger("io.github.leakedtasks");
+		List<LogRecord> records = new ArrayList<>();
+		Handler handler = new Handler() {
+
+			@Override
+			public void publish(LogRecord record) {
+				// The source is inferred from the stack on first asking, as a formatter
+				// asks while the record is published.
+				record.getSourceClassName();
+				records.add(record);
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+
+		};
+		boolean parentHandlers = logger.getUseParentHandlers();
+		logger.addHandler(handler);
+		logger.setUseParentHandlers(false);
+		try {
+			LoggingLeakListener listener = LoggingLeakListener.systemLogger(System.Logger.Level.ERROR);
+			IllegalStateException exception = new IllegalStateException("lost");
+			LeakReport report = new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "pool", "com.example.Task", exception,
+					null, "main", Instant.now());
+			listener.onLeak(report, new LeakGroup("id", LeakKind.EXCEPTION_NOT_RETRIEVED, LeakStatus.CONFIRMED, "pool",
+					"com.example.Task", exception.getClass().getName(), 1, Instant.now(), Instant.now(), report, null),
+					true);
+			listener.onUncaught(new UncaughtReport("pool", "com.example.Task", exception, null, "main", Instant.now(),
+					UncaughtReport.Handler.THREAD));
+		}
+		finally {
+			logger.removeHandler(handler);
+			logger.setUseParentHandlers(parentHandlers);
+		}
+		assertThat(records).extracting(LogRecord::getSourceClassName)
+			.containsExactly(LoggingLeakListener.class.getName(), LoggingLeakListener.class.getName());
+		assertThat(records).extracting(LogRecord::getSourceMethodName).containsExactly("onLeak", "onUncaught");
+		assertThat(records).extracting(LogRecord::getLevel)
+			.containsExactly(java.util.logging.Level.SEVERE, java.util.logging.Level.SEVERE);
+		assertThat(records.get(0).getThrown()).hasMessage("lost");
+		assertThat(records.get(0).getMessage()).startsWith("Task exception was never retrieved: executor 'pool'");
 	}
 
 	private static Throwable exception(String kind) {
