@@ -3,7 +3,8 @@ package io.github.leakedtasks.agent;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.leakedtasks.tracking.TaskTracker;
 
 /**
  * Finds the task that the {@code TaskDecorator} of a Spring
@@ -21,7 +22,14 @@ final class DecoratedTasks {
 
 	private static final String POOL_PREFIX = EXECUTOR + "$";
 
-	private final AtomicBoolean saidUnreadable = new AtomicBoolean();
+	static final String UNREADABLE_REASON = "the leaked-tasks agent cannot read which task this ThreadPoolTaskExecutor's"
+			+ " TaskDecorator decorated: plain tasks the executor lets go of as Spring shuts it down are not reported";
+
+	private final TaskTracker tracker;
+
+	DecoratedTasks(TaskTracker tracker) {
+		this.tracker = tracker;
+	}
 
 	/**
 	 * The fields of each pool class: kept with the class, so that a web application's
@@ -51,31 +59,30 @@ final class DecoratedTasks {
 		try {
 			Fields current = fieldsOf(executor.getClass());
 			if (current == null) {
-				unreadable();
+				unreadable(executor);
 				return null;
 			}
 			Object outer = current.outer.get(executor);
 			Object map = (outer != null) ? current.decorated.get(outer) : null;
 			if (!(map instanceof Map<?, ?> decorated)) {
-				unreadable();
+				unreadable(executor);
 				return null;
 			}
 			Object original = decorated.get(task);
 			return (original != null) ? original : task;
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
-			unreadable();
+			unreadable(executor);
 			return null;
 		}
 	}
 
-	private void unreadable() {
-		if (this.saidUnreadable.compareAndSet(false, true)) {
-			System.getLogger("io.github.leakedtasks")
-				.log(System.Logger.Level.DEBUG, "The leaked-tasks agent cannot read which task a "
-						+ "ThreadPoolTaskExecutor's TaskDecorator decorated: plain tasks such an executor lets go of "
-						+ "as Spring shuts it down are not reported");
-		}
+	/**
+	 * Say once per pool class, at DEBUG and in the summary's untracked types, that what
+	 * such a pool lets go of cannot be told apart.
+	 */
+	private void unreadable(Object executor) {
+		this.tracker.untracked(executor.getClass().getName(), UNREADABLE_REASON);
 	}
 
 	private Fields fieldsOf(Class<?> pool) {

@@ -37,7 +37,7 @@ final class EngineSink implements FutureSink {
 
 	private final TaskContents contents = new TaskContents();
 
-	private final DecoratedTasks decorated = new DecoratedTasks();
+	private final DecoratedTasks decorated;
 
 	private final Predicate<Object> settled = this.contents::settled;
 
@@ -61,6 +61,7 @@ final class EngineSink implements FutureSink {
 	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle,
 			boolean workersSeen) {
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
+		this.decorated = new DecoratedTasks(tracker);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
 		// A wrapper's task an executor lets go of may sit inside the JDK's, inside an
 		// integration's task: the wrapper reports its drop.

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,11 +36,16 @@ final class LeakReporter {
 
 	private final Set<String> executorNames = ConcurrentHashMap.newKeySet();
 
-	private final Set<String> untrackedFutureTypes = ConcurrentHashMap.newKeySet();
+	/**
+	 * The types left untracked, by why: at most {@value #MAX_UNTRACKED_TYPES} for each
+	 * reason, and at most {@value #MAX_UNTRACKED_REASONS} reasons.
+	 */
+	private final Map<String, Set<String>> untrackedTypes = new ConcurrentHashMap<>();
 
-	private final Set<String> leftToTaskTypes = ConcurrentHashMap.newKeySet();
+	/** The reasons past whose cap of types more were left untracked, said once each. */
+	private final Set<String> untrackedOverflows = ConcurrentHashMap.newKeySet();
 
-	private final Set<String> handedOverTypes = ConcurrentHashMap.newKeySet();
+	private static final int MAX_UNTRACKED_REASONS = 32;
 
 	private final Set<String> jdkCompleters = ConcurrentHashMap.newKeySet();
 
@@ -89,7 +95,7 @@ final class LeakReporter {
 	 * its task's failure is not tracked; said once per future type.
 	 */
 	void untracked(Class<?> futureType) {
-		sayOnce(this.untrackedFutureTypes, futureType, UntrackedType.FUTURE_REASON);
+		untracked(futureType.getName(), UntrackedType.FUTURE_REASON);
 	}
 
 	/**
@@ -98,7 +104,7 @@ final class LeakReporter {
 	 * once per task type.
 	 */
 	void handedOver(Class<?> taskType) {
-		sayOnce(this.handedOverTypes, taskType, UntrackedType.HANDED_OVER_REASON);
+		untracked(taskType.getName(), UntrackedType.HANDED_OVER_REASON);
 	}
 
 	/**
@@ -107,32 +113,51 @@ final class LeakReporter {
 	 * {@link SelfDeliveringTasks}); said once per task type.
 	 */
 	void leftToTask(Class<?> taskType) {
-		sayOnce(this.leftToTaskTypes, taskType, UntrackedType.LEFT_TO_TASK_REASON);
-	}
-
-	/**
-	 * Return what is left untracked, by type, with why: what {@link #untracked(Class)},
-	 * {@link #handedOver(Class)} and {@link #leftToTask(Class)} said, sorted by type.
-	 */
-	List<UntrackedType> untrackedTypes() {
-		List<UntrackedType> types = new ArrayList<>();
-		this.untrackedFutureTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.FUTURE_REASON)));
-		this.handedOverTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.HANDED_OVER_REASON)));
-		this.leftToTaskTypes.forEach((type) -> types.add(new UntrackedType(type, UntrackedType.LEFT_TO_TASK_REASON)));
-		types.sort(Comparator.comparing(UntrackedType::type).thenComparing(UntrackedType::reason));
-		return List.copyOf(types);
+		untracked(taskType.getName(), UntrackedType.LEFT_TO_TASK_REASON);
 	}
 
 	/**
 	 * Say once, at DEBUG, that what has the given type is left untracked, and why; at
-	 * most {@value #MAX_UNTRACKED_TYPES} types each. Contained: the caller's call goes on
-	 * whatever the logging back end does.
+	 * most {@value #MAX_UNTRACKED_TYPES} types for each reason, past which that more are
+	 * left untracked is said once. Contained: the caller's call goes on whatever the
+	 * logging back end does.
 	 */
-	private static void sayOnce(Set<String> said, Class<?> type, String reason) {
-		String name = type.getName();
-		if (said.size() < MAX_UNTRACKED_TYPES && said.add(name)) {
-			debug(name + " is left untracked: " + reason);
+	void untracked(String type, String reason) {
+		Set<String> said = this.untrackedTypes.get(reason);
+		if (said == null) {
+			if (this.untrackedTypes.size() >= MAX_UNTRACKED_REASONS) {
+				overflowed(reason);
+				return;
+			}
+			said = this.untrackedTypes.computeIfAbsent(reason, (key) -> ConcurrentHashMap.newKeySet());
 		}
+		if (said.contains(type)) {
+			return;
+		}
+		if (said.size() >= MAX_UNTRACKED_TYPES) {
+			overflowed(reason);
+		}
+		else if (said.add(type)) {
+			debug(type + " is left untracked: " + reason);
+		}
+	}
+
+	private void overflowed(String reason) {
+		if (this.untrackedOverflows.size() < MAX_UNTRACKED_REASONS && this.untrackedOverflows.add(reason)) {
+			debug("More types are left untracked than the " + MAX_UNTRACKED_TYPES
+					+ " listed for this reason, which are not said or listed: " + reason);
+		}
+	}
+
+	/**
+	 * Return what is left untracked, by type, with why, sorted by type.
+	 */
+	List<UntrackedType> untrackedTypes() {
+		List<UntrackedType> types = new ArrayList<>();
+		this.untrackedTypes
+			.forEach((reason, said) -> said.forEach((type) -> types.add(new UntrackedType(type, reason))));
+		types.sort(Comparator.comparing(UntrackedType::type).thenComparing(UntrackedType::reason));
+		return List.copyOf(types);
 	}
 
 	/**

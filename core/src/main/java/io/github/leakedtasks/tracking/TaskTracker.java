@@ -414,6 +414,22 @@ public final class TaskTracker implements AutoCloseable {
 	}
 
 	/**
+	 * Note that a source of events (an integration, the Java agent) leaves a type of
+	 * future, task or executor untracked because it cannot track it faithfully: said once
+	 * at DEBUG, and listed by {@link #untrackedTypes()} with the reason, at most 100
+	 * types for each reason.
+	 * @param type the class name of what is left untracked
+	 * @param reason why, as a sentence that reads after the type's name: "… is left
+	 * untracked: <i>reason</i>"
+	 */
+	public void untracked(String type, String reason) {
+		if (type == null || reason == null) {
+			throw new NullPointerException((type == null) ? "type" : "reason");
+		}
+		this.reporter.untracked(type, reason);
+	}
+
+	/**
 	 * Return the tasks queued or running longer than the overdue threshold, as of the
 	 * latest sweep, longest first.
 	 * @return the overdue tasks, at most the configured number
