@@ -96,13 +96,14 @@ final class CompletableFutureAdvice {
 	/**
 	 * The constructor {@code CompletableFuture(Object)} ({@code failedFuture},
 	 * {@code failedStage}, {@code anyOf} over a completed input): a future born failed is
-	 * handed to its caller.
+	 * handed to its caller, unless a class initializer made it, a constant (see
+	 * {@link JdkCompleters}).
 	 */
 	static final class Completed {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
-			FutureHooks.completed(future, result);
+			FutureHooks.completedExplicitly(future, result);
 		}
 
 	}

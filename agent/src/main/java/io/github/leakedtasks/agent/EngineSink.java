@@ -29,6 +29,11 @@ final class EngineSink implements FutureSink {
 
 	static final String FUTURE_TASKS = "agent:FutureTask";
 
+	static final String INITIALIZER_REASON = "CompletableFutures this class fails while it initializes are its"
+			+ " constants (sentinels it keeps failed and hands out), not lost failures: their failures are not watched";
+
+	private final TaskTracker tracker;
+
 	private final FutureEvents completable;
 
 	private final FutureEvents tasks;
@@ -60,6 +65,7 @@ final class EngineSink implements FutureSink {
 	 */
 	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle,
 			boolean workersSeen) {
+		this.tracker = tracker;
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.decorated = new DecoratedTasks(tracker);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
@@ -154,7 +160,7 @@ final class EngineSink implements FutureSink {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
-		Class<?> completer = null;
+		JdkCompleters.Completer completer = null;
 		try {
 			if (!isCancellation(failure) && (explicit || this.completable.jdksFailure(failure) != null
 					|| JdkCompleters.isJdkImplementation(future.getClass()))) {
@@ -164,8 +170,13 @@ final class EngineSink implements FutureSink {
 		catch (Throwable ex) {
 			// Not told apart: watched, as any failure.
 		}
+		if (completer != null && completer.initializer()) {
+			// A constant of the class: a sentinel, held and handed out for good.
+			this.tracker.untracked(completer.type().getName(), INITIALIZER_REASON);
+			return;
+		}
 		if (completer != null) {
-			this.completable.failedByTheJdk(future, failure, completer);
+			this.completable.failedByTheJdk(future, failure, completer.type());
 			return;
 		}
 		watch(future, failure, delivered, handedOn);

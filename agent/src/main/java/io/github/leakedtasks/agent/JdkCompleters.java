@@ -27,6 +27,11 @@ import java.util.stream.Stream;
  * consumer), a library's, an application's subclass of {@code CompletableFuture} (its
  * frames end the walk), and a future born failed ({@code failedFuture},
  * {@code failedStage}, also the HTTP client's own), which is handed to its caller.
+ * <p>
+ * The same walk finds a future failed while a class initializes: a class initializer
+ * ({@code <clinit>}) among the first frames from the code that failed it on makes the
+ * future a constant of that class, a sentinel such as graphql-java's
+ * {@code NoOpValueCache} keeps failed for good and hands out, not a task's lost failure.
  *
  * @since 0.1.0
  */
@@ -37,7 +42,15 @@ final class JdkCompleters {
 	 * the code that failed it), with room: the walker's first batch is sized after it, so
 	 * that no second, larger batch is fetched.
 	 */
-	private static final int FRAMES_READ = 16;
+	private static final int FRAMES_READ = 24;
+
+	/**
+	 * How many frames from the code that failed a future on are read for a class
+	 * initializer.
+	 */
+	private static final int INITIALIZER_DEPTH = 6;
+
+	private static final String INITIALIZER = "<clinit>";
 
 	private static final StackWalker WALKER = StackWalker.getInstance(
 			Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES), FRAMES_READ);
@@ -58,22 +71,24 @@ final class JdkCompleters {
 	}
 
 	/**
-	 * Return the class of the JDK's own code that failed a future on the current thread,
-	 * called from the agent's hook in the future's completion.
+	 * Return the code that failed a future on the current thread, if it is the JDK's own
+	 * or a class initializer, called from the agent's hook in the future's completion.
 	 * @param future the future
-	 * @param explicit whether the future was failed explicitly; if not, a failure was
-	 * handed on to it
-	 * @return the class, or {@code null} if the application, a library or the JDK's
-	 * public classes failed it, or if a future failed explicitly was not failed by
-	 * {@code completeExceptionally} or {@code obtrudeException}
+	 * @param explicit whether the future was failed explicitly or born failed; if not, a
+	 * failure was handed on to it
+	 * @return the JDK's own code, or the class whose initializer failed it, or
+	 * {@code null} if the application, a library or the JDK's public classes failed it
+	 * otherwise, or if a future failed explicitly was not failed by
+	 * {@code completeExceptionally} or {@code obtrudeException} (or born failed)
 	 */
-	static Class<?> of(Object future, boolean explicit) {
+	static Completer of(Object future, boolean explicit) {
 		Class<?> futureClass = future.getClass();
 		return WALKER.walk((frames) -> completer(frames, futureClass, !explicit));
 	}
 
-	private static Class<?> completer(Stream<StackFrame> frames, Class<?> futureClass, boolean handedOn) {
+	private static Completer completer(Stream<StackFrame> frames, Class<?> futureClass, boolean handedOn) {
 		boolean explicit = handedOn;
+		boolean bornFailed = false;
 		boolean pastAgent = false;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
@@ -85,16 +100,35 @@ final class JdkCompleters {
 			pastAgent = true;
 			if (isFuturesOwn(type, name, futureClass)) {
 				String method = frame.getMethodName();
-				if (BORN_FAILED.contains(method)) {
-					return null;
-				}
+				bornFailed |= BORN_FAILED.contains(method);
 				explicit |= EXPLICIT.contains(method);
 				continue;
 			}
 			if (name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.")) {
 				continue;
 			}
-			return (explicit && isJdkImplementation(type, name)) ? type : null;
+			if (!bornFailed && explicit && isJdkImplementation(type, name)) {
+				return new Completer(type, false);
+			}
+			return initializer(frame, iterator);
+		}
+		return null;
+	}
+
+	/**
+	 * Return the class initializer among the first frames from the code that failed a
+	 * future on, or {@code null}.
+	 */
+	private static Completer initializer(StackFrame completer, Iterator<StackFrame> callers) {
+		StackFrame frame = completer;
+		for (int depth = 0; depth < INITIALIZER_DEPTH; depth++) {
+			if (INITIALIZER.equals(frame.getMethodName())) {
+				return new Completer(frame.getDeclaringClass(), true);
+			}
+			if (!callers.hasNext()) {
+				return null;
+			}
+			frame = callers.next();
 		}
 		return null;
 	}
@@ -133,6 +167,16 @@ final class JdkCompleters {
 		ClassLoader loader = type.getClassLoader();
 		Module module = type.getModule();
 		return (loader == null || loader == PLATFORM) && module.isNamed() && module.getLayer() == ModuleLayer.boot();
+	}
+
+	/**
+	 * The code that failed a future: the JDK's own, or a class initializer.
+	 *
+	 * @param type the JDK's class, or the class being initialized
+	 * @param initializer whether it is a class initializer
+	 */
+	record Completer(Class<?> type, boolean initializer) {
+
 	}
 
 }

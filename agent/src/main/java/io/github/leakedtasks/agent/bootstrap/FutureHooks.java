@@ -225,7 +225,8 @@ public final class FutureHooks {
 	/**
 	 * A {@code CompletableFuture} was completed explicitly with a raw result
 	 * ({@code completeExceptionally}, {@code obtrudeException}, {@code cancel}), maybe by
-	 * the JDK's own code.
+	 * the JDK's own code, or created complete ({@code completedFuture},
+	 * {@code failedFuture}), maybe by a class initializer.
 	 * @param future the future
 	 * @param result its raw result, a failure if it is an {@code AltResult} holding one
 	 */

@@ -18,9 +18,8 @@ public interface FutureSink {
 
 	/**
 	 * A {@code CompletableFuture} was failed explicitly ({@code completeExceptionally},
-	 * {@code obtrudeException}, {@code cancel}), maybe by the JDK's own code. A future
-	 * created failed ({@code failedFuture}, {@code failedStage}) is reported through
-	 * {@link #failed}.
+	 * {@code obtrudeException}, {@code cancel}), maybe by the JDK's own code, or created
+	 * failed ({@code failedFuture}, {@code failedStage}), maybe by a class initializer.
 	 * @param future the future
 	 * @param failure the exception it completed with
 	 */
