@@ -29,11 +29,6 @@ final class EngineSink implements FutureSink {
 
 	static final String FUTURE_TASKS = "agent:FutureTask";
 
-	static final String INITIALIZER_REASON = "CompletableFutures this class fails while it initializes are its"
-			+ " constants (sentinels it keeps failed and hands out), not lost failures: their failures are not watched";
-
-	private final TaskTracker tracker;
-
 	private final FutureEvents completable;
 
 	private final FutureEvents tasks;
@@ -65,7 +60,6 @@ final class EngineSink implements FutureSink {
 	 */
 	EngineSink(TaskTracker tracker, Dependents dependents, boolean futureTasksSettle, boolean asyncTasksSettle,
 			boolean workersSeen) {
-		this.tracker = tracker;
 		this.completable = new FutureEvents(tracker, COMPLETABLE_FUTURES);
 		this.decorated = new DecoratedTasks(tracker);
 		this.tasks = new FutureEvents(tracker, FUTURE_TASKS);
@@ -171,8 +165,10 @@ final class EngineSink implements FutureSink {
 			// Not told apart: watched, as any failure.
 		}
 		if (completer != null && completer.initializer()) {
-			// A constant of the class: a sentinel, held and handed out for good.
-			this.tracker.untracked(completer.type().getName(), INITIALIZER_REASON);
+			// Maybe a constant of the class, a sentinel it holds and hands out for good:
+			// watched, but never suspected, so reported only if collected unretrieved.
+			watch(future, failure, delivered, handedOn);
+			this.completable.constant(future);
 			return;
 		}
 		if (completer != null) {

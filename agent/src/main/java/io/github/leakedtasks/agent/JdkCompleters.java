@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * <p>
  * The same walk finds a future failed while a class initializes: a class initializer
  * ({@code <clinit>}) among the first frames from the code that failed it on makes the
- * future a constant of that class, a sentinel such as graphql-java's
- * {@code NoOpValueCache} keeps failed for good and hands out, not a task's lost failure.
+ * future maybe a constant of that class, a sentinel such as graphql-java's
+ * {@code NoOpValueCache} keeps failed for good and hands out: watched, but never listed
+ * as suspected while it is reachable.
  *
  * @since 0.1.0
  */
@@ -39,10 +40,11 @@ final class JdkCompleters {
 
 	/**
 	 * The frames a walk usually reads (the agent's five or so, the future's two or three,
-	 * the code that failed it), with room: the walker's first batch is sized after it, so
-	 * that no second, larger batch is fetched.
+	 * the code that failed it and five of its callers, for a class initializer): the
+	 * walker's first batch is sized after it, so that a second, larger batch is fetched
+	 * only past reflection's or method handles' frames.
 	 */
-	private static final int FRAMES_READ = 24;
+	private static final int FRAMES_READ = 16;
 
 	/**
 	 * How many frames from the code that failed a future on are read for a class
@@ -104,7 +106,7 @@ final class JdkCompleters {
 				explicit |= EXPLICIT.contains(method);
 				continue;
 			}
-			if (name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.")) {
+			if (isCallMachinery(name)) {
 				continue;
 			}
 			if (!bornFailed && explicit && isJdkImplementation(type, name)) {
@@ -117,20 +119,27 @@ final class JdkCompleters {
 
 	/**
 	 * Return the class initializer among the first frames from the code that failed a
-	 * future on, or {@code null}.
+	 * future on, reflection's and method handles' not counted, or {@code null}.
 	 */
 	private static Completer initializer(StackFrame completer, Iterator<StackFrame> callers) {
 		StackFrame frame = completer;
-		for (int depth = 0; depth < INITIALIZER_DEPTH; depth++) {
+		int depth = 0;
+		while (true) {
 			if (INITIALIZER.equals(frame.getMethodName())) {
 				return new Completer(frame.getDeclaringClass(), true);
+			}
+			if (!isCallMachinery(frame.getClassName()) && ++depth >= INITIALIZER_DEPTH) {
+				return null;
 			}
 			if (!callers.hasNext()) {
 				return null;
 			}
 			frame = callers.next();
 		}
-		return null;
+	}
+
+	private static boolean isCallMachinery(String name) {
+		return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.");
 	}
 
 	/**

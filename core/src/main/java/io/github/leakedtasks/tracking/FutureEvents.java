@@ -396,6 +396,18 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Note that a failed future is a constant of a class, failed while the class
+	 * initialized: a sentinel the class may hold for good, never listed as suspected, and
+	 * reported only if it is collected unretrieved.
+	 * @param future the future, whose failure was noted
+	 */
+	public void constant(Object future) {
+		if (future != null && this.futures.get(future) instanceof TaskRecord record) {
+			record.mark(TaskRecord.CONSTANT);
+		}
+	}
+
+	/**
 	 * Return whether a future's failure carries trace ids.
 	 * @param future the failed future
 	 * @return whether it has trace ids

@@ -257,7 +257,8 @@ final class LeakDetector implements Runnable {
 					forget(watch);
 					continue;
 				}
-				if (now - watch.failedAt < this.graceNanos || watch.record.is(TaskRecord.REPORTED)) {
+				if (now - watch.failedAt < this.graceNanos || watch.record.is(TaskRecord.REPORTED)
+						|| watch.record.is(TaskRecord.CONSTANT)) {
 					continue;
 				}
 				Object delivered = watch.delivered();

@@ -126,7 +126,8 @@ final class LeakReporter {
 		Set<String> said = this.untrackedTypes.get(reason);
 		if (said == null) {
 			if (this.untrackedTypes.size() >= MAX_UNTRACKED_REASONS) {
-				overflowed(reason);
+				overflowed(reason, "More reasons to leave types untracked than the " + MAX_UNTRACKED_REASONS
+						+ " listed; this one and its types are not said or listed: " + reason);
 				return;
 			}
 			said = this.untrackedTypes.computeIfAbsent(reason, (key) -> ConcurrentHashMap.newKeySet());
@@ -135,17 +136,17 @@ final class LeakReporter {
 			return;
 		}
 		if (said.size() >= MAX_UNTRACKED_TYPES) {
-			overflowed(reason);
+			overflowed(reason, "More types are left untracked than the " + MAX_UNTRACKED_TYPES
+					+ " listed for this reason, which are not said or listed: " + reason);
 		}
 		else if (said.add(type)) {
 			debug(type + " is left untracked: " + reason);
 		}
 	}
 
-	private void overflowed(String reason) {
+	private void overflowed(String reason, String message) {
 		if (this.untrackedOverflows.size() < MAX_UNTRACKED_REASONS && this.untrackedOverflows.add(reason)) {
-			debug("More types are left untracked than the " + MAX_UNTRACKED_TYPES
-					+ " listed for this reason, which are not said or listed: " + reason);
+			debug(message);
 		}
 	}
 

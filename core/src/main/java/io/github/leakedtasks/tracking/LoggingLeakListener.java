@@ -27,10 +27,11 @@ public final class LoggingLeakListener implements LeakListener {
 	 * {@code io.github.leakedtasks} at the given level. The logger is looked up on the
 	 * first line logged, so that creating the listener early (in a Java agent's
 	 * {@code premain}) does not start the JDK's logging before the application configures
-	 * it. A log record's source is this listener's method that logged it
-	 * ({@code LoggingLeakListener onLeak}), not the sink in between.
+	 * it. With the JDK's logging, a log record's source is this listener's method that
+	 * logged it ({@code LoggingLeakListener onLeak}), not the sink in between.
 	 * @param level the level
 	 * @return the listener
+	 * @throws NullPointerException if the level is {@code null}
 	 */
 	public static LoggingLeakListener systemLogger(System.Logger.Level level) {
 		if (level == null) {

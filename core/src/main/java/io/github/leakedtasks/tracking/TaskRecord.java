@@ -93,6 +93,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	 */
 	static final int FAILURE_RECEIVED = 1 << 20;
 
+	/**
+	 * The failure is a constant of a class, made while the class initialized: a sentinel
+	 * the class may hold and hand out for good. Never suspected while it is reachable;
+	 * reported, as any, once it is collected unretrieved.
+	 */
+	static final int CONSTANT = 1 << 21;
+
 	/** Failed ancestors a new stage's record skips at most. */
 	private static final int MAX_SKIPPED = 64;
 

@@ -417,10 +417,12 @@ public final class TaskTracker implements AutoCloseable {
 	 * Note that a source of events (an integration, the Java agent) leaves a type of
 	 * future, task or executor untracked because it cannot track it faithfully: said once
 	 * at DEBUG, and listed by {@link #untrackedTypes()} with the reason, at most 100
-	 * types for each reason.
+	 * types for each reason and 32 reasons, the engine's own included: a reason is a
+	 * constant sentence, not one made per type or per executor.
 	 * @param type the class name of what is left untracked
 	 * @param reason why, as a sentence that reads after the type's name: "… is left
 	 * untracked: <i>reason</i>"
+	 * @throws NullPointerException if the type or the reason is {@code null}
 	 */
 	public void untracked(String type, String reason) {
 		if (type == null || reason == null) {

@@ -32,8 +32,9 @@ class UntrackedTypesTests {
 		public void publish(LogRecord record) {
 			// Only this test's lines: a tracker another test left open may say more.
 			String message = record.getMessage();
-			if (record.getLevel() == Level.FINE && (message.startsWith("com.example.")
-					|| message.startsWith("java.lang.String ") || message.endsWith(": one reason"))) {
+			if (record.getLevel() == Level.FINE
+					&& (message.startsWith("com.example.") || message.startsWith("java.lang.String ")
+							|| message.endsWith(": one reason") || message.endsWith(": reason 32"))) {
 				UntrackedTypesTests.this.debugLines.add(message);
 			}
 		}
@@ -97,6 +98,10 @@ class UntrackedTypesTests {
 			this.tracker.untracked("com.example.Type", "reason " + i);
 		}
 		assertThat(this.tracker.untrackedTypes()).hasSize(32);
+		assertThat(this.debugLines).hasSize(33)
+			.filteredOn((line) -> line.startsWith("More reasons"))
+			.containsExactly("More reasons to leave types untracked than the 32 listed; this "
+					+ "one and its types are not said or listed: reason 32");
 	}
 
 	@Test
