@@ -6,7 +6,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.github.leakedtasks.tracking.LeakGroup;
+import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.LeakStatus;
+import io.github.leakedtasks.tracking.TaskScope;
 import io.github.leakedtasks.tracking.TaskTracker;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,26 @@ class ConstantFailuresTests {
 		assertThat(Sentinels.KEPT.isCompletedExceptionally()).isTrue();
 	}
 
+	/**
+	 * A test that initializes a class holding a failed sentinel did not lose it: its
+	 * scope takes nothing of it, and takes a future failed the same way outside an
+	 * initializer.
+	 */
+	@Test
+	void constantOfAClassInitializedInATestIsNotTheTestsLeak() {
+		String held = marker();
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			assertThat(ScopeSentinel.KEPT.isCompletedExceptionally()).isTrue();
+			CompletableFuture<Object> control = Sentinels.failedThroughAHelper(held);
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+			assertThat(control.isCompletedExceptionally()).isTrue();
+		}
+		assertThat(leaks).extracting((leak) -> leak.exception().getMessage()).containsExactly(held);
+	}
+
 	@Test
 	void sameFuturesFailedOutsideAClassInitializerAreReported() {
 		String explicit = marker();
@@ -82,6 +104,15 @@ class ConstantFailuresTests {
 
 		SentinelFailure(String message) {
 			super(message);
+		}
+
+	}
+
+	static final class ScopeSentinel {
+
+		static final CompletableFuture<Object> KEPT = Sentinels.keptThroughAHelper(UUID.randomUUID().toString());
+
+		private ScopeSentinel() {
 		}
 
 	}
