@@ -96,8 +96,8 @@ final class CompletableFutureAdvice {
 	/**
 	 * The constructor {@code CompletableFuture(Object)} ({@code failedFuture},
 	 * {@code failedStage}, {@code anyOf} over a completed input): a future born failed is
-	 * handed to its caller, unless a class initializer made it, a constant (see
-	 * {@link JdkCompleters}).
+	 * handed to its caller, and watched; one a class initializer made may be a constant,
+	 * never suspected (see {@link JdkCompleters}).
 	 */
 	static final class Completed {
 

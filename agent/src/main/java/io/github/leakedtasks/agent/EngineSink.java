@@ -144,10 +144,11 @@ final class EngineSink implements FutureSink {
 	}
 
 	/**
-	 * Watch the failure of a {@code CompletableFuture} unless the JDK's own code made it
-	 * (see {@link JdkCompleters}): the stack is read for every failure made explicitly,
-	 * and for a failure handed on only if it is one the JDK's code made or the stage is
-	 * of the JDK's own class (the HTTP client's {@code MinimalFuture}).
+	 * Watch the failure of a {@code CompletableFuture} unless the JDK's own code made it,
+	 * as never suspected if a class initializer made it (see {@link JdkCompleters}): the
+	 * stack is read for every failure made explicitly or born failed, and for a failure
+	 * handed on only if it is one the JDK's code made or the stage is of the JDK's own
+	 * class (the HTTP client's {@code MinimalFuture}).
 	 */
 	private void failedUnlessTheJdks(Object future, Throwable failure, boolean explicit, boolean delivered,
 			boolean handedOn) {
