@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -26,8 +27,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
+import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakKind;
+import io.github.leakedtasks.tracking.LeakListener;
 import io.github.leakedtasks.tracking.LeakReport;
+import io.github.leakedtasks.tracking.TaskTracker;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
@@ -425,6 +429,55 @@ class ReportedFailuresTests {
 		awaitReported(marker);
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(marker)).hasSize(1);
+	}
+
+	@Test
+	void futuresFailedByHandAtTwoPlacesAreTwoGroupsEachNew() {
+		// Without a creation trace, the second place joined the first one's group (same
+		// executor, task type and exception type) and was never logged.
+		List<LeakGroup> newGroups = new CopyOnWriteArrayList<>();
+		LeakListener listener = new LeakListener() {
+
+			@Override
+			public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+				if (newGroup && report.exception() instanceof PlaceException) {
+					newGroups.add(group);
+				}
+			}
+
+		};
+		TaskTracker tracker = LeakedTasksAgent.tracker().orElseThrow();
+		tracker.addListener(listener);
+		try {
+			String first = marker();
+			String second = marker();
+			failByHandHere(first);
+			failByHandThere(second);
+			awaitReported(first);
+			awaitReported(second);
+			assertThat(reportsOf(first).get(0).creationTrace()).isNull();
+			assertThat(newGroups).hasSize(2);
+			assertThat(newGroups.get(0).id()).isNotEqualTo(newGroups.get(1).id());
+		}
+		finally {
+			tracker.removeListener(listener);
+		}
+	}
+
+	private static void failByHandHere(String marker) {
+		new CompletableFuture<>().completeExceptionally(new PlaceException(marker));
+	}
+
+	private static void failByHandThere(String marker) {
+		new CompletableFuture<>().completeExceptionally(new PlaceException(marker));
+	}
+
+	static final class PlaceException extends RuntimeException {
+
+		PlaceException(String message) {
+			super(message);
+		}
+
 	}
 
 	@Test

@@ -113,7 +113,7 @@ public final class CreationTrace {
 		return site();
 	}
 
-	private static boolean isFramework(String className) {
+	static boolean isFramework(String className) {
 		for (String prefix : FRAMEWORK_PACKAGES) {
 			if (className.startsWith(prefix)) {
 				return true;

@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Leaks grouped by kind, executor, task type, creation site and exception type, in
- * bounded memory: past the cap the oldest group is evicted and counted.
+ * Leaks grouped by kind, executor, task type, creation site, exception type and the frame
+ * the exception was thrown at, in bounded memory: past the cap the oldest group is
+ * evicted and counted.
  *
  * @since 0.1.0
  */
@@ -37,7 +38,27 @@ final class LeakGroups {
 	 */
 	private final Map<Key, Key> bySitelessKey = new HashMap<>();
 
+	/**
+	 * Suspected groups, by place without the frame their exceptions were thrown at: a
+	 * suspected failure may still be held by the application, whose exception's frames,
+	 * once read, it would hold too (about 50 bytes a frame), so they are read only once a
+	 * failure is confirmed.
+	 */
 	private Map<Key, Group> suspected = new LinkedHashMap<>();
+
+	/**
+	 * How many confirmed groups each place has, by its key without the frame the
+	 * exception was thrown at, with and without its site: a suspected failure of a
+	 * confirmed place is not listed apart.
+	 */
+	private final Map<Key, Integer> confirmedPlaces = new HashMap<>();
+
+	/**
+	 * The confirmed group that holds each place's own id (that of its key without the
+	 * frame the exception was thrown at), the first of the place: its suspected group had
+	 * that id, and keeps it once confirmed.
+	 */
+	private final Map<Key, Group> placeIds = new HashMap<>();
 
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
 
@@ -66,22 +87,34 @@ final class LeakGroups {
 		this.maxRemembered = 2 * (int) Math.min(MAX_REMEMBERED_PLACES, Math.max(1_024, 4L * maxGroups));
 	}
 
-	synchronized Added add(LeakReport report, LeakStatus status) {
-		Key key = resolve(Key.of(report), this.confirmed);
+	Added add(LeakReport report, LeakStatus status) {
+		// Read outside the lock: the key reads the application's exception.
+		return add(Key.of(report, true), report, status);
+	}
+
+	private synchronized Added add(Key reported, LeakReport report, LeakStatus status) {
+		Key key = resolve(reported, this.confirmed);
 		adoptSitelessGroup(key);
-		if (this.suspected.containsKey(key) || this.suspected.containsKey(key.withoutSite())) {
+		Key place = key.withoutThrownAt();
+		if (this.suspected.containsKey(place) || this.suspected.containsKey(place.withoutSite())) {
 			// Confirmed now: the suspicion of the latest sweep must not outlive it, even
 			// if this group is evicted.
 			Map<Key, Group> suspected = new LinkedHashMap<>(this.suspected);
-			suspected.remove(key);
-			suspected.remove(key.withoutSite());
+			suspected.remove(place);
+			suspected.remove(place.withoutSite());
 			this.suspected = suspected;
 		}
 		Group group = this.confirmed.get(key);
 		boolean created = group == null;
 		if (created) {
-			group = new Group(key, report.time());
+			boolean placeId = !this.placeIds.containsKey(place);
+			group = new Group(key, placeId ? place.id() : key.thrownAtId(), report.time());
+			if (placeId) {
+				group.heldPlaceId = place;
+				this.placeIds.put(place, group);
+			}
 			this.confirmed.put(key, group);
+			countPlace(key, 1);
 			this.bySitelessKey.put(key.withoutSite(), key);
 			// Back after its group was evicted: logged before, so not new.
 			created = !this.evictedKeys.remove(key);
@@ -99,8 +132,9 @@ final class LeakGroups {
 	synchronized void replaceSuspected(List<LeakReport> reports) {
 		Map<Key, Group> suspected = new LinkedHashMap<>();
 		for (LeakReport report : reports) {
-			Key key = resolve(Key.of(report), this.confirmed);
-			if (this.confirmed.containsKey(key)) {
+			// Never the exception's frames (see suspected).
+			Key key = Key.of(report, false);
+			if (this.confirmedPlaces.containsKey(key)) {
 				continue;
 			}
 			Group group = suspected.get(key);
@@ -108,7 +142,7 @@ final class LeakGroups {
 				if (suspected.size() >= this.maxGroups) {
 					continue;
 				}
-				group = new Group(key, report.time());
+				group = new Group(key, key.id(), report.time());
 				suspected.put(key, group);
 			}
 			group.add(report);
@@ -120,7 +154,7 @@ final class LeakGroups {
 		List<LeakGroup> groups = new ArrayList<>(this.confirmed.size() + this.suspected.size());
 		this.confirmed.values().forEach((group) -> groups.add(group.toLeakGroup(LeakStatus.CONFIRMED)));
 		this.suspected.forEach((key, group) -> {
-			if (!this.confirmed.containsKey(key)) {
+			if (!this.confirmedPlaces.containsKey(key)) {
 				groups.add(group.toLeakGroup(LeakStatus.SUSPECTED));
 			}
 		});
@@ -131,6 +165,8 @@ final class LeakGroups {
 		this.confirmed.clear();
 		this.bySitelessKey.clear();
 		this.suspected.clear();
+		this.confirmedPlaces.clear();
+		this.placeIds.clear();
 		this.evictedKeys.clear();
 	}
 
@@ -177,15 +213,39 @@ final class LeakGroups {
 			reordered
 				.forEach((existing, value) -> this.confirmed.put(existing.equals(siteless) ? key : existing, value));
 			group.key = key;
+			countPlace(siteless, -1);
+			countPlace(key, 1);
 			this.bySitelessKey.put(siteless, key);
 		}
+	}
+
+	/**
+	 * Count a confirmed group for its place, without the frame its exceptions were thrown
+	 * at: with its site, and without it.
+	 */
+	private void countPlace(Key key, int delta) {
+		Key place = key.withoutThrownAt();
+		this.confirmedPlaces.merge(place, delta, LeakGroups::countOrNone);
+		if (!place.site().isEmpty()) {
+			this.confirmedPlaces.merge(place.withoutSite(), delta, LeakGroups::countOrNone);
+		}
+	}
+
+	private static Integer countOrNone(Integer count, Integer delta) {
+		int sum = count + delta;
+		return (sum != 0) ? sum : null;
 	}
 
 	private void evictOverCap() {
 		Iterator<Group> oldest = this.confirmed.values().iterator();
 		while (this.confirmed.size() > this.maxGroups && oldest.hasNext()) {
-			Key evictedKey = oldest.next().key;
+			Group evictedGroup = oldest.next();
+			Key evictedKey = evictedGroup.key;
 			oldest.remove();
+			countPlace(evictedKey, -1);
+			if (evictedGroup.heldPlaceId != null) {
+				this.placeIds.remove(evictedGroup.heldPlaceId, evictedGroup);
+			}
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
@@ -213,23 +273,78 @@ final class LeakGroups {
 	record Added(LeakGroup group, boolean newGroup) {
 	}
 
-	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType) {
+	/**
+	 * A group's place: with its creation site ({@code ""} without a trace) and, for a
+	 * failure, the frame it was thrown at, so that two places of the code that lose the
+	 * same exception type from the same task type (two futures the application failed by
+	 * hand, which the agent sees without a trace) are two groups, each logged.
+	 */
+	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType,
+			String thrownAt) {
 
-		static Key of(LeakReport report) {
+		/**
+		 * The key of a report.
+		 * @param readException whether to read the frame the exception was thrown at, or
+		 * leave it out
+		 */
+		static Key of(LeakReport report, boolean readException) {
 			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().origin() : null;
 			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
-					report.exceptionType());
+					report.exceptionType(), readException ? thrownAt(report.exception()) : "");
+		}
+
+		/**
+		 * The exception's first frame outside the JDK and the frameworks, or its first
+		 * frame if every frame is theirs, as the creation trace's origin is chosen;
+		 * without its class loader, module and version, so that a place keeps its key
+		 * across the JDK's versions.
+		 */
+		private static String thrownAt(Throwable exception) {
+			if (exception == null) {
+				return "";
+			}
+			StackTraceElement[] frames = Exceptions.stackTrace(exception);
+			if (frames.length == 0) {
+				return "";
+			}
+			StackTraceElement thrownAt = frames[0];
+			for (StackTraceElement frame : frames) {
+				if (!CreationTrace.isFramework(frame.getClassName())) {
+					thrownAt = frame;
+					break;
+				}
+			}
+			return thrownAt.getClassName() + "." + thrownAt.getMethodName() + ":" + thrownAt.getLineNumber();
 		}
 
 		Key withoutSite() {
-			return new Key(this.kind, this.executor, this.task, "", this.exceptionType);
+			return new Key(this.kind, this.executor, this.task, "", this.exceptionType, this.thrownAt);
 		}
 
+		Key withoutThrownAt() {
+			return new Key(this.kind, this.executor, this.task, this.site, this.exceptionType, "");
+		}
+
+		/**
+		 * The id of a place, for a key without the frame the exception was thrown at: the
+		 * same place always gets the same id, suspected or confirmed.
+		 */
 		String id() {
-			// FNV-1a over the key: the same place always gets the same id, suspected or
-			// confirmed.
+			return fnv(toString());
+		}
+
+		/**
+		 * The id of a confirmed group of a place whose id another group of the place
+		 * holds: never the id of a place.
+		 */
+		String thrownAtId() {
+			return fnv("thrown " + this);
+		}
+
+		private static String fnv(String text) {
+			// FNV-1a.
 			long hash = 0xcbf29ce484222325L;
-			for (byte b : toString().getBytes(StandardCharsets.UTF_8)) {
+			for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
 				hash ^= b;
 				hash *= 0x100000001b3L;
 			}
@@ -244,6 +359,11 @@ final class LeakGroups {
 
 		private final String id;
 
+		/**
+		 * The place whose id this group holds, or {@code null}.
+		 */
+		private Key heldPlaceId;
+
 		private final Instant firstSeen;
 
 		private Instant lastSeen;
@@ -254,9 +374,9 @@ final class LeakGroups {
 
 		private CreationTrace creationTrace;
 
-		Group(Key key, Instant firstSeen) {
+		Group(Key key, String id, Instant firstSeen) {
 			this.key = key;
-			this.id = key.id();
+			this.id = id;
 			this.firstSeen = firstSeen;
 		}
 

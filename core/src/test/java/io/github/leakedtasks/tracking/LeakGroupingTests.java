@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -116,6 +117,53 @@ class LeakGroupingTests {
 		}
 	}
 
+	@Test
+	void sameExceptionTypeThrownAtTwoPlacesWithoutTracesIsTwoGroupsEachLogged() throws Exception {
+		// Without a trace (the agent's futures failed by hand have none) the second place
+		// joined the first one's group and was never logged.
+		try (TrackerFixture fixture = new TrackerFixture(CreationTraceMode.OFF)) {
+			List<String> logged = new CopyOnWriteArrayList<>();
+			fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> logged.add(message)));
+			ExecutorTracking tracking = fixture.tracker.executor("places");
+			ExecutorService pool = fixture.register(Executors.newFixedThreadPool(2));
+			for (int i = 0; i < 3; i++) {
+				TrackerFixture.awaitDone(tracking.submit(LeakGroupingTests::fail, "task", pool::submit));
+				TrackerFixture.awaitDone(tracking.submit(LeakGroupingTests::failElsewhere, "task", pool::submit));
+			}
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.listener.leaks).hasSize(6);
+			});
+			assertThat(fixture.tracker.leaks()).hasSize(2)
+				.allSatisfy((group) -> assertThat(group.count()).isEqualTo(3))
+				.extracting((group) -> group.latest().exception().getStackTrace()[0].getMethodName())
+				.containsExactlyInAnyOrder("fail", "failElsewhere");
+			assertThat(logged).hasSize(2);
+		}
+	}
+
+	@Test
+	void failuresWithoutFramesOrWhoseFramesCannotBeReadAreGroupedByTheRestOfTheirPlace() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture(CreationTraceMode.OFF)) {
+			ExecutorTracking tracking = fixture.tracker.executor("places");
+			ExecutorService pool = fixture.register(Executors.newFixedThreadPool(2));
+			for (int i = 0; i < 2; i++) {
+				TrackerFixture.awaitDone(tracking.submit(() -> {
+					throw new FramelessException();
+				}, "frameless", pool::submit));
+				TrackerFixture.awaitDone(tracking.submit(() -> {
+					throw new UnreadableFramesException();
+				}, "unreadable", pool::submit));
+			}
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(fixture.listener.leaks).hasSize(4);
+			});
+			assertThat(fixture.tracker.leaks()).extracting(LeakGroup::task, LeakGroup::count)
+				.containsExactlyInAnyOrder(tuple("frameless", 2L), tuple("unreadable", 2L));
+		}
+	}
+
 	private static void loseFailures(ExecutorService executor, int count) {
 		Future<?> last = null;
 		for (int i = 0; i < count; i++) {
@@ -131,6 +179,27 @@ class LeakGroupingTests {
 
 	private static Object fail() {
 		throw new IllegalStateException("storm");
+	}
+
+	private static Object failElsewhere() {
+		throw new IllegalStateException("storm");
+	}
+
+	static final class FramelessException extends RuntimeException {
+
+		FramelessException() {
+			super("no frames", null, false, false);
+		}
+
+	}
+
+	static final class UnreadableFramesException extends RuntimeException {
+
+		@Override
+		public StackTraceElement[] getStackTrace() {
+			throw new UnsupportedOperationException("frames");
+		}
+
 	}
 
 }

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,37 @@ class SuspectedFailureTests {
 			// The listeners are called after the leak is listed.
 			assertThat(this.fixture.listener.leaks).hasSize(1);
 		});
+	}
+
+	@Test
+	void suspectedFailuresFramesAreNotReadAndItsGroupKeepsItsIdOnceConfirmed() {
+		// Read, an exception's frames stay with it (about 50 bytes a frame), and a
+		// suspected failure may be one the application still holds.
+		FramesCountingException exception = new FramesCountingException();
+		this.held = this.fixture.pool("orders").submit(() -> {
+			throw exception;
+		});
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.fixture.tracker.leaks()).singleElement()
+				.satisfies((group) -> assertThat(group.status()).isEqualTo(LeakStatus.SUSPECTED)));
+		String suspectedId = this.fixture.tracker.leaks().get(0).id();
+		// Sweeps ran since: a failure held later is suspected too.
+		Future<Object> later = this.fixture.pool("later").submit(() -> {
+			throw new IllegalStateException("later");
+		});
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.fixture.tracker.leaks()).hasSize(2));
+		assertThat(exception.framesRead).hasValue(0);
+		this.held = null;
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders")).hasSize(1);
+		});
+		assertThat(this.fixture.tracker.leak(suspectedId)).hasValueSatisfying((group) -> {
+			assertThat(group.status()).isEqualTo(LeakStatus.CONFIRMED);
+			assertThat(group.executor()).isEqualTo("orders");
+		});
+		assertThat(exception.framesRead.get()).isPositive();
+		assertThat(later).isDone();
 	}
 
 	@Test
@@ -138,6 +170,18 @@ class SuspectedFailureTests {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	static final class FramesCountingException extends IllegalStateException {
+
+		final AtomicInteger framesRead = new AtomicInteger();
+
+		@Override
+		public StackTraceElement[] getStackTrace() {
+			this.framesRead.incrementAndGet();
+			return super.getStackTrace();
+		}
+
 	}
 
 }
