@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * Leaks of one kind from one place: same executor, task type, creation site and exception
- * type.
+ * type, and, once confirmed, the same frame the exception was thrown at (its first frame
+ * outside the JDK and the frameworks, or its first frame); suspected failures are grouped
+ * without it.
  *
  * @param id identifier, stable while the group lives
  * @param kind what was lost

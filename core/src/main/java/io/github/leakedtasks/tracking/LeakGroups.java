@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,11 +54,11 @@ final class LeakGroups {
 	private final Map<Key, Integer> confirmedPlaces = new HashMap<>();
 
 	/**
-	 * The confirmed group that holds each place's own id (that of its key without the
-	 * frame the exception was thrown at), the first of the place: its suspected group had
-	 * that id, and keeps it once confirmed.
+	 * Ids of the confirmed groups and of the evicted ones remembered (see
+	 * {@link #evictedKeys}): an id logged once names no other group while its group lives
+	 * or is remembered.
 	 */
-	private final Map<Key, Group> placeIds = new HashMap<>();
+	private final Set<String> idsInUse = new HashSet<>();
 
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
 
@@ -70,9 +70,11 @@ final class LeakGroups {
 	 * Places of groups of leaks evicted by the cap, the latest ones (see
 	 * {@link #MAX_REMEMBERED_PLACES}): a place that comes back starts a group again but
 	 * is not new to the listeners, so that more places than the cap do not log the same
-	 * place again and again. Uncaught failures, logged each, are not remembered.
+	 * place again and again; each with the id it was logged with, which it gets back, or
+	 * {@code null} for the place without a site of a group with one. Uncaught failures,
+	 * logged each, are not remembered.
 	 */
-	private final Set<Key> evictedKeys = new LinkedHashSet<>();
+	private final Map<Key, String> evictedKeys = new LinkedHashMap<>();
 
 	private final int maxRemembered;
 
@@ -107,17 +109,18 @@ final class LeakGroups {
 		Group group = this.confirmed.get(key);
 		boolean created = group == null;
 		if (created) {
-			boolean placeId = !this.placeIds.containsKey(place);
-			group = new Group(key, placeId ? place.id() : key.thrownAtId(), report.time());
-			if (placeId) {
-				group.heldPlaceId = place;
-				this.placeIds.put(place, group);
+			// Back after its group was evicted: logged before, so not new, and under the
+			// id it was logged with.
+			created = !this.evictedKeys.containsKey(key);
+			String id = this.evictedKeys.remove(key);
+			if (id == null) {
+				id = newId(key, place);
 			}
+			group = new Group(key, id, report.time());
+			this.idsInUse.add(id);
 			this.confirmed.put(key, group);
 			countPlace(key, 1);
 			this.bySitelessKey.put(key.withoutSite(), key);
-			// Back after its group was evicted: logged before, so not new.
-			created = !this.evictedKeys.remove(key);
 			evictOverCap();
 		}
 		group.add(report);
@@ -166,7 +169,7 @@ final class LeakGroups {
 		this.bySitelessKey.clear();
 		this.suspected.clear();
 		this.confirmedPlaces.clear();
-		this.placeIds.clear();
+		this.idsInUse.clear();
 		this.evictedKeys.clear();
 	}
 
@@ -213,10 +216,33 @@ final class LeakGroups {
 			reordered
 				.forEach((existing, value) -> this.confirmed.put(existing.equals(siteless) ? key : existing, value));
 			group.key = key;
+			String logged = this.evictedKeys.remove(key);
+			if (logged != null) {
+				// The traced place is back after its group was evicted: under its id.
+				this.idsInUse.remove(group.id);
+				group.id = logged;
+			}
 			countPlace(siteless, -1);
 			countPlace(key, 1);
 			this.bySitelessKey.put(siteless, key);
 		}
+	}
+
+	/**
+	 * The id of a new confirmed group: its place's, the id of the place's suspected
+	 * group, unless a group has it (or had it and is remembered); then one of its own.
+	 */
+	private String newId(Key key, Key place) {
+		String id = place.id();
+		if (this.idsInUse.contains(id)) {
+			id = key.thrownAtId();
+			while (this.idsInUse.contains(id)) {
+				// Its own taken by a group of untraced leaks that took a traced leak's
+				// origin: rehashed.
+				id = Key.fnv(id);
+			}
+		}
+		return id;
 	}
 
 	/**
@@ -243,30 +269,36 @@ final class LeakGroups {
 			Key evictedKey = evictedGroup.key;
 			oldest.remove();
 			countPlace(evictedKey, -1);
-			if (evictedGroup.heldPlaceId != null) {
-				this.placeIds.remove(evictedGroup.heldPlaceId, evictedGroup);
-			}
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
+				// Not remembered: its id is let go.
+				this.idsInUse.remove(evictedGroup.id);
 				continue;
 			}
-			remember(evictedKey);
+			remember(evictedKey, evictedGroup.id);
 			if (!evictedKey.site().isEmpty()) {
 				// Its leaks without a trace, which would join it, start a group of the
 				// place without a site.
-				remember(evictedKey.withoutSite());
+				remember(evictedKey.withoutSite(), null);
 			}
 		}
 	}
 
-	private void remember(Key evictedKey) {
-		this.evictedKeys.remove(evictedKey);
-		this.evictedKeys.add(evictedKey);
+	/**
+	 * Remember an evicted group's key, with its id, or {@code null} for the place without
+	 * a site of an evicted group with one.
+	 */
+	private void remember(Key evictedKey, String id) {
+		String previous = this.evictedKeys.remove(evictedKey);
+		this.evictedKeys.put(evictedKey, (id != null) ? id : previous);
 		if (this.evictedKeys.size() > this.maxRemembered) {
-			Iterator<Key> eldest = this.evictedKeys.iterator();
-			eldest.next();
+			Iterator<Map.Entry<Key, String>> eldest = this.evictedKeys.entrySet().iterator();
+			String forgotten = eldest.next().getValue();
 			eldest.remove();
+			if (forgotten != null) {
+				this.idsInUse.remove(forgotten);
+			}
 		}
 	}
 
@@ -341,7 +373,7 @@ final class LeakGroups {
 			return fnv("thrown " + this);
 		}
 
-		private static String fnv(String text) {
+		static String fnv(String text) {
 			// FNV-1a.
 			long hash = 0xcbf29ce484222325L;
 			for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
@@ -357,12 +389,7 @@ final class LeakGroups {
 
 		private Key key;
 
-		private final String id;
-
-		/**
-		 * The place whose id this group holds, or {@code null}.
-		 */
-		private Key heldPlaceId;
+		private String id;
 
 		private final Instant firstSeen;
 

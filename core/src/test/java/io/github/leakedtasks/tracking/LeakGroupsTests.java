@@ -35,18 +35,58 @@ class LeakGroupsTests {
 	}
 
 	@Test
-	void idsStayDistinctAsAPlacesGroupsAreEvictedAndMadeAgain() {
-		LeakGroups groups = new LeakGroups(2);
+	void exceptionWithoutFramesGetsAnIdOfItsOwn() {
+		LeakGroups groups = new LeakGroups(10);
 		String placeId = groups.add(report(thrownHere()), LeakStatus.CONFIRMED).group().id();
 		String frameless = groups.add(report(new FramelessException()), LeakStatus.CONFIRMED).group().id();
 		assertThat(frameless).isNotEqualTo(placeId);
-		// Evicts the group that held the place's id.
+	}
+
+	@Test
+	void placesIdNamesOneGroupOnlyWhileItsEvictedHolderIsRememberedAndGoesBackToIt() {
+		LeakGroups groups = new LeakGroups(2);
+		LeakGroups.Added here = groups.add(report(thrownHere()), LeakStatus.CONFIRMED);
+		String placeId = here.group().id();
 		groups.add(report(thrownThere()), LeakStatus.CONFIRMED);
+		// Evicts the group that holds the place's id.
+		groups.add(report("other", thrownHere()), LeakStatus.CONFIRMED);
+		LeakGroups.Added elsewhere = groups.add(report(thrownElsewhere()), LeakStatus.CONFIRMED);
+		assertThat(elsewhere.newGroup()).isTrue();
+		assertThat(elsewhere.group().id()).isNotEqualTo(placeId);
 		assertDistinctIds(groups);
-		LeakGroup again = groups.add(report(thrownHere()), LeakStatus.CONFIRMED).group();
-		assertThat(again.id()).isEqualTo(placeId);
+		LeakGroups.Added back = groups.add(report(thrownHere()), LeakStatus.CONFIRMED);
+		assertThat(back.newGroup()).isFalse();
+		assertThat(back.group().id()).isEqualTo(placeId);
 		assertDistinctIds(groups);
-		assertThat(groups.snapshot()).hasSize(2);
+	}
+
+	@Test
+	void tracedPlaceBackThroughAGroupOfItsUntracedLeaksGetsItsLoggedIdBack() {
+		LeakGroups groups = new LeakGroups(1);
+		String logged = groups.add(traced(thrownHere()), LeakStatus.CONFIRMED).group().id();
+		// Evicts it: its untraced leaks start a group of the place without an origin.
+		groups.add(report("other", thrownHere()), LeakStatus.CONFIRMED);
+		LeakGroups.Added untraced = groups.add(report(thrownHere()), LeakStatus.CONFIRMED);
+		assertThat(untraced.newGroup()).isFalse();
+		assertThat(untraced.group().id()).isNotEqualTo(logged);
+		LeakGroups.Added back = groups.add(traced(thrownHere()), LeakStatus.CONFIRMED);
+		assertThat(back.newGroup()).isFalse();
+		assertThat(back.group().id()).isEqualTo(logged);
+		assertThat(back.group().count()).isEqualTo(2);
+	}
+
+	@Test
+	void placesIdIsLetGoOnceItsHolderIsForgotten() {
+		// One group at most and 2,048 evicted keys remembered (these have no site, so
+		// one key each).
+		LeakGroups groups = new LeakGroups(1);
+		String placeId = groups.add(report(thrownHere()), LeakStatus.CONFIRMED).group().id();
+		for (int i = 0; i < 2_100; i++) {
+			groups.add(report("place" + i, thrownHere()), LeakStatus.CONFIRMED);
+		}
+		LeakGroups.Added elsewhere = groups.add(report(thrownElsewhere()), LeakStatus.CONFIRMED);
+		assertThat(elsewhere.newGroup()).isTrue();
+		assertThat(elsewhere.group().id()).isEqualTo(placeId);
 	}
 
 	@Test
@@ -63,8 +103,19 @@ class LeakGroupsTests {
 	}
 
 	private static LeakReport report(Throwable exception) {
-		return new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "orders", "task", exception, null, "main",
-				Instant.now());
+		return report("task", exception);
+	}
+
+	private static LeakReport report(String task, Throwable exception) {
+		return new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "orders", task, exception, null, "main", Instant.now());
+	}
+
+	private static LeakReport traced(Throwable exception) {
+		Throwable capture = new Throwable();
+		capture
+			.setStackTrace(new StackTraceElement[] { new StackTraceElement("com.example.Orders", "place", null, 7) });
+		return new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "orders", "task", exception,
+				CreationTrace.of(capture, TrackingSettings.defaults()), "main", Instant.now());
 	}
 
 	private static IllegalStateException thrownHere() {
@@ -73,6 +124,10 @@ class LeakGroupsTests {
 
 	private static IllegalStateException thrownThere() {
 		return new IllegalStateException("there");
+	}
+
+	private static IllegalStateException thrownElsewhere() {
+		return new IllegalStateException("elsewhere");
 	}
 
 	private static IllegalStateException jdkException(String message) {
