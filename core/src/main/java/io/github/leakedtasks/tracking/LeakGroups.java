@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Leaks grouped by kind, executor, task type, creation site, exception type and the frame
@@ -27,6 +28,14 @@ final class LeakGroups {
 	 * at least 1,024.
 	 */
 	static final int MAX_REMEMBERED_PLACES = 16_384;
+
+	/**
+	 * Failures of a group whose exceptions' frames are all read; past them, one in
+	 * {@link #FRAMES_READ_ONE_IN}.
+	 */
+	static final int FRAMES_READ_FIRST = 10;
+
+	static final int FRAMES_READ_ONE_IN = 100;
 
 	private final int maxGroups;
 
@@ -60,6 +69,13 @@ final class LeakGroups {
 	 */
 	private final Set<String> idsInUse = new HashSet<>();
 
+	/**
+	 * The latest confirmed group of each place, by its key without the frame the
+	 * exception was thrown at, with and without its site: a failure past the first of its
+	 * place joins it without its frames read (see {@link #joinLatest}).
+	 */
+	private final Map<Key, Key> latestByPlace = new HashMap<>();
+
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
 
 	private final Map<String, Map<LeakKind, Long>> executors = new TreeMap<>();
@@ -90,8 +106,35 @@ final class LeakGroups {
 	}
 
 	Added add(LeakReport report, LeakStatus status) {
-		// Read outside the lock: the key reads the application's exception.
-		return add(Key.of(report, true), report, status);
+		Key key = Key.of(report);
+		if (report.exception() != null) {
+			Added joined = joinLatest(key, report, status);
+			if (joined != null) {
+				return joined;
+			}
+			// Read outside the lock: the application's exception.
+			key = key.thrownAt(Key.thrownAt(report.exception()));
+		}
+		return add(key, report, status);
+	}
+
+	/**
+	 * Add a failure to the latest confirmed group of its place without reading the frame
+	 * its exception was thrown at (reading an exception's frames costs about 15 µs for 60
+	 * frames), if that group has {@link #FRAMES_READ_FIRST} leaks already and the failure
+	 * is not one of the one in {@link #FRAMES_READ_ONE_IN} whose frame is read all the
+	 * same, so that a place that starts throwing at a frame of its own later is still
+	 * told apart.
+	 * @return what was added, or {@code null} if the frame must be read
+	 */
+	private synchronized Added joinLatest(Key place, LeakReport report, LeakStatus status) {
+		Key latest = this.latestByPlace.get(place);
+		Group group = (latest != null) ? this.confirmed.get(latest) : null;
+		if (group == null || group.count < FRAMES_READ_FIRST
+				|| ThreadLocalRandom.current().nextInt(FRAMES_READ_ONE_IN) == 0) {
+			return null;
+		}
+		return add(latest, report, status);
 	}
 
 	private synchronized Added add(Key reported, LeakReport report, LeakStatus status) {
@@ -120,6 +163,7 @@ final class LeakGroups {
 			this.idsInUse.add(id);
 			this.confirmed.put(key, group);
 			countPlace(key, 1);
+			latest(key);
 			this.bySitelessKey.put(key.withoutSite(), key);
 			evictOverCap();
 		}
@@ -136,7 +180,7 @@ final class LeakGroups {
 		Map<Key, Group> suspected = new LinkedHashMap<>();
 		for (LeakReport report : reports) {
 			// Never the exception's frames (see suspected).
-			Key key = Key.of(report, false);
+			Key key = Key.of(report);
 			if (this.confirmedPlaces.containsKey(key)) {
 				continue;
 			}
@@ -170,6 +214,7 @@ final class LeakGroups {
 		this.suspected.clear();
 		this.confirmedPlaces.clear();
 		this.idsInUse.clear();
+		this.latestByPlace.clear();
 		this.evictedKeys.clear();
 	}
 
@@ -224,6 +269,8 @@ final class LeakGroups {
 			}
 			countPlace(siteless, -1);
 			countPlace(key, 1);
+			this.latestByPlace.replace(siteless.withoutThrownAt(), siteless, key);
+			latest(key);
 			this.bySitelessKey.put(siteless, key);
 		}
 	}
@@ -243,6 +290,14 @@ final class LeakGroups {
 			}
 		}
 		return id;
+	}
+
+	private void latest(Key key) {
+		Key place = key.withoutThrownAt();
+		this.latestByPlace.put(place, key);
+		if (!place.site().isEmpty()) {
+			this.latestByPlace.put(place.withoutSite(), key);
+		}
 	}
 
 	/**
@@ -269,6 +324,9 @@ final class LeakGroups {
 			Key evictedKey = evictedGroup.key;
 			oldest.remove();
 			countPlace(evictedKey, -1);
+			Key place = evictedKey.withoutThrownAt();
+			this.latestByPlace.remove(place, evictedKey);
+			this.latestByPlace.remove(place.withoutSite(), evictedKey);
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
@@ -315,14 +373,12 @@ final class LeakGroups {
 			String thrownAt) {
 
 		/**
-		 * The key of a report.
-		 * @param readException whether to read the frame the exception was thrown at, or
-		 * leave it out
+		 * The key of a report, without the frame its exception was thrown at.
 		 */
-		static Key of(LeakReport report, boolean readException) {
+		static Key of(LeakReport report) {
 			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().origin() : null;
 			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
-					report.exceptionType(), readException ? thrownAt(report.exception()) : "");
+					report.exceptionType(), "");
 		}
 
 		/**
@@ -331,7 +387,7 @@ final class LeakGroups {
 		 * without its class loader, module and version, so that a place keeps its key
 		 * across the JDK's versions.
 		 */
-		private static String thrownAt(Throwable exception) {
+		static String thrownAt(Throwable exception) {
 			if (exception == null) {
 				return "";
 			}
@@ -354,7 +410,11 @@ final class LeakGroups {
 		}
 
 		Key withoutThrownAt() {
-			return new Key(this.kind, this.executor, this.task, this.site, this.exceptionType, "");
+			return thrownAt("");
+		}
+
+		Key thrownAt(String frame) {
+			return new Key(this.kind, this.executor, this.task, this.site, this.exceptionType, frame);
 		}
 
 		/**

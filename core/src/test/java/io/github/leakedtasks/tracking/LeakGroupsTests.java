@@ -35,6 +35,21 @@ class LeakGroupsTests {
 	}
 
 	@Test
+	void frameAPlaceStartsThrowingAtPastItsFirstLeaksIsToldApartBySampling() {
+		LeakGroups groups = new LeakGroups(10);
+		for (int i = 0; i < 20; i++) {
+			groups.add(report(thrownHere()), LeakStatus.CONFIRMED);
+		}
+		// One in 100 has its frame read: never in 3,000 has a chance of 1 in 10^13.
+		for (int i = 0; i < 3_000; i++) {
+			groups.add(report(thrownThere()), LeakStatus.CONFIRMED);
+		}
+		// Those of the new frame read before joined the place's group then.
+		assertThat(groups.snapshot()).hasSize(2);
+		assertThat(groups.snapshot().stream().mapToLong(LeakGroup::count).sum()).isEqualTo(3_020);
+	}
+
+	@Test
 	void exceptionWithoutFramesGetsAnIdOfItsOwn() {
 		LeakGroups groups = new LeakGroups(10);
 		String placeId = groups.add(report(thrownHere()), LeakStatus.CONFIRMED).group().id();
