@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a confirmed report costs the groups of leaks, the engine's bookkeeping of every
  * report (in the engine's package, whose groups are not public): {@code report} makes a
  * failure thrown {@code depth} frames deep and its report, {@code reportAndGroup} also
- * adds it to the groups, which read the frame it was thrown at. The difference is the
+ * adds it to the groups, which may read the frame it was thrown at. The difference is the
  * grouping's cost per confirmed failure; a failure's own making is the application's.
  *
  * <pre>

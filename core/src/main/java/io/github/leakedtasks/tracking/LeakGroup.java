@@ -4,9 +4,7 @@ import java.time.Instant;
 
 /**
  * Leaks of one kind from one place: same executor, task type, creation site and exception
- * type, and, once confirmed, the same frame the exception was thrown at (its first frame
- * outside the JDK and the frameworks, or its first frame); suspected failures are grouped
- * without it.
+ * type.
  *
  * @param id identifier, stable while the group lives
  * @param kind what was lost

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Leaks grouped by kind, executor, task type, creation site, exception type and the frame
- * the exception was thrown at, in bounded memory: past the cap the oldest group is
- * evicted and counted.
+ * Leaks grouped by kind, executor, task type, creation site and exception type, in
+ * bounded memory: past the cap the oldest group is evicted and counted.
  *
  * @since 0.1.0
  */
@@ -30,12 +30,19 @@ final class LeakGroups {
 	static final int MAX_REMEMBERED_PLACES = 16_384;
 
 	/**
-	 * Failures of a group whose exceptions' frames are all read; past them, one in
-	 * {@link #FRAMES_READ_ONE_IN}.
+	 * Leaks of a group whose exceptions' frames are all read; past them, one in
+	 * {@link #FRAMES_READ_ONE_IN} (reading an exception's frames costs microseconds and
+	 * kilobytes).
 	 */
 	static final int FRAMES_READ_FIRST = 10;
 
 	static final int FRAMES_READ_ONE_IN = 100;
+
+	/**
+	 * Frames a group remembers its exceptions were thrown at; a frame past them is not
+	 * logged.
+	 */
+	static final int MAX_FRAMES = 16;
 
 	private final int maxGroups;
 
@@ -47,34 +54,7 @@ final class LeakGroups {
 	 */
 	private final Map<Key, Key> bySitelessKey = new HashMap<>();
 
-	/**
-	 * Suspected groups, by place without the frame their exceptions were thrown at: a
-	 * suspected failure may still be held by the application, whose exception's frames,
-	 * once read, it would hold too (about 50 bytes a frame), so they are read only once a
-	 * failure is confirmed.
-	 */
 	private Map<Key, Group> suspected = new LinkedHashMap<>();
-
-	/**
-	 * How many confirmed groups each place has, by its key without the frame the
-	 * exception was thrown at, with and without its site: a suspected failure of a
-	 * confirmed place is not listed apart.
-	 */
-	private final Map<Key, Integer> confirmedPlaces = new HashMap<>();
-
-	/**
-	 * Ids of the confirmed groups and of the evicted ones remembered (see
-	 * {@link #evictedKeys}): an id logged once names no other group while its group lives
-	 * or is remembered.
-	 */
-	private final Set<String> idsInUse = new HashSet<>();
-
-	/**
-	 * The latest confirmed group of each place, by its key without the frame the
-	 * exception was thrown at, with and without its site: a failure past the first of its
-	 * place joins it without its frames read (see {@link #joinLatest}).
-	 */
-	private final Map<Key, Key> latestByPlace = new HashMap<>();
 
 	private final Map<LeakKind, Long> totals = new EnumMap<>(LeakKind.class);
 
@@ -86,11 +66,9 @@ final class LeakGroups {
 	 * Places of groups of leaks evicted by the cap, the latest ones (see
 	 * {@link #MAX_REMEMBERED_PLACES}): a place that comes back starts a group again but
 	 * is not new to the listeners, so that more places than the cap do not log the same
-	 * place again and again; each with the id it was logged with, which it gets back, or
-	 * {@code null} for the place without a site of a group with one. Uncaught failures,
-	 * logged each, are not remembered.
+	 * place again and again. Uncaught failures, logged each, are not remembered.
 	 */
-	private final Map<Key, String> evictedKeys = new LinkedHashMap<>();
+	private final Set<Key> evictedKeys = new LinkedHashSet<>();
 
 	private final int maxRemembered;
 
@@ -105,66 +83,47 @@ final class LeakGroups {
 		this.maxRemembered = 2 * (int) Math.min(MAX_REMEMBERED_PLACES, Math.max(1_024, 4L * maxGroups));
 	}
 
-	Added add(LeakReport report, LeakStatus status) {
-		Key key = Key.of(report);
-		if (report.exception() != null) {
-			Added joined = joinLatest(key, report, status);
-			if (joined != null) {
-				return joined;
-			}
-			// Read outside the lock: the application's exception.
-			key = key.thrownAt(Key.thrownAt(report.exception()));
-		}
-		return add(key, report, status);
-	}
-
 	/**
-	 * Add a failure to the latest confirmed group of its place without reading the frame
-	 * its exception was thrown at (reading an exception's frames costs about 15 µs for 60
-	 * frames), if that group has {@link #FRAMES_READ_FIRST} leaks already and the failure
-	 * is not one of the one in {@link #FRAMES_READ_ONE_IN} whose frame is read all the
-	 * same, so that a place that starts throwing at a frame of its own later is still
-	 * told apart.
-	 * @return what was added, or {@code null} if the frame must be read
+	 * Add a confirmed leak to its group. A failure whose exception was thrown at a frame
+	 * (its first frame outside the JDK and the frameworks) none of its group's was thrown
+	 * at is new to the listeners as a new group is, so that two places of the code that
+	 * lose the same exception type from the same task type without a trace (futures
+	 * failed by hand, which the agent sees untraced) are each logged. The frames are read
+	 * outside the lock, for every leak of a group's first {@link #FRAMES_READ_FIRST} and
+	 * one in {@link #FRAMES_READ_ONE_IN} after them; never for a suspected failure, which
+	 * the application may still hold, with the frames once read (about 50 bytes a frame).
 	 */
-	private synchronized Added joinLatest(Key place, LeakReport report, LeakStatus status) {
-		Key latest = this.latestByPlace.get(place);
-		Group group = (latest != null) ? this.confirmed.get(latest) : null;
-		if (group == null || group.count < FRAMES_READ_FIRST
-				|| ThreadLocalRandom.current().nextInt(FRAMES_READ_ONE_IN) == 0) {
-			return null;
+	Added add(LeakReport report, LeakStatus status) {
+		Added added = addToGroup(report, status);
+		if (added.framesWanted() == null) {
+			return added;
 		}
-		return add(latest, report, status);
+		String thrownAt = thrownAt(report.exception());
+		synchronized (this) {
+			boolean newFrame = added.framesWanted().thrownAt(thrownAt) && !added.newGroup();
+			return newFrame ? new Added(added.group(), true, null) : added;
+		}
 	}
 
-	private synchronized Added add(Key reported, LeakReport report, LeakStatus status) {
-		Key key = resolve(reported, this.confirmed);
+	private synchronized Added addToGroup(LeakReport report, LeakStatus status) {
+		Key key = resolve(Key.of(report), this.confirmed);
 		adoptSitelessGroup(key);
-		Key place = key.withoutThrownAt();
-		if (this.suspected.containsKey(place) || this.suspected.containsKey(place.withoutSite())) {
+		if (this.suspected.containsKey(key) || this.suspected.containsKey(key.withoutSite())) {
 			// Confirmed now: the suspicion of the latest sweep must not outlive it, even
 			// if this group is evicted.
 			Map<Key, Group> suspected = new LinkedHashMap<>(this.suspected);
-			suspected.remove(place);
-			suspected.remove(place.withoutSite());
+			suspected.remove(key);
+			suspected.remove(key.withoutSite());
 			this.suspected = suspected;
 		}
 		Group group = this.confirmed.get(key);
 		boolean created = group == null;
 		if (created) {
-			// Back after its group was evicted: logged before, so not new, and under the
-			// id it was logged with.
-			created = !this.evictedKeys.containsKey(key);
-			String id = this.evictedKeys.remove(key);
-			if (id == null) {
-				id = newId(key, place);
-			}
-			group = new Group(key, id, report.time());
-			this.idsInUse.add(id);
+			group = new Group(key, report.time());
 			this.confirmed.put(key, group);
-			countPlace(key, 1);
-			latest(key);
 			this.bySitelessKey.put(key.withoutSite(), key);
+			// Back after its group was evicted: logged before, so not new.
+			created = !this.evictedKeys.remove(key);
 			evictOverCap();
 		}
 		group.add(report);
@@ -173,15 +132,37 @@ final class LeakGroups {
 			this.executors.computeIfAbsent(report.executor(), (name) -> new EnumMap<>(LeakKind.class))
 				.merge(report.kind(), 1L, Long::sum);
 		}
-		return new Added(group.toLeakGroup(status), created);
+		boolean readFrames = report.exception() != null && report.kind() != LeakKind.UNCAUGHT
+				&& (group.count <= FRAMES_READ_FIRST || ThreadLocalRandom.current().nextInt(FRAMES_READ_ONE_IN) == 0);
+		return new Added(group.toLeakGroup(status), created, readFrames ? group : null);
+	}
+
+	/**
+	 * The exception's first frame outside the JDK and the frameworks, or its first frame
+	 * if every frame is theirs, as the creation trace's origin is chosen, without its
+	 * class loader, module and version; {@code ""} for an exception without frames or
+	 * whose frames cannot be read.
+	 */
+	private static String thrownAt(Throwable exception) {
+		StackTraceElement[] frames = Exceptions.stackTrace(exception);
+		if (frames.length == 0) {
+			return "";
+		}
+		StackTraceElement thrownAt = frames[0];
+		for (StackTraceElement frame : frames) {
+			if (!CreationTrace.isFramework(frame.getClassName())) {
+				thrownAt = frame;
+				break;
+			}
+		}
+		return thrownAt.getClassName() + "." + thrownAt.getMethodName() + ":" + thrownAt.getLineNumber();
 	}
 
 	synchronized void replaceSuspected(List<LeakReport> reports) {
 		Map<Key, Group> suspected = new LinkedHashMap<>();
 		for (LeakReport report : reports) {
-			// Never the exception's frames (see suspected).
-			Key key = Key.of(report);
-			if (this.confirmedPlaces.containsKey(key)) {
+			Key key = resolve(Key.of(report), this.confirmed);
+			if (this.confirmed.containsKey(key)) {
 				continue;
 			}
 			Group group = suspected.get(key);
@@ -189,7 +170,7 @@ final class LeakGroups {
 				if (suspected.size() >= this.maxGroups) {
 					continue;
 				}
-				group = new Group(key, key.id(), report.time());
+				group = new Group(key, report.time());
 				suspected.put(key, group);
 			}
 			group.add(report);
@@ -201,7 +182,7 @@ final class LeakGroups {
 		List<LeakGroup> groups = new ArrayList<>(this.confirmed.size() + this.suspected.size());
 		this.confirmed.values().forEach((group) -> groups.add(group.toLeakGroup(LeakStatus.CONFIRMED)));
 		this.suspected.forEach((key, group) -> {
-			if (!this.confirmedPlaces.containsKey(key)) {
+			if (!this.confirmed.containsKey(key)) {
 				groups.add(group.toLeakGroup(LeakStatus.SUSPECTED));
 			}
 		});
@@ -212,9 +193,6 @@ final class LeakGroups {
 		this.confirmed.clear();
 		this.bySitelessKey.clear();
 		this.suspected.clear();
-		this.confirmedPlaces.clear();
-		this.idsInUse.clear();
-		this.latestByPlace.clear();
 		this.evictedKeys.clear();
 	}
 
@@ -261,182 +239,71 @@ final class LeakGroups {
 			reordered
 				.forEach((existing, value) -> this.confirmed.put(existing.equals(siteless) ? key : existing, value));
 			group.key = key;
-			String logged = this.evictedKeys.remove(key);
-			if (logged != null) {
-				// The traced place is back after its group was evicted: under its id.
-				this.idsInUse.remove(group.id);
-				group.id = logged;
-			}
-			countPlace(siteless, -1);
-			countPlace(key, 1);
-			this.latestByPlace.replace(siteless.withoutThrownAt(), siteless, key);
-			latest(key);
 			this.bySitelessKey.put(siteless, key);
 		}
-	}
-
-	/**
-	 * The id of a new confirmed group: its place's, the id of the place's suspected
-	 * group, unless a group has it (or had it and is remembered); then one of its own.
-	 */
-	private String newId(Key key, Key place) {
-		String id = place.id();
-		if (this.idsInUse.contains(id)) {
-			id = key.thrownAtId();
-			while (this.idsInUse.contains(id)) {
-				// Its own taken by a group of untraced leaks that took a traced leak's
-				// origin: rehashed.
-				id = Key.fnv(id);
-			}
-		}
-		return id;
-	}
-
-	private void latest(Key key) {
-		Key place = key.withoutThrownAt();
-		this.latestByPlace.put(place, key);
-		if (!place.site().isEmpty()) {
-			this.latestByPlace.put(place.withoutSite(), key);
-		}
-	}
-
-	/**
-	 * Count a confirmed group for its place, without the frame its exceptions were thrown
-	 * at: with its site, and without it.
-	 */
-	private void countPlace(Key key, int delta) {
-		Key place = key.withoutThrownAt();
-		this.confirmedPlaces.merge(place, delta, LeakGroups::countOrNone);
-		if (!place.site().isEmpty()) {
-			this.confirmedPlaces.merge(place.withoutSite(), delta, LeakGroups::countOrNone);
-		}
-	}
-
-	private static Integer countOrNone(Integer count, Integer delta) {
-		int sum = count + delta;
-		return (sum != 0) ? sum : null;
 	}
 
 	private void evictOverCap() {
 		Iterator<Group> oldest = this.confirmed.values().iterator();
 		while (this.confirmed.size() > this.maxGroups && oldest.hasNext()) {
-			Group evictedGroup = oldest.next();
-			Key evictedKey = evictedGroup.key;
+			Key evictedKey = oldest.next().key;
 			oldest.remove();
-			countPlace(evictedKey, -1);
-			Key place = evictedKey.withoutThrownAt();
-			this.latestByPlace.remove(place, evictedKey);
-			this.latestByPlace.remove(place.withoutSite(), evictedKey);
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
-				// Not remembered: its id is let go.
-				this.idsInUse.remove(evictedGroup.id);
 				continue;
 			}
-			remember(evictedKey, evictedGroup.id);
+			remember(evictedKey);
 			if (!evictedKey.site().isEmpty()) {
 				// Its leaks without a trace, which would join it, start a group of the
 				// place without a site.
-				remember(evictedKey.withoutSite(), null);
+				remember(evictedKey.withoutSite());
 			}
 		}
 	}
 
-	/**
-	 * Remember an evicted group's key, with its id, or {@code null} for the place without
-	 * a site of an evicted group with one.
-	 */
-	private void remember(Key evictedKey, String id) {
-		String previous = this.evictedKeys.remove(evictedKey);
-		this.evictedKeys.put(evictedKey, (id != null) ? id : previous);
+	private void remember(Key evictedKey) {
+		this.evictedKeys.remove(evictedKey);
+		this.evictedKeys.add(evictedKey);
 		if (this.evictedKeys.size() > this.maxRemembered) {
-			Iterator<Map.Entry<Key, String>> eldest = this.evictedKeys.entrySet().iterator();
-			String forgotten = eldest.next().getValue();
+			Iterator<Key> eldest = this.evictedKeys.iterator();
+			eldest.next();
 			eldest.remove();
-			if (forgotten != null) {
-				this.idsInUse.remove(forgotten);
-			}
 		}
 	}
 
-	record Added(LeakGroup group, boolean newGroup) {
+	/**
+	 * What {@link #add} did.
+	 *
+	 * @param group the leak's group
+	 * @param newGroup whether the leak is new to the listeners
+	 * @param framesWanted the group, if the leak's frames are to be read, or {@code null}
+	 */
+	record Added(LeakGroup group, boolean newGroup, Group framesWanted) {
+
+		Added(LeakGroup group, boolean newGroup) {
+			this(group, newGroup, null);
+		}
+
 	}
 
-	/**
-	 * A group's place: with its creation site ({@code ""} without a trace) and, for a
-	 * failure, the frame it was thrown at, so that two places of the code that lose the
-	 * same exception type from the same task type (two futures the application failed by
-	 * hand, which the agent sees without a trace) are two groups, each logged.
-	 */
-	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType,
-			String thrownAt) {
+	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType) {
 
-		/**
-		 * The key of a report, without the frame its exception was thrown at.
-		 */
 		static Key of(LeakReport report) {
 			StackTraceElement site = (report.creationTrace() != null) ? report.creationTrace().origin() : null;
 			return new Key(report.kind(), report.executor(), report.task(), (site != null) ? site.toString() : "",
-					report.exceptionType(), "");
-		}
-
-		/**
-		 * The exception's first frame outside the JDK and the frameworks, or its first
-		 * frame if every frame is theirs, as the creation trace's origin is chosen;
-		 * without its class loader, module and version, so that a place keeps its key
-		 * across the JDK's versions.
-		 */
-		static String thrownAt(Throwable exception) {
-			if (exception == null) {
-				return "";
-			}
-			StackTraceElement[] frames = Exceptions.stackTrace(exception);
-			if (frames.length == 0) {
-				return "";
-			}
-			StackTraceElement thrownAt = frames[0];
-			for (StackTraceElement frame : frames) {
-				if (!CreationTrace.isFramework(frame.getClassName())) {
-					thrownAt = frame;
-					break;
-				}
-			}
-			return thrownAt.getClassName() + "." + thrownAt.getMethodName() + ":" + thrownAt.getLineNumber();
+					report.exceptionType());
 		}
 
 		Key withoutSite() {
-			return new Key(this.kind, this.executor, this.task, "", this.exceptionType, this.thrownAt);
+			return new Key(this.kind, this.executor, this.task, "", this.exceptionType);
 		}
 
-		Key withoutThrownAt() {
-			return thrownAt("");
-		}
-
-		Key thrownAt(String frame) {
-			return new Key(this.kind, this.executor, this.task, this.site, this.exceptionType, frame);
-		}
-
-		/**
-		 * The id of a place, for a key without the frame the exception was thrown at: the
-		 * same place always gets the same id, suspected or confirmed.
-		 */
 		String id() {
-			return fnv(toString());
-		}
-
-		/**
-		 * The id of a confirmed group of a place whose id another group of the place
-		 * holds: never the id of a place.
-		 */
-		String thrownAtId() {
-			return fnv("thrown " + this);
-		}
-
-		static String fnv(String text) {
-			// FNV-1a.
+			// FNV-1a over the key: the same place always gets the same id, suspected or
+			// confirmed.
 			long hash = 0xcbf29ce484222325L;
-			for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+			for (byte b : toString().getBytes(StandardCharsets.UTF_8)) {
 				hash ^= b;
 				hash *= 0x100000001b3L;
 			}
@@ -449,7 +316,7 @@ final class LeakGroups {
 
 		private Key key;
 
-		private String id;
+		private final String id;
 
 		private final Instant firstSeen;
 
@@ -461,10 +328,32 @@ final class LeakGroups {
 
 		private CreationTrace creationTrace;
 
-		Group(Key key, String id, Instant firstSeen) {
+		/**
+		 * Frames its exceptions were thrown at, the first {@link LeakGroups#MAX_FRAMES}.
+		 */
+		private Set<String> frames;
+
+		Group(Key key, Instant firstSeen) {
 			this.key = key;
-			this.id = id;
+			this.id = key.id();
 			this.firstSeen = firstSeen;
+		}
+
+		/**
+		 * Note a frame one of its exceptions was thrown at.
+		 * @return whether the group had frames, but not this one
+		 */
+		boolean thrownAt(String frame) {
+			if (this.frames == null) {
+				this.frames = new HashSet<>();
+				this.frames.add(frame);
+				return false;
+			}
+			if (this.frames.size() >= MAX_FRAMES || this.frames.contains(frame)) {
+				return false;
+			}
+			this.frames.add(frame);
+			return true;
 		}
 
 		void add(LeakReport report) {
