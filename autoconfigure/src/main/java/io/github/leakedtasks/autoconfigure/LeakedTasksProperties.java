@@ -42,7 +42,8 @@ public class LeakedTasksProperties implements Validator {
 	private int maxGroups = 500;
 
 	/**
-	 * Level at which each new group of leaks and each uncaught failure is logged.
+	 * Level at which each new group of leaks (and each frame new to a group that its
+	 * failures were thrown at) and each uncaught failure is logged.
 	 */
 	private LogLevel logLevel = LogLevel.ERROR;
 

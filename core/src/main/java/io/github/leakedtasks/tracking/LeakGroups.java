@@ -3,15 +3,13 @@ package io.github.leakedtasks.tracking;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -39,10 +37,10 @@ final class LeakGroups {
 	static final int FRAMES_READ_ONE_IN = 100;
 
 	/**
-	 * Frames a group remembers its exceptions were thrown at; a frame past them is not
-	 * logged.
+	 * Frames a group remembers its exceptions were thrown at (by their hashes: 4 bytes
+	 * each); a frame past them is not logged.
 	 */
-	static final int MAX_FRAMES = 16;
+	static final int MAX_FRAMES = 32;
 
 	private final int maxGroups;
 
@@ -66,9 +64,11 @@ final class LeakGroups {
 	 * Places of groups of leaks evicted by the cap, the latest ones (see
 	 * {@link #MAX_REMEMBERED_PLACES}): a place that comes back starts a group again but
 	 * is not new to the listeners, so that more places than the cap do not log the same
-	 * place again and again. Uncaught failures, logged each, are not remembered.
+	 * place again and again; each with the frames its exceptions were thrown at, or
+	 * {@code null}, so that a frame logged before is not logged again. Uncaught failures,
+	 * logged each, are not remembered.
 	 */
-	private final Set<Key> evictedKeys = new LinkedHashSet<>();
+	private final Map<Key, int[]> evictedKeys = new LinkedHashMap<>();
 
 	private final int maxRemembered;
 
@@ -98,10 +98,13 @@ final class LeakGroups {
 		if (added.framesWanted() == null) {
 			return added;
 		}
-		String thrownAt = thrownAt(report.exception());
+		int thrownAt = thrownAt(report.exception()).hashCode();
+		// One thread confirms leaks (the detector's), so a group's first leak notes its
+		// frame before the group's next: else a frame the next noted first would be taken
+		// for the group's own, not logged.
 		synchronized (this) {
 			boolean newFrame = added.framesWanted().thrownAt(thrownAt) && !added.newGroup();
-			return newFrame ? new Added(added.group(), true, null) : added;
+			return new Added(added.group(), added.newGroup() || newFrame, null);
 		}
 	}
 
@@ -122,8 +125,10 @@ final class LeakGroups {
 			group = new Group(key, report.time());
 			this.confirmed.put(key, group);
 			this.bySitelessKey.put(key.withoutSite(), key);
-			// Back after its group was evicted: logged before, so not new.
-			created = !this.evictedKeys.remove(key);
+			// Back after its group was evicted: logged before, so not new, nor the frames
+			// it was logged with.
+			created = !this.evictedKeys.containsKey(key);
+			group.seed(this.evictedKeys.remove(key));
 			evictOverCap();
 		}
 		group.add(report);
@@ -239,6 +244,7 @@ final class LeakGroups {
 			reordered
 				.forEach((existing, value) -> this.confirmed.put(existing.equals(siteless) ? key : existing, value));
 			group.key = key;
+			group.seed(this.evictedKeys.remove(key));
 			this.bySitelessKey.put(siteless, key);
 		}
 	}
@@ -246,27 +252,29 @@ final class LeakGroups {
 	private void evictOverCap() {
 		Iterator<Group> oldest = this.confirmed.values().iterator();
 		while (this.confirmed.size() > this.maxGroups && oldest.hasNext()) {
-			Key evictedKey = oldest.next().key;
+			Group evicted = oldest.next();
+			Key evictedKey = evicted.key;
 			oldest.remove();
 			this.bySitelessKey.remove(evictedKey.withoutSite(), evictedKey);
 			this.evicted++;
 			if (evictedKey.kind() == LeakKind.UNCAUGHT) {
 				continue;
 			}
-			remember(evictedKey);
+			int[] frames = evicted.frames();
+			remember(evictedKey, frames);
 			if (!evictedKey.site().isEmpty()) {
 				// Its leaks without a trace, which would join it, start a group of the
 				// place without a site.
-				remember(evictedKey.withoutSite());
+				remember(evictedKey.withoutSite(), frames);
 			}
 		}
 	}
 
-	private void remember(Key evictedKey) {
+	private void remember(Key evictedKey, int[] frames) {
 		this.evictedKeys.remove(evictedKey);
-		this.evictedKeys.add(evictedKey);
+		this.evictedKeys.put(evictedKey, frames);
 		if (this.evictedKeys.size() > this.maxRemembered) {
-			Iterator<Key> eldest = this.evictedKeys.iterator();
+			Iterator<Key> eldest = this.evictedKeys.keySet().iterator();
 			eldest.next();
 			eldest.remove();
 		}
@@ -280,11 +288,6 @@ final class LeakGroups {
 	 * @param framesWanted the group, if the leak's frames are to be read, or {@code null}
 	 */
 	record Added(LeakGroup group, boolean newGroup, Group framesWanted) {
-
-		Added(LeakGroup group, boolean newGroup) {
-			this(group, newGroup, null);
-		}
-
 	}
 
 	private record Key(LeakKind kind, String executor, String task, String site, String exceptionType) {
@@ -329,9 +332,12 @@ final class LeakGroups {
 		private CreationTrace creationTrace;
 
 		/**
-		 * Frames its exceptions were thrown at, the first {@link LeakGroups#MAX_FRAMES}.
+		 * Hashes of the frames its exceptions were thrown at, the first
+		 * {@link LeakGroups#MAX_FRAMES}, in {@code frames[0, frameCount)}.
 		 */
-		private Set<String> frames;
+		private int[] frames;
+
+		private int frameCount;
 
 		Group(Key key, Instant firstSeen) {
 			this.key = key;
@@ -341,19 +347,46 @@ final class LeakGroups {
 
 		/**
 		 * Note a frame one of its exceptions was thrown at.
+		 * @param frame the frame's hash
 		 * @return whether the group had frames, but not this one
 		 */
-		boolean thrownAt(String frame) {
+		boolean thrownAt(int frame) {
+			for (int i = 0; i < this.frameCount; i++) {
+				if (this.frames[i] == frame) {
+					return false;
+				}
+			}
+			if (this.frameCount >= MAX_FRAMES) {
+				return false;
+			}
+			boolean had = this.frameCount > 0;
 			if (this.frames == null) {
-				this.frames = new HashSet<>();
-				this.frames.add(frame);
-				return false;
+				this.frames = new int[4];
 			}
-			if (this.frames.size() >= MAX_FRAMES || this.frames.contains(frame)) {
-				return false;
+			else if (this.frameCount == this.frames.length) {
+				this.frames = Arrays.copyOf(this.frames, Math.min(MAX_FRAMES, 2 * this.frames.length));
 			}
-			this.frames.add(frame);
-			return true;
+			this.frames[this.frameCount++] = frame;
+			return had;
+		}
+
+		/**
+		 * Take the frames its place was logged with before it was evicted.
+		 * @param remembered their hashes, or {@code null}
+		 */
+		void seed(int[] remembered) {
+			if (remembered != null) {
+				for (int frame : remembered) {
+					thrownAt(frame);
+				}
+			}
+		}
+
+		/**
+		 * Return the hashes of the frames its exceptions were thrown at, or {@code null}.
+		 */
+		int[] frames() {
+			return (this.frameCount > 0) ? Arrays.copyOf(this.frames, this.frameCount) : null;
 		}
 
 		void add(LeakReport report) {

@@ -16,10 +16,10 @@ public interface LeakListener {
 	 * @param newGroup whether this leak started the group of a place not seen before, or
 	 * is the first of its group whose exception was thrown at its frame (its first frame
 	 * outside the JDK and the frameworks; read for a group's first 10 leaks and one in
-	 * 100 after them, 16 frames a group at most): a place whose group the cap on groups
-	 * evicted starts a group again when it comes back, but is not new (the latest evicted
-	 * places are remembered, four times the cap on groups, at least 1,024 and at most
-	 * 16,384, until the groups are cleared)
+	 * 100 after them, 32 frames a group at most), so true more than once for one group: a
+	 * place whose group the cap on groups evicted starts a group again when it comes
+	 * back, but is not new (the latest evicted places are remembered, four times the cap
+	 * on groups, at least 1,024 and at most 16,384, until the groups are cleared)
 	 */
 	default void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 	}

@@ -3,8 +3,9 @@ package io.github.leakedtasks.tracking;
 import java.util.ResourceBundle;
 
 /**
- * Logs one line per new group of leaks, with the exception and where the task was
- * created, and one per uncaught failure of an {@code execute()} task.
+ * Logs one line per new group of leaks (and per frame new to a group that its failures
+ * were thrown at: {@code newGroup}), with the exception and where the task was created,
+ * and one per uncaught failure of an {@code execute()} task.
  *
  * @since 0.1.0
  */

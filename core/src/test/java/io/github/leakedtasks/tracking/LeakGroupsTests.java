@@ -72,18 +72,34 @@ class LeakGroupsTests {
 	}
 
 	@Test
-	void exceptionsWhoseFramesCannotBeReadOrWithoutFramesShareAFrame() {
+	void exceptionWhoseFramesCannotBeReadSharesTheFrameOfExceptionsWithoutFrames() {
 		LeakGroups groups = new LeakGroups(10);
-		assertThat(groups.add(report(new UnreadableFramesException()), LeakStatus.CONFIRMED).newGroup()).isTrue();
-		assertThat(groups.add(report(new UnreadableFramesException()), LeakStatus.CONFIRMED).newGroup()).isFalse();
-		assertThat(groups.add(report(thrownAt()), LeakStatus.CONFIRMED).newGroup()).isTrue();
-		assertThat(groups.add(report(thrownAt()), LeakStatus.CONFIRMED).newGroup()).isFalse();
-		assertThat(groups.snapshot()).extracting(LeakGroup::count).containsExactly(2L, 2L);
+		assertThat(groups.add(report(new OddFramesException(true)), LeakStatus.CONFIRMED).newGroup()).isTrue();
+		assertThat(groups.add(report(new OddFramesException(false)), LeakStatus.CONFIRMED).newGroup()).isFalse();
+		assertThat(groups.add(report(new OddFramesException(true)), LeakStatus.CONFIRMED).newGroup()).isFalse();
+		assertThat(groups.snapshot()).singleElement().satisfies((group) -> assertThat(group.count()).isEqualTo(3));
+	}
+
+	@Test
+	void placeBackAfterItsGroupWasEvictedIsNotLoggedForItsFramesAgainButForANewOne() {
+		LeakGroups groups = new LeakGroups(1);
+		groups.add(report(thrownAt("a")), LeakStatus.CONFIRMED);
+		assertThat(groups.add(report(thrownAt("b")), LeakStatus.CONFIRMED).newGroup()).isTrue();
+		// Evicts it.
+		groups.add(report("other", thrownAt("a")), LeakStatus.CONFIRMED);
+		List<Boolean> back = new ArrayList<>();
+		for (String frame : List.of("b", "a", "c", "c")) {
+			back.add(groups.add(report(thrownAt(frame)), LeakStatus.CONFIRMED).newGroup());
+		}
+		assertThat(back).containsExactly(false, false, true, false);
 	}
 
 	private static LeakReport report(Throwable exception) {
-		return new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "orders", "task", exception, null, "main",
-				Instant.now());
+		return report("task", exception);
+	}
+
+	private static LeakReport report(String task, Throwable exception) {
+		return new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "orders", task, exception, null, "main", Instant.now());
 	}
 
 	private static IllegalStateException thrownHere() {
@@ -104,11 +120,20 @@ class LeakGroupsTests {
 		return exception;
 	}
 
-	static final class UnreadableFramesException extends IllegalStateException {
+	static final class OddFramesException extends IllegalStateException {
+
+		private final boolean unreadable;
+
+		OddFramesException(boolean unreadable) {
+			this.unreadable = unreadable;
+		}
 
 		@Override
 		public StackTraceElement[] getStackTrace() {
-			throw new UnsupportedOperationException("frames");
+			if (this.unreadable) {
+				throw new UnsupportedOperationException("frames");
+			}
+			return new StackTraceElement[0];
 		}
 
 	}
