@@ -3,7 +3,6 @@ package io.github.leakedtasks.tracking;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -134,18 +133,6 @@ class LeakGroupsTests {
 				throw new UnsupportedOperationException("frames");
 			}
 			return new StackTraceElement[0];
-		}
-
-	}
-
-	static final class FramesCountingException extends IllegalStateException {
-
-		final AtomicInteger framesRead = new AtomicInteger();
-
-		@Override
-		public StackTraceElement[] getStackTrace() {
-			this.framesRead.incrementAndGet();
-			return super.getStackTrace();
 		}
 
 	}

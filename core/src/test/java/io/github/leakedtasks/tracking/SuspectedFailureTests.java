@@ -3,7 +3,6 @@ package io.github.leakedtasks.tracking;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -170,18 +169,6 @@ class SuspectedFailureTests {
 				Thread.currentThread().interrupt();
 			}
 		}
-	}
-
-	static final class FramesCountingException extends IllegalStateException {
-
-		final AtomicInteger framesRead = new AtomicInteger();
-
-		@Override
-		public StackTraceElement[] getStackTrace() {
-			this.framesRead.incrementAndGet();
-			return super.getStackTrace();
-		}
-
 	}
 
 }
