@@ -105,12 +105,22 @@ public final class CreationTrace {
 	 * @return the origin, or {@code null} when no frame is left
 	 */
 	public StackTraceElement origin() {
-		for (StackTraceElement frame : frames()) {
+		return origin(frames());
+	}
+
+	/**
+	 * Return the first of the frames outside the JDK and the frameworks, or the first
+	 * frame if every frame is theirs.
+	 * @param frames the frames, innermost first
+	 * @return the origin, or {@code null} when there is no frame
+	 */
+	static StackTraceElement origin(List<StackTraceElement> frames) {
+		for (StackTraceElement frame : frames) {
 			if (!isFramework(frame.getClassName())) {
 				return frame;
 			}
 		}
-		return site();
+		return frames.isEmpty() ? null : frames.get(0);
 	}
 
 	static boolean isFramework(String className) {

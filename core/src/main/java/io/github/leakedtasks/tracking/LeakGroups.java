@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -98,7 +99,7 @@ final class LeakGroups {
 		if (added.framesWanted() == null) {
 			return added;
 		}
-		int thrownAt = thrownAt(report.exception()).hashCode();
+		int thrownAt = thrownAt(report.exception());
 		// One thread confirms leaks (the detector's), so a group's first leak notes its
 		// frame before the group's next: else a frame the next noted first would be taken
 		// for the group's own, not logged.
@@ -143,24 +144,18 @@ final class LeakGroups {
 	}
 
 	/**
-	 * The exception's first frame outside the JDK and the frameworks, or its first frame
-	 * if every frame is theirs, as the creation trace's origin is chosen, without its
-	 * class loader, module and version; {@code ""} for an exception without frames or
-	 * whose frames cannot be read.
+	 * The hash of the frame the exception was thrown at, chosen as a creation trace's
+	 * origin is (its first frame outside the JDK and the frameworks, else its first),
+	 * without its class loader, module and version; {@code 0} for an exception without
+	 * frames or whose frames cannot be read.
 	 */
-	private static String thrownAt(Throwable exception) {
-		StackTraceElement[] frames = Exceptions.stackTrace(exception);
-		if (frames.length == 0) {
-			return "";
+	private static int thrownAt(Throwable exception) {
+		StackTraceElement frame = CreationTrace.origin(Arrays.asList(Exceptions.stackTrace(exception)));
+		if (frame == null) {
+			return 0;
 		}
-		StackTraceElement thrownAt = frames[0];
-		for (StackTraceElement frame : frames) {
-			if (!CreationTrace.isFramework(frame.getClassName())) {
-				thrownAt = frame;
-				break;
-			}
-		}
-		return thrownAt.getClassName() + "." + thrownAt.getMethodName() + ":" + thrownAt.getLineNumber();
+		return 31 * (31 * frame.getClassName().hashCode() + Objects.hashCode(frame.getMethodName()))
+				+ frame.getLineNumber();
 	}
 
 	synchronized void replaceSuspected(List<LeakReport> reports) {
