@@ -42,6 +42,7 @@ final class AgentInstaller {
 	static TaskTracker install(AgentSettings settings, Instrumentation instrumentation, Class<?> hooks)
 			throws Exception {
 		TaskTracker tracker = TaskTracker.create(settings.tracking());
+		JdkCompleters.libraryPackages(settings.libraryPackages());
 		List<String> problems = Collections.synchronizedList(new ArrayList<>());
 		Dependents dependents = dependents(problems);
 		SelfTest selfTest = new SelfTest();

@@ -29,7 +29,19 @@ final class AgentSettings {
 	/** The settings the agent reads, in the order the README lists them. */
 	static final List<String> NAMES = List.of("enabled", "grace-period", "log-level", "overdue-threshold", "max-groups",
 			"creation-trace.mode", "creation-trace.traced-tasks-per-type", "creation-trace.sample-rate",
-			"creation-trace.max-samples-per-second", "creation-trace.max-depth");
+			"creation-trace.max-samples-per-second", "creation-trace.max-depth", "library-packages");
+
+	/**
+	 * The settings whose value is a list, comma-separated as Spring reads one: in the
+	 * agent's options, whose own separator is the comma, an option without {@code =} that
+	 * follows one of them is its next element.
+	 */
+	private static final List<String> LISTS = List.of("library-packages");
+
+	/** A package name: Java identifiers separated by dots. */
+	private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern
+		.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+				+ "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
 	private final Map<String, String> values;
 
@@ -44,14 +56,20 @@ final class AgentSettings {
 		Map<String, String> values = new HashMap<>();
 		List<String> unknown = new ArrayList<>();
 		if (options != null && !options.isBlank()) {
+			String list = null;
 			for (String option : options.split(",")) {
 				int equals = option.indexOf('=');
 				String name = (equals > 0) ? key(option.substring(0, equals)) : option.trim();
 				if (equals > 0 && NAMES.contains(name)) {
 					putUnlessBlank(values, name, option.substring(equals + 1));
+					list = LISTS.contains(name) ? name : null;
+				}
+				else if (equals < 0 && list != null) {
+					values.merge(list, option.trim(), (first, next) -> first + "," + next);
 				}
 				else if (!option.isBlank()) {
 					unknown.add(option.trim());
+					list = null;
 				}
 			}
 		}
@@ -110,6 +128,36 @@ final class AgentSettings {
 		enabled();
 		logLevel();
 		tracking();
+		libraryPackages();
+	}
+
+	/**
+	 * Return the packages of the libraries whose own failures of futures are theirs, not
+	 * the application's, as the JDK's implementation's are (see {@code JdkCompleters}):
+	 * package names, comma-separated, each with its subpackages.
+	 * @return the packages, without a trailing dot
+	 * @throws IllegalArgumentException if one is not a package name
+	 */
+	List<String> libraryPackages() {
+		String value = this.values.get("library-packages");
+		if (value == null) {
+			return List.of();
+		}
+		List<String> packages = new ArrayList<>();
+		for (String element : value.split(",")) {
+			String name = element.trim();
+			if (name.isEmpty()) {
+				continue;
+			}
+			String stripped = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+			if (!PACKAGE.matcher(stripped).matches()) {
+				throw new IllegalArgumentException(
+						"library-packages must be package names such as com.github.benmanes.caffeine but was '" + value
+								+ "'");
+			}
+			packages.add(stripped);
+		}
+		return List.copyOf(packages);
 	}
 
 	/**

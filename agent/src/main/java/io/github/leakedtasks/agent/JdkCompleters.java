@@ -2,6 +2,7 @@ package io.github.leakedtasks.agent;
 
 import java.lang.StackWalker.StackFrame;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -27,6 +28,11 @@ import java.util.stream.Stream;
  * consumer), a library's, an application's subclass of {@code CompletableFuture} (its
  * frames end the walk), and a future born failed ({@code failedFuture},
  * {@code failedStage}, also the HTTP client's own), which is handed to its caller.
+ * <p>
+ * A library named in the {@code library-packages} setting is taken for the JDK's
+ * implementation when its code fails a future explicitly (not when its code hands a
+ * failure on to a stage: such a stage is the application's), for the libraries that fail
+ * futures of their own and drop them (Caffeine's {@code getAll} placeholders).
  * <p>
  * The same walk finds a future failed while a class initializes: a class initializer
  * ({@code <clinit>}) among the first frames from the code that failed it on makes the
@@ -69,6 +75,12 @@ final class JdkCompleters {
 
 	private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
+	/**
+	 * The {@code library-packages}, each with a trailing dot, set once as the agent
+	 * starts.
+	 */
+	private static volatile String[] libraryPackages = new String[0];
+
 	private JdkCompleters() {
 	}
 
@@ -83,6 +95,14 @@ final class JdkCompleters {
 	 * otherwise, or if a future failed explicitly was not failed by
 	 * {@code completeExceptionally} or {@code obtrudeException} (or born failed)
 	 */
+	/**
+	 * Set the packages of the libraries whose explicit failures of futures are theirs.
+	 * @param packages package names, without a trailing dot
+	 */
+	static void libraryPackages(List<String> packages) {
+		libraryPackages = packages.stream().map((name) -> name + ".").toArray(String[]::new);
+	}
+
 	static Completer of(Object future, boolean explicit) {
 		Class<?> futureClass = future.getClass();
 		return WALKER.walk((frames) -> completer(frames, futureClass, !explicit));
@@ -109,7 +129,7 @@ final class JdkCompleters {
 			if (isCallMachinery(name)) {
 				continue;
 			}
-			if (!bornFailed && explicit && isJdkImplementation(type, name)) {
+			if (!bornFailed && explicit && (isJdkImplementation(type, name) || (!handedOn && isLibrarys(name)))) {
 				return new Completer(type, false);
 			}
 			return initializer(frame, iterator);
@@ -136,6 +156,15 @@ final class JdkCompleters {
 			}
 			frame = callers.next();
 		}
+	}
+
+	private static boolean isLibrarys(String name) {
+		for (String prefix : libraryPackages) {
+			if (name.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isCallMachinery(String name) {

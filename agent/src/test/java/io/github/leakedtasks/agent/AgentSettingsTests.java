@@ -1,6 +1,7 @@
 package io.github.leakedtasks.agent;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,41 @@ class AgentSettingsTests {
 		properties.setProperty("leaked-tasks.grace-period", "");
 		assertThat(AgentSettings.of("grace-period=2s", properties).tracking().gracePeriod())
 			.isEqualTo(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void libraryPackagesAreAListInAgentOptionsAndSystemProperties() {
+		AgentSettings options = AgentSettings.of(
+				"grace-period=2s,library-packages=com.github.benmanes.caffeine,org.eclipse.jetty.,log-level=warn",
+				new Properties());
+		options.validate();
+		assertThat(options.libraryPackages()).containsExactly("com.github.benmanes.caffeine", "org.eclipse.jetty");
+		assertThat(options.logLevel()).isEqualTo(System.Logger.Level.WARNING);
+		assertThat(options.unknownOptions()).isEmpty();
+		Properties properties = new Properties();
+		properties.setProperty("leaked-tasks.library-packages", " org.asynchttpclient , ");
+		assertThat(AgentSettings.of("library-packages=com.example", properties).libraryPackages())
+			.containsExactly("org.asynchttpclient");
+		assertThat(AgentSettings.of(null, new Properties()).libraryPackages()).isEmpty();
+	}
+
+	@Test
+	void anOptionWithoutAValueIsUnknownUnlessItFollowsAList() {
+		AgentSettings settings = AgentSettings.of("verbose,library-packages=com.example,bogus=1,debug",
+				new Properties());
+		assertThat(settings.libraryPackages()).isEqualTo(List.of("com.example"));
+		assertThat(settings.unknownOptions()).containsExactly("verbose", "bogus=1", "debug");
+	}
+
+	@Test
+	void aLibraryPackageThatIsNoPackageNameIsRefusedNamingTheSetting() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("library-packages=com.example,com/example", new Properties()).validate())
+			.withMessage("library-packages must be package names such as com.github.benmanes.caffeine but was "
+					+ "'com.example,com/example'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("library-packages=com..example", new Properties()).validate())
+			.withMessageStartingWith("library-packages must be package names");
 	}
 
 	@Test

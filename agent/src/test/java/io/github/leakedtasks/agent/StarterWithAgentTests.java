@@ -769,6 +769,14 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void libraryPackagesGivenOnlyAsASpringPropertyAreNamedInAWarning(CapturedOutput output) {
+		this.runner.withPropertyValues("leaked-tasks.library-packages=com.example.library, org.example")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		assertThat(output).contains("leaked-tasks.library-packages=com.example.library,org.example (the agent's own "
+				+ "setting, read only as an agent option or a system property)");
+	}
+
+	@Test
 	void propertiesTheApplicationDidNotSetAreTheAgentsToChoose(CapturedOutput output) {
 		// The build starts the agent with max-groups=400, which Spring's default (500)
 		// would contradict.

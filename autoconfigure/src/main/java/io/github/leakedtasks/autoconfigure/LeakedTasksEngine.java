@@ -1,6 +1,7 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -141,11 +142,27 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 		compare(ignored, "creation-trace.max-samples-per-second", wanted, running,
 				TrackingSettings::maxSamplesPerSecond);
 		compare(ignored, "creation-trace.max-depth", wanted, running, TrackingSettings::maxTraceDepth);
+		List<String> packages = Binder.get(this.environment)
+			.bind("leaked-tasks.library-packages", Bindable.listOf(String.class))
+			.orElse(null);
+		if (packages != null && !packages.equals(systemPropertyList("leaked-tasks.library-packages"))) {
+			ignored.add("leaked-tasks.library-packages=" + String.join(",", packages)
+					+ " (the agent's own setting, read only as an agent option or a system property)");
+		}
 		if (!ignored.isEmpty()) {
 			logger.warn("The leaked-tasks agent runs the engine with its own settings, so these properties of the "
 					+ "application are not applied: " + String.join(", ", ignored) + ". Give them to the agent, as "
 					+ "agent options or as -Dleaked-tasks.* system properties, which the application reads too.");
 		}
+	}
+
+	/**
+	 * The elements of a comma-separated system property as Spring binds them, or an empty
+	 * list.
+	 */
+	private static List<String> systemPropertyList(String name) {
+		String value = System.getProperty(name, "");
+		return Arrays.stream(value.split(",")).map(String::trim).filter((element) -> !element.isEmpty()).toList();
 	}
 
 	/**

@@ -1,0 +1,47 @@
+package com.example.library;
+
+import java.util.concurrent.CompletableFuture;
+
+import com.example.library.internal.BulkCompleter;
+
+/**
+ * A library's own futures, as Caffeine's {@code AsyncLoadingCache.getAll} makes them:
+ * placeholders it fails when a load fails and drops, and a future it hands to the
+ * application and fails later. The agent of the tests' JVM is given
+ * {@code library-packages=com.example.library}.
+ */
+public final class Placeholders {
+
+	private Placeholders() {
+	}
+
+	/**
+	 * Fail two placeholders, one with {@code completeExceptionally} here, one with
+	 * {@code obtrudeException} in a subpackage, and drop them.
+	 * @param failure the failure
+	 */
+	public static void failAndDrop(Throwable failure) {
+		CompletableFuture<Object> first = new CompletableFuture<>();
+		first.completeExceptionally(failure);
+		BulkCompleter.obtrude(new CompletableFuture<>(), failure);
+	}
+
+	/**
+	 * Return a future the library will fail.
+	 * @param <T> the result type
+	 * @return the future
+	 */
+	public static <T> CompletableFuture<T> pending() {
+		return new CompletableFuture<>();
+	}
+
+	/**
+	 * Fail a future the library handed out.
+	 * @param future the future
+	 * @param failure the failure
+	 */
+	public static void fail(CompletableFuture<?> future, Throwable failure) {
+		future.completeExceptionally(failure);
+	}
+
+}

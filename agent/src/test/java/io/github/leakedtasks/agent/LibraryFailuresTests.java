@@ -1,0 +1,65 @@
+package io.github.leakedtasks.agent;
+
+import java.util.concurrent.CompletableFuture;
+
+import com.example.library.Placeholders;
+import com.example.libraryish.Lookalike;
+import org.junit.jupiter.api.Test;
+
+import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
+import static io.github.leakedtasks.agent.AgentFixture.marker;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A library named in {@code library-packages} (the tests' JVM names
+ * {@code com.example.library}) fails and drops futures of its own, as Caffeine's
+ * {@code getAll} does with its placeholders: its explicit failures are its own, not the
+ * application's leaks, as the JDK implementation's are. What the application chains on
+ * such a future is still the application's.
+ */
+class LibraryFailuresTests {
+
+	@Test
+	void futuresALibraryFailsAndDropsAreNotReported() {
+		AgentFixture.collectReports();
+		String library = marker();
+		String application = marker();
+		Placeholders.failAndDrop(new IllegalStateException(library));
+		// The same failure, made by the application: reported.
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(application));
+		awaitReported(application);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(library)).isEmpty();
+	}
+
+	@Test
+	void aPackageWhoseNameOnlyStartsWithALibrarysIsTheApplications() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		Lookalike.failAndDrop(new IllegalStateException(marker));
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	@Test
+	void aStageTheApplicationChainsOnAFutureTheLibraryFailsLaterIsReportedWhenDropped() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		handedOut.thenApply(String::length);
+		// Handed on to the application's stage on the library's thread.
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	@Test
+	void aStageTheApplicationChainsOnAFutureTheLibraryFailedIsReportedWhenDropped() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		handedOut.thenApply(String::length);
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+}
