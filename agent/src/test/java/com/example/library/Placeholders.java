@@ -27,6 +27,16 @@ public final class Placeholders {
 	}
 
 	/**
+	 * Fail a placeholder through reflection and drop it.
+	 * @param failure the failure
+	 * @throws ReflectiveOperationException not expected
+	 */
+	public static void failReflectivelyAndDrop(Throwable failure) throws ReflectiveOperationException {
+		CompletableFuture.class.getMethod("completeExceptionally", Throwable.class)
+			.invoke(new CompletableFuture<>(), failure);
+	}
+
+	/**
 	 * Return a future the library will fail.
 	 * @param <T> the result type
 	 * @return the future

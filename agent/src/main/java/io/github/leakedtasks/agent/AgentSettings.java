@@ -107,6 +107,19 @@ final class AgentSettings {
 	}
 
 	/**
+	 * Whether a package is, or holds, the JDK's public packages ({@code java.},
+	 * {@code javax.}), whose failures of futures are the application's, or the agent's.
+	 */
+	private static boolean isReserved(String name) {
+		for (String reserved : List.of("java", "javax", "io.github.leakedtasks")) {
+			if (name.equals(reserved) || name.startsWith(reserved + ".") || reserved.startsWith(name + ".")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Return whether the agent is enabled, read as Spring reads a boolean property
 	 * ({@code true}, {@code on}, {@code yes}, {@code 1} and their opposites).
 	 */
@@ -149,11 +162,16 @@ final class AgentSettings {
 			if (name.isEmpty()) {
 				continue;
 			}
-			String stripped = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+			String stripped = name.endsWith(".*") ? name.substring(0, name.length() - 2)
+					: name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
 			if (!PACKAGE.matcher(stripped).matches()) {
-				throw new IllegalArgumentException(
-						"library-packages must be package names such as com.github.benmanes.caffeine but was '" + value
-								+ "'");
+				throw new IllegalArgumentException("library-packages must be package names such as "
+						+ "com.github.benmanes.caffeine but was '" + value + "' ('" + name + "' is none)");
+			}
+			if (isReserved(stripped)) {
+				throw new IllegalArgumentException("library-packages must not hold the JDK's public packages or the "
+						+ "agent's but was '" + value + "' ('" + name + "': the JDK's public classes fail futures"
+						+ " on the application's behalf, as orTimeout does)");
 			}
 			packages.add(stripped);
 		}

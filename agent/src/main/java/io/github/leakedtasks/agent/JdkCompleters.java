@@ -30,9 +30,12 @@ import java.util.stream.Stream;
  * {@code failedStage}, also the HTTP client's own), which is handed to its caller.
  * <p>
  * A library named in the {@code library-packages} setting is taken for the JDK's
- * implementation when its code fails a future explicitly (not when its code hands a
- * failure on to a stage: such a stage is the application's), for the libraries that fail
- * futures of their own and drop them (Caffeine's {@code getAll} placeholders).
+ * implementation when its code fails a future of the JDK's class or of its own explicitly
+ * (not an application's subclass, and not when its code hands a failure on to a stage:
+ * such a stage is the application's), for the libraries that fail futures of their own
+ * and drop them (Caffeine's {@code getAll} placeholders). Whoever made the future is not
+ * known: one the application made and had the library fail is taken for the library's
+ * too.
  * <p>
  * The same walk finds a future failed while a class initializes: a class initializer
  * ({@code <clinit>}) among the first frames from the code that failed it on makes the
@@ -85,6 +88,14 @@ final class JdkCompleters {
 	}
 
 	/**
+	 * Set the packages of the libraries whose explicit failures of futures are theirs.
+	 * @param packages package names, without a trailing dot
+	 */
+	static void libraryPackages(List<String> packages) {
+		libraryPackages = packages.stream().map((name) -> name + ".").toArray(String[]::new);
+	}
+
+	/**
 	 * Return the code that failed a future on the current thread, if it is the JDK's own
 	 * or a class initializer, called from the agent's hook in the future's completion.
 	 * @param future the future
@@ -95,14 +106,6 @@ final class JdkCompleters {
 	 * otherwise, or if a future failed explicitly was not failed by
 	 * {@code completeExceptionally} or {@code obtrudeException} (or born failed)
 	 */
-	/**
-	 * Set the packages of the libraries whose explicit failures of futures are theirs.
-	 * @param packages package names, without a trailing dot
-	 */
-	static void libraryPackages(List<String> packages) {
-		libraryPackages = packages.stream().map((name) -> name + ".").toArray(String[]::new);
-	}
-
 	static Completer of(Object future, boolean explicit) {
 		Class<?> futureClass = future.getClass();
 		return WALKER.walk((frames) -> completer(frames, futureClass, !explicit));
@@ -129,7 +132,8 @@ final class JdkCompleters {
 			if (isCallMachinery(name)) {
 				continue;
 			}
-			if (!bornFailed && explicit && (isJdkImplementation(type, name) || (!handedOn && isLibrarys(name)))) {
+			if (!bornFailed && explicit && (isJdkImplementation(type, name)
+					|| (!handedOn && isLibrarys(name) && isLibrarysFuture(futureClass)))) {
 				return new Completer(type, false);
 			}
 			return initializer(frame, iterator);
@@ -158,6 +162,14 @@ final class JdkCompleters {
 		}
 	}
 
+	/**
+	 * Whether a future a library failed may be its own: of the JDK's class, or of a
+	 * library's. An application's subclass is the application's, whoever fails it.
+	 */
+	private static boolean isLibrarysFuture(Class<?> futureClass) {
+		return isJdks(futureClass) || isLibrarys(futureClass.getName());
+	}
+
 	private static boolean isLibrarys(String name) {
 		for (String prefix : libraryPackages) {
 			if (name.startsWith(prefix)) {
@@ -168,7 +180,8 @@ final class JdkCompleters {
 	}
 
 	private static boolean isCallMachinery(String name) {
-		return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.");
+		return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.")
+				|| name.startsWith("java.lang.reflect.");
 	}
 
 	/**

@@ -100,14 +100,38 @@ class AgentSettingsTests {
 	}
 
 	@Test
-	void aLibraryPackageThatIsNoPackageNameIsRefusedNamingTheSetting() {
+	void aLibraryPackageThatIsNoPackageNameIsRefusedNamingTheSettingAndThePackage() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> AgentSettings.of("library-packages=com.example,com/example", new Properties()).validate())
 			.withMessage("library-packages must be package names such as com.github.benmanes.caffeine but was "
-					+ "'com.example,com/example'");
+					+ "'com.example,com/example' ('com/example' is none)");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> AgentSettings.of("library-packages=com..example", new Properties()).validate())
 			.withMessageStartingWith("library-packages must be package names");
+		// A forgotten value: the next option is taken for a package, and is none.
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgentSettings.of("library-packages=com.example,log-level", new Properties()).validate())
+			.withMessageEndingWith("('log-level' is none)");
+	}
+
+	@Test
+	void aLibraryPackageWrittenAsAnImportIsItsPackage() {
+		assertThat(AgentSettings.of("library-packages=com.example.*,org.example.", new Properties()).libraryPackages())
+			.containsExactly("com.example", "org.example");
+	}
+
+	@Test
+	void theJdksPublicPackagesAndTheAgentsAreNoLibrarys() {
+		for (String name : List.of("java", "java.util.concurrent", "javax.net", "io.github.leakedtasks.agent", "io",
+				"io.github")) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> AgentSettings.of("library-packages=" + name, new Properties()).validate())
+				.withMessageStartingWith("library-packages must not hold the JDK's public packages or the agent's but "
+						+ "was '" + name + "'");
+		}
+		assertThat(
+				AgentSettings.of("library-packages=javafx,io.github.other,jdk.jfr", new Properties()).libraryPackages())
+			.containsExactly("javafx", "io.github.other", "jdk.jfr");
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 import com.example.library.Placeholders;
 import com.example.libraryish.Lookalike;
+import com.example.other.OtherLibrary;
 import org.junit.jupiter.api.Test;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
@@ -21,16 +22,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LibraryFailuresTests {
 
 	@Test
-	void futuresALibraryFailsAndDropsAreNotReported() {
+	void futuresALibraryFailsAndDropsAreNotReported() throws ReflectiveOperationException {
 		AgentFixture.collectReports();
 		String library = marker();
 		String application = marker();
 		Placeholders.failAndDrop(new IllegalStateException(library));
+		OtherLibrary.failAndDrop(new IllegalStateException(library));
+		Placeholders.failReflectivelyAndDrop(new IllegalStateException(library));
 		// The same failure, made by the application: reported.
 		new CompletableFuture<>().completeExceptionally(new IllegalStateException(application));
 		awaitReported(application);
 		AgentFixture.awaitDetectorCaughtUp();
 		assertThat(reportsOf(library)).isEmpty();
+	}
+
+	@Test
+	void anApplicationsSubclassTheLibraryFailsIsTheApplications() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		Placeholders.fail(new ApplicationFuture<>(), new IllegalStateException(marker));
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	/**
+	 * Who made a future is not known when it fails: one of the JDK's class that the
+	 * application made and had the library fail is taken for the library's (README).
+	 */
+	@Test
+	void aFutureTheApplicationMadeAndTheLibraryFailedIsTakenForTheLibrarys() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		String control = marker();
+		Placeholders.fail(new CompletableFuture<>(), new IllegalStateException(marker));
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(control));
+		awaitReported(control);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
 	}
 
 	@Test
@@ -60,6 +87,10 @@ class LibraryFailuresTests {
 		Placeholders.fail(handedOut, new IllegalStateException(marker));
 		handedOut.thenApply(String::length);
 		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	static final class ApplicationFuture<T> extends CompletableFuture<T> {
+
 	}
 
 }

@@ -777,6 +777,28 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void libraryPackagesGivenAsASystemPropertyAreTheAgentsAndNotNamed(CapturedOutput output) {
+		System.setProperty("leaked-tasks.library-packages", "com.example.library, ");
+		try {
+			this.runner.withPropertyValues("leaked-tasks.library-packages=org.example")
+				.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		}
+		finally {
+			System.clearProperty("leaked-tasks.library-packages");
+		}
+		assertThat(output).doesNotContain("leaked-tasks.library-packages");
+	}
+
+	@Test
+	void libraryPackagesThatCannotBeBoundDoNotFailTheStart(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("leaked-tasks.library-packages[0]=com.example",
+					"leaked-tasks.library-packages[2]=org.example")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(TaskTracker.class));
+		assertThat(output).doesNotContain("leaked-tasks.library-packages");
+	}
+
+	@Test
 	void propertiesTheApplicationDidNotSetAreTheAgentsToChoose(CapturedOutput output) {
 		// The build starts the agent with max-groups=400, which Spring's default (500)
 		// would contradict.

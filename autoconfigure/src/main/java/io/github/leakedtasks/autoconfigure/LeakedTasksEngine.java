@@ -1,7 +1,6 @@
 package io.github.leakedtasks.autoconfigure;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -142,13 +141,7 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 		compare(ignored, "creation-trace.max-samples-per-second", wanted, running,
 				TrackingSettings::maxSamplesPerSecond);
 		compare(ignored, "creation-trace.max-depth", wanted, running, TrackingSettings::maxTraceDepth);
-		List<String> packages = Binder.get(this.environment)
-			.bind("leaked-tasks.library-packages", Bindable.listOf(String.class))
-			.orElse(null);
-		if (packages != null && !packages.equals(systemPropertyList("leaked-tasks.library-packages"))) {
-			ignored.add("leaked-tasks.library-packages=" + String.join(",", packages)
-					+ " (the agent's own setting, read only as an agent option or a system property)");
-		}
+		libraryPackagesOfTheApplication(ignored);
 		if (!ignored.isEmpty()) {
 			logger.warn("The leaked-tasks agent runs the engine with its own settings, so these properties of the "
 					+ "application are not applied: " + String.join(", ", ignored) + ". Give them to the agent, as "
@@ -157,12 +150,34 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 	}
 
 	/**
-	 * The elements of a comma-separated system property as Spring binds them, or an empty
-	 * list.
+	 * Name {@code leaked-tasks.library-packages} if the application sets it other than as
+	 * a system property, which is all the agent reads of the application's (beside its
+	 * options). A value that cannot be bound is left to the agent: never a reason to fail
+	 * the application's start.
 	 */
-	private static List<String> systemPropertyList(String name) {
-		String value = System.getProperty(name, "");
-		return Arrays.stream(value.split(",")).map(String::trim).filter((element) -> !element.isEmpty()).toList();
+	private void libraryPackagesOfTheApplication(List<String> ignored) {
+		String name = "leaked-tasks.library-packages";
+		try {
+			for (String property : System.getProperties().stringPropertyNames()) {
+				if (property.equalsIgnoreCase(name) && !System.getProperty(property, "").isBlank()) {
+					return;
+				}
+			}
+			List<String> packages = Binder.get(this.environment)
+				.bind(name, Bindable.listOf(String.class))
+				.orElse(List.of())
+				.stream()
+				.map(String::trim)
+				.filter((element) -> !element.isEmpty())
+				.toList();
+			if (!packages.isEmpty()) {
+				ignored.add(name + "=" + String.join(",", packages)
+						+ " (the agent's own setting, read only as an agent option or a system property)");
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not read " + name + " of the application", ex);
+		}
 	}
 
 	/**

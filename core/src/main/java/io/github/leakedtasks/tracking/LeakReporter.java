@@ -185,9 +185,9 @@ final class LeakReporter {
 		this.groups.jdkOwnFailure();
 		String name = completer.getName();
 		if (this.jdkCompleters.size() < MAX_UNTRACKED_TYPES && this.jdkCompleters.add(name)) {
-			debug("Futures the JDK's own code in " + name
-					+ " fails itself are not watched: a failure nobody retrieves there is the JDK's,"
-					+ " not the application's (counted as jdkOwnFailures in the summary)");
+			debug("Futures the JDK's own code in " + name + " fails itself (or a library's, named in the Java"
+					+ " agent's library-packages) are not watched: a failure nobody retrieves there is not the"
+					+ " application's (counted as jdkOwnFailures in the summary)");
 		}
 	}
 
