@@ -28,7 +28,8 @@ class LoggingLeakListenerTests {
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "plain", "cycle", "toStringThrows", "messageThrows", "messageRecurses", "causeThrows",
-			"causeToStringThrows", "suppressedToStringThrows", "stackTraceThrows" })
+			"causeToStringThrows", "suppressedToStringThrows", "stackTraceThrows", "printWriterThrows",
+			"printStreamThrows", "printsItsOwnWay" })
 	void lineIsLoggedWhateverTheExceptionDoes(String kind) {
 		Throwable exception = exception(kind);
 		List<Object[]> logged = new ArrayList<>();
@@ -43,7 +44,7 @@ class LoggingLeakListenerTests {
 		String message = (String) logged.get(0)[0];
 		Throwable thrown = (Throwable) logged.get(0)[1];
 		assertThat(message).startsWith("Task exception was never retrieved: executor 'pool'");
-		if (kind.equals("plain") || kind.equals("cycle")) {
+		if (kind.equals("plain") || kind.equals("cycle") || kind.equals("printsItsOwnWay")) {
 			assertThat(thrown).isSameAs(exception);
 			// What a logger does with it.
 			exception.printStackTrace(new PrintWriter(new StringWriter()));
@@ -161,6 +162,22 @@ class LoggingLeakListenerTests {
 				throw new UnsupportedOperationException("getStackTrace");
 			}
 			return super.getStackTrace();
+		}
+
+		@Override
+		public void printStackTrace(PrintWriter writer) {
+			if (this.kind.equals("printWriterThrows")) {
+				throw new UnsupportedOperationException("printStackTrace");
+			}
+			writer.println("printed its own way");
+		}
+
+		@Override
+		public void printStackTrace(java.io.PrintStream stream) {
+			if (this.kind.equals("printStreamThrows")) {
+				throw new UnsupportedOperationException("printStackTrace");
+			}
+			stream.println("printed its own way");
 		}
 
 		@Override
