@@ -360,6 +360,20 @@ public final class FutureEvents {
 	 * is handed on to are described by it and what is received through them is noted.
 	 * @return whether it is registered: not if another hook registered one first
 	 */
+	/**
+	 * Return the record of a {@code CompletableFuture}'s failure that another failure
+	 * replaced ({@code obtrudeException}: a future completes once otherwise, and the
+	 * hooks report what it holds), or {@code null}.
+	 */
+	private static TaskRecord replacedFailure(Object future, Object known, Throwable failure) {
+		if (failure == null || !(known instanceof TaskRecord record) || !(future instanceof CompletableFuture)
+				|| record.failure == null) {
+			return null;
+		}
+		Throwable now = TaskRecord.unwrap(failure);
+		return (now != TaskRecord.unwrap(record.failure) && !(now instanceof CancellationException)) ? record : null;
+	}
+
 	private boolean register(Object future, TaskRecord record, Object known) {
 		Object current = known;
 		for (int attempt = 0; attempt < 8; attempt++) {
@@ -504,9 +518,10 @@ public final class FutureEvents {
 		Creation creation = null;
 		try {
 			Object known = this.futures.get(future);
+			TaskRecord replaced = replacedFailure(future, known, failure);
 			if (failure == null || isTrackedElsewhere(future)
 					|| TaskRecord.unwrap(failure) instanceof CancellationException
-					|| (known != null && known != OBSERVED && known != RECEIVED)) {
+					|| (known != null && known != OBSERVED && known != RECEIVED && replaced == null)) {
 				// No failure to watch (a cancellation; a failure after the first), or
 				// watched already.
 				creation = this.creations.get(future);
@@ -574,7 +589,12 @@ public final class FutureEvents {
 			if (dependents != null) {
 				record.retrieved();
 			}
-			boolean registered = register(future, record, known);
+			boolean registered = (replaced != null) ? this.futures.replace(future, replaced, record)
+					: register(future, record, known);
+			if (registered && replaced != null) {
+				// Replaced by the application's choice: observed, as obtrudeValue's is.
+				replaced.retrieved();
+			}
 			// Read once it is registered, where received() looks: a failure received
 			// through a stage it was handed on to, which found no record, is received.
 			if (source == null && handing == null && !handedOn

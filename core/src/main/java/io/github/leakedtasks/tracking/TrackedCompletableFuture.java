@@ -380,7 +380,34 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 	@Override
 	public void obtrudeException(Throwable failure) {
 		super.obtrudeException(failure);
+		replaceFailure(failure);
 		delivered(failure);
+	}
+
+	/**
+	 * A failure put over another one is a failure of its own, also when the one it
+	 * replaces was read: watched with a record of its own (described as this future's),
+	 * while the one it replaces counts as observed, as {@code obtrudeValue}'s does.
+	 */
+	private void replaceFailure(Throwable failure) {
+		try {
+			TaskRecord current = this.record;
+			if (current == null || current.failure == null || isCancelled()
+					|| TaskRecord.unwrap(current.failure) == TaskRecord.unwrap(failure)) {
+				return;
+			}
+			TaskRecord fresh = new TaskRecord(current, true);
+			// Not a stage of what came before: what is read through it is its own.
+			fresh.parent = null;
+			if (current.is(TaskRecord.FAILED)) {
+				fresh.mark(TaskRecord.FAILED);
+			}
+			this.record = fresh;
+			current.retrieved();
+		}
+		catch (Throwable ex) {
+			// The future completes as it would untracked, whatever the tracker does.
+		}
 	}
 
 	/**

@@ -138,6 +138,33 @@ class ReviewFindingsTests {
 	}
 
 	@Test
+	void failurePutOverOneThatWasReadIsReportedWhenDropped() {
+		obtrudeAfterReading(this.fixture.tracker.executor("orders"));
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("orders")).singleElement()
+			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("put over the first"));
+	}
+
+	private static void obtrudeAfterReading(ExecutorTracking tracking) {
+		CompletableFuture<String> future = UnretrievedFailureTests.failing(tracking);
+		await().atMost(java.time.Duration.ofSeconds(30)).until(future::isDone);
+		assertThatExceptionOfType(java.util.concurrent.CompletionException.class).isThrownBy(future::join);
+		future.obtrudeException(new IllegalArgumentException("put over the first"));
+	}
+
+	@Test
+	void failurePutOverAnotherAndReadIsNotReported() {
+		CompletableFuture<String> future = UnretrievedFailureTests.failing(this.fixture.tracker.executor("orders"));
+		await().atMost(java.time.Duration.ofSeconds(30)).until(future::isDone);
+		future.obtrudeException(new IllegalArgumentException("put over the first"));
+		assertThatExceptionOfType(java.util.concurrent.CompletionException.class).isThrownBy(future::join)
+			.withCauseInstanceOf(IllegalArgumentException.class);
+		future = null;
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("orders")).isEmpty();
+	}
+
+	@Test
 	void taskAnExecutorQueuedBeforeThrowingStillRunsTheApplicationsTask() {
 		List<Runnable> queued = new ArrayList<>();
 		Executor failing = (task) -> {
