@@ -8,24 +8,6 @@ package io.github.leakedtasks.tracking;
  */
 public final class Exceptions {
 
-	/** Whether a class of exceptions overrides {@code printStackTrace}. */
-	private static final ClassValue<Boolean> OWN_PRINTING = new ClassValue<>() {
-
-		@Override
-		protected Boolean computeValue(Class<?> type) {
-			try {
-				return type.getMethod("printStackTrace", java.io.PrintWriter.class)
-					.getDeclaringClass() != Throwable.class
-						|| type.getMethod("printStackTrace", java.io.PrintStream.class)
-							.getDeclaringClass() != Throwable.class;
-			}
-			catch (Throwable ex) {
-				return true;
-			}
-		}
-
-	};
-
 	private Exceptions() {
 	}
 
@@ -61,18 +43,14 @@ public final class Exceptions {
 	/**
 	 * Return whether a logger can print the exception: the {@code toString()} and
 	 * {@code getStackTrace()} of the exception and of each exception of its cause chains
-	 * and suppressed exceptions (64 at most, each once) return without throwing, and so
-	 * does its own {@code printStackTrace}, where its class overrides it (tried on
-	 * nothing, once per line to log). A logger that meets one that throws drops the whole
-	 * line (the JDK's logging reports the first such error and then nothing), so such an
-	 * exception is described in the line instead.
+	 * and suppressed exceptions (64 at most, each once) return without throwing. A logger
+	 * that meets one that throws drops the whole line (the JDK's logging reports the
+	 * first such error and then nothing), so such an exception is described in the line
+	 * instead.
 	 * @param exception the exception
 	 * @return whether it can be printed
 	 */
 	public static boolean printable(Throwable exception) {
-		if (exception == null) {
-			return true;
-		}
 		try {
 			java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 			java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>();
@@ -91,12 +69,6 @@ public final class Exceptions {
 				for (Throwable suppressed : current.getSuppressed()) {
 					pending.add(suppressed);
 				}
-			}
-			// A logger prints the exception with its own printStackTrace: tried once
-			// where the class overrides it, on nothing.
-			if (OWN_PRINTING.get(exception.getClass())) {
-				exception.printStackTrace(new java.io.PrintWriter(java.io.Writer.nullWriter()));
-				exception.printStackTrace(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
 			}
 			return true;
 		}

@@ -46,7 +46,8 @@ public final class LoggingLeakListener implements LeakListener {
 		if (newGroup) {
 			String message = LeakMessages.describe(report);
 			Throwable exception = report.exception();
-			if (exception != null && !Exceptions.printable(exception)) {
+			if (exception != null && (!Exceptions.printable(exception)
+					|| (this.sink instanceof SystemLoggerSink logger && !logger.printable(exception)))) {
 				message = message + "\n" + Exceptions.describe(exception)
 						+ " (logged without its stack trace: printing the exception throws)";
 				exception = null;
@@ -100,6 +101,24 @@ public final class LoggingLeakListener implements LeakListener {
 	 */
 	private static final class SystemLoggerSink implements LogSink, System.Logger {
 
+		/**
+		 * Whether a class of exceptions overrides {@code printStackTrace(PrintWriter)}.
+		 */
+		private static final ClassValue<Boolean> OWN_PRINTING = new ClassValue<>() {
+
+			@Override
+			protected Boolean computeValue(Class<?> type) {
+				try {
+					return type.getMethod("printStackTrace", java.io.PrintWriter.class)
+						.getDeclaringClass() != Throwable.class;
+				}
+				catch (Throwable ex) {
+					return true;
+				}
+			}
+
+		};
+
 		private final System.Logger.Level level;
 
 		private volatile System.Logger logger;
@@ -120,6 +139,24 @@ public final class LoggingLeakListener implements LeakListener {
 		@Override
 		public void log(String message, Throwable exception) {
 			logger().log(this.level, message, exception);
+		}
+
+		/**
+		 * Whether the JDK's logging can print the exception: its formatter calls the
+		 * exception's {@code printStackTrace(PrintWriter)}, which a class may override
+		 * (tried once, on nothing, where it does; other logging frameworks read the
+		 * frames instead, and their sinks call no override).
+		 */
+		boolean printable(Throwable exception) {
+			try {
+				if (OWN_PRINTING.get(exception.getClass())) {
+					exception.printStackTrace(new java.io.PrintWriter(java.io.Writer.nullWriter()));
+				}
+				return true;
+			}
+			catch (Throwable ex) {
+				return false;
+			}
 		}
 
 		@Override
