@@ -110,9 +110,16 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code obtrudeException}: an explicit completion, whose completer may be the JDK's
-	 * own code (see {@link JdkCompleters}).
+	 * own code (see {@link JdkCompleters}); the failure it puts over another is
+	 * registered before it is written, so that a reader on another thread reads it into
+	 * its record.
 	 */
 	static final class Obtruded {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object future, @Advice.Argument(0) Throwable failure) {
+			FutureHooks.obtruding(future, failure);
+		}
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {

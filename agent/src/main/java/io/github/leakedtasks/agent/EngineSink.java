@@ -139,6 +139,13 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
+	public void obtruding(Object future, Throwable failure) {
+		if (this.dependents != null && future instanceof CompletableFuture && !isCancellation(failure)) {
+			this.completable.replacing(future, failure, FutureHooks.currentExecutor());
+		}
+	}
+
+	@Override
 	public void failedExplicitly(Object future, Throwable failure) {
 		failedUnlessTheJdks(future, failure, true, false, false);
 	}

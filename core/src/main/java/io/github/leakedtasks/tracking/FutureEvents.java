@@ -354,16 +354,8 @@ public final class FutureEvents {
 	}
 
 	/**
-	 * Register a failed future's record, in place of what stands for a future handed to a
-	 * combinator or a reader before the hook that failed it ran, even since the hook
-	 * looked: such a record is remembered, never watched, so that the stages its failure
-	 * is handed on to are described by it and what is received through them is noted.
-	 * @return whether it is registered: not if another hook registered one first
-	 */
-	/**
 	 * Return the record of a {@code CompletableFuture}'s failure that another failure
-	 * replaced ({@code obtrudeException}: a future completes once otherwise, and the
-	 * hooks report what it holds), or {@code null}.
+	 * replaces ({@code obtrudeException}, see {@link #replacing}), or {@code null}.
 	 */
 	private static TaskRecord replacedFailure(Object future, Object known, Throwable failure) {
 		if (failure == null || !(known instanceof TaskRecord record) || !(future instanceof CompletableFuture)
@@ -374,6 +366,13 @@ public final class FutureEvents {
 		return (now != TaskRecord.unwrap(record.failure) && !(now instanceof CancellationException)) ? record : null;
 	}
 
+	/**
+	 * Register a failed future's record, in place of what stands for a future handed to a
+	 * combinator or a reader before the hook that failed it ran, even since the hook
+	 * looked: such a record is remembered, never watched, so that the stages its failure
+	 * is handed on to are described by it and what is received through them is noted.
+	 * @return whether it is registered: not if another hook registered one first
+	 */
 	private boolean register(Object future, TaskRecord record, Object known) {
 		Object current = known;
 		for (int attempt = 0; attempt < 8; attempt++) {
@@ -464,7 +463,7 @@ public final class FutureEvents {
 	 * was traced, or {@code null}
 	 */
 	public void failed(Object future, Throwable failure, Object executor, Object task) {
-		failed(future, failure, executor, task, null, null, false);
+		failed(future, failure, executor, task, null, null, false, false);
 	}
 
 	/**
@@ -487,7 +486,25 @@ public final class FutureEvents {
 	 */
 	public void failedAndDelivered(Object future, Throwable failure, Object executor, List<?> dependents,
 			Map<?, ?> awaiting) {
-		failed(future, failure, executor, null, dependents, awaiting, false);
+		failed(future, failure, executor, null, dependents, awaiting, false, false);
+	}
+
+	/**
+	 * Note that a {@code CompletableFuture}'s failure is about to be replaced with
+	 * another ({@code obtrudeException}, before it writes it): the new failure is watched
+	 * as one of its own, also if the one it replaces was read, and the one it replaces
+	 * counts as observed, as a failure {@code obtrudeValue} replaces does. Registered
+	 * before the write, so that a reader that reads the new failure reads it into its
+	 * record (one that still read the old one meanwhile is taken for a reader of the new
+	 * one). A failure not watched before is left to the hook that sees the write.
+	 * @param future the future
+	 * @param failure the failure it will hold
+	 * @param executor the executor the current thread works for, or {@code null}
+	 */
+	public void replacing(Object future, Throwable failure, Object executor) {
+		if (future != null && replacedFailure(future, this.futures.get(future), failure) != null) {
+			failed(future, failure, executor, null, null, null, false, true);
+		}
 	}
 
 	/**
@@ -507,18 +524,18 @@ public final class FutureEvents {
 	 */
 	public void failedHandedOn(Object future, Throwable failure, Object executor, List<?> dependents,
 			Map<?, ?> awaiting) {
-		failed(future, failure, executor, null, dependents, awaiting, true);
+		failed(future, failure, executor, null, dependents, awaiting, true, false);
 	}
 
 	private void failed(Object future, Throwable failure, Object executor, Object task, List<?> dependents,
-			Map<?, ?> awaiting, boolean handedOn) {
+			Map<?, ?> awaiting, boolean handedOn, boolean replace) {
 		if (future == null) {
 			return;
 		}
 		Creation creation = null;
 		try {
 			Object known = this.futures.get(future);
-			TaskRecord replaced = replacedFailure(future, known, failure);
+			TaskRecord replaced = replace ? replacedFailure(future, known, failure) : null;
 			if (failure == null || isTrackedElsewhere(future)
 					|| TaskRecord.unwrap(failure) instanceof CancellationException
 					|| (known != null && known != OBSERVED && known != RECEIVED && replaced == null)) {

@@ -379,22 +379,30 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 
 	@Override
 	public void obtrudeException(Throwable failure) {
+		TaskRecord replaced = (failure != null) ? replaceFailure(failure) : null;
 		super.obtrudeException(failure);
-		replaceFailure(failure);
+		if (replaced != null) {
+			replaced.retrieved();
+		}
 		delivered(failure);
 	}
 
 	/**
 	 * A failure put over another one is a failure of its own, also when the one it
 	 * replaces was read: watched with a record of its own (described as this future's),
-	 * while the one it replaces counts as observed, as {@code obtrudeValue}'s does.
+	 * put in place before the failure is written, so that a reader on another thread
+	 * reads the new failure into it (one that still reads the old one meanwhile is taken
+	 * for a reader of the new one); the one it replaces counts as observed, as
+	 * {@code obtrudeValue}'s does.
+	 * @return the record replaced, or {@code null}
 	 */
-	private void replaceFailure(Throwable failure) {
+	private TaskRecord replaceFailure(Throwable failure) {
 		try {
 			TaskRecord current = this.record;
 			if (current == null || current.failure == null || isCancelled()
-					|| TaskRecord.unwrap(current.failure) == TaskRecord.unwrap(failure)) {
-				return;
+					|| TaskRecord.unwrap(current.failure) == TaskRecord.unwrap(failure)
+					|| TaskRecord.unwrap(failure) instanceof CancellationException) {
+				return null;
 			}
 			TaskRecord fresh = new TaskRecord(current, true);
 			// Not a stage of what came before: what is read through it is its own.
@@ -403,10 +411,11 @@ final class TrackedCompletableFuture<T> extends CompletableFuture<T> {
 				fresh.mark(TaskRecord.FAILED);
 			}
 			this.record = fresh;
-			current.retrieved();
+			return current;
 		}
 		catch (Throwable ex) {
 			// The future completes as it would untracked, whatever the tracker does.
+			return null;
 		}
 	}
 

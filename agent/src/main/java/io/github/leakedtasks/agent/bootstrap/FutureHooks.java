@@ -238,6 +238,24 @@ public final class FutureHooks {
 		}
 	}
 
+	/**
+	 * {@code obtrudeException}, before it writes the failure: a failure put over another
+	 * is a failure of its own, registered before a reader can see it.
+	 * @param future the future
+	 * @param failure the failure it will hold
+	 */
+	public static void obtruding(Object future, Throwable failure) {
+		FutureSink current = sink;
+		if (current != null && failure != null) {
+			try {
+				current.obtruding(future, failure);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
 	private static void failedExplicitly(Object future, Throwable failure) {
 		FutureSink current = sink;
 		if (current != null) {

@@ -28,6 +28,15 @@ public interface FutureSink {
 	}
 
 	/**
+	 * A {@code CompletableFuture}'s outcome is about to be replaced with a failure
+	 * ({@code obtrudeException}, before it writes it).
+	 * @param future the future
+	 * @param failure the failure it will hold
+	 */
+	default void obtruding(Object future, Throwable failure) {
+	}
+
+	/**
 	 * A {@code CompletableFuture} was handed the failure of the future it depends on.
 	 * @param future the future
 	 * @param failure the failure handed on
