@@ -117,8 +117,9 @@ final class CompletableFutureAdvice {
 	static final class Obtruded {
 
 		@Advice.OnMethodEnter(suppress = Throwable.class)
-		static void enter(@Advice.This Object future, @Advice.Argument(0) Throwable failure) {
-			FutureHooks.obtruding(future, failure);
+		static void enter(@Advice.This Object future, @Advice.Argument(0) Throwable failure,
+				@Advice.FieldValue("result") Object result) {
+			FutureHooks.obtruding(future, failure, result);
 		}
 
 		@Advice.OnMethodExit(suppress = Throwable.class)

@@ -139,9 +139,10 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public void obtruding(Object future, Throwable failure) {
+	public void obtruding(Object future, Throwable failure, Throwable held) {
 		if (this.dependents != null && future instanceof CompletableFuture && !isCancellation(failure)) {
-			this.completable.replacing(future, failure, FutureHooks.currentExecutor());
+			this.completable.replacing(future, failure, (held != null && !isCancellation(held)) ? held : null,
+					FutureHooks.currentExecutor());
 		}
 	}
 

@@ -496,13 +496,43 @@ public final class FutureEvents {
 	 * counts as observed, as a failure {@code obtrudeValue} replaces does. Registered
 	 * before the write, so that a reader that reads the new failure reads it into its
 	 * record (one that still read the old one meanwhile is taken for a reader of the new
-	 * one). A failure not watched before is left to the hook that sees the write.
+	 * one). Over a failure its hook has yet to register (it failed on another thread just
+	 * now), the new one is registered at once, unread; over a value, left to the hook
+	 * that sees the write.
 	 * @param future the future
 	 * @param failure the failure it will hold
+	 * @param held the failure it holds, or {@code null} if it holds none (or a
+	 * cancellation)
 	 * @param executor the executor the current thread works for, or {@code null}
 	 */
-	public void replacing(Object future, Throwable failure, Object executor) {
-		if (future != null && replacedFailure(future, this.futures.get(future), failure) != null) {
+	public void replacing(Object future, Throwable failure, Throwable held, Object executor) {
+		if (future == null || failure == null) {
+			return;
+		}
+		Object known = this.futures.get(future);
+		if (known instanceof TaskRecord) {
+			if (replacedFailure(future, known, failure) != null) {
+				failed(future, failure, executor, null, null, null, false, true);
+			}
+			return;
+		}
+		Throwable now = TaskRecord.unwrap(failure);
+		Throwable before = (held != null) ? TaskRecord.unwrap(held) : null;
+		if (before == null || before == now || (known != null && known != OBSERVED && known != RECEIVED)
+				|| !(future instanceof CompletableFuture)) {
+			return;
+		}
+		// It holds a failure whose hook has not registered it yet (it failed on another
+		// thread just now): what was read of it was that failure, not this one, which is
+		// registered unread (the late hook then finds it, and leaves it).
+		Object removed = this.futures.remove(future);
+		if (removed instanceof TaskRecord record) {
+			record.retrieved();
+		}
+		failed(future, failure, executor, null, null, null, false, false);
+		if (replacedFailure(future, this.futures.get(future), failure) != null) {
+			// The late hook registered the failure it held first (from a reader's mark
+			// this removed, or not): replaced, as it would have been had it been first.
 			failed(future, failure, executor, null, null, null, false, true);
 		}
 	}

@@ -243,12 +243,13 @@ public final class FutureHooks {
 	 * is a failure of its own, registered before a reader can see it.
 	 * @param future the future
 	 * @param failure the failure it will hold
+	 * @param result what it holds
 	 */
-	public static void obtruding(Object future, Throwable failure) {
+	public static void obtruding(Object future, Throwable failure, Object result) {
 		FutureSink current = sink;
 		if (current != null && failure != null) {
 			try {
-				current.obtruding(future, failure);
+				current.obtruding(future, failure, failureOf(result));
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.

@@ -32,8 +32,9 @@ public interface FutureSink {
 	 * ({@code obtrudeException}, before it writes it).
 	 * @param future the future
 	 * @param failure the failure it will hold
+	 * @param held the failure it holds, or {@code null} if it holds none
 	 */
-	default void obtruding(Object future, Throwable failure) {
+	default void obtruding(Object future, Throwable failure, Throwable held) {
 	}
 
 	/**
