@@ -87,50 +87,20 @@ class LoggingLeakListenerTests {
 	}
 
 	private static List<LogRecord> logThroughTheSystemLogger(Throwable exception) {
-		Logger logger = Logger.getLogger("io.github.leakedtasks");
-		List<LogRecord> records = new ArrayList<>();
-		Handler handler = new Handler() {
-
-			@Override
-			public void publish(LogRecord record) {
-				records.add(record);
-			}
-
-			@Override
-			public void flush() {
-			}
-
-			@Override
-			public void close() {
-			}
-
-		};
-		boolean parentHandlers = logger.getUseParentHandlers();
-		logger.addHandler(handler);
-		logger.setUseParentHandlers(false);
-		try {
-			LoggingLeakListener listener = LoggingLeakListener.systemLogger(System.Logger.Level.ERROR);
+		return logThroughTheSystemLogger((listener) -> {
 			LeakReport report = new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "pool", "com.example.Task", exception,
 					null, "main", Instant.now());
 			listener.onLeak(report, new LeakGroup("id", LeakKind.EXCEPTION_NOT_RETRIEVED, LeakStatus.CONFIRMED, "pool",
 					"com.example.Task", exception.getClass().getName(), 1, Instant.now(), Instant.now(), report, null),
 					true);
-		}
-		finally {
-			logger.removeHandler(handler);
-			logger.setUseParentHandlers(parentHandlers);
-		}
-		return records;
+		});
 	}
 
 	/**
-	 * The JDK's logging names a record's source by walking the stack to the first frame
-	 * that is not logging machinery: the line of a lost failure is said to come from the
-	 * listener's {@code onLeak}, and an uncaught failure's from {@code onUncaught}, not
-	 * from the sink between them and the logger, which would head every line alike.
+	 * Log through a {@link LoggingLeakListener#systemLogger} and return the JDK's log
+	 * records, each with its source inferred as a formatter would ask for it.
 	 */
-	@Test
-	void systemLoggerNamesTheListenersMethodAsTheSourceOfItsLines() {
+	private static List<LogRecord> logThroughTheSystemLogger(java.util.function.Consumer<LoggingLeakListener> logging) {
 		Logger logger = Logger.getLogger("io.github.leakedtasks");
 		List<LogRecord> records = new ArrayList<>();
 		Handler handler = new Handler() {
@@ -156,8 +126,25 @@ class LoggingLeakListenerTests {
 		logger.addHandler(handler);
 		logger.setUseParentHandlers(false);
 		try {
-			LoggingLeakListener listener = LoggingLeakListener.systemLogger(System.Logger.Level.ERROR);
-			IllegalStateException exception = new IllegalStateException("lost");
+			logging.accept(LoggingLeakListener.systemLogger(System.Logger.Level.ERROR));
+		}
+		finally {
+			logger.removeHandler(handler);
+			logger.setUseParentHandlers(parentHandlers);
+		}
+		return records;
+	}
+
+	/**
+	 * The JDK's logging names a record's source by walking the stack to the first frame
+	 * that is not logging machinery: the line of a lost failure is said to come from the
+	 * listener's {@code onLeak}, and an uncaught failure's from {@code onUncaught}, not
+	 * from the sink between them and the logger, which would head every line alike.
+	 */
+	@Test
+	void systemLoggerNamesTheListenersMethodAsTheSourceOfItsLines() {
+		IllegalStateException exception = new IllegalStateException("lost");
+		List<LogRecord> records = logThroughTheSystemLogger((listener) -> {
 			LeakReport report = new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "pool", "com.example.Task", exception,
 					null, "main", Instant.now());
 			listener.onLeak(report, new LeakGroup("id", LeakKind.EXCEPTION_NOT_RETRIEVED, LeakStatus.CONFIRMED, "pool",
@@ -165,11 +152,7 @@ class LoggingLeakListenerTests {
 					true);
 			listener.onUncaught(new UncaughtReport("pool", "com.example.Task", exception, null, "main", Instant.now(),
 					UncaughtReport.Handler.THREAD));
-		}
-		finally {
-			logger.removeHandler(handler);
-			logger.setUseParentHandlers(parentHandlers);
-		}
+		});
 		assertThat(records).extracting(LogRecord::getSourceClassName)
 			.containsExactly(LoggingLeakListener.class.getName(), LoggingLeakListener.class.getName());
 		assertThat(records).extracting(LogRecord::getSourceMethodName).containsExactly("onLeak", "onUncaught");
