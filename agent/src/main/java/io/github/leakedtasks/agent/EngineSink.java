@@ -140,9 +140,17 @@ final class EngineSink implements FutureSink {
 
 	@Override
 	public void obtruding(Object future, Throwable failure, Throwable held) {
-		if (this.dependents != null && future instanceof CompletableFuture && !isCancellation(failure)) {
+		if (this.dependents == null || !(future instanceof CompletableFuture)) {
+			return;
+		}
+		if (!isCancellation(failure)) {
 			this.completable.replacing(future, failure, (held != null && !isCancellation(held)) ? held : null,
 					FutureHooks.currentExecutor());
+		}
+		else if (held != null && !isCancellation(held)) {
+			// A cancellation put over a failure: the failure counts as observed, as one
+			// obtrudeValue replaces, and a cancellation is never watched.
+			this.completable.observed(future);
 		}
 	}
 

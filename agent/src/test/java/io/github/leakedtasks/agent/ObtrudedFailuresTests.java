@@ -1,5 +1,6 @@
 package io.github.leakedtasks.agent;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -61,6 +62,19 @@ class ObtrudedFailuresTests {
 		awaitDetectorCaughtUp();
 		assertThat(reportsOf(first)).isEmpty();
 		assertThat(reportsOf(second)).isEmpty();
+	}
+
+	@Test
+	void aCancellationPutOverAFailureThatWasNotReadIsNotReported() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> future = new CompletableFuture<>();
+		future.completeExceptionally(new IllegalStateException(marker));
+		future.obtrudeException(new CancellationException(marker));
+		assertThat(future.isCancelled()).isTrue();
+		future = null;
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
 	}
 
 	@Test

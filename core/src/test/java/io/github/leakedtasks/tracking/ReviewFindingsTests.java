@@ -165,6 +165,17 @@ class ReviewFindingsTests {
 	}
 
 	@Test
+	void cancellationPutOverAFailureThatWasNotReadIsNotReported() {
+		CompletableFuture<String> future = UnretrievedFailureTests.failing(this.fixture.tracker.executor("orders"));
+		await().atMost(java.time.Duration.ofSeconds(30)).until(future::isDone);
+		future.obtrudeException(new java.util.concurrent.CancellationException("put over the first"));
+		assertThat(future.isCancelled()).isTrue();
+		future = null;
+		this.fixture.awaitControlLeak();
+		assertThat(this.fixture.listener.leaksOf("orders")).isEmpty();
+	}
+
+	@Test
 	void taskAnExecutorQueuedBeforeThrowingStillRunsTheApplicationsTask() {
 		List<Runnable> queued = new ArrayList<>();
 		Executor failing = (task) -> {
