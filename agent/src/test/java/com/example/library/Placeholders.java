@@ -37,6 +37,27 @@ public final class Placeholders {
 	}
 
 	/**
+	 * Chain two stages of the library's own on a future, with functions of its code, fail
+	 * that future and drop them all, as the AWS SDK's response handler does with the
+	 * handler it did not pick.
+	 * @param failure the failure
+	 */
+	public static void chainFailAndDrop(Throwable failure) {
+		CompletableFuture<String> source = new CompletableFuture<>();
+		source.thenCompose(CompletableFuture::completedFuture).thenApply(String::length);
+		source.completeExceptionally(failure);
+	}
+
+	/**
+	 * Return a stage of the library's own on a future it fails later.
+	 * @param source the future
+	 * @return the stage
+	 */
+	public static CompletableFuture<Integer> lengthOf(CompletableFuture<String> source) {
+		return source.thenApply(String::length);
+	}
+
+	/**
 	 * Return a future the library will fail.
 	 * @param <T> the result type
 	 * @return the future

@@ -1,6 +1,7 @@
 package com.example.other;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The second of the tests' JVM's {@code library-packages}, given as the next element of
@@ -17,6 +18,17 @@ public final class OtherLibrary {
 	 */
 	public static void failAndDrop(Throwable failure) {
 		new CompletableFuture<>().completeExceptionally(failure);
+	}
+
+	/**
+	 * Chain the application's function on a future, as a library's API that takes one.
+	 * @param <T> the result type
+	 * @param future the future
+	 * @param function the application's function
+	 * @return the stage
+	 */
+	public static <T> CompletableFuture<T> transform(CompletableFuture<T> future, Function<T, T> function) {
+		return future.thenApply(function);
 	}
 
 }

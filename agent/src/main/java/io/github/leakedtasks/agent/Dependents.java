@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 
@@ -58,6 +59,14 @@ final class Dependents {
 	 * found; {@code whenComplete}'s is told by its class and action.
 	 */
 	private final Map<Class<?>, VarHandle> handlers;
+
+	/**
+	 * The completions of one source that carry its failure on without calling their
+	 * function ({@code thenApply}, {@code thenAccept}, {@code thenRun},
+	 * {@code thenCompose}, and their async forms), with their function's field, or none
+	 * where they cannot be read.
+	 */
+	private final Map<Class<?>, VarHandle> carriers;
 
 	Dependents() throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
@@ -116,6 +125,18 @@ final class Dependents {
 			handlerTypes = Map.of(this.whenComplete, this.action);
 		}
 		this.handlers = handlerTypes;
+		Map<Class<?>, VarHandle> carrierTypes;
+		try {
+			carrierTypes = Map.of(completion("UniApply"), function("UniApply", java.util.function.Function.class),
+					completion("UniAccept"), function("UniAccept", Consumer.class), completion("UniRun"),
+					function("UniRun", Runnable.class), completion("UniCompose"),
+					function("UniCompose", java.util.function.Function.class));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// A library's stages are then the application's, as any stage.
+			carrierTypes = Map.of();
+		}
+		this.carriers = carrierTypes;
 
 	}
 
@@ -176,6 +197,32 @@ final class Dependents {
 				}
 				else if (dep != null) {
 					due.accept(dep);
+				}
+			}
+			completion = this.next.getVolatile(completion);
+		}
+	}
+
+	/**
+	 * Hand each dependent stage of a failed future that carries the failure on without
+	 * calling its function, and whose function the test accepts, to an action, as far as
+	 * the stack is read.
+	 * @param future the future
+	 * @param function the test of a stage's function
+	 * @param action what to do with each such stage
+	 */
+	void forEachCarrier(Object future, Predicate<Object> function, Consumer<Object> action) {
+		if (this.uniCompletion == null || this.carriers.isEmpty()) {
+			return;
+		}
+		Object completion = this.stack.getVolatile(future);
+		for (int i = 0; completion != null && i < MAX_DEPTH; i++) {
+			VarHandle fn = this.carriers.get(completion.getClass());
+			if (fn != null && this.source.getVolatile(completion) == future) {
+				Object stageFunction = fn.getVolatile(completion);
+				Object dep = this.dependent.getVolatile(completion);
+				if (stageFunction != null && dep != null && function.test(stageFunction)) {
+					action.accept(dep);
 				}
 			}
 			completion = this.next.getVolatile(completion);

@@ -171,6 +171,14 @@ final class EngineSink implements FutureSink {
 		if (this.dependents == null || !(future instanceof CompletableFuture)) {
 			return;
 		}
+		if (handedOn && this.completable.isLibrarysStage(future)) {
+			// A named library's stage, with a function of its code, carrying on a failure
+			// of the library's: the library's too.
+			Class<?> completer = this.completable.jdksFailure(failure);
+			this.completable.failedByTheJdk(future, failure, (completer != null) ? completer : future.getClass());
+			librarysStages(future);
+			return;
+		}
 		JdkCompleters.Completer completer = null;
 		try {
 			if (!isCancellation(failure) && (explicit || this.completable.jdksFailure(failure) != null
@@ -190,9 +198,27 @@ final class EngineSink implements FutureSink {
 		}
 		if (completer != null) {
 			this.completable.failedByTheJdk(future, failure, completer.type());
+			if (JdkCompleters.isLibrarysClass(completer.type())) {
+				librarysStages(future);
+			}
 			return;
 		}
 		watch(future, failure, delivered, handedOn);
+	}
+
+	/**
+	 * Note the stages a named library made on a future whose failure is the library's,
+	 * with functions of its code, that are about to carry that failure on (the AWS SDK's
+	 * {@code thenCompose} stages of the response handler it did not pick): the library's
+	 * own. A stage with a function of the application's stays the application's.
+	 */
+	private void librarysStages(Object future) {
+		try {
+			this.dependents.forEachCarrier(future, JdkCompleters::isLibrarysCode, this.completable::librarysStage);
+		}
+		catch (Throwable ex) {
+			// Left to be watched as any stage.
+		}
 	}
 
 	private static boolean isCancellation(Throwable failure) {

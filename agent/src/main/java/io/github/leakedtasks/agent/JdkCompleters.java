@@ -170,6 +170,27 @@ final class JdkCompleters {
 		return isJdks(futureClass) || isLibrarys(futureClass.getName());
 	}
 
+	/**
+	 * Return whether a stage's function is the code of a library named in
+	 * {@code library-packages}: a lambda or a class of its packages (a method reference
+	 * the application wrote to a library's method is the application's).
+	 * @param function the function
+	 * @return whether it is
+	 */
+	static boolean isLibrarysCode(Object function) {
+		return function != null && isLibrarys(function.getClass().getName());
+	}
+
+	/**
+	 * Return whether a class that completed a future is a named library's, not the JDK's
+	 * implementation.
+	 * @param completer the class
+	 * @return whether it is
+	 */
+	static boolean isLibrarysClass(Class<?> completer) {
+		return completer != null && isLibrarys(completer.getName());
+	}
+
 	private static boolean isLibrarys(String name) {
 		for (String prefix : libraryPackages) {
 			if (name.startsWith(prefix)) {

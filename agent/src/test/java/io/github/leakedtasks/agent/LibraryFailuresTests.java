@@ -89,6 +89,38 @@ class LibraryFailuresTests {
 		assertThat(awaitReported(marker).exception()).hasMessage(marker);
 	}
 
+	@Test
+	void stagesTheLibraryChainsWithItsOwnFunctionsOnAFutureItFailsAreNotReported() {
+		AgentFixture.collectReports();
+		String library = marker();
+		String control = marker();
+		Placeholders.chainFailAndDrop(new IllegalStateException(library));
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(control));
+		awaitReported(control);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(library)).isEmpty();
+	}
+
+	@Test
+	void aStageTheApplicationChainsOnALibrarysStageIsReportedWhenDropped() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		Placeholders.lengthOf(handedOut).thenApply((length) -> length + 1);
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	@Test
+	void aStageTheLibraryChainsWithTheApplicationsFunctionIsTheApplications() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		OtherLibrary.transform(handedOut, (value) -> value + "!");
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
 	static final class ApplicationFuture<T> extends CompletableFuture<T> {
 
 	}

@@ -51,6 +51,12 @@ public final class FutureEvents {
 	 */
 	private static final Object JDKS_OWN = new Object();
 
+	/**
+	 * Stands for a pending stage of a named library's, due to carry a failure of the
+	 * library's on ({@link #librarysStage}): never watched, as {@link #JDKS_OWN}.
+	 */
+	private static final Object LIBRARYS_STAGE = new Object();
+
 	private final TaskTracker tracker;
 
 	private final SourceExecutors executors;
@@ -299,7 +305,7 @@ public final class FutureEvents {
 		}
 		Object known = this.futures.get(future);
 		if (!(known instanceof TaskRecord source)) {
-			if (known != JDKS_OWN && !isTrackedElsewhere(future)) {
+			if (known != JDKS_OWN && known != LIBRARYS_STAGE && !isTrackedElsewhere(future)) {
 				handedOnUnregistered(future, dependent);
 			}
 			return;
@@ -694,8 +700,12 @@ public final class FutureEvents {
 				// stage
 				// method's check, on the thread that made the stage, saw it first: no
 				// longer (a future completes once, so it is the same failure).
-				if (this.futures.putIfAbsent(future, JDKS_OWN) instanceof TaskRecord watched) {
+				Object known = this.futures.putIfAbsent(future, JDKS_OWN);
+				if (known instanceof TaskRecord watched) {
 					watched.retrieved();
+				}
+				else if (known == LIBRARYS_STAGE) {
+					this.futures.replace(future, LIBRARYS_STAGE, JDKS_OWN);
 				}
 				this.tracker.reporter().jdkOwnFailure(completer);
 				Throwable made = TaskRecord.unwrap(failure);
@@ -707,6 +717,30 @@ public final class FutureEvents {
 		finally {
 			settled(creation);
 		}
+	}
+
+	/**
+	 * Note that a pending stage is a library's own, named in the agent's
+	 * {@code library-packages}: made on a future whose failure is the library's (see
+	 * {@link #failedByTheJdk}), with a function of the library's code, it is about to
+	 * carry that failure on, and that failure is then the library's in it too. A stage
+	 * watched or read already is left as it is.
+	 * @param stage the stage
+	 */
+	public void librarysStage(Object stage) {
+		if (stage != null && !isTrackedElsewhere(stage)) {
+			this.futures.putIfAbsent(stage, LIBRARYS_STAGE);
+		}
+	}
+
+	/**
+	 * Return whether a future is a library's stage noted by {@link #librarysStage} whose
+	 * failure is not noted yet.
+	 * @param future the future
+	 * @return whether it is
+	 */
+	public boolean isLibrarysStage(Object future) {
+		return future != null && this.futures.get(future) == LIBRARYS_STAGE;
 	}
 
 	/**
