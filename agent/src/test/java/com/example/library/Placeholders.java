@@ -1,6 +1,7 @@
 package com.example.library;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 import com.example.library.internal.BulkCompleter;
 
@@ -55,6 +56,16 @@ public final class Placeholders {
 	 */
 	public static CompletableFuture<Integer> lengthOf(CompletableFuture<String> source) {
 		return source.thenApply(String::length);
+	}
+
+	/**
+	 * Shut one of the library's pools down with {@code shutdownNow} and drop the tasks it
+	 * hands back, as an embedded data grid does with its own pools when it shuts down.
+	 * @param pool the pool
+	 * @return how many tasks it handed back
+	 */
+	public static int shutDownNowAndDrop(ExecutorService pool) {
+		return pool.shutdownNow().size();
 	}
 
 	/**

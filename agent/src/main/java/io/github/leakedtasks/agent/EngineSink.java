@@ -363,6 +363,11 @@ final class EngineSink implements FutureSink {
 		}
 	}
 
+	@Override
+	public boolean isLibrarysCode(String className) {
+		return JdkCompleters.isLibrarysName(className);
+	}
+
 	/**
 	 * A pool whose class overrides {@code schedule(Runnable, long, TimeUnit)}, which
 	 * {@code execute} calls, may keep the future it returns: its futures are not told

@@ -191,6 +191,16 @@ final class JdkCompleters {
 		return completer != null && isLibrarys(completer.getName());
 	}
 
+	/**
+	 * Return whether a class, by its name, is of a library named in
+	 * {@code library-packages}.
+	 * @param name the class's name
+	 * @return whether it is
+	 */
+	static boolean isLibrarysName(String name) {
+		return name != null && isLibrarys(name);
+	}
+
 	private static boolean isLibrarys(String name) {
 		for (String prefix : libraryPackages) {
 			if (name.startsWith(prefix)) {

@@ -1,15 +1,22 @@
 package io.github.leakedtasks.agent;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import com.example.library.Placeholders;
 import com.example.libraryish.Lookalike;
 import com.example.other.OtherLibrary;
+import io.github.leakedtasks.tracking.LeakKind;
 import org.junit.jupiter.api.Test;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitReported;
+import static io.github.leakedtasks.agent.AgentFixture.awaitReportedFrom;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
+import static io.github.leakedtasks.agent.AgentFixture.reportsOfExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -119,6 +126,46 @@ class LibraryFailuresTests {
 		OtherLibrary.transform(handedOut, (value) -> value + "!");
 		Placeholders.fail(handedOut, new IllegalStateException(marker));
 		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	@Test
+	void tasksALibraryTakesBackWithShutdownNowAreNotReported() throws InterruptedException {
+		AgentFixture.collectReports();
+		String library = "library-pool-" + marker();
+		String application = "application-pool-" + marker();
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			assertThat(Placeholders.shutDownNowAndDrop(busyWithATaskQueued(library, release))).isOne();
+			assertThat(busyWithATaskQueued(application, release).shutdownNow()).hasSize(1);
+			assertThat(awaitReportedFrom(application).kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+			AgentFixture.awaitDetectorCaughtUp();
+			assertThat(reportsOfExecutor(library)).isEmpty();
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	/**
+	 * A pool of one thread, busy until released, with one task queued.
+	 */
+	private static ThreadPoolExecutor busyWithATaskQueued(String name, CountDownLatch release)
+			throws InterruptedException {
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+		LeakedTasksAgent.tracker().orElseThrow().nameExecutor(pool, name);
+		CountDownLatch busy = new CountDownLatch(1);
+		pool.execute(() -> {
+			busy.countDown();
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+		pool.submit(() -> "never run");
+		return pool;
 	}
 
 	static final class ApplicationFuture<T> extends CompletableFuture<T> {

@@ -1212,12 +1212,19 @@ public final class FutureHooks {
 			return;
 		}
 		try {
+			StackTraceElement caller = shutdownCaller(executor);
+			if (caller != null && current.isLibrarysCode(caller.getClassName())) {
+				// A named library took its own pool's tasks back: the library's to run or
+				// drop, as the futures it fails are.
+				return;
+			}
 			boolean letGo = false;
 			for (Object task : tasks) {
 				if (!(task instanceof Future) || current.isExecutedOnly(task, executor)) {
 					// A plain task is the caller's to run, unless the caller lets go of
 					// it.
-					letGo = calledByShutdownThatLetsGo(executor);
+					letGo = caller != null && caller.getClassName().equals(SPRING_EXECUTOR_SUPPORT)
+							&& caller.getMethodName().equals("shutdown");
 					break;
 				}
 			}
@@ -1236,24 +1243,24 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Whether {@code shutdownNow} was called by Spring's
+	 * Return the frame that called {@code shutdownNow}: past this class and the
+	 * {@code shutdownNow} methods of the executor's own classes, or {@code null}. Read
+	 * only when tasks are handed back. Spring's
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which destroys a
 	 * {@code ThreadPoolTaskExecutor} or {@code ThreadPoolTaskScheduler} (unless it waits
-	 * for its tasks): it cancels the futures handed back and lets go of every other task.
-	 * Read from the stack, only when a plain task is handed back: past this class and the
-	 * {@code shutdownNow} methods of the executor's own classes, the next frame must be
-	 * Spring's. A class between them, such as a wrapper of the pool, may run the tasks.
+	 * for its tasks), cancels the futures handed back and lets go of every other task; a
+	 * class between them, such as a wrapper of the pool, may run the tasks.
 	 */
-	private static boolean calledByShutdownThatLetsGo(Object executor) {
+	private static StackTraceElement shutdownCaller(Object executor) {
 		StackTraceElement[] frames = new Throwable().getStackTrace();
 		for (StackTraceElement frame : frames) {
 			if (frame.getClassName().equals(FutureHooks.class.getName())
 					|| (frame.getMethodName().equals("shutdownNow") && isClassOf(executor, frame.getClassName()))) {
 				continue;
 			}
-			return frame.getClassName().equals(SPRING_EXECUTOR_SUPPORT) && frame.getMethodName().equals("shutdown");
+			return frame;
 		}
-		return false;
+		return null;
 	}
 
 	private static boolean isClassOf(Object executor, String className) {

@@ -161,6 +161,16 @@ public interface FutureSink {
 	boolean isExecutedOnly(Object task, Object executor);
 
 	/**
+	 * Return whether a class is the code of a library named in the agent's
+	 * {@code library-packages}.
+	 * @param className the class's name
+	 * @return whether it is
+	 */
+	default boolean isLibrarysCode(String className) {
+		return false;
+	}
+
+	/**
 	 * {@code shutdownNow} handed a plain task, or a future nobody else was handed (see
 	 * {@link #executedOnly}), back to Spring's
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which cancels the futures it gets
