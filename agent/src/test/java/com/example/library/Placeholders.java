@@ -1,7 +1,11 @@
 package com.example.library;
 
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import com.example.library.internal.BulkCompleter;
 
@@ -66,6 +70,55 @@ public final class Placeholders {
 	 */
 	public static int shutDownNowAndDrop(ExecutorService pool) {
 		return pool.shutdownNow().size();
+	}
+
+	/**
+	 * Return a function of the library's code, for the application to chain.
+	 * @return the function
+	 */
+	public static Function<String, Integer> lengthFunction() {
+		return String::length;
+	}
+
+	/**
+	 * Wrap an executor in one of the library's, which delegates to it.
+	 * @param pool the executor
+	 * @return the wrapper
+	 */
+	public static ExecutorService delegatingTo(ExecutorService pool) {
+		return new AbstractExecutorService() {
+
+			@Override
+			public void execute(Runnable command) {
+				pool.execute(command);
+			}
+
+			@Override
+			public void shutdown() {
+				pool.shutdown();
+			}
+
+			@Override
+			public List<Runnable> shutdownNow() {
+				return pool.shutdownNow();
+			}
+
+			@Override
+			public boolean isShutdown() {
+				return pool.isShutdown();
+			}
+
+			@Override
+			public boolean isTerminated() {
+				return pool.isTerminated();
+			}
+
+			@Override
+			public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+				return pool.awaitTermination(timeout, unit);
+			}
+
+		};
 	}
 
 	/**

@@ -205,14 +205,14 @@ final class Dependents {
 
 	/**
 	 * Hand each dependent stage of a failed future that carries the failure on without
-	 * calling its function, and whose function the test accepts, to an action, as far as
-	 * the stack is read.
+	 * calling its function, is still pending, and whose function the test accepts, to an
+	 * action, as far as the stack is read.
 	 * @param future the future
 	 * @param function the test of a stage's function
 	 * @param action what to do with each such stage
 	 */
 	void forEachCarrier(Object future, Predicate<Object> function, Consumer<Object> action) {
-		if (this.uniCompletion == null || this.carriers.isEmpty()) {
+		if (this.uniCompletion == null || this.carriers.isEmpty() || this.result == null) {
 			return;
 		}
 		Object completion = this.stack.getVolatile(future);
@@ -221,7 +221,10 @@ final class Dependents {
 			if (fn != null && this.source.getVolatile(completion) == future) {
 				Object stageFunction = fn.getVolatile(completion);
 				Object dep = this.dependent.getVolatile(completion);
-				if (stageFunction != null && dep != null && function.test(stageFunction)) {
+				// A stage complete already (by hand, cancelled, timed out) carries
+				// nothing on.
+				if (stageFunction != null && dep != null && this.result.getVolatile(dep) == null
+						&& function.test(stageFunction)) {
 					action.accept(dep);
 				}
 			}

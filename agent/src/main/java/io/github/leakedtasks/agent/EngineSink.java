@@ -368,6 +368,11 @@ final class EngineSink implements FutureSink {
 		return JdkCompleters.isLibrarysName(className);
 	}
 
+	@Override
+	public boolean namesLibraries() {
+		return JdkCompleters.namesLibraries();
+	}
+
 	/**
 	 * A pool whose class overrides {@code schedule(Runnable, long, TimeUnit)}, which
 	 * {@code execute} calls, may keep the future it returns: its futures are not told

@@ -32,10 +32,10 @@ import java.util.stream.Stream;
  * A library named in the {@code library-packages} setting is taken for the JDK's
  * implementation when its code fails a future of the JDK's class or of its own explicitly
  * (not an application's subclass, and not when its code hands a failure on to a stage:
- * such a stage is the application's), for the libraries that fail futures of their own
- * and drop them (Caffeine's {@code getAll} placeholders). Whoever made the future is not
- * known: one the application made and had the library fail is taken for the library's
- * too.
+ * such a stage is the application's, unless its function is the library's code, see
+ * {@code EngineSink}), for the libraries that fail futures of their own and drop them
+ * (Caffeine's {@code getAll} placeholders). Whoever made the future is not known: one the
+ * application made and had the library fail is taken for the library's too.
  * <p>
  * The same walk finds a future failed while a class initializes: a class initializer
  * ({@code <clinit>}) among the first frames from the code that failed it on makes the
@@ -189,6 +189,14 @@ final class JdkCompleters {
 	 */
 	static boolean isLibrarysClass(Class<?> completer) {
 		return completer != null && isLibrarys(completer.getName());
+	}
+
+	/**
+	 * Return whether {@code library-packages} names any library.
+	 * @return whether it does
+	 */
+	static boolean namesLibraries() {
+		return libraryPackages.length > 0;
 	}
 
 	/**

@@ -1,7 +1,10 @@
 package io.github.leakedtasks.agent;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +149,74 @@ class LibraryFailuresTests {
 		}
 	}
 
+	@Test
+	void tasksALibraryTakesBackThroughTheJdksWrapperAreNotReported() throws InterruptedException {
+		AgentFixture.collectReports();
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			ExecutorService pool = Executors.newSingleThreadExecutor();
+			assertThat(Placeholders.shutDownNowAndDrop(busyWithATaskQueued(pool, release))).isOne();
+			String application = "application-pool-" + marker();
+			assertThat(busyWithATaskQueued(application, release).shutdownNow()).hasSize(1);
+			awaitReportedFrom(application);
+			AgentFixture.awaitDetectorCaughtUp();
+			// Only the application's pools' queued tasks, of this test and the others.
+			assertThat(AgentFixture.allReports())
+				.filteredOn((report) -> QueuedTask.class.getName().equals(report.task()))
+				.isNotEmpty()
+				.allSatisfy((report) -> assertThat(report.executor()).startsWith("application-pool-"));
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
+	void tasksTheApplicationTakesBackThroughALibrarysWrapperAreReported() throws InterruptedException {
+		AgentFixture.collectReports();
+		String application = "application-pool-" + marker();
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			ExecutorService wrapper = Placeholders.delegatingTo(busyWithATaskQueued(application, release));
+			assertThat(wrapper.shutdownNow()).hasSize(1);
+			assertThat(awaitReportedFrom(application).kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	/**
+	 * The agent tells who made a stage by its function (README): a function of the
+	 * library's code that the application chains is taken for the library's stage.
+	 */
+	@Test
+	void aStageTheApplicationChainsWithAFunctionOfTheLibrarysIsTakenForTheLibrarys() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		String control = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		handedOut.thenApply(Placeholders.lengthFunction());
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(control));
+		awaitReported(control);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+	@Test
+	void aLibrarysStageCompleteBeforeItsSourceFailsIsWatchedAsAnyFuture() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> source = Placeholders.pending();
+		CompletableFuture<Integer> stage = Placeholders.lengthOf(source);
+		stage.complete(1);
+		Placeholders.fail(source, new IllegalStateException("the library's"));
+		stage.obtrudeException(new IllegalStateException(marker));
+		stage = null;
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
 	/**
 	 * A pool of one thread, busy until released, with one task queued.
 	 */
@@ -153,6 +224,11 @@ class LibraryFailuresTests {
 			throws InterruptedException {
 		ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
 		LeakedTasksAgent.tracker().orElseThrow().nameExecutor(pool, name);
+		return busyWithATaskQueued(pool, release);
+	}
+
+	private static <E extends ExecutorService> E busyWithATaskQueued(E pool, CountDownLatch release)
+			throws InterruptedException {
 		CountDownLatch busy = new CountDownLatch(1);
 		pool.execute(() -> {
 			busy.countDown();
@@ -164,8 +240,17 @@ class LibraryFailuresTests {
 			}
 		});
 		assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
-		pool.submit(() -> "never run");
+		pool.submit(new QueuedTask());
 		return pool;
+	}
+
+	static final class QueuedTask implements Callable<String> {
+
+		@Override
+		public String call() {
+			return "never run";
+		}
+
 	}
 
 	static final class ApplicationFuture<T> extends CompletableFuture<T> {

@@ -53,7 +53,9 @@ public final class FutureEvents {
 
 	/**
 	 * Stands for a pending stage of a named library's, due to carry a failure of the
-	 * library's on ({@link #librarysStage}): never watched, as {@link #JDKS_OWN}.
+	 * library's on ({@link #librarysStage}): that failure is noted as the library's when
+	 * it arrives; a failure that comes otherwise (the application's, put over it) is
+	 * watched as for any future.
 	 */
 	private static final Object LIBRARYS_STAGE = new Object();
 
@@ -388,6 +390,13 @@ public final class FutureEvents {
 					return true;
 				}
 			}
+			else if (current == LIBRARYS_STAGE) {
+				// Failed otherwise than by the library's hand-over: as if unknown.
+				if (this.futures.replace(future, current, record)) {
+					return true;
+				}
+				current = this.futures.get(future);
+			}
 			else if (current == OBSERVED || current == RECEIVED) {
 				record.retrieved();
 				if (current == RECEIVED) {
@@ -524,7 +533,8 @@ public final class FutureEvents {
 		}
 		Throwable now = TaskRecord.unwrap(failure);
 		Throwable before = (held != null) ? TaskRecord.unwrap(held) : null;
-		if (before == null || before == now || (known != null && known != OBSERVED && known != RECEIVED)
+		if (before == null || before == now
+				|| (known != null && known != OBSERVED && known != RECEIVED && known != LIBRARYS_STAGE)
 				|| !(future instanceof CompletableFuture)) {
 			return;
 		}
@@ -573,8 +583,8 @@ public final class FutureEvents {
 			Object known = this.futures.get(future);
 			TaskRecord replaced = replace ? replacedFailure(future, known, failure) : null;
 			if (failure == null || isTrackedElsewhere(future)
-					|| TaskRecord.unwrap(failure) instanceof CancellationException
-					|| (known != null && known != OBSERVED && known != RECEIVED && replaced == null)) {
+					|| TaskRecord.unwrap(failure) instanceof CancellationException || (known != null
+							&& known != OBSERVED && known != RECEIVED && known != LIBRARYS_STAGE && replaced == null)) {
 				// No failure to watch (a cancellation; a failure after the first), or
 				// watched already.
 				creation = this.creations.get(future);

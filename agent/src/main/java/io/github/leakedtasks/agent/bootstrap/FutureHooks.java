@@ -1212,10 +1212,9 @@ public final class FutureHooks {
 			return;
 		}
 		try {
-			StackTraceElement caller = shutdownCaller(executor);
-			if (caller != null && current.isLibrarysCode(caller.getClassName())) {
-				// A named library took its own pool's tasks back: the library's to run or
-				// drop, as the futures it fails are.
+			if (current.namesLibraries() && calledByLibrary(current)) {
+				// A named library took the tasks back: the library's to run or drop, as
+				// the futures it fails are.
 				return;
 			}
 			boolean letGo = false;
@@ -1223,8 +1222,7 @@ public final class FutureHooks {
 				if (!(task instanceof Future) || current.isExecutedOnly(task, executor)) {
 					// A plain task is the caller's to run, unless the caller lets go of
 					// it.
-					letGo = caller != null && caller.getClassName().equals(SPRING_EXECUTOR_SUPPORT)
-							&& caller.getMethodName().equals("shutdown");
+					letGo = calledByShutdownThatLetsGo(executor);
 					break;
 				}
 			}
@@ -1243,24 +1241,43 @@ public final class FutureHooks {
 	}
 
 	/**
-	 * Return the frame that called {@code shutdownNow}: past this class and the
-	 * {@code shutdownNow} methods of the executor's own classes, or {@code null}. Read
-	 * only when tasks are handed back. Spring's
+	 * Whether code of a library named in {@code library-packages} called
+	 * {@code shutdownNow}: past this class and every {@code shutdownNow} or {@code close}
+	 * method (the pool's own, and those of wrappers that delegate to it, the JDK's
+	 * {@code Executors} wrappers among them), the first frame is the library's. A
+	 * library's wrapper that the application shuts down is the application's call.
+	 */
+	private static boolean calledByLibrary(FutureSink current) {
+		for (StackTraceElement frame : new Throwable().getStackTrace()) {
+			String method = frame.getMethodName();
+			if (frame.getClassName().equals(FutureHooks.class.getName()) || method.equals("shutdownNow")
+					|| method.equals("close")) {
+				continue;
+			}
+			return current.isLibrarysCode(frame.getClassName());
+		}
+		return false;
+	}
+
+	/**
+	 * Whether {@code shutdownNow} was called by Spring's
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which destroys a
 	 * {@code ThreadPoolTaskExecutor} or {@code ThreadPoolTaskScheduler} (unless it waits
-	 * for its tasks), cancels the futures handed back and lets go of every other task; a
-	 * class between them, such as a wrapper of the pool, may run the tasks.
+	 * for its tasks): it cancels the futures handed back and lets go of every other task.
+	 * Read from the stack, only when a plain task is handed back: past this class and the
+	 * {@code shutdownNow} methods of the executor's own classes, the next frame must be
+	 * Spring's. A class between them, such as a wrapper of the pool, may run the tasks.
 	 */
-	private static StackTraceElement shutdownCaller(Object executor) {
+	private static boolean calledByShutdownThatLetsGo(Object executor) {
 		StackTraceElement[] frames = new Throwable().getStackTrace();
 		for (StackTraceElement frame : frames) {
 			if (frame.getClassName().equals(FutureHooks.class.getName())
 					|| (frame.getMethodName().equals("shutdownNow") && isClassOf(executor, frame.getClassName()))) {
 				continue;
 			}
-			return frame;
+			return frame.getClassName().equals(SPRING_EXECUTOR_SUPPORT) && frame.getMethodName().equals("shutdown");
 		}
-		return null;
+		return false;
 	}
 
 	private static boolean isClassOf(Object executor, String className) {

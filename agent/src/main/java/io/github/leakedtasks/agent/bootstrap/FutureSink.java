@@ -171,6 +171,14 @@ public interface FutureSink {
 	}
 
 	/**
+	 * Return whether the agent's {@code library-packages} names any library.
+	 * @return whether it does
+	 */
+	default boolean namesLibraries() {
+		return false;
+	}
+
+	/**
 	 * {@code shutdownNow} handed a plain task, or a future nobody else was handed (see
 	 * {@link #executedOnly}), back to Spring's
 	 * {@code ExecutorConfigurationSupport.shutdown()}, which cancels the futures it gets
