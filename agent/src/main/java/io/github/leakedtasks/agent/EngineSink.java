@@ -198,7 +198,7 @@ final class EngineSink implements FutureSink {
 		}
 		if (completer != null) {
 			this.completable.failedByTheJdk(future, failure, completer.type());
-			if (JdkCompleters.isLibrarysClass(completer.type())) {
+			if (JdkCompleters.isLibrarysName(completer.type().getName())) {
 				librarysStages(future);
 			}
 			return;
@@ -214,7 +214,9 @@ final class EngineSink implements FutureSink {
 	 */
 	private void librarysStages(Object future) {
 		try {
-			this.dependents.forEachCarrier(future, JdkCompleters::isLibrarysCode, this.completable::librarysStage);
+			this.dependents.forEachCarrier(future,
+					(function) -> JdkCompleters.isLibrarysName(function.getClass().getName()),
+					this.completable::librarysStage);
 		}
 		catch (Throwable ex) {
 			// Left to be watched as any stage.

@@ -171,27 +171,6 @@ final class JdkCompleters {
 	}
 
 	/**
-	 * Return whether a stage's function is the code of a library named in
-	 * {@code library-packages}: a lambda or a class of its packages (a method reference
-	 * the application wrote to a library's method is the application's).
-	 * @param function the function
-	 * @return whether it is
-	 */
-	static boolean isLibrarysCode(Object function) {
-		return function != null && isLibrarys(function.getClass().getName());
-	}
-
-	/**
-	 * Return whether a class that completed a future is a named library's, not the JDK's
-	 * implementation.
-	 * @param completer the class
-	 * @return whether it is
-	 */
-	static boolean isLibrarysClass(Class<?> completer) {
-		return completer != null && isLibrarys(completer.getName());
-	}
-
-	/**
 	 * Return whether {@code library-packages} names any library.
 	 * @return whether it does
 	 */
@@ -201,7 +180,9 @@ final class JdkCompleters {
 
 	/**
 	 * Return whether a class, by its name, is of a library named in
-	 * {@code library-packages}.
+	 * {@code library-packages}: the class of a stage's function (a lambda of the
+	 * library's; a method reference the application wrote to a library's method is the
+	 * application's lambda), of the code that completed a future or called a method.
 	 * @param name the class's name
 	 * @return whether it is
 	 */
