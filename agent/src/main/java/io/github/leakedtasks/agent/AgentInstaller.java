@@ -143,6 +143,7 @@ final class AgentInstaller {
 				allApplied(installed, applied, FutureTask.class) && selfTest.futureTasksSettle(),
 				allApplied(installed, applied, ASYNC_SUPPLY) && allApplied(installed, applied, ASYNC_RUN), workersSeen);
 		FutureHooks.install(sink, sink.tracesCreation());
+		FutureHooks.tracingMade = sink.tracesEveryMade();
 		// invokeAll's own get is no retrieval only where the futures of an invokeAll that
 		// throws are handed on.
 		int invokeAllHooked = adviceApplied(installed, applied, FutureTaskAdvice.InvokedTogether.class)
@@ -154,7 +155,10 @@ final class AgentInstaller {
 		FutureHooks.invokeAllHooked(invokeAllHooked);
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
-		TaskScope.whenFirstOpened(() -> FutureHooks.tracing = true);
+		TaskScope.whenFirstOpened(() -> {
+			FutureHooks.tracing = true;
+			FutureHooks.tracingMade = true;
+		});
 		// So does a tracer's (the Spring starter's, with Micrometer Tracing): a future
 		// created in a trace remembers its ids.
 		tracker.whenTraceIdsCaptured(() -> FutureHooks.tracing = true);

@@ -103,7 +103,27 @@ final class CompletableFutureAdvice {
 
 		@Advice.OnMethodExit(suppress = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.FieldValue("result") Object result) {
+			if (FutureHooks.tracingMade) {
+				// Where it was made, before its failure is watched.
+				FutureHooks.madeComplete(future, result);
+			}
 			FutureHooks.completedExplicitly(future, result);
+		}
+
+	}
+
+	/**
+	 * The constructor {@code CompletableFuture()}: every future's, the JDK's own stages'
+	 * too. While {@link FutureHooks#tracingMade}, where the application (or a library)
+	 * made one with {@code new} is remembered; a success costs one read of that field.
+	 */
+	static final class Made {
+
+		@Advice.OnMethodExit(suppress = Throwable.class)
+		static void exit(@Advice.This Object future) {
+			if (FutureHooks.tracingMade) {
+				FutureHooks.made(future);
+			}
 		}
 
 	}

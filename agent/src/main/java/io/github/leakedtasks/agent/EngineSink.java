@@ -100,6 +100,10 @@ final class EngineSink implements FutureSink {
 		return this.completable.tracesCreation();
 	}
 
+	boolean tracesEveryMade() {
+		return this.completable.tracesEveryMade();
+	}
+
 	@Override
 	public void failed(Object future, Throwable failure, Object task) {
 		if (future instanceof CompletableFuture) {
@@ -301,6 +305,15 @@ final class EngineSink implements FutureSink {
 	@Override
 	public void created(Object future, Object task) {
 		events(future).created(future, task);
+	}
+
+	@Override
+	public void made(Object future) {
+		// The walk only where something is remembered, and before the capture only if
+		// the application made it.
+		if (this.completable.remembersMade() && FutureMakers.madeByApplication()) {
+			this.completable.created(future, null);
+		}
 	}
 
 	@Override

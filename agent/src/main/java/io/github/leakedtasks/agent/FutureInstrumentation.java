@@ -56,6 +56,7 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, "internalComplete", CompletableFutureAdvice.CompleteExplicit.class, OBJECT));
 		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Completed.class, OBJECT));
+		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Made.class));
 		hooks.add(HookPoint.of(type, "obtrudeException", CompletableFutureAdvice.Obtruded.class, THROWABLE));
 		hooks.add(HookPoint.of(type, "obtrudeValue", CompletableFutureAdvice.ObtrudedValue.class, OBJECT));
 		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class));

@@ -110,6 +110,43 @@ class StandaloneAgentTests {
 	}
 
 	@Test
+	void futuresTheApplicationMakesAreTracedWhereItMadeThemWhenEveryCreationIsTraced() throws Exception {
+		Run run = run(MadeFuturesApplication.class, agent(), "-XX:+UnlockDiagnosticVMOptions",
+				"-XX:+BytecodeVerificationLocal", "-Dleaked-tasks.creation-trace.mode=always", COMMON_POOL_OF_TWO);
+		String application = MadeFuturesApplication.class.getName();
+		String created = "submitted by thread 'main'\nTask created at:\n\tat " + application;
+		String main = "\n\tat " + application + ".main(MadeFuturesApplication.java:37)\n";
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr())
+			.contains("task java.util.concurrent.CompletableFuture, " + created
+					+ ".lose(MadeFuturesApplication.java:51)" + main + "java.lang.IllegalStateException: made with new")
+			.contains(
+					"task java.util.concurrent.CompletableFuture, " + created + ".lose(MadeFuturesApplication.java:52)"
+							+ main + "java.lang.IllegalArgumentException: born failed")
+			.contains("task " + application + "$Promise, " + created + "$Promise.<init>(MadeFuturesApplication.java:")
+			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:53)" + main
+					+ "java.lang.UnsupportedOperationException: made as a subclass")
+			// The stage the JDK made is described by its source's task, not traced where
+			// it was chained.
+			.contains("executor 'commonPool', task " + application + "$$Lambda, " + created
+					+ ".lose(MadeFuturesApplication.java:55)" + main
+					+ "java.lang.ArithmeticException: failed after it was chained")
+			.doesNotContain("no trace captured")
+			.doesNotContain("could not instrument");
+	}
+
+	@Test
+	void futuresTheApplicationMakesAreNotTracedByDefault() throws Exception {
+		Run run = run(MadeFuturesApplication.class, agent(), COMMON_POOL_OF_TWO);
+		assertThat(run.stdout()).contains("reported");
+		assertThat(run.stderr()).contains("java.lang.IllegalStateException: made with new")
+			.contains("task java.util.concurrent.CompletableFuture, submitted by thread '(unknown)'\n"
+					+ "Task created at: (no trace captured")
+			.doesNotContain("MadeFuturesApplication.lose(MadeFuturesApplication.java:51)\njava")
+			.doesNotContain("could not instrument");
+	}
+
+	@Test
 	void nothingIsLoggedAtLogLevelOff() throws Exception {
 		Run run = run(IgnoringApplication.class, agent() + "=log-level=off");
 		assertThat(run.stdout()).contains("reported");
@@ -205,8 +242,12 @@ class StandaloneAgentTests {
 		Run without = run(BehaviourProbe.class);
 		Run with = run(BehaviourProbe.class, agent(), "-XX:+UnlockDiagnosticVMOptions",
 				"-XX:+BytecodeVerificationLocal");
+		// Every creation traced: the hook in every future's constructor reads the stack.
+		Run tracingAll = run(BehaviourProbe.class, agent(), "-Dleaked-tasks.creation-trace.mode=always");
 		assertThat(without.exitCode()).isZero();
 		assertThat(with.exitCode()).isZero();
+		assertThat(tracingAll.exitCode()).isZero();
+		assertThat(tracingAll.stdout()).isEqualTo(without.stdout());
 		assertThat(with.stdout()).isEqualTo(without.stdout())
 			.contains("supplyAsync join -> threw")
 			.contains("DiscardOldestPolicy -> returned ran [second], first done false cancelled false")

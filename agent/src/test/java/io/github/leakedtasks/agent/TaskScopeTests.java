@@ -78,6 +78,44 @@ class TaskScopeTests {
 	}
 
 	@Test
+	void futureMadeInAScopeAndFailedOnAnotherThreadIsTheScopesWithWhereItWasMade() throws Exception {
+		// A promise the test makes and a callback fails on another thread: the agent
+		// sees it made, so it is the test's, traced at the application's line; the stage
+		// the JDK makes on it is described by it, not traced where it was chained. A
+		// promise made before the scope is not the test's, wherever it fails.
+		String marker = AgentFixture.marker();
+		ExecutorService other = Executors.newSingleThreadExecutor();
+		CompletableFuture<String> before = new CompletableFuture<>();
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture<String> promise = madeHere();
+			CompletableFuture<String> stage = promise.thenApply(String::trim);
+			other.submit(() -> promise.completeExceptionally(new IllegalStateException(marker + " made")))
+				.get(30, TimeUnit.SECONDS);
+			other.submit(() -> before.completeExceptionally(new IllegalStateException(marker + " before")))
+				.get(30, TimeUnit.SECONDS);
+			assertThat(stage).isCompletedExceptionally();
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+		}
+		finally {
+			other.shutdown();
+			before.exceptionally((ex) -> null);
+		}
+		assertThat(leaks).singleElement().satisfies((leak) -> {
+			assertThat(leak.exception()).hasMessage(marker + " made");
+			assertThat(leak.task()).isEqualTo(CompletableFuture.class.getName());
+			assertThat(leak.creationTrace().site().getClassName()).isEqualTo(TaskScopeTests.class.getName());
+			assertThat(leak.creationTrace().site().getMethodName()).isEqualTo("madeHere");
+		});
+	}
+
+	private static CompletableFuture<String> madeHere() {
+		return new CompletableFuture<>();
+	}
+
+	@Test
 	void retrievedFailureIsNotTheScopesLeak() {
 		String marker = AgentFixture.marker();
 		try (TaskScope scope = TaskScope.open("test")) {

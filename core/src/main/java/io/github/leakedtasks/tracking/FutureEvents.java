@@ -198,6 +198,25 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Return whether every future the application makes itself ({@code new}, a future
+	 * born failed) is remembered where it was made, as {@link #created} with no task
+	 * does: in {@code always} mode.
+	 * @return whether it is
+	 */
+	public boolean tracesEveryMade() {
+		return this.tracker.settings().traceMode() == CreationTraceMode.ALWAYS;
+	}
+
+	/**
+	 * Return whether a future the application makes itself now would be remembered: in
+	 * {@code always} mode, and while a {@link TaskScope} is current, whose test it is.
+	 * @return whether it would
+	 */
+	public boolean remembersMade() {
+		return TaskScope.current() != null || tracesEveryMade();
+	}
+
+	/**
 	 * Note that a future was created to run a task, or a plain task was handed to an
 	 * executor, capturing where: while a {@link TaskScope} is current, or for the first
 	 * tasks of a type (the random sample is left out: see

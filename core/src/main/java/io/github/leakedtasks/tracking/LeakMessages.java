@@ -50,7 +50,8 @@ public final class LeakMessages {
 		if (trace == null) {
 			message.append("Task created at: (no trace captured: the task was not traced under the leaked-tasks "
 					+ "creation-trace settings, or no task created this future, as with failedFuture or a "
-					+ "CompletableFuture completed by the application)");
+					+ "CompletableFuture completed by the application, which the Java agent traces with "
+					+ "creation-trace.mode=always)");
 			return message.toString();
 		}
 		message.append("Task created at:");

@@ -20,7 +20,8 @@ class LeakMessagesTests {
 				+ "'agent:CompletableFuture', task java.util.concurrent.CompletableFuture, submitted by thread "
 				+ "'(unknown)'\nTask created at: (no trace captured: the task was not traced under the leaked-tasks "
 				+ "creation-trace settings, or no task created this future, as with failedFuture or a "
-				+ "CompletableFuture completed by the application)");
+				+ "CompletableFuture completed by the application, which the Java agent traces with "
+				+ "creation-trace.mode=always)");
 	}
 
 	@Test

@@ -149,6 +149,13 @@ public final class FutureHooks {
 	/** Whether the creation of futures is reported to the sink. */
 	public static volatile boolean tracing;
 
+	/**
+	 * Whether a {@code CompletableFuture} made with {@code new} or born failed is
+	 * reported to the sink: with creation traces {@code always}, and once a test's scope
+	 * was opened. Every construction of the class costs one read of this field.
+	 */
+	public static volatile boolean tracingMade;
+
 	/** See {@link #invokeAllHooked(int)}. */
 	public static final int ABSTRACT_INVOKE_ALL = 1;
 
@@ -1071,6 +1078,35 @@ public final class FutureHooks {
 			catch (Throwable ex) {
 				// Never into the JDK's code.
 			}
+		}
+	}
+
+	/**
+	 * A {@code CompletableFuture} was made with {@code new} (only while
+	 * {@link #tracingMade}).
+	 * @param future the future
+	 */
+	public static void made(Object future) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				current.made(future);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+	}
+
+	/**
+	 * A {@code CompletableFuture} was made complete (only while {@link #tracingMade}):
+	 * one born failed is made as by {@code new}.
+	 * @param future the future
+	 * @param result what it holds
+	 */
+	public static void madeComplete(Object future, Object result) {
+		if (failureOf(result) != null) {
+			made(future);
 		}
 	}
 

@@ -121,6 +121,15 @@ public interface FutureSink {
 	void created(Object future, Object task);
 
 	/**
+	 * A {@code CompletableFuture} was made with {@code new}, or born failed
+	 * ({@code failedFuture}, {@code failedStage}), by whatever code; called only while
+	 * such creations are traced (see {@link FutureHooks#tracingMade}).
+	 * @param future the future
+	 */
+	default void made(Object future) {
+	}
+
+	/**
 	 * A failed future handed its failure to a dependent stage created on it after it
 	 * failed: the dependent is in the failed future's trace.
 	 * @param future the failed future
