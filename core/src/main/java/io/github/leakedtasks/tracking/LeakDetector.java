@@ -263,10 +263,11 @@ final class LeakDetector implements Runnable {
 				}
 				Object delivered = watch.delivered();
 				if (delivered instanceof Throwable failure) {
-					suspected.add(LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure,
-							this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis)));
+					LeakReport report = LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure,
+							this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis));
+					suspected.add(report);
 					watch.record.mark(TaskRecord.SUSPECTED);
-					counts.merge(watch.record.executor.name(), 1, Integer::sum);
+					counts.merge(report.executor(), 1, Integer::sum);
 				}
 				else if (delivered == null) {
 					// The executor's future completed normally: its executor handled the

@@ -50,8 +50,9 @@ final class LeakRules {
 	static LeakReport toReport(LeakKind kind, TaskRecord record, Throwable failure, TrackingSettings settings,
 			Instant time) {
 		Throwable exception = (failure != null) ? TaskRecord.unwrap(failure) : null;
-		return new LeakReport(kind, record.executor.name(), record.taskType, exception,
-				CreationTrace.of(record.trace, settings), record.threadName, time, record.traceIds);
+		TaskRecord described = record.described();
+		return new LeakReport(kind, described.executor.name(), described.taskType, exception,
+				CreationTrace.of(described.trace, settings), described.threadName, time, described.traceIds);
 	}
 
 }

@@ -158,6 +158,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	private volatile Supplier<TaskRecord> awaitedSource;
 
 	/**
+	 * Whether this stage's record was made before the record of the stage that handed it
+	 * its failure was registered: described by that one once linked (see
+	 * {@link #described}).
+	 */
+	private volatile boolean describedBySource;
+
+	/**
 	 * The caller's view of the executor's future, held weakly (a {@link WeakReference}):
 	 * it would keep the task reachable. For a task a source of events saw dropped, the
 	 * future it would have completed ({@link LeakRules#isDropped}), held strongly: the
@@ -300,8 +307,27 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * @param source finds that stage's record, or returns {@code null}
 	 */
 	void awaitSource(Supplier<TaskRecord> source) {
+		this.describedBySource = true;
 		this.awaitedSource = source;
 		linkAwaitedSource();
+	}
+
+	/**
+	 * Return the record that describes this one in a report (its executor, task type,
+	 * creation trace, thread and trace ids): this one, or, for a stage whose record was
+	 * made before the record of the stage that handed it its failure was registered (see
+	 * {@link #awaitSource}), the record that failure entered at, once linked, as a
+	 * stage's record is described when its source's came first. Which of two threads'
+	 * hooks runs first then changes nothing in the report.
+	 * @return the describing record
+	 */
+	TaskRecord described() {
+		if (!this.describedBySource) {
+			return this;
+		}
+		linkAwaitedSource();
+		TaskRecord origin = this.handedBy;
+		return (origin != null) ? origin : this;
 	}
 
 	/**

@@ -395,6 +395,28 @@ class FutureEventsTests {
 	}
 
 	/**
+	 * A stage whose hook saw the failure before its source's hook registered the source
+	 * (a stage made on a future that had just failed on another thread, whose hook had
+	 * yet to run) is reported as its source's task too, once the source's record is
+	 * found: not as a task of no executor, type or trace.
+	 */
+	@Test
+	void stageWhoseHookRanBeforeItsSourcesIsReportedAsItsSourcesTask() {
+		Object orders = new Object();
+		this.tracker.nameExecutor(orders, "orders");
+		handOnBeforeTheSourcesHook(orders);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("source");
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Thread.class.getName());
+			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains("handOnBeforeTheSourcesHook");
+		});
+	}
+
+	/**
 	 * A stage whose handler of the failure threw an exception of its own is not the
 	 * source's failure: it is described by itself, as before the source handed anything
 	 * on.
@@ -529,6 +551,17 @@ class FutureEventsTests {
 		assertThat(catchThrowable(source::join)).hasCause(failure);
 		assertThat(catchThrowable(due::join)).hasCause(failure);
 		assertThat(catchThrowable(awaiting::join)).hasCause(failure);
+	}
+
+	private void handOnBeforeTheSourcesHook(Object executor) {
+		Object source = new Object();
+		IllegalStateException failure = new IllegalStateException("source");
+		this.events.created(source, new Thread());
+		Object stage = new Object();
+		this.events.handedOn(source, stage);
+		this.events.failed(stage, new CompletionException(failure), null);
+		this.events.failed(source, failure, executor);
+		this.events.retrieved(source);
 	}
 
 	private void handOnToAStageThatFails(Object executor, boolean handlerThrows) {
