@@ -28,7 +28,7 @@ final class BootstrapBridge {
 	static final String HOOKS = PACKAGE + "FutureHooks";
 
 	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS,
-			HOOKS + "$CallerFrame" };
+			HOOKS + "$CallerFrame", HOOKS + "$NextIsOwn" };
 
 	private BootstrapBridge() {
 	}

@@ -129,6 +129,57 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * The methods of {@code CompletableFuture} and its {@code MinimalStage} that make a
+	 * future of their own ({@code newIncompleteFuture}, which every dependent stage is
+	 * made by, {@code supplyAsync}'s, {@code allOf}'s and {@code anyOf}'s, a minimal
+	 * stage and its copy), each before it makes one: while
+	 * {@link FutureHooks#tracingMade}, the next future made on the thread is the JDK's,
+	 * told without reading the stack. On entry only: advice on the way out would keep the
+	 * compiler from removing a stage that does not escape. Each call costs one read of
+	 * that field otherwise.
+	 */
+	static final class NextIsOwn {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter() {
+			if (FutureHooks.tracingMade) {
+				FutureHooks.nextIsOwn();
+			}
+		}
+
+	}
+
+	/**
+	 * {@code asyncSupplyStage} and {@code asyncRunStage}, as {@link NextIsOwn}: unless
+	 * the function is {@code null}, for which they throw before they make a future.
+	 */
+	static final class AsyncStageIsOwn {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(1) Object function) {
+			if (FutureHooks.tracingMade && function != null) {
+				FutureHooks.nextIsOwn();
+			}
+		}
+
+	}
+
+	/**
+	 * {@code anyOf}, as {@link NextIsOwn}: unless the array or one of its futures is
+	 * {@code null}, for which it throws before it makes a future.
+	 */
+	static final class AnyOfIsOwn {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.Argument(0) Object[] futures) {
+			if (FutureHooks.tracingMade) {
+				FutureHooks.nextIsOwnUnlessNull(futures);
+			}
+		}
+
+	}
+
+	/**
 	 * {@code obtrudeException}: an explicit completion, whose completer may be the JDK's
 	 * own code (see {@link JdkCompleters}); the failure it puts over another is
 	 * registered before it is written, so that a reader on another thread reads it into

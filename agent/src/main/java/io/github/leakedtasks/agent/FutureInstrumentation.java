@@ -25,6 +25,8 @@ final class FutureInstrumentation {
 
 	private static final String FUTURE = "java.util.concurrent.CompletableFuture";
 
+	private static final String FUTURES = "[Ljava.util.concurrent.CompletableFuture;";
+
 	private static final String TPE = "java.util.concurrent.ThreadPoolExecutor";
 
 	private static final String[] UNI_STAGES = { "uniApplyStage:java.util.function.Function",
@@ -57,6 +59,17 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, "completeRelay", CompletableFutureAdvice.CompleteRaw.class, OBJECT));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Completed.class, OBJECT));
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Made.class));
+		// The class's own methods that make futures: what they make is told from what
+		// the application makes without reading the stack. Where one is missing, the
+		// stack tells.
+		hooks.add(HookPoint.optional(type, "newIncompleteFuture", CompletableFutureAdvice.NextIsOwn.class));
+		hooks.add(HookPoint.optional(type, "asyncSupplyStage", CompletableFutureAdvice.AsyncStageIsOwn.class, EXECUTOR,
+				"java.util.function.Supplier"));
+		hooks.add(HookPoint.optional(type, "asyncRunStage", CompletableFutureAdvice.AsyncStageIsOwn.class, EXECUTOR,
+				"java.lang.Runnable"));
+		hooks.add(HookPoint.optional(type, "andTree", CompletableFutureAdvice.NextIsOwn.class, FUTURES, "int", "int"));
+		hooks.add(HookPoint.optional(type, "anyOf", CompletableFutureAdvice.AnyOfIsOwn.class, FUTURES));
+		hooks.add(HookPoint.optional(type, "uniAsMinimalStage", CompletableFutureAdvice.NextIsOwn.class));
 		hooks.add(HookPoint.of(type, "obtrudeException", CompletableFutureAdvice.Obtruded.class, THROWABLE));
 		hooks.add(HookPoint.of(type, "obtrudeValue", CompletableFutureAdvice.ObtrudedValue.class, OBJECT));
 		hooks.add(HookPoint.of(type, "get", RetrievalAdvice.CompletableFutureThrown.class));
@@ -87,10 +100,8 @@ final class FutureInstrumentation {
 					HookPoint.of(type, parts[0], CompletableFutureAdvice.EitherStage.class, EXECUTOR, STAGE, parts[1]));
 		}
 		hooks.add(HookPoint.of(type, "uniCopyStage", CompletableFutureAdvice.CopyStage.class, FUTURE));
-		hooks.add(HookPoint.of(type, "allOf", CompletableFutureAdvice.AllOf.class,
-				"[Ljava.util.concurrent.CompletableFuture;"));
-		hooks.add(HookPoint.of(type, "anyOf", CompletableFutureAdvice.AnyOf.class,
-				"[Ljava.util.concurrent.CompletableFuture;"));
+		hooks.add(HookPoint.of(type, "allOf", CompletableFutureAdvice.AllOf.class, FUTURES));
+		hooks.add(HookPoint.of(type, "anyOf", CompletableFutureAdvice.AnyOf.class, FUTURES));
 		hooks.add(HookPoint.of(type, "uniWhenComplete", CompletableFutureAdvice.UniWhenComplete.class, OBJECT,
 				"java.util.function.BiConsumer", "java.util.concurrent.CompletableFuture$UniWhenComplete"));
 		hooks.add(HookPoint.of(type, "uniHandle", CompletableFutureAdvice.HandlerRuns.class, OBJECT,
@@ -123,8 +134,11 @@ final class FutureInstrumentation {
 			hooks.add(HookPoint.of(run, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.AsyncTask.class, FUTURE,
 					"java.lang.Runnable"));
 			hooks.add(HookPoint.of(run, "run", ThreadPoolExecutorAdvice.Left.class));
-			hooks.add(HookPoint.of(Class.forName(FUTURE + "$MinimalStage", false, null), "toCompletableFuture",
+			Class<?> minimalStage = Class.forName(FUTURE + "$MinimalStage", false, null);
+			hooks.add(HookPoint.of(minimalStage, "toCompletableFuture",
 					CompletableFutureAdvice.MinimalStageCopied.class));
+			hooks.add(HookPoint.optional(minimalStage, "toCompletableFuture", CompletableFutureAdvice.NextIsOwn.class));
+			hooks.add(HookPoint.optional(minimalStage, "newIncompleteFuture", CompletableFutureAdvice.NextIsOwn.class));
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$UniRelay", false, null), "tryFire",
 					CompletableFutureAdvice.RelayFired.class, "int"));
 		}

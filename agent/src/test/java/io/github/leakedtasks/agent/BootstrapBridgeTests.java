@@ -23,7 +23,8 @@ class BootstrapBridgeTests {
 	void everyClassOfTheBootstrapPackageIsLoadedByTheBootLoader() throws Exception {
 		List<String> classes = bootstrapClasses();
 		assertThat(classes).contains("io.github.leakedtasks.agent.bootstrap.FutureHooks",
-				"io.github.leakedtasks.agent.bootstrap.FutureHooks$CallerFrame");
+				"io.github.leakedtasks.agent.bootstrap.FutureHooks$CallerFrame",
+				"io.github.leakedtasks.agent.bootstrap.FutureHooks$NextIsOwn");
 		for (String name : classes) {
 			assertThat(Class.forName(name, false, null).getClassLoader()).as(name).isNull();
 		}

@@ -34,6 +34,7 @@ public final class MadeFuturesApplication {
 			}
 
 		});
+		makeTheJdksOwn();
 		lose();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		while (notified.get() < 4) {
@@ -54,6 +55,29 @@ public final class MadeFuturesApplication {
 		CountDownLatch chained = new CountDownLatch(1);
 		CompletableFuture.supplyAsync(() -> failAfter(chained)).thenApply(String::trim);
 		chained.countDown();
+	}
+
+	/**
+	 * The JDK's own methods that make futures, some of them throwing on the way: the
+	 * futures made after them are still told apart.
+	 */
+	private static void makeTheJdksOwn() {
+		CompletableFuture<String> done = CompletableFuture.completedFuture("done");
+		done.thenApply(String::trim).minimalCompletionStage().toCompletableFuture().join();
+		CompletableFuture.allOf(done, done.copy()).join();
+		CompletableFuture.anyOf(done).join();
+		CompletableFuture.runAsync(() -> {
+		}).join();
+		for (Runnable throwing : new Runnable[] { () -> CompletableFuture.anyOf((CompletableFuture<?>[]) null),
+				() -> CompletableFuture.allOf(done, null), () -> CompletableFuture.supplyAsync(null),
+				() -> done.thenApply(null) }) {
+			try {
+				throwing.run();
+			}
+			catch (NullPointerException expected) {
+				// As the JDK throws it.
+			}
+		}
 	}
 
 	private static String failAfter(CountDownLatch chained) {

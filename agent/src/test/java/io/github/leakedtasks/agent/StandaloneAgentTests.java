@@ -115,21 +115,21 @@ class StandaloneAgentTests {
 				"-XX:+BytecodeVerificationLocal", "-Dleaked-tasks.creation-trace.mode=always", COMMON_POOL_OF_TWO);
 		String application = MadeFuturesApplication.class.getName();
 		String created = "submitted by thread 'main'\nTask created at:\n\tat " + application;
-		String main = "\n\tat " + application + ".main(MadeFuturesApplication.java:37)\n";
+		String main = "\n\tat " + application + ".main(MadeFuturesApplication.java:38)\n";
 		assertThat(run.stdout()).contains("reported");
 		assertThat(run.stderr())
 			.contains("task java.util.concurrent.CompletableFuture, " + created
-					+ ".lose(MadeFuturesApplication.java:51)" + main + "java.lang.IllegalStateException: made with new")
+					+ ".lose(MadeFuturesApplication.java:52)" + main + "java.lang.IllegalStateException: made with new")
 			.contains(
-					"task java.util.concurrent.CompletableFuture, " + created + ".lose(MadeFuturesApplication.java:52)"
+					"task java.util.concurrent.CompletableFuture, " + created + ".lose(MadeFuturesApplication.java:53)"
 							+ main + "java.lang.IllegalArgumentException: born failed")
 			.contains("task " + application + "$Promise, " + created + "$Promise.<init>(MadeFuturesApplication.java:")
-			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:53)" + main
+			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:54)" + main
 					+ "java.lang.UnsupportedOperationException: made as a subclass")
 			// The stage the JDK made is described by its source's task, not traced where
 			// it was chained.
 			.contains("executor 'commonPool', task " + application + "$$Lambda, " + created
-					+ ".lose(MadeFuturesApplication.java:55)" + main
+					+ ".lose(MadeFuturesApplication.java:56)" + main
 					+ "java.lang.ArithmeticException: failed after it was chained")
 			.doesNotContain("no trace captured")
 			.doesNotContain("could not instrument");
@@ -142,7 +142,7 @@ class StandaloneAgentTests {
 		assertThat(run.stderr()).contains("java.lang.IllegalStateException: made with new")
 			.contains("task java.util.concurrent.CompletableFuture, submitted by thread '(unknown)'\n"
 					+ "Task created at: (no trace captured")
-			.doesNotContain("MadeFuturesApplication.lose(MadeFuturesApplication.java:51)\njava")
+			.doesNotContain("MadeFuturesApplication.lose(MadeFuturesApplication.java:52)\njava")
 			.doesNotContain("could not instrument");
 	}
 

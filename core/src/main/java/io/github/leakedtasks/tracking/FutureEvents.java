@@ -339,7 +339,8 @@ public final class FutureEvents {
 			}
 			if (failed.failure != null && source.failure != null
 					&& TaskRecord.unwrap(failed.failure) == TaskRecord.unwrap(source.failure)) {
-				failed.handedBy(source);
+				// Described by the source, as if the source's hook had come first.
+				failed.describedBy(source);
 			}
 		}
 		else {
@@ -363,7 +364,7 @@ public final class FutureEvents {
 	 */
 	private void handedOnUnregistered(Object future, Object dependent) {
 		if (this.futures.get(dependent) instanceof TaskRecord failed) {
-			failed.awaitSource(() -> handingRecord(future, failed.failure));
+			failed.awaitDescribingSource(() -> handingRecord(future, failed.failure));
 		}
 		else {
 			// Weakly: the future's stack may hold the dependent, the key.
@@ -660,7 +661,7 @@ public final class FutureEvents {
 				// Held until its record is found, at the latest by the next sweep: the
 				// application may let go of it first.
 				Object handingFuture = handing;
-				record.awaitSource(() -> handingRecord(handingFuture, failure));
+				record.awaitDescribingSource(() -> handingRecord(handingFuture, failure));
 			}
 			else if (handedOn) {
 				record.awaitSource(() -> firstFailedWith(failure));

@@ -100,6 +100,13 @@ final class TaskRecord extends PhantomReference<Object> {
 	 */
 	static final int CONSTANT = 1 << 21;
 
+	/**
+	 * This stage's record was made before the record of the stage that handed it its
+	 * failure was registered: it is described by that one once linked (see
+	 * {@link #described}).
+	 */
+	static final int DESCRIBED_BY_SOURCE = 1 << 22;
+
 	/** Failed ancestors a new stage's record skips at most. */
 	private static final int MAX_SKIPPED = 64;
 
@@ -156,13 +163,6 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * none to find.
 	 */
 	private volatile Supplier<TaskRecord> awaitedSource;
-
-	/**
-	 * Whether this stage's record was made before the record of the stage that handed it
-	 * its failure was registered: described by that one once linked (see
-	 * {@link #described}).
-	 */
-	private volatile boolean describedBySource;
 
 	/**
 	 * The caller's view of the executor's future, held weakly (a {@link WeakReference}):
@@ -307,22 +307,44 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * @param source finds that stage's record, or returns {@code null}
 	 */
 	void awaitSource(Supplier<TaskRecord> source) {
-		this.describedBySource = true;
 		this.awaitedSource = source;
 		linkAwaitedSource();
+	}
+
+	/**
+	 * Note that this stage failed with the failure of a known stage whose record was not
+	 * registered yet, which describes it in reports once linked (see {@link #described}):
+	 * as {@link #awaitSource}, for a stage whose hook ran before its source's.
+	 * @param source finds that stage's record, or returns {@code null}
+	 */
+	void awaitDescribingSource(Supplier<TaskRecord> source) {
+		mark(DESCRIBED_BY_SOURCE);
+		this.awaitedSource = source;
+		linkAwaitedSource();
+	}
+
+	/**
+	 * Note that this stage failed with the failure a stage handed it on, whose record was
+	 * registered after this one: it is linked to that record, which describes it in
+	 * reports (see {@link #described}).
+	 * @param source the record of that stage
+	 */
+	void describedBy(TaskRecord source) {
+		mark(DESCRIBED_BY_SOURCE);
+		handedBy(source);
 	}
 
 	/**
 	 * Return the record that describes this one in a report (its executor, task type,
 	 * creation trace, thread and trace ids): this one, or, for a stage whose record was
 	 * made before the record of the stage that handed it its failure was registered (see
-	 * {@link #awaitSource}), the record that failure entered at, once linked, as a
-	 * stage's record is described when its source's came first. Which of two threads'
-	 * hooks runs first then changes nothing in the report.
+	 * {@link #awaitDescribingSource}), the record that failure entered at, once linked,
+	 * as a stage's record is described when its source's came first. Which of two
+	 * threads' hooks runs first then changes nothing in the report.
 	 * @return the describing record
 	 */
 	TaskRecord described() {
-		if (!this.describedBySource) {
+		if (!is(DESCRIBED_BY_SOURCE)) {
 			return this;
 		}
 		linkAwaitedSource();

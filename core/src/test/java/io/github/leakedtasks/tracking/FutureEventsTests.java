@@ -400,11 +400,12 @@ class FutureEventsTests {
 	 * yet to run) is reported as its source's task too, once the source's record is
 	 * found: not as a task of no executor, type or trace.
 	 */
-	@Test
-	void stageWhoseHookRanBeforeItsSourcesIsReportedAsItsSourcesTask() {
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void stageWhoseHookRanBeforeItsSourcesIsReportedAsItsSourcesTask(boolean toldFirst) {
 		Object orders = new Object();
 		this.tracker.nameExecutor(orders, "orders");
-		handOnBeforeTheSourcesHook(orders);
+		handOnBeforeTheSourcesHook(orders, toldFirst);
 		awaitReports(1);
 		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
 			assertThat(report.exception()).hasMessage("source");
@@ -553,14 +554,25 @@ class FutureEventsTests {
 		assertThat(catchThrowable(awaiting::join)).hasCause(failure);
 	}
 
-	private void handOnBeforeTheSourcesHook(Object executor) {
+	/**
+	 * Fail a stage before its source's hook registers the source: told its source before
+	 * it fails, or once the source is registered.
+	 */
+	private void handOnBeforeTheSourcesHook(Object executor, boolean toldFirst) {
 		Object source = new Object();
 		IllegalStateException failure = new IllegalStateException("source");
 		this.events.created(source, new Thread());
 		Object stage = new Object();
-		this.events.handedOn(source, stage);
-		this.events.failed(stage, new CompletionException(failure), null);
-		this.events.failed(source, failure, executor);
+		if (toldFirst) {
+			this.events.handedOn(source, stage);
+			this.events.failed(stage, new CompletionException(failure), null);
+			this.events.failed(source, failure, executor);
+		}
+		else {
+			this.events.failedHandedOn(stage, new CompletionException(failure), null, null, null);
+			this.events.failed(source, failure, executor);
+			this.events.handedOn(source, stage);
+		}
 		this.events.retrieved(source);
 	}
 

@@ -156,6 +156,13 @@ public final class FutureHooks {
 	 */
 	public static volatile boolean tracingMade;
 
+	/**
+	 * Whether the next future made on the current thread is one a method of
+	 * {@code CompletableFuture} makes of its own (see {@link #nextIsOwn}). A named class,
+	 * not a lambda: this class is on the boot class path.
+	 */
+	private static final ThreadLocal<boolean[]> NEXT_IS_OWN = new NextIsOwn();
+
 	/** See {@link #invokeAllHooked(int)}. */
 	public static final int ABSTRACT_INVOKE_ALL = 1;
 
@@ -1088,7 +1095,7 @@ public final class FutureHooks {
 	 */
 	public static void made(Object future) {
 		FutureSink current = sink;
-		if (current != null) {
+		if (current != null && !madeOwn()) {
 			try {
 				current.made(future);
 			}
@@ -1096,6 +1103,45 @@ public final class FutureHooks {
 				// Never into the JDK's code.
 			}
 		}
+	}
+
+	/**
+	 * The current thread is about to make a future in a method of
+	 * {@code CompletableFuture} that makes one of its own (only while
+	 * {@link #tracingMade}): the next future made on the thread is not the application's.
+	 * Called only where the method makes one for sure: a method that threw first would
+	 * leave the next future made on the thread untraced.
+	 */
+	public static void nextIsOwn() {
+		NEXT_IS_OWN.get()[0] = true;
+	}
+
+	/**
+	 * {@code anyOf} is about to make a future (only while {@link #tracingMade}), unless
+	 * it throws first, on a {@code null} array or future.
+	 * @param futures its futures
+	 */
+	public static void nextIsOwnUnlessNull(Object[] futures) {
+		if (futures == null) {
+			return;
+		}
+		for (Object future : futures) {
+			if (future == null) {
+				return;
+			}
+		}
+		nextIsOwn();
+	}
+
+	/**
+	 * Return whether the future being made on the current thread is one a method of
+	 * {@code CompletableFuture} makes of its own, and forget it.
+	 */
+	private static boolean madeOwn() {
+		boolean[] next = NEXT_IS_OWN.get();
+		boolean own = next[0];
+		next[0] = false;
+		return own;
 	}
 
 	/**
@@ -1107,6 +1153,9 @@ public final class FutureHooks {
 	public static void madeComplete(Object future, Object result) {
 		if (failureOf(result) != null) {
 			made(future);
+		}
+		else {
+			madeOwn();
 		}
 	}
 
@@ -1682,6 +1731,15 @@ public final class FutureHooks {
 			return null;
 		}
 		return (Throwable) EX.get(result);
+	}
+
+	private static final class NextIsOwn extends ThreadLocal<boolean[]> {
+
+		@Override
+		protected boolean[] initialValue() {
+			return new boolean[1];
+		}
+
 	}
 
 }
