@@ -166,7 +166,8 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code anyOf}, as {@link NextIsOwn}: unless the array or one of its futures is
-	 * {@code null}, for which it throws before it makes a future.
+	 * {@code null}, for which it throws before it makes a future, or it has one future,
+	 * whose {@code newIncompleteFuture} makes the copy.
 	 */
 	static final class AnyOfIsOwn {
 

@@ -12,31 +12,41 @@ import java.util.stream.Stream;
  * future is worth a creation trace, or the JDK's own code, which makes one for every
  * dependent stage, {@code supplyAsync}, {@code allOf} and {@code anyOf}, and whose
  * futures are described otherwise (a stage as its source, {@code supplyAsync}'s by its
- * task).
+ * task). {@code CompletableFuture}'s own methods say so before they make one (see
+ * {@code CompletableFutureAdvice.NextIsOwn}); this tells the rest.
  * <p>
- * Read from the stack of the thread in the constructor, past the agent's frames: past
- * {@code CompletableFuture}'s constructor, the constructors of its subclasses, and
- * {@code failedFuture} or {@code failedStage}, the first frame is the code that made it.
- * The future is the JDK's own if that code is the JDK's (a class of the boot or platform
- * class loader: {@code CompletableFuture}'s other methods, the HTTP client's), a
- * subclass's {@code newIncompleteFuture} (which the JDK calls for a dependent stage), or
- * the engine's own throw-away future of {@code callAsync}. Reflection's frames are the
- * JDK's: a future made reflectively is not traced.
+ * Read from the stack of the thread in the constructor, hidden frames included (so that a
+ * method reference of the application's, such as {@code CompletableFuture::new} called by
+ * a stream, is seen), past the agent's frames: past {@code CompletableFuture}'s
+ * constructor, the constructors of its subclasses, {@code failedFuture} or
+ * {@code failedStage}, and reflection's and method handles' frames, the first frame is
+ * the code that made it. The future is the JDK's own if that code is the JDK's (a class
+ * of the boot or platform class loader: the HTTP client's), if a subclass's
+ * {@code newIncompleteFuture} (which the JDK calls for a dependent stage) is among the
+ * next frames, or if it is the engine's own throw-away future of {@code callAsync}.
  *
  * @since 0.1.0
  */
 final class FutureMakers {
 
 	/**
-	 * The frames a walk usually reads: the agent's five or so, the constructors, and the
-	 * code that made the future.
+	 * The frames a walk usually reads: the agent's five or so, the constructors, the code
+	 * that made the future and a few of its callers.
 	 */
-	private static final int FRAMES_READ = 12;
+	private static final int FRAMES_READ = 16;
 
-	private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE),
-			FRAMES_READ);
+	/**
+	 * How many frames from the code that made a future on are read for a subclass's
+	 * {@code newIncompleteFuture} that made it through a helper of its own.
+	 */
+	private static final int MAKER_DEPTH = 4;
+
+	private static final StackWalker WALKER = StackWalker.getInstance(
+			Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES), FRAMES_READ);
 
 	private static final String CONSTRUCTOR = "<init>";
+
+	private static final String NEW_INCOMPLETE_FUTURE = "newIncompleteFuture";
 
 	/** The methods of {@code CompletableFuture} that make a future born failed. */
 	private static final Set<String> BORN_FAILED = Set.of("failedFuture", "failedStage");
@@ -66,15 +76,35 @@ final class FutureMakers {
 				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(method);
 				continue;
 			}
-			boolean futures = CompletableFuture.class.isAssignableFrom(type);
-			if (futures && (CONSTRUCTOR.equals(method)
-					|| (type == CompletableFuture.class && BORN_FAILED.contains(method)))) {
+			if (JdkCompleters.isCallMachinery(type.getName()) || (isFutures(type) && (CONSTRUCTOR.equals(method)
+					|| (type == CompletableFuture.class && BORN_FAILED.contains(method))))) {
 				continue;
 			}
-			return !(futures && "newIncompleteFuture".equals(method)) && !isJdks(type)
-					&& !ENGINES_OWN.equals(type.getName());
+			return !isJdks(type) && !ENGINES_OWN.equals(type.getName()) && !madeForAStage(frame, iterator);
 		}
 		return false;
+	}
+
+	/**
+	 * Whether the code that made a future, or one of its next callers, is a subclass's
+	 * {@code newIncompleteFuture}: the JDK's call for a dependent stage.
+	 */
+	private static boolean madeForAStage(StackFrame maker, Iterator<StackFrame> callers) {
+		StackFrame frame = maker;
+		for (int depth = 0; depth < MAKER_DEPTH; depth++) {
+			if (NEW_INCOMPLETE_FUTURE.equals(frame.getMethodName()) && isFutures(frame.getDeclaringClass())) {
+				return true;
+			}
+			if (!callers.hasNext()) {
+				return false;
+			}
+			frame = callers.next();
+		}
+		return false;
+	}
+
+	private static boolean isFutures(Class<?> type) {
+		return CompletableFuture.class.isAssignableFrom(type);
 	}
 
 	private static boolean isJdks(Class<?> type) {

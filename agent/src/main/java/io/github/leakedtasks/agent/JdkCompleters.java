@@ -199,7 +199,13 @@ final class JdkCompleters {
 		return false;
 	}
 
-	private static boolean isCallMachinery(String name) {
+	/**
+	 * Return whether a class, by its name, is reflection's or method handles': frames
+	 * between a caller and what it called.
+	 * @param name the class's name
+	 * @return whether it is
+	 */
+	static boolean isCallMachinery(String name) {
 		return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.invoke.")
 				|| name.startsWith("java.lang.reflect.");
 	}

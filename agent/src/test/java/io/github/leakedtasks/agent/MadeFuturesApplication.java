@@ -37,7 +37,7 @@ public final class MadeFuturesApplication {
 		makeTheJdksOwn();
 		lose();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (notified.get() < 4) {
+		while (notified.get() < 5) {
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out");
 				return;
@@ -55,6 +55,9 @@ public final class MadeFuturesApplication {
 		CountDownLatch chained = new CountDownLatch(1);
 		CompletableFuture.supplyAsync(() -> failAfter(chained)).thenApply(String::trim);
 		chained.countDown();
+		ByHelper<String> failedFirst = new ByHelper<>();
+		failedFirst.completeExceptionally(new IllegalStateException("chained once failed"));
+		failedFirst.thenApply(String::trim);
 	}
 
 	/**
@@ -70,12 +73,12 @@ public final class MadeFuturesApplication {
 		}).join();
 		for (Runnable throwing : new Runnable[] { () -> CompletableFuture.anyOf((CompletableFuture<?>[]) null),
 				() -> CompletableFuture.allOf(done, null), () -> CompletableFuture.supplyAsync(null),
-				() -> done.thenApply(null) }) {
+				() -> done.thenApply(null), () -> CompletableFuture.anyOf(new Refusing<String>()) }) {
 			try {
 				throwing.run();
 			}
-			catch (NullPointerException expected) {
-				// As the JDK throws it.
+			catch (NullPointerException | UnsupportedOperationException expected) {
+				// As the JDK, or the subclass, throws it.
 			}
 		}
 	}
@@ -94,6 +97,34 @@ public final class MadeFuturesApplication {
 	 * A subclass, made with {@code new} in the application's code.
 	 */
 	static final class Promise<T> extends CompletableFuture<T> {
+
+	}
+
+	/**
+	 * A subclass whose dependent stages are made by a helper of its own.
+	 */
+	static final class ByHelper<T> extends CompletableFuture<T> {
+
+		@Override
+		public <U> CompletableFuture<U> newIncompleteFuture() {
+			return make();
+		}
+
+		private static <U> ByHelper<U> make() {
+			return new ByHelper<>();
+		}
+
+	}
+
+	/**
+	 * A subclass that makes no dependent stage.
+	 */
+	static final class Refusing<T> extends CompletableFuture<T> {
+
+		@Override
+		public <U> CompletableFuture<U> newIncompleteFuture() {
+			throw new UnsupportedOperationException("no stages");
+		}
 
 	}
 

@@ -131,6 +131,9 @@ class StandaloneAgentTests {
 			.contains("executor 'commonPool', task " + application + "$$Lambda, " + created
 					+ ".lose(MadeFuturesApplication.java:56)" + main
 					+ "java.lang.ArithmeticException: failed after it was chained")
+			// So is a stage a subclass makes through a helper of its own.
+			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:58)" + main
+					+ "java.lang.IllegalStateException: chained once failed")
 			.doesNotContain("no trace captured")
 			.doesNotContain("could not instrument");
 	}

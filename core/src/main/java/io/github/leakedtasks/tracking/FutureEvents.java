@@ -265,7 +265,8 @@ public final class FutureEvents {
 		// A task without state is held by its class for good: its creation is kept
 		// rendered, else its raw stack would keep that class, and the entry, alive.
 		Throwable trace = !traced ? null : singleton ? CreationTrace.renderedCapture() : CreationTrace.capture();
-		Creation creation = new Creation(type, trace, Thread.currentThread().getName(), scope, waited, traceIds);
+		Creation creation = new Creation(type, trace, Thread.currentThread().getName(), scope, waited, traceIds, null,
+				task == null);
 		if (plain && traceIds != null) {
 			this.plainTraceIds = true;
 		}
@@ -646,10 +647,10 @@ public final class FutureEvents {
 							(described != null && described.trace != null) ? described.type
 									: (task != null) ? nameOf(inner) : future.getClass().getName(),
 							null, null);
-			if (described == null) {
+			if (Creation.failsInCurrentScope(described)) {
 				// Created where nothing was remembered (failedFuture, a future the
-				// application completes itself): the failure is the scope's where it
-				// failed.
+				// application completes itself), or made by hand outside any scope: the
+				// failure is the scope's where it failed.
 				record.scope = TaskScope.current();
 			}
 			record.failure = failure;
@@ -1235,10 +1236,25 @@ public final class FutureEvents {
 	 * dependent stage, or {@code null}
 	 */
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
-			TraceIds traceIds, TaskRecord source) {
+			TraceIds traceIds, TaskRecord source, boolean madeByHand) {
 
 		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds) {
-			this(type, trace, thread, scope, waited, traceIds, null);
+			this(type, trace, thread, scope, waited, traceIds, null, false);
+		}
+
+		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds,
+				TaskRecord source) {
+			this(type, trace, thread, scope, waited, traceIds, source, false);
+		}
+
+		/**
+		 * Whether a failure is the scope current where it happens: none is known where
+		 * the future was created, and a future the application made itself outside any
+		 * scope (the agent's {@code always} mode remembers it) fails in a test as one
+		 * whose creation nobody saw.
+		 */
+		static boolean failsInCurrentScope(Creation creation) {
+			return creation == null || (creation.madeByHand && creation.scope == null);
 		}
 
 		/**
@@ -1256,9 +1272,8 @@ public final class FutureEvents {
 		 * (the thread that created it is not known either).
 		 */
 		Creation withoutTraceIds() {
-			return (this.trace != null)
-					? new Creation(this.type, this.trace, this.thread, this.scope, this.waited, null, this.source)
-					: executedBefore();
+			return (this.trace != null) ? new Creation(this.type, this.trace, this.thread, this.scope, this.waited,
+					null, this.source, this.madeByHand) : executedBefore();
 		}
 
 		/**

@@ -205,6 +205,43 @@ class FutureEventsTests {
 		assertThat(failed).isNotNull();
 	}
 
+	/**
+	 * A future the application made itself, remembered where it was made ({@code always}
+	 * mode), is the scope's it was made in; made outside any scope, it is the scope's it
+	 * fails in, as a future whose creation nobody saw.
+	 */
+	@Test
+	void futureMadeByHandIsTheScopesItWasMadeInOrElseTheScopesItFailsIn() {
+		Object madeBefore = new CompletableFuture<>();
+		this.events.created(madeBefore, null);
+		Object madeOutside = new CompletableFuture<>();
+		this.events.created(madeOutside, null);
+		TaskScope first = TaskScope.open("first");
+		Object madeInFirst = new CompletableFuture<>();
+		try {
+			this.events.created(madeInFirst, null);
+			this.events.failed(madeBefore, new IllegalStateException("made before, failed in the first"));
+		}
+		finally {
+			first.close();
+		}
+		TaskScope second = TaskScope.open("second");
+		try {
+			this.events.failed(madeInFirst, new IllegalStateException("made in the first, failed in the second"));
+		}
+		finally {
+			second.close();
+		}
+		this.events.failed(madeOutside, new IllegalStateException("made and failed outside"));
+		assertThat(this.tracker.states().watches()).hasSize(3).allSatisfy((watch) -> {
+			String message = watch.record.failure.getMessage();
+			assertThat(watch.record.scope).as(message)
+				.isSameAs(message.startsWith("made and failed outside") ? null : first);
+			assertThat(watch.record.trace).as(message).isNotNull();
+		});
+		assertThat(List.of(madeBefore, madeOutside, madeInFirst)).hasSize(3);
+	}
+
 	@Test
 	void uncaughtFailureOfAnIntegrationsTaskLeavesNoMarkOnTheException() {
 		// A void @Async method's failure goes to Spring's handler: no source sees it

@@ -1118,11 +1118,13 @@ public final class FutureHooks {
 
 	/**
 	 * {@code anyOf} is about to make a future (only while {@link #tracingMade}), unless
-	 * it throws first, on a {@code null} array or future.
+	 * it throws first, on a {@code null} array or future, or has one future, whose
+	 * {@code newIncompleteFuture} makes the copy (the JDK's says so itself; a subclass's,
+	 * which may throw or make none, is told by the stack).
 	 * @param futures its futures
 	 */
 	public static void nextIsOwnUnlessNull(Object[] futures) {
-		if (futures == null) {
+		if (futures == null || futures.length == 1) {
 			return;
 		}
 		for (Object future : futures) {
