@@ -16,8 +16,10 @@ import net.bytebuddy.matcher.ElementMatchers;
  * @param name the method's name, or {@code <init>} for a constructor
  * @param parameters the parameter types, by name
  * @param advice the advice class
- * @param optional whether the method is missing on some supported JDKs ({@code resultNow}
- * came in 19)
+ * @param optional whether the method may be missing without a problem to report: it is
+ * missing on some supported JDKs ({@code resultNow} came in 19), or it only spares work
+ * that is done otherwise without it (the JDK's own methods that make futures, which the
+ * stack tells too)
  * @since 0.1.0
  */
 record HookPoint(Class<?> type, String name, String[] parameters, Class<?> advice, boolean optional) {

@@ -25,8 +25,27 @@ class HookPointTests {
 	void optionalHookPointsExistFromJdk19() {
 		boolean expected = Runtime.version().feature() >= 19;
 		assertThat(allHookPoints()).filteredOn(HookPoint::optional)
+			.filteredOn((hook) -> !marksTheJdksOwnFutures(hook))
 			.isNotEmpty()
 			.allSatisfy((hook) -> assertThat(hook.exists()).as(hook.describe()).isEqualTo(expected));
+	}
+
+	/**
+	 * The JDK's own methods that make futures are optional, since the stack tells their
+	 * futures apart without them, but exist on every supported JDK.
+	 */
+	@Test
+	void hookPointsOfTheJdksOwnMakersOfFuturesExistOnThisJdk() {
+		assertThat(allHookPoints()).filteredOn(HookPointTests::marksTheJdksOwnFutures)
+			.hasSize(8)
+			.allSatisfy((hook) -> assertThat(hook.optional()).as(hook.describe()).isTrue())
+			.allSatisfy((hook) -> assertThat(hook.exists()).as(hook.describe()).isTrue());
+	}
+
+	private static boolean marksTheJdksOwnFutures(HookPoint hook) {
+		return hook.advice() == CompletableFutureAdvice.NextIsOwn.class
+				|| hook.advice() == CompletableFutureAdvice.AsyncStageIsOwn.class
+				|| hook.advice() == CompletableFutureAdvice.AnyOfIsOwn.class;
 	}
 
 	/**
