@@ -54,6 +54,27 @@ public final class Placeholders {
 	}
 
 	/**
+	 * Fail a future, then chain stages of the library's own on it, with functions of its
+	 * code, one of each kind that carries a failure on, and drop them all: each is failed
+	 * at once, with the library's failure.
+	 * @param failure the failure
+	 */
+	public static void failChainAndDrop(Throwable failure) {
+		CompletableFuture<String> source = new CompletableFuture<>();
+		source.completeExceptionally(failure);
+		source.thenCompose(CompletableFuture::completedFuture).thenApply(String::length);
+		source.thenAccept(Placeholders::ignore);
+		source.thenRun(Placeholders::nothing);
+		source.thenApplyAsync(String::length);
+	}
+
+	private static void ignore(Object value) {
+	}
+
+	private static void nothing() {
+	}
+
+	/**
 	 * Return a stage of the library's own on a future it fails later.
 	 * @param source the future
 	 * @return the stage

@@ -217,9 +217,11 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * The private {@code uni*Stage} methods behind {@code thenApply},
-	 * {@code whenComplete}, {@code handle}, {@code exceptionally} and the others: a
-	 * dependent is created on this future, which hands its failure on; the dependent
-	 * itself may have been failed by a direct write of its {@code result}.
+	 * {@code whenComplete}, {@code handle}, {@code exceptionally} and the others (this
+	 * advice itself on {@code uniAsMinimalStage}; the others, which take a function, have
+	 * advice of their own that does this too): a dependent is created on this future,
+	 * which hands its failure on; the dependent itself may have been failed by a direct
+	 * write of its {@code result}.
 	 */
 	static final class UniStage {
 
@@ -229,6 +231,23 @@ final class CompletableFutureAdvice {
 			// and the hook is small enough to inline, so that a new stage handed to it
 			// stays scalar-replaceable.
 			FutureHooks.stageMade(source, dependent);
+		}
+
+	}
+
+	/**
+	 * The private {@code uniApplyStage}, {@code uniAcceptStage}, {@code uniRunStage} and
+	 * {@code uniComposeStage}, whose dependents carry a failure on without calling their
+	 * function: as {@link UniStage}, with the function, which tells whether a dependent
+	 * made on a future a named library failed is the library's.
+	 */
+	static final class CarrierStage {
+
+		@Advice.OnMethodExit
+		static void exit(@Advice.This CompletableFuture<?> source, @Advice.Argument(1) Object function,
+				@Advice.Return CompletableFuture<?> dependent) {
+			// One call, which catches everything (see UniStage).
+			FutureHooks.carrierMade(source, dependent, function);
 		}
 
 	}

@@ -388,6 +388,22 @@ final class EngineSink implements FutureSink {
 		return JdkCompleters.namesLibraries();
 	}
 
+	@Override
+	public boolean carriedByLibrary(Object stage, Throwable failure, Object function) {
+		if (this.dependents == null || !(stage instanceof CompletableFuture) || isCancellation(failure)
+				|| !JdkCompleters.isLibrarysName(function.getClass().getName())) {
+			return false;
+		}
+		// Only a failure the library made: what the application's code or the JDK's
+		// failed stays theirs, whoever chains on it.
+		Class<?> completer = this.completable.jdksFailure(failure);
+		if (completer == null || !JdkCompleters.isLibrarysName(completer.getName())) {
+			return false;
+		}
+		this.completable.failedByTheJdk(stage, failure, completer);
+		return true;
+	}
+
 	/**
 	 * A pool whose class overrides {@code schedule(Runnable, long, TimeUnit)}, which
 	 * {@code execute} calls, may keep the future it returns: its futures are not told

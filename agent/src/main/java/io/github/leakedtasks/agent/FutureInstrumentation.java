@@ -85,7 +85,7 @@ final class FutureInstrumentation {
 				case "uniWhenCompleteStage" -> CompletableFutureAdvice.WhenCompleteStage.class;
 				case "uniHandleStage", "uniExceptionallyStage", "uniComposeExceptionallyStage" ->
 					CompletableFutureAdvice.HandlerStage.class;
-				default -> CompletableFutureAdvice.UniStage.class;
+				default -> CompletableFutureAdvice.CarrierStage.class;
 			};
 			hooks.add(HookPoint.of(type, parts[0], advice, EXECUTOR, parts[1]));
 		}

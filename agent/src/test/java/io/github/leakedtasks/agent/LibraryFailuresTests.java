@@ -111,6 +111,65 @@ class LibraryFailuresTests {
 		assertThat(reportsOf(library)).isEmpty();
 	}
 
+	/**
+	 * A stage made on a future that had failed is failed at once, without a hook on a
+	 * pending stage: the library's all the same, as a pending one is.
+	 */
+	@Test
+	void stagesTheLibraryChainsWithItsOwnFunctionsOnAFutureItFailedAreNotReported() {
+		AgentFixture.collectReports();
+		String library = marker();
+		String control = marker();
+		Placeholders.failChainAndDrop(new IllegalStateException(library));
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(control));
+		awaitReported(control);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(library)).isEmpty();
+	}
+
+	@Test
+	void aStageTheApplicationChainsWithAFunctionOfTheLibrarysOnAFutureItFailedIsTakenForTheLibrarys() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		String control = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		handedOut.thenApply(Placeholders.lengthFunction());
+		new CompletableFuture<>().completeExceptionally(new IllegalStateException(control));
+		awaitReported(control);
+		AgentFixture.awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
+	}
+
+	@Test
+	void aStageTheLibraryChainsWithTheApplicationsFunctionOnAFutureItFailedIsTheApplications() {
+		AgentFixture.collectReports();
+		String marker = marker();
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		Placeholders.fail(handedOut, new IllegalStateException(marker));
+		OtherLibrary.transform(handedOut, (value) -> value + "!");
+		assertThat(awaitReported(marker).exception()).hasMessage(marker);
+	}
+
+	/**
+	 * Only the library's own failures are the library's in its stages: one the
+	 * application made is the application's, whichever stage carries it on.
+	 */
+	@Test
+	void aStageOfTheLibrarysOnAFutureTheApplicationFailedIsReportedWhenDropped() {
+		AgentFixture.collectReports();
+		String pending = marker();
+		String failedFirst = marker();
+		CompletableFuture<String> first = new CompletableFuture<>();
+		Placeholders.lengthOf(first);
+		first.completeExceptionally(new IllegalStateException(pending));
+		CompletableFuture<String> second = new CompletableFuture<>();
+		second.completeExceptionally(new IllegalStateException(failedFirst));
+		Placeholders.lengthOf(second);
+		assertThat(awaitReported(pending).exception()).hasMessage(pending);
+		assertThat(awaitReported(failedFirst).exception()).hasMessage(failedFirst);
+	}
+
 	@Test
 	void aStageTheApplicationChainsOnALibrarysStageIsReportedWhenDropped() {
 		AgentFixture.collectReports();

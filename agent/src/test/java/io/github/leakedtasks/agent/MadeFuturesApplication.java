@@ -13,9 +13,9 @@ import io.github.leakedtasks.tracking.TaskTracker;
 
 /**
  * An application that makes futures itself and loses their failures: with {@code new},
- * born failed, as a subclass, and the stage the JDK makes on a {@code supplyAsync}
- * future; run by {@link StandaloneAgentTests} in a JVM of its own. The lines of
- * {@link #lose} are named by the tests.
+ * born failed, as a subclass, the stage the JDK makes on a {@code supplyAsync} future,
+ * and the copy of a failed minimal stage; run by {@link StandaloneAgentTests} in a JVM of
+ * its own. The lines of {@link #lose} are named by the tests.
  */
 public final class MadeFuturesApplication {
 
@@ -37,7 +37,7 @@ public final class MadeFuturesApplication {
 		makeTheJdksOwn();
 		lose();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (notified.get() < 5) {
+		while (notified.get() < 6) {
 			if (System.nanoTime() > deadline) {
 				System.out.println("timed out");
 				return;
@@ -58,6 +58,7 @@ public final class MadeFuturesApplication {
 		ByHelper<String> failedFirst = new ByHelper<>();
 		failedFirst.completeExceptionally(new IllegalStateException("chained once failed"));
 		failedFirst.thenApply(String::trim);
+		CompletableFuture.failedStage(new IllegalStateException("copied once failed")).toCompletableFuture();
 	}
 
 	/**

@@ -134,6 +134,9 @@ class StandaloneAgentTests {
 			// So is a stage a subclass makes through a helper of its own.
 			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:58)" + main
 					+ "java.lang.IllegalStateException: chained once failed")
+			// And the copy of a failed minimal stage, by the stage.
+			.contains("\tat " + application + ".lose(MadeFuturesApplication.java:61)" + main
+					+ "java.lang.IllegalStateException: copied once failed")
 			.doesNotContain("no trace captured")
 			.doesNotContain("could not instrument");
 	}

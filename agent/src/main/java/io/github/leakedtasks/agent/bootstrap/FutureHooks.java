@@ -428,7 +428,7 @@ public final class FutureHooks {
 	public static void stageMade(CompletableFuture<?> source, CompletableFuture<?> dependent) {
 		try {
 			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
-				stageFailed(source, dependent);
+				stageFailed(source, dependent, null);
 			}
 		}
 		catch (Throwable ex) {
@@ -436,23 +436,62 @@ public final class FutureHooks {
 		}
 	}
 
-	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent) {
+	/**
+	 * As {@link #stageMade}, for a dependent that carries a failure on without calling
+	 * its function ({@code thenApply}, {@code thenAccept}, {@code thenRun},
+	 * {@code thenCompose}, their async forms): made on a future that had failed, it is
+	 * failed at once with that failure, which is a named library's if the future's was
+	 * and the function is the library's code, as it would be had the stage been pending
+	 * when the future failed.
+	 * @param source the future the dependent depends on
+	 * @param dependent the dependent, or {@code null}
+	 * @param function the dependent's function
+	 */
+	public static void carrierMade(CompletableFuture<?> source, CompletableFuture<?> dependent, Object function) {
+		try {
+			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
+				stageFailed(source, dependent, function);
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
+	}
+
+	private static void stageFailed(CompletableFuture<?> source, CompletableFuture<?> dependent, Object carrier) {
 		try {
 			Object result = resultOf(source);
 			boolean failed = failureOf(result) != null;
 			if (failed) {
 				observed(source, result);
 			}
-			if (dependent != null && failureOf(resultOf(dependent)) != null) {
+			Throwable failure = (dependent != null) ? failureOf(resultOf(dependent)) : null;
+			if (failure != null) {
 				if (failed) {
 					traceHandedOn(source, dependent);
+					if (carrier != null && carriedByLibrary(dependent, failure, carrier)) {
+						return;
+					}
 				}
-				completed(dependent);
+				failed(dependent, failure);
 			}
 		}
 		catch (Throwable ex) {
 			// Never into the JDK's code.
 		}
+	}
+
+	private static boolean carriedByLibrary(Object stage, Throwable failure, Object function) {
+		FutureSink current = sink;
+		if (current != null) {
+			try {
+				return current.namesLibraries() && current.carriedByLibrary(stage, failure, function);
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code.
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -611,7 +650,7 @@ public final class FutureHooks {
 			Object executor) {
 		try {
 			if (isFailed(source) || (dependent != null && isFailed(dependent))) {
-				stageFailed(source, dependent);
+				stageFailed(source, dependent, null);
 				if (isApplications(function) && !refused(executor, dependent)) {
 					received(source, resultOf(source));
 				}
@@ -653,8 +692,9 @@ public final class FutureHooks {
 	 * hit it) would otherwise be watched although its failure went on; a pending one is
 	 * remembered, one weak-map entry, as {@code anyOf}'s inputs are (see
 	 * {@link #eitherInput(Object, Object)}). A copy the application asked for is its own
-	 * to read. The caller is read from the stack, for failed or pending minimal stages
-	 * only.
+	 * to read, described as the stage is when the stage had failed (where it was made, by
+	 * whom), as a dependent made on a failed future is. The caller is read from the
+	 * stack, for failed or pending minimal stages only.
 	 * @param stage the minimal stage
 	 * @param result its raw result
 	 * @param copy the future it returned
@@ -666,6 +706,8 @@ public final class FutureHooks {
 		boolean failed = failureOf(result) != null;
 		if (failed) {
 			handedOn(stage);
+			// Born failed with the stage's failure.
+			traceHandedOn(stage, copy);
 		}
 		if ((failed || result == null) && copy instanceof CompletableFuture) {
 			if (copiedByAStageMethod()) {
