@@ -129,6 +129,15 @@ final class AgentFixture {
 		}
 	}
 
+	/**
+	 * Assert that no failure with this message was reported, once the detector caught up
+	 * with everything collectable so far.
+	 */
+	static void assertNeverReported(String marker) {
+		awaitDetectorCaughtUp();
+		assertThat(reportsOf(marker)).isEmpty();
+	}
+
 	private static void controlLeak(String marker) {
 		CompletableFuture.failedFuture(new ControlException(marker));
 	}
