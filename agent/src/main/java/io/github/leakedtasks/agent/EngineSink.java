@@ -389,13 +389,17 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
-	public boolean carriedByLibrary(Object stage, Throwable failure, Object function) {
+	public boolean carriedByLibrary(Object source, Object stage, Throwable failure, Object function) {
 		if (this.dependents == null || !(stage instanceof CompletableFuture) || isCancellation(failure)
 				|| !JdkCompleters.isLibrarysName(function.getClass().getName())) {
 			return false;
 		}
-		// Only a failure the library made: what the application's code or the JDK's
-		// failed stays theirs, whoever chains on it.
+		// Only on a future whose failure is the library's: one the application's code
+		// failed or carried on stays the application's, whoever chains on it, even with
+		// an exception the library made (relayed, or made born failed).
+		if (!this.completable.isFailedByTheJdk(source)) {
+			return false;
+		}
 		Class<?> completer = this.completable.jdksFailure(failure);
 		if (completer == null || !JdkCompleters.isLibrarysName(completer.getName())) {
 			return false;

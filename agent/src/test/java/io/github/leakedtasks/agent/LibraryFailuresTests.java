@@ -155,6 +155,39 @@ class LibraryFailuresTests {
 		assertThat(awaitReported(failedFirst).exception()).hasMessage(failedFirst);
 	}
 
+	/**
+	 * What makes a stage chained after its source failed the library's is the source's
+	 * failure, noted as the library's when it failed: not the exception, which the
+	 * application may put into futures of its own.
+	 */
+	@Test
+	void aStageOfTheLibrarysOnTheApplicationsFutureFailedWithTheLibrarysExceptionIsReportedWhenDropped() {
+		AgentFixture.collectReports();
+		String relayed = marker();
+		String bornFailed = marker();
+		String carried = marker();
+		// The application relays the library's failure into a future of its own.
+		CompletableFuture<String> handedOut = Placeholders.pending();
+		Placeholders.fail(handedOut, new IllegalStateException(relayed));
+		CompletableFuture<String> own = new CompletableFuture<>();
+		handedOut.exceptionally((ex) -> {
+			own.completeExceptionally(ex);
+			return null;
+		});
+		Placeholders.lengthOf(own);
+		// It makes a future born failed with it.
+		IllegalStateException failure = new IllegalStateException(bornFailed);
+		Placeholders.fail(Placeholders.pending(), failure);
+		Placeholders.lengthOf(CompletableFuture.failedFuture(failure));
+		// Its own stage carries the library's failure on.
+		CompletableFuture<String> other = Placeholders.pending();
+		Placeholders.fail(other, new IllegalStateException(carried));
+		Placeholders.lengthOf(other.thenApply((value) -> value + "!"));
+		assertThat(awaitReported(relayed).exception()).hasMessage(relayed);
+		assertThat(awaitReported(bornFailed).exception()).hasMessage(bornFailed);
+		assertThat(awaitReported(carried).exception()).hasMessage(carried);
+	}
+
 	@Test
 	void aStageTheApplicationChainsOnALibrarysStageIsReportedWhenDropped() {
 		AgentFixture.collectReports();

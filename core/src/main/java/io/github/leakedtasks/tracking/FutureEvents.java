@@ -775,6 +775,16 @@ public final class FutureEvents {
 	}
 
 	/**
+	 * Return whether a future's failure is noted as one the JDK's own code or a named
+	 * library made, or carried on as theirs (see {@link #failedByTheJdk}).
+	 * @param future the future
+	 * @return whether it is
+	 */
+	public boolean isFailedByTheJdk(Object future) {
+		return future != null && this.futures.get(future) == JDKS_OWN;
+	}
+
+	/**
 	 * Return the class of the JDK's own code that made a failure, if it is one noted by
 	 * {@link #failedByTheJdk} and not collected since.
 	 * @param failure a failure, maybe wrapped in a {@code CompletionException}

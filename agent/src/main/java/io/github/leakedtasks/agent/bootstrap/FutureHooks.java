@@ -440,9 +440,9 @@ public final class FutureHooks {
 	 * As {@link #stageMade}, for a dependent that carries a failure on without calling
 	 * its function ({@code thenApply}, {@code thenAccept}, {@code thenRun},
 	 * {@code thenCompose}, their async forms): made on a future that had failed, it is
-	 * failed at once with that failure, which is a named library's if the future's was
-	 * and the function is the library's code, as it would be had the stage been pending
-	 * when the future failed.
+	 * failed at once with that failure, which is a named library's if the future's
+	 * failure was noted as the library's and the function is the library's code, as it
+	 * would be had the stage been pending when the future failed.
 	 * @param source the future the dependent depends on
 	 * @param dependent the dependent, or {@code null}
 	 * @param function the dependent's function
@@ -469,7 +469,7 @@ public final class FutureHooks {
 			if (failure != null) {
 				if (failed) {
 					traceHandedOn(source, dependent);
-					if (carrier != null && carriedByLibrary(dependent, failure, carrier)) {
+					if (carrier != null && carriedByLibrary(source, dependent, failure, carrier)) {
 						return;
 					}
 				}
@@ -481,11 +481,11 @@ public final class FutureHooks {
 		}
 	}
 
-	private static boolean carriedByLibrary(Object stage, Throwable failure, Object function) {
+	private static boolean carriedByLibrary(Object source, Object stage, Throwable failure, Object function) {
 		FutureSink current = sink;
 		if (current != null) {
 			try {
-				return current.namesLibraries() && current.carriedByLibrary(stage, failure, function);
+				return current.namesLibraries() && current.carriedByLibrary(source, stage, failure, function);
 			}
 			catch (Throwable ex) {
 				// Never into the JDK's code.

@@ -182,16 +182,17 @@ public interface FutureSink {
 	/**
 	 * A stage made on a future that had failed was failed at once with that failure,
 	 * which it carries on without calling its function: if the function is the code of a
-	 * library named in the agent's {@code library-packages} and the failure that
+	 * library named in the agent's {@code library-packages} and the future's failure that
 	 * library's own, the stage is the library's too, as it would be had it been pending
 	 * when the future failed, and its failure is noted as such.
+	 * @param source the future the stage was made on
 	 * @param stage the stage
 	 * @param failure its failure
 	 * @param function its function
 	 * @return whether the stage is the library's: its failure is noted, and needs no
 	 * other report
 	 */
-	default boolean carriedByLibrary(Object stage, Throwable failure, Object function) {
+	default boolean carriedByLibrary(Object source, Object stage, Throwable failure, Object function) {
 		return false;
 	}
 
