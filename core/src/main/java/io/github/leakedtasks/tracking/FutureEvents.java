@@ -735,8 +735,11 @@ public final class FutureEvents {
 				if (known instanceof TaskRecord watched) {
 					watched.retrieved();
 				}
-				else if (known == LIBRARYS_STAGE) {
-					this.futures.replace(future, LIBRARYS_STAGE, JDKS_OWN);
+				else if (known == LIBRARYS_STAGE || known == OBSERVED || known == RECEIVED) {
+					// Read or combined on another thread before this hook ran: the JDK's
+					// all the same, so that the stages a library chains on it later are
+					// told apart (see #isFailedByTheJdk).
+					this.futures.replace(future, known, JDKS_OWN);
 				}
 				this.tracker.reporter().jdkOwnFailure(completer);
 				Throwable made = TaskRecord.unwrap(failure);

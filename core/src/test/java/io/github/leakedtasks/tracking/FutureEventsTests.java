@@ -716,6 +716,25 @@ class FutureEventsTests {
 	}
 
 	@Test
+	void failureTheJdkMadeIsTheJdksAlsoWhenReadOrCombinedBeforeItsHookRan() {
+		// Another thread's reader or combinator may come between the JDK's (or a named
+		// library's) completion and its hook.
+		Object read = new Object();
+		Object combined = new Object();
+		Object watched = new Object();
+		this.events.received(read);
+		this.events.observed(combined);
+		this.events.failed(watched, new IllegalStateException("watched"));
+		this.events.failedByTheJdk(read, new IllegalStateException("read"), String.class);
+		this.events.failedByTheJdk(combined, new IllegalStateException("combined"), String.class);
+		assertThat(this.events.isFailedByTheJdk(read)).isTrue();
+		assertThat(this.events.isFailedByTheJdk(combined)).isTrue();
+		assertThat(this.events.isFailedByTheJdk(watched)).isFalse();
+		assertThat(this.events.isFailedByTheJdk(new Object())).isFalse();
+		assertThat(this.events.isFailedByTheJdk(null)).isFalse();
+	}
+
+	@Test
 	void nothingIsRememberedForFuturesThatSucceed() {
 		for (int i = 0; i < 100; i++) {
 			this.events.retrieved(new Object());
