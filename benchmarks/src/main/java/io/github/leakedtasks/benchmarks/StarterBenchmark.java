@@ -24,6 +24,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.AsyncTaskExecutor;
 
 /**
  * Cost per task of an executor bean as the starter wraps it: the auto-configuration's
@@ -52,6 +53,8 @@ public class StarterBenchmark {
 
 	private ExecutorService onCaller;
 
+	private AsyncTaskExecutor completingOnCaller;
+
 	private final Callable<Integer> task = () -> 42;
 
 	@Setup(Level.Trial)
@@ -60,10 +63,12 @@ public class StarterBenchmark {
 			this.context = new AnnotationConfigApplicationContext(StarterConfiguration.class);
 			this.pool = this.context.getBean("pool", ExecutorService.class);
 			this.onCaller = this.context.getBean("onCaller", ExecutorService.class);
+			this.completingOnCaller = this.context.getBean("completingOnCaller", CallerRunsTaskExecutor.class);
 		}
 		else {
 			this.pool = Executors.newFixedThreadPool(2);
 			this.onCaller = new TrackingBenchmark.CallerRunsExecutor();
+			this.completingOnCaller = new CallerRunsTaskExecutor();
 		}
 	}
 
@@ -91,6 +96,30 @@ public class StarterBenchmark {
 		return TrackingBenchmark.atDepth(this.depth, () -> this.onCaller.submit(this.task).get());
 	}
 
+	/**
+	 * {@code submitCompletable} and {@code join} of a tiny task on a Spring executor
+	 * class that keeps {@link AsyncTaskExecutor}'s default method, as
+	 * {@code ThreadPoolTaskExecutor} does, and runs the task on the calling thread: what
+	 * the starter's class-based proxy and the engine cost per call, without a pool's
+	 * hand-off.
+	 */
+	@Benchmark
+	public Object submitCompletableJoinOnCaller() throws Exception {
+		return TrackingBenchmark.atDepth(this.depth, () -> this.completingOnCaller.submitCompletable(this.task).join());
+	}
+
+	/**
+	 * A Spring executor class that runs each task on the calling thread.
+	 */
+	public static class CallerRunsTaskExecutor implements AsyncTaskExecutor {
+
+		@Override
+		public void execute(Runnable task) {
+			task.run();
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration(LeakedTasksAutoConfiguration.class)
 	static class StarterConfiguration {
@@ -103,6 +132,11 @@ public class StarterBenchmark {
 		@Bean
 		ExecutorService onCaller() {
 			return new TrackingBenchmark.CallerRunsExecutor();
+		}
+
+		@Bean
+		CallerRunsTaskExecutor completingOnCaller() {
+			return new CallerRunsTaskExecutor();
 		}
 
 	}
