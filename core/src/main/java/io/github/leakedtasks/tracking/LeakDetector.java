@@ -266,7 +266,9 @@ final class LeakDetector implements Runnable {
 					LeakReport report = LeakRules.toReport(LeakKind.EXCEPTION_NOT_RETRIEVED, watch.record, failure,
 							this.tracker.settings(), Instant.ofEpochMilli(watch.failedAtMillis));
 					suspected.add(report);
-					watch.record.mark(TaskRecord.SUSPECTED);
+					if (watch.record.mark(TaskRecord.SUSPECTED)) {
+						this.tracker.reporter().untraced(watch.record);
+					}
 					counts.merge(report.executor(), 1, Integer::sum);
 				}
 				else if (delivered == null) {

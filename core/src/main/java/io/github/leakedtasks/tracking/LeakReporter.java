@@ -52,10 +52,13 @@ final class LeakReporter {
 	/** Whether the tracker is closing, so that no scope is fed any more. */
 	private volatile boolean closing;
 
-	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups) {
+	private final TraceSampler sampler;
+
+	LeakReporter(TrackingSettings settings, Clock clock, LeakGroups groups, TraceSampler sampler) {
 		this.settings = settings;
 		this.clock = clock;
 		this.groups = groups;
+		this.sampler = sampler;
 	}
 
 	void addListener(LeakListener listener) {
@@ -200,6 +203,17 @@ final class LeakReporter {
 	}
 
 	/**
+	 * Have the next tasks of a leak's type traced if this one had no trace (see
+	 * {@link TraceSampler#untracedLeak}).
+	 * @param record the record of the leak, reported or listed as suspected
+	 */
+	void untraced(TaskRecord record) {
+		if (record.trace == null) {
+			this.sampler.untracedLeak(record.taskType);
+		}
+	}
+
+	/**
 	 * Report a confirmed leak, once per record.
 	 */
 	void confirmed(LeakKind kind, TaskRecord record, Throwable failure) {
@@ -207,6 +221,10 @@ final class LeakReporter {
 			return;
 		}
 		LeakReport report = LeakRules.toReport(kind, record, failure, this.settings, this.clock.instant());
+		if (!record.is(TaskRecord.SUSPECTED)) {
+			// Noted when it was listed as suspected.
+			untraced(record);
+		}
 		if (!this.closing) {
 			TaskScope.confirmed(record, report);
 		}
@@ -260,6 +278,7 @@ final class LeakReporter {
 			this.uncaughtFailures.put(failure, Boolean.TRUE);
 		}
 		CreationTrace trace = CreationTrace.of(record.trace, this.settings);
+		untraced(record);
 		Instant time = this.clock.instant();
 		// Listed beside the leaks, so that the endpoint shows what the log shows, under
 		// the id the log and the events give.

@@ -63,7 +63,7 @@ public final class TaskTracker implements AutoCloseable {
 		this.settings = settings;
 		this.sampler = new TraceSampler(settings);
 		this.groups = new LeakGroups(settings.maxGroups());
-		this.reporter = new LeakReporter(settings, clock, this.groups);
+		this.reporter = new LeakReporter(settings, clock, this.groups, this.sampler);
 		this.states = new TaskStates(this.reporter);
 		this.detector = new LeakDetector(this);
 	}

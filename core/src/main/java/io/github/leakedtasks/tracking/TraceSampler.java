@@ -7,11 +7,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Decides which tasks get a creation trace: always the first tasks of each task type,
- * then a random sample, so that the first leak from any place in the code shows where it
- * came from. The sample takes at most {@link TrackingSettings#maxSamplesPerSecond()}
- * tasks of a type each second (about: a new second is started without a lock), so that
- * the cost of capturing stacks stays bounded when tasks pile up: a burst of 50,000 tasks
- * would otherwise walk the submitting thread's stack 500 times.
+ * then a random sample, and the first ones again after a leak of the type was reported
+ * without a trace, so that the place a leak comes from shows. The sample takes at most
+ * {@link TrackingSettings#maxSamplesPerSecond()} tasks of a type each second (about: a
+ * new second is started without a lock), so that the cost of capturing stacks stays
+ * bounded when tasks pile up: a burst of 50,000 tasks would otherwise walk the submitting
+ * thread's stack 500 times.
  *
  * @since 0.1.0
  */
@@ -40,6 +41,11 @@ final class TraceSampler {
 	private static final int SECOND = 1;
 
 	private static final int SAMPLED = 2;
+
+	private static final int RETRACED = 3;
+
+	/** Nanoseconds between two times a type's first traces are given again. */
+	private static final long RETRACE_INTERVAL = 1_000_000_000L;
 
 	private static final long NO_SECOND = Long.MIN_VALUE;
 
@@ -141,6 +147,32 @@ final class TraceSampler {
 	}
 
 	/**
+	 * Note that a leak of a task type was reported without a creation trace: the next
+	 * tasks of that type are traced as its first ones were, so that the place a repeated
+	 * leak comes from shows when a task type is submitted from several places (an
+	 * {@code @Async} method called from several classes) and the first traces went to
+	 * others. At most once a second per type, so that a storm of leaks does not have
+	 * every task traced. Only in {@code sampled} mode, and only for types counted by
+	 * name: a lambda's own count (a place in the code of its own) and the types past
+	 * {@link #MAX_TYPES} are left as they are. Nothing on the path of a task.
+	 * @param taskType the task type of the leak
+	 */
+	void untracedLeak(String taskType) {
+		if (this.mode != CreationTraceMode.SAMPLED || this.firstPerType == 0 || taskType == null) {
+			return;
+		}
+		AtomicLongArray seen = this.seenByType.get(taskType);
+		if (seen == null || seen.get(SEEN) < this.firstPerType) {
+			return;
+		}
+		long now = this.nanoTime.getAsLong();
+		long last = seen.get(RETRACED);
+		if ((last == NO_SECOND || now - last >= RETRACE_INTERVAL) && seen.compareAndSet(RETRACED, last, now)) {
+			seen.set(SEEN, 0);
+		}
+	}
+
+	/**
 	 * Return {@code true} once in {@link #rate} calls, at random: a random 32-bit value
 	 * scaled to {@code [0, rate)} by a multiplication, not {@code nextInt(rate)}'s
 	 * division, which every task submitted past its type's first would pay.
@@ -166,15 +198,17 @@ final class TraceSampler {
 
 	/**
 	 * Make the count of a type: the tasks seen so far (up to the first ones), the second
-	 * of the latest sample, and the tasks sampled in that second. A {@code java.base}
-	 * type, since the {@link ClassValue} stores it on the task's class, which may be the
-	 * JDK's ({@code FutureTask}): a class of this library there would keep an undeployed
+	 * of the latest sample, the tasks sampled in that second, and when its first traces
+	 * were last given again ({@link #untracedLeak}). A {@code java.base} type, since the
+	 * {@link ClassValue} stores it on the task's class, which may be the JDK's
+	 * ({@code FutureTask}): a class of this library there would keep an undeployed
 	 * application's class loader until that class's values are next looked at.
 	 */
 	private static AtomicLongArray newCount(long seen) {
-		AtomicLongArray count = new AtomicLongArray(3);
+		AtomicLongArray count = new AtomicLongArray(4);
 		count.set(SEEN, seen);
 		count.set(SECOND, NO_SECOND);
+		count.set(RETRACED, NO_SECOND);
 		return count;
 	}
 

@@ -2,6 +2,7 @@ package io.github.leakedtasks.tracking;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,6 +55,33 @@ class CreationTraceTests {
 			sampled += sampler.shouldCapture("a") ? 1 : 0;
 		}
 		assertThat(sampled).isLessThan(10);
+	}
+
+	/**
+	 * A task type submitted from two places: the first tasks, traced, came from one, and
+	 * the other's lost failure is reported without a trace; its next one shows where.
+	 */
+	@Test
+	void leakReportedWithoutATraceHasTheNextTasksOfItsTypeTraced() throws Exception {
+		TrackingSettings settings = TrackingSettings.builder()
+			.traceMode(CreationTraceMode.SAMPLED)
+			.tracedTasksPerType(3)
+			.sampleRate(1_000_000)
+			.build();
+		try (TrackerFixture fixture = new TrackerFixture(settings)) {
+			ExecutorService pool = fixture.pool("orders");
+			for (int i = 0; i < 3; i++) {
+				assertThat(pool.submit(new Work(false)).get(30, TimeUnit.SECONDS)).isEqualTo("done");
+			}
+			TrackerFixture.awaitDone(pool.submit(new Work(true)));
+			assertThat(awaitLeaks(fixture, 1).get(0).creationTrace()).as("past the first traces").isNull();
+			int line = new Throwable().getStackTrace()[0].getLineNumber() + 1;
+			TrackerFixture.awaitDone(pool.submit(new Work(true)));
+			List<StackTraceElement> frames = awaitLeaks(fixture, 2).get(1).creationTrace().frames();
+			assertThat(frames.get(0).getMethodName())
+				.isEqualTo("leakReportedWithoutATraceHasTheNextTasksOfItsTypeTraced");
+			assertThat(frames.get(0).getLineNumber()).isEqualTo(line);
+		}
 	}
 
 	@Test
@@ -129,12 +157,41 @@ class CreationTraceTests {
 		return line;
 	}
 
+	private static List<LeakReport> awaitLeaks(TrackerFixture fixture, int count) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(fixture.listener.leaks).hasSize(count);
+		});
+		return List.copyOf(fixture.listener.leaks);
+	}
+
 	private static LeakReport awaitLeak(TrackerFixture fixture) {
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			System.gc();
 			assertThat(fixture.listener.leaks).hasSize(1);
 		});
 		return fixture.listener.leaks.get(0);
+	}
+
+	/**
+	 * A task of a named class, whose type is counted by name.
+	 */
+	static final class Work implements Callable<Object> {
+
+		private final boolean fails;
+
+		Work(boolean fails) {
+			this.fails = fails;
+		}
+
+		@Override
+		public Object call() {
+			if (this.fails) {
+				throw new IllegalStateException("lost");
+			}
+			return "done";
+		}
+
 	}
 
 }

@@ -135,6 +135,65 @@ class TraceSamplerTests {
 		assertThat(traced(rare, new Task(), 80_000)).isLessThanOrEqualTo(1);
 	}
 
+	/**
+	 * A task type submitted from several places (an {@code @Async} method) may use its
+	 * first traces on one: a leak of it reported without a trace has its next tasks
+	 * traced as the first ones were, by a wrapper and by the Java agent alike, at most
+	 * once a second.
+	 */
+	@Test
+	void untracedLeakHasTheNextTasksOfItsTypeTracedAtMostOnceASecond() {
+		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(3).sampleRate(1_000_000).build();
+		AtomicLong now = new AtomicLong(7_000_000_000L);
+		TraceSampler sampler = new TraceSampler(settings, now::get);
+		Runnable task = new Task();
+		String type = ExecutorTracking.typeName(Task.class);
+		assertThat(traced(sampler, task, 100)).as("the first ones").isEqualTo(3);
+		sampler.untracedLeak(type);
+		assertThat(sampler.shouldCaptureFirst(task)).as("the Java agent's next task").isTrue();
+		assertThat(traced(sampler, task, 100)).as("the wrapper's").isEqualTo(2);
+		sampler.untracedLeak(type);
+		assertThat(traced(sampler, task, 100)).as("again in the same second").isZero();
+		now.addAndGet(999_999_999L);
+		sampler.untracedLeak(type);
+		assertThat(traced(sampler, task, 100)).as("within a second of the last time").isZero();
+		now.addAndGet(1);
+		sampler.untracedLeak(type);
+		assertThat(traced(sampler, task, 100)).as("a second after it").isEqualTo(3);
+		assertThat(sampler.shouldCapture("Orders")).as("another type counts on its own").isTrue();
+	}
+
+	@Test
+	void untracedLeakOfATypeStillWithinItsFirstTracesOrOfNoCountedTypeTracesNothingMore() {
+		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(3).sampleRate(1_000_000).build();
+		AtomicLong now = new AtomicLong(7_000_000_000L);
+		TraceSampler sampler = new TraceSampler(settings, now::get);
+		Runnable task = new Task();
+		String type = ExecutorTracking.typeName(Task.class);
+		assertThat(sampler.shouldCaptureTask(task)).isTrue();
+		sampler.untracedLeak(type);
+		assertThat(traced(sampler, task, 100)).as("the first ones, not more").isEqualTo(2);
+		sampler.untracedLeak("NeverSeen");
+		sampler.untracedLeak(null);
+		assertThat(sampler.typeCount()).as("no count made for a leak").isOne();
+		Runnable lambda = () -> {
+		};
+		assertThat(traced(sampler, lambda, 100)).isEqualTo(3);
+		sampler.untracedLeak(ExecutorTracking.typeName(lambda.getClass()));
+		assertThat(traced(sampler, lambda, 100)).as("a lambda's own count").isZero();
+	}
+
+	@Test
+	void untracedLeakTracesNothingMoreOutsideSampledMode() {
+		for (CreationTraceMode mode : new CreationTraceMode[] { CreationTraceMode.OFF, CreationTraceMode.ALWAYS }) {
+			TraceSampler sampler = new TraceSampler(TrackingSettings.builder().traceMode(mode).build());
+			Runnable task = new Task();
+			int before = traced(sampler, task, 20);
+			sampler.untracedLeak(ExecutorTracking.typeName(Task.class));
+			assertThat(traced(sampler, task, 20)).as(mode.name()).isEqualTo(before);
+		}
+	}
+
 	private static int traced(TraceSampler sampler, Object task, int tasks) {
 		int traced = 0;
 		for (int i = 0; i < tasks; i++) {
