@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a test method or class that loses tasks on purpose: its tasks are neither waited
- * for nor reported.
+ * for nor counted against the test (the log still reports what they lose).
  *
  * @since 0.1.0
  */
