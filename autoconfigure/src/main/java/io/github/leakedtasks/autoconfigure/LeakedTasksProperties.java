@@ -304,7 +304,9 @@ public class LeakedTasksProperties implements Validator {
 		private CreationTraceMode mode = CreationTraceMode.SAMPLED;
 
 		/**
-		 * Number of tasks of each task type that always get a trace in sampled mode.
+		 * Number of tasks of each task type that always get a trace in sampled mode; as
+		 * many again after a leak of the type was reported without a trace (at most once
+		 * a second per type).
 		 */
 		private int tracedTasksPerType = 10;
 

@@ -198,7 +198,9 @@ public final class TrackingSettings {
 		}
 
 		/**
-		 * Set how many tasks of each type always get a trace in sampled mode.
+		 * Set how many tasks of each type always get a trace in sampled mode, and again
+		 * after a leak of the type was reported without a trace (at most once a second
+		 * per type).
 		 * @param tracedTasksPerType 10 by default, 0 or more
 		 * @return this builder
 		 */
