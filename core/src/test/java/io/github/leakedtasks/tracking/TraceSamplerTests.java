@@ -143,9 +143,8 @@ class TraceSamplerTests {
 	 */
 	@Test
 	void untracedLeakHasTheNextTasksOfItsTypeTracedAtMostOnceASecond() {
-		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(3).sampleRate(1_000_000).build();
 		AtomicLong now = new AtomicLong(7_000_000_000L);
-		TraceSampler sampler = new TraceSampler(settings, now::get);
+		TraceSampler sampler = threeFirstTraces(now);
 		Runnable task = new Task();
 		String type = ExecutorTracking.typeName(Task.class);
 		assertThat(traced(sampler, task, 100)).as("the first ones").isEqualTo(3);
@@ -165,9 +164,7 @@ class TraceSamplerTests {
 
 	@Test
 	void untracedLeakOfATypeStillWithinItsFirstTracesOrOfNoCountedTypeTracesNothingMore() {
-		TrackingSettings settings = TrackingSettings.builder().tracedTasksPerType(3).sampleRate(1_000_000).build();
-		AtomicLong now = new AtomicLong(7_000_000_000L);
-		TraceSampler sampler = new TraceSampler(settings, now::get);
+		TraceSampler sampler = threeFirstTraces(new AtomicLong(7_000_000_000L));
 		Runnable task = new Task();
 		String type = ExecutorTracking.typeName(Task.class);
 		assertThat(sampler.shouldCaptureTask(task)).isTrue();
@@ -192,6 +189,15 @@ class TraceSamplerTests {
 			sampler.untracedLeak(ExecutorTracking.typeName(Task.class));
 			assertThat(traced(sampler, task, 20)).as(mode.name()).isEqualTo(before);
 		}
+	}
+
+	/**
+	 * A sampler that traces the first three tasks of a type and, past them, one in a
+	 * million, on the given clock.
+	 */
+	private static TraceSampler threeFirstTraces(AtomicLong now) {
+		return new TraceSampler(TrackingSettings.builder().tracedTasksPerType(3).sampleRate(1_000_000).build(),
+				now::get);
 	}
 
 	private static int traced(TraceSampler sampler, Object task, int tasks) {
