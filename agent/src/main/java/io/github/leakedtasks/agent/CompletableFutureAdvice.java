@@ -150,6 +150,21 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
+	 * {@code newIncompleteFuture}, as {@link NextIsOwn}: which every dependent stage is
+	 * made by, on the future it is called on (see {@link FutureHooks#nextIsStageOf}).
+	 */
+	static final class StageIsOwn {
+
+		@Advice.OnMethodEnter(suppress = Throwable.class)
+		static void enter(@Advice.This Object source) {
+			if (FutureHooks.tracingMade) {
+				FutureHooks.nextIsStageOf(source);
+			}
+		}
+
+	}
+
+	/**
 	 * {@code asyncSupplyStage} and {@code asyncRunStage}, as {@link NextIsOwn}: unless
 	 * the function is {@code null}, for which they throw before they make a future.
 	 */

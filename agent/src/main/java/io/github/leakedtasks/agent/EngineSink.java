@@ -317,6 +317,15 @@ final class EngineSink implements FutureSink {
 	}
 
 	@Override
+	public void madeStage(Object stage, Object source) {
+		// Only in a test, and the walk only there: the stage of a test's chain, whose own
+		// function may fail on another thread, is the test's.
+		if (this.completable.remembersStages() && FutureMakers.stageMadeByApplication()) {
+			this.completable.stageMade(stage, source);
+		}
+	}
+
+	@Override
 	public void workerStarted(Object executor) {
 		this.tasks.workerStarted(executor);
 	}

@@ -62,7 +62,7 @@ final class FutureInstrumentation {
 		// The class's own methods that make futures: what they make is told from what
 		// the application makes without reading the stack. Where one is missing, the
 		// stack tells.
-		hooks.add(HookPoint.optional(type, "newIncompleteFuture", CompletableFutureAdvice.NextIsOwn.class));
+		hooks.add(HookPoint.optional(type, "newIncompleteFuture", CompletableFutureAdvice.StageIsOwn.class));
 		hooks.add(HookPoint.optional(type, "asyncSupplyStage", CompletableFutureAdvice.AsyncStageIsOwn.class, EXECUTOR,
 				"java.util.function.Supplier"));
 		hooks.add(HookPoint.optional(type, "asyncRunStage", CompletableFutureAdvice.AsyncStageIsOwn.class, EXECUTOR,
@@ -138,7 +138,8 @@ final class FutureInstrumentation {
 			hooks.add(HookPoint.of(minimalStage, "toCompletableFuture",
 					CompletableFutureAdvice.MinimalStageCopied.class));
 			hooks.add(HookPoint.optional(minimalStage, "toCompletableFuture", CompletableFutureAdvice.NextIsOwn.class));
-			hooks.add(HookPoint.optional(minimalStage, "newIncompleteFuture", CompletableFutureAdvice.NextIsOwn.class));
+			hooks
+				.add(HookPoint.optional(minimalStage, "newIncompleteFuture", CompletableFutureAdvice.StageIsOwn.class));
 			hooks.add(HookPoint.of(Class.forName(FUTURE + "$UniRelay", false, null), "tryFire",
 					CompletableFutureAdvice.RelayFired.class, "int"));
 		}

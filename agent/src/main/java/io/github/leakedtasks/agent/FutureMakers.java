@@ -86,6 +86,43 @@ final class FutureMakers {
 	}
 
 	/**
+	 * Return whether the stage being made on the current thread by
+	 * {@code newIncompleteFuture}, called from the agent's hook in its constructor, is
+	 * made by one of {@code CompletableFuture}'s stage methods that the application's or
+	 * a library's code called: not by the JDK's own code (the HTTP client's chains), and
+	 * not by a direct call of {@code newIncompleteFuture}, whose future is completed by
+	 * hand.
+	 * @return whether it is
+	 */
+	static boolean stageMadeByApplication() {
+		return WALKER.walk(FutureMakers::stageByApplication);
+	}
+
+	private static boolean stageByApplication(Stream<StackFrame> frames) {
+		boolean inConstructor = false;
+		boolean stageMethod = false;
+		StackFrame previous = null;
+		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
+			StackFrame frame = iterator.next();
+			Class<?> type = frame.getDeclaringClass();
+			if (!inConstructor) {
+				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(frame.getMethodName());
+				continue;
+			}
+			if (previous != null && NEW_INCOMPLETE_FUTURE.equals(previous.getMethodName())) {
+				// Called by the JDK's stage method, not directly.
+				stageMethod = type == CompletableFuture.class;
+			}
+			previous = frame;
+			if (JdkCompleters.isCallMachinery(type.getName()) || isFutures(type)) {
+				continue;
+			}
+			return stageMethod && !isJdks(type);
+		}
+		return false;
+	}
+
+	/**
 	 * Whether the code that made a future, or one of its next callers, is a subclass's
 	 * {@code newIncompleteFuture}: the JDK's call for a dependent stage.
 	 */

@@ -44,6 +44,7 @@ class HookPointTests {
 
 	private static boolean marksTheJdksOwnFutures(HookPoint hook) {
 		return hook.advice() == CompletableFutureAdvice.NextIsOwn.class
+				|| hook.advice() == CompletableFutureAdvice.StageIsOwn.class
 				|| hook.advice() == CompletableFutureAdvice.AsyncStageIsOwn.class
 				|| hook.advice() == CompletableFutureAdvice.AnyOfIsOwn.class;
 	}

@@ -343,6 +343,118 @@ class TaskScopeTests {
 		}
 	}
 
+	@Test
+	void stageWhoseOwnFunctionFailsOnAPoolThreadIsTheScopesWithWhereItWasMade() {
+		// Added to a task still running, the stage runs its function on the pool's
+		// thread, once the task completed: the scope waits for it then, until its
+		// failure is watched, and the failure is traced where the test chained it.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try {
+			for (int i = 0; i < 500; i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch release = new CountDownLatch(1);
+					CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> valueAfter(release), pool);
+					CompletableFuture<Void> stage = chainedHere(source, marker);
+					release.countDown();
+					while (!scope.awaitTasks(Duration.ZERO)) {
+						// Until the scope's end would find nothing on its way.
+					}
+					assertThat(scope.takeLeaks()).as("iteration %d", i).singleElement().satisfies((leak) -> {
+						assertThat(leak.exception()).hasMessage(marker);
+						assertThat(leak.thread()).isEqualTo(Thread.currentThread().getName());
+						assertThat(leak.creationTrace().site().getClassName())
+							.isEqualTo(TaskScopeTests.class.getName());
+						assertThat(leak.creationTrace().site().getMethodName()).isEqualTo("chainedHere");
+					});
+					assertThat(stage).isCompletedExceptionally();
+				}
+			}
+		}
+		finally {
+			pool.shutdown();
+		}
+	}
+
+	@Test
+	void asyncStageWhoseOwnFunctionFailsIsTheScopes() {
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture.completedFuture("value").thenApplyAsync((value) -> {
+				throw new IllegalStateException(marker + " async");
+			}, pool);
+			CompletableFuture.completedFuture("value").thenAcceptAsync((value) -> {
+				throw new IllegalStateException(marker + " common pool");
+			});
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+		}
+		finally {
+			pool.shutdown();
+		}
+		assertThat(leaks).extracting((leak) -> leak.exception().getMessage())
+			.containsExactlyInAnyOrder(marker + " async", marker + " common pool");
+		assertThat(leaks).allSatisfy((leak) -> assertThat(leak.creationTrace().site().getMethodName())
+			.isEqualTo("asyncStageWhoseOwnFunctionFailsIsTheScopes"));
+	}
+
+	@Test
+	void stageWhoseFailureIsHandledOrMadeOutsideTheScopeIsNotTheScopesLeak() throws Exception {
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		CountDownLatch release = new CountDownLatch(1);
+		CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> valueAfter(release), pool);
+		CompletableFuture<Void> before = chainedHere(source, marker + " before");
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture<String> handled = source.<String>thenApply((value) -> {
+				throw new IllegalStateException(marker + " handled");
+			}).exceptionally((ex) -> "handled");
+			release.countDown();
+			assertThat(handled.get(30, TimeUnit.SECONDS)).isEqualTo("handled");
+			assertThat(before).failsWithin(Duration.ofSeconds(30));
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			assertThat(scope.takeLeaks()).isEmpty();
+		}
+		finally {
+			pool.shutdown();
+		}
+	}
+
+	@Test
+	void stageOfAFutureStillPendingDoesNotHoldTheScope() {
+		CompletableFuture<String> never = new CompletableFuture<>();
+		try (TaskScope scope = TaskScope.open("test")) {
+			never.thenApply(String::trim);
+			never.thenAcceptAsync(String::trim);
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
+			assertThat(scope.takeLeaks()).isEmpty();
+		}
+		finally {
+			never.cancel(false);
+		}
+	}
+
+	private static CompletableFuture<Void> chainedHere(CompletableFuture<String> source, String message) {
+		return source.thenAccept((value) -> {
+			throw new IllegalStateException(message);
+		});
+	}
+
+	private static String valueAfter(CountDownLatch release) {
+		try {
+			release.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return "value";
+	}
+
 	private static String failAfter(CountDownLatch release, String message) {
 		try {
 			release.await(30, TimeUnit.SECONDS);

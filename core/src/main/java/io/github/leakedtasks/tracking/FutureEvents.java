@@ -351,10 +351,60 @@ public final class FutureEvents {
 			TaskScope scope = source.scope;
 			ScopedFuture waited = (scope == null) ? null : (second != null)
 					? ScopedFuture.stageAwaiting(dependent, second) : ScopedFuture.dueStage(dependent);
-			if (this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null, UNKNOWN_THREAD,
-					scope, waited, source.traceIds, source)) == null && waited != null) {
+			Creation made = this.creations.get(dependent);
+			if (made != null && made.stage) {
+				// Made in a test (see #stageMade): the source's now, still traced where
+				// it
+				// was made, for a handler of the failure that throws.
+				if (this.creations.replace(dependent, made,
+						new Creation(made.type, made.trace, made.thread, scope, waited, source.traceIds, source))) {
+					settled(made);
+					if (waited != null) {
+						scope.waitFor(waited);
+					}
+				}
+			}
+			else if (this.creations.putIfAbsent(dependent, new Creation(dependent.getClass().getName(), null,
+					UNKNOWN_THREAD, scope, waited, source.traceIds, source)) == null && waited != null) {
 				scope.waitFor(waited);
 			}
+		}
+	}
+
+	/**
+	 * Return whether a dependent stage made now would be remembered (see
+	 * {@link #stageMade}): while a {@link TaskScope} is current.
+	 * @return whether it would
+	 */
+	public boolean remembersStages() {
+		return TaskScope.current() != null;
+	}
+
+	/**
+	 * Note that a dependent stage of a {@code CompletableFuture} was made by the
+	 * application (a stage method it called) while a {@link TaskScope} is current: a
+	 * failure of its own function, wherever it runs, is the scope's, traced where the
+	 * stage was made. The scope waits for it once its source is done, while it is pending
+	 * for at most {@link ScopedFuture#MAX_WAIT_NANOS} and while its failure is on its
+	 * way; not while its source is pending, nor on a source of the application's own
+	 * class, which is not called. A failure its source hands on to it describes it as the
+	 * source's task (see {@link #handedOn}).
+	 * @param stage the stage, made and not yet added to its source
+	 * @param source the future it is a stage of
+	 */
+	public void stageMade(Object stage, Object source) {
+		TaskScope scope = TaskScope.current();
+		if (scope == null || stage == null || isTrackedElsewhere(stage) || isTrackedElsewhere(source)) {
+			return;
+		}
+		Supplier<TraceIds> ids = this.tracker.traceIdsSource();
+		ScopedFuture waited = (source != null && source.getClass().getClassLoader() == null)
+				? ScopedFuture.stageAwaiting(stage, source) : null;
+		Creation creation = new Creation(stage.getClass().getName(), CreationTrace.capture(),
+				Thread.currentThread().getName(), scope, waited, (ids != null) ? TraceIds.capture(ids) : null, null,
+				false, true);
+		if (this.creations.putIfAbsent(stage, creation) == null && waited != null) {
+			scope.waitFor(waited);
 		}
 	}
 
@@ -1249,15 +1299,20 @@ public final class FutureEvents {
 	 * dependent stage, or {@code null}
 	 */
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
-			TraceIds traceIds, TaskRecord source, boolean madeByHand) {
+			TraceIds traceIds, TaskRecord source, boolean madeByHand, boolean stage) {
 
 		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds) {
-			this(type, trace, thread, scope, waited, traceIds, null, false);
+			this(type, trace, thread, scope, waited, traceIds, null, false, false);
 		}
 
 		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds,
 				TaskRecord source) {
-			this(type, trace, thread, scope, waited, traceIds, source, false);
+			this(type, trace, thread, scope, waited, traceIds, source, false, false);
+		}
+
+		Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited, TraceIds traceIds,
+				TaskRecord source, boolean madeByHand) {
+			this(type, trace, thread, scope, waited, traceIds, source, madeByHand, false);
 		}
 
 		/**
@@ -1286,7 +1341,7 @@ public final class FutureEvents {
 		 */
 		Creation withoutTraceIds() {
 			return (this.trace != null) ? new Creation(this.type, this.trace, this.thread, this.scope, this.waited,
-					null, this.source, this.madeByHand) : executedBefore();
+					null, this.source, this.madeByHand, this.stage) : executedBefore();
 		}
 
 		/**

@@ -87,7 +87,18 @@ class LeakedTasksExtensionTests {
 			.contains("\tat " + AgentOnlyCases.class.getName() + ".losesOnAPlainPool(LeakedTasksExtensionTests.java:");
 		assertThat(Cases.failureMessage(tests, "losesThroughRunAsync")).contains("boom runAsync")
 			.doesNotContain("boom plain pool");
+		// A stage's own function that throws on the pool's thread, once the task it was
+		// added to completed, or an async stage's: the test's, traced where it chained
+		// it.
+		assertThat(Cases.failureMessage(tests, "losesInAStageOfATaskStillRunning")).contains("boom stage")
+			.contains("submitted by thread '")
+			.contains("\tat " + AgentOnlyCases.class.getName()
+					+ ".losesInAStageOfATaskStillRunning(LeakedTasksExtensionTests.java:");
+		assertThat(Cases.failureMessage(tests, "losesInAnAsyncStage")).contains("boom async stage")
+			.contains(
+					"\tat " + AgentOnlyCases.class.getName() + ".losesInAnAsyncStage(LeakedTasksExtensionTests.java:");
 		Cases.assertSucceeded(tests, "handles");
+		Cases.assertSucceeded(tests, "handlesAStagesFailure");
 	}
 
 	/**
@@ -634,6 +645,36 @@ class LeakedTasksExtensionTests {
 			assertThat(CompletableFuture.runAsync(() -> failOnceTheTestEnded(test, "boom handled"), pool)
 				.handle((result, failure) -> "handled")
 				.join()).isEqualTo("handled");
+		}
+
+		@Test
+		void losesInAStageOfATaskStillRunning() {
+			Thread test = Thread.currentThread();
+			CompletableFuture.supplyAsync(() -> valueOnceTheTestEnded(test), pool).thenAccept((value) -> {
+				throw new IllegalStateException("boom stage");
+			});
+		}
+
+		@Test
+		void losesInAnAsyncStage() {
+			Thread test = Thread.currentThread();
+			CompletableFuture.completedFuture("value").thenAcceptAsync((value) -> {
+				valueOnceTheTestEnded(test);
+				throw new IllegalStateException("boom async stage");
+			}, pool);
+		}
+
+		@Test
+		void handlesAStagesFailure() {
+			Thread test = Thread.currentThread();
+			CompletableFuture.supplyAsync(() -> valueOnceTheTestEnded(test), pool).thenApply((value) -> {
+				throw new IllegalStateException("boom stage handled");
+			}).exceptionally((ex) -> "handled");
+		}
+
+		private static String valueOnceTheTestEnded(Thread test) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> test.getState() == Thread.State.TIMED_WAITING);
+			return "value";
 		}
 
 		/**

@@ -158,10 +158,14 @@ public final class FutureHooks {
 
 	/**
 	 * Whether the next future made on the current thread is one a method of
-	 * {@code CompletableFuture} makes of its own (see {@link #nextIsOwn}). A named class,
-	 * not a lambda: this class is on the boot class path.
+	 * {@code CompletableFuture} makes of its own (see {@link #nextIsOwn}): {@link #OWN},
+	 * the future a stage is about to be made on (see {@link #nextIsStageOf}), or
+	 * {@code null}. A named class, not a lambda: this class is on the boot class path.
 	 */
-	private static final ThreadLocal<boolean[]> NEXT_IS_OWN = new NextIsOwn();
+	private static final ThreadLocal<Object[]> NEXT_IS_OWN = new NextIsOwn();
+
+	/** The next future made on the thread is the JDK's own, and no stage. */
+	private static final Object OWN = new Object();
 
 	/** See {@link #invokeAllHooked(int)}. */
 	public static final int ABSTRACT_INVOKE_ALL = 1;
@@ -1132,18 +1136,26 @@ public final class FutureHooks {
 
 	/**
 	 * A {@code CompletableFuture} was made with {@code new} (only while
-	 * {@link #tracingMade}).
+	 * {@link #tracingMade}): by the application, or by the JDK's own code, a stage among
+	 * them.
 	 * @param future the future
 	 */
 	public static void made(Object future) {
 		FutureSink current = sink;
-		if (current != null && !madeOwn()) {
-			try {
+		if (current == null) {
+			return;
+		}
+		Object own = madeOwn();
+		try {
+			if (own == null) {
 				current.made(future);
 			}
-			catch (Throwable ex) {
-				// Never into the JDK's code.
+			else if (own != OWN) {
+				current.madeStage(future, own);
 			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
 		}
 	}
 
@@ -1155,7 +1167,18 @@ public final class FutureHooks {
 	 * leave the next future made on the thread untraced.
 	 */
 	public static void nextIsOwn() {
-		NEXT_IS_OWN.get()[0] = true;
+		NEXT_IS_OWN.get()[0] = OWN;
+	}
+
+	/**
+	 * {@code CompletableFuture}'s {@code newIncompleteFuture} is about to make a future
+	 * on the current thread (only while {@link #tracingMade}): the next future made on
+	 * the thread is the JDK's own, a dependent stage of the given future when one of the
+	 * class's stage methods called it.
+	 * @param source the future it was called on
+	 */
+	public static void nextIsStageOf(Object source) {
+		NEXT_IS_OWN.get()[0] = (source != null) ? source : OWN;
 	}
 
 	/**
@@ -1181,10 +1204,10 @@ public final class FutureHooks {
 	 * Return whether the future being made on the current thread is one a method of
 	 * {@code CompletableFuture} makes of its own, and forget it.
 	 */
-	private static boolean madeOwn() {
-		boolean[] next = NEXT_IS_OWN.get();
-		boolean own = next[0];
-		next[0] = false;
+	private static Object madeOwn() {
+		Object[] next = NEXT_IS_OWN.get();
+		Object own = next[0];
+		next[0] = null;
 		return own;
 	}
 
@@ -1777,11 +1800,11 @@ public final class FutureHooks {
 		return (Throwable) EX.get(result);
 	}
 
-	private static final class NextIsOwn extends ThreadLocal<boolean[]> {
+	private static final class NextIsOwn extends ThreadLocal<Object[]> {
 
 		@Override
-		protected boolean[] initialValue() {
-			return new boolean[1];
+		protected Object[] initialValue() {
+			return new Object[1];
 		}
 
 	}

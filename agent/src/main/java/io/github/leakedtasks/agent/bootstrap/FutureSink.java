@@ -130,6 +130,16 @@ public interface FutureSink {
 	}
 
 	/**
+	 * A dependent stage of a {@code CompletableFuture} was made, by the JDK's
+	 * {@code newIncompleteFuture}; called only while creations are traced (see
+	 * {@link FutureHooks#tracingMade}).
+	 * @param stage the stage, not yet added to its source
+	 * @param source the future {@code newIncompleteFuture} was called on
+	 */
+	default void madeStage(Object stage, Object source) {
+	}
+
+	/**
 	 * A failed future handed its failure to a dependent stage created on it after it
 	 * failed: the dependent is in the failed future's trace.
 	 * @param future the failed future
