@@ -151,7 +151,10 @@ final class CompletableFutureAdvice {
 
 	/**
 	 * {@code newIncompleteFuture}, as {@link NextIsOwn}: which every dependent stage is
-	 * made by, on the future it is called on (see {@link FutureHooks#nextIsStageOf}).
+	 * made by, on the future it is called on (see {@link FutureHooks#nextIsStageOf}), so
+	 * that a stage the application asked for in a test's scope is the test's. While
+	 * {@link FutureHooks#tracingMade} only (tests, {@code always} mode), the future it is
+	 * called on is then held by the thread until the stage is made.
 	 */
 	static final class StageIsOwn {
 

@@ -61,7 +61,8 @@ final class FutureInstrumentation {
 		hooks.add(HookPoint.of(type, HookPoint.CONSTRUCTOR, CompletableFutureAdvice.Made.class));
 		// The class's own methods that make futures: what they make is told from what
 		// the application makes without reading the stack. Where one is missing, the
-		// stack tells.
+		// stack tells. In a test's scope, the stack also tells whether the application
+		// asked for a stage newIncompleteFuture makes.
 		hooks.add(HookPoint.optional(type, "newIncompleteFuture", CompletableFutureAdvice.StageIsOwn.class));
 		hooks.add(HookPoint.optional(type, "asyncSupplyStage", CompletableFutureAdvice.AsyncStageIsOwn.class, EXECUTOR,
 				"java.util.function.Supplier"));

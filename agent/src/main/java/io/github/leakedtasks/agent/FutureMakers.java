@@ -86,21 +86,42 @@ final class FutureMakers {
 	}
 
 	/**
-	 * Return whether the stage being made on the current thread by
+	 * Tell whether the stage being made on the current thread by
 	 * {@code newIncompleteFuture}, called from the agent's hook in its constructor, is
 	 * made by one of {@code CompletableFuture}'s stage methods that the application's or
-	 * a library's code called: not by the JDK's own code (the HTTP client's chains), and
-	 * not by a direct call of {@code newIncompleteFuture}, whose future is completed by
-	 * hand.
-	 * @return whether it is
+	 * a library's code called: not by the JDK's own code (the HTTP client's chains, the
+	 * canceller stage {@code orTimeout} and {@code completeOnTimeout} add), and not by a
+	 * direct call of {@code newIncompleteFuture}, whose future is completed by hand.
+	 * @return {@link #NOT_APPLICATIONS}, {@link #STAGE_OF_ONE} or {@link #STAGE_OF_MORE}
 	 */
-	static boolean stageMadeByApplication() {
+	static int stageMadeByApplication() {
 		return WALKER.walk(FutureMakers::stageByApplication);
 	}
 
-	private static boolean stageByApplication(Stream<StackFrame> frames) {
+	/** Not a stage the application's code asked for. */
+	static final int NOT_APPLICATIONS = 0;
+
+	/**
+	 * A stage the application's code asked for that completes once the future it was
+	 * added to is done ({@code thenApply}, {@code handle}, {@code applyToEither} and the
+	 * rest, their async forms).
+	 */
+	static final int STAGE_OF_ONE = 1;
+
+	/**
+	 * A stage the application's code asked for that may also wait for another future: a
+	 * second input ({@code thenCombine}, {@code thenAcceptBoth}, {@code runAfterBoth}) or
+	 * the one its function returns ({@code thenCompose}, {@code exceptionallyCompose}).
+	 */
+	static final int STAGE_OF_MORE = 2;
+
+	/** The methods of {@code CompletableFuture} that add a stage of the JDK's own. */
+	private static final Set<String> OWN_STAGES = Set.of("orTimeout", "completeOnTimeout");
+
+	private static int stageByApplication(Stream<StackFrame> frames) {
 		boolean inConstructor = false;
-		boolean stageMethod = false;
+		int kind = NOT_APPLICATIONS;
+		String called = null;
 		StackFrame previous = null;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
@@ -111,15 +132,27 @@ final class FutureMakers {
 			}
 			if (previous != null && NEW_INCOMPLETE_FUTURE.equals(previous.getMethodName())) {
 				// Called by the JDK's stage method, not directly.
-				stageMethod = type == CompletableFuture.class;
+				kind = (type != CompletableFuture.class) ? NOT_APPLICATIONS
+						: isOfMore(frame.getMethodName()) ? STAGE_OF_MORE : STAGE_OF_ONE;
 			}
 			previous = frame;
+			if (type == CompletableFuture.class) {
+				called = frame.getMethodName();
+			}
 			if (JdkCompleters.isCallMachinery(type.getName()) || isFutures(type)) {
 				continue;
 			}
-			return stageMethod && !isJdks(type);
+			return (isJdks(type) || OWN_STAGES.contains(called)) ? NOT_APPLICATIONS : kind;
 		}
-		return false;
+		return NOT_APPLICATIONS;
+	}
+
+	/**
+	 * Whether a stage method of {@code CompletableFuture}'s ({@code biApplyStage},
+	 * {@code uniComposeStage}) makes a stage that may wait for another future too.
+	 */
+	private static boolean isOfMore(String stageMethod) {
+		return stageMethod.startsWith("bi") || stageMethod.contains("Compose");
 	}
 
 	/**

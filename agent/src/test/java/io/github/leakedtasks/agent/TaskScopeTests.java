@@ -408,19 +408,49 @@ class TaskScopeTests {
 		CountDownLatch release = new CountDownLatch(1);
 		CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> valueAfter(release), pool);
 		CompletableFuture<Void> before = chainedHere(source, marker + " before");
+		ExecutorService other = Executors.newSingleThreadExecutor();
 		try (TaskScope scope = TaskScope.open("test")) {
 			CompletableFuture<String> handled = source.<String>thenApply((value) -> {
 				throw new IllegalStateException(marker + " handled");
 			}).exceptionally((ex) -> "handled");
+			// Made by hand through the JDK's method, and failed on another thread: no
+			// stage, so not the scope's.
+			CompletableFuture<String> byHand = source.newIncompleteFuture();
+			other.submit(() -> byHand.completeExceptionally(new IllegalStateException(marker + " by hand")))
+				.get(30, TimeUnit.SECONDS);
 			release.countDown();
 			assertThat(handled.get(30, TimeUnit.SECONDS)).isEqualTo("handled");
-			assertThat(before).failsWithin(Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(30)).until(before::isDone);
 			scope.close();
 			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
 			assertThat(scope.takeLeaks()).isEmpty();
 		}
 		finally {
 			pool.shutdown();
+			other.shutdown();
+			before.exceptionally((ex) -> null);
+		}
+	}
+
+	@Test
+	void stageThatAlsoWaitsForAnotherFutureDoesNotHoldTheScopeWhileItIsPending() {
+		// Once the future it was added to is done, a stage of both, or one composing a
+		// future its function returns, still waits for the other future, which may never
+		// complete: not waited for while pending.
+		CompletableFuture<String> never = new CompletableFuture<>();
+		try (TaskScope scope = TaskScope.open("test")) {
+			CompletableFuture<String> done = CompletableFuture.completedFuture("value");
+			done.thenCombine(never, (first, second) -> first + second);
+			done.thenAcceptBoth(never, (first, second) -> {
+			});
+			done.thenCompose((value) -> never);
+			done.exceptionallyCompose((ex) -> never);
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
+			assertThat(scope.takeLeaks()).isEmpty();
+		}
+		finally {
+			never.cancel(false);
 		}
 	}
 

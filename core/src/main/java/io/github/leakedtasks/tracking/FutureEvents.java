@@ -348,11 +348,13 @@ public final class FutureEvents {
 			// As the dependent would be described without its source, in the test of its
 			// source's task, and with the source, whose record it takes should it fail
 			// with the failure handed on (see #failed). The test waits for it meanwhile.
-			TaskScope scope = source.scope;
+			Creation made = this.creations.get(dependent);
+			boolean stage = made != null && made.stage;
+			// A stage the test added to a future of no test is the test's still.
+			TaskScope scope = (source.scope == null && stage) ? made.scope : source.scope;
 			ScopedFuture waited = (scope == null) ? null : (second != null)
 					? ScopedFuture.stageAwaiting(dependent, second) : ScopedFuture.dueStage(dependent);
-			Creation made = this.creations.get(dependent);
-			if (made != null && made.stage) {
+			if (stage) {
 				// Made in a test (see #stageMade): the source's now, still traced where
 				// it
 				// was made, for a handler of the failure that throws.
@@ -384,26 +386,29 @@ public final class FutureEvents {
 	 * Note that a dependent stage of a {@code CompletableFuture} was made by the
 	 * application (a stage method it called) while a {@link TaskScope} is current: a
 	 * failure of its own function, wherever it runs, is the scope's, traced where the
-	 * stage was made. The scope waits for it once its source is done, while it is pending
-	 * for at most {@link ScopedFuture#MAX_WAIT_NANOS} and while its failure is on its
-	 * way; not while its source is pending, nor on a source of the application's own
-	 * class, which is not called. A failure its source hands on to it describes it as the
-	 * source's task (see {@link #handedOn}).
+	 * stage was made. The scope waits for it while its failure is on its way and, a stage
+	 * that completes once its source is done, also while it is pending once its source of
+	 * the JDK's own class is done, for at most {@link ScopedFuture#MAX_WAIT_NANOS}; never
+	 * while its source is pending. A failure its source hands on to it describes it as
+	 * the source's task (see {@link #handedOn}).
 	 * @param stage the stage, made and not yet added to its source
 	 * @param source the future it is a stage of
+	 * @param ofSourceAlone whether the stage completes once its source is done: not one
+	 * that also waits for a second input or for the future its function returns
 	 */
-	public void stageMade(Object stage, Object source) {
+	public void stageMade(Object stage, Object source, boolean ofSourceAlone) {
 		TaskScope scope = TaskScope.current();
-		if (scope == null || stage == null || isTrackedElsewhere(stage) || isTrackedElsewhere(source)) {
+		if (scope == null || stage == null || source == null || isTrackedElsewhere(stage)
+				|| isTrackedElsewhere(source)) {
 			return;
 		}
 		Supplier<TraceIds> ids = this.tracker.traceIdsSource();
-		ScopedFuture waited = (source != null && source.getClass().getClassLoader() == null)
-				? ScopedFuture.stageAwaiting(stage, source) : null;
+		ScopedFuture waited = (ofSourceAlone && source.getClass().getClassLoader() == null)
+				? ScopedFuture.stageAwaiting(stage, source) : new ScopedFuture(stage, false, this.futureTaskStates);
 		Creation creation = new Creation(stage.getClass().getName(), CreationTrace.capture(),
 				Thread.currentThread().getName(), scope, waited, (ids != null) ? TraceIds.capture(ids) : null, null,
 				false, true);
-		if (this.creations.putIfAbsent(stage, creation) == null && waited != null) {
+		if (this.creations.putIfAbsent(stage, creation) == null) {
 			scope.waitFor(waited);
 		}
 	}
@@ -688,6 +693,12 @@ public final class FutureEvents {
 				// Its source's hook may have registered it since.
 				source = handingRecord(handing, failure);
 				handing = (source != null) ? null : handing;
+			}
+			if (source == null && creation != null && creation.stage && (handedOn || handing != null)) {
+				// A stage made in a test, handed its source's failure before the source's
+				// hook found it: described as if it had not been seen made, by its source
+				// once that is found.
+				described = null;
 			}
 			// A stage that fails with the failure its source handed on is its source's
 			// task's, as a wrapper's stage is (its record the source's child); one whose

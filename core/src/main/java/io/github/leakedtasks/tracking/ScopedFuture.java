@@ -210,13 +210,19 @@ final class ScopedFuture extends WeakReference<Object> {
 	}
 
 	/**
-	 * Whether the second input of a stage of both is pending, read only from the JDK's
-	 * own class (an application's subclass is not called: taken as done).
+	 * Whether the second input of a stage of both (or the source of a stage the
+	 * application made, see {@link FutureEvents#stageMade}) is pending, read only from
+	 * the JDK's own class (an application's subclass is not called: taken as done); one
+	 * that was collected completes nothing, and counts as pending.
 	 */
 	private boolean secondPending() {
-		Object input = (this.second != null) ? this.second.get() : null;
+		if (this.second == null) {
+			return false;
+		}
+		Object input = this.second.get();
 		try {
-			return input != null && isJdks(input) && !((Future<?>) input).isDone();
+			// Collected, it completes nothing: the stage stays pending.
+			return input == null || (isJdks(input) && !((Future<?>) input).isDone());
 		}
 		catch (Throwable ex) {
 			return false;
