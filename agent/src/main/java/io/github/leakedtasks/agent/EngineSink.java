@@ -320,11 +320,8 @@ final class EngineSink implements FutureSink {
 	public void madeStage(Object stage, Object source) {
 		// Only in a test, and the walk only there: the stage of a test's chain, whose own
 		// function may fail on another thread, is the test's.
-		if (this.completable.remembersStages()) {
-			int kind = FutureMakers.stageMadeByApplication();
-			if (kind != FutureMakers.NOT_APPLICATIONS) {
-				this.completable.stageMade(stage, source, kind == FutureMakers.STAGE_OF_ONE);
-			}
+		if (this.completable.remembersStages() && FutureMakers.stageMadeByApplication()) {
+			this.completable.stageMade(stage, source);
 		}
 	}
 

@@ -86,41 +86,24 @@ final class FutureMakers {
 	}
 
 	/**
-	 * Tell whether the stage being made on the current thread by
+	 * Return whether the stage being made on the current thread by
 	 * {@code newIncompleteFuture}, called from the agent's hook in its constructor, is
 	 * made by one of {@code CompletableFuture}'s stage methods that the application's or
 	 * a library's code called: not by the JDK's own code (the HTTP client's chains, the
 	 * canceller stage {@code orTimeout} and {@code completeOnTimeout} add), and not by a
 	 * direct call of {@code newIncompleteFuture}, whose future is completed by hand.
-	 * @return {@link #NOT_APPLICATIONS}, {@link #STAGE_OF_ONE} or {@link #STAGE_OF_MORE}
+	 * @return whether it is
 	 */
-	static int stageMadeByApplication() {
+	static boolean stageMadeByApplication() {
 		return WALKER.walk(FutureMakers::stageByApplication);
 	}
-
-	/** Not a stage the application's code asked for. */
-	static final int NOT_APPLICATIONS = 0;
-
-	/**
-	 * A stage the application's code asked for that completes once the future it was
-	 * added to is done ({@code thenApply}, {@code handle}, {@code applyToEither} and the
-	 * rest, their async forms).
-	 */
-	static final int STAGE_OF_ONE = 1;
-
-	/**
-	 * A stage the application's code asked for that may also wait for another future: a
-	 * second input ({@code thenCombine}, {@code thenAcceptBoth}, {@code runAfterBoth}) or
-	 * the one its function returns ({@code thenCompose}, {@code exceptionallyCompose}).
-	 */
-	static final int STAGE_OF_MORE = 2;
 
 	/** The methods of {@code CompletableFuture} that add a stage of the JDK's own. */
 	private static final Set<String> OWN_STAGES = Set.of("orTimeout", "completeOnTimeout");
 
-	private static int stageByApplication(Stream<StackFrame> frames) {
+	private static boolean stageByApplication(Stream<StackFrame> frames) {
 		boolean inConstructor = false;
-		int kind = NOT_APPLICATIONS;
+		boolean stageMethod = false;
 		String called = null;
 		StackFrame previous = null;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
@@ -132,8 +115,7 @@ final class FutureMakers {
 			}
 			if (previous != null && NEW_INCOMPLETE_FUTURE.equals(previous.getMethodName())) {
 				// Called by the JDK's stage method, not directly.
-				kind = (type != CompletableFuture.class) ? NOT_APPLICATIONS
-						: isOfMore(frame.getMethodName()) ? STAGE_OF_MORE : STAGE_OF_ONE;
+				stageMethod = type == CompletableFuture.class;
 			}
 			previous = frame;
 			if (type == CompletableFuture.class) {
@@ -142,17 +124,9 @@ final class FutureMakers {
 			if (JdkCompleters.isCallMachinery(type.getName()) || isFutures(type)) {
 				continue;
 			}
-			return (isJdks(type) || OWN_STAGES.contains(called)) ? NOT_APPLICATIONS : kind;
+			return stageMethod && !isJdks(type) && !OWN_STAGES.contains(called);
 		}
-		return NOT_APPLICATIONS;
-	}
-
-	/**
-	 * Whether a stage method of {@code CompletableFuture}'s ({@code biApplyStage},
-	 * {@code uniComposeStage}) makes a stage that may wait for another future too.
-	 */
-	private static boolean isOfMore(String stageMethod) {
-		return stageMethod.startsWith("bi") || stageMethod.contains("Compose");
+		return false;
 	}
 
 	/**

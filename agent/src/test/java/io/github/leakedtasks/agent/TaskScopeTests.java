@@ -433,24 +433,39 @@ class TaskScopeTests {
 	}
 
 	@Test
-	void stageThatAlsoWaitsForAnotherFutureDoesNotHoldTheScopeWhileItIsPending() {
-		// Once the future it was added to is done, a stage of both, or one composing a
-		// future its function returns, still waits for the other future, which may never
-		// complete: not waited for while pending.
-		CompletableFuture<String> never = new CompletableFuture<>();
-		try (TaskScope scope = TaskScope.open("test")) {
-			CompletableFuture<String> done = CompletableFuture.completedFuture("value");
-			done.thenCombine(never, (first, second) -> first + second);
-			done.thenAcceptBoth(never, (first, second) -> {
-			});
-			done.thenCompose((value) -> never);
-			done.exceptionallyCompose((ex) -> never);
-			scope.close();
-			assertThat(scope.awaitTasks(Duration.ZERO)).isTrue();
-			assertThat(scope.takeLeaks()).isEmpty();
+	void stageOfTwoFuturesOrComposingWhoseFunctionFailsOnceItsSourceIsDoneIsTheScopes() {
+		// Once the future it was added to is done, a stage of both, or one composing the
+		// future its function returns, runs its function on the thread that completed
+		// it: the scope waits for it then, whichever input completes last.
+		String marker = AgentFixture.marker();
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			for (int i = 0; i < 300; i++) {
+				try (TaskScope scope = TaskScope.open("test")) {
+					CountDownLatch release = new CountDownLatch(1);
+					CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> valueAfter(release), pool);
+					CompletableFuture<String> done = CompletableFuture.completedFuture("value");
+					slow.thenCombine(done, (first, second) -> {
+						throw new IllegalStateException(marker + " combined");
+					});
+					done.thenAcceptBoth(slow, (first, second) -> {
+						throw new IllegalStateException(marker + " both");
+					});
+					slow.thenCompose((value) -> {
+						throw new IllegalStateException(marker + " composed");
+					});
+					release.countDown();
+					while (!scope.awaitTasks(Duration.ZERO)) {
+						// Until the scope's end would find nothing on its way.
+					}
+					assertThat(scope.takeLeaks()).as("iteration %d", i)
+						.extracting((leak) -> leak.exception().getMessage())
+						.containsExactlyInAnyOrder(marker + " combined", marker + " both", marker + " composed");
+				}
+			}
 		}
 		finally {
-			never.cancel(false);
+			pool.shutdown();
 		}
 	}
 
@@ -486,12 +501,7 @@ class TaskScopeTests {
 	}
 
 	private static String failAfter(CountDownLatch release, String message) {
-		try {
-			release.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		valueAfter(release);
 		throw new IllegalStateException(message);
 	}
 

@@ -355,9 +355,8 @@ public final class FutureEvents {
 			ScopedFuture waited = (scope == null) ? null : (second != null)
 					? ScopedFuture.stageAwaiting(dependent, second) : ScopedFuture.dueStage(dependent);
 			if (stage) {
-				// Made in a test (see #stageMade): the source's now, still traced where
-				// it
-				// was made, for a handler of the failure that throws.
+				// Made in a test (see #stageMade): the source's now, and still traced
+				// where it was made, for a handler of the failure that throws.
 				if (this.creations.replace(dependent, made,
 						new Creation(made.type, made.trace, made.thread, scope, waited, source.traceIds, source))) {
 					settled(made);
@@ -386,25 +385,24 @@ public final class FutureEvents {
 	 * Note that a dependent stage of a {@code CompletableFuture} was made by the
 	 * application (a stage method it called) while a {@link TaskScope} is current: a
 	 * failure of its own function, wherever it runs, is the scope's, traced where the
-	 * stage was made. The scope waits for it while its failure is on its way and, a stage
-	 * that completes once its source is done, also while it is pending once its source of
-	 * the JDK's own class is done, for at most {@link ScopedFuture#MAX_WAIT_NANOS}; never
-	 * while its source is pending. A failure its source hands on to it describes it as
-	 * the source's task (see {@link #handedOn}).
+	 * stage was made. The scope waits for it while its failure is on its way and, once
+	 * its source of the JDK's own class is done, while it is pending, for at most
+	 * {@link ScopedFuture#MAX_WAIT_NANOS} (a stage of two futures, or one composing the
+	 * future its function returns, may wait for another future that never completes);
+	 * never while its source is pending. A failure its source hands on to it describes it
+	 * as the source's task (see {@link #handedOn}).
 	 * @param stage the stage, made and not yet added to its source
 	 * @param source the future it is a stage of
-	 * @param ofSourceAlone whether the stage completes once its source is done: not one
-	 * that also waits for a second input or for the future its function returns
 	 */
-	public void stageMade(Object stage, Object source, boolean ofSourceAlone) {
+	public void stageMade(Object stage, Object source) {
 		TaskScope scope = TaskScope.current();
 		if (scope == null || stage == null || source == null || isTrackedElsewhere(stage)
 				|| isTrackedElsewhere(source)) {
 			return;
 		}
 		Supplier<TraceIds> ids = this.tracker.traceIdsSource();
-		ScopedFuture waited = (ofSourceAlone && source.getClass().getClassLoader() == null)
-				? ScopedFuture.stageAwaiting(stage, source) : new ScopedFuture(stage, false, this.futureTaskStates);
+		ScopedFuture waited = (source.getClass().getClassLoader() == null) ? ScopedFuture.stageAwaiting(stage, source)
+				: new ScopedFuture(stage, false, this.futureTaskStates);
 		Creation creation = new Creation(stage.getClass().getName(), CreationTrace.capture(),
 				Thread.currentThread().getName(), scope, waited, (ids != null) ? TraceIds.capture(ids) : null, null,
 				false, true);
@@ -1308,6 +1306,9 @@ public final class FutureEvents {
 	 * @param traceIds the trace and span it was created in, or {@code null}
 	 * @param source the record of the failed source that handed its failure on to this
 	 * dependent stage, or {@code null}
+	 * @param madeByHand whether the application made the future itself, with no task
+	 * @param stage whether it is a dependent stage the application made in a scope (see
+	 * {@link FutureEvents#stageMade}), which a failure handed on describes otherwise
 	 */
 	private record Creation(String type, Throwable trace, String thread, TaskScope scope, ScopedFuture waited,
 			TraceIds traceIds, TaskRecord source, boolean madeByHand, boolean stage) {
