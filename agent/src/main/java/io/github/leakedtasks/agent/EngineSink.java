@@ -311,8 +311,15 @@ final class EngineSink implements FutureSink {
 	public void made(Object future) {
 		// The walk only where something is remembered, and before the capture only if
 		// the application made it.
-		if (this.completable.remembersMade() && FutureMakers.madeByApplication()) {
-			this.completable.created(future, null);
+		if (this.completable.remembersMade()) {
+			int maker = FutureMakers.madeByApplication();
+			if (maker == FutureMakers.BY_APPLICATION) {
+				this.completable.created(future, null);
+			}
+			else if (maker == FutureMakers.STAGE_OF_A_SUBCLASS) {
+				// Its source is not known: the JDK's hook is in the JDK's own method.
+				this.completable.stageMade(future, null);
+			}
 		}
 	}
 

@@ -57,16 +57,32 @@ final class FutureMakers {
 	private FutureMakers() {
 	}
 
+	/** Not made by the application's code for itself. */
+	static final int NOT_APPLICATIONS = 0;
+
+	/** Made by the application's or a library's code. */
+	static final int BY_APPLICATION = 1;
+
 	/**
-	 * Return whether the future being made on the current thread, called from the agent's
-	 * hook in its constructor, is made by the application's or a library's code.
-	 * @return whether it is
+	 * A dependent stage a subclass's {@code newIncompleteFuture} made for a stage method
+	 * the application's or a library's code called (see {@link #stageMadeByApplication}).
 	 */
-	static boolean madeByApplication() {
+	static final int STAGE_OF_A_SUBCLASS = 2;
+
+	/**
+	 * Tell whether the future being made on the current thread, called from the agent's
+	 * hook in its constructor, is made by the application's or a library's code, or is a
+	 * stage a subclass's {@code newIncompleteFuture} made for a stage method the
+	 * application called (the HTTP client's {@code MinimalFuture} for a stage added to
+	 * {@code sendAsync}'s future).
+	 * @return {@link #NOT_APPLICATIONS}, {@link #BY_APPLICATION} or
+	 * {@link #STAGE_OF_A_SUBCLASS}
+	 */
+	static int madeByApplication() {
 		return WALKER.walk(FutureMakers::byApplication);
 	}
 
-	private static boolean byApplication(Stream<StackFrame> frames) {
+	private static int byApplication(Stream<StackFrame> frames) {
 		boolean inConstructor = false;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
@@ -80,51 +96,82 @@ final class FutureMakers {
 					|| (type == CompletableFuture.class && BORN_FAILED.contains(method))))) {
 				continue;
 			}
-			return !isJdks(type) && !ENGINES_OWN.equals(type.getName()) && !madeForAStage(frame, iterator);
+			if (ENGINES_OWN.equals(type.getName())) {
+				return NOT_APPLICATIONS;
+			}
+			if (isFutures(type) && NEW_INCOMPLETE_FUTURE.equals(method)) {
+				return stageForApplication(iterator) ? STAGE_OF_A_SUBCLASS : NOT_APPLICATIONS;
+			}
+			return (!isJdks(type) && !madeForAStage(frame, iterator)) ? BY_APPLICATION : NOT_APPLICATIONS;
 		}
-		return false;
+		return NOT_APPLICATIONS;
 	}
 
 	/**
-	 * Return whether the stage being made on the current thread by
-	 * {@code newIncompleteFuture}, called from the agent's hook in its constructor, is
-	 * made by one of {@code CompletableFuture}'s stage methods that the application's or
-	 * a library's code called: not by the JDK's own code (the HTTP client's chains, the
-	 * canceller stage {@code orTimeout} and {@code completeOnTimeout} add), and not by a
-	 * direct call of {@code newIncompleteFuture}, whose future is completed by hand.
+	 * Return whether the stage being made on the current thread by the JDK's
+	 * {@code newIncompleteFuture} (or its {@code MinimalStage}'s), called from the
+	 * agent's hook in its constructor, is made by one of {@code CompletableFuture}'s
+	 * stage methods that the application's or a library's code called (see
+	 * {@link #stageForApplication}).
 	 * @return whether it is
 	 */
 	static boolean stageMadeByApplication() {
 		return WALKER.walk(FutureMakers::stageByApplication);
 	}
 
-	/** The methods of {@code CompletableFuture} that add a stage of the JDK's own. */
-	private static final Set<String> OWN_STAGES = Set.of("orTimeout", "completeOnTimeout");
-
 	private static boolean stageByApplication(Stream<StackFrame> frames) {
 		boolean inConstructor = false;
-		boolean stageMethod = false;
-		String called = null;
-		StackFrame previous = null;
 		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
 			Class<?> type = frame.getDeclaringClass();
+			String method = frame.getMethodName();
 			if (!inConstructor) {
-				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(frame.getMethodName());
+				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(method);
 				continue;
 			}
-			if (previous != null && NEW_INCOMPLETE_FUTURE.equals(previous.getMethodName())) {
-				// Called by the JDK's stage method, not directly.
-				stageMethod = type == CompletableFuture.class;
+			if (isFutures(type) && CONSTRUCTOR.equals(method)) {
+				continue;
 			}
-			previous = frame;
+			return isFutures(type) && NEW_INCOMPLETE_FUTURE.equals(method) && stageForApplication(iterator);
+		}
+		return false;
+	}
+
+	/** The methods of {@code CompletableFuture} that add a stage of the JDK's own. */
+	private static final Set<String> OWN_STAGES = Set.of("orTimeout", "completeOnTimeout");
+
+	/**
+	 * Whether the callers of a {@code newIncompleteFuture} frame are a stage method of
+	 * {@code CompletableFuture}'s, which the application's or a library's code called:
+	 * not the JDK's own code (the HTTP client's chains, the canceller stage
+	 * {@code orTimeout} and {@code completeOnTimeout} add), and not a direct call of
+	 * {@code newIncompleteFuture}, whose future is completed by hand.
+	 */
+	private static boolean stageForApplication(Iterator<StackFrame> callers) {
+		if (!callers.hasNext()) {
+			return false;
+		}
+		StackFrame frame = callers.next();
+		while (NEW_INCOMPLETE_FUTURE.equals(frame.getMethodName()) && isFutures(frame.getDeclaringClass())
+				&& callers.hasNext()) {
+			// The bridge of a subclass's method that returns its own class.
+			frame = callers.next();
+		}
+		if (frame.getDeclaringClass() != CompletableFuture.class) {
+			// Called directly.
+			return false;
+		}
+		String called = frame.getMethodName();
+		while (callers.hasNext()) {
+			frame = callers.next();
+			Class<?> type = frame.getDeclaringClass();
 			if (type == CompletableFuture.class) {
 				called = frame.getMethodName();
 			}
 			if (JdkCompleters.isCallMachinery(type.getName()) || isFutures(type)) {
 				continue;
 			}
-			return stageMethod && !isJdks(type) && !OWN_STAGES.contains(called);
+			return !isJdks(type) && !OWN_STAGES.contains(called);
 		}
 		return false;
 	}

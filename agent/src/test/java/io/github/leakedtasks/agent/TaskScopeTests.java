@@ -1,5 +1,13 @@
 package io.github.leakedtasks.agent;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.sun.net.httpserver.HttpServer;
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskScope;
 import org.junit.jupiter.api.Test;
@@ -467,6 +476,64 @@ class TaskScopeTests {
 		finally {
 			pool.shutdown();
 		}
+	}
+
+	@Test
+	void stageAddedToTheFutureOfASubclassIsTheScopes() throws Exception {
+		// The HTTP client's future, and an application's subclass, make their stages with
+		// a newIncompleteFuture of their own: a stage the test adds is the test's still,
+		// and one the client chains itself is not.
+		String marker = AgentFixture.marker();
+		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		server.createContext("/", (exchange) -> {
+			byte[] body = "body".getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(503, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		server.start();
+		ExecutorService other = Executors.newSingleThreadExecutor();
+		List<LeakReport> leaks;
+		try (TaskScope scope = TaskScope.open("test")) {
+			HttpClient client = HttpClient.newHttpClient();
+			HttpRequest request = HttpRequest
+				.newBuilder(URI.create("http://localhost:" + server.getAddress().getPort() + "/"))
+				.build();
+			CompletableFuture<String> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+				.thenApply((received) -> {
+					throw new IllegalStateException(marker + " status " + received.statusCode());
+				});
+			OwnFuture<String> own = new OwnFuture<>();
+			CompletableFuture<String> ownStage = own.thenApply((value) -> {
+				throw new IllegalStateException(marker + " own");
+			});
+			other.submit(() -> own.complete("value")).get(30, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(30)).until(() -> response.isDone() && ownStage.isDone());
+			scope.close();
+			assertThat(scope.awaitTasks(Duration.ofSeconds(30))).isTrue();
+			leaks = scope.takeLeaks();
+		}
+		finally {
+			server.stop(0);
+			other.shutdown();
+		}
+		assertThat(leaks).extracting((leak) -> leak.exception().getMessage())
+			.containsExactlyInAnyOrder(marker + " status 503", marker + " own");
+		// The subclass's constructor and newIncompleteFuture stand on top of the trace.
+		assertThat(leaks).allSatisfy((leak) -> assertThat(leak.creationTrace().frames()).anySatisfy(
+				(frame) -> assertThat(frame.getMethodName()).isEqualTo("stageAddedToTheFutureOfASubclassIsTheScopes")));
+	}
+
+	/**
+	 * A subclass whose stages are of its own class.
+	 */
+	static final class OwnFuture<T> extends CompletableFuture<T> {
+
+		@Override
+		public <U> CompletableFuture<U> newIncompleteFuture() {
+			return new OwnFuture<>();
+		}
+
 	}
 
 	@Test

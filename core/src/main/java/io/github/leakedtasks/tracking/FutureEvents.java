@@ -390,19 +390,20 @@ public final class FutureEvents {
 	 * {@link ScopedFuture#MAX_WAIT_NANOS} (a stage of two futures, or one composing the
 	 * future its function returns, may wait for another future that never completes);
 	 * never while its source is pending. A failure its source hands on to it describes it
-	 * as the source's task (see {@link #handedOn}).
+	 * as the source's task (see {@link #handedOn}). A stage whose source is not known (a
+	 * subclass's {@code newIncompleteFuture} made it), or is of an application's own
+	 * class, is waited for only while its failure is on its way.
 	 * @param stage the stage, made and not yet added to its source
-	 * @param source the future it is a stage of
+	 * @param source the future it is a stage of, or {@code null} if that is not known
 	 */
 	public void stageMade(Object stage, Object source) {
 		TaskScope scope = TaskScope.current();
-		if (scope == null || stage == null || source == null || isTrackedElsewhere(stage)
-				|| isTrackedElsewhere(source)) {
+		if (scope == null || stage == null || isTrackedElsewhere(stage) || isTrackedElsewhere(source)) {
 			return;
 		}
 		Supplier<TraceIds> ids = this.tracker.traceIdsSource();
-		ScopedFuture waited = (source.getClass().getClassLoader() == null) ? ScopedFuture.stageAwaiting(stage, source)
-				: new ScopedFuture(stage, false, this.futureTaskStates);
+		ScopedFuture waited = (source != null && source.getClass().getClassLoader() == null)
+				? ScopedFuture.stageAwaiting(stage, source) : new ScopedFuture(stage, false, this.futureTaskStates);
 		Creation creation = new Creation(stage.getClass().getName(), CreationTrace.capture(),
 				Thread.currentThread().getName(), scope, waited, (ids != null) ? TraceIds.capture(ids) : null, null,
 				false, true);
