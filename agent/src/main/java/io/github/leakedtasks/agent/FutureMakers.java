@@ -83,15 +83,10 @@ final class FutureMakers {
 	}
 
 	private static int byApplication(Stream<StackFrame> frames) {
-		boolean inConstructor = false;
-		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
+		for (Iterator<StackFrame> iterator = pastTheAgent(frames); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
 			Class<?> type = frame.getDeclaringClass();
 			String method = frame.getMethodName();
-			if (!inConstructor) {
-				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(method);
-				continue;
-			}
 			if (JdkCompleters.isCallMachinery(type.getName()) || (isFutures(type) && (CONSTRUCTOR.equals(method)
 					|| (type == CompletableFuture.class && BORN_FAILED.contains(method))))) {
 				continue;
@@ -120,21 +115,31 @@ final class FutureMakers {
 	}
 
 	private static boolean stageByApplication(Stream<StackFrame> frames) {
-		boolean inConstructor = false;
-		for (Iterator<StackFrame> iterator = frames.iterator(); iterator.hasNext();) {
+		for (Iterator<StackFrame> iterator = pastTheAgent(frames); iterator.hasNext();) {
 			StackFrame frame = iterator.next();
 			Class<?> type = frame.getDeclaringClass();
 			String method = frame.getMethodName();
-			if (!inConstructor) {
-				inConstructor = type == CompletableFuture.class && CONSTRUCTOR.equals(method);
-				continue;
-			}
 			if (isFutures(type) && CONSTRUCTOR.equals(method)) {
 				continue;
 			}
 			return isFutures(type) && NEW_INCOMPLETE_FUTURE.equals(method) && stageForApplication(iterator);
 		}
 		return false;
+	}
+
+	/**
+	 * Return the frames past the agent's and {@code CompletableFuture}'s constructor,
+	 * whose caller comes next.
+	 */
+	private static Iterator<StackFrame> pastTheAgent(Stream<StackFrame> frames) {
+		Iterator<StackFrame> iterator = frames.iterator();
+		while (iterator.hasNext()) {
+			StackFrame frame = iterator.next();
+			if (frame.getDeclaringClass() == CompletableFuture.class && CONSTRUCTOR.equals(frame.getMethodName())) {
+				break;
+			}
+		}
+		return iterator;
 	}
 
 	/** The methods of {@code CompletableFuture} that add a stage of the JDK's own. */
