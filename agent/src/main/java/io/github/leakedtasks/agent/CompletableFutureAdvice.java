@@ -513,11 +513,10 @@ final class CompletableFutureAdvice {
 	 */
 	static final class AsyncTask {
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
+		@Advice.OnMethodExit(backupArguments = false)
 		static void exit(@Advice.Argument(0) Object future, @Advice.Argument(1) Object task) {
-			if (FutureHooks.tracing) {
-				FutureHooks.created(future, task);
-			}
+			// One call, which catches everything: see FutureHooks.constructed.
+			FutureHooks.constructed(future, task);
 		}
 
 	}

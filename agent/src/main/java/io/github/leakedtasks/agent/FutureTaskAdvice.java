@@ -91,11 +91,10 @@ final class FutureTaskAdvice {
 	 */
 	static final class Constructed {
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
+		@Advice.OnMethodExit(backupArguments = false)
 		static void exit(@Advice.This Object future, @Advice.Argument(0) Object task) {
-			if (FutureHooks.tracing) {
-				FutureHooks.created(future, task);
-			}
+			// One call, which catches everything: see FutureHooks.constructed.
+			FutureHooks.constructed(future, task);
 		}
 
 	}

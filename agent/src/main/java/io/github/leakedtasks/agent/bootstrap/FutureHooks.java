@@ -1118,6 +1118,23 @@ public final class FutureHooks {
 	}
 
 	/**
+	 * A future was constructed for a task: {@link #created}, while {@link #tracing}. What
+	 * the constructors' advice calls, so that it adds a single call to the constructor,
+	 * which then stays within the size the compiler inlines at any call site (35 bytes of
+	 * bytecode; a larger callee only where the call is hot): a constructor that is not
+	 * inlined lets its new object escape, and a task that did not escape the caller's
+	 * code (run on the calling thread, {@code supplyAsync} on an executor that runs it at
+	 * once) could be allocated where it is not without the agent.
+	 * @param future the future
+	 * @param task the task it runs
+	 */
+	public static void constructed(Object future, Object task) {
+		if (tracing) {
+			created(future, task);
+		}
+	}
+
+	/**
 	 * A future was created for a task (only while {@link #tracing}).
 	 * @param future the future
 	 * @param task the task it runs
