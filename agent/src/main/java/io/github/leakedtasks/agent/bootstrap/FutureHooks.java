@@ -1119,12 +1119,14 @@ public final class FutureHooks {
 
 	/**
 	 * A future was constructed for a task: {@link #created}, while {@link #tracing}. What
-	 * the constructors' advice calls, so that it adds a single call to the constructor,
-	 * which then stays within the size the compiler inlines at any call site (35 bytes of
-	 * bytecode; a larger callee only where the call is hot): a constructor that is not
-	 * inlined lets its new object escape, and a task that did not escape the caller's
-	 * code (run on the calling thread, {@code supplyAsync} on an executor that runs it at
-	 * once) could be allocated where it is not without the agent.
+	 * the constructors' advice calls, so that it adds a single call to the constructor:
+	 * the compiler inlines a callee of up to 35 bytes of bytecode at any call site, a
+	 * larger one only where the call is hot, and a constructor that is not inlined lets
+	 * its new object escape, so that a task that did not escape the caller's code (run on
+	 * the calling thread, {@code supplyAsync} on an executor that runs it at once) could
+	 * be allocated where it is not without the agent. {@code AsyncSupply}'s constructor
+	 * stays under that size with the call (27 bytes); {@code FutureTask(Callable)}'s is
+	 * over it either way (39 bytes, 56 with the flag read in the advice).
 	 * @param future the future
 	 * @param task the task it runs
 	 */
