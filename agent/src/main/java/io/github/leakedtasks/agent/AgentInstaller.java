@@ -131,7 +131,9 @@ final class AgentInstaller {
 		boolean workersSeen = problems.isEmpty();
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
-		SharedTracker.install(tracker, (level != null) ? LoggingLeakListener.systemLogger(level) : null);
+		LoggingLeakListener unattended = (level != null) ? LoggingLeakListener.systemLogger(level) : null;
+		SharedTracker.install(tracker, unattended);
+		closeAtExit(tracker, unattended);
 		try {
 			tracker.lookBehindDelegates(new DelegatingExecutors());
 		}
@@ -168,6 +170,35 @@ final class AgentInstaller {
 						+ "; failures that go through these places are not reported");
 		}
 		return tracker;
+	}
+
+	/**
+	 * Close the engine as the JVM exits, so that its last pass reports a failure nobody
+	 * retrieved whose future is unreachable by then: a short-lived program exits before
+	 * the grace period is over, and before any collection proved it lost. The pass
+	 * collects garbage only when such a failure or a dropped task is at stake, and the
+	 * exit waits for it at most two seconds. The agent's own log lines then go to
+	 * {@code System.err}, since the JDK's logging closes its handlers in a shutdown hook
+	 * of its own.
+	 */
+	private static void closeAtExit(TaskTracker tracker, LoggingLeakListener unattended) {
+		Thread hook = new Thread(() -> {
+			try {
+				if (unattended != null) {
+					unattended.exiting();
+				}
+				tracker.close();
+			}
+			catch (Throwable ex) {
+				// The JVM's exit goes on whatever the last pass meets.
+			}
+		}, "leaked-tasks-exit");
+		try {
+			Runtime.getRuntime().addShutdownHook(hook);
+		}
+		catch (IllegalStateException | SecurityException ex) {
+			// The JVM already exits, or a security manager refuses: no last pass.
+		}
 	}
 
 	private static final String ASYNC_SUPPLY = "java.util.concurrent.CompletableFuture$AsyncSupply";

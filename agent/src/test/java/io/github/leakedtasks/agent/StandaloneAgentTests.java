@@ -57,6 +57,42 @@ class StandaloneAgentTests {
 			.doesNotContain("sun.misc.Unsafe");
 	}
 
+	/**
+	 * A program that exits within the grace period, before any collection: the engine's
+	 * last pass, as the JVM exits, proves the failures nobody retrieved lost and prints
+	 * them to standard error (the JDK's logging has closed its handlers by then).
+	 */
+	@Test
+	void failuresLostByAProgramThatExitsAtOnceAreReportedAsTheJvmExits() throws Exception {
+		Run run = run(ExitingApplication.class, agent(), COMMON_POOL_OF_TWO);
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.stdout()).contains("exiting");
+		assertThat(run.stderr()).contains("ERROR: Task exception was never retrieved: executor 'commonPool'")
+			.containsPattern("ERROR: Task exception was never retrieved: executor 'pool-\\d+'")
+			.contains("java.lang.IllegalStateException: lost by supplyAsync")
+			.contains("java.lang.IllegalArgumentException: lost by submit")
+			.contains("Task created at:\n\tat " + ExitingApplication.class.getName()
+					+ ".main(ExitingApplication.java:23)")
+			.contains("Task created at:\n\tat " + ExitingApplication.class.getName()
+					+ ".main(ExitingApplication.java:26)")
+			.doesNotContain("could not instrument");
+	}
+
+	@Test
+	void failuresReadByAProgramThatExitsAtOnceAreNotReported() throws Exception {
+		Run run = run(ExitingApplication.class, List.of("read"), agent(), COMMON_POOL_OF_TWO);
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.stdout()).contains("read true true").contains("exiting");
+		assertThat(run.stderr()).doesNotContain("Task exception was never retrieved");
+	}
+
+	@Test
+	void nothingIsPrintedAsTheJvmExitsAtLogLevelOff() throws Exception {
+		Run run = run(ExitingApplication.class, agent() + "=log-level=off", COMMON_POOL_OF_TWO);
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.stderr()).doesNotContain("Task exception was never retrieved");
+	}
+
 	@Test
 	void executorsNoIntegrationNamedAreNamedAfterTheirThreads() throws Exception {
 		Run run = run(NamingApplication.class, agent(), COMMON_POOL_OF_TWO);
@@ -383,6 +419,11 @@ class StandaloneAgentTests {
 	}
 
 	private Run run(Class<?> main, String... jvmOptions) throws IOException, InterruptedException {
+		return run(main, List.of(), jvmOptions);
+	}
+
+	private Run run(Class<?> main, List<String> arguments, String... jvmOptions)
+			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx256m");
@@ -390,6 +431,7 @@ class StandaloneAgentTests {
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(main.getName());
+		command.addAll(arguments);
 		File stdout = Files.createTempFile(this.output, "stdout", ".txt").toFile();
 		File stderr = Files.createTempFile(this.output, "stderr", ".txt").toFile();
 		Process process = new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();

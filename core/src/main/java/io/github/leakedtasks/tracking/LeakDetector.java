@@ -85,13 +85,15 @@ final class LeakDetector implements Runnable {
 	/**
 	 * Stop detecting, after a last pass over what one collection can prove now: when the
 	 * tracker closes with its application (a Spring context closing after its executors
-	 * shut down and cancelled what they had queued), a task dropped since is reported
-	 * rather than lost with the tracker. The detector's own thread makes the pass, so
-	 * listeners hear of it where they always do: a sweep, then, only if a task was let go
-	 * of or has not started though due, one {@code System.gc()} and what it enqueues
-	 * until none comes for {@value #FINISH_QUIET_MILLIS} ms, within a second. The caller
-	 * waits for it up to {@value #FINISH_JOIN_MILLIS} ms (a listener that blocks holds
-	 * the detector's thread, not the caller's). Only the first call does this.
+	 * shut down and cancelled what they had queued, a JVM exiting), a task dropped since,
+	 * and a failure nobody retrieved whose future is unreachable, are reported rather
+	 * than lost with the tracker. The detector's own thread makes the pass, so listeners
+	 * hear of it where they always do: a sweep, then, only if a task was let go of or has
+	 * not started though due, or a failure nobody retrieved is watched, one
+	 * {@code System.gc()} and what it enqueues until none comes for
+	 * {@value #FINISH_QUIET_MILLIS} ms, within a second. The caller waits for it up to
+	 * {@value #FINISH_JOIN_MILLIS} ms (a listener that blocks holds the detector's
+	 * thread, not the caller's). Only the first call does this.
 	 */
 	void finish() {
 		if (!this.finished.compareAndSet(false, true)) {
@@ -119,7 +121,13 @@ final class LeakDetector implements Runnable {
 		Thread.interrupted();
 		try {
 			sweep();
-			if (!this.tracker.states().awaitsCollection(System.nanoTime())) {
+			// A collection proves lost what the application let go of: a task dropped, or
+			// a failure nobody retrieved whose future is unreachable now that its
+			// application ends (a short-lived program's, which exits before its grace
+			// period is over and no collection ran). Only then: a close costs nothing
+			// when nothing is at stake.
+			if (!this.tracker.states().awaitsCollection(System.nanoTime())
+					&& !this.tracker.states().watchesUnretrieved()) {
 				return;
 			}
 			this.tracker.reporter().closing();

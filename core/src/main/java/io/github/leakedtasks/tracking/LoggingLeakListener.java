@@ -58,6 +58,21 @@ public final class LoggingLeakListener implements LeakListener {
 	}
 
 	/**
+	 * Say that the JVM is exiting: from now on, a listener made by {@link #systemLogger}
+	 * writes its lines to {@code System.err} itself, as the JDK's logging would have
+	 * formatted them only in outline (the level, the message, the exception's stack
+	 * trace). The JDK's logging closes its handlers in a shutdown hook of its own (its
+	 * {@code LogManager} resets) and drops what is logged after that; the last pass of a
+	 * tracker closed as the JVM exits would log into nothing. A listener with any other
+	 * sink is left as it is.
+	 */
+	public void exiting() {
+		if (this.sink instanceof SystemLoggerSink logger) {
+			logger.exiting = true;
+		}
+	}
+
+	/**
 	 * Log the failure once: its handler logs the exception with its stack trace, this
 	 * line says where the task came from.
 	 */
@@ -123,6 +138,9 @@ public final class LoggingLeakListener implements LeakListener {
 
 		private volatile System.Logger logger;
 
+		/** Whether the JVM exits: see {@link LoggingLeakListener#exiting()}. */
+		volatile boolean exiting;
+
 		SystemLoggerSink(System.Logger.Level level) {
 			this.level = level;
 		}
@@ -138,7 +156,25 @@ public final class LoggingLeakListener implements LeakListener {
 
 		@Override
 		public void log(String message, Throwable exception) {
+			if (this.exiting) {
+				printToStandardError(message, exception);
+				return;
+			}
 			logger().log(this.level, message, exception);
+		}
+
+		/**
+		 * Print a line as the JVM exits, when the JDK's logging may have closed its
+		 * handlers. The exception is printed as the JDK's formatter prints it, through
+		 * {@code printStackTrace(PrintWriter)} (which {@link #printable} tried).
+		 */
+		private void printToStandardError(String message, Throwable exception) {
+			java.io.PrintWriter out = new java.io.PrintWriter(System.err);
+			out.println(this.level.getName() + ": " + message);
+			if (exception != null) {
+				exception.printStackTrace(out);
+			}
+			out.flush();
 		}
 
 		/**
@@ -161,6 +197,10 @@ public final class LoggingLeakListener implements LeakListener {
 
 		@Override
 		public void log(String message, Throwable exception, Fields fields) {
+			if (this.exiting) {
+				printToStandardError(message, exception);
+				return;
+			}
 			logger().log(this.level, message, exception);
 		}
 

@@ -230,8 +230,7 @@ final class TaskStates {
 
 	/**
 	 * Return whether a collection could prove a drop now: a task let go of, or a task
-	 * that has not started though due (young tasks promoted first). A failure nobody
-	 * retrieved is not a reason: one still reachable is not lost.
+	 * that has not started though due (young tasks promoted first).
 	 * @param now the current {@link System#nanoTime()}
 	 */
 	boolean awaitsCollection(long now) {
@@ -241,6 +240,25 @@ final class TaskStates {
 		boolean[] queued = new boolean[1];
 		this.live.forEach((record) -> queued[0] |= !record.is(TaskRecord.STARTED) && record.since - now <= 0);
 		return queued[0];
+	}
+
+	/**
+	 * Return whether a failure is watched that nobody has retrieved yet: once the tracker
+	 * closes, nobody will, and a collection proves which of them can no longer be (a
+	 * failure whose future is still reachable is not reported).
+	 */
+	boolean watchesUnretrieved() {
+		for (FailureWatch watch : this.watches) {
+			try {
+				if (LeakRules.isLost(watch)) {
+					return true;
+				}
+			}
+			catch (RuntimeException ex) {
+				// A failure that cannot be looked at is left out, as the detector does.
+			}
+		}
+		return false;
 	}
 
 	/**

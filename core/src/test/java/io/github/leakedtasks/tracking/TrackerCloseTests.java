@@ -3,10 +3,12 @@ package io.github.leakedtasks.tracking;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -149,6 +151,54 @@ class TrackerCloseTests {
 	}
 
 	/**
+	 * A program that ends within the grace period, before any collection ran: the close
+	 * proves lost the failure whose future nobody holds any more, and reports it; one
+	 * whose future is still held, or that was retrieved, is not reported.
+	 */
+	@Test
+	void failureNobodyRetrievedWhoseFutureIsUnreachableIsReportedAsTheTrackerCloses() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder()
+			.gracePeriod(Duration.ofHours(1))
+			.traceMode(CreationTraceMode.SAMPLED)
+			.build());
+		try {
+			ExecutorService pool = fixture.pool("pool");
+			TrackerFixture.loseFailure(pool);
+			Future<?> held = pool.submit(new Failing("held"));
+			TrackerFixture.awaitDone(held);
+			Future<?> read = pool.submit(new Failing("read"));
+			assertThat(catchThrowable(() -> read.get(30, TimeUnit.SECONDS))).isInstanceOf(ExecutionException.class);
+			assertThat(fixture.tracker.states().watchesUnretrieved()).isTrue();
+			assertThat(fixture.listener.leaks).isEmpty();
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+				assertThat(report.exception()).hasMessage("control");
+			});
+			assertThat(held.isDone()).isTrue();
+		}
+		finally {
+			fixture.close();
+		}
+	}
+
+	@Test
+	void failureRetrievedOrHandledAwaitsNoCollectionAsTheTrackerCloses() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(CreationTraceMode.OFF);
+		try {
+			ExecutorService pool = fixture.pool("pool");
+			Future<?> read = pool.submit(new Failing("read"));
+			assertThat(catchThrowable(() -> read.get(30, TimeUnit.SECONDS))).isInstanceOf(ExecutionException.class);
+			assertThat(fixture.tracker.states().watchesUnretrieved()).isFalse();
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).isEmpty();
+		}
+		finally {
+			fixture.close();
+		}
+	}
+
+	/**
 	 * A wrapper used after its tracker closed (a bean outliving its context) runs on as
 	 * it would untracked, and what it is handed is held nowhere: nothing drains the
 	 * tracker's lists any more. A timeout scheduled then cancelled, the common pattern,
@@ -221,6 +271,21 @@ class TrackerCloseTests {
 		});
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		return pool;
+	}
+
+	static final class Failing implements Callable<Object> {
+
+		private final String message;
+
+		Failing(String message) {
+			this.message = message;
+		}
+
+		@Override
+		public Object call() {
+			throw new IllegalStateException(this.message);
+		}
+
 	}
 
 	static final class Dropped implements Runnable {
