@@ -14,6 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ExitingApplication {
 
+	/** A failure the program still holds as it exits: not reported. */
+	static Future<?> held;
+
 	private ExitingApplication() {
 	}
 
@@ -25,6 +28,9 @@ public final class ExitingApplication {
 		});
 		Future<?> submitted = executor.submit(() -> {
 			throw new IllegalArgumentException("lost by submit");
+		});
+		held = executor.submit(() -> {
+			throw new UnsupportedOperationException("held by a static field");
 		});
 		executor.shutdown();
 		executor.awaitTermination(10, TimeUnit.SECONDS);

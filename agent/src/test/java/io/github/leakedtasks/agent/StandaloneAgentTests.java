@@ -72,9 +72,10 @@ class StandaloneAgentTests {
 			.contains("java.lang.IllegalStateException: lost by supplyAsync")
 			.contains("java.lang.IllegalArgumentException: lost by submit")
 			.contains("Task created at:\n\tat " + ExitingApplication.class.getName()
-					+ ".main(ExitingApplication.java:23)")
-			.contains("Task created at:\n\tat " + ExitingApplication.class.getName()
 					+ ".main(ExitingApplication.java:26)")
+			.contains("Task created at:\n\tat " + ExitingApplication.class.getName()
+					+ ".main(ExitingApplication.java:29)")
+			.doesNotContain("held by a static field")
 			.doesNotContain("could not instrument");
 	}
 

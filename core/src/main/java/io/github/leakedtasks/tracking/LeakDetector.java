@@ -120,6 +120,8 @@ final class LeakDetector implements Runnable {
 		// The interrupt that ended the loop, if no wait consumed it.
 		Thread.interrupted();
 		try {
+			// A stage made on a failed future just before: its failure is watched too.
+			this.tracker.states().checkCompletedDependents();
 			sweep();
 			// A collection proves lost what the application let go of: a task dropped, or
 			// a failure nobody retrieved whose future is unreachable now that its

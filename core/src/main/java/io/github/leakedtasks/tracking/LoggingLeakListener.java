@@ -58,17 +58,18 @@ public final class LoggingLeakListener implements LeakListener {
 	}
 
 	/**
-	 * Say that the JVM is exiting: from now on, a listener made by {@link #systemLogger}
-	 * writes its lines to {@code System.err} itself, as the JDK's logging would have
-	 * formatted them only in outline (the level, the message, the exception's stack
-	 * trace). The JDK's logging closes its handlers in a shutdown hook of its own (its
-	 * {@code LogManager} resets) and drops what is logged after that; the last pass of a
-	 * tracker closed as the JVM exits would log into nothing. A listener with any other
-	 * sink is left as it is.
+	 * Say that the JVM is exiting. The JDK's logging closes its handlers in a shutdown
+	 * hook of its own (its {@code LogManager} resets) and drops what is logged after
+	 * that, so the last pass of a tracker closed as the JVM exits would log into nothing:
+	 * from now on, a listener made by {@link #systemLogger} whose {@link System.Logger}
+	 * is the JDK's logging writes its lines to {@code System.err} itself, in outline (the
+	 * level, the message, the exception's stack trace), if its logger logs the level as
+	 * this is called; nothing if it does not. A {@link System.Logger} of another
+	 * framework, and a listener with any other sink, are left as they are.
 	 */
 	public void exiting() {
 		if (this.sink instanceof SystemLoggerSink logger) {
-			logger.exiting = true;
+			logger.exiting();
 		}
 	}
 
@@ -138,8 +139,14 @@ public final class LoggingLeakListener implements LeakListener {
 
 		private volatile System.Logger logger;
 
-		/** Whether the JVM exits: see {@link LoggingLeakListener#exiting()}. */
-		volatile boolean exiting;
+		private static final int LOGGING = 0;
+
+		private static final int PRINTING = 1;
+
+		private static final int SILENT = 2;
+
+		/** How lines go: see {@link LoggingLeakListener#exiting()}. */
+		private volatile int mode = LOGGING;
 
 		SystemLoggerSink(System.Logger.Level level) {
 			this.level = level;
@@ -154,9 +161,23 @@ public final class LoggingLeakListener implements LeakListener {
 			return current;
 		}
 
+		void exiting() {
+			try {
+				if (System.LoggerFinder.getLoggerFinder()
+					.getClass()
+					.getName()
+					.equals("sun.util.logging.internal.LoggingProviderImpl")) {
+					this.mode = logger().isLoggable(this.level) ? PRINTING : SILENT;
+				}
+			}
+			catch (RuntimeException | LinkageError ex) {
+				// Lines go on to the logger.
+			}
+		}
+
 		@Override
 		public void log(String message, Throwable exception) {
-			if (this.exiting) {
+			if (this.mode != LOGGING) {
 				printToStandardError(message, exception);
 				return;
 			}
@@ -169,12 +190,19 @@ public final class LoggingLeakListener implements LeakListener {
 		 * {@code printStackTrace(PrintWriter)} (which {@link #printable} tried).
 		 */
 		private void printToStandardError(String message, Throwable exception) {
-			java.io.PrintWriter out = new java.io.PrintWriter(System.err);
-			out.println(this.level.getName() + ": " + message);
-			if (exception != null) {
-				exception.printStackTrace(out);
+			if (this.mode == SILENT) {
+				return;
 			}
-			out.flush();
+			java.io.PrintWriter out = new java.io.PrintWriter(System.err);
+			try {
+				out.println(this.level.getName() + ": " + message);
+				if (exception != null) {
+					exception.printStackTrace(out);
+				}
+			}
+			finally {
+				out.flush();
+			}
 		}
 
 		/**
@@ -197,7 +225,7 @@ public final class LoggingLeakListener implements LeakListener {
 
 		@Override
 		public void log(String message, Throwable exception, Fields fields) {
-			if (this.exiting) {
+			if (this.mode != LOGGING) {
 				printToStandardError(message, exception);
 				return;
 			}

@@ -243,18 +243,20 @@ final class TaskStates {
 	}
 
 	/**
-	 * Return whether a failure is watched that nobody has retrieved yet: once the tracker
-	 * closes, nobody will, and a collection proves which of them can no longer be (a
-	 * failure whose future is still reachable is not reported).
+	 * Return whether a failure is watched that nobody has retrieved yet and that would be
+	 * reported once its future is collected: once the tracker closes, nobody will
+	 * retrieve it, and a collection proves which of them can no longer be (a failure
+	 * whose future is still reachable is not reported). A failure of a constant, and one
+	 * the executor's future says it handled, are no reason.
 	 */
 	boolean watchesUnretrieved() {
 		for (FailureWatch watch : this.watches) {
 			try {
-				if (LeakRules.isLost(watch)) {
+				if (LeakRules.isLost(watch) && !watch.record.is(TaskRecord.CONSTANT) && watch.delivered() != null) {
 					return true;
 				}
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				// A failure that cannot be looked at is left out, as the detector does.
 			}
 		}

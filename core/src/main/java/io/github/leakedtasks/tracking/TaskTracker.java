@@ -479,9 +479,11 @@ public final class TaskTracker implements AutoCloseable {
 	 * Stop detection: nothing more is reported, and nothing more is held for the tasks
 	 * and futures of this tracker's wrappers, which run on as they would untracked.
 	 * First, what is due is reported and, if a task was let go of or has not started
-	 * though due (an executor dropped it as it shut down), this method calls
-	 * {@code System.gc()} once and reports what that collection proves (failed futures
-	 * let go of among it): it may take up to about a second.
+	 * though due (an executor dropped it as it shut down), or a failure nobody retrieved
+	 * is watched (an application that ends within the grace period), this method calls
+	 * {@code System.gc()} once and reports what that collection proves: the tasks dropped
+	 * and the failed futures let go of. It may take up to about a second, plus the
+	 * collection.
 	 */
 	@Override
 	public void close() {

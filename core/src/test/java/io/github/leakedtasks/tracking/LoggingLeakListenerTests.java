@@ -162,6 +162,50 @@ class LoggingLeakListenerTests {
 		assertThat(records.get(0).getMessage()).startsWith("Task exception was never retrieved: executor 'pool'");
 	}
 
+	/**
+	 * As the JVM exits, the JDK's logging resets its handlers in a shutdown hook of its
+	 * own and drops what is logged after: the lines go to standard error instead, unless
+	 * the logger does not log their level.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void systemLoggerPrintsToStandardErrorOnceTheJvmExitsIfItsLoggerLogsTheLevel(boolean loggable) {
+		IllegalStateException exception = new IllegalStateException("lost");
+		Logger logger = Logger.getLogger("io.github.leakedtasks");
+		java.util.logging.Level level = logger.getLevel();
+		java.io.PrintStream err = System.err;
+		java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+		List<LogRecord> records;
+		logger.setLevel(loggable ? null : java.util.logging.Level.OFF);
+		System.setErr(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+		try {
+			records = logThroughTheSystemLogger((listener) -> {
+				listener.exiting();
+				LeakReport report = new LeakReport(LeakKind.EXCEPTION_NOT_RETRIEVED, "pool", "com.example.Task",
+						exception, null, "main", Instant.now());
+				listener.onLeak(report,
+						new LeakGroup("id", LeakKind.EXCEPTION_NOT_RETRIEVED, LeakStatus.CONFIRMED, "pool",
+								"com.example.Task", exception.getClass().getName(), 1, Instant.now(), Instant.now(),
+								report, null),
+						true);
+			});
+		}
+		finally {
+			System.setErr(err);
+			logger.setLevel(level);
+		}
+		assertThat(records).isEmpty();
+		String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+		if (loggable) {
+			assertThat(text).startsWith("ERROR: Task exception was never retrieved: executor 'pool'")
+				.contains("java.lang.IllegalStateException: lost")
+				.contains("at " + LoggingLeakListenerTests.class.getName());
+		}
+		else {
+			assertThat(text).isEmpty();
+		}
+	}
+
 	private static Throwable exception(String kind) {
 		return switch (kind) {
 			case "plain" -> new IllegalStateException("plain");
