@@ -177,9 +177,9 @@ final class AgentInstaller {
 	 * retrieved whose future is unreachable by then: a short-lived program exits before
 	 * the grace period is over, and before any collection proved it lost. The pass
 	 * collects garbage only when such a failure or a dropped task is at stake, and the
-	 * exit waits for it at most two seconds. The agent's own log lines then go to
-	 * {@code System.err}, since the JDK's logging closes its handlers in a shutdown hook
-	 * of its own.
+	 * exit waits for it at most two seconds, plus the collection. With the JDK's logging,
+	 * the agent's own log lines then go to {@code System.err}, since it closes its
+	 * handlers in a shutdown hook of its own ({@link LoggingLeakListener#exiting()}).
 	 */
 	private static void closeAtExit(TaskTracker tracker, LoggingLeakListener unattended) {
 		Thread hook = new Thread(() -> {

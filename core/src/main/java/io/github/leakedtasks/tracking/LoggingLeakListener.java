@@ -135,15 +135,15 @@ public final class LoggingLeakListener implements LeakListener {
 
 		};
 
-		private final System.Logger.Level level;
-
-		private volatile System.Logger logger;
-
 		private static final int LOGGING = 0;
 
 		private static final int PRINTING = 1;
 
 		private static final int SILENT = 2;
+
+		private final System.Logger.Level level;
+
+		private volatile System.Logger logger;
 
 		/** How lines go: see {@link LoggingLeakListener#exiting()}. */
 		private volatile int mode = LOGGING;
