@@ -32,6 +32,12 @@ final class LeakDetector implements Runnable {
 	/** The longest the last pass waits for what its collection enqueues. */
 	private static final long FINISH_DRAIN_MILLIS = 1000;
 
+	/**
+	 * Collected references confirmed together at most, sorted so that traced records come
+	 * first (see {@link #collectedTracedFirst}).
+	 */
+	private static final int MAX_BATCH = 4096;
+
 	/** How long {@link #finish} waits for one more collected reference. */
 	private static final long FINISH_QUIET_MILLIS = 100;
 
@@ -135,12 +141,18 @@ final class LeakDetector implements Runnable {
 			this.tracker.reporter().closing();
 			System.gc();
 			long deadline = System.nanoTime() + FINISH_DRAIN_MILLIS * 1_000_000;
+			List<Reference<?>> batch = new ArrayList<>();
 			Reference<?> reference = this.tracker.states().queue().remove(FINISH_QUIET_MILLIS);
 			while (reference != null) {
-				collected(reference);
+				batch.add(reference);
+				if (batch.size() == MAX_BATCH) {
+					collectedTracedFirst(batch);
+					batch = new ArrayList<>();
+				}
 				reference = (System.nanoTime() - deadline < 0)
 						? this.tracker.states().queue().remove(FINISH_QUIET_MILLIS) : null;
 			}
+			collectedTracedFirst(batch);
 		}
 		catch (InterruptedException ex) {
 			// The thread ends.
@@ -170,8 +182,12 @@ final class LeakDetector implements Runnable {
 				this.tracker.states().checkCompletedDependents();
 				Reference<?> reference = this.tracker.states().queue().remove(this.sweepMillis);
 				while (reference != null) {
-					collected(reference);
-					reference = this.tracker.states().queue().poll();
+					List<Reference<?>> batch = new ArrayList<>();
+					while (reference != null && batch.size() < MAX_BATCH) {
+						batch.add(reference);
+						reference = this.tracker.states().queue().poll();
+					}
+					collectedTracedFirst(batch);
 				}
 				if (System.nanoTime() - nextSweep >= 0) {
 					sweep();
@@ -205,6 +221,26 @@ final class LeakDetector implements Runnable {
 	 */
 	boolean isAlive() {
 		return this.thread.isAlive();
+	}
+
+	/**
+	 * Confirm what a collection enqueued, the records with a creation trace first: the
+	 * first leak of a group is the one its log line shows, so that when one collection
+	 * proves many tasks of a type lost (a burst, the last pass of a closing tracker), the
+	 * line shows where the type's first tasks, the traced ones, were created, and the
+	 * untraced ones join their group after it.
+	 */
+	private void collectedTracedFirst(List<Reference<?>> batch) {
+		batch.sort(Comparator.comparingInt(LeakDetector::untraced));
+		for (Reference<?> reference : batch) {
+			collected(reference);
+		}
+	}
+
+	private static int untraced(Reference<?> reference) {
+		TaskRecord record = (reference instanceof FailureWatch watch) ? watch.record
+				: (reference instanceof TaskRecord taskRecord) ? taskRecord : null;
+		return (record != null && record.trace != null) ? 0 : 1;
 	}
 
 	private void collected(Reference<?> reference) {

@@ -3,6 +3,7 @@ package io.github.leakedtasks.tracking;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -181,6 +182,41 @@ class TrackerCloseTests {
 				assertThat(report.exception()).hasMessage("lost");
 			});
 			assertThat(held.isDone()).isTrue();
+		}
+		finally {
+			fixture.close();
+		}
+	}
+
+	/**
+	 * One collection proves many failures of a task type lost, a few of them traced (the
+	 * type's first tasks): the group's line, logged for its first leak, shows where the
+	 * tasks were created, whichever order the collector enqueued them in.
+	 */
+	@Test
+	void groupProvedLostByOneCollectionIsLoggedWithTheTraceOfItsFirstTasks() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder()
+			.gracePeriod(Duration.ofHours(1))
+			.traceMode(CreationTraceMode.SAMPLED)
+			.tracedTasksPerType(3)
+			.sampleRate(1_000_000)
+			.build());
+		List<String> lines = new CopyOnWriteArrayList<>();
+		fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> lines.add(message)));
+		try {
+			ExecutorService pool = fixture.pool("pool");
+			List<Future<?>> lost = new ArrayList<>();
+			for (int i = 0; i < 300; i++) {
+				lost.add(pool.submit(new Failing("lost")));
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> lost.stream().allMatch(Future::isDone));
+			assertThat(fixture.listener.leaks).isEmpty();
+			lost.clear();
+			fixture.tracker.close();
+			assertThat(fixture.listener.leaks).hasSize(300);
+			assertThat(lines).singleElement()
+				.satisfies((line) -> assertThat(line)
+					.contains("Task created at:\n\tat " + TrackerCloseTests.class.getName()));
 		}
 		finally {
 			fixture.close();
