@@ -233,7 +233,12 @@ final class LeakDetector implements Runnable {
 	private void collectedTracedFirst(List<Reference<?>> batch) {
 		batch.sort(Comparator.comparingInt(LeakDetector::untraced));
 		for (Reference<?> reference : batch) {
-			collected(reference);
+			try {
+				collected(reference);
+			}
+			catch (Throwable ex) {
+				// One that cannot be confirmed keeps none of the others from it.
+			}
 		}
 	}
 
