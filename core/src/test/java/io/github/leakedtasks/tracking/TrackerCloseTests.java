@@ -159,10 +159,7 @@ class TrackerCloseTests {
 	 */
 	@Test
 	void failureNobodyRetrievedWhoseFutureIsUnreachableIsReportedAsTheTrackerCloses() throws Exception {
-		TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder()
-			.gracePeriod(Duration.ofHours(1))
-			.traceMode(CreationTraceMode.SAMPLED)
-			.build());
+		TrackerFixture fixture = new TrackerFixture(withinTheGracePeriod().build());
 		try {
 			ExecutorService pool = fixture.pool("pool");
 			Future<?> lost = pool.submit(new Failing("lost"));
@@ -195,12 +192,8 @@ class TrackerCloseTests {
 	 */
 	@Test
 	void groupProvedLostByOneCollectionIsLoggedWithTheTraceOfItsFirstTasks() throws Exception {
-		TrackerFixture fixture = new TrackerFixture(TrackingSettings.builder()
-			.gracePeriod(Duration.ofHours(1))
-			.traceMode(CreationTraceMode.SAMPLED)
-			.tracedTasksPerType(3)
-			.sampleRate(1_000_000)
-			.build());
+		TrackerFixture fixture = new TrackerFixture(
+				withinTheGracePeriod().tracedTasksPerType(3).sampleRate(1_000_000).build());
 		List<String> lines = new CopyOnWriteArrayList<>();
 		fixture.tracker.addListener(new LoggingLeakListener((message, exception) -> lines.add(message)));
 		try {
@@ -278,6 +271,14 @@ class TrackerCloseTests {
 			release.countDown();
 			fixture.close();
 		}
+	}
+
+	/**
+	 * Settings under which no failure becomes suspected during a test: what the close
+	 * reports, it proved then.
+	 */
+	private static TrackingSettings.Builder withinTheGracePeriod() {
+		return TrackingSettings.builder().gracePeriod(Duration.ofHours(1)).traceMode(CreationTraceMode.SAMPLED);
 	}
 
 	private static WeakReference<Runnable> discardOne(ExecutorService dropping) {
