@@ -101,8 +101,14 @@ final class AgentInstaller {
 		for (HookPoint hook : nested) {
 			byType.computeIfAbsent(hook.type(), (type) -> new ArrayList<>()).add(hook);
 		}
+		AsyncTaskHandlers asyncHandlers = new AsyncTaskHandlers();
 		for (Map.Entry<Class<?>, List<HookPoint>> type : byType.entrySet()) {
-			builder = instrument(builder, type.getKey(), type.getValue(), installed, applied, problems);
+			String name = type.getKey().getName();
+			AsmVisitorWrapper code = (name.equals(ASYNC_SUPPLY) || name.equals(ASYNC_RUN))
+					? new AsmVisitorWrapper.ForDeclaredMethods().method(
+							ElementMatchers.named("run").and(ElementMatchers.takesNoArguments()), asyncHandlers)
+					: null;
+			builder = instrument(builder, type.getKey(), type.getValue(), installed, applied, problems, code);
 		}
 		builder.installOn(instrumentation);
 		for (HookPoint hook : installed) {
@@ -129,6 +135,13 @@ final class AgentInstaller {
 		// Executors are watched in place of a wrapper only if the agent sees everything
 		// else the wrapper would: every hook point was found, matched and fired.
 		boolean workersSeen = problems.isEmpty();
+		if (dependents != null && asyncHandlers.hooked() != AsyncTaskHandlers.EXPECTED) {
+			// Named after the future's class, as before: nothing else is lost.
+			problems.add("CompletableFuture's AsyncSupply.run and AsyncRun.run handlers (found "
+					+ asyncHandlers.hooked() + " of " + AsyncTaskHandlers.EXPECTED
+					+ "; a failure of supplyAsync or runAsync past its type's traced ones is named after "
+					+ "CompletableFuture, not its function)");
+		}
 		System.Logger.Level level = settings.logLevel();
 		// Logs only while no integration (the Spring starter) reports through the engine.
 		LoggingLeakListener unattended = (level != null) ? LoggingLeakListener.systemLogger(level) : null;

@@ -45,6 +45,7 @@ final class CompletableFutureAdvice {
 			if (completed) {
 				FutureHooks.failed(future, failure);
 			}
+			FutureHooks.asyncTaskFailureNoted();
 		}
 
 	}

@@ -66,6 +66,7 @@ final class EngineSink implements FutureSink {
 		// A wrapper's task an executor lets go of may sit inside the JDK's, inside an
 		// integration's task: the wrapper reports its drop.
 		this.completable.lookInsideTasks(this.contents::userTask);
+		this.completable.nameFailuresBy(FutureHooks::asyncTaskThatFailed);
 		this.tasks.lookInsideTasks(this.contents::userTask);
 		// isDone() is true while a FutureTask stores its failure, before the hook tells
 		// the engine: a test's scope reads the state instead.

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,6 +41,7 @@ import static io.github.leakedtasks.agent.AgentFixture.marker;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOf;
 import static io.github.leakedtasks.agent.AgentFixture.reportsOfType;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,6 +59,89 @@ class ReportedFailuresTests {
 		assertThat(report.executor()).isEqualTo(AgentFixture.asyncPoolName());
 		assertThat(report.exception()).isInstanceOf(IllegalStateException.class);
 		assertStartsAtTheApplicationsCall(report, "supplyAsyncIgnored");
+	}
+
+	/**
+	 * Past the first tasks of a type, which get a creation trace, the failure of a
+	 * {@code supplyAsync} or {@code runAsync} task is still named after its function (on
+	 * a pool and on the common pool), not after {@code CompletableFuture}: one group for
+	 * one task type. What the function threw is thrown as before, its frames unchanged.
+	 */
+	@Test
+	void failuresOfUntracedAsyncTasksAreNamedAfterTheirFunctions() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		LeakedTasksAgent.tracker().orElseThrow().nameExecutor(pool, "untraced");
+		try {
+			List<String> supplied = new CopyOnWriteArrayList<>();
+			List<String> run = new CopyOnWriteArrayList<>();
+			for (int i = 0; i < 30; i++) {
+				String supplies = marker();
+				supplied.add(supplies);
+				CompletableFuture.supplyAsync(new UntracedSupplier(supplies),
+						(i % 2 == 0) ? pool : ForkJoinPool.commonPool());
+				String runs = marker();
+				run.add(runs);
+				CompletableFuture.runAsync(new UntracedRunnable(runs), pool);
+			}
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+				System.gc();
+				assertThat(supplied).allSatisfy((marker) -> assertThat(reportsOf(marker)).isNotEmpty());
+				assertThat(run).allSatisfy((marker) -> assertThat(reportsOf(marker)).isNotEmpty());
+			});
+			awaitDetectorCaughtUp();
+			assertThat(supplied).allSatisfy((marker) -> assertThat(reportsOf(marker)).singleElement()
+				.satisfies(
+						(LeakReport report) -> assertThat(report.task()).isEqualTo(UntracedSupplier.class.getName())));
+			assertThat(run)
+				.allSatisfy((marker) -> assertThat(reportsOf(marker)).singleElement().satisfies((LeakReport report) -> {
+					assertThat(report.task()).isEqualTo(UntracedRunnable.class.getName());
+					assertThat(report.executor()).isEqualTo("untraced");
+				}));
+			String read = marker();
+			Throwable thrown = catchThrowable(CompletableFuture.supplyAsync(new UntracedSupplier(read), pool)::join);
+			assertThat(thrown).isInstanceOf(CompletionException.class).cause().hasMessage(read);
+			// The function's frames, then the JDK's task's: nothing of the agent's
+			// between.
+			assertThat(thrown.getCause().getStackTrace())
+				.extracting((frame) -> frame.getClassName() + "." + frame.getMethodName())
+				.containsSequence(UntracedSupplier.class.getName() + ".get",
+						"java.util.concurrent.CompletableFuture$AsyncSupply.run")
+				.noneMatch((frame) -> frame.contains("leakedtasks.agent.bootstrap"));
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	private static final class UntracedSupplier implements Supplier<String> {
+
+		private final String message;
+
+		UntracedSupplier(String message) {
+			this.message = message;
+		}
+
+		@Override
+		public String get() {
+			throw new IllegalStateException(this.message);
+		}
+
+	}
+
+	private static final class UntracedRunnable implements Runnable {
+
+		private final String message;
+
+		UntracedRunnable(String message) {
+			this.message = message;
+		}
+
+		@Override
+		public void run() {
+			throw new IllegalStateException(this.message);
+		}
+
 	}
 
 	@Test

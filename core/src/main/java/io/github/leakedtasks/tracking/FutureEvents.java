@@ -128,6 +128,12 @@ public final class FutureEvents {
 	/** Returns what one of the source's own tasks runs, or {@code null}. */
 	private volatile UnaryOperator<Object> inside;
 
+	/**
+	 * Tells which task fails a future on the current thread now: see
+	 * {@link #nameFailuresBy}.
+	 */
+	private volatile UnaryOperator<Object> failingTask = (future) -> null;
+
 	/** Reads a {@code FutureTask}'s state, or {@code null}. */
 	private volatile ToIntFunction<Object> futureTaskStates;
 
@@ -162,6 +168,19 @@ public final class FutureEvents {
 	 */
 	public void lookInsideTasks(UnaryOperator<Object> inner) {
 		this.inside = inner;
+	}
+
+	/**
+	 * Name the failure of a future whose creation was not remembered (a task past its
+	 * type's first traced ones) after the task that failed it, as the failure of a traced
+	 * one is, when the source can tell that task on the thread that notes the failure
+	 * (the agent: the function of {@code supplyAsync} or {@code runAsync} that threw);
+	 * otherwise it is named after the future's class.
+	 * @param task returns the task that fails a future on the current thread now, or
+	 * {@code null}; it must not throw
+	 */
+	public void nameFailuresBy(UnaryOperator<Object> task) {
+		this.failingTask = task;
 	}
 
 	/**
@@ -705,7 +724,7 @@ public final class FutureEvents {
 			TaskRecord record = (source != null) ? new TaskRecord(source)
 					: record(this.executors.of(executor, Thread.currentThread()), described,
 							(described != null && described.trace != null) ? described.type
-									: (task != null) ? nameOf(inner) : future.getClass().getName(),
+									: (task != null) ? nameOf(inner) : untracedType(future),
 							null, null);
 			if (Creation.failsInCurrentScope(described)) {
 				// Created where nothing was remembered (failedFuture, a future the
@@ -717,6 +736,11 @@ public final class FutureEvents {
 			record.mark(TaskRecord.FAILED);
 			if (source != null) {
 				record.handedBy(source);
+				if (source.is(TaskRecord.DESCRIBED_BY_SOURCE)) {
+					// Its source copied nothing yet: that stage's own source had not been
+					// registered when it failed. Described as that stage is, once linked.
+					record.mark(TaskRecord.DESCRIBED_BY_SOURCE);
+				}
 			}
 			else if (handing != null) {
 				// Held until its record is found, at the latest by the next sweep: the
@@ -1089,6 +1113,15 @@ public final class FutureEvents {
 	 */
 	private String typeOf(Object task) {
 		return nameOf(this.tracker.innermost(task));
+	}
+
+	/**
+	 * Name a failed future of no remembered creation after the task that fails it, if the
+	 * source tells it, else after its class.
+	 */
+	private String untracedType(Object future) {
+		Object failing = this.failingTask.apply(future);
+		return (failing != null) ? typeOf(failing) : future.getClass().getName();
 	}
 
 	/**

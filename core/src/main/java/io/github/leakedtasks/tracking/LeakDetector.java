@@ -245,7 +245,9 @@ final class LeakDetector implements Runnable {
 	private static int untraced(Reference<?> reference) {
 		TaskRecord record = (reference instanceof FailureWatch watch) ? watch.record
 				: (reference instanceof TaskRecord taskRecord) ? taskRecord : null;
-		return (record != null && record.trace != null) ? 0 : 1;
+		// As its report will describe it: a stage's record may be described by its
+		// source's.
+		return (record != null && record.described().trace != null) ? 0 : 1;
 	}
 
 	private void collected(Reference<?> reference) {

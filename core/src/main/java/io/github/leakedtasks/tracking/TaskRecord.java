@@ -344,12 +344,18 @@ final class TaskRecord extends PhantomReference<Object> {
 	 * @return the describing record
 	 */
 	TaskRecord described() {
-		if (!is(DESCRIBED_BY_SOURCE)) {
-			return this;
+		TaskRecord described = this;
+		// Followed on while the record it is described by is described by another: a
+		// stage made on a stage whose own source's hook had yet to run.
+		for (int depth = 0; depth < MAX_SKIPPED && described.is(DESCRIBED_BY_SOURCE); depth++) {
+			described.linkAwaitedSource();
+			TaskRecord origin = described.handedBy;
+			if (origin == null) {
+				break;
+			}
+			described = origin;
 		}
-		linkAwaitedSource();
-		TaskRecord origin = this.handedBy;
-		return (origin != null) ? origin : this;
+		return described;
 	}
 
 	/**

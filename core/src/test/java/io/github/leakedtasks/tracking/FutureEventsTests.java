@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -455,6 +456,56 @@ class FutureEventsTests {
 	}
 
 	/**
+	 * A failure of no remembered creation is named after the task the source tells failed
+	 * it on the thread that notes it, and after the future's class if the source tells
+	 * none; the end of a chain it is handed on to is named as it is.
+	 */
+	@Test
+	void failureOfNoRememberedCreationIsNamedAfterTheTaskThatFailedIt() {
+		failNamedAndUnnamed();
+		awaitReports(2);
+		assertThat(this.listener.leaks).extracting((report) -> report.exception().getMessage(), LeakReport::task)
+			.containsExactlyInAnyOrder(tuple("named", Thread.class.getName()),
+					tuple("unnamed", Object.class.getName()));
+	}
+
+	/**
+	 * Fail a future the source names, which hands its failure on to a stage, and one it
+	 * does not name: all unreachable once this returns.
+	 */
+	private void failNamedAndUnnamed() {
+		Object named = new Object();
+		Object stage = new Object();
+		this.events.nameFailuresBy((future) -> (future == named) ? new Thread() : null);
+		IllegalStateException handed = new IllegalStateException("named");
+		this.events.failedAndDelivered(named, handed, null, List.of(stage), Map.of());
+		this.events.failedHandedOn(stage, new CompletionException(handed), null, null, null);
+		this.events.failed(new Object(), new IllegalStateException("unnamed"), null);
+	}
+
+	/**
+	 * The end of a chain of two stages made at once on a future that had just failed on
+	 * another thread (the caller's hooks of both stages ran before the failing thread's
+	 * registered the source) is reported as the source's task too: not as a task of no
+	 * executor, type or trace copied from the first stage before that stage was linked.
+	 */
+	@Test
+	void endOfAChainWhoseHooksRanBeforeItsSourcesIsReportedAsItsSourcesTask() {
+		Object orders = new Object();
+		this.tracker.nameExecutor(orders, "orders");
+		handOnTwoStagesBeforeTheSourcesHook(orders);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("source");
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Thread.class.getName());
+			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains("handOnTwoStagesBeforeTheSourcesHook");
+		});
+	}
+
+	/**
 	 * A stage whose handler of the failure threw an exception of its own is not the
 	 * source's failure: it is described by itself, as before the source handed anything
 	 * on.
@@ -610,6 +661,28 @@ class FutureEventsTests {
 			this.events.failed(source, failure, executor);
 			this.events.handedOn(source, stage);
 		}
+		this.events.retrieved(source);
+	}
+
+	/**
+	 * Make two stages, one on the other, on a source that failed, each failed at once
+	 * with the source's failure by the thread that made it, before the source's hook
+	 * registers the source, in the order the agent's hooks of that thread see them.
+	 */
+	private void handOnTwoStagesBeforeTheSourcesHook(Object executor) {
+		Object source = new Object();
+		IllegalStateException failure = new IllegalStateException("source");
+		CompletionException handed = new CompletionException(failure);
+		this.events.created(source, new Thread());
+		Object first = new Object();
+		Object second = new Object();
+		this.events.observed(source);
+		this.events.handedOn(source, first);
+		this.events.failed(first, handed, null);
+		this.events.observed(first);
+		this.events.handedOn(first, second);
+		this.events.failed(second, handed, null);
+		this.events.failed(source, failure, executor);
 		this.events.retrieved(source);
 	}
 

@@ -132,6 +132,14 @@ public final class FutureHooks {
 	 */
 	private static final ThreadLocal<Object> actionSeesFailureOf = new ThreadLocal<>();
 
+	/**
+	 * The future of {@code supplyAsync} or {@code runAsync} whose function just threw on
+	 * this thread, with that function, from the task's handler of what it threw until the
+	 * future's {@code completeThrowable} returned: the failure of a task past its type's
+	 * traced ones is named after the function, as a traced one is.
+	 */
+	private static final ThreadLocal<Object[]> asyncTaskThrew = new ThreadLocal<>();
+
 	/** Returned by {@link #actionSees} when no stage was marked before. */
 	private static final Object NO_STAGE = new Object();
 
@@ -208,6 +216,50 @@ public final class FutureHooks {
 	 */
 	public static void failed(Object future, Throwable failure) {
 		failed(future, failure, null);
+	}
+
+	/**
+	 * The function of {@code supplyAsync} or {@code runAsync} threw: called from the
+	 * handler of its task ({@code AsyncSupply.run}, {@code AsyncRun.run}), before the
+	 * task fails the future with what it threw. Nothing runs on a task that succeeds.
+	 * @param future the future the task is about to fail
+	 * @param function the function that threw
+	 */
+	public static void asyncTaskThrew(Object future, Object function) {
+		if (sink != null) {
+			try {
+				asyncTaskThrew.set(new Object[] { future, function });
+			}
+			catch (Throwable ex) {
+				// Never into the JDK's code: the failure is named after its future.
+			}
+		}
+	}
+
+	/**
+	 * Return the function of {@code supplyAsync} or {@code runAsync} whose throw fails a
+	 * future on this thread now (see {@link #asyncTaskThrew}), or {@code null}.
+	 * @param future the future
+	 * @return the function, or {@code null}
+	 */
+	public static Object asyncTaskThatFailed(Object future) {
+		Object[] threw = asyncTaskThrew.get();
+		return (threw != null && threw[0] == future) ? threw[1] : null;
+	}
+
+	/**
+	 * {@code completeThrowable(Throwable)} returned, having failed the future or not (it
+	 * was completed otherwise first): the function that threw is let go of.
+	 */
+	public static void asyncTaskFailureNoted() {
+		try {
+			if (asyncTaskThrew.get() != null) {
+				asyncTaskThrew.remove();
+			}
+		}
+		catch (Throwable ex) {
+			// Never into the JDK's code.
+		}
 	}
 
 	/**
