@@ -168,6 +168,9 @@ final class AgentInstaller {
 			invokeAllHooked |= FutureHooks.PER_TASK_INVOKE_ALL;
 		}
 		FutureHooks.invokeAllHooked(invokeAllHooked);
+		// A function handed over is let go of by completeThrowable's hook.
+		FutureHooks.namesAsyncTasks(asyncHandlers.hooked() == AsyncTaskHandlers.EXPECTED
+				&& adviceApplied(installed, applied, CompletableFutureAdvice.CompleteThrowable.class));
 		// A test's scope owns the futures created while it runs: creations are reported
 		// from then on.
 		TaskScope.whenFirstOpened(() -> {

@@ -35,17 +35,23 @@ final class CompletableFutureAdvice {
 	}
 
 	/**
-	 * {@code completeThrowable(Throwable)}: a task or function threw.
+	 * {@code completeThrowable(Throwable)}: a task or function threw. Also when it threw
+	 * itself (a stack overflow), the function an async task handed the bridge is let go
+	 * of.
 	 */
 	static final class CompleteThrowable {
 
-		@Advice.OnMethodExit(suppress = Throwable.class)
+		@Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
 		static void exit(@Advice.This Object future, @Advice.Argument(0) Throwable failure,
 				@Advice.Return boolean completed) {
-			if (completed) {
-				FutureHooks.failed(future, failure);
+			try {
+				if (completed) {
+					FutureHooks.failed(future, failure);
+				}
 			}
-			FutureHooks.asyncTaskFailureNoted();
+			finally {
+				FutureHooks.asyncTaskFailureNoted();
+			}
 		}
 
 	}

@@ -231,23 +231,42 @@ final class LeakDetector implements Runnable {
 	 * untraced ones join their group after it.
 	 */
 	private void collectedTracedFirst(List<Reference<?>> batch) {
-		batch.sort(Comparator.comparingInt(LeakDetector::untraced));
+		// Each looked at once: whether a record is traced may change while this runs (a
+		// stage's record linked to its source's by another thread), so no sort.
+		List<Reference<?>> untraced = new ArrayList<>();
 		for (Reference<?> reference : batch) {
-			try {
-				collected(reference);
+			if (isTraced(reference)) {
+				confirm(reference);
 			}
-			catch (Throwable ex) {
-				// One that cannot be confirmed keeps none of the others from it.
+			else {
+				untraced.add(reference);
 			}
+		}
+		for (Reference<?> reference : untraced) {
+			confirm(reference);
 		}
 	}
 
-	private static int untraced(Reference<?> reference) {
-		TaskRecord record = (reference instanceof FailureWatch watch) ? watch.record
-				: (reference instanceof TaskRecord taskRecord) ? taskRecord : null;
-		// As its report will describe it: a stage's record may be described by its
-		// source's.
-		return (record != null && record.described().trace != null) ? 0 : 1;
+	private static boolean isTraced(Reference<?> reference) {
+		try {
+			TaskRecord record = (reference instanceof FailureWatch watch) ? watch.record
+					: (reference instanceof TaskRecord taskRecord) ? taskRecord : null;
+			// As its report will describe it: a stage's record may be described by its
+			// source's.
+			return record != null && record.described().trace != null;
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	private void confirm(Reference<?> reference) {
+		try {
+			collected(reference);
+		}
+		catch (Throwable ex) {
+			// One that cannot be confirmed keeps none of the others from it.
+		}
 	}
 
 	private void collected(Reference<?> reference) {

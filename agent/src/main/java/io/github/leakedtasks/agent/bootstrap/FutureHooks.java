@@ -140,6 +140,12 @@ public final class FutureHooks {
 	 */
 	private static final ThreadLocal<Object[]> asyncTaskThrew = new ThreadLocal<>();
 
+	/**
+	 * Whether the function an async task hands over is let go of again: the hook of
+	 * {@code completeThrowable(Throwable)} was installed.
+	 */
+	private static volatile boolean namesAsyncTasks;
+
 	/** Returned by {@link #actionSees} when no stage was marked before. */
 	private static final Object NO_STAGE = new Object();
 
@@ -226,7 +232,7 @@ public final class FutureHooks {
 	 * @param function the function that threw
 	 */
 	public static void asyncTaskThrew(Object future, Object function) {
-		if (sink != null) {
+		if (namesAsyncTasks && sink != null) {
 			try {
 				asyncTaskThrew.set(new Object[] { future, function });
 			}
@@ -234,6 +240,15 @@ public final class FutureHooks {
 				// Never into the JDK's code: the failure is named after its future.
 			}
 		}
+	}
+
+	/**
+	 * Have the functions of async tasks that threw handed over (see
+	 * {@link #asyncTaskThrew}): only once the hook that lets go of them is installed.
+	 * @param names whether they are
+	 */
+	public static void namesAsyncTasks(boolean names) {
+		namesAsyncTasks = names;
 	}
 
 	/**
