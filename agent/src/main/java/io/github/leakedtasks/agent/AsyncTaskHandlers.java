@@ -8,6 +8,7 @@ import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -164,6 +165,37 @@ final class AsyncTaskHandlers implements AsmVisitorWrapper.ForDeclaredMethods.Me
 		@Override
 		public void visitLdcInsn(Object value) {
 			super.visitLdcInsn(value);
+			other();
+		}
+
+		@Override
+		public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
+				Object... bootstrapMethodArguments) {
+			super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
+			other();
+		}
+
+		@Override
+		public void visitIincInsn(int var, int increment) {
+			super.visitIincInsn(var, increment);
+			other();
+		}
+
+		@Override
+		public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+			super.visitTableSwitchInsn(min, max, dflt, labels);
+			other();
+		}
+
+		@Override
+		public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+			super.visitLookupSwitchInsn(dflt, keys, labels);
+			other();
+		}
+
+		@Override
+		public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+			super.visitMultiANewArrayInsn(descriptor, numDimensions);
 			other();
 		}
 
