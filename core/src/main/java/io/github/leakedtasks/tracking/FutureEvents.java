@@ -741,6 +741,13 @@ public final class FutureEvents {
 					// registered when it failed. Described as that stage is, once linked.
 					record.mark(TaskRecord.DESCRIBED_BY_SOURCE);
 				}
+				else {
+					// That stage may yet be linked to the one that handed it the failure
+					// (fired by another thread before that one's hook ran): described as
+					// it is then, and by what it copied meanwhile.
+					TaskRecord copied = source;
+					record.awaitDescribingSource(() -> copied.is(TaskRecord.DESCRIBED_BY_SOURCE) ? copied : null);
+				}
 			}
 			else if (handing != null) {
 				// Held until its record is found, at the latest by the next sweep: the

@@ -348,7 +348,11 @@ final class TaskRecord extends PhantomReference<Object> {
 		// Followed on while the record it is described by is described by another: a
 		// stage made on a stage whose own source's hook had yet to run.
 		for (int depth = 0; depth < MAX_SKIPPED && described.is(DESCRIBED_BY_SOURCE); depth++) {
-			described.linkAwaitedSource();
+			if (described.linkAwaitedSource()) {
+				// Not linked yet: described by itself meanwhile, not by a record it is
+				// linked to otherwise (for what is received through either).
+				break;
+			}
 			TaskRecord origin = described.handedBy;
 			if (origin == null) {
 				break;

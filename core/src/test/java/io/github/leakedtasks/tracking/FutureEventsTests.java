@@ -665,6 +665,43 @@ class FutureEventsTests {
 	}
 
 	/**
+	 * The end of a chain whose first stage another thread fired before the source's hook
+	 * ran (that thread's hooks of both stages first), the source's hook then handing its
+	 * failure on to the first stage: reported as the source's task, as its first stage is
+	 * described once linked, though it copied that stage before.
+	 */
+	@Test
+	void endOfAChainCopiedBeforeItsFirstStageWasLinkedIsReportedAsItsSourcesTask() {
+		Object orders = new Object();
+		this.tracker.nameExecutor(orders, "orders");
+		handOnTwoStagesFiredByAnotherThread(orders);
+		awaitReports(1);
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("source");
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Thread.class.getName());
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains("handOnTwoStagesFiredByAnotherThread");
+		});
+	}
+
+	/**
+	 * Fail a source's two stages, one on the other, as a thread that fired them from the
+	 * source's stack before the source's hook ran sees them, then the source, whose hook
+	 * read the first stage from its stack.
+	 */
+	private void handOnTwoStagesFiredByAnotherThread(Object executor) {
+		Object source = new Object();
+		IllegalStateException failure = new IllegalStateException("source");
+		this.events.created(source, new Thread());
+		Object first = new Object();
+		Object second = new Object();
+		this.events.failedHandedOn(first, new CompletionException(failure), null, List.of(second), Map.of());
+		this.events.failedHandedOn(second, new CompletionException(failure), null, null, null);
+		this.events.failedAndDelivered(source, failure, executor, List.of(first), Map.of());
+	}
+
+	/**
 	 * Make two stages, one on the other, on a source that failed, each failed at once
 	 * with the source's failure by the thread that made it, before the source's hook
 	 * registers the source, in the order the agent's hooks of that thread see them.
