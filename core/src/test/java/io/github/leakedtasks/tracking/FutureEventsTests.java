@@ -445,14 +445,8 @@ class FutureEventsTests {
 		this.tracker.nameExecutor(orders, "orders");
 		handOnBeforeTheSourcesHook(orders, toldFirst);
 		awaitReports(1);
-		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
-			assertThat(report.exception()).hasMessage("source");
-			assertThat(report.executor()).isEqualTo("orders");
-			assertThat(report.task()).isEqualTo(Thread.class.getName());
-			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
-			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
-				.contains("handOnBeforeTheSourcesHook");
-		});
+		assertReportedAsTheSourcesTask("handOnBeforeTheSourcesHook");
+		assertThat(this.listener.leaks.get(0).thread()).isEqualTo(Thread.currentThread().getName());
 	}
 
 	/**
@@ -495,14 +489,8 @@ class FutureEventsTests {
 		this.tracker.nameExecutor(orders, "orders");
 		handOnTwoStagesBeforeTheSourcesHook(orders);
 		awaitReports(1);
-		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
-			assertThat(report.exception()).hasMessage("source");
-			assertThat(report.executor()).isEqualTo("orders");
-			assertThat(report.task()).isEqualTo(Thread.class.getName());
-			assertThat(report.thread()).isEqualTo(Thread.currentThread().getName());
-			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
-				.contains("handOnTwoStagesBeforeTheSourcesHook");
-		});
+		assertReportedAsTheSourcesTask("handOnTwoStagesBeforeTheSourcesHook");
+		assertThat(this.listener.leaks.get(0).thread()).isEqualTo(Thread.currentThread().getName());
 	}
 
 	/**
@@ -676,13 +664,7 @@ class FutureEventsTests {
 		this.tracker.nameExecutor(orders, "orders");
 		handOnTwoStagesFiredByAnotherThread(orders);
 		awaitReports(1);
-		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
-			assertThat(report.exception()).hasMessage("source");
-			assertThat(report.executor()).isEqualTo("orders");
-			assertThat(report.task()).isEqualTo(Thread.class.getName());
-			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
-				.contains("handOnTwoStagesFiredByAnotherThread");
-		});
+		assertReportedAsTheSourcesTask("handOnTwoStagesFiredByAnotherThread");
 	}
 
 	/**
@@ -872,6 +854,20 @@ class FutureEventsTests {
 		Object future = new Object();
 		source.created(future, task);
 		source.failed(future, new IllegalStateException("sampled"));
+	}
+
+	/**
+	 * Assert that the one report is the source's failure, described as the source's task:
+	 * its executor, its type, and where it was created.
+	 */
+	private void assertReportedAsTheSourcesTask(String createdIn) {
+		assertThat(this.listener.leaks).singleElement().satisfies((report) -> {
+			assertThat(report.exception()).hasMessage("source");
+			assertThat(report.executor()).isEqualTo("orders");
+			assertThat(report.task()).isEqualTo(Thread.class.getName());
+			assertThat(report.creationTrace().frames()).extracting(StackTraceElement::getMethodName)
+				.contains(createdIn);
+		});
 	}
 
 	private void awaitReports(int count) {
