@@ -160,11 +160,16 @@ final class ExecutorProxies {
 		if (!classBased) {
 			proxiedInterfaces(executor.getClass(), classLoader).forEach(factory::addInterface);
 		}
-		factory.addAdvisor(new DefaultPointcutAdvisor(interceptor));
+		DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(interceptor);
+		factory.addAdvisor(advisor);
 		// Not frozen: the application's own code may still advise the bean, as it could
 		// before it was proxied, and every advice added then runs.
 		interceptor.proxying(executor);
-		return factory.getProxy(classLoader);
+		Object proxy = factory.getProxy(classLoader);
+		if (classBased) {
+			DirectExecutorCalls.install(proxy, factory, advisor, interceptor);
+		}
+		return proxy;
 	}
 
 	/**

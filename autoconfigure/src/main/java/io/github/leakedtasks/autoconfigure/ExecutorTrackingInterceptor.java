@@ -71,6 +71,26 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 			}
 			return result;
 		}
+		// Spring lets interceptors change the invocation's argument array, which is its
+		// own: proceeding passes on what route put in it.
+		return route(route, invocation.getThis(), args, isSoleAdvice(proxied), (arguments) -> invocation.proceed());
+	}
+
+	/**
+	 * Route a call of a task-submitting method through the engine.
+	 * @param route the method's route, neither {@link Route#PASS} nor
+	 * {@link Route#SHUTDOWN_NOW}
+	 * @param target the executor the proxy stands for
+	 * @param args the call's arguments, the first not {@code null}: the array is the
+	 * call's own, and the tracked task replaces the caller's in it
+	 * @param soleAdvice whether this interceptor is the proxy's only advice, so that it
+	 * may do what the target's method does instead of calling it: advice added after it,
+	 * such as another post-processor's, must still run
+	 * @param method calls the target's method, with the arguments of the array
+	 * @return what the caller receives
+	 * @throws Throwable what the target's method threw, unchanged
+	 */
+	Object route(Route route, Object target, Object[] args, boolean soleAdvice, TargetMethod method) throws Throwable {
 		switch (route) {
 			case EXECUTE -> {
 				// The decorator must be given the application's own Runnable, which it
@@ -78,66 +98,67 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 				// which is then no uncaught failure; and Spring's executors cancel an
 				// executed Future they will not run (shutdown, close): such a task runs
 				// untracked.
-				Object target = invocation.getThis();
 				if (ExecutorFields.TASK_DECORATOR.isSet(target) || ExecutorFields.ERROR_HANDLER.isSet(target)
 						|| args[0] instanceof Future || this.tracking.handsOverScheduled(target, args[0])) {
-					return invocation.proceed();
+					return method.call(args);
 				}
-				this.tracking.execute((Runnable) args[0], null, (tracked) -> proceedWith(proxied, tracked));
+				this.tracking.execute((Runnable) args[0], null, (tracked) -> callWith(method, args, tracked));
 				return null;
 			}
 			case SUBMIT_CALLABLE -> {
-				if (invocation.getThis() instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
-						&& isSoleAdvice(proxied)) {
+				if (target instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
+						&& soleAdvice) {
 					// As the JDK's submit: the FutureTask the pool runs, and its
 					// afterExecute reads, is the caller's.
 					return this.tracking.submitAsFutureTask((Callable<?>) args[0], executor);
 				}
-				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
+				if (this.tracking.handsOver(target, args[0])) {
 					// A pool whose newTaskFor reads the task it receives.
-					return invocation.proceed();
+					return method.call(args);
 				}
 				return this.tracking.submit((Callable<?>) args[0], null,
-						(tracked) -> (Future) proceedWith(proxied, tracked));
+						(tracked) -> (Future) callWith(method, args, tracked));
 			}
 			case SUBMIT_RUNNABLE -> {
-				if (invocation.getThis() instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
-						&& isSoleAdvice(proxied)) {
+				if (target instanceof Executor executor && ExecutorTracking.submitsFutureTasks(executor)
+						&& soleAdvice) {
 					return this.tracking.submitAsFutureTask((Runnable) args[0], (args.length > 1) ? args[1] : null,
 							executor);
 				}
-				if (this.tracking.handsOver(invocation.getThis(), args[0])) {
-					return invocation.proceed();
+				if (this.tracking.handsOver(target, args[0])) {
+					return method.call(args);
 				}
 				return this.tracking.submitRunnable((Runnable) args[0], null,
-						(tracked) -> (Future) proceedWith(proxied, tracked));
+						(tracked) -> (Future) callWith(method, args, tracked));
 			}
 			case SUBMIT_COMPLETABLE_CALLABLE, SUBMIT_COMPLETABLE -> {
-				Object target = invocation.getThis();
 				if (route == Route.SUBMIT_COMPLETABLE_CALLABLE && target instanceof Executor executor
 						&& (target == this.callingAsync || DefaultSubmitCompletable.INSTANCE.get(target.getClass()))
-						&& isSoleAdvice(proxied)) {
+						&& soleAdvice) {
 					// What AsyncTaskExecutor's default method does, the tracked future
 					// completed by the JDK's task: no future of the executor to mirror.
 					return this.tracking.callAsync((Callable<?>) args[0], executor);
 				}
 				return this.tracking.submitCompletable(args[0], null,
-						(tracked) -> (CompletableFuture) proceedWith(proxied, tracked));
+						(tracked) -> (CompletableFuture) callWith(method, args, tracked));
 			}
 			case SCHEDULE -> {
-				if (this.tracking.handsOverScheduled(invocation.getThis(), args[0])) {
+				if (this.tracking.handsOverScheduled(target, args[0])) {
 					// A pool whose decorateTask reads the task it receives.
-					return invocation.proceed();
+					return method.call(args);
 				}
 				return this.tracking.schedule(args[0], (long) args[1], (TimeUnit) args[2],
-						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
+						(tracked) -> (ScheduledFuture) callWith(method, args, tracked));
 			}
-			default -> {
-				if (this.tracking.handsOverScheduled(invocation.getThis(), args[0])) {
-					return invocation.proceed();
+			case SCHEDULE_PERIODIC -> {
+				if (this.tracking.handsOverScheduled(target, args[0])) {
+					return method.call(args);
 				}
 				return this.tracking.schedulePeriodic((Runnable) args[0],
-						(tracked) -> (ScheduledFuture) proceedWith(proxied, tracked));
+						(tracked) -> (ScheduledFuture) callWith(method, args, tracked));
+			}
+			default -> {
+				return method.call(args);
 			}
 		}
 	}
@@ -152,17 +173,32 @@ final class ExecutorTrackingInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * Hand the tracked task to the executor in place of the caller's: the invocation's
-	 * argument array is its own, and Spring lets interceptors change it.
+	 * Hand the tracked task to the executor in place of the caller's.
 	 */
-	private static Object proceedWith(ProxyMethodInvocation invocation, Object tracked) {
-		invocation.getArguments()[0] = tracked;
+	private static Object callWith(TargetMethod method, Object[] args, Object tracked) {
+		args[0] = tracked;
 		try {
-			return invocation.proceed();
+			return method.call(args);
 		}
 		catch (Throwable ex) {
 			throw Sneaky.<RuntimeException>rethrow(ex);
 		}
+	}
+
+	/**
+	 * Calls the target's own method.
+	 */
+	@FunctionalInterface
+	interface TargetMethod {
+
+		/**
+		 * Call the target's method.
+		 * @param args the arguments
+		 * @return what it returned
+		 * @throws Throwable what it threw
+		 */
+		Object call(Object[] args) throws Throwable;
+
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.github.leakedtasks.autoconfigure;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.github.leakedtasks.tracking.LeakReport;
 import io.github.leakedtasks.tracking.TaskTracker;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.AopContext;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -200,6 +203,91 @@ class TrackedExecutorsTests {
 		assertThat(calls).containsExactly("submitCompletable");
 		loseCompletable(executor);
 		awaitLeaksOf("advisedLater");
+	}
+
+	@Test
+	void taskMethodsOfAClassBasedProxyReachTheEngineWithoutSpringsInvocationUntilAdviceIsAdded() throws Exception {
+		RecordingExecutor recording = new RecordingExecutor(() -> Arrays.stream(new Throwable().getStackTrace())
+			.map((frame) -> frame.getClassName().substring(frame.getClassName().lastIndexOf('.') + 1))
+			.toList());
+		List<Object> callers = recording.seen;
+		recording.initialize();
+		try {
+			AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "direct", recording);
+			assertThat(executor.submitCompletable(() -> "direct").get(30, TimeUnit.SECONDS)).isEqualTo("direct");
+			assertThat(frames(callers.get(0))).contains("DirectExecutorCalls", "ExecutorTracking")
+				.doesNotContain("ReflectiveMethodInvocation", "CglibAopProxy$DynamicAdvisedInterceptor");
+			List<String> calls = new CopyOnWriteArrayList<>();
+			((Advised) executor).addAdvice(recording(calls));
+			assertThat(executor.submitCompletable(() -> "advised").get(30, TimeUnit.SECONDS)).isEqualTo("advised");
+			assertThat(frames(callers.get(1))).contains("DirectExecutorCalls",
+					"CglibAopProxy$DynamicAdvisedInterceptor", "ReflectiveMethodInvocation");
+			assertThat(calls).containsExactly("submitCompletable");
+			loseCompletable(executor);
+			awaitLeaksOf("direct");
+		}
+		finally {
+			recording.shutdown();
+		}
+	}
+
+	@Test
+	void adviceInPlaceOfTheTrackingOneRunsAlone() throws Exception {
+		AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "replaced", this.pool);
+		Advised advised = (Advised) executor;
+		List<String> calls = new CopyOnWriteArrayList<>();
+		advised.removeAdvisor(0);
+		advised.addAdvice(recording(calls));
+		assertThat(advised.getAdvisorCount()).isOne();
+		CompletableFuture<String> future = executor.submitCompletable(() -> "ok");
+		assertThat(future.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(calls).containsExactly("submitCompletable");
+		assertThat(future.getClass()).isEqualTo(CompletableFuture.class);
+	}
+
+	@Test
+	void proxyExposedLaterIsSeenByTheExecutorsOwnMethods() throws Exception {
+		RecordingExecutor exposing = new RecordingExecutor(AopContext::currentProxy);
+		List<Object> proxies = exposing.seen;
+		exposing.initialize();
+		try {
+			AsyncTaskExecutor executor = TrackedExecutors.wrap(this.tracker, "exposed", exposing);
+			((Advised) executor).setExposeProxy(true);
+			assertThat(executor.submitCompletable(() -> "ok").get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+			executor.execute(() -> {
+			});
+			assertThat(proxies).hasSize(2).allSatisfy((proxy) -> assertThat(proxy).isSameAs(executor));
+		}
+		finally {
+			exposing.shutdown();
+		}
+	}
+
+	/**
+	 * A public executor class, which gets a class-based proxy, that records something of
+	 * each {@code execute} call before it runs the task.
+	 */
+	public static class RecordingExecutor extends ThreadPoolTaskExecutor {
+
+		final List<Object> seen = new CopyOnWriteArrayList<>();
+
+		private final transient Supplier<Object> recorded;
+
+		RecordingExecutor(Supplier<Object> recorded) {
+			this.recorded = recorded;
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			this.seen.add(this.recorded.get());
+			super.execute(task);
+		}
+
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> frames(Object recorded) {
+		return (List<String>) recorded;
 	}
 
 	private static MethodInterceptor recording(List<String> calls) {
