@@ -9,7 +9,6 @@ import io.github.leakedtasks.tracking.IntegrationSubmission;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.aop.Advisor;
 import org.springframework.aop.TargetSource;
 import org.springframework.aop.framework.AdvisedSupport;
 import org.springframework.aop.support.AopUtils;
@@ -44,8 +43,6 @@ final class DirectExecutorCalls implements MethodInterceptor {
 
 	private final AdvisedSupport config;
 
-	private final Advisor advisor;
-
 	private final TargetSource targetSource;
 
 	private final Object target;
@@ -58,11 +55,16 @@ final class DirectExecutorCalls implements MethodInterceptor {
 	 */
 	private volatile Call[] calls = new Call[0];
 
-	private DirectExecutorCalls(MethodInterceptor spring, AdvisedSupport config, Advisor advisor,
+	/**
+	 * The latest task-submitting method called, looked at first: an application calls one
+	 * or two of them, and many other methods of the executor.
+	 */
+	private Call lastRouted;
+
+	private DirectExecutorCalls(MethodInterceptor spring, AdvisedSupport config,
 			ExecutorTrackingInterceptor interceptor) throws Exception {
 		this.spring = spring;
 		this.config = config;
-		this.advisor = advisor;
 		this.targetSource = config.getTargetSource();
 		this.target = this.targetSource.getTarget();
 		this.interceptor = interceptor;
@@ -74,15 +76,14 @@ final class DirectExecutorCalls implements MethodInterceptor {
 	 * every call then goes through Spring AOP, as it did before.
 	 * @param proxy the proxy
 	 * @param config its configuration, with the tracking interceptor's advisor only
-	 * @param advisor that advisor
 	 * @param interceptor the tracking interceptor
 	 */
-	static void install(Object proxy, AdvisedSupport config, Advisor advisor, ExecutorTrackingInterceptor interceptor) {
+	static void install(Object proxy, AdvisedSupport config, ExecutorTrackingInterceptor interceptor) {
 		try {
 			if (proxy instanceof Factory factory && factory.getCallbacks().length > 0
 					&& factory.getCallback(0) instanceof MethodInterceptor spring
 					&& spring.getClass().getName().equals(SPRING_CALLBACK) && config.getTargetSource().isStatic()) {
-				factory.setCallback(0, new DirectExecutorCalls(spring, config, advisor, interceptor));
+				factory.setCallback(0, new DirectExecutorCalls(spring, config, interceptor));
 				return;
 			}
 			if (logger.isDebugEnabled()) {
@@ -114,11 +115,32 @@ final class DirectExecutorCalls implements MethodInterceptor {
 	 */
 	private boolean isSoleAdvice() {
 		AdvisedSupport config = this.config;
-		return config.getAdvisorCount() == 1 && config.indexOf(this.advisor) == 0 && !config.isExposeProxy()
-				&& config.getTargetSource() == this.targetSource;
+		try {
+			return config.getAdvisorCount() == 1 && config.indexOf(this.interceptor) == 0 && !config.isExposeProxy()
+					&& config.getTargetSource() == this.targetSource;
+		}
+		catch (RuntimeException ex) {
+			// Advice changed by another thread meanwhile (the configuration's list is not
+			// thread-safe): Spring's callback decides. (The advice is found by identity,
+			// its advisor by equals, which compares pointcuts.)
+			return false;
+		}
 	}
 
 	private Call callOf(Method method, MethodProxy methodProxy) {
+		Call last = this.lastRouted;
+		if (last != null && last.method == method) {
+			return last;
+		}
+		Call call = find(method, methodProxy);
+		if (call.route != Route.PASS) {
+			// Unsynchronized: a thread that sees another's call scans for its own.
+			this.lastRouted = call;
+		}
+		return call;
+	}
+
+	private Call find(Method method, MethodProxy methodProxy) {
 		Call[] known = this.calls;
 		for (Call call : known) {
 			if (call.method == method) {

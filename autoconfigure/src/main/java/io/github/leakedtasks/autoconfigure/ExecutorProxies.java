@@ -160,14 +160,13 @@ final class ExecutorProxies {
 		if (!classBased) {
 			proxiedInterfaces(executor.getClass(), classLoader).forEach(factory::addInterface);
 		}
-		DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(interceptor);
-		factory.addAdvisor(advisor);
+		factory.addAdvisor(new DefaultPointcutAdvisor(interceptor));
 		// Not frozen: the application's own code may still advise the bean, as it could
 		// before it was proxied, and every advice added then runs.
 		interceptor.proxying(executor);
 		Object proxy = factory.getProxy(classLoader);
 		if (classBased) {
-			DirectExecutorCalls.install(proxy, factory, advisor, interceptor);
+			DirectExecutorCalls.install(proxy, factory, interceptor);
 		}
 		return proxy;
 	}
