@@ -199,7 +199,8 @@ final class AgentSettings {
 
 	private static final java.util.List<String> STARTER_FRAMES = java.util.List.of(
 			"io.github.leakedtasks.autoconfigure.AsyncSubmissionInterceptor",
-			"io.github.leakedtasks.autoconfigure.ExecutorTrackingInterceptor", "org.springframework.aop.",
+			"io.github.leakedtasks.autoconfigure.ExecutorTrackingInterceptor",
+			"io.github.leakedtasks.autoconfigure.DirectExecutorCalls", "org.springframework.aop.",
 			"org.springframework.cglib.", "java.lang.reflect.", "jdk.internal.reflect.");
 
 	/**

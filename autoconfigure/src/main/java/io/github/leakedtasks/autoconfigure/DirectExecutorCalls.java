@@ -12,7 +12,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.TargetSource;
 import org.springframework.aop.framework.AdvisedSupport;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.cglib.core.CodeGenerationException;
 import org.springframework.cglib.proxy.Factory;
 import org.springframework.cglib.proxy.MethodInterceptor;
 import org.springframework.cglib.proxy.MethodProxy;
@@ -21,11 +20,11 @@ import org.springframework.cglib.proxy.MethodProxy;
  * The callback of a class-based executor proxy's advised methods, put in place of Spring
  * AOP's own: while the tracking interceptor is the proxy's only advice, a task-submitting
  * method goes to the engine without Spring's per-call invocation (a
- * {@code CglibMethodInvocation}, the look-up of the method's advice chain), which costs
- * every task more than the engine's own tracking does under a backlog. Every other call,
- * and every call once the proxy is configured otherwise (advice added, the proxy exposed,
- * another target), goes to Spring's callback, as it would without this one. The proxy
- * stays Spring's: its type, {@code Advised} and every other callback are unchanged.
+ * {@code ReflectiveMethodInvocation}, the look-up of the method's advice chain), which
+ * costs every task more than the engine's own tracking does under a backlog. Every other
+ * call, and every call once the proxy is configured otherwise (advice added, the proxy
+ * exposed, another target), goes to Spring's callback, as it would without this one. The
+ * proxy stays Spring's: its type, {@code Advised} and every other callback are unchanged.
  *
  * @since 0.1.0
  */
@@ -101,7 +100,7 @@ final class DirectExecutorCalls implements MethodInterceptor {
 
 	@Override
 	public Object intercept(Object proxy, Method method, Object[] args, MethodProxy methodProxy) throws Throwable {
-		Call call = callOf(method, methodProxy);
+		Call call = callOf(method);
 		if (call.route == Route.PASS || call.route == Route.SHUTDOWN_NOW || args.length == 0 || args[0] == null
 				|| !isSoleAdvice() || IntegrationSubmission.isActive()) {
 			return this.spring.intercept(proxy, method, args, methodProxy);
@@ -127,12 +126,12 @@ final class DirectExecutorCalls implements MethodInterceptor {
 		}
 	}
 
-	private Call callOf(Method method, MethodProxy methodProxy) {
+	private Call callOf(Method method) {
 		Call last = this.lastRouted;
 		if (last != null && last.method == method) {
 			return last;
 		}
-		Call call = find(method, methodProxy);
+		Call call = find(method);
 		if (call.route != Route.PASS) {
 			// Unsynchronized: a thread that sees another's call scans for its own.
 			this.lastRouted = call;
@@ -140,7 +139,7 @@ final class DirectExecutorCalls implements MethodInterceptor {
 		return call;
 	}
 
-	private Call find(Method method, MethodProxy methodProxy) {
+	private Call find(Method method) {
 		Call[] known = this.calls;
 		for (Call call : known) {
 			if (call.method == method) {
@@ -153,7 +152,7 @@ final class DirectExecutorCalls implements MethodInterceptor {
 					return call;
 				}
 			}
-			Call call = new Call(method, Route.of(method), methodProxy, this.target);
+			Call call = new Call(method, Route.of(method), this.target);
 			Call[] grown = Arrays.copyOf(this.calls, this.calls.length + 1);
 			grown[grown.length - 1] = call;
 			this.calls = grown;
@@ -162,7 +161,9 @@ final class DirectExecutorCalls implements MethodInterceptor {
 	}
 
 	/**
-	 * A method of the proxy: its route, and how its target's method is called.
+	 * A method of the proxy: its route, and how its target's method is called: by
+	 * reflection, as Spring AOP's own invocation calls it (Spring 7 generates no CGLIB
+	 * fast class for a proxy's methods, and neither does this).
 	 */
 	private static final class Call implements TargetMethod {
 
@@ -170,27 +171,17 @@ final class DirectExecutorCalls implements MethodInterceptor {
 
 		private final Route route;
 
-		private final MethodProxy methodProxy;
-
 		private final Object target;
 
-		Call(Method method, Route route, MethodProxy methodProxy, Object target) {
+		Call(Method method, Route route, Object target) {
 			this.method = method;
 			this.route = route;
-			this.methodProxy = methodProxy;
 			this.target = target;
 		}
 
 		@Override
 		public Object call(Object[] args) throws Throwable {
-			try {
-				return this.methodProxy.invoke(this.target, args);
-			}
-			catch (CodeGenerationException ex) {
-				// As Spring's own invocation does when CGLIB cannot make the method's
-				// fast class.
-				return AopUtils.invokeJoinpointUsingReflection(this.target, this.method, args);
-			}
+			return AopUtils.invokeJoinpointUsingReflection(this.target, this.method, args);
 		}
 
 	}

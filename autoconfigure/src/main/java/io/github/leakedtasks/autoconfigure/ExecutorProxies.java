@@ -24,12 +24,12 @@ import org.springframework.util.ClassUtils;
 /**
  * Wraps an executor bean without changing its type: a class-based proxy when every public
  * method of its class can be intercepted (whose task methods reach the engine through
- * {@link DirectExecutorCalls}); the engine's own wrapper for a JDK executor
- * declared as its interface; an interface-based proxy when its class is not public (so no
- * injection point can name it); and no proxy at all otherwise, or when its
- * task-submitting methods return a future type of their own (netty's). Sleuth's executor
- * proxies broke applications on final methods (spring-cloud-sleuth #1336, #1385, #1569):
- * such executors are left exactly as they are.
+ * {@link DirectExecutorCalls}); the engine's own wrapper for a JDK executor declared as
+ * its interface; an interface-based proxy when its class is not public (so no injection
+ * point can name it); and no proxy at all otherwise, or when its task-submitting methods
+ * return a future type of their own (netty's). Sleuth's executor proxies broke
+ * applications on final methods (spring-cloud-sleuth #1336, #1385, #1569): such executors
+ * are left exactly as they are.
  *
  * @since 0.1.0
  */

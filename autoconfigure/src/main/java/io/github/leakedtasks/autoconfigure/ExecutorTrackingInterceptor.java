@@ -24,8 +24,8 @@ import org.springframework.core.task.AsyncTaskExecutor;
  * Intercepts the task-submitting methods of an executor bean's proxy and routes them
  * through the engine; every other method, and Spring's {@code TaskScheduler} methods
  * (whose periodic tasks log their errors and go on), pass through unchanged. A
- * class-based proxy's calls come to {@link #route} from {@link DirectExecutorCalls}
- * while this is the proxy's only advice, and through Spring AOP's chain otherwise.
+ * class-based proxy's calls come to {@link #route} from {@link DirectExecutorCalls} while
+ * this is the proxy's only advice, and through Spring AOP's chain otherwise.
  *
  * @since 0.1.0
  */

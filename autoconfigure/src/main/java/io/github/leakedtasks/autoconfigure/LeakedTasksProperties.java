@@ -70,8 +70,8 @@ public class LeakedTasksProperties implements Validator {
 	 * proxies.
 	 */
 	private static final List<String> INTERNAL_FRAME_PREFIXES = List.of(AsyncSubmissionInterceptor.class.getName(),
-			ExecutorTrackingInterceptor.class.getName(), "org.springframework.aop.", "org.springframework.cglib.",
-			"java.lang.reflect.", "jdk.internal.reflect.");
+			ExecutorTrackingInterceptor.class.getName(), DirectExecutorCalls.class.getName(),
+			"org.springframework.aop.", "org.springframework.cglib.", "java.lang.reflect.", "jdk.internal.reflect.");
 
 	/**
 	 * Create properties with their defaults.

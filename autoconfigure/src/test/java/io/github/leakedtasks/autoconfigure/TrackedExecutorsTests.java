@@ -31,6 +31,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -261,6 +262,39 @@ class TrackedExecutorsTests {
 		finally {
 			exposing.shutdown();
 		}
+	}
+
+	@Test
+	void taskSubmittedThroughAClassBasedProxyIsTracedToTheCallersLineWithTheStartersSettings() throws Exception {
+		LeakedTasksProperties properties = new LeakedTasksProperties();
+		properties.setGracePeriod(Duration.ofMillis(200));
+		TaskTracker starters = TaskTracker.create(properties.toSettings());
+		RecordingListener recorded = new RecordingListener();
+		starters.addListener(recorded);
+		try {
+			AsyncTaskExecutor executor = TrackedExecutors.wrap(starters, "traced", this.pool);
+			int direct = loseCompletableAndReturnItsLine(executor);
+			((Advised) executor).addAdvice(recording(new CopyOnWriteArrayList<>()));
+			int throughSpring = loseCompletableAndReturnItsLine(executor);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				System.gc();
+				assertThat(recorded.leaks).hasSize(2);
+			});
+			assertThat(recorded.leaks).extracting((leak) -> leak.creationTrace().frames().get(0))
+				.extracting(StackTraceElement::getClassName, StackTraceElement::getLineNumber)
+				.containsExactlyInAnyOrder(tuple(getClass().getName(), direct),
+						tuple(getClass().getName(), throughSpring));
+		}
+		finally {
+			starters.close();
+		}
+	}
+
+	private static int loseCompletableAndReturnItsLine(AsyncTaskExecutor executor) {
+		int line = new Throwable().getStackTrace()[0].getLineNumber() + 1;
+		CompletableFuture<String> future = executor.submitCompletable(TrackedExecutorsTests::fail);
+		await().atMost(Duration.ofSeconds(30)).until(future::isDone);
+		return line;
 	}
 
 	/**
