@@ -120,8 +120,9 @@ final class DirectExecutorCalls implements MethodInterceptor {
 		}
 		catch (RuntimeException ex) {
 			// Advice changed by another thread meanwhile (the configuration's list is not
-			// thread-safe): Spring's callback decides. (The advice is found by identity,
-			// its advisor by equals, which compares pointcuts.)
+			// thread-safe): Spring's callback decides. The advice is looked up by
+			// identity; looking up the advisor would call its equals, which compares
+			// pointcuts.
 			return false;
 		}
 	}
