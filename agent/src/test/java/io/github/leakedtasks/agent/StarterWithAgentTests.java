@@ -765,7 +765,7 @@ class StarterWithAgentTests {
 	void propertiesTheAgentsEngineDoesNotApplyAreNamedInAWarning(CapturedOutput output) {
 		this.runner.withPropertyValues("leaked-tasks.grace-period=3s")
 			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
-		assertThat(output).contains("leaked-tasks.grace-period=PT3S (the agent's: PT10S)");
+		assertThat(output).contains("leaked-tasks.grace-period=3s (the agent's: 10s)");
 	}
 
 	@Test

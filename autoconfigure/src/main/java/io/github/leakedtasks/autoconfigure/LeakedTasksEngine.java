@@ -1,7 +1,12 @@
 package io.github.leakedtasks.autoconfigure;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -27,6 +33,9 @@ import org.springframework.core.env.Environment;
 final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(LeakedTasksEngine.class);
+
+	/** The units of a duration property, largest first, with their suffixes. */
+	private static final Map<ChronoUnit, String> DURATION_UNITS = durationUnits();
 
 	private final DeferredLeakListeners listeners;
 
@@ -186,14 +195,59 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 	 */
 	private void compare(List<String> ignored, String property, TrackingSettings wanted, TrackingSettings running,
 			Function<TrackingSettings, Object> setting) {
-		if (!Binder.get(this.environment).bind("leaked-tasks." + property, Bindable.of(String.class)).isBound()) {
+		BindResult<String> written = Binder.get(this.environment)
+			.bind("leaked-tasks." + property, Bindable.of(String.class));
+		if (!written.isBound()) {
 			return;
 		}
 		Object value = setting.apply(wanted);
 		Object actual = setting.apply(running);
 		if (!Objects.equals(value, actual)) {
-			ignored.add("leaked-tasks." + property + "=" + value + " (the agent's: " + actual + ")");
+			// The value as the application wrote it, the agent's as a property gives it.
+			ignored.add("leaked-tasks." + property + "=" + written.get().trim() + " (the agent's: " + asProperty(actual)
+					+ ")");
 		}
+	}
+
+	/**
+	 * Write a setting of the agent's engine as a property would give it: a duration in
+	 * its largest whole unit ({@code 10s}), a mode in lower case.
+	 */
+	static String asProperty(Object setting) {
+		if (setting instanceof Duration duration) {
+			if (duration.isZero()) {
+				return "0s";
+			}
+			for (Map.Entry<ChronoUnit, String> unit : DURATION_UNITS.entrySet()) {
+				try {
+					long count = duration.dividedBy(unit.getKey().getDuration());
+					if (unit.getKey().getDuration().multipliedBy(count).equals(duration)) {
+						return count + unit.getValue();
+					}
+				}
+				catch (ArithmeticException ex) {
+					// Too many of this unit for a long: a smaller one has more.
+					break;
+				}
+			}
+			return duration.toString();
+		}
+		if (setting instanceof Enum<?> constant) {
+			return constant.name().toLowerCase(Locale.ROOT);
+		}
+		return String.valueOf(setting);
+	}
+
+	private static Map<ChronoUnit, String> durationUnits() {
+		Map<ChronoUnit, String> units = new LinkedHashMap<>();
+		units.put(ChronoUnit.DAYS, "d");
+		units.put(ChronoUnit.HOURS, "h");
+		units.put(ChronoUnit.MINUTES, "m");
+		units.put(ChronoUnit.SECONDS, "s");
+		units.put(ChronoUnit.MILLIS, "ms");
+		units.put(ChronoUnit.MICROS, "us");
+		units.put(ChronoUnit.NANOS, "ns");
+		return units;
 	}
 
 }
