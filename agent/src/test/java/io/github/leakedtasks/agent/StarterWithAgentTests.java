@@ -769,6 +769,22 @@ class StarterWithAgentTests {
 	}
 
 	@Test
+	void aDurationGivenAsABareNumberIsNamedAsTheMillisecondsItMeans(CapturedOutput output) {
+		this.runner.withPropertyValues("leaked-tasks.grace-period=10")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		assertThat(output).contains("leaked-tasks.grace-period=10ms (the agent's: 10s)");
+	}
+
+	@Test
+	void anEmptyPropertyIsTheAgentsToChoose(CapturedOutput output) {
+		// Spring's default (500) differs from the agent's (400): an empty value means the
+		// default, as if the property were not set.
+		this.runner.withPropertyValues("leaked-tasks.max-groups=")
+			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));
+		assertThat(output).doesNotContain("properties of the application are not applied");
+	}
+
+	@Test
 	void libraryPackagesGivenOnlyAsASpringPropertyAreNamedInAWarning(CapturedOutput output) {
 		this.runner.withPropertyValues("leaked-tasks.library-packages=com.example.library, org.example")
 			.run((context) -> assertThat(context).hasSingleBean(TaskTracker.class));

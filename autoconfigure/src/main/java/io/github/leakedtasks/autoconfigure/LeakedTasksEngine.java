@@ -197,14 +197,15 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 			Function<TrackingSettings, Object> setting) {
 		BindResult<String> written = Binder.get(this.environment)
 			.bind("leaked-tasks." + property, Bindable.of(String.class));
-		if (!written.isBound()) {
+		if (!written.isBound() || written.get().isBlank()) {
+			// An empty value is the default, as if the property were not set.
 			return;
 		}
 		Object value = setting.apply(wanted);
 		Object actual = setting.apply(running);
 		if (!Objects.equals(value, actual)) {
-			// The value as the application wrote it, the agent's as a property gives it.
-			ignored.add("leaked-tasks." + property + "=" + written.get().trim() + " (the agent's: " + asProperty(actual)
+			// Both as they are applied (a bare number of a duration is milliseconds).
+			ignored.add("leaked-tasks." + property + "=" + asProperty(value) + " (the agent's: " + asProperty(actual)
 					+ ")");
 		}
 	}

@@ -251,52 +251,37 @@ public class LeakedTasksProperties implements Validator {
 	}
 
 	// Boot validates configuration properties that are a Validator, and its failure
-	// analysis names the property, the value and the reason. It calls this validator for
-	// each nested group it binds too, and finds where a value was set (the "Origin" line,
-	// with the name as the user wrote it) only for a field of the object validated: so a
-	// nested group's fields are checked where the group is bound, and again from here
-	// for a group left at its defaults.
+	// analysis names the property, the value and the reason. Every field is checked here,
+	// so that one start-up lists every value out of its range. A nested group's field is
+	// named by
+	// its path (creationTrace.maxDepth) without Boot's "Origin" line, which Boot finds
+	// only for the direct fields of the object validated: checking the group where Boot
+	// binds it would give it that line, but Boot then stops at the group and hides the
+	// other invalid values until it is fixed.
 
 	@Override
 	public boolean supports(Class<?> type) {
-		return LeakedTasksProperties.class.isAssignableFrom(type) || CreationTrace.class.isAssignableFrom(type)
-				|| Endpoint.class.isAssignableFrom(type);
+		return LeakedTasksProperties.class.isAssignableFrom(type);
 	}
 
 	@Override
 	public void validate(Object target, Errors errors) {
-		if (target instanceof CreationTrace creationTrace) {
-			validate(creationTrace, errors, "");
-			return;
-		}
-		if (target instanceof Endpoint endpoint) {
-			validate(endpoint, errors, "");
-			return;
-		}
 		LeakedTasksProperties properties = (LeakedTasksProperties) target;
 		positive(errors, "gracePeriod", properties.gracePeriod);
 		positive(errors, "overdueThreshold", properties.overdueThreshold);
 		atLeast(errors, "maxGroups", properties.maxGroups, 1);
-		validate(properties.creationTrace, errors, "creationTrace.");
-		validate(properties.endpoint, errors, "endpoint.");
+		atLeast(errors, "creationTrace.tracedTasksPerType", properties.creationTrace.tracedTasksPerType, 0);
+		atLeast(errors, "creationTrace.sampleRate", properties.creationTrace.sampleRate, 1);
+		atLeast(errors, "creationTrace.maxSamplesPerSecond", properties.creationTrace.maxSamplesPerSecond, 1);
+		atLeast(errors, "creationTrace.maxDepth", properties.creationTrace.maxDepth, 1);
+		if (properties.creationTrace.mode == null) {
+			errors.rejectValue("creationTrace.mode", "required", "must be one of always, sampled, off");
+		}
+		if (properties.endpoint.showValues == null) {
+			errors.rejectValue("endpoint.showValues", "required", "must be one of never, when-authorized, always");
+		}
 		if (properties.logLevel == null) {
 			errors.rejectValue("logLevel", "required", "must be a log level such as ERROR or WARN");
-		}
-	}
-
-	private static void validate(CreationTrace creationTrace, Errors errors, String path) {
-		atLeast(errors, path + "tracedTasksPerType", creationTrace.tracedTasksPerType, 0);
-		atLeast(errors, path + "sampleRate", creationTrace.sampleRate, 1);
-		atLeast(errors, path + "maxSamplesPerSecond", creationTrace.maxSamplesPerSecond, 1);
-		atLeast(errors, path + "maxDepth", creationTrace.maxDepth, 1);
-		if (creationTrace.mode == null) {
-			errors.rejectValue(path + "mode", "required", "must be one of always, sampled, off");
-		}
-	}
-
-	private static void validate(Endpoint endpoint, Errors errors, String path) {
-		if (endpoint.showValues == null) {
-			errors.rejectValue(path + "showValues", "required", "must be one of never, when-authorized, always");
 		}
 	}
 

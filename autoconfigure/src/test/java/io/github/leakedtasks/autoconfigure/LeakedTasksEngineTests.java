@@ -22,6 +22,7 @@ class LeakedTasksEngineTests {
 		assertThat(LeakedTasksEngine.asProperty(Duration.ofMillis(1500))).isEqualTo("1500ms");
 		assertThat(LeakedTasksEngine.asProperty(Duration.ofNanos(1))).isEqualTo("1ns");
 		assertThat(LeakedTasksEngine.asProperty(Duration.ZERO)).isEqualTo("0s");
+		assertThat(LeakedTasksEngine.asProperty(Duration.ofSeconds(-10))).isEqualTo("-10s");
 	}
 
 	@Test
@@ -33,7 +34,7 @@ class LeakedTasksEngineTests {
 	}
 
 	@Test
-	void modesAreWrittenInLowerCaseAndOtherSettingsAsThey() {
+	void modesAreWrittenInLowerCaseAndOtherSettingsAsTheyAre() {
 		assertThat(LeakedTasksEngine.asProperty(CreationTraceMode.SAMPLED)).isEqualTo("sampled");
 		assertThat(LeakedTasksEngine.asProperty(400)).isEqualTo("400");
 	}
