@@ -211,8 +211,8 @@ final class LeakedTasksEngine implements SmartInitializingSingleton, DisposableB
 	}
 
 	/**
-	 * Write a setting of the agent's engine as a property would give it: a duration in
-	 * its largest whole unit ({@code 10s}), a mode in lower case.
+	 * Write a setting as a property gives it: a duration in its largest whole unit
+	 * ({@code 10s}), a mode in lower case.
 	 */
 	static String asProperty(Object setting) {
 		if (setting instanceof Duration duration) {
