@@ -15,9 +15,11 @@ import java.util.jar.JarOutputStream;
 
 /**
  * Puts the bridge ({@code FutureHooks}, {@code FutureSink}) on the boot class path, where
- * JDK code can call it, and opens {@code java.util.concurrent} to it and to the agent.
- * The bridge is named by strings here: a class literal would load it from the agent's
- * jar, in the wrong loader, before it is on the boot class path.
+ * JDK code can call it, and opens {@code java.util.concurrent} to it alone: the agent's
+ * own classes share the class path's unnamed module with the application's, and get their
+ * access to the package through the bridge ({@code ConcurrentAccess}). The bridge is
+ * named by strings here: a class literal would load it from the agent's jar, in the wrong
+ * loader, before it is on the boot class path.
  *
  * @since 0.1.0
  */
@@ -27,15 +29,18 @@ final class BootstrapBridge {
 
 	static final String HOOKS = PACKAGE + "FutureHooks";
 
-	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", HOOKS,
+	private static final String ACCESS = PACKAGE + "ConcurrentAccess";
+
+	private static final String[] BRIDGE = { PACKAGE + "FutureSink", PACKAGE + "WorkerSlot", ACCESS, HOOKS,
 			HOOKS + "$CallerFrame", HOOKS + "$NextIsOwn" };
 
 	private BootstrapBridge() {
 	}
 
 	/**
-	 * Append the bridge to the boot class path and open {@code java.util.concurrent} to
-	 * it. Must run before anything loads the bridge's classes.
+	 * Append the bridge to the boot class path, open {@code java.util.concurrent} to it,
+	 * and admit the agent's classes to the bridge's lookups. Must run before anything
+	 * loads the bridge's classes.
 	 * @param instrumentation the instrumentation
 	 * @return the bridge's hooks class, loaded by the boot loader and initialized
 	 * @throws Exception if the bridge cannot be installed
@@ -49,8 +54,13 @@ final class BootstrapBridge {
 		}
 		Module base = CompletableFuture.class.getModule();
 		instrumentation.redefineModule(base, Set.of(), Map.of(),
-				Map.of("java.util.concurrent", Set.of(hooks.getModule(), BootstrapBridge.class.getModule())), Set.of(),
-				Map.of());
+				Map.of("java.util.concurrent", Set.of(hooks.getModule())), Set.of(), Map.of());
+		Class<?> access = Class.forName(ACCESS, true, null);
+		if (access.getClassLoader() != null) {
+			throw new IllegalStateException("The bridge was loaded by " + access.getClassLoader()
+					+ " before it could be put on the boot class path");
+		}
+		access.getMethod("admit", Class.class).invoke(null, BootstrapBridge.class);
 		Class.forName(hooks.getName(), true, null);
 		return hooks;
 	}

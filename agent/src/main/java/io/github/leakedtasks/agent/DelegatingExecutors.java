@@ -1,9 +1,10 @@
 package io.github.leakedtasks.agent;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
+
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
 
 /**
  * Reads the pool behind the JDK's delegating executors ({@code newSingleThreadExecutor},
@@ -20,7 +21,7 @@ final class DelegatingExecutors implements UnaryOperator<Object> {
 
 	DelegatingExecutors() throws ReflectiveOperationException {
 		this.type = Class.forName("java.util.concurrent.Executors$DelegatedExecutorService", false, null);
-		this.delegate = MethodHandles.privateLookupIn(this.type, MethodHandles.lookup())
+		this.delegate = ConcurrentAccess.privateLookupIn(this.type)
 			.findVarHandle(this.type, "e", ExecutorService.class);
 	}
 

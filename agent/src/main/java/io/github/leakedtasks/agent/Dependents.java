@@ -9,6 +9,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 
 /**
@@ -69,12 +70,12 @@ final class Dependents {
 	private final Map<Class<?>, VarHandle> carriers;
 
 	Dependents() throws ReflectiveOperationException {
-		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup());
+		MethodHandles.Lookup lookup = ConcurrentAccess.privateLookupIn(CompletableFuture.class);
 		Class<?> completion = Class.forName("java.util.concurrent.CompletableFuture$Completion", false, null);
 		this.stack = lookup.findVarHandle(CompletableFuture.class, "stack", completion);
 		this.next = lookup.findVarHandle(completion, "next", completion);
 		this.whenComplete = Class.forName("java.util.concurrent.CompletableFuture$UniWhenComplete", false, null);
-		this.action = MethodHandles.privateLookupIn(this.whenComplete, MethodHandles.lookup())
+		this.action = ConcurrentAccess.privateLookupIn(this.whenComplete)
 			.findVarHandle(this.whenComplete, "fn", java.util.function.BiConsumer.class);
 		this.canceller = Class.forName("java.util.concurrent.CompletableFuture$Canceller", false, null);
 		Class<?> uni = null;
@@ -146,7 +147,7 @@ final class Dependents {
 
 	private static VarHandle function(String completion, Class<?> type) throws ReflectiveOperationException {
 		Class<?> owner = completion(completion);
-		return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, "fn", type);
+		return ConcurrentAccess.privateLookupIn(owner).findVarHandle(owner, "fn", type);
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package io.github.leakedtasks.agent;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +7,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
 
 /**
  * Reads what the JDK's tasks run, to name a dropped task after the application's code:
@@ -262,7 +263,7 @@ final class TaskContents {
 			return null;
 		}
 		try {
-			return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, name, fieldType);
+			return ConcurrentAccess.privateLookupIn(type).findVarHandle(type, name, fieldType);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			return null;

@@ -1,19 +1,24 @@
 package io.github.leakedtasks.agent;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The bridge on the boot class path holds every class of the agent's bootstrap package:
  * one left out (a nested class added to {@code FutureHooks}) would be found by no loader
  * from {@code java.util.concurrent}, and the hook that needs it would fail, caught and
- * silent.
+ * silent. It alone is opened that package, and hands the agent's classes their access.
  */
 class BootstrapBridgeTests {
 
@@ -28,6 +33,22 @@ class BootstrapBridgeTests {
 		for (String name : classes) {
 			assertThat(Class.forName(name, false, null).getClassLoader()).as(name).isNull();
 		}
+	}
+
+	/**
+	 * The agent's classes, of this test's package and loader, get private access to
+	 * {@code java.util.concurrent} through the bridge, and to no other package.
+	 */
+	@Test
+	void bridgeHandsTheAgentPrivateAccessToJavaUtilConcurrentAlone() throws Exception {
+		MethodHandles.Lookup lookup = ConcurrentAccess.privateLookupIn(CompletableFuture.class);
+		assertThat(lookup.lookupClass()).isEqualTo(CompletableFuture.class);
+		assertThat(lookup.lookupModes() & MethodHandles.Lookup.PRIVATE).isNotZero();
+		assertThat(lookup.findVarHandle(CompletableFuture.class, "result", Object.class)
+			.get(CompletableFuture.completedFuture("done"))).isEqualTo("done");
+		assertThatExceptionOfType(IllegalAccessException.class)
+			.isThrownBy(() -> ConcurrentAccess.privateLookupIn(String.class))
+			.withMessageContaining("java.lang.String is not a class of java.util.concurrent");
 	}
 
 	private static List<String> bootstrapClasses() throws IOException {

@@ -1,7 +1,7 @@
 package io.github.leakedtasks.agent;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
 
 import static io.github.leakedtasks.agent.AgentFixture.awaitDetectorCaughtUp;
 import static io.github.leakedtasks.agent.AgentFixture.marker;
@@ -257,8 +259,8 @@ class HandledFailuresTests {
 	/**
 	 * Fire a relay from a failed stage to a new future as {@code unipush} does, the
 	 * future cancelled first or not, and return the future. The relay's class is reached
-	 * by reflection, which works because the agent opens {@code java.util.concurrent} to
-	 * the class path (see the README).
+	 * through the bridge's lookup, which this test, of the agent's package and loader, is
+	 * admitted to.
 	 */
 	static CompletableFuture<String> relayFiredOnAFailedStage(CompletableFuture<String> stage, boolean cancelledFirst)
 			throws Exception {
@@ -268,12 +270,22 @@ class HandledFailuresTests {
 			composed.cancel(false);
 		}
 		Class<?> relay = Class.forName("java.util.concurrent.CompletableFuture$UniRelay");
-		Constructor<?> constructor = relay.getDeclaredConstructor(CompletableFuture.class, CompletableFuture.class);
-		constructor.setAccessible(true);
-		Method tryFire = relay.getDeclaredMethod("tryFire", int.class);
-		tryFire.setAccessible(true);
-		// CompletableFuture.SYNC
-		tryFire.invoke(constructor.newInstance(composed, stage), 0);
+		MethodHandles.Lookup lookup = ConcurrentAccess.privateLookupIn(relay);
+		try {
+			Object relaying = lookup
+				.findConstructor(relay,
+						MethodType.methodType(void.class, CompletableFuture.class, CompletableFuture.class))
+				.invoke(composed, stage);
+			// CompletableFuture.SYNC
+			lookup.findVirtual(relay, "tryFire", MethodType.methodType(CompletableFuture.class, int.class))
+				.invoke(relaying, 0);
+		}
+		catch (Error | Exception ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException(ex);
+		}
 		assertThat(composed).isCompletedExceptionally();
 		return composed;
 	}

@@ -1,6 +1,5 @@
 package io.github.leakedtasks.agent;
 
-import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
 import io.github.leakedtasks.agent.bootstrap.FutureHooks;
 import io.github.leakedtasks.tracking.LeakGroup;
 import io.github.leakedtasks.tracking.LeakKind;
@@ -284,7 +284,7 @@ class ReportedFailuresTests {
 		});
 		future.completeExceptionally(new IllegalStateException(marker));
 		task.run();
-		Object result = MethodHandles.privateLookupIn(CompletableFuture.class, MethodHandles.lookup())
+		Object result = ConcurrentAccess.privateLookupIn(CompletableFuture.class)
 			.findVarHandle(CompletableFuture.class, "result", Object.class)
 			.getVolatile(future);
 		Throwable gaveUp = switch (thrown) {

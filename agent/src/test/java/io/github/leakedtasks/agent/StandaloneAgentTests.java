@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import com.example.reflecting.ReflectingApplication;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +56,31 @@ class StandaloneAgentTests {
 			.doesNotContain("could not instrument")
 			.doesNotContain("did not start")
 			.doesNotContain("sun.misc.Unsafe");
+	}
+
+	/**
+	 * The agent reads the JDK's futures through a bridge that {@code java.base} opens
+	 * {@code java.util.concurrent} to, not through the class path's unnamed module, which
+	 * the application's classes share: the application's reflection into the package is
+	 * refused as it is without the agent, and the bridge refuses it its lookups.
+	 */
+	@Test
+	void applicationCodeReflectsIntoJavaUtilConcurrentAsWithoutTheAgent() throws Exception {
+		Run attached = run(ReflectingApplication.class, agent());
+		Run alone = run(ReflectingApplication.class);
+		List<String> refused = List.of("setAccessible returned false",
+				"setAccessible throws threw java.lang.reflect.InaccessibleObjectException",
+				"privateLookupIn threw java.lang.IllegalAccessException",
+				"bridge threw java.lang.IllegalAccessException");
+		assertThat(alone.stdout().lines()).containsExactlyElementsOf(concat(refused, "agent false"));
+		assertThat(attached.stdout().lines()).containsExactlyElementsOf(concat(refused, "agent true"));
+		assertThat(attached.stderr()).doesNotContain("could not instrument").doesNotContain("did not start");
+	}
+
+	private static List<String> concat(List<String> lines, String last) {
+		List<String> all = new ArrayList<>(lines);
+		all.add(last);
+		return all;
 	}
 
 	/**
