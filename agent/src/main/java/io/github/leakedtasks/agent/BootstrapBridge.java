@@ -52,15 +52,19 @@ final class BootstrapBridge {
 			throw new IllegalStateException("The bridge was loaded by " + hooks.getClassLoader()
 					+ " before it could be put on the boot class path");
 		}
+		// Found as the agent's classes find it: its copy on the boot class path, unless
+		// the agent's loader defined one of its own before, which would admit nobody.
+		Class<?> access = Class.forName(ACCESS, false, BootstrapBridge.class.getClassLoader());
+		if (access.getClassLoader() != null) {
+			throw new IllegalStateException("The agent's classes see a copy of the bridge loaded by "
+					+ access.getClassLoader() + ", not the one on the boot class path");
+		}
+		// Admitted before the package is opened: it is never open to the bridge with
+		// nobody admitted.
+		access.getMethod("admit", Class.class).invoke(null, BootstrapBridge.class);
 		Module base = CompletableFuture.class.getModule();
 		instrumentation.redefineModule(base, Set.of(), Map.of(),
 				Map.of("java.util.concurrent", Set.of(hooks.getModule())), Set.of(), Map.of());
-		Class<?> access = Class.forName(ACCESS, true, null);
-		if (access.getClassLoader() != null) {
-			throw new IllegalStateException("The bridge was loaded by " + access.getClassLoader()
-					+ " before it could be put on the boot class path");
-		}
-		access.getMethod("admit", Class.class).invoke(null, BootstrapBridge.class);
 		Class.forName(hooks.getName(), true, null);
 		return hooks;
 	}
