@@ -47,18 +47,8 @@ final class BootstrapBridge {
 	 */
 	static Class<?> install(Instrumentation instrumentation) throws Exception {
 		instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(writeJar().toFile()));
-		Class<?> hooks = Class.forName(HOOKS, false, null);
-		if (hooks.getClassLoader() != null) {
-			throw new IllegalStateException("The bridge was loaded by " + hooks.getClassLoader()
-					+ " before it could be put on the boot class path");
-		}
-		// Found as the agent's classes find it: its copy on the boot class path, unless
-		// the agent's loader defined one of its own before, which would admit nobody.
-		Class<?> access = Class.forName(ACCESS, false, BootstrapBridge.class.getClassLoader());
-		if (access.getClassLoader() != null) {
-			throw new IllegalStateException("The agent's classes see a copy of the bridge loaded by "
-					+ access.getClassLoader() + ", not the one on the boot class path");
-		}
+		Class<?> hooks = onBootClassPath(HOOKS);
+		Class<?> access = onBootClassPath(ACCESS);
 		// Admitted before the package is opened: it is never open to the bridge with
 		// nobody admitted.
 		access.getMethod("admit", Class.class).invoke(null, BootstrapBridge.class);
@@ -67,6 +57,20 @@ final class BootstrapBridge {
 				Map.of("java.util.concurrent", Set.of(hooks.getModule())), Set.of(), Map.of());
 		Class.forName(hooks.getName(), true, null);
 		return hooks;
+	}
+
+	/**
+	 * Return a class of the bridge as the agent's classes find it: its copy on the boot
+	 * class path, unless the agent's loader defined one of its own before, which the
+	 * JDK's code would not see and {@code ConcurrentAccess} would admit nobody to.
+	 */
+	private static Class<?> onBootClassPath(String name) throws ClassNotFoundException {
+		Class<?> type = Class.forName(name, false, BootstrapBridge.class.getClassLoader());
+		if (type.getClassLoader() != null) {
+			throw new IllegalStateException("The bridge's " + name + " was loaded by " + type.getClassLoader()
+					+ " before it could be put on the boot class path");
+		}
+		return type;
 	}
 
 	private static Path writeJar() throws IOException {
