@@ -276,7 +276,7 @@ public class AgentBenchmark {
 		});
 	}
 
-	private static void awaitUninterruptibly(CountDownLatch latch) {
+	static void awaitUninterruptibly(CountDownLatch latch) {
 		boolean interrupted = false;
 		while (true) {
 			try {

@@ -3,6 +3,8 @@ package io.github.leakedtasks.benchmarks;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p tracked=false
  * # both applications made again before each iteration
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true
+ * # each pool's two workers held until the whole burst is queued
+ * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true -p gated=true
  * </pre>
  *
  * @since 0.1.0
@@ -82,6 +86,15 @@ public class AlternatingBurstBenchmark {
 	@Param({ "false" })
 	public boolean freshApplications;
 
+	/**
+	 * Whether each pool's two workers are held by a latch, before the burst is timed,
+	 * until every task of the burst is queued: every burst then drains a full queue of
+	 * 50,000 tasks instead of racing the submitting thread, and the submitting loop runs
+	 * alone.
+	 */
+	@Param({ "false" })
+	public boolean gated;
+
 	private Application disabled;
 
 	private Application starter;
@@ -118,7 +131,7 @@ public class AlternatingBurstBenchmark {
 	 */
 	@Benchmark
 	public long submitGet(Times times) throws Exception {
-		return alternate(times, Application::submitGet);
+		return alternate(times, Burst.SUBMIT_GET);
 	}
 
 	/**
@@ -127,7 +140,7 @@ public class AlternatingBurstBenchmark {
 	 */
 	@Benchmark
 	public long submitCompletableJoin(Times times) throws Exception {
-		return alternate(times, Application::submitCompletableJoin);
+		return alternate(times, Burst.SUBMIT_COMPLETABLE_JOIN);
 	}
 
 	private long alternate(Times times, Burst burst) throws Exception {
@@ -138,8 +151,9 @@ public class AlternatingBurstBenchmark {
 	}
 
 	private long timed(Times times, Application application, Burst burst) throws Exception {
+		Runnable release = this.gated ? application.holdWorkers(burst) : null;
 		long start = System.nanoTime();
-		long sum = (long) TrackingBenchmark.atDepth(this.depth, () -> burst.run(application));
+		long sum = (long) TrackingBenchmark.atDepth(this.depth, () -> burst.run(application, release));
 		double millis = (System.nanoTime() - start) / 1e6;
 		if (application == this.starter) {
 			times.starterMillis += millis;
@@ -150,10 +164,46 @@ public class AlternatingBurstBenchmark {
 		return sum;
 	}
 
-	@FunctionalInterface
-	interface Burst {
+	/**
+	 * A burst on one of an application's executors.
+	 */
+	enum Burst {
 
-		long run(Application application) throws Exception;
+		SUBMIT_GET {
+
+			@Override
+			long run(Application application, Runnable afterSubmitting) throws Exception {
+				return application.submitGet(afterSubmitting);
+			}
+
+			@Override
+			Executor executor(Application application) {
+				return application.pool;
+			}
+
+		},
+
+		SUBMIT_COMPLETABLE_JOIN {
+
+			@Override
+			long run(Application application, Runnable afterSubmitting) {
+				return application.submitCompletableJoin(afterSubmitting);
+			}
+
+			@Override
+			Executor executor(Application application) {
+				return application.taskExecutor;
+			}
+
+		};
+
+		/**
+		 * Run the burst: submit every task, run {@code afterSubmitting} if given, then
+		 * read every future.
+		 */
+		abstract long run(Application application, Runnable afterSubmitting) throws Exception;
+
+		abstract Executor executor(Application application);
 
 	}
 
@@ -207,11 +257,39 @@ public class AlternatingBurstBenchmark {
 		}
 
 		long submitGet() throws Exception {
-			return Bursts.submitThenGet(this.pool, this.task, this.futures);
+			return submitGet(null);
+		}
+
+		long submitGet(Runnable afterSubmitting) throws Exception {
+			return Bursts.submitThenGet(this.pool, this.task, this.futures, afterSubmitting);
 		}
 
 		long submitCompletableJoin() {
-			return Bursts.submitCompletableThenJoin(this.taskExecutor, this.task, this.completables);
+			return submitCompletableJoin(null);
+		}
+
+		long submitCompletableJoin(Runnable afterSubmitting) {
+			return Bursts.submitCompletableThenJoin(this.taskExecutor, this.task, this.completables, afterSubmitting);
+		}
+
+		/**
+		 * Hold the two workers of the pool a burst runs on until the returned action is
+		 * run.
+		 */
+		Runnable holdWorkers(Burst burst) throws InterruptedException {
+			Executor executor = burst.executor(this);
+			CountDownLatch gate = new CountDownLatch(1);
+			CountDownLatch held = new CountDownLatch(2);
+			for (int i = 0; i < 2; i++) {
+				executor.execute(() -> {
+					held.countDown();
+					AgentBenchmark.awaitUninterruptibly(gate);
+				});
+			}
+			if (!held.await(1, TimeUnit.MINUTES)) {
+				throw new IllegalStateException("The pool's workers were not held");
+			}
+			return gate::countDown;
 		}
 
 		void close() {

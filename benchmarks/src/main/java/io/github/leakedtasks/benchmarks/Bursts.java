@@ -51,8 +51,20 @@ final class Bursts {
 	 */
 	static long submitCompletableThenJoin(ThreadPoolTaskExecutor executor, Callable<Integer> task,
 			CompletableFuture<?>[] futures) {
+		return submitCompletableThenJoin(executor, task, futures, null);
+	}
+
+	/**
+	 * {@code submitCompletable} as many tasks as {@code futures} holds, run
+	 * {@code afterSubmitting} if given, then {@code join} each.
+	 */
+	static long submitCompletableThenJoin(ThreadPoolTaskExecutor executor, Callable<Integer> task,
+			CompletableFuture<?>[] futures, Runnable afterSubmitting) {
 		for (int i = 0; i < futures.length; i++) {
 			futures[i] = executor.submitCompletable(task);
+		}
+		if (afterSubmitting != null) {
+			afterSubmitting.run();
 		}
 		long sum = 0;
 		for (int i = 0; i < futures.length; i++) {
