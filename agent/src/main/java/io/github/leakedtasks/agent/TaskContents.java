@@ -1,6 +1,8 @@
 package io.github.leakedtasks.agent;
 
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
@@ -16,7 +18,7 @@ import io.github.leakedtasks.agent.bootstrap.ConcurrentAccess;
  * function of the task behind {@code supplyAsync} or {@code runAsync}. Read only when an
  * executor lets go of a task, when a task fails or is overdue, and to tell whether a task
  * an executor let go of runs a wrapper's; a JDK that lays them out differently names the
- * task itself.
+ * task itself, and the agent says so once at start-up, at {@code DEBUG}.
  *
  * @since 0.1.0
  */
@@ -52,6 +54,9 @@ final class TaskContents {
 
 	private final VarHandle outerTask;
 
+	/** What could not be read, as {@code Type.field}, or a missing type's name. */
+	private final List<String> unreadable = new ArrayList<>();
+
 	TaskContents() {
 		this.asyncSupply = type(FUTURE + "$AsyncSupply");
 		this.asyncRun = type(FUTURE + "$AsyncRun");
@@ -68,6 +73,26 @@ final class TaskContents {
 		// Where the field is known to be read only for periodic tasks.
 		this.outerTask = (Runtime.version().feature() <= FutureInstrumentation.LAST_CHECKED_FEATURE)
 				? field(this.scheduledTask, "outerTask", RunnableScheduledFuture.class) : null;
+		sayUnreadable(this.unreadable);
+	}
+
+	/**
+	 * Say once, at {@code DEBUG}, what of the JDK's tasks cannot be read, if anything.
+	 */
+	static void sayUnreadable(List<String> unreadable) {
+		if (!unreadable.isEmpty()) {
+			System.getLogger("io.github.leakedtasks")
+				.log(System.Logger.Level.DEBUG, "The leaked-tasks agent cannot read " + unreadable
+						+ " on this JDK: a task behind them is named after the JDK's own task, not the application's");
+		}
+	}
+
+	/**
+	 * Return the fields of the JDK's tasks that could not be read, as {@code Type.field},
+	 * and the types that were missing: none on the JDKs the agent was checked on.
+	 */
+	List<String> unreadable() {
+		return List.copyOf(this.unreadable);
 	}
 
 	/**
@@ -249,16 +274,26 @@ final class TaskContents {
 		return null;
 	}
 
-	private static Class<?> type(String name) {
+	private Class<?> type(String name) {
 		try {
 			return Class.forName(name);
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
+			this.unreadable.add(name);
 			return null;
 		}
 	}
 
-	private static VarHandle field(Class<?> type, String name, Class<?> fieldType) {
+	private VarHandle field(Class<?> type, String name, Class<?> fieldType) {
+		return field(type, name, fieldType, this.unreadable);
+	}
+
+	/**
+	 * Find a field of one of the JDK's types, noting it in {@code unreadable} if it
+	 * cannot be read (the field missing, or access to it refused); a missing type was
+	 * noted when it was looked up.
+	 */
+	static VarHandle field(Class<?> type, String name, Class<?> fieldType, List<String> unreadable) {
 		if (type == null) {
 			return null;
 		}
@@ -266,6 +301,7 @@ final class TaskContents {
 			return ConcurrentAccess.privateLookupIn(type).findVarHandle(type, name, fieldType);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
+			unreadable.add(type.getName() + "." + name);
 			return null;
 		}
 	}
