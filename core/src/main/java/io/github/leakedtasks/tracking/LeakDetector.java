@@ -1,6 +1,7 @@
 package io.github.leakedtasks.tracking;
 
 import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -56,6 +61,12 @@ final class LeakDetector implements Runnable {
 	private final SourcedOverdueTasks sourced = new SourcedOverdueTasks();
 
 	private final Thread thread;
+
+	/**
+	 * The callers of {@link #passNow} waiting for the pass, each by its latch; read and
+	 * emptied by the detector's thread.
+	 */
+	private final Queue<CountDownLatch> passRequests = new ConcurrentLinkedQueue<>();
 
 	private volatile boolean running = true;
 
@@ -120,11 +131,80 @@ final class LeakDetector implements Runnable {
 	}
 
 	/**
+	 * Have the detector's thread make, now, the pass {@link #finish} makes before it
+	 * stops, without stopping: a sweep, then, only if something is at stake, one
+	 * collection and what it proves. The detector's thread is woken by a reference of its
+	 * own enqueued on its queue, not interrupted: an interrupt would close an
+	 * interruptible channel a listener writes to. Returns at once on the detector's own
+	 * thread (a listener asking), where the pass would wait for itself.
+	 * @param timeout how long to wait for the pass
+	 * @return whether the pass was made within the timeout; {@code false} once the
+	 * detector stopped
+	 * @throws InterruptedException if the calling thread is interrupted while it waits
+	 */
+	boolean passNow(Duration timeout) throws InterruptedException {
+		if (!this.running || Thread.currentThread() == this.thread) {
+			return false;
+		}
+		CountDownLatch made = new CountDownLatch(1);
+		this.passRequests.add(made);
+		// Confirmed as nothing: it is neither a record nor a watch.
+		new WeakReference<>(this, this.tracker.states().queue()).enqueue();
+		if (!this.running && this.passRequests.remove(made)) {
+			// Stopped meanwhile, before its last pass took the request.
+			return false;
+		}
+		return made.await(TrackingSettings.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Make one pass for every caller of {@link #passNow} waiting, if any.
+	 * @return whether it made one
+	 */
+	private boolean answerPassRequests() {
+		if (this.passRequests.isEmpty()) {
+			return false;
+		}
+		List<CountDownLatch> answered = takePassRequests();
+		try {
+			pass(false);
+		}
+		finally {
+			answered.forEach(CountDownLatch::countDown);
+		}
+		return true;
+	}
+
+	private List<CountDownLatch> takePassRequests() {
+		List<CountDownLatch> taken = new ArrayList<>();
+		for (CountDownLatch request = this.passRequests.poll(); request != null; request = this.passRequests.poll()) {
+			taken.add(request);
+		}
+		return taken;
+	}
+
+	/**
 	 * The pass {@link #finish} asks for, on the detector's thread once its loop ended.
 	 */
 	private void lastPass() {
 		// The interrupt that ended the loop, if no wait consumed it.
 		Thread.interrupted();
+		List<CountDownLatch> requests = takePassRequests();
+		try {
+			pass(true);
+		}
+		finally {
+			requests.forEach(CountDownLatch::countDown);
+		}
+	}
+
+	/**
+	 * Make a pass over what one collection can prove now: a sweep, then, only if
+	 * something is at stake, one collection and what it enqueues.
+	 * @param closing whether the tracker closes, when what the pass confirms is left to
+	 * the listeners ({@link LeakReporter#closing()})
+	 */
+	private void pass(boolean closing) {
 		try {
 			// A stage made on a failed future just before: its failure is watched too.
 			this.tracker.states().checkCompletedDependents();
@@ -138,7 +218,9 @@ final class LeakDetector implements Runnable {
 					&& !this.tracker.states().watchesUnretrieved()) {
 				return;
 			}
-			this.tracker.reporter().closing();
+			if (closing) {
+				this.tracker.reporter().closing();
+			}
 			System.gc();
 			long deadline = System.nanoTime() + FINISH_DRAIN_MILLIS * 1_000_000;
 			List<Reference<?>> batch = new ArrayList<>();
@@ -155,10 +237,15 @@ final class LeakDetector implements Runnable {
 			collectedTracedFirst(batch);
 		}
 		catch (InterruptedException ex) {
-			// The thread ends.
+			// Stopped (stop() is the only interrupt while the detector runs): the loop,
+			// or
+			// the thread, ends.
+			if (!closing) {
+				Thread.currentThread().interrupt();
+			}
 		}
 		catch (Throwable ex) {
-			// Closing never fails on what an application's object does.
+			// A pass never fails on what an application's object does.
 		}
 	}
 
@@ -189,6 +276,9 @@ final class LeakDetector implements Runnable {
 					}
 					collectedTracedFirst(batch);
 				}
+				if (answerPassRequests()) {
+					nextSweep = System.nanoTime() + this.sweepMillis * 1_000_000;
+				}
 				if (System.nanoTime() - nextSweep >= 0) {
 					sweep();
 					nextSweep = System.nanoTime() + this.sweepMillis * 1_000_000;
@@ -213,6 +303,10 @@ final class LeakDetector implements Runnable {
 			finally {
 				this.tracker.states().releaseLive();
 			}
+		}
+		else {
+			// Nobody waits for a pass that will not come.
+			takePassRequests().forEach(CountDownLatch::countDown);
 		}
 	}
 

@@ -93,6 +93,39 @@ public final class TaskScope implements AutoCloseable {
 		return trackerCreated;
 	}
 
+	/**
+	 * Have every tracker that is not closed (the Java agent's, the Spring starter's, one
+	 * created by the application) make, now, the pass it makes when it closes, without
+	 * closing it: a sweep, then, only if a task was let go of or has not started though
+	 * due, or a failure nobody retrieved is watched, one {@code System.gc()} and the
+	 * reports of what that collection proves. For an integration that ends a test run
+	 * while the JVM's output is still heard: Maven Surefire stops reading a forked JVM's
+	 * output before the JVM's shutdown hooks run, where the Java agent's tracker, and a
+	 * Spring test context's, would otherwise make that pass. What the pass proves goes to
+	 * the trackers' listeners; no scope is open by then. A listener that asks, on a
+	 * detector's thread, does not wait for that detector.
+	 * @param timeout how long to wait for the passes
+	 * @return whether every tracker's pass was made within the timeout; {@code false} if
+	 * the calling thread was interrupted (its interrupt is kept) or a pass could not be
+	 * asked for
+	 * @throws NullPointerException if the timeout is {@code null}
+	 */
+	public static boolean checkTrackersNow(Duration timeout) {
+		if (timeout == null) {
+			throw new NullPointerException("timeout must not be null");
+		}
+		try {
+			return TaskTracker.passAllNow(timeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
 	static void trackerCreated() {
 		if (!trackerCreated) {
 			trackerCreated = true;

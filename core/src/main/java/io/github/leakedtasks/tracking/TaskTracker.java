@@ -1,9 +1,11 @@
 package io.github.leakedtasks.tracking;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +57,12 @@ public final class TaskTracker implements AutoCloseable {
 
 	private final List<Runnable> traceIdsCaptured = new CopyOnWriteArrayList<>();
 
+	/**
+	 * The trackers created and not closed yet, for {@link #passAllNow}: no more than
+	 * their detectors' threads hold already.
+	 */
+	static final Set<TaskTracker> OPEN = ConcurrentHashMap.newKeySet();
+
 	@SuppressWarnings("rawtypes")
 	private static final AtomicReferenceFieldUpdater<TaskTracker, Supplier> TRACE_IDS = AtomicReferenceFieldUpdater
 		.newUpdater(TaskTracker.class, Supplier.class, "traceIds");
@@ -88,6 +96,7 @@ public final class TaskTracker implements AutoCloseable {
 	static TaskTracker create(TrackingSettings settings, Clock clock) {
 		TaskTracker tracker = new TaskTracker(settings, clock);
 		tracker.detector.start();
+		OPEN.add(tracker);
 		TaskScope.trackerCreated();
 		return tracker;
 	}
@@ -487,6 +496,7 @@ public final class TaskTracker implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		OPEN.remove(this);
 		this.detector.finish();
 		this.states.close();
 		if (!this.detector.isAlive()) {
@@ -495,6 +505,24 @@ public final class TaskTracker implements AutoCloseable {
 			// tracker, or the pass took longer than the wait).
 			this.states.releaseLive();
 		}
+	}
+
+	/**
+	 * Have every open tracker's detector make, now, the pass {@link #close()} makes,
+	 * without closing it, and wait for them (see {@link TaskScope#checkTrackersNow}).
+	 * @param timeout how long to wait for them all
+	 * @return whether every pass was made within the timeout
+	 * @throws InterruptedException if the calling thread is interrupted while it waits
+	 */
+	static boolean passAllNow(Duration timeout) throws InterruptedException {
+		long total = TrackingSettings.saturatedNanos(timeout);
+		long start = System.nanoTime();
+		boolean made = true;
+		for (TaskTracker tracker : OPEN) {
+			long left = Math.max(0, total - (System.nanoTime() - start));
+			made &= tracker.detector.passNow(Duration.ofNanos(left));
+		}
+		return made;
 	}
 
 	ExecutorNaming naming() {

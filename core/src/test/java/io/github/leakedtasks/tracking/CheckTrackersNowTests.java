@@ -1,0 +1,122 @@
+package io.github.leakedtasks.tracking;
+
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Tests for {@link TaskScope#checkTrackersNow}: the pass a tracker makes as it closes,
+ * made now, by every open tracker, which stays open.
+ */
+class CheckTrackersNowTests {
+
+	private static final Duration LONG = Duration.ofSeconds(60);
+
+	@Test
+	void failureNobodyRetrievedWhoseFutureIsUnreachableIsReportedAndTheTrackerTracksOn() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture(withinTheGracePeriod())) {
+			ExecutorService pool = fixture.pool("pool");
+			Future<?> lost = pool.submit(new TrackerCloseTests.Failing("lost"));
+			TrackerFixture.awaitDone(lost);
+			Future<?> held = pool.submit(new TrackerCloseTests.Failing("held"));
+			TrackerFixture.awaitDone(held);
+			Future<?> read = pool.submit(new TrackerCloseTests.Failing("read"));
+			assertThat(catchThrowable(() -> read.get(30, TimeUnit.SECONDS))).isInstanceOf(ExecutionException.class);
+			// Held until here, so that no collection before the check can prove it lost.
+			assertThat(fixture.listener.leaks).isEmpty();
+			Reference.reachabilityFence(lost);
+			lost = null;
+			assertThat(TaskScope.checkTrackersNow(LONG)).isTrue();
+			assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
+				assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+				assertThat(report.exception()).hasMessage("lost");
+			});
+			assertThat(TaskTracker.OPEN).contains(fixture.tracker);
+
+			// Still tracking: a failure lost after the check is reported by the next one.
+			Future<?> lostAfter = pool.submit(new TrackerCloseTests.Failing("lost after the check"));
+			TrackerFixture.awaitDone(lostAfter);
+			Reference.reachabilityFence(lostAfter);
+			lostAfter = null;
+			assertThat(TaskScope.checkTrackersNow(LONG)).isTrue();
+			assertThat(fixture.listener.leaks).extracting((report) -> report.exception().getMessage())
+				.containsExactly("lost", "lost after the check");
+			assertThat(held.isDone()).isTrue();
+		}
+	}
+
+	@Test
+	void passWithNothingAtStakeReportsNothing() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture(withinTheGracePeriod())) {
+			ExecutorService pool = fixture.pool("pool");
+			assertThat(pool.submit(() -> "done").get(30, TimeUnit.SECONDS)).isEqualTo("done");
+			assertThat(TaskScope.checkTrackersNow(LONG)).isTrue();
+			assertThat(fixture.listener.leaks).isEmpty();
+		}
+	}
+
+	@Test
+	void closedTrackerIsNotAsked() throws Exception {
+		TrackerFixture fixture = new TrackerFixture(withinTheGracePeriod());
+		assertThat(TaskTracker.OPEN).contains(fixture.tracker);
+		fixture.close();
+		assertThat(TaskTracker.OPEN).doesNotContain(fixture.tracker);
+		assertThat(TaskScope.checkTrackersNow(LONG)).isTrue();
+	}
+
+	@Test
+	void listenerAskingOnTheDetectorsThreadDoesNotWaitForItsOwnDetector() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture()) {
+			List<Boolean> answers = new CopyOnWriteArrayList<>();
+			fixture.tracker.addListener(new LeakListener() {
+
+				@Override
+				public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
+					answers.add(TaskScope.checkTrackersNow(LONG));
+				}
+
+			});
+			fixture.awaitControlLeak();
+			// Its own detector cannot make the pass while it runs the listener.
+			assertThat(answers).containsExactly(false);
+		}
+	}
+
+	@Test
+	void interruptedCallerIsAnsweredFalseAndKeepsItsInterrupt() throws Exception {
+		try (TrackerFixture fixture = new TrackerFixture(withinTheGracePeriod())) {
+			Thread.currentThread().interrupt();
+			try {
+				assertThat(TaskScope.checkTrackersNow(LONG)).isFalse();
+				assertThat(Thread.currentThread().isInterrupted()).isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+			// The pass asked for is made all the same; the next one is answered.
+			assertThat(TaskScope.checkTrackersNow(LONG)).isTrue();
+		}
+	}
+
+	@Test
+	void nullTimeoutIsRefused() {
+		assertThatNullPointerException().isThrownBy(() -> TaskScope.checkTrackersNow(null))
+			.withMessage("timeout must not be null");
+	}
+
+	private static TrackingSettings withinTheGracePeriod() {
+		return TrackingSettings.builder().gracePeriod(Duration.ofHours(1)).traceMode(CreationTraceMode.SAMPLED).build();
+	}
+
+}
