@@ -63,10 +63,10 @@ final class LeakDetector implements Runnable {
 	private final Thread thread;
 
 	/**
-	 * The callers of {@link #passNow} waiting for the pass, each by its latch; read and
-	 * emptied by the detector's thread.
+	 * The passes asked for ({@link #requestPass}) and not made yet; emptied by the
+	 * detector's thread.
 	 */
-	private final Queue<CountDownLatch> passRequests = new ConcurrentLinkedQueue<>();
+	private final Queue<PassRequest> passRequests = new ConcurrentLinkedQueue<>();
 
 	private volatile boolean running = true;
 
@@ -131,53 +131,75 @@ final class LeakDetector implements Runnable {
 	}
 
 	/**
-	 * Have the detector's thread make, now, the pass {@link #finish} makes before it
-	 * stops, without stopping: a sweep, then, only if something is at stake, one
-	 * collection and what it proves. The detector's thread is woken by a reference of its
-	 * own enqueued on its queue, not interrupted: an interrupt would close an
-	 * interruptible channel a listener writes to. Returns at once on the detector's own
-	 * thread (a listener asking), where the pass would wait for itself.
-	 * @param timeout how long to wait for the pass
-	 * @return whether the pass was made within the timeout; {@code false} once the
-	 * detector stopped
-	 * @throws InterruptedException if the calling thread is interrupted while it waits
+	 * Ask the detector's thread to make, now, the pass {@link #finish} makes before it
+	 * stops, without stopping: a sweep (less the overdue tasks', which takes two sweeps
+	 * apart), then, only if something is at stake, one collection and what it proves. The
+	 * detector's thread is woken by a reference of its own enqueued on its queue, not
+	 * interrupted: an interrupt would close an interruptible channel a listener writes
+	 * to. On the detector's own thread (a listener asking), or once the detector stopped,
+	 * nothing is asked.
+	 * @return the request to wait for with {@link #awaitPass}, or {@code null}
 	 */
-	boolean passNow(Duration timeout) throws InterruptedException {
+	PassRequest requestPass() {
 		if (!this.running || Thread.currentThread() == this.thread) {
-			return false;
+			return null;
 		}
-		CountDownLatch made = new CountDownLatch(1);
-		this.passRequests.add(made);
+		PassRequest request = new PassRequest();
+		this.passRequests.add(request);
 		// Confirmed as nothing: it is neither a record nor a watch.
 		new WeakReference<>(this, this.tracker.states().queue()).enqueue();
-		if (!this.running && this.passRequests.remove(made)) {
+		if (!this.running && this.passRequests.remove(request)) {
 			// Stopped meanwhile, before its last pass took the request.
-			return false;
+			return null;
 		}
-		return made.await(TrackingSettings.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+		return request;
 	}
 
 	/**
-	 * Make one pass for every caller of {@link #passNow} waiting, if any.
+	 * Wait for a pass asked for; one not made in time is not made for this caller.
+	 * @param request the request, or {@code null} if none was made
+	 * @param nanos how long to wait
+	 * @return whether the pass was made, to its end, within the time
+	 * @throws InterruptedException if the calling thread is interrupted while it waits
+	 */
+	boolean awaitPass(PassRequest request, long nanos) throws InterruptedException {
+		if (request == null) {
+			return false;
+		}
+		try {
+			if (request.done.await(nanos, TimeUnit.NANOSECONDS)) {
+				return request.made;
+			}
+		}
+		finally {
+			// Gone if the detector took it; else nobody waits for it any more.
+			this.passRequests.remove(request);
+		}
+		return false;
+	}
+
+	/**
+	 * Make one pass for every request waiting, if any.
 	 * @return whether it made one
 	 */
 	private boolean answerPassRequests() {
 		if (this.passRequests.isEmpty()) {
 			return false;
 		}
-		List<CountDownLatch> answered = takePassRequests();
+		List<PassRequest> answered = takePassRequests();
+		boolean made = false;
 		try {
-			pass(false);
+			made = pass(false);
 		}
 		finally {
-			answered.forEach(CountDownLatch::countDown);
+			PassRequest.answer(answered, made);
 		}
 		return true;
 	}
 
-	private List<CountDownLatch> takePassRequests() {
-		List<CountDownLatch> taken = new ArrayList<>();
-		for (CountDownLatch request = this.passRequests.poll(); request != null; request = this.passRequests.poll()) {
+	private List<PassRequest> takePassRequests() {
+		List<PassRequest> taken = new ArrayList<>();
+		for (PassRequest request = this.passRequests.poll(); request != null; request = this.passRequests.poll()) {
 			taken.add(request);
 		}
 		return taken;
@@ -189,12 +211,13 @@ final class LeakDetector implements Runnable {
 	private void lastPass() {
 		// The interrupt that ended the loop, if no wait consumed it.
 		Thread.interrupted();
-		List<CountDownLatch> requests = takePassRequests();
+		List<PassRequest> requests = takePassRequests();
+		boolean made = false;
 		try {
-			pass(true);
+			made = pass(true);
 		}
 		finally {
-			requests.forEach(CountDownLatch::countDown);
+			PassRequest.answer(requests, made);
 		}
 	}
 
@@ -202,13 +225,15 @@ final class LeakDetector implements Runnable {
 	 * Make a pass over what one collection can prove now: a sweep, then, only if
 	 * something is at stake, one collection and what it enqueues.
 	 * @param closing whether the tracker closes, when what the pass confirms is left to
-	 * the listeners ({@link LeakReporter#closing()})
+	 * the listeners ({@link LeakReporter#closing()}); a pass asked for while the detector
+	 * runs leaves the overdue tasks to the loop's sweeps
+	 * @return whether the pass got to its end
 	 */
-	private void pass(boolean closing) {
+	private boolean pass(boolean closing) {
 		try {
 			// A stage made on a failed future just before: its failure is watched too.
 			this.tracker.states().checkCompletedDependents();
-			sweep();
+			sweep(closing);
 			// A collection proves lost what the application let go of: a task dropped, or
 			// a failure nobody retrieved whose future is unreachable now that its
 			// application ends (a short-lived program's, which exits before its grace
@@ -216,7 +241,7 @@ final class LeakDetector implements Runnable {
 			// when nothing is at stake.
 			if (!this.tracker.states().awaitsCollection(System.nanoTime())
 					&& !this.tracker.states().watchesUnretrieved()) {
-				return;
+				return true;
 			}
 			if (closing) {
 				this.tracker.reporter().closing();
@@ -235,6 +260,7 @@ final class LeakDetector implements Runnable {
 						? this.tracker.states().queue().remove(FINISH_QUIET_MILLIS) : null;
 			}
 			collectedTracedFirst(batch);
+			return true;
 		}
 		catch (InterruptedException ex) {
 			// Stopped (stop() is the only interrupt while the detector runs): the loop,
@@ -243,9 +269,11 @@ final class LeakDetector implements Runnable {
 			if (!closing) {
 				Thread.currentThread().interrupt();
 			}
+			return false;
 		}
 		catch (Throwable ex) {
 			// A pass never fails on what an application's object does.
+			return false;
 		}
 	}
 
@@ -267,7 +295,11 @@ final class LeakDetector implements Runnable {
 		while (this.running) {
 			try {
 				this.tracker.states().checkCompletedDependents();
-				Reference<?> reference = this.tracker.states().queue().remove(this.sweepMillis);
+				// A pass asked for is not kept waiting: its wake-up reference may have
+				// been
+				// drained by the pass before.
+				Reference<?> reference = this.passRequests.isEmpty()
+						? this.tracker.states().queue().remove(this.sweepMillis) : this.tracker.states().queue().poll();
 				while (reference != null) {
 					List<Reference<?>> batch = new ArrayList<>();
 					while (reference != null && batch.size() < MAX_BATCH) {
@@ -306,7 +338,7 @@ final class LeakDetector implements Runnable {
 		}
 		else {
 			// Nobody waits for a pass that will not come.
-			takePassRequests().forEach(CountDownLatch::countDown);
+			PassRequest.answer(takePassRequests(), false);
 		}
 	}
 
@@ -402,6 +434,15 @@ final class LeakDetector implements Runnable {
 	}
 
 	void sweep() {
+		sweep(true);
+	}
+
+	/**
+	 * @param overdue whether to look at the overdue tasks too: not in a pass asked for
+	 * between two of the loop's sweeps, where a task a worker just took would be taken
+	 * for one no queue holds (see {@link #isQueued})
+	 */
+	private void sweep(boolean overdue) {
 		// What the sources kept of futures since collected (a failure's record and its
 		// exception) goes now, not when a source next adds an entry.
 		WeakIdentityMap.expungeAll();
@@ -411,7 +452,9 @@ final class LeakDetector implements Runnable {
 		this.tracker.states().promoteYoung();
 		long now = System.nanoTime();
 		sweepSuspected(now);
-		sweepOverdue(now);
+		if (overdue) {
+			sweepOverdue(now);
+		}
 	}
 
 	private void sweepSuspected(long now) {
@@ -575,6 +618,25 @@ final class LeakDetector implements Runnable {
 		// Outside the live list's locks: listeners are the application's code.
 		newlyOverdue.forEach((entry) -> this.tracker.reporter().overdue(entry.getKey(), entry.getValue()));
 		found.forEach(this.tracker.reporter()::overdue);
+	}
+
+	/**
+	 * A pass asked for: whoever asked waits for {@link #done}.
+	 */
+	static final class PassRequest {
+
+		final CountDownLatch done = new CountDownLatch(1);
+
+		/** Whether the pass got to its end; written before {@link #done} counts down. */
+		volatile boolean made;
+
+		static void answer(List<PassRequest> requests, boolean made) {
+			for (PassRequest request : requests) {
+				request.made = made;
+				request.done.countDown();
+			}
+		}
+
 	}
 
 }

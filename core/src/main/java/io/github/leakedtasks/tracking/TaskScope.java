@@ -98,16 +98,18 @@ public final class TaskScope implements AutoCloseable {
 	 * created by the application) make, now, the pass it makes when it closes, without
 	 * closing it: a sweep, then, only if a task was let go of or has not started though
 	 * due, or a failure nobody retrieved is watched, one {@code System.gc()} and the
-	 * reports of what that collection proves. For an integration that ends a test run
+	 * reports of what that collection proves. The trackers are asked together and make
+	 * their passes on their detectors' threads. For an integration that ends a test run
 	 * while the JVM's output is still heard: Maven Surefire stops reading a forked JVM's
 	 * output before the JVM's shutdown hooks run, where the Java agent's tracker, and a
-	 * Spring test context's, would otherwise make that pass. What the pass proves goes to
-	 * the trackers' listeners; no scope is open by then. A listener that asks, on a
-	 * detector's thread, does not wait for that detector.
+	 * Spring test context's, would otherwise make that pass. What the pass confirms goes
+	 * where the detector's confirmations always go: to the trackers' listeners, and to a
+	 * test's scope still open. A listener that asks, on a detector's thread, does not
+	 * wait for that detector; a pass not made within the timeout is not made for this
+	 * call.
 	 * @param timeout how long to wait for the passes
-	 * @return whether every tracker's pass was made within the timeout; {@code false} if
-	 * the calling thread was interrupted (its interrupt is kept) or a pass could not be
-	 * asked for
+	 * @return whether every tracker's pass got to its end within the timeout;
+	 * {@code false} if the calling thread was interrupted (its interrupt is kept)
 	 * @throws NullPointerException if the timeout is {@code null}
 	 */
 	public static boolean checkTrackersNow(Duration timeout) {

@@ -2,7 +2,9 @@ package io.github.leakedtasks.tracking;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -517,10 +519,16 @@ public final class TaskTracker implements AutoCloseable {
 	static boolean passAllNow(Duration timeout) throws InterruptedException {
 		long total = TrackingSettings.saturatedNanos(timeout);
 		long start = System.nanoTime();
-		boolean made = true;
+		// All asked first: the detectors make their passes together, and one's collection
+		// serves the others.
+		Map<LeakDetector, LeakDetector.PassRequest> requests = new IdentityHashMap<>();
 		for (TaskTracker tracker : OPEN) {
+			requests.put(tracker.detector, tracker.detector.requestPass());
+		}
+		boolean made = true;
+		for (Map.Entry<LeakDetector, LeakDetector.PassRequest> request : requests.entrySet()) {
 			long left = Math.max(0, total - (System.nanoTime() - start));
-			made &= tracker.detector.passNow(Duration.ofNanos(left));
+			made &= request.getKey().awaitPass(request.getValue(), left);
 		}
 		return made;
 	}
