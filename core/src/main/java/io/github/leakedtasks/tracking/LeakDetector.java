@@ -186,15 +186,23 @@ final class LeakDetector implements Runnable {
 		if (this.passRequests.isEmpty()) {
 			return false;
 		}
-		List<PassRequest> answered = takePassRequests();
+		passAnswering(false);
+		return true;
+	}
+
+	/**
+	 * Make a pass for the requests waiting now, and answer them with whether it got to
+	 * its end.
+	 */
+	private void passAnswering(boolean closing) {
+		List<PassRequest> requests = takePassRequests();
 		boolean made = false;
 		try {
-			made = pass(false);
+			made = pass(closing);
 		}
 		finally {
-			PassRequest.answer(answered, made);
+			PassRequest.answer(requests, made);
 		}
-		return true;
 	}
 
 	private List<PassRequest> takePassRequests() {
@@ -211,14 +219,7 @@ final class LeakDetector implements Runnable {
 	private void lastPass() {
 		// The interrupt that ended the loop, if no wait consumed it.
 		Thread.interrupted();
-		List<PassRequest> requests = takePassRequests();
-		boolean made = false;
-		try {
-			made = pass(true);
-		}
-		finally {
-			PassRequest.answer(requests, made);
-		}
+		passAnswering(true);
 	}
 
 	/**
@@ -263,9 +264,7 @@ final class LeakDetector implements Runnable {
 			return true;
 		}
 		catch (InterruptedException ex) {
-			// Stopped (stop() is the only interrupt while the detector runs): the loop,
-			// or
-			// the thread, ends.
+			// Stopped: stop() is the only interrupt while the detector runs.
 			if (!closing) {
 				Thread.currentThread().interrupt();
 			}
@@ -295,9 +294,7 @@ final class LeakDetector implements Runnable {
 		while (this.running) {
 			try {
 				this.tracker.states().checkCompletedDependents();
-				// A pass asked for is not kept waiting: its wake-up reference may have
-				// been
-				// drained by the pass before.
+				// A request is not kept waiting: a pass may have drained its wake-up.
 				Reference<?> reference = this.passRequests.isEmpty()
 						? this.tracker.states().queue().remove(this.sweepMillis) : this.tracker.states().queue().poll();
 				while (reference != null) {
