@@ -253,11 +253,10 @@ public class LeakedTasksProperties implements Validator {
 	// Boot validates configuration properties that are a Validator, and its failure
 	// analysis names the property, the value and the reason. Every field is checked here,
 	// so that one start-up lists every value out of its range. A nested group's field is
-	// named by
-	// its path (creationTrace.maxDepth) without Boot's "Origin" line, which Boot finds
-	// only for the direct fields of the object validated: checking the group where Boot
-	// binds it would give it that line, but Boot then stops at the group and hides the
-	// other invalid values until it is fixed.
+	// named by its path (creationTrace.maxDepth) without Boot's "Origin" line, which Boot
+	// finds only for the direct fields of the object validated: checking the group where
+	// Boot binds it would give it that line, but Boot then stops at the group and hides
+	// the other invalid values until it is fixed.
 
 	@Override
 	public boolean supports(Class<?> type) {
