@@ -1,5 +1,6 @@
 package io.github.leakedtasks.benchmarks;
 
+import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -43,6 +45,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true
  * # each pool's two workers held until the whole burst is queued
  * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true -p gated=true
+ * # against the starter's application's own executors, unwrapped (same pools, queues and workers)
+ * java -jar benchmarks/target/benchmarks.jar AlternatingBurstBenchmark -f 3 -p freshApplications=true -p baseline=unwrapped
  * </pre>
  *
  * @since 0.1.0
@@ -95,6 +99,17 @@ public class AlternatingBurstBenchmark {
 	@Param({ "false" })
 	public boolean gated;
 
+	/**
+	 * What the starter's bursts are compared with: {@code application}, a second
+	 * application with {@code leaked-tasks.enabled=false} (issue 13's measure), or
+	 * {@code unwrapped}, the executors the starter's beans wrap in the same application,
+	 * called directly: the same pools, queues and worker threads, so that the ratio is
+	 * not also the draw of where each application's objects lie (the results
+	 * {@code disabledMillis} are then the unwrapped executors' time).
+	 */
+	@Param({ "application" })
+	public String baseline;
+
 	private Application disabled;
 
 	private Application starter;
@@ -103,8 +118,18 @@ public class AlternatingBurstBenchmark {
 
 	@Setup(Level.Trial)
 	public void setUp() {
-		this.disabled = new Application(false, this.tasks, this.mode);
-		this.starter = new Application(this.tracked, this.tasks, this.mode);
+		switch (this.baseline) {
+			case "application" -> {
+				this.disabled = new Application(false, this.tasks, this.mode);
+				this.starter = new Application(this.tracked, this.tasks, this.mode);
+			}
+			case "unwrapped" -> {
+				this.starter = new Application(this.tracked, this.tasks, this.mode);
+				this.disabled = this.starter.unwrapped();
+			}
+			default -> throw new IllegalArgumentException(
+					"baseline must be application or unwrapped, not '" + this.baseline + "'");
+		}
 	}
 
 	@Setup(Level.Iteration)
@@ -231,7 +256,7 @@ public class AlternatingBurstBenchmark {
 	 */
 	static final class Application {
 
-		private final AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		private final AnnotationConfigApplicationContext context;
 
 		private final ExecutorService pool;
 
@@ -243,7 +268,12 @@ public class AlternatingBurstBenchmark {
 
 		private final Callable<Integer> task = () -> 42;
 
+		/** Whether this closes the context, or is the view of another application. */
+		private final boolean owner;
+
 		Application(boolean enabled, int tasks, String mode) {
+			this.owner = true;
+			this.context = new AnnotationConfigApplicationContext();
 			this.context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("benchmark", Map.of("leaked-tasks.enabled", String.valueOf(enabled),
@@ -254,6 +284,48 @@ public class AlternatingBurstBenchmark {
 			this.taskExecutor = this.context.getBean("taskExecutor", ThreadPoolTaskExecutor.class);
 			this.futures = new Future<?>[tasks];
 			this.completables = new CompletableFuture<?>[tasks];
+		}
+
+		private Application(Application wrapped, ExecutorService pool, ThreadPoolTaskExecutor taskExecutor) {
+			this.owner = false;
+			this.context = wrapped.context;
+			this.pool = pool;
+			this.taskExecutor = taskExecutor;
+			this.futures = new Future<?>[wrapped.futures.length];
+			this.completables = new CompletableFuture<?>[wrapped.completables.length];
+		}
+
+		/**
+		 * Return this application with the executors its beans wrap, if the starter
+		 * wrapped them: the engine's {@code ExecutorService}, read from its
+		 * {@code delegate} field, and the target of the proxy of the
+		 * {@code ThreadPoolTaskExecutor}.
+		 */
+		Application unwrapped() {
+			Object pool = AopProxyUtils.getSingletonTarget(this.pool);
+			if (pool == null) {
+				pool = delegate(this.pool);
+			}
+			Object taskExecutor = AopProxyUtils.getSingletonTarget(this.taskExecutor);
+			return new Application(this, (ExecutorService) pool,
+					(ThreadPoolTaskExecutor) ((taskExecutor != null) ? taskExecutor : this.taskExecutor));
+		}
+
+		private static Object delegate(Object executor) {
+			for (Class<?> type = executor.getClass(); type != Object.class; type = type.getSuperclass()) {
+				try {
+					Field field = type.getDeclaredField("delegate");
+					field.setAccessible(true);
+					return field.get(executor);
+				}
+				catch (NoSuchFieldException ex) {
+					// Declared by a superclass, if by any.
+				}
+				catch (IllegalAccessException ex) {
+					throw new IllegalStateException(ex);
+				}
+			}
+			return executor;
 		}
 
 		long submitGet() throws Exception {
@@ -293,7 +365,9 @@ public class AlternatingBurstBenchmark {
 		}
 
 		void close() {
-			this.context.close();
+			if (this.owner) {
+				this.context.close();
+			}
 		}
 
 	}
