@@ -126,6 +126,11 @@ public class AlternatingBurstBenchmark {
 			case "unwrapped" -> {
 				this.starter = new Application(this.tracked, this.tasks, this.mode);
 				this.disabled = this.starter.unwrapped();
+				if (this.tracked && (this.disabled.pool == this.starter.pool
+						|| this.disabled.taskExecutor == this.starter.taskExecutor)) {
+					this.starter.close();
+					throw new IllegalStateException("The starter's executors were not found behind its beans");
+				}
 			}
 			default -> throw new IllegalArgumentException(
 					"baseline must be application or unwrapped, not '" + this.baseline + "'");
