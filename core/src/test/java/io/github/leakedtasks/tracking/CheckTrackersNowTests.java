@@ -82,16 +82,22 @@ class CheckTrackersNowTests {
 	void listenerAskingOnTheDetectorsThreadDoesNotWaitForItsOwnDetector() throws Exception {
 		try (TrackerFixture fixture = new TrackerFixture()) {
 			List<Boolean> answers = new CopyOnWriteArrayList<>();
+			CountDownLatch answered = new CountDownLatch(1);
 			fixture.tracker.addListener(new LeakListener() {
 
 				@Override
 				public void onLeak(LeakReport report, LeakGroup group, boolean newGroup) {
 					answers.add(TaskScope.checkTrackersNow(LONG));
+					answered.countDown();
 				}
 
 			});
 			fixture.awaitControlLeak();
-			// Its own detector cannot make the pass while it runs the listener.
+			// The fixture's listener, which awaitControlLeak watches, runs before this
+			// one: wait for this one's answer. Its own detector cannot make the pass
+			// while
+			// it runs the listener, so the answer comes at once, well inside LONG.
+			assertThat(answered.await(30, TimeUnit.SECONDS)).isTrue();
 			assertThat(answers).containsExactly(false);
 		}
 	}
