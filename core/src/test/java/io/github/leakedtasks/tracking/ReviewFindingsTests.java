@@ -140,6 +140,13 @@ class ReviewFindingsTests {
 	@Test
 	void failurePutOverOneThatWasReadIsReportedWhenDropped() {
 		obtrudeAfterReading(this.fixture.tracker.executor("orders"));
+		// Collected with the control's future maybe, but not necessarily reported first:
+		// wait for the report itself, then for the control, after which nothing of
+		// "orders" can come.
+		await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+			System.gc();
+			assertThat(this.fixture.listener.leaksOf("orders")).isNotEmpty();
+		});
 		this.fixture.awaitControlLeak();
 		assertThat(this.fixture.listener.leaksOf("orders")).singleElement()
 			.satisfies((leak) -> assertThat(leak.exception()).hasMessage("put over the first"));

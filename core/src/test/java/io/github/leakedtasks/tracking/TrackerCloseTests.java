@@ -57,12 +57,15 @@ class TrackerCloseTests {
 			// whose caller lets go of what it hands back.
 			assertThat(dropping.shutdownNow()).hasSize(1);
 			fixture.tracker.close();
-			assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
-				assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
-				assertThat(report.task()).isEqualTo(Dropped.class.getName());
-				assertThat(report.executor()).isEqualTo("dropping");
+			// The closing thread waits for the last pass a while, not without end.
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.DROPPED_WHILE_PENDING);
+					assertThat(report.task()).isEqualTo(Dropped.class.getName());
+					assertThat(report.executor()).isEqualTo("dropping");
+				});
+				assertThat(threads).containsExactly("leaked-tasks-detector");
 			});
-			assertThat(threads).containsExactly("leaked-tasks-detector");
 			// Closed once: nothing more.
 			fixture.tracker.close();
 			assertThat(fixture.listener.leaks).hasSize(1);
@@ -121,8 +124,9 @@ class TrackerCloseTests {
 		try {
 			assertThat(dropping.shutdownNow()).hasSize(1);
 			fixture.tracker.close();
-			assertThat(fixture.listener.leaks).singleElement()
-				.satisfies((report) -> assertThat(report.task()).isEqualTo(Dropped.class.getName()));
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(fixture.listener.leaks).singleElement()
+					.satisfies((report) -> assertThat(report.task()).isEqualTo(Dropped.class.getName())));
 			assertThat(scope.takeConfirmedLeaks()).isEmpty();
 		}
 		finally {
@@ -174,10 +178,11 @@ class TrackerCloseTests {
 			Reference.reachabilityFence(lost);
 			lost = null;
 			fixture.tracker.close();
-			assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
-				assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
-				assertThat(report.exception()).hasMessage("lost");
-			});
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(fixture.listener.leaks).singleElement().satisfies((report) -> {
+					assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
+					assertThat(report.exception()).hasMessage("lost");
+				}));
 			assertThat(held.isDone()).isTrue();
 		}
 		finally {
@@ -206,7 +211,10 @@ class TrackerCloseTests {
 			assertThat(fixture.listener.leaks).isEmpty();
 			lost.clear();
 			fixture.tracker.close();
-			assertThat(fixture.listener.leaks).hasSize(300);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				assertThat(fixture.listener.leaks).hasSize(300);
+				assertThat(lines).isNotEmpty();
+			});
 			assertThat(lines).singleElement()
 				.satisfies((line) -> assertThat(line)
 					.contains("Task created at:\n\tat " + TrackerCloseTests.class.getName()));

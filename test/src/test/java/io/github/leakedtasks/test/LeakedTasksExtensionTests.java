@@ -246,8 +246,9 @@ class LeakedTasksExtensionTests {
 
 	/**
 	 * A task still running when its test's wait ran out, which fails once the class's
-	 * {@code @AfterAll} let it: the class's end waits for it once more, and fails the
-	 * class, with no collection needed (the class's only test passed).
+	 * {@code @AfterAll} let it (and waited for its pool to end): the class's end finds
+	 * the failure and fails the class, with no collection needed (the class's only test
+	 * passed).
 	 */
 	@Test
 	void failureThatComesAfterTheTestsWaitFailsTheClassAtItsEnd() {
@@ -947,14 +948,18 @@ class LeakedTasksExtensionTests {
 
 		static final CountDownLatch release = new CountDownLatch(1);
 
+		static final CountDownLatch failing = new CountDownLatch(2);
+
 		@Parameter
 		int number;
 
 		@AfterAll
-		static void stop() {
+		static void stop() throws InterruptedException {
 			// Not shutdownNow, and not here: the tasks are to fail as they would, not be
-			// interrupted nor refused.
+			// interrupted nor refused. Waited for, so that the class's end, which waits
+			// 200 ms here, finds them failed on a loaded machine too.
 			release.countDown();
+			assertThat(failing.await(60, TimeUnit.SECONDS)).isTrue();
 		}
 
 		@Test
@@ -962,6 +967,7 @@ class LeakedTasksExtensionTests {
 			int number = this.number;
 			pool.submit(() -> {
 				release.await(60, TimeUnit.SECONDS);
+				failing.countDown();
 				throw new IllegalStateException("boom parameterized " + number);
 			});
 		}
@@ -984,11 +990,14 @@ class LeakedTasksExtensionTests {
 		}
 
 		@AfterAll
-		static void stop() {
+		static void stop() throws InterruptedException {
 			release.countDown();
-			// Not shutdownNow: the task is to fail as it would, not be interrupted. The
-			// tracker is closed once the class ended.
+			// Not shutdownNow: the task is to fail as it would, not be interrupted.
+			// Waited
+			// for, so that the class's end, which waits 200 ms here, finds it failed on a
+			// loaded machine too. The tracker is closed once the class ended.
 			pool.shutdown();
+			assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 		}
 
 		@Test
