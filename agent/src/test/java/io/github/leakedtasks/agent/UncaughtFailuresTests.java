@@ -196,6 +196,8 @@ class UncaughtFailuresTests {
 	void submittedTaskThatThrowsIsNotUncaught() throws Exception {
 		String marker = AgentFixture.marker();
 		ExecutorService pool = Executors.newFixedThreadPool(1);
+		// Named, so that a report of it is the test's whatever its exception.
+		this.tracker.nameExecutor(pool, "submitted-" + marker);
 		try {
 			Future<?> future = pool.submit(new Throwing(marker));
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(30, TimeUnit.SECONDS));
@@ -235,6 +237,7 @@ class UncaughtFailuresTests {
 			}
 
 		};
+		this.tracker.nameExecutor(pool, "handing-" + marker);
 		try {
 			pool.submit(new Throwing(marker));
 			assertThat(afterExecute.await(30, TimeUnit.SECONDS)).isTrue();
@@ -250,8 +253,8 @@ class UncaughtFailuresTests {
 	void plainTaskThatThrowsOnASubclassThatOverridesTheHooksWithoutCallingItsSupersIsReported()
 			throws InterruptedException {
 		// As Spring's ThreadPoolTaskExecutor builds its pool: both hooks overridden,
-		// neither
-		// calling ThreadPoolExecutor's; each still gets what it got without the agent.
+		// neither calling ThreadPoolExecutor's; each still gets what it got without the
+		// agent.
 		String marker = AgentFixture.marker();
 		List<Object> calls = new CopyOnWriteArrayList<>();
 		CountDownLatch reachedHandler = new CountDownLatch(1);

@@ -69,9 +69,8 @@ class ContextCloseDropsTests {
 			})
 				.extracting(LeakReport::task)
 				.containsExactlyInAnyOrderElementsOf(AgentMode.attached()
-						// Spring cancels the future submit returned: whether anybody
-						// still
-						// holds it, the agent cannot see.
+						// Spring cancels the future submit returned: whether
+						// anybody still holds it, the agent cannot see.
 						? List.of(Executed.class.getName())
 						: List.of(Executed.class.getName(), Ignored.class.getName())));
 	}

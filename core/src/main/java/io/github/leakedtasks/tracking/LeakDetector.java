@@ -32,7 +32,7 @@ final class LeakDetector implements Runnable {
 	private static final Comparator<OverdueTask> BY_AGE = Comparator.comparing(OverdueTask::age);
 
 	/** The longest {@link #finish} waits for the detector's thread to end. */
-	private static final long FINISH_JOIN_MILLIS = 2000;
+	static final long FINISH_JOIN_MILLIS = 2000;
 
 	/** The longest the last pass waits for what its collection enqueues. */
 	private static final long FINISH_DRAIN_MILLIS = 1000;

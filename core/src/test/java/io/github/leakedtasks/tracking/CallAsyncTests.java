@@ -70,7 +70,7 @@ class CallAsyncTests {
 		assertThatExceptionOfType(CompletionException.class).isThrownBy(timedOut::join)
 			.withCauseInstanceOf(TimeoutException.class);
 		this.fixture.awaitControlLeak();
-		assertThat(this.fixture.listener.leaks).extracting(LeakReport::executor).containsExactly("control");
+		assertThat(this.fixture.listener.leaks).extracting(LeakReport::executor).containsOnly("control");
 	}
 
 	@Test

@@ -52,8 +52,7 @@ class CheckAtTestPlanEndTests {
 			assertThat(summary.getSummary().getTestsSucceededCount()).isOne();
 			// The tracker's grace period is ten minutes, and nothing here collects: only
 			// the pass the test plan's end asked for proves it lost. Its report reaches
-			// the
-			// listener on the detector's thread, so it is awaited.
+			// the listener on the detector's thread, so it is awaited.
 			await().atMost(Duration.ofSeconds(60))
 				.untilAsserted(() -> assertThat(recording.leaks).singleElement().satisfies((report) -> {
 					assertThat(report.kind()).isEqualTo(LeakKind.EXCEPTION_NOT_RETRIEVED);
