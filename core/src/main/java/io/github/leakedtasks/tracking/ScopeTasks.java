@@ -80,8 +80,15 @@ final class ScopeTasks {
 
 	private final AtomicInteger added = new AtomicInteger();
 
-	/** About how many watches {@link #watches} holds (counted again at each pruning). */
+	/**
+	 * How many watches {@link #watches} holds or is about to: counted before a watch is
+	 * added, less what pruning removed. So the watches never pass
+	 * {@link #MAX_KEPT_LEAKS}, whichever threads add them while one prunes.
+	 */
 	private final AtomicInteger keptWatches = new AtomicInteger();
+
+	/** Whether a thread prunes: one at a time, so that it counts what it removes. */
+	private final AtomicBoolean pruning = new AtomicBoolean();
 
 	/** How many confirmed leaks {@link #confirmed} holds. */
 	private final AtomicInteger keptConfirmed = new AtomicInteger();
@@ -344,14 +351,33 @@ final class ScopeTasks {
 	 * on creating tasks long after its test ended.
 	 */
 	private void prune() {
-		this.tasks.removeIf(this::isOver);
-		this.futures.removeIf(ScopedFuture::isOver);
-		this.stages.removeIf((entry) -> {
-			TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) entry[0].get();
-			return stage == null || stage.wasSettled();
-		});
-		this.watches.removeIf((watch) -> !LeakRules.isLost(watch) || watch.record.is(TaskRecord.SCOPE_TAKEN));
-		this.keptWatches.set(this.watches.size());
+		if (!this.pruning.compareAndSet(false, true)) {
+			// Another thread prunes now: it makes the room there is.
+			return;
+		}
+		try {
+			this.tasks.removeIf(this::isOver);
+			this.futures.removeIf(ScopedFuture::isOver);
+			this.stages.removeIf((entry) -> {
+				TrackedCompletableFuture<?> stage = (TrackedCompletableFuture<?>) entry[0].get();
+				return stage == null || stage.wasSettled();
+			});
+			// Counted as removed, not counted again: a watch counted and not added yet
+			// stays counted. Only this removes watches, so each one tested true here is
+			// removed.
+			int[] removed = { 0 };
+			this.watches.removeIf((watch) -> {
+				if (!LeakRules.isLost(watch) || watch.record.is(TaskRecord.SCOPE_TAKEN)) {
+					removed[0]++;
+					return true;
+				}
+				return false;
+			});
+			this.keptWatches.addAndGet(-removed[0]);
+		}
+		finally {
+			this.pruning.set(false);
+		}
 	}
 
 	/** How many failures the scope watches: for tests. */

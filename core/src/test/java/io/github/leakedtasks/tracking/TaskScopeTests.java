@@ -478,8 +478,9 @@ class TaskScopeTests {
 		}
 		scope.close();
 		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
-		// Counted apart from the queue, which the pool's two threads both add to.
-		assertThat(scope.tasks().watchCount()).isBetween(ScopeTasks.MAX_KEPT_LEAKS - 2, ScopeTasks.MAX_KEPT_LEAKS + 2);
+		// The pool's two threads both add to the watches, and prune them, while the
+		// other adds: counted before each is added, they stop at the bound exactly.
+		assertThat(scope.tasks().watchCount()).isEqualTo(ScopeTasks.MAX_KEPT_LEAKS);
 		// Collected, each failure is confirmed lost.
 		futures.clear();
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -491,6 +492,39 @@ class TaskScopeTests {
 		assertThat(leaks).hasSize(ScopeTasks.MAX_KEPT_LEAKS)
 			.allSatisfy((leak) -> assertThat(leak.exception()).hasMessage("lost"));
 		assertThat(scope.takeLeaks()).isEmpty();
+	}
+
+	@Test
+	void failuresReadMakeRoomForFailuresLostLater() throws Exception {
+		// A periodic task fails many more times than the scope watches; the test reads
+		// those failures, then more fail with nobody reading. The scope, full, prunes
+		// for one failure in 64 it leaves out: from then on, it watches them.
+		ExecutorService pool = this.fixture.pool("pool");
+		List<Future<String>> read = new ArrayList<>();
+		List<Future<String>> lost = new ArrayList<>();
+		TaskScope scope = TaskScope.open("test");
+		try {
+			for (int i = 0; i < ScopeTasks.MAX_KEPT_LEAKS + 500; i++) {
+				read.add(pool.submit(failing("read")));
+			}
+			// Failed before they are read: watched, up to the bound.
+			await().atMost(Duration.ofSeconds(60)).until(() -> read.stream().allMatch(Future::isDone));
+			for (Future<String> future : read) {
+				assertThatExceptionOfType(ExecutionException.class).isThrownBy(future::get);
+			}
+			for (int i = 0; i < 100; i++) {
+				lost.add(pool.submit(failing("lost")));
+			}
+		}
+		finally {
+			scope.close();
+		}
+		assertThat(scope.awaitTasks(Duration.ofSeconds(60))).isTrue();
+		// Still held, so not collected: only their watches can tell them lost now.
+		List<LeakReport> leaks = scope.takeLeaks();
+		assertThat(leaks).hasSizeBetween(100 - 64, 100)
+			.allSatisfy((leak) -> assertThat(leak.exception()).hasMessage("lost"));
+		assertThat(lost).hasSize(100);
 	}
 
 	@Test
