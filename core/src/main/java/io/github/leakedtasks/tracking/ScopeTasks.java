@@ -132,9 +132,10 @@ final class ScopeTasks {
 
 	/**
 	 * Whether, the scope's watches full, pruning them makes room for one more, which is
-	 * counted then; if not, the failure is left out. Pruned for one failure in
-	 * {@link #PRUNE_EVERY_LEFT_OUT} left out: a periodic task that fails faster than
-	 * collections run would otherwise have each failure read every watch.
+	 * counted then; if not, or if another thread prunes them now, the failure is left
+	 * out. Pruned for one failure in {@link #PRUNE_EVERY_LEFT_OUT} left out: a periodic
+	 * task that fails faster than collections run would otherwise have each failure read
+	 * every watch.
 	 */
 	private boolean roomAfterPruning() {
 		this.keptWatches.decrementAndGet();
@@ -352,7 +353,7 @@ final class ScopeTasks {
 	 */
 	private void prune() {
 		if (!this.pruning.compareAndSet(false, true)) {
-			// Another thread prunes now: it makes the room there is.
+			// Another thread prunes now: the room there is shows once it is done.
 			return;
 		}
 		try {
@@ -366,14 +367,19 @@ final class ScopeTasks {
 			// stays counted. Only this removes watches, so each one tested true here is
 			// removed.
 			int[] removed = { 0 };
-			this.watches.removeIf((watch) -> {
-				if (!LeakRules.isLost(watch) || watch.record.is(TaskRecord.SCOPE_TAKEN)) {
-					removed[0]++;
-					return true;
-				}
-				return false;
-			});
-			this.keptWatches.addAndGet(-removed[0]);
+			try {
+				this.watches.removeIf((watch) -> {
+					if (!LeakRules.isLost(watch) || watch.record.is(TaskRecord.SCOPE_TAKEN)) {
+						removed[0]++;
+						return true;
+					}
+					return false;
+				});
+			}
+			finally {
+				// What was removed before a failure too.
+				this.keptWatches.addAndGet(-removed[0]);
+			}
 		}
 		finally {
 			this.pruning.set(false);

@@ -496,10 +496,12 @@ class TaskScopeTests {
 
 	@Test
 	void failuresReadMakeRoomForFailuresLostLater() throws Exception {
-		// A periodic task fails many more times than the scope watches; the test reads
-		// those failures, then more fail with nobody reading. The scope, full, prunes
-		// for one failure in 64 it leaves out: from then on, it watches them.
-		ExecutorService pool = this.fixture.pool("pool");
+		// Tasks fail many more times than the scope watches; the test reads those
+		// failures, then more fail with nobody reading. The scope, full, prunes for one
+		// failure in 64 it leaves out: from then on, it watches them. One thread, so
+		// that no failure comes while that pruning runs.
+		ExecutorService pool = this.fixture.tracker.wrap("pool",
+				this.fixture.register(Executors.newSingleThreadExecutor()));
 		List<Future<String>> read = new ArrayList<>();
 		List<Future<String>> lost = new ArrayList<>();
 		TaskScope scope = TaskScope.open("test");
